@@ -1,0 +1,7 @@
+"""Asset definitions, one module per domain. DOMAINS lists the domain modules whose staged
+sources are reconciled and whose marts are published; each exposes MODEL, SOURCES and
+QUARANTINE_KEYS."""
+
+from assets import population
+
+DOMAINS = [population]

@@ -1,0 +1,160 @@
+"""Model 36 inputs: the population register's baseline snapshot and monthly change records,
+from landing files to raw, staging and quarantine."""
+
+
+import dagster as dg
+
+from assets.common import (
+    MONTHLY, SINGLE_RUN, load_files, mart_asset, monthly_files, stage, suite_check,
+)
+from marts.catalogue import MARTS
+from dagster_project.resources import Warehouse
+from quality import suites
+from sources.contracts import EVENTS, RESIDENTS
+from sources.readers import landing_files
+
+GROUP = "population"
+
+
+@dg.asset(key=["raw", "residents"], group_name=GROUP, kinds={"duckdb", "csv"})
+def raw_residents(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """The residents snapshot of the national population database (one row per person on the
+    snapshot date), as received: every value text, plus the file, row number and load batch.
+    Reloading an unchanged file changes nothing."""
+    files = landing_files(warehouse.landing, RESIDENTS)
+    if not files:
+        raise dg.Failure(
+            description=(
+                f"{warehouse.landing / RESIDENTS.folder}: no residents snapshot (expected "
+                "residents_YYYY-MM-DD.csv). Fix: deliver the snapshot or point DE06_LANDING_DIR "
+                "at the landing folder."
+            )
+        )
+    return load_files(context, warehouse, RESIDENTS, files)
+
+
+@dg.asset(
+    key=["raw", "events"], group_name=GROUP, kinds={"duckdb", "csv"},
+    partitions_def=MONTHLY, backfill_policy=SINGLE_RUN,
+)
+def raw_events(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Monthly population change records (births, deaths, moves) as received, one partition per
+    extract month (`events_YYYY-MM.csv`: the month the records were delivered; an event is
+    counted later in the month it happened)."""
+    return load_files(context, warehouse, EVENTS, monthly_files(context, warehouse, EVENTS))
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["staging", "residents"], group_name=GROUP, kinds={"duckdb", "sql"},
+            deps=[["raw", "residents"], ["reference", "admin_units"]],
+            description="Accepted residents of the latest snapshot: typed, cleaned, personal ID "
+            "and household number replaced by keyed pseudonyms, names dropped, commune "
+            "harmonised to the 2025 communes.",
+        ),
+        dg.AssetSpec(
+            ["quarantine", "residents"], group_name=GROUP, kinds={"duckdb", "sql"},
+            deps=[["raw", "residents"], ["reference", "admin_units"]],
+            description="Rejected snapshot rows with their reason codes (pseudonymised; the "
+            "received row is in raw by file and row number).",
+        ),
+    ],
+)
+def staged_residents(warehouse: Warehouse):
+    yield from stage(warehouse, "residents", "stage_residents.sql", drop=("id_problem",))
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["staging", "events"], group_name=GROUP, kinds={"duckdb", "sql"},
+            deps=[["raw", "events"], ["staging", "residents"], ["reference", "admin_units"]],
+            description="Accepted population events of all loaded months: typed, pseudonymised, "
+            "communes harmonised, each counted in the month it happened.",
+        ),
+        dg.AssetSpec(
+            ["quarantine", "events"], group_name=GROUP, kinds={"duckdb", "sql"},
+            deps=[["raw", "events"], ["staging", "residents"], ["reference", "admin_units"]],
+            description="Rejected events with their reason codes (duplicates, invalid IDs, "
+            "unknown persons, second deaths, unknown communes).",
+        ),
+    ],
+)
+def staged_events(warehouse: Warehouse):
+    yield from stage(warehouse, "events", "stage_events.sql")
+
+
+checks = [
+    suite_check(["staging", "residents"], suites.residents_contract, True,
+                "Residents contract (great-expectations): blocks the marts when it fails."),
+    suite_check(["staging", "residents"], suites.residents_quality, False,
+                "Residents code lists and formats: a warning when over threshold."),
+    suite_check(["staging", "events"], suites.events_contract, True,
+                "Events contract (great-expectations): blocks the marts when it fails."),
+]
+
+QUARANTINE_KEYS = [["quarantine", "residents"], ["quarantine", "events"]]
+SOURCES = ["residents", "events"]
+
+
+@dg.asset(
+    key=["marts", "population_timeline"], group_name="model_36", kinds={"duckdb", "sql"},
+    deps=[["staging", "residents"], ["staging", "events"], ["reference", "admin_units"]],
+)
+def population_timeline(warehouse: Warehouse) -> dg.MaterializeResult:
+    """Working tables behind the model 36 marts (not published): every person's commune over
+    time from the snapshot and the accepted events, the moves across commune boundaries, the
+    reference dates, and who lives where on each reference date."""
+    with warehouse.connect() as con:
+        from quality.staging import run_sql_file
+
+        run_sql_file(con, "marts", "population_timeline.sql")
+        counts = {
+            t: con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0]
+            for t in ("person_states", "population_flows", "population_stock")
+        }
+        ref_dates = [str(r[0]) for r in con.execute("SELECT ref_date FROM marts.reference_dates").fetchall()]
+    return dg.MaterializeResult(
+        metadata={**counts, "reference_dates": ", ".join(ref_dates)}
+    )
+
+
+MODEL_36_MARTS = [
+    mart_asset(m, deps=[["marts", "population_timeline"]], group="model_36")
+    for m in MARTS if m.model == 36
+]
+MODEL = 36
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["marts", "population_change"]), blocking=True,
+    description="The balancing equation holds in every month and area, each month starts where "
+    "the previous ended, and the stock at each reference date agrees with population_indicators.",
+)
+def population_balances(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        unbalanced = con.execute(
+            """SELECT count(*) FROM marts.population_change
+               WHERE population_end <> population_start + births - deaths + in_migrants - out_migrants"""
+        ).fetchone()[0]
+        broken_chain = con.execute(
+            """SELECT count(*) FROM (
+                 SELECT population_start, lag(population_end) OVER (
+                     PARTITION BY area_level, area_code ORDER BY month) AS previous_end
+                 FROM marts.population_change) WHERE population_start <> previous_end"""
+        ).fetchone()[0]
+        stock_mismatch = con.execute(
+            """SELECT count(*) FROM marts.population_indicators i
+               JOIN marts.population_change c
+                 ON c.month = i.ref_date AND c.area_level = i.area_level AND c.area_code = i.area_code
+               WHERE c.population_start <> i.population"""
+        ).fetchone()[0]
+    return dg.AssetCheckResult(
+        passed=unbalanced == 0 and broken_chain == 0 and stock_mismatch == 0,
+        metadata={
+            "rows_not_balancing": unbalanced,
+            "months_not_chaining": broken_chain,
+            "stock_flow_mismatches": stock_mismatch,
+        },
+    )

@@ -1,0 +1,84 @@
+"""Jobs, schedule and sensor.
+
+de06_all refreshes everything: reference data, every source, the marts and the published copy.
+Monthly sources are partitioned by month; a run names the months to (re)load with Dagster's
+partition-range tags and loads them in one run (unchanged files are skipped).
+"""
+
+
+import json
+from datetime import date
+
+import dagster as dg
+
+from assets.common import MONTHLY
+from sources.contracts import CONTRACTS
+from dagster_project.resources import Warehouse
+from sources.readers import landing_files
+
+all_assets_job = dg.define_asset_job(
+    "de06_all",
+    selection=dg.AssetSelection.all(),
+    description="Load every landing extract, clean and validate, build all marts, publish.",
+)
+
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
+
+
+def month_key(month: str) -> str:
+    return f"{month}-01"
+
+
+def range_tags(months: list[str]) -> dict[str, str]:
+    return {RANGE_START: month_key(min(months)), RANGE_END: month_key(max(months))}
+
+
+def landing_months(landing) -> list[str]:
+    """Months for which a monthly extract is in the landing folder."""
+    months = {
+        f.period for c in CONTRACTS.values() if c.monthly for f in landing_files(landing, c)
+    }
+    return sorted(months)
+
+
+@dg.schedule(
+    job=all_assets_job, cron_schedule="0 6 5 * *", execution_timezone="Asia/Ho_Chi_Minh",
+    description="On the 5th of each month at 06:00 (Vietnam time), load the previous month's "
+    "extracts and republish.",
+)
+def monthly_schedule(context: dg.ScheduleEvaluationContext):
+    scheduled = context.scheduled_execution_time.date()
+    previous = date(scheduled.year - (scheduled.month == 1), (scheduled.month - 2) % 12 + 1, 1)
+    key = previous.isoformat()
+    if key not in MONTHLY.get_partition_keys(current_time=context.scheduled_execution_time):
+        return dg.SkipReason(f"month {key} is not a partition yet")
+    return dg.RunRequest(run_key=key, partition_key=key)
+
+
+@dg.sensor(
+    job=all_assets_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.STOPPED,
+    description="Watches the landing folder; new or changed extracts start one run covering the "
+    "months concerned.",
+)
+def landing_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
+    seen = json.loads(context.cursor) if context.cursor else {}
+    now, changed_months, other_changed = {}, set(), False
+    for contract in CONTRACTS.values():
+        for f in landing_files(warehouse.landing, contract):
+            stat = f.path.stat()
+            now[f.relative] = f"{stat.st_mtime_ns}:{stat.st_size}"
+            if seen.get(f.relative) != now[f.relative]:
+                if contract.monthly:
+                    changed_months.add(f.period)
+                else:
+                    other_changed = True
+    if not changed_months and not other_changed:
+        return dg.SkipReason("no new or changed landing files")
+    months = sorted(changed_months) or landing_months(warehouse.landing)[-1:]
+    context.update_cursor(json.dumps(now))
+    if not months:
+        return dg.SkipReason("no monthly extract in the landing folder")
+    return dg.RunRequest(run_key=json.dumps(now, sort_keys=True)[:2000], tags=range_tags(months))
+
+

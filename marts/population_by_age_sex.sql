@@ -1,0 +1,28 @@
+-- Mart population_by_age_sex (model 36): population by sex and five-year age group.
+-- Grain: ref_date × area (province, former district, 2025 commune) × sex × age_group.
+-- population: usual residents (permanent or temporary registration) living in the area at 00:00
+--   on ref_date, reconstructed from the baseline snapshot plus accepted events (UN DESA,
+--   Principles and Recommendations for Population and Housing Censuses, Rev. 3: population by
+--   place of usual residence; GSO five-year age groups 0-4 … 75-79, 80+). Age in completed years.
+-- Every combination of area, sex and age group is present (zero when nobody).
+CREATE OR REPLACE TABLE marts.population_by_age_sex AS
+WITH cells AS (
+    SELECT s.ref_date, m.area_level, m.area_code, s.sex, age_group(s.age) AS age_group,
+           count(*) AS population
+    FROM marts.population_stock s
+    JOIN reference.area_membership m USING (commune_code)
+    GROUP BY ALL
+),
+frame AS (
+    SELECT d.ref_date, a.area_level, a.area_code, a.area_name, a.parent_code, x.sex, g.age_group,
+           g.age_order
+    FROM marts.reference_dates d
+    CROSS JOIN reference.areas a
+    CROSS JOIN (VALUES ('Nam'), ('Nữ')) x(sex)
+    CROSS JOIN (SELECT age_group(i * 5) AS age_group, i AS age_order FROM range(17) t(i)) g
+)
+SELECT f.ref_date, f.area_level, f.area_code, f.area_name, f.parent_code, f.sex, f.age_group,
+       coalesce(c.population, 0) AS population
+FROM frame f
+LEFT JOIN cells c USING (ref_date, area_level, area_code, sex, age_group)
+ORDER BY f.ref_date, f.area_level, f.area_code, f.sex, f.age_order;

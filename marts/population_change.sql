@@ -1,0 +1,84 @@
+-- Mart population_change (model 36): the monthly demographic balance.
+-- Grain: month (first day) × area (province, former district, 2025 commune).
+-- births, deaths: accepted events in the month they happened (event_date), not the month
+--   registered (UN DESA, Principles and Recommendations for a Vital Statistics System, Rev. 3).
+-- in_migrants / out_migrants: persons who took up / left usual residence in the area in the month,
+--   coming from / going to anywhere outside that area (for the province: another province; for
+--   a commune: another commune or province). Moves inside an area are not migration of it.
+-- in_from_outside_province / out_to_outside_province: the part of those flows crossing the
+--   province boundary.
+-- population_start: population at 00:00 on the first day of the month; population_end: at the
+--   end of the month. The balancing equation holds exactly by construction:
+--   population_end = population_start + births − deaths + in_migrants − out_migrants.
+CREATE OR REPLACE TABLE marts.population_change AS
+WITH levels AS (SELECT * FROM (VALUES ('province'), ('district'), ('commune')) t(area_level)),
+flow_areas AS (
+    SELECT f.month, f.event_type, lv.area_level,
+           f.from_commune_code IS NULL AS from_outside_province,
+           f.to_commune_code IS NULL AS to_outside_province,
+           mf.area_code AS from_area, mt.area_code AS to_area
+    FROM marts.population_flows f
+    CROSS JOIN levels lv
+    LEFT JOIN reference.area_membership mf
+        ON mf.commune_code = f.from_commune_code AND mf.area_level = lv.area_level
+    LEFT JOIN reference.area_membership mt
+        ON mt.commune_code = f.to_commune_code AND mt.area_level = lv.area_level
+    WHERE mf.area_code IS DISTINCT FROM mt.area_code
+),
+moves AS (
+    SELECT month, area_level, to_area AS area_code,
+           count_if(event_type = 'birth') AS births, 0 AS deaths,
+           count_if(event_type <> 'birth') AS in_migrants, 0 AS out_migrants,
+           count_if(event_type <> 'birth' AND from_outside_province) AS in_from_outside_province,
+           0 AS out_to_outside_province
+    FROM flow_areas WHERE to_area IS NOT NULL GROUP BY ALL
+    UNION ALL
+    SELECT month, area_level, from_area,
+           0, count_if(event_type = 'death'), 0, count_if(event_type <> 'death'),
+           0, count_if(event_type <> 'death' AND to_outside_province)
+    FROM flow_areas WHERE from_area IS NOT NULL GROUP BY ALL
+),
+months AS (
+    SELECT unnest(generate_series(
+        (SELECT date_trunc('month', min(ref_date)) FROM marts.reference_dates),
+        (SELECT max(ref_date) FROM marts.reference_dates) - INTERVAL 1 MONTH,
+        INTERVAL 1 MONTH))::DATE AS month
+),
+baseline AS (
+    SELECT m.area_level, m.area_code, count(*) AS population
+    FROM marts.population_stock s
+    JOIN reference.area_membership m USING (commune_code)
+    WHERE s.ref_date = (SELECT min(ref_date) FROM marts.reference_dates)
+    GROUP BY ALL
+),
+monthly AS (
+    SELECT mo.month, a.area_level, a.area_code, a.area_name, a.parent_code, a.level_order,
+           coalesce(sum(mv.births), 0)::BIGINT AS births,
+           coalesce(sum(mv.deaths), 0)::BIGINT AS deaths,
+           coalesce(sum(mv.in_migrants), 0)::BIGINT AS in_migrants,
+           coalesce(sum(mv.out_migrants), 0)::BIGINT AS out_migrants,
+           coalesce(sum(mv.in_from_outside_province), 0)::BIGINT AS in_from_outside_province,
+           coalesce(sum(mv.out_to_outside_province), 0)::BIGINT AS out_to_outside_province
+    FROM months mo
+    CROSS JOIN reference.areas a
+    LEFT JOIN moves mv ON mv.month = mo.month AND mv.area_level = a.area_level
+                      AND mv.area_code = a.area_code
+    GROUP BY ALL
+),
+balanced AS (
+    SELECT m.*,
+           coalesce(b.population, 0) + coalesce(sum(births - deaths + in_migrants - out_migrants) OVER (
+               PARTITION BY m.area_level, m.area_code ORDER BY m.month
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS population_start
+    FROM monthly m
+    LEFT JOIN baseline b USING (area_level, area_code)
+)
+SELECT month, area_level, area_code, area_name, parent_code,
+       population_start::BIGINT AS population_start,
+       births, deaths, in_migrants, out_migrants,
+       (population_start + births - deaths + in_migrants - out_migrants)::BIGINT AS population_end,
+       births - deaths AS natural_increase,
+       in_migrants - out_migrants AS net_migration,
+       in_from_outside_province, out_to_outside_province
+FROM balanced
+ORDER BY month, level_order, area_code;

@@ -1,0 +1,96 @@
+-- Cleaning rules as DuckDB macros: one rule, one reason (repair or reject code).
+-- Registered in every warehouse connection by quality/rules.py; unit-tested in tests/test_rules.py.
+-- {ID_PROVINCE_PREFIXES} is replaced with the list of 3-digit province codes a personal ID may
+-- start with (the 63 provinces before 2025), from the reference data.
+
+-- REPAIR text_form: NFC normalisation, trimmed, inner runs of blanks collapsed.
+CREATE OR REPLACE TEMP MACRO clean_text(s) AS
+    nullif(regexp_replace(trim(nfc_normalize(s)), '\s+', ' ', 'g'), '');
+
+-- REPAIR date_format: dd/mm/yyyy is the convention; d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd,
+-- yyyy/mm/dd and Excel serial day numbers (1950..2100) are read too. NULL when none fits.
+CREATE OR REPLACE TEMP MACRO parse_date_vn(s) AS (
+    CASE
+        WHEN s IS NULL OR trim(s) = '' THEN NULL
+        WHEN regexp_full_match(trim(s), '\d{5}(\.0+)?')
+             AND TRY_CAST(trim(s) AS DOUBLE) BETWEEN 18264 AND 73051
+            THEN (DATE '1899-12-30' + CAST(TRY_CAST(trim(s) AS DOUBLE) AS INTEGER))
+        ELSE CAST(coalesce(
+            try_strptime(trim(s), '%d/%m/%Y'),
+            try_strptime(trim(s), '%d-%m-%Y'),
+            try_strptime(trim(s), '%d.%m.%Y'),
+            try_strptime(trim(s), '%Y-%m-%d'),
+            try_strptime(trim(s), '%Y/%m/%d'),
+            try_strptime(trim(s), '%Y-%m-%d %H:%M:%S')
+        ) AS DATE)
+    END
+);
+
+-- True when the date text was not in the convention dd/mm/yyyy (a repaired spelling).
+CREATE OR REPLACE TEMP MACRO date_needed_repair(s) AS
+    s IS NOT NULL AND NOT regexp_full_match(s, '\d{2}/\d{2}/\d{4}');
+
+-- REPAIR sex_spelling: Nam/Nữ; accepts any case and Unicode form, NU, M/F, male/female,
+-- and the GSO codes 1/2. NULL when the meaning is not certain.
+CREATE OR REPLACE TEMP MACRO parse_sex(s) AS (
+    CASE lower(clean_text(s))
+        WHEN 'nam' THEN 'Nam' WHEN 'm' THEN 'Nam' WHEN '1' THEN 'Nam' WHEN 'male' THEN 'Nam'
+        WHEN 'nữ' THEN 'Nữ' WHEN 'nu' THEN 'Nữ' WHEN 'f' THEN 'Nữ' WHEN '2' THEN 'Nữ'
+        WHEN 'female' THEN 'Nữ'
+        ELSE NULL
+    END
+);
+
+-- REPAIR nationality_spelling: ISO 3166 alpha-3; the spellings of Viet Nam are mapped to VNM,
+-- other two-letter or three-letter codes are upper-cased (two-letter ones resolved by the
+-- reference table where used).
+CREATE OR REPLACE TEMP MACRO parse_nationality(s) AS (
+    CASE
+        WHEN clean_text(s) IS NULL THEN NULL
+        WHEN lower(strip_accents(clean_text(s))) IN ('vn', 'vnm', 'viet nam', 'vietnam', 'việt nam')
+            THEN 'VNM'
+        ELSE upper(clean_text(s))
+    END
+);
+
+-- REJECT INVALID_PERSON_ID: the reason a 12-digit personal ID is not valid, NULL when valid.
+-- Structure: 3-digit province prefix, century/sex digit (0/1 = 1900s male/female, 2/3 = 2000s,
+-- 4/5 = 2100s; even male, odd female), 2-digit birth year, 6 digits. There is no checksum.
+-- sex and birth_date, when known, must agree with the ID.
+CREATE OR REPLACE TEMP MACRO person_id_problem(pid, sex, birth_date) AS (
+    CASE
+        WHEN pid IS NULL OR trim(pid) = '' THEN 'missing'
+        WHEN NOT regexp_full_match(trim(pid), '[0-9]+') THEN 'non_digit'
+        WHEN length(trim(pid)) <> 12 THEN 'length'
+        WHEN substr(trim(pid), 1, 3) NOT IN ({ID_PROVINCE_PREFIXES}) THEN 'province_prefix'
+        WHEN substr(trim(pid), 4, 1) NOT IN ('0','1','2','3','4','5') THEN 'century_digit'
+        WHEN sex IS NOT NULL
+             AND (CAST(substr(trim(pid), 4, 1) AS INTEGER) % 2 = 0) <> (sex = 'Nam') THEN 'sex_digit'
+        WHEN birth_date IS NOT NULL
+             AND 1900 + 100 * (CAST(substr(trim(pid), 4, 1) AS INTEGER) // 2)
+                 + CAST(substr(trim(pid), 5, 2) AS INTEGER) <> year(birth_date) THEN 'birth_year'
+        ELSE NULL
+    END
+);
+
+-- REJECT INVALID_BIRTH_DATE: a birth date after the reference date or more than 120 years before.
+CREATE OR REPLACE TEMP MACRO birth_date_invalid(birth_date, ref_date) AS
+    birth_date IS NULL OR birth_date > ref_date OR birth_date < ref_date - INTERVAL 120 YEAR;
+
+-- Age in completed years on a date.
+CREATE OR REPLACE TEMP MACRO age_on(birth_date, on_date) AS
+    date_diff('year', birth_date, on_date)
+    - CASE WHEN strftime(on_date, '%m%d') < strftime(birth_date, '%m%d') THEN 1 ELSE 0 END;
+
+-- Five-year age groups of the marts: 0-4 … 75-79, 80+.
+CREATE OR REPLACE TEMP MACRO age_group(age) AS
+    CASE WHEN age >= 80 THEN '80+'
+         ELSE CAST((age // 5) * 5 AS VARCHAR) || '-' || CAST((age // 5) * 5 + 4 AS VARCHAR) END;
+
+-- Keyed pseudonym: HMAC-SHA256(key, value) as hex, computed set-based in SQL.
+-- {HMAC_INNER} and {HMAC_OUTER} are the key XOR ipad / opad blocks (64 bytes, hex), filled in
+-- from the pseudonym key at connection time and never written to disk.
+CREATE OR REPLACE TEMP MACRO pseudonym(v) AS
+    CASE WHEN clean_text(v) IS NULL THEN NULL
+         ELSE sha256(unhex('{HMAC_OUTER}') || unhex(sha256(unhex('{HMAC_INNER}') || encode(trim(v)))))
+    END;

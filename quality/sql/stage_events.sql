@@ -1,0 +1,119 @@
+-- Staging of the monthly population events (all loaded months at once: the person-level rules,
+-- such as a second death or an event for an unknown person, need the whole history).
+-- Row-level rules first, then person-level rules on the rows that passed them.
+CREATE OR REPLACE TEMP TABLE _checked AS
+WITH baseline AS (
+    SELECT coalesce(max(snapshot_date), DATE '1900-01-01') AS baseline_date FROM staging.residents
+),
+typed AS (
+    SELECT
+        r._source_file, r._row_number, r._batch_id,
+        clean_text(r.event_id) AS event_id,
+        lower(clean_text(r.event_type)) AS event_type,
+        clean_text(r.person_id) AS person_id_clean,
+        parse_date_vn(r.event_date) AS event_date,
+        parse_date_vn(r.registered_date) AS registered_date,
+        clean_text(r.commune_code) AS commune_received,
+        clean_text(r.from_commune_code) AS from_received,
+        clean_text(r.to_commune_code) AS to_received,
+        parse_sex(r.sex) AS sex,
+        parse_date_vn(r.date_of_birth) AS date_of_birth,
+        clean_text(r.mother_id) AS mother_id_clean,
+        date_needed_repair(r.event_date) OR date_needed_repair(r.registered_date)
+            OR date_needed_repair(r.date_of_birth) AS fix_date_format,
+        r.sex IS NOT NULL AND r.sex NOT IN ('Nam', 'Nữ') AS fix_sex_spelling,
+        r.commune_code IS DISTINCT FROM trim(r.commune_code) AS fix_text_form,
+        row_number() OVER (PARTITION BY clean_text(r.event_id)
+                           ORDER BY r._source_file, r._row_number) AS copy_number
+    FROM raw.events r
+),
+placed AS (
+    -- A code read at the event date: from 1 July 2025 a 2025 code stands for itself, an old code
+    -- is converted to its default successor (a repair); before, every code is an old code.
+    SELECT t.*,
+        CASE WHEN t.event_date >= DATE '2025-07-01' AND lc.is_2025_code THEN lc.code
+             ELSE lc.successor_code END AS commune_code,
+        CASE WHEN t.event_date >= DATE '2025-07-01' AND lf.is_2025_code THEN lf.code
+             ELSE lf.successor_code END AS from_in_area_code,
+        CASE WHEN t.event_date >= DATE '2025-07-01' AND lt.is_2025_code THEN lt.code
+             ELSE lt.successor_code END AS to_in_area_code,
+        t.event_date >= DATE '2025-07-01' AND lc.code IS NOT NULL AND NOT lc.is_2025_code
+            AS fix_old_commune_code,
+        date_trunc('month', t.registered_date) > date_trunc('month', t.event_date)
+            AS fix_late_registration,
+        (SELECT baseline_date FROM baseline) AS baseline_date
+    FROM typed t
+    LEFT JOIN reference.commune_lookup lc ON lc.code = t.commune_received
+    LEFT JOIN reference.commune_lookup lf ON lf.code = t.from_received
+    LEFT JOIN reference.commune_lookup lt ON lt.code = t.to_received
+),
+row_checked AS (
+    SELECT p.*,
+        list_filter([
+            CASE WHEN copy_number > 1 THEN 'DUPLICATE' END,
+            CASE WHEN copy_number = 1 AND event_type NOT IN
+                 ('birth', 'death', 'move_in', 'move_out', 'internal_move')
+                 THEN 'INVALID_EVENT_TYPE' END,
+            CASE WHEN copy_number = 1 AND event_date IS NULL THEN 'INVALID_DATE' END,
+            CASE WHEN copy_number = 1 AND event_date < baseline_date THEN 'EVENT_BEFORE_BASELINE' END,
+            CASE WHEN copy_number = 1 AND person_id_problem(
+                    person_id_clean,
+                    CASE WHEN event_type IN ('birth', 'move_in') THEN sex END,
+                    CASE WHEN event_type IN ('birth', 'move_in')
+                          AND NOT birth_date_invalid(date_of_birth, event_date) THEN date_of_birth END
+                 ) IS NOT NULL THEN 'INVALID_PERSON_ID' END,
+            CASE WHEN copy_number = 1 AND event_type IN ('birth', 'move_in')
+                  AND event_date IS NOT NULL AND birth_date_invalid(date_of_birth, event_date)
+                 THEN 'INVALID_BIRTH_DATE' END,
+            CASE WHEN copy_number = 1 AND (commune_code IS NULL
+                  OR (event_type = 'internal_move'
+                      AND (from_in_area_code IS NULL OR to_in_area_code IS NULL)))
+                 THEN 'UNKNOWN_COMMUNE' END
+        ], x -> x IS NOT NULL) AS row_reasons
+    FROM placed p
+),
+known AS (
+    -- From when a person is known: the snapshot, or the accepted birth or move-in.
+    SELECT person_key, min(known_from) AS known_from, bool_or(dead_in_snapshot) AS dead_in_snapshot
+    FROM (
+        SELECT person_key, snapshot_date - 1 AS known_from, status = 'deceased' AS dead_in_snapshot
+        FROM staging.residents
+        UNION ALL
+        SELECT pseudonym(person_id_clean), event_date, FALSE
+        FROM row_checked WHERE len(row_reasons) = 0 AND event_type IN ('birth', 'move_in')
+    ) GROUP BY person_key
+),
+person_checked AS (
+    SELECT rc.*,
+        pseudonym(rc.person_id_clean) AS person_key,
+        k.known_from, coalesce(k.dead_in_snapshot, FALSE) AS dead_in_snapshot,
+        CASE WHEN len(rc.row_reasons) = 0 AND rc.event_type = 'death'
+             THEN row_number() OVER (
+                PARTITION BY rc.person_id_clean, (len(rc.row_reasons) = 0 AND rc.event_type = 'death')
+                ORDER BY rc.event_date, rc._source_file, rc._row_number)
+        END AS death_number
+    FROM row_checked rc
+    LEFT JOIN known k ON k.person_key = pseudonym(rc.person_id_clean)
+)
+SELECT
+    event_id, event_type, person_key,
+    event_date, registered_date, date_trunc('month', event_date)::DATE AS event_month,
+    commune_code, commune_received AS commune_code_received,
+    CASE WHEN event_type = 'move_in' THEN from_received ELSE coalesce(from_in_area_code, from_received) END
+        AS from_commune_code,
+    CASE WHEN event_type = 'move_out' THEN to_received ELSE coalesce(to_in_area_code, to_received) END
+        AS to_commune_code,
+    sex, date_of_birth, pseudonym(mother_id_clean) AS mother_key,
+    fix_date_format, fix_sex_spelling, fix_text_form, FALSE AS fix_nationality_spelling,
+    fix_old_commune_code, fix_late_registration,
+    _source_file, _row_number, _batch_id,
+    CASE WHEN len(row_reasons) > 0 THEN row_reasons
+         ELSE list_filter([
+            CASE WHEN event_type NOT IN ('birth', 'move_in')
+                  AND (known_from IS NULL OR event_date < known_from)
+                 THEN 'UNKNOWN_PERSON' END,
+            CASE WHEN event_type = 'death' AND (death_number > 1 OR dead_in_snapshot)
+                 THEN 'SECOND_DEATH' END
+         ], x -> x IS NOT NULL)
+    END AS reason_codes
+FROM person_checked;

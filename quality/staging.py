@@ -1,0 +1,131 @@
+"""Split checked rows into staging and quarantine, and record the quality figures.
+
+Each staging SQL file (quality/sql/stage_<source>.sql) builds a temp table `_checked` holding
+every raw row once, typed and pseudonymised, with `reason_codes` (empty = accepted) and boolean
+`fix_*` repair flags. This module turns it into `staging.<source>` and `quarantine.<source>` and
+writes the per-file figures to `ops.quality_figures`, all in one transaction.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import duckdb
+
+QUALITY_FIGURES_DDL = """
+CREATE TABLE IF NOT EXISTS ops.quality_figures (
+    source VARCHAR, source_file VARCHAR, kind VARCHAR, figure VARCHAR, value BIGINT,
+    computed_at TIMESTAMP
+)"""
+
+
+def run_sql_file(con: duckdb.DuckDBPyConnection, package: str, name: str) -> None:
+    con.execute((resources.files(package) / name).read_text(encoding="utf-8"))
+
+
+def split_checked(
+    con: duckdb.DuckDBPyConnection, source: str, staging_sql: str, drop_from_staging: tuple[str, ...] = ()
+) -> dict:
+    """Run quality/sql/<staging_sql>, then write staging.<source>, quarantine.<source> and the
+    quality figures. Returns counts for asset metadata (no row-level data)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        run_sql_file(con, "quality", f"sql/{staging_sql}")
+        fix_cols = [
+            r[0] for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = '_checked' "
+                "AND column_name LIKE 'fix\\_%' ESCAPE '\\' ORDER BY column_index"
+            ).fetchall()
+        ]
+        excluded = ", ".join(["reason_codes", *drop_from_staging])
+        con.execute(
+            f"CREATE OR REPLACE TABLE staging.{source} AS "
+            f"SELECT * EXCLUDE ({excluded}) FROM _checked WHERE len(reason_codes) = 0"
+        )
+        con.execute(
+            f"CREATE OR REPLACE TABLE quarantine.{source} AS "
+            "SELECT * FROM _checked WHERE len(reason_codes) > 0"
+        )
+        con.execute(QUALITY_FIGURES_DDL)
+        con.execute("DELETE FROM ops.quality_figures WHERE source = ?", [source])
+        repairs = " UNION ALL ".join(
+            f"SELECT _source_file, 'repair', '{c.removeprefix('fix_')}', count_if({c}) "
+            "FROM _checked GROUP BY _source_file"
+            for c in fix_cols
+        )
+        con.execute(
+            f"""
+            INSERT INTO ops.quality_figures
+            SELECT '{source}', f, k, fig, v, now()::TIMESTAMP FROM (
+                {repairs + ' UNION ALL ' if repairs else ''}
+                SELECT _source_file, 'reject', r, count(*)
+                FROM (SELECT _source_file, unnest(reason_codes) AS r FROM _checked)
+                GROUP BY ALL
+            ) t(f, k, fig, v)
+            """
+        )
+        con.execute("DROP TABLE _checked")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    staged = con.execute(f"SELECT count(*) FROM staging.{source}").fetchone()[0]
+    quarantined = con.execute(f"SELECT count(*) FROM quarantine.{source}").fetchone()[0]
+    reasons = dict(
+        con.execute(
+            f"SELECT r, count(*) FROM (SELECT unnest(reason_codes) r FROM quarantine.{source}) "
+            "GROUP BY r ORDER BY r"
+        ).fetchall()
+    )
+    repairs = dict(
+        con.execute(
+            "SELECT figure, sum(value)::BIGINT FROM ops.quality_figures "
+            "WHERE source = ? AND kind = 'repair' GROUP BY figure ORDER BY figure",
+            [source],
+        ).fetchall()
+    )
+    return {"staged": staged, "quarantined": quarantined, "reasons": reasons, "repairs": repairs}
+
+
+RECONCILIATION_SQL = """
+CREATE OR REPLACE TABLE ops.reconciliation AS
+WITH raw_rows AS ({raw}),
+staged AS ({staged}),
+quarantined AS ({quarantined})
+SELECT r.source, r.source_file, r.rows_in,
+       coalesce(s.n, 0) AS rows_staged,
+       coalesce(q.n, 0) AS rows_quarantined,
+       r.rows_in - coalesce(s.n, 0) - coalesce(q.n, 0) AS rows_unaccounted,
+       now()::TIMESTAMP AS checked_at
+FROM raw_rows r
+LEFT JOIN staged s USING (source, source_file)
+LEFT JOIN quarantined q USING (source, source_file)
+ORDER BY r.source, r.source_file
+"""
+
+
+def build_reconciliation(con: duckdb.DuckDBPyConnection, sources: list[str]) -> None:
+    """ops.reconciliation: per source file, rows in raw = rows staged + rows quarantined."""
+    existing = {
+        r[0] for r in con.execute(
+            "SELECT schema_name || '.' || table_name FROM duckdb_tables()"
+        ).fetchall()
+    }
+    present = [s for s in sources if f"raw.{s}" in existing]
+
+    def union(schema: str, count_name: str) -> str:
+        parts = [
+            f"SELECT '{s}' AS source, _source_file AS source_file, count(*) AS {count_name} "
+            f"FROM {schema}.{s} GROUP BY ALL"
+            for s in present
+            if f"{schema}.{s}" in existing
+        ]
+        return " UNION ALL ".join(parts) or (
+            f"SELECT NULL::VARCHAR AS source, NULL::VARCHAR AS source_file, 0 AS {count_name} WHERE FALSE"
+        )
+
+    con.execute(
+        RECONCILIATION_SQL.format(
+            raw=union("raw", "rows_in"), staged=union("staging", "n"), quarantined=union("quarantine", "n")
+        )
+    )
