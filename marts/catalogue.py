@@ -58,7 +58,6 @@ LABELS_VI: dict[str, str] = {
     "destination_code": "Mã nơi đến", "destination_name": "Nơi đến", "movers": "Số người di chuyển",
 }
 
-AREA_HIERARCHY = Group(("measure", "area_level", "parent_code"))  # children add up to the parent
 
 
 def _by(*cols: str) -> Group:
@@ -151,5 +150,11 @@ MARTS: list[Mart] = [
         ),
     ),
 ]
+
+# --- model 37 (labour): MARTS.extend([...]) and LABELS_VI.update({...}) here ---
+
+# --- model 38 (tourism through lodging) ---
+
+# --- model 39 (public order and social safety) ---
 
 MART_BY_NAME = {m.name: m for m in MARTS}

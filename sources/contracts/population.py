@@ -1,68 +1,6 @@
-"""Source contracts: what each landing extract must look like.
+"""Contracts of the national population database extracts (model 36)."""
 
-One `SourceContract` per extract: the file pattern in the landing folder, the canonical column
-names with their Vietnamese labels (either may be used as the header), which columns are
-required, and the key that identifies a duplicate. Readers load every column as text into `raw`;
-typing and cleaning happen in staging by the rules in `quality/rules.py`.
-"""
-
-from __future__ import annotations
-
-import re
-import unicodedata
-from dataclasses import dataclass, field
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    label_vi: str
-    required: bool = True
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class SourceContract:
-    source: str  # short name, also the raw/staging table name
-    folder: str  # sub-folder of the landing folder
-    pattern: str  # regex of the file name; group 'period' is the date or month in the name
-    file_format: str  # csv | xlsx | jsonl | parquet
-    grain: str
-    columns: tuple[Column, ...]
-    key: tuple[str, ...]
-    monthly: bool = False
-    header_row: int = 0  # Excel: rows above the header (a title row)
-    notes: str = ""
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    @property
-    def required(self) -> list[str]:
-        return [c.name for c in self.columns if c.required]
-
-    def vietnamese_header(self) -> list[str]:
-        return [c.label_vi for c in self.columns]
-
-    def alias_map(self) -> dict[str, str]:
-        """Normalised header (canonical or Vietnamese, any case/spacing/Unicode form) → name."""
-        out: dict[str, str] = {}
-        for c in self.columns:
-            out[normalise_header(c.name)] = c.name
-            out[normalise_header(c.label_vi)] = c.name
-        return out
-
-    def match(self, file_name: str) -> re.Match | None:
-        return re.fullmatch(self.pattern, file_name)
-
-
-def normalise_header(text: str) -> str:
-    """Header matching ignores BOM, Unicode form, case, and runs of spaces/underscores."""
-    text = unicodedata.normalize("NFC", text.replace("\ufeff", "")).strip().lower()
-    return re.sub(r"[\s_]+", " ", text)
-
+from sources.contracts.base import Column, SourceContract
 
 RESIDENTS = SourceContract(
     source="residents",
@@ -112,4 +50,5 @@ EVENTS = SourceContract(
     ),
 )
 
-CONTRACTS = {c.source: c for c in (RESIDENTS, EVENTS)}
+
+CONTRACTS: list[SourceContract] = [RESIDENTS, EVENTS]

@@ -1,0 +1,19 @@
+"""Source contracts: what each landing extract must look like, one module per domain.
+
+Each `SourceContract` gives the file pattern in the landing folder, the canonical column names
+with their Vietnamese labels (either may be the header), which columns are required, and the key
+that identifies a duplicate. Readers load every column as text into `raw`; typing and cleaning
+happen in staging by the rules in `quality/rules.sql`.
+"""
+
+from sources.contracts import labour, lodging, population, public_order
+from sources.contracts.base import Column, SourceContract, normalise_header
+from sources.contracts.population import EVENTS, RESIDENTS
+
+CONTRACTS: dict[str, SourceContract] = {
+    c.source: c
+    for module in (population, labour, lodging, public_order)
+    for c in module.CONTRACTS
+}
+
+__all__ = ["CONTRACTS", "Column", "EVENTS", "RESIDENTS", "SourceContract", "normalise_header"]
