@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import dagster as dg
 
-    from dagster_project.definitions import defs
+    from dagster_project.definitions import build_definitions
     from dagster_project.jobs import landing_months, range_tags
     from dagster_project.resources import Warehouse
 
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"No monthly extracts in {warehouse.landing}; set DE06_LANDING_DIR.", file=sys.stderr)
         return 2
     print(f"de06: landing {warehouse.landing}, data {warehouse.data}, months {months[0]}..{months[-1]}")
-    result = defs.resolve_job_def("de06_all").execute_in_process(
+    result = build_definitions(warehouse).resolve_job_def("de06_all").execute_in_process(
         instance=dg.DagsterInstance.get(), tags=range_tags(months), raise_on_error=False
     )
     if not result.success:

@@ -1,0 +1,49 @@
+# de06-analytics — the two commands of the README, and a few more.
+#   make run    install what is needed, run the whole pipeline on data_samples/ (or DE06_LANDING_DIR)
+#   make test   install what is needed, run the tests
+#   make dev    the Dagster UI on the same definitions (http://127.0.0.1:3000)
+# Nothing needs to be installed by hand: uv is fetched into .tools/ if it is not on PATH, and it
+# installs the locked environment (uv.lock) into .venv/.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/uv/bin/uv)
+export UV_LINK_MODE ?= copy
+export GX_ANALYTICS_ENABLED ?= False
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+RUN := $(UV) run --frozen --no-progress
+
+.PHONY: install run test dev sample bench clean
+
+$(CURDIR)/.tools/uv/bin/uv:
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(CURDIR)/.tools/uv uv
+
+.venv/.installed: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --no-progress
+	@touch $@
+
+install: .venv/.installed
+
+$(DAGSTER_HOME)/dagster.yaml: dagster_project/dagster.yaml
+	@mkdir -p $(DAGSTER_HOME) && cp $< $@
+
+run: install $(DAGSTER_HOME)/dagster.yaml
+	$(RUN) python -m dagster_project.run
+
+test: install
+	$(RUN) pytest
+
+dev: install $(DAGSTER_HOME)/dagster.yaml
+	$(RUN) dagster dev
+
+# Regenerate the committed sample (small; deterministic for the seed).
+sample: install
+	rm -rf data_samples/landing data_samples/ground_truth
+	$(RUN) python -m sources.generate --scale 0.02 --seed 6 --out data_samples
+
+# Full province scale (1.5 million residents); writes bench/RESULTS.md. Not part of the tests.
+bench: install
+	$(RUN) python -m bench.run --scale 1.0
+
+clean:
+	rm -rf data .dagster_home .pytest_cache bench/out

@@ -1,0 +1,66 @@
+"""Shared fixtures: the committed sample, a pipeline run on it in a temporary data folder, and
+the generator's ground truth."""
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("DE06_PSEUDONYM_KEY", "test-key-not-secret")
+
+REPO = Path(__file__).resolve().parent.parent
+# The committed sample; DE06_TEST_SAMPLE points the end-to-end tests at another generated folder
+# (same layout: landing/ and ground_truth/), e.g. while developing a new source.
+SAMPLE = Path(os.environ.get("DE06_TEST_SAMPLE") or REPO / "data_samples")
+
+
+@dataclass
+class PipelineRun:
+    warehouse: "object"
+    result: "object"
+
+    @property
+    def published(self) -> Path:
+        return self.warehouse.published
+
+    def published_db(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.published / "marts.duckdb"), read_only=True)
+
+    def warehouse_db(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.warehouse.database_path), read_only=True)
+
+
+def run_pipeline(landing: Path, data_dir: Path, months: list[str] | None = None, min_cell: int = 5):
+    """Run the de06_all job in-process on a landing folder into data_dir."""
+    from dagster_project.definitions import build_definitions
+    from dagster_project.jobs import landing_months, range_tags
+    from dagster_project.resources import Warehouse
+
+    warehouse = Warehouse(landing_dir=str(landing), data_dir=str(data_dir), min_cell=min_cell)
+    months = months or landing_months(warehouse.landing)
+    result = build_definitions(warehouse).resolve_job_def("de06_all").execute_in_process(
+        tags=range_tags(months), raise_on_error=False
+    )
+    return PipelineRun(warehouse, result)
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory) -> PipelineRun:
+    """One full run on the committed sample (shared by the end-to-end tests)."""
+    run = run_pipeline(SAMPLE / "landing", tmp_path_factory.mktemp("sample_data"))
+    assert run.result.success, "the pipeline failed on the committed sample"
+    return run
+
+
+@pytest.fixture(scope="session")
+def ground_truth():
+    """The generator's manifest for the committed sample, per source domain."""
+
+    def load(domain: str) -> dict:
+        return json.loads((SAMPLE / "ground_truth" / f"{domain}.json").read_text(encoding="utf-8"))
+
+    return load

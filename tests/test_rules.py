@@ -1,0 +1,208 @@
+"""Unit tests of the cleaning rules (quality/rules.sql), one rule at a time."""
+
+import hashlib
+import hmac
+import unicodedata
+from datetime import date, timedelta
+
+import duckdb
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quality.rules import hmac_blocks, id_province_prefixes, register_rules
+
+KEY = b"unit-test-key"
+
+
+@pytest.fixture(scope="module")
+def con():
+    c = duckdb.connect()
+    register_rules(c, KEY)
+    yield c
+    c.close()
+
+
+def one(con, sql, *params):
+    return con.execute(f"SELECT {sql}", list(params)).fetchone()[0]
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+dates = st.dates(min_value=date(1905, 1, 1), max_value=date(2099, 12, 31))
+
+
+@settings(max_examples=200, deadline=None)
+@given(d=dates, style=st.sampled_from(["dmy", "d/m", "dash", "dot", "iso", "slash_iso"]))
+def test_parse_date_reads_every_spelling(con, d, style):
+    text = {
+        "dmy": d.strftime("%d/%m/%Y"),
+        "d/m": f"{d.day}/{d.month}/{d.year}",
+        "dash": d.strftime("%d-%m-%Y"),
+        "dot": d.strftime("%d.%m.%Y"),
+        "iso": d.isoformat(),
+        "slash_iso": d.strftime("%Y/%m/%d"),
+    }[style]
+    assert one(con, "parse_date_vn(?)", text) == d
+    assert one(con, "date_needed_repair(?)", text) == (text != d.strftime("%d/%m/%Y"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(d=st.dates(min_value=date(1950, 1, 1), max_value=date(2099, 12, 31)))
+def test_parse_date_reads_excel_serials(con, d):
+    serial = (d - date(1899, 12, 30)).days
+    assert one(con, "parse_date_vn(?)", str(serial)) == d
+
+
+@pytest.mark.parametrize("text", ["", "31/02/2024", "2024-13-01", "hôm qua", "12345678", None])
+def test_parse_date_rejects_what_is_not_a_date(con, text):
+    assert one(con, "parse_date_vn(?)", text) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=12))
+def test_parse_date_never_raises(con, text):
+    one(con, "parse_date_vn(?)", text)
+
+
+# --- sex, text, nationality ---------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("Nam", "Nam"), ("nam", "Nam"), ("NAM", "Nam"), ("M", "Nam"), ("1", "Nam"), (" Nam ", "Nam"),
+     ("Nữ", "Nữ"), ("nữ", "Nữ"), ("NU", "Nữ"), ("F", "Nữ"), ("2", "Nữ"),
+     (unicodedata.normalize("NFD", "Nữ"), "Nữ"), ("X", None), ("", None), (None, None)],
+)
+def test_parse_sex(con, text, expected):
+    assert one(con, "parse_sex(?)", text) == expected
+
+
+def test_clean_text_makes_nfc_and_trims(con):
+    nfd = unicodedata.normalize("NFD", "  Nguyễn   Văn  An ")
+    assert one(con, "clean_text(?)", nfd) == "Nguyễn Văn An"
+    assert one(con, "clean_text(?)", "   ") is None
+
+
+@pytest.mark.parametrize("text", ["VN", "VNM", "Việt Nam", "Viet Nam", "vietnam", " vn "])
+def test_nationality_spellings_of_viet_nam(con, text):
+    assert one(con, "parse_nationality(?)", text) == "VNM"
+
+
+def test_other_nationalities_upper_cased(con):
+    assert one(con, "parse_nationality(?)", " kor ") == "KOR"
+
+
+# --- personal ID -------------------------------------------------------------------------
+
+PREFIXES = id_province_prefixes()
+
+
+def build_id(prefix: str, male: bool, born: date, tail: int) -> str:
+    century = (born.year - 1900) // 100
+    digit = 2 * century + (0 if male else 1)
+    return f"{prefix}{digit}{born.year % 100:02d}{tail:06d}"
+
+
+person = st.tuples(
+    st.sampled_from(PREFIXES), st.booleans(),
+    st.dates(min_value=date(1905, 1, 1), max_value=date(2025, 12, 31)),
+    st.integers(0, 999_999),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(p=person)
+def test_ids_built_by_the_legal_structure_are_valid(con, p):
+    prefix, male, born, tail = p
+    pid = build_id(prefix, male, born, tail)
+    assert one(con, "person_id_problem(?, ?, ?)", pid, "Nam" if male else "Nữ", born) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(p=person)
+def test_id_disagreeing_with_sex_is_invalid(con, p):
+    prefix, male, born, tail = p
+    pid = build_id(prefix, male, born, tail)
+    assert one(con, "person_id_problem(?, ?, ?)", pid, "Nữ" if male else "Nam", born) == "sex_digit"
+
+
+@settings(max_examples=200, deadline=None)
+@given(p=person, shift=st.integers(1, 30))
+def test_id_disagreeing_with_birth_year_is_invalid(con, p, shift):
+    prefix, male, born, tail = p
+    pid = build_id(prefix, male, born, tail)
+    other = born.replace(year=born.year - shift) if born.year - shift > 1900 else born.replace(year=born.year + shift)
+    assert one(con, "person_id_problem(?, ?, ?)", pid, "Nam" if male else "Nữ", other) == "birth_year"
+
+
+@settings(max_examples=200, deadline=None)
+@given(p=person, cut=st.integers(1, 3), extra=st.text("0123456789", min_size=1, max_size=2))
+def test_id_of_wrong_length_is_invalid(con, p, cut, extra):
+    pid = build_id(*p)
+    assert one(con, "person_id_problem(?, NULL, NULL::DATE)", pid[:-cut]) == "length"
+    assert one(con, "person_id_problem(?, NULL, NULL::DATE)", pid + extra) == "length"
+
+
+@settings(max_examples=100, deadline=None)
+@given(p=person, pos=st.integers(0, 11), letter=st.sampled_from("ABCXO"))
+def test_id_with_a_letter_is_invalid(con, p, pos, letter):
+    pid = build_id(*p)
+    bad = pid[:pos] + letter + pid[pos + 1:]
+    assert one(con, "person_id_problem(?, NULL, NULL::DATE)", bad) == "non_digit"
+
+
+@pytest.mark.parametrize("prefix", ["000", "003", "005", "099", "065"])
+def test_id_with_unknown_province_prefix_is_invalid(con, prefix):
+    pid = build_id(prefix, True, date(1990, 5, 1), 123)
+    assert one(con, "person_id_problem(?, 'Nam', ?)", pid, date(1990, 5, 1)) == "province_prefix"
+
+
+def test_prefix_list_is_the_63_provinces():
+    assert len(PREFIXES) == 63 and "052" in PREFIXES and "001" in PREFIXES
+
+
+# --- birth date, age ------------------------------------------------------------------------
+
+def test_birth_date_validity(con):
+    ref = date(2024, 1, 1)
+    assert one(con, "birth_date_invalid(?, ?)", date(2024, 1, 2), ref) is True
+    assert one(con, "birth_date_invalid(?, ?)", date(1903, 12, 31), ref) is True
+    assert one(con, "birth_date_invalid(?, ?)", date(1904, 1, 1), ref) is False
+    assert one(con, "birth_date_invalid(NULL, ?)", ref) is True
+
+
+@settings(max_examples=300, deadline=None)
+@given(born=st.dates(min_value=date(1900, 1, 1), max_value=date(2025, 1, 1)),
+       days=st.integers(0, 40000))
+def test_age_in_completed_years(con, born, days):
+    on = born + timedelta(days=days)
+    expected = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    assert one(con, "age_on(?, ?)", born, on) == expected
+
+
+@pytest.mark.parametrize("age, group", [(0, "0-4"), (4, "0-4"), (5, "5-9"), (79, "75-79"), (80, "80+"), (104, "80+")])
+def test_age_group(con, age, group):
+    assert one(con, "age_group(?)", age) == group
+
+
+# --- pseudonym --------------------------------------------------------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.text("0123456789ABCDEFabc", min_size=1, max_size=20))
+def test_pseudonym_is_hmac_sha256(con, value):
+    expected = hmac.new(KEY, value.encode(), hashlib.sha256).hexdigest()
+    assert one(con, "pseudonym(?)", value) == expected
+
+
+def test_pseudonym_depends_on_the_key():
+    other = duckdb.connect()
+    register_rules(other, b"another-key")
+    a = other.execute("SELECT pseudonym('052090001234')").fetchone()[0]
+    b = hmac.new(KEY, b"052090001234", hashlib.sha256).hexdigest()
+    assert a != b
+    assert other.execute("SELECT pseudonym(NULL)").fetchone()[0] is None
+
+
+def test_long_keys_are_hashed_first():
+    inner, outer = hmac_blocks(b"k" * 100)
+    assert len(inner) == len(outer) == 128
