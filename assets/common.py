@@ -8,7 +8,7 @@ import dagster as dg
 from dagster_project.resources import Warehouse
 from quality import staging, suites
 from sources.contracts import SourceContract
-from sources.readers import ExtractError, LandingFile, landing_files, load_raw_file
+from sources.readers import ExtractError, LandingFile, ensure_raw_table, landing_files, load_raw_file
 
 # Monthly sources: one partition per calendar month from the first extract month. A backfill
 # over many months runs as one run (the raw loaders handle a range of months at once).
@@ -24,9 +24,19 @@ def load_files(
     context: dg.AssetExecutionContext, warehouse: Warehouse, contract: SourceContract,
     files: list[LandingFile],
 ) -> dg.MaterializeResult:
-    """Load landing files into raw.<source>; metadata has counts per file, never row content."""
+    """Load landing files into raw.<source>; metadata has counts per file, never row content.
+
+    A source with no file at all in the landing folder (not delivered yet) loads nothing: its raw
+    table is created empty, its marts come out empty, and the asset says so in its metadata;
+    the other sources go on."""
     results = []
+    if not files:
+        context.log.warning(
+            f"{warehouse.landing / contract.folder}: no {contract.source} extract delivered "
+            f"(expected files named like {contract.pattern}); nothing loaded for this source."
+        )
     with warehouse.connect() as con:
+        ensure_raw_table(con, contract)
         for f in files:
             try:
                 results.append(load_raw_file(con, contract, f, batch_id(context)))
@@ -56,8 +66,11 @@ def load_files(
 def monthly_files(
     context: dg.AssetExecutionContext, warehouse: Warehouse, contract: SourceContract
 ) -> list[LandingFile]:
-    """The landing files of the run's partition months; a month without its file fails clearly."""
+    """The landing files of the run's partition months; a month without its file fails clearly
+    (a source with no file at all is not delivered yet: nothing to load, see load_files)."""
     by_month = {f.period: f for f in landing_files(warehouse.landing, contract)}
+    if not by_month:
+        return []
     months = [k[:7] for k in context.partition_keys]
     missing = [m for m in months if m not in by_month]
     if missing:

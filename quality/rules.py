@@ -31,6 +31,18 @@ REJECT_REASONS: dict[str, str] = {
     "EVENT_BEFORE_BASELINE": "event dated before the baseline snapshot (already in the snapshot)",
 }
 
+# --- model 37 (labour) reject reasons
+REJECT_REASONS.update({
+    "UNDER_15": "labour record for a person under 15 on the reference date (age from the "
+    "population register)",
+    "CONTRADICTORY_STATUS": "employment status contradicted by the record itself: over 100 usual "
+    "hours a week, or hours worked for a person recorded unemployed or outside the labour force",
+    "INVALID_EMPLOYMENT_STATUS": "employment status missing or outside employed, unemployed, outside",
+})
+# UNKNOWN_PERSON for labour: the person is not living in the area on the reference date by the
+# population register (unknown ID, or dead / moved out by then). DUPLICATE: a second record of a
+# person in the same yearly file. INVALID_DATE: reference date unreadable or not in the file's year.
+
 # Repairs (kept, counted in ops.quality_figures).
 REPAIRS: dict[str, str] = {
     "date_format": "date not written dd/mm/yyyy (other spelling or Excel serial), parsed",
@@ -40,6 +52,41 @@ REPAIRS: dict[str, str] = {
     "old_commune_code": "pre-2025 commune code, converted to the 2025 commune",
     "late_registration": "event registered in a later month, counted in the month it happened",
 }
+
+# --- model 37 (labour) repairs and quality figures (kept; the register wins on sex and age)
+REPAIRS.update({
+    "bool_spelling": "boolean not written true/false (Có/Không, 1/0, x …), mapped",
+    "status_fields_cleared": "unemployed or outside the labour force with a status in "
+    "employment, sector, occupation or workplace: those fields set NULL",
+    "workplace_outside_area": "workplace commune outside the area's code lists (another "
+    "province, or unknown): kept as received, no workplace commune",
+    "sex_differs_from_register": "sex in the labour record differs from the population "
+    "register (the register is used)",
+    "birth_date_differs_from_register": "birth date in the labour record differs from the "
+    "population register (the register is used)",
+})
+
+
+# --- model 39 (public order) reject reasons, repairs and quality figures
+REJECT_REASONS.update({
+    "OCCURRED_AFTER_REPORTED": "incident whose occurrence time is after the time it was reported",
+    "NEGATIVE_FINE": "traffic violation with a negative fine",
+    "INVALID_FINE": "traffic violation whose fine is missing or not a number",
+    "INVALID_PLATE": "plate that is not a Vietnamese plate (missing, other characters, format "
+    "or unused province code; see plate_problem in rules.sql)",
+})
+# UNKNOWN_COMMUNE, DUPLICATE (same incident_id / violation_id) and INVALID_DATE (occurred_at,
+# reported_at or detected_at missing or unreadable) keep their general meaning.
+REPAIRS.update({
+    "timestamp_format": "timestamp not written yyyy-mm-dd HH:MM:SS, parsed",
+    "unknown_article": "Penal Code article not in the reference list: kept, classified to ICCS "
+    "section 11 (other) — a quality figure, never dropped",
+    "unknown_status": "incident status outside under_investigation/cleared: kept, not counted "
+    "as cleared",
+    "unknown_violation_code": "violation code outside the code list: kept in the group 'other'",
+    "unknown_vehicle_type": "vehicle type outside motorbike/car/truck/bus: kept as 'other'",
+    "paid_spelling": "paid flag not written true/false, mapped (unknown counts as not paid)",
+})
 
 
 @lru_cache(maxsize=1)

@@ -94,3 +94,86 @@ CREATE OR REPLACE TEMP MACRO pseudonym(v) AS
     CASE WHEN clean_text(v) IS NULL THEN NULL
          ELSE sha256(unhex('{HMAC_OUTER}') || unhex(sha256(unhex('{HMAC_INNER}') || encode(trim(v)))))
     END;
+
+-- ---------------------------------------------------------------- model 37 (labour) rules
+-- REPAIR bool_spelling: true/false is the convention; Có/Không, 1/0, x, yes/no and any case or
+-- Unicode form are read too. NULL when the meaning is not certain.
+CREATE OR REPLACE TEMP MACRO parse_bool_vn(s) AS (
+    CASE lower(strip_accents(coalesce(clean_text(s), '')))
+        WHEN 'true' THEN TRUE WHEN '1' THEN TRUE WHEN 'co' THEN TRUE WHEN 'x' THEN TRUE
+        WHEN 'yes' THEN TRUE WHEN 'y' THEN TRUE
+        WHEN 'false' THEN FALSE WHEN '0' THEN FALSE WHEN 'khong' THEN FALSE
+        WHEN 'no' THEN FALSE WHEN 'n' THEN FALSE
+        ELSE NULL
+    END
+);
+
+-- True when a boolean was written otherwise than true/false but its meaning is certain.
+CREATE OR REPLACE TEMP MACRO bool_needed_repair(s) AS
+    s IS NOT NULL AND s NOT IN ('true', 'false') AND parse_bool_vn(s) IS NOT NULL;
+
+-- Ten-year age bands of the labour marts (working age 15+): 15-24 … 55-64, 65+; NULL under 15.
+CREATE OR REPLACE TEMP MACRO labour_age_band(age) AS
+    CASE WHEN age IS NULL OR age < 15 THEN NULL
+         WHEN age < 25 THEN '15-24' WHEN age < 35 THEN '25-34' WHEN age < 45 THEN '35-44'
+         WHEN age < 55 THEN '45-54' WHEN age < 65 THEN '55-64' ELSE '65+' END;
+
+-- GSO's three broad sectors from a VSIC 2018 section: A agriculture, forestry and fishing;
+-- B-F industry and construction; G-U services. NULL for anything else.
+CREATE OR REPLACE TEMP MACRO vsic_broad_sector(section) AS
+    CASE WHEN section = 'A' THEN 'A'
+         WHEN section IN ('B', 'C', 'D', 'E', 'F') THEN 'B-F'
+         WHEN section IN ('G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T', 'U')
+             THEN 'G-U'
+    END;
+
+-- Register-based informal employment (operational definition, see marts/labour_indicators.sql):
+-- an employed contributing family worker, or an employed employee, employer or own-account
+-- worker without social insurance (unknown insurance counts as none).
+CREATE OR REPLACE TEMP MACRO is_informal(employment_status, status_in_employment, has_social_insurance) AS
+    coalesce(employment_status = 'employed'
+             AND (status_in_employment = 'contributing_family'
+                  OR NOT coalesce(has_social_insurance, FALSE)), FALSE);
+
+-- ---------------------------------------------------------------- model 39 (public order) rules
+-- REPAIR timestamp_format: yyyy-mm-dd HH:MM:SS (local time) is the convention; ISO with 'T' or
+-- fractional seconds (Parquet timestamps read as text), dd/mm/yyyy HH:MM[:SS] are read too.
+CREATE OR REPLACE TEMP MACRO parse_timestamp_vn(s) AS (
+    CASE WHEN clean_text(s) IS NULL THEN NULL
+         ELSE coalesce(
+            try_strptime(clean_text(s), '%Y-%m-%d %H:%M:%S'),
+            TRY_CAST(clean_text(s) AS TIMESTAMP),
+            try_strptime(clean_text(s), '%d/%m/%Y %H:%M:%S'),
+            try_strptime(clean_text(s), '%d/%m/%Y %H:%M'))::TIMESTAMP
+    END
+);
+
+-- A plate in its canonical spelling: upper case, spaces and dots removed, the dash kept (it
+-- tells a four-wheeled series from a motorbike series): '77A-123.45' → '77A-12345',
+-- '77-B1 234.56' → '77-B123456'. The pseudonym is taken of this form, so spellings of the same
+-- plate link and different plates never do.
+CREATE OR REPLACE TEMP MACRO plate_norm(p) AS
+    upper(regexp_replace(coalesce(clean_text(p), ''), '[\s.]', '', 'g'));
+
+-- REJECT INVALID_PLATE: the reason a plate is not a Vietnamese civil plate, NULL when valid.
+-- Formats (Circular 24/2023/TT-BCA): cars, trucks and buses '77A-123.45', '77A-1234',
+-- '77LD-123.45' (two-digit province code, a series of one or two letters, a dash, 4 or 5
+-- digits); motorbikes '77-B1 234.56', '77-B1 2345', '77-AA 123.45' (province code, a dash, a
+-- series letter and a letter or digit, 4 or 5 digits). Dots and spaces are optional. Series
+-- letters exclude I, J, O, Q, W; province codes run 11..99 except the unused 13, 42, 44, 45,
+-- 46, 87, 91, 96.
+CREATE OR REPLACE TEMP MACRO plate_problem(p) AS (
+    CASE
+        WHEN clean_text(p) IS NULL THEN 'missing'
+        WHEN NOT regexp_full_match(clean_text(p), '[0-9A-Za-z .\-]+') THEN 'characters'
+        WHEN NOT (regexp_full_match(plate_norm(p),
+                      '[0-9]{2}[ABCDEFGHKLMNPRSTUVXYZ]{1,2}-[0-9]{4,5}')
+                  OR regexp_full_match(plate_norm(p),
+                      '[0-9]{2}-[ABCDEFGHKLMNPRSTUVXYZ][ABCDEFGHKLMNPRSTUVXYZ0-9][0-9]{4,5}'))
+            THEN 'format'
+        WHEN CAST(substr(plate_norm(p), 1, 2) AS INTEGER) < 11
+             OR substr(plate_norm(p), 1, 2) IN ('13', '42', '44', '45', '46', '87', '91', '96')
+            THEN 'province'
+        ELSE NULL
+    END
+);

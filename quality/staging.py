@@ -49,7 +49,7 @@ def split_checked(
         con.execute(QUALITY_FIGURES_DDL)
         con.execute("DELETE FROM ops.quality_figures WHERE source = ?", [source])
         repairs = " UNION ALL ".join(
-            f"SELECT _source_file, 'repair', '{c.removeprefix('fix_')}', count_if({c}) "
+            f"SELECT _source_file, 'repair', '{c.removeprefix('fix_')}', count_if({c} AND len(reason_codes) = 0) "
             "FROM _checked GROUP BY _source_file"
             for c in fix_cols
         )

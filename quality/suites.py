@@ -148,3 +148,139 @@ def validate(con: duckdb.DuckDBPyConnection, suite: Suite) -> dict:
         "expectations": len(suite.expectations),
         "failed": failures,
     }
+
+
+# --------------------------------------------------------------------------- model 37 (labour)
+LABOUR_STATUSES = ["employed", "unemployed", "outside"]
+STATUS_IN_EMPLOYMENT = ["employee", "employer", "own_account", "contributing_family"]
+VSIC_SECTIONS = list("ABCDEFGHIJKLMNOPQRSTU")
+VSCO_GROUPS = list("1234567890")
+
+
+def labour_contract(con: duckdb.DuckDBPyConnection) -> Suite:
+    return Suite(
+        name="staging_labour_status_contract",
+        table="staging.labour_status",
+        description="Accepted labour records: one per pseudonymised person and year, aged 15+ "
+        "by the register, living in a 2025 commune, with a valid employment status.",
+        expectations=[
+            gxe.ExpectColumnValuesToNotBeNull(column="person_key"),
+            gxe.ExpectColumnValueLengthsToEqual(column="person_key", value=64),
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["person_key", "year"]),
+            gxe.ExpectColumnValuesToNotBeNull(column="ref_date"),
+            gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=SEXES),
+            gxe.ExpectColumnValuesToNotBeNull(column="age"),
+            gxe.ExpectColumnValuesToBeBetween(column="age", min_value=15, max_value=125),
+            gxe.ExpectColumnValuesToBeInSet(column="employment_status", value_set=LABOUR_STATUSES),
+            gxe.ExpectColumnValuesToNotBeNull(column="employment_status"),
+            gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
+            gxe.ExpectColumnValuesToNotBeNull(column="commune_code"),
+            gxe.ExpectColumnValuesToBeBetween(column="hours_per_week", min_value=0, max_value=100),
+        ],
+    )
+
+
+def labour_quality(con: duckdb.DuckDBPyConnection) -> Suite:
+    return Suite(
+        name="staging_labour_status_quality",
+        table="staging.labour_status",
+        blocking=False,
+        description="Code lists and completeness of the labour records (warning thresholds).",
+        expectations=[
+            gxe.ExpectColumnValuesToBeInSet(
+                column="status_in_employment", value_set=STATUS_IN_EMPLOYMENT, mostly=0.99),
+            gxe.ExpectColumnValuesToBeInSet(column="vsic_section", value_set=VSIC_SECTIONS,
+                                            mostly=0.99),
+            gxe.ExpectColumnValuesToBeInSet(column="occupation_code", value_set=VSCO_GROUPS,
+                                            mostly=0.99),
+            gxe.ExpectColumnValuesToBeInSet(column="workplace_commune_code",
+                                            value_set=communes_2025(con), mostly=0.99),
+            gxe.ExpectColumnValuesToNotBeNull(column="in_education", mostly=0.99),
+        ],
+    )
+
+
+# --------------------------------------------------------------- model 39 (public order) suites
+ICCS_SECTIONS = [f"{i:02d}" for i in range(1, 12)]
+INCIDENT_STATUSES = ["under_investigation", "cleared"]
+VEHICLE_TYPES = ["motorbike", "car", "truck", "bus"]
+VIOLATION_GROUPS = ["TOC_DO", "DEN_DO", "LAN_DUONG", "DUNG_DO", "MU_BAO_HIEM", "NONG_DO_CON",
+                    "QUA_TAI", "other"]
+
+
+def incidents_contract(con: duckdb.DuckDBPyConnection) -> Suite:
+    return Suite(
+        name="staging_incidents_contract",
+        table="staging.incidents",
+        description="Accepted incidents: unique, timed, in a 2025 commune, in an ICCS section, "
+        "never occurring after they were reported.",
+        expectations=[
+            gxe.ExpectColumnValuesToNotBeNull(column="incident_id"),
+            gxe.ExpectColumnValuesToBeUnique(column="incident_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="occurred_at"),
+            gxe.ExpectColumnValuesToNotBeNull(column="occurred_month"),
+            gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
+            gxe.ExpectColumnValuesToBeInSet(column="iccs_section", value_set=ICCS_SECTIONS),
+            gxe.ExpectColumnValuesToBeInSet(column="status", value_set=INCIDENT_STATUSES),
+            gxe.ExpectColumnValuesToNotBeNull(column="cleared"),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="reported_at", column_B="occurred_at", or_equal=True,
+            ),
+        ],
+    )
+
+
+def incidents_quality(con: duckdb.DuckDBPyConnection) -> Suite:
+    return Suite(
+        name="staging_incidents_quality",
+        table="staging.incidents",
+        blocking=False,
+        description="At most 2 % of incidents with an article the reference list does not know "
+        "or an unknown status.",
+        expectations=[
+            gxe.ExpectColumnValuesToBeInSet(column="fix_unknown_article", value_set=[False],
+                                            mostly=0.98),
+            gxe.ExpectColumnValuesToBeInSet(column="fix_unknown_status", value_set=[False],
+                                            mostly=0.98),
+            gxe.ExpectColumnValuesToMatchRegex(column="category_code", regex=r"^(HS\d{1,3}|KHAC)$",
+                                               mostly=0.99),
+        ],
+    )
+
+
+def traffic_violations_contract(con: duckdb.DuckDBPyConnection) -> Suite:
+    return Suite(
+        name="staging_traffic_violations_contract",
+        table="staging.traffic_violations",
+        description="Accepted violations: unique, timed, in a 2025 commune, with a plate "
+        "pseudonym and a non-negative fine.",
+        expectations=[
+            gxe.ExpectColumnValuesToNotBeNull(column="violation_id"),
+            gxe.ExpectColumnValuesToBeUnique(column="violation_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="detected_at"),
+            gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
+            gxe.ExpectColumnValuesToNotBeNull(column="plate_key"),
+            gxe.ExpectColumnValueLengthsToEqual(column="plate_key", value=64),
+            gxe.ExpectColumnValuesToBeBetween(column="fine_vnd", min_value=0),
+            gxe.ExpectColumnValuesToNotBeNull(column="fine_vnd"),
+            gxe.ExpectColumnValuesToBeInSet(column="violation_group", value_set=VIOLATION_GROUPS),
+            gxe.ExpectColumnValuesToBeInSet(column="vehicle_type", value_set=VEHICLE_TYPES + ["other"]),
+        ],
+    )
+
+
+def traffic_violations_quality(con: duckdb.DuckDBPyConnection) -> Suite:
+    return Suite(
+        name="staging_traffic_violations_quality",
+        table="staging.traffic_violations",
+        blocking=False,
+        description="At most 2 % of violations with an unknown code, 1 % with an unknown "
+        "vehicle type; plates registered in a province code.",
+        expectations=[
+            gxe.ExpectColumnValuesToNotBeInSet(column="violation_group", value_set=["other"],
+                                               mostly=0.98),
+            gxe.ExpectColumnValuesToBeInSet(column="vehicle_type", value_set=VEHICLE_TYPES,
+                                            mostly=0.99),
+            gxe.ExpectColumnValuesToMatchRegex(column="plate_province", regex=r"^\d{2}$"),
+        ],
+    )

@@ -22,7 +22,9 @@ typed AS (
         date_needed_repair(r.event_date) OR date_needed_repair(r.registered_date)
             OR date_needed_repair(r.date_of_birth) AS fix_date_format,
         r.sex IS NOT NULL AND r.sex NOT IN ('Nam', 'Nữ') AS fix_sex_spelling,
-        r.commune_code IS DISTINCT FROM trim(r.commune_code) AS fix_text_form,
+        list_bool_or(list_transform(
+            [r.event_id, r.event_type, r.commune_code, r.from_commune_code, r.to_commune_code],
+            v -> v IS NOT NULL AND v IS DISTINCT FROM clean_text(v))) AS fix_text_form,
         row_number() OVER (PARTITION BY clean_text(r.event_id)
                            ORDER BY r._source_file, r._row_number) AS copy_number
     FROM raw.events r

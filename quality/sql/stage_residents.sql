@@ -26,9 +26,10 @@ typed AS (
         -- repair flags (quality figures)
         date_needed_repair(r.date_of_birth) AS fix_date_format,
         r.sex IS NOT NULL AND r.sex NOT IN ('Nam', 'Nữ') AS fix_sex_spelling,
-        (r.full_name IS DISTINCT FROM clean_text(r.full_name) AND r.full_name IS NOT NULL)
-            OR (r.religion IS DISTINCT FROM clean_text(r.religion) AND r.religion IS NOT NULL)
-            OR (r.commune_code IS DISTINCT FROM trim(r.commune_code)) AS fix_text_form,
+        list_bool_or(list_transform(
+            [r.full_name, r.ethnicity_code, r.religion, r.household_id, r.relation_to_head,
+             r.marital_status, r.education_level, r.commune_code, r.residence_type, r.status],
+            v -> v IS NOT NULL AND v IS DISTINCT FROM clean_text(v))) AS fix_text_form,
         r.nationality IS NOT NULL AND r.nationality <> 'VNM'
             AND parse_nationality(r.nationality) = 'VNM' AS fix_nationality_spelling,
         row_number() OVER (PARTITION BY clean_text(r.person_id), r._source_file

@@ -1,0 +1,125 @@
+-- Staging of the yearly labour-market register extracts (all loaded years at once).
+-- One row per raw row in _checked: typed, pseudonymised, linked to the population register
+-- through the pseudonym, with reject reasons (empty = accepted) and repair flags.
+--
+-- Linkage: marts.person_attributes (sex and birth date of every person the register knows: the
+-- snapshot plus accepted births and move-ins) and marts.person_states (residence over time),
+-- both built by the population_timeline asset. The register wins on sex and age; a labour
+-- record disagreeing with it is kept and counted (quality figure). The residence commune on
+-- the reference date comes from the register (labour marts are by area of residence).
+--
+-- Reject reasons, first applicable only (one reason per row, checked in this order):
+--   INVALID_PERSON_ID (structure only: the extract's own sex and birth date are not trusted),
+--   DUPLICATE (second record of an ID in the same yearly file), INVALID_DATE (reference date
+--   unreadable or outside the file's year), UNKNOWN_PERSON (not living in the area on the
+--   reference date by the register), UNDER_15 (register age), INVALID_EMPLOYMENT_STATUS,
+--   CONTRADICTORY_STATUS (over 100 usual hours a week, or hours for a person not employed).
+-- Repairs: status fields of a person not employed set NULL (the status decides: meaning
+-- certain); boolean and date spellings; old workplace commune codes from 1 July 2025.
+CREATE OR REPLACE TEMP TABLE _checked AS
+WITH typed AS (
+    SELECT
+        r._source_file, r._row_number, r._batch_id,
+        CAST(regexp_extract(r._source_file, 'labour_status_(\d{4})', 1) AS INTEGER) AS file_year,
+        clean_text(r.person_id) AS person_id_clean,
+        parse_date_vn(r.reference_date) AS ref_date,
+        parse_sex(r.sex) AS sex_recorded,
+        parse_date_vn(r.date_of_birth) AS date_of_birth_recorded,
+        lower(clean_text(r.employment_status)) AS employment_status,
+        lower(clean_text(r.status_in_employment)) AS status_in_employment_received,
+        upper(clean_text(r.vsic_section)) AS vsic_section_received,
+        clean_text(r.occupation_code) AS occupation_code_received,
+        parse_bool_vn(r.has_social_insurance) AS has_social_insurance,
+        parse_bool_vn(r.has_labour_contract) AS has_labour_contract,
+        TRY_CAST(clean_text(r.hours_per_week) AS DOUBLE) AS hours_per_week,
+        parse_bool_vn(r.in_education) AS in_education,
+        clean_text(r.workplace_commune_code) AS workplace_received,
+        -- date cells arrive as 'YYYY-MM-DD 00:00:00', text as dd/mm/yyyy: both are the convention
+        r.reference_date IS NOT NULL
+            AND NOT regexp_full_match(r.reference_date, '\d{2}/\d{2}/\d{4}')
+            AND NOT regexp_full_match(r.reference_date, '\d{4}-\d{2}-\d{2} 00:00:00')
+            AS fix_date_format,
+        bool_needed_repair(r.has_social_insurance) OR bool_needed_repair(r.has_labour_contract)
+            OR bool_needed_repair(r.in_education) AS fix_bool_spelling,
+        row_number() OVER (PARTITION BY clean_text(r.person_id), r._source_file
+                           ORDER BY r._row_number) AS copy_number
+    FROM raw.labour_status r
+),
+keyed AS (
+    SELECT t.*, pseudonym(t.person_id_clean) AS person_key,
+           person_id_problem(t.person_id_clean, NULL::VARCHAR, NULL::DATE) AS id_problem
+    FROM typed t
+),
+lookups AS (
+    SELECT DISTINCT person_key, ref_date FROM keyed
+    WHERE id_problem IS NULL AND copy_number = 1 AND ref_date IS NOT NULL
+),
+residence AS (
+    -- the register's residence commune at 00:00 of the reference date (NULL: dead or moved out)
+    SELECT l.person_key, l.ref_date,
+           arg_max_null(s.commune_code, (s.valid_from, s.step, s.source_file, s.row_number))
+               AS commune_code
+    FROM lookups l
+    JOIN marts.person_states s ON s.person_key = l.person_key AND s.valid_from < l.ref_date
+    GROUP BY ALL
+),
+linked AS (
+    SELECT k.*, res.commune_code, a.sex, a.date_of_birth,
+           age_on(a.date_of_birth, k.ref_date) AS age,
+           CASE WHEN k.ref_date >= DATE '2025-07-01' AND w.is_2025_code THEN w.code
+                ELSE w.successor_code END AS workplace_in_area
+    FROM keyed k
+    LEFT JOIN residence res ON res.person_key = k.person_key AND res.ref_date = k.ref_date
+    LEFT JOIN marts.person_attributes a ON a.person_key = k.person_key
+    LEFT JOIN reference.commune_lookup w ON w.code = k.workplace_received
+),
+reasoned AS (
+    SELECT l.*,
+        CASE
+            WHEN id_problem IS NOT NULL THEN 'INVALID_PERSON_ID'
+            WHEN copy_number > 1 THEN 'DUPLICATE'
+            WHEN ref_date IS NULL OR year(ref_date) <> file_year THEN 'INVALID_DATE'
+            WHEN commune_code IS NULL THEN 'UNKNOWN_PERSON'
+            WHEN age < 15 THEN 'UNDER_15'
+            WHEN employment_status IS NULL
+                 OR employment_status NOT IN ('employed', 'unemployed', 'outside')
+                THEN 'INVALID_EMPLOYMENT_STATUS'
+            WHEN hours_per_week > 100
+                 OR (employment_status <> 'employed' AND hours_per_week > 0)
+                THEN 'CONTRADICTORY_STATUS'
+        END AS reason,
+        employment_status = 'employed' AS is_employed
+    FROM linked l
+)
+SELECT
+    person_key, ref_date, year(ref_date) AS year, file_year,
+    sex, age, labour_age_band(age) AS age_band,
+    commune_code,
+    employment_status,
+    CASE WHEN is_employed THEN status_in_employment_received END AS status_in_employment,
+    CASE WHEN is_employed THEN vsic_section_received END AS vsic_section,
+    CASE WHEN is_employed THEN vsic_broad_sector(vsic_section_received) END AS broad_sector,
+    CASE WHEN is_employed THEN occupation_code_received END AS occupation_code,
+    has_social_insurance, has_labour_contract,
+    hours_per_week, in_education,
+    CASE WHEN is_employed THEN workplace_in_area END AS workplace_commune_code,
+    CASE WHEN is_employed THEN workplace_received END AS workplace_code_received,
+    is_informal(employment_status,
+                CASE WHEN is_employed THEN status_in_employment_received END,
+                has_social_insurance) AS informal,
+    -- repairs and quality figures
+    fix_date_format, fix_bool_spelling,
+    coalesce(NOT is_employed AND (status_in_employment_received IS NOT NULL
+             OR vsic_section_received IS NOT NULL OR occupation_code_received IS NOT NULL
+             OR workplace_received IS NOT NULL), FALSE) AS fix_status_fields_cleared,
+    coalesce(is_employed AND ref_date >= DATE '2025-07-01' AND workplace_in_area IS NOT NULL
+             AND workplace_in_area <> workplace_received, FALSE) AS fix_old_commune_code,
+    coalesce(is_employed AND workplace_received IS NOT NULL AND workplace_in_area IS NULL, FALSE)
+        AS fix_workplace_outside_area,
+    coalesce(sex_recorded IS NOT NULL AND sex IS NOT NULL AND sex_recorded <> sex, FALSE)
+        AS fix_sex_differs_from_register,
+    coalesce(date_of_birth_recorded IS NOT NULL AND date_of_birth IS NOT NULL
+             AND date_of_birth_recorded <> date_of_birth, FALSE) AS fix_birth_date_differs_from_register,
+    _source_file, _row_number, _batch_id,
+    CASE WHEN reason IS NULL THEN []::VARCHAR[] ELSE [reason] END AS reason_codes
+FROM reasoned;

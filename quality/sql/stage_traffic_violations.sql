@@ -1,0 +1,65 @@
+-- Staging of the camera traffic violations (all loaded months at once). One row per raw row in
+-- _checked; reason_codes empty = accepted. The plate is validated (plate_problem), then
+-- replaced by a keyed pseudonym of its canonical spelling (plate_key); the plate itself never
+-- leaves raw. plate_province (the two-digit registration code) is kept for analysis.
+-- Rules: DUPLICATE (second and later copies of a violation_id), INVALID_DATE (detected_at
+-- missing or unreadable), UNKNOWN_COMMUNE (code read at the detection date), INVALID_PLATE,
+-- INVALID_FINE (missing or not a number), NEGATIVE_FINE.
+-- Kept and counted: an unknown violation code (group 'other'), an unknown vehicle type
+-- ('other'), an old commune code after 1 July 2025 (converted), paid spellings.
+CREATE OR REPLACE TEMP TABLE _checked AS
+WITH typed AS (
+    SELECT
+        r._source_file, r._row_number, r._batch_id,
+        clean_text(r.violation_id) AS violation_id,
+        parse_timestamp_vn(r.detected_at) AS detected_at,
+        clean_text(r.commune_code) AS commune_received,
+        plate_problem(r.plate) AS plate_problem,
+        CASE WHEN plate_problem(r.plate) IS NULL THEN pseudonym(plate_norm(r.plate)) END AS plate_key,
+        CASE WHEN plate_problem(r.plate) IS NULL THEN substr(plate_norm(r.plate), 1, 2) END
+            AS plate_province,
+        lower(clean_text(r.vehicle_type)) AS vehicle_received,
+        upper(clean_text(r.violation_code)) AS violation_code,
+        TRY_CAST(replace(clean_text(r.fine_vnd), ',', '') AS DOUBLE) AS fine_value,
+        parse_bool_vn(r.paid) AS paid_flag,
+        r.paid IS NOT NULL AND r.paid NOT IN ('true', 'false') AS fix_paid_spelling,
+        r.commune_code IS DISTINCT FROM trim(r.commune_code) AS fix_text_form,
+        row_number() OVER (PARTITION BY clean_text(r.violation_id)
+                           ORDER BY r._source_file, r._row_number) AS copy_number
+    FROM raw.traffic_violations r
+),
+placed AS (
+    SELECT t.*,
+        CASE WHEN t.detected_at >= TIMESTAMP '2025-07-01' AND lc.is_2025_code THEN lc.code
+             ELSE lc.successor_code END AS commune_code,
+        t.detected_at >= TIMESTAMP '2025-07-01' AND lc.code IS NOT NULL AND NOT lc.is_2025_code
+            AS fix_old_commune_code,
+        v.violation_group IS NULL AS fix_unknown_violation_code,
+        coalesce(v.violation_group, 'other') AS violation_group,
+        t.vehicle_received NOT IN ('motorbike', 'car', 'truck', 'bus')
+            OR t.vehicle_received IS NULL AS fix_unknown_vehicle_type
+    FROM typed t
+    LEFT JOIN reference.commune_lookup lc ON lc.code = t.commune_received
+    LEFT JOIN reference.violation_codes v ON v.violation_code = t.violation_code
+)
+SELECT
+    violation_id, detected_at, date_trunc('month', detected_at)::DATE AS detected_month,
+    commune_code, commune_received AS commune_code_received,
+    plate_key, plate_province, plate_problem,
+    CASE WHEN fix_unknown_vehicle_type THEN 'other' ELSE vehicle_received END AS vehicle_type,
+    violation_code, violation_group,
+    CAST(fine_value AS BIGINT) AS fine_vnd,
+    coalesce(paid_flag, FALSE) AS paid,
+    fix_text_form, fix_old_commune_code, fix_unknown_violation_code, fix_unknown_vehicle_type,
+    fix_paid_spelling,
+    _source_file, _row_number, _batch_id,
+    list_filter([
+        CASE WHEN copy_number > 1 THEN 'DUPLICATE' END,
+        CASE WHEN copy_number = 1 AND detected_at IS NULL THEN 'INVALID_DATE' END,
+        CASE WHEN copy_number = 1 AND detected_at IS NOT NULL AND commune_code IS NULL
+             THEN 'UNKNOWN_COMMUNE' END,
+        CASE WHEN copy_number = 1 AND plate_problem IS NOT NULL THEN 'INVALID_PLATE' END,
+        CASE WHEN copy_number = 1 AND fine_value IS NULL THEN 'INVALID_FINE' END,
+        CASE WHEN copy_number = 1 AND fine_value < 0 THEN 'NEGATIVE_FINE' END
+    ], x -> x IS NOT NULL) AS reason_codes
+FROM placed;
