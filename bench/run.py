@@ -63,15 +63,20 @@ def step_stats(dagster_home: Path) -> dict[str, float]:
     }
 
 
+# Slices by the source each step belongs to (checks go with their table).
 GROUPS = {
     "reference": ("reference__",),
-    "population (raw, staging)": ("raw__residents", "raw__events", "staged_residents", "staged_events"),
-    "model 36 marts": ("marts__population",),
-    "labour": ("raw__labour", "staged_labour", "marts__labour", "marts__youth", "marts__employment"),
-    "lodging": ("raw__establishments", "raw__stays", "staged_establishments", "staged_stays",
-                "marts__tourism", "marts__lodging"),
-    "public order": ("reference__penal", "raw__incidents", "raw__traffic", "staged_incidents",
-                     "staged_traffic", "marts__public_order", "marts__traffic"),
+    "population: load, clean, validate": ("raw__residents", "raw__events", "staged_residents",
+                                          "staged_events", "staging__residents", "staging__events"),
+    "population: model 36 marts": ("marts__population", "marts__migration"),
+    "labour (model 37)": ("raw__labour", "staged_labour", "staging__labour", "quarantine__labour",
+                          "marts__labour", "marts__youth", "marts__employment"),
+    "lodging (model 38)": ("raw__establishments", "raw__stays", "staged_establishments", "staged_stays",
+                           "staging__establishments", "staging__stays", "marts__tourism",
+                           "marts__lodging"),
+    "public order (model 39)": ("raw__incidents", "raw__traffic", "staged_incidents", "staged_traffic",
+                                "staging__incidents", "staging__traffic", "marts__public_order",
+                                "marts__traffic"),
     "reconciliation + publish": ("ops__", "published__"),
 }
 
@@ -80,9 +85,7 @@ def group_of(step: str) -> str:
     for group, prefixes in GROUPS.items():
         if any(step.startswith(p) for p in prefixes):
             return group
-    if "_population" in step or "migration" in step:
-        return "model 36 marts"
-    return "checks and other"
+    return "other"
 
 
 def main() -> None:

@@ -45,8 +45,8 @@ months AS (
         INTERVAL 1 MONTH))::DATE AS month
 ),
 baseline AS (
-    SELECT m.area_level, m.area_code, count(*) AS population
-    FROM marts.population_stock s
+    SELECT m.area_level, m.area_code, sum(s.population) AS population
+    FROM marts.population_ages s
     JOIN reference.area_membership m USING (commune_code)
     WHERE s.ref_date = (SELECT min(ref_date) FROM marts.reference_dates)
     GROUP BY ALL

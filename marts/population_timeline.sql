@@ -7,20 +7,20 @@
 --   valid_from < d: the snapshot itself at d = snapshot date, plus the events dated before d.
 -- population_flows: the state changes that cross a commune boundary, with the commune before
 --   and after; the marts aggregate them per area level (a move inside an area is no flow of it).
--- population_stock: who lives where at each reference date (1 January of each covered year and
---   the day after the last covered month), with sex, age in completed years and household.
+-- population_stock (temporary): who lives where at each reference date (1 January of each covered year and
+--   the day after the last covered month), with sex, age in completed years and household;
+--   population_ages (counts by commune, sex and single year of age) and population_households
+--   (household numbers present per commune) are its aggregates used by the marts.
 
 CREATE OR REPLACE TABLE marts.person_attributes AS
-SELECT person_key,
-       arg_min(sex, priority) AS sex,
-       arg_min(date_of_birth, priority) AS date_of_birth,
-       arg_min(household_key, priority) AS household_key
-FROM (
-    SELECT person_key, sex, date_of_birth, household_key, 0 AS priority FROM staging.residents
-    UNION ALL
-    SELECT person_key, sex, date_of_birth, NULL, 1 FROM staging.events
-    WHERE event_type IN ('birth', 'move_in')
-)
+-- Snapshot persons are unique in staging; persons brought in by a birth or move-in take the
+-- attributes of their first such event.
+SELECT person_key, sex, date_of_birth, household_key FROM staging.residents
+UNION ALL
+SELECT person_key, arg_min(sex, event_date), arg_min(date_of_birth, event_date), NULL
+FROM staging.events e
+WHERE event_type IN ('birth', 'move_in')
+  AND NOT EXISTS (SELECT 1 FROM staging.residents r WHERE r.person_key = e.person_key)
 GROUP BY person_key;
 
 CREATE OR REPLACE TABLE marts.person_states AS
@@ -39,17 +39,21 @@ WITH states AS (
            _source_file, _row_number
     FROM staging.events
 )
-SELECT person_key, valid_from, step, source_file, row_number, event_type, commune_code,
-       lag(commune_code) OVER (PARTITION BY person_key
-                               ORDER BY valid_from, step, source_file, row_number) AS previous_commune_code
-FROM states;
+SELECT s.person_key, s.valid_from, s.step, s.source_file, s.row_number, s.event_type, s.commune_code,
+       lag(s.commune_code) OVER w AS previous_commune_code,
+       -- the state holds until the next one: for stocks at 00:00 of d, valid_from < d <= valid_until
+       lead(s.valid_from) OVER w AS valid_until,
+       -- the person's attributes, carried here once so stocks need no further join
+       a.sex, a.date_of_birth, a.household_key
+FROM states s
+JOIN marts.person_attributes a USING (person_key)
+WINDOW w AS (PARTITION BY s.person_key ORDER BY s.valid_from, s.step, s.source_file, s.row_number);
 
 CREATE OR REPLACE TABLE marts.population_flows AS
 SELECT date_trunc('month', s.valid_from)::DATE AS month,
        s.event_type, s.previous_commune_code AS from_commune_code, s.commune_code AS to_commune_code,
-       a.sex
+       s.sex
 FROM marts.person_states s
-JOIN marts.person_attributes a USING (person_key)
 WHERE s.event_type <> 'snapshot'
   AND s.previous_commune_code IS DISTINCT FROM s.commune_code;
 
@@ -73,18 +77,23 @@ SELECT DISTINCT ref_date FROM (
 ) WHERE ref_date IS NOT NULL
 ORDER BY ref_date;
 
-CREATE OR REPLACE TABLE marts.population_stock AS
-WITH latest AS (
-    SELECT d.ref_date, s.person_key,
-           arg_max_null(s.commune_code, (s.valid_from, s.step, s.source_file, s.row_number)) AS commune_code
-    FROM marts.reference_dates d
-    JOIN marts.person_states s ON s.valid_from < d.ref_date
-    GROUP BY d.ref_date, s.person_key
-)
-SELECT l.ref_date, l.commune_code, a.sex,
-       age_on(a.date_of_birth, l.ref_date) AS age,
-       date_diff('day', a.date_of_birth, l.ref_date) / 365.2425 AS exact_age,
-       a.household_key
-FROM latest l
-JOIN marts.person_attributes a USING (person_key)
-WHERE l.commune_code IS NOT NULL;
+-- (person level, kept in memory for this step only)
+CREATE OR REPLACE TEMP TABLE population_stock AS
+SELECT d.ref_date, s.commune_code, s.sex,
+       age_on(s.date_of_birth, d.ref_date) AS age,
+       s.household_key
+FROM marts.reference_dates d
+JOIN marts.person_states s
+  ON s.valid_from < d.ref_date AND coalesce(s.valid_until, DATE '9999-12-31') >= d.ref_date
+WHERE s.commune_code IS NOT NULL;
+
+CREATE OR REPLACE TABLE marts.population_ages AS
+SELECT ref_date, commune_code, sex, age, count(*) AS population
+FROM population_stock
+GROUP BY ALL;
+
+CREATE OR REPLACE TABLE marts.population_households AS
+SELECT ref_date, commune_code, household_key, count(*) AS members
+FROM population_stock
+WHERE household_key IS NOT NULL
+GROUP BY ALL;

@@ -59,11 +59,12 @@ def suppress(
     keys = ", ".join(f'r."{c}"' for c in key_cols)
     unpivot = " UNION ALL ".join(
         f"SELECT r._row, {keys}, '{c}' AS measure, r.\"{c}\"::DOUBLE AS value, "
-        f"((r.\"{c}\" BETWEEN 1 AND {min_cell - 1}) {unit_condition}) AS supp FROM _rows r"
+        f"coalesce((r.\"{c}\" BETWEEN 1 AND {min_cell - 1}) {unit_condition}, FALSE) AS supp "
+        "FROM _rows r"
         for c in rule.counts
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE _cells AS {unpivot}")
-    primary = con.execute("SELECT count_if(supp) FROM _cells").fetchone()[0]
+    primary = con.execute("SELECT coalesce(count_if(supp), 0) FROM _cells").fetchone()[0]
 
     for _ in range(MAX_PASSES):
         changed = 0
@@ -92,7 +93,7 @@ def suppress(
             ).fetchone()[0]
         if changed == 0:
             break
-    total = con.execute("SELECT count_if(supp) FROM _cells").fetchone()[0]
+    total = con.execute("SELECT coalesce(count_if(supp), 0) FROM _cells").fetchone()[0]
 
     select_cols = []
     for c in con.execute(f"DESCRIBE {source}").fetchall():

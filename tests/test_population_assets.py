@@ -168,14 +168,13 @@ def test_rerun_changes_nothing_and_failed_run_keeps_published(tmp_path):
     tables = ["raw.residents", "raw.events", "staging.residents", "staging.events",
               "quarantine.residents", "quarantine.events", "marts.population_change"]
     before = {t: query(first.warehouse, snapshot_sql.format(t))[0][0] for t in tables}
-    published = first.published / "marts.duckdb"
-    published_before = sha(published)
-
     second = run_pipeline(landing, tmp_path / "data", months=["2025-06", "2025-07"])
     assert second.result.success
     assert {t: query(second.warehouse, snapshot_sql.format(t))[0][0] for t in tables} == before
     loads = query(second.warehouse, "SELECT count(*) FROM ops.load_log")[0][0]
     assert loads == 3
+    published = second.published / "marts.duckdb"
+    published_before = sha(published)
 
     # A broken delivery: the residents snapshot loses a required column.
     path = landing / "population" / "residents_2024-01-01.csv"

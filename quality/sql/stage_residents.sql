@@ -1,73 +1,111 @@
 -- Staging of the residents snapshot: typed, cleaned, pseudonymised; every row gets its reject
 -- reasons (empty list = accepted). The Python side splits the result into staging.residents and
--- quarantine.residents. Rules are the macros of quality/rules.sql.
+-- quarantine.residents. Rules are the macros of quality/rules.sql; each is evaluated once per
+-- row (or once per distinct value for the low-cardinality text columns, see `vocabulary`).
 CREATE OR REPLACE TEMP TABLE _checked AS
-WITH latest AS (
-    SELECT max(strptime(regexp_extract(_source_file, '(\d{4}-\d{2}-\d{2})', 1), '%Y-%m-%d'))::DATE AS snapshot_date
+WITH snapshots AS (
+    SELECT DISTINCT _source_file,
+           strptime(regexp_extract(_source_file, '(\d{4}-\d{2}-\d{2})', 1), '%Y-%m-%d')::DATE AS snapshot_date
     FROM raw.residents
+),
+vocabulary AS (
+    -- Code-list and free-text columns take few distinct values: clean each value once.
+    SELECT v, clean_text(v) AS cleaned, parse_sex(v) AS sex, parse_nationality(v) AS nationality
+    FROM (
+        SELECT sex AS v FROM raw.residents UNION SELECT ethnicity_code FROM raw.residents
+        UNION SELECT religion FROM raw.residents UNION SELECT nationality FROM raw.residents
+        UNION SELECT relation_to_head FROM raw.residents UNION SELECT marital_status FROM raw.residents
+        UNION SELECT education_level FROM raw.residents UNION SELECT residence_type FROM raw.residents
+        UNION SELECT status FROM raw.residents
+    ) WHERE v IS NOT NULL
 ),
 typed AS (
     SELECT
-        r._source_file, r._row_number, r._batch_id,
-        strptime(regexp_extract(r._source_file, '(\d{4}-\d{2}-\d{2})', 1), '%Y-%m-%d')::DATE AS snapshot_date,
-        clean_text(r.person_id) AS person_id_clean,
-        parse_sex(r.sex) AS sex,
+        r._source_file, r._row_number, r._batch_id, sn.snapshot_date,
+        clean_code(r.person_id) AS person_id_clean,
+        sx.sex,
         parse_date_vn(r.date_of_birth) AS date_of_birth,
-        clean_text(r.ethnicity_code) AS ethnicity_code,
-        clean_text(r.religion) AS religion,
-        parse_nationality(r.nationality) AS nationality,
-        clean_text(r.household_id) AS household_id_clean,
-        lower(clean_text(r.relation_to_head)) AS relation_to_head,
-        lower(clean_text(r.marital_status)) AS marital_status,
-        clean_text(r.education_level) AS education_level,
-        clean_text(r.commune_code) AS commune_code_received,
-        lower(clean_text(r.residence_type)) AS residence_type,
-        lower(clean_text(r.status)) AS status,
+        et.cleaned AS ethnicity_code,
+        rl.cleaned AS religion,
+        na.nationality,
+        clean_code(r.household_id) AS household_id_clean,
+        lower(rh.cleaned) AS relation_to_head,
+        lower(ms.cleaned) AS marital_status,
+        -- code lists are compared case-insensitively; the acronyms THCS/THPT stay upper case
+        CASE WHEN upper(ed.cleaned) IN ('THCS', 'THPT') THEN upper(ed.cleaned)
+             ELSE lower(ed.cleaned) END AS education_level,
+        clean_code(r.commune_code) AS commune_code_received,
+        lower(rt.cleaned) AS residence_type,
+        lower(st.cleaned) AS status,
         -- repair flags (quality figures)
         date_needed_repair(r.date_of_birth) AS fix_date_format,
         r.sex IS NOT NULL AND r.sex NOT IN ('Nam', 'Nữ') AS fix_sex_spelling,
-        list_bool_or(list_transform(
-            [r.full_name, r.ethnicity_code, r.religion, r.household_id, r.relation_to_head,
-             r.marital_status, r.education_level, r.commune_code, r.residence_type, r.status],
-            v -> v IS NOT NULL AND v IS DISTINCT FROM clean_text(v))) AS fix_text_form,
-        r.nationality IS NOT NULL AND r.nationality <> 'VNM'
-            AND parse_nationality(r.nationality) = 'VNM' AS fix_nationality_spelling,
-        row_number() OVER (PARTITION BY clean_text(r.person_id), r._source_file
-                           ORDER BY r._row_number) AS copy_number
+        (r.full_name IS NOT NULL AND (r.full_name <> trim(r.full_name)
+            OR contains(r.full_name, '  ') OR nfc_normalize(r.full_name) <> r.full_name))
+        OR r.religion IS DISTINCT FROM rl.cleaned OR r.ethnicity_code IS DISTINCT FROM et.cleaned
+        OR r.relation_to_head IS DISTINCT FROM rh.cleaned OR r.marital_status IS DISTINCT FROM ms.cleaned
+        OR r.education_level IS DISTINCT FROM ed.cleaned OR r.residence_type IS DISTINCT FROM rt.cleaned
+        OR r.status IS DISTINCT FROM st.cleaned
+        OR r.household_id IS DISTINCT FROM trim(r.household_id)
+        OR r.commune_code IS DISTINCT FROM trim(r.commune_code) AS fix_text_form,
+        r.nationality IS NOT NULL AND r.nationality <> 'VNM' AND na.nationality = 'VNM'
+            AS fix_nationality_spelling
     FROM raw.residents r
+    JOIN snapshots sn USING (_source_file)
+    LEFT JOIN vocabulary sx ON sx.v = r.sex
+    LEFT JOIN vocabulary et ON et.v = r.ethnicity_code
+    LEFT JOIN vocabulary rl ON rl.v = r.religion
+    LEFT JOIN vocabulary na ON na.v = r.nationality
+    LEFT JOIN vocabulary rh ON rh.v = r.relation_to_head
+    LEFT JOIN vocabulary ms ON ms.v = r.marital_status
+    LEFT JOIN vocabulary ed ON ed.v = r.education_level
+    LEFT JOIN vocabulary rt ON rt.v = r.residence_type
+    LEFT JOIN vocabulary st ON st.v = r.status
 ),
-placed AS (
+households AS (
+    -- a household number is shared by its members: pseudonymise each number once
+    SELECT household_id_clean, pseudonym(household_id_clean) AS household_key
+    FROM (SELECT DISTINCT household_id_clean FROM typed)
+),
+first_copies AS (
+    -- the first row of each person in each file (an aggregate: much cheaper than a window here)
+    SELECT person_id_clean, _source_file, min(_row_number) AS first_row
+    FROM typed GROUP BY ALL
+),
+checked AS (
     SELECT t.*,
-           l.successor_code AS commune_code,
-           l.code IS NULL AS commune_unknown
+        l.successor_code AS commune_code,
+        l.code IS NULL AS commune_unknown,
+        h.household_key,
+        CASE WHEN t._row_number = f.first_row THEN 1 ELSE 2 END AS copy_number,
+        birth_date_invalid(t.date_of_birth, t.snapshot_date) AS birth_date_bad,
+        -- the ID is checked against the birth date only when that date is plausible
+        person_id_problem(t.person_id_clean, t.sex,
+            CASE WHEN NOT birth_date_invalid(t.date_of_birth, t.snapshot_date) THEN t.date_of_birth END)
+            AS id_problem
     FROM typed t
     LEFT JOIN reference.commune_lookup l ON l.code = t.commune_code_received
+    LEFT JOIN first_copies f
+        ON f.person_id_clean IS NOT DISTINCT FROM t.person_id_clean AND f._source_file = t._source_file
+    LEFT JOIN households h ON h.household_id_clean = t.household_id_clean
 )
 SELECT
     pseudonym(person_id_clean) AS person_key,
     sex, date_of_birth, year(date_of_birth) AS birth_year,
     ethnicity_code, religion, nationality,
-    pseudonym(household_id_clean) AS household_key,
+    household_key,
     relation_to_head, marital_status, education_level,
     commune_code, commune_code_received,
     residence_type, status, snapshot_date,
     fix_date_format, fix_sex_spelling, fix_text_form, fix_nationality_spelling,
-    FALSE AS fix_old_commune_code,
     _source_file, _row_number, _batch_id,
     list_filter([
-        CASE WHEN snapshot_date < (SELECT snapshot_date FROM latest) THEN 'SUPERSEDED_SNAPSHOT' END,
+        CASE WHEN snapshot_date < (SELECT max(snapshot_date) FROM snapshots) THEN 'SUPERSEDED_SNAPSHOT' END,
         CASE WHEN copy_number > 1 THEN 'DUPLICATE' END,
-        CASE WHEN copy_number = 1 AND birth_date_invalid(date_of_birth, snapshot_date)
-             THEN 'INVALID_BIRTH_DATE' END,
-        CASE WHEN copy_number = 1 AND person_id_problem(
-                person_id_clean, sex,
-                CASE WHEN NOT birth_date_invalid(date_of_birth, snapshot_date) THEN date_of_birth END
-             ) IS NOT NULL THEN 'INVALID_PERSON_ID' END,
+        CASE WHEN copy_number = 1 AND birth_date_bad THEN 'INVALID_BIRTH_DATE' END,
+        CASE WHEN copy_number = 1 AND id_problem IS NOT NULL THEN 'INVALID_PERSON_ID' END,
         CASE WHEN copy_number = 1 AND commune_unknown THEN 'UNKNOWN_COMMUNE' END,
         CASE WHEN copy_number = 1 AND sex IS NULL THEN 'INVALID_SEX' END
     ], x -> x IS NOT NULL) AS reason_codes,
-    CASE WHEN copy_number = 1 THEN person_id_problem(
-        person_id_clean, sex,
-        CASE WHEN NOT birth_date_invalid(date_of_birth, snapshot_date) THEN date_of_birth END) END
-        AS id_problem
-FROM placed;
+    CASE WHEN copy_number = 1 THEN id_problem END AS id_problem
+FROM checked;
