@@ -61,6 +61,21 @@ def _read_frame(path: Path, contract: SourceContract) -> pl.DataFrame:
     try:
         if fmt == "csv":
             return pl.read_csv(path, infer_schema=False, encoding="utf8-lossy", raise_if_empty=True)
+        if fmt == "xlsx" and contract.extra.get("all_sheets"):
+            # a long list continued over several sheets, each with the same header: read in order
+            sheets = pl.read_excel(
+                path, engine="calamine", infer_schema_length=0, sheet_id=0,
+                read_options={"header_row": contract.header_row},
+            )
+            frames = list(sheets.values())
+            for name, frame in sheets.items():
+                if frame.columns != frames[0].columns:
+                    raise ExtractError(
+                        path, f"sheet '{name}' has another header than the first sheet "
+                        f"({frame.columns[:20]})",
+                        "give every sheet the same title row and header, then rerun",
+                    )
+            return pl.concat(frames, how="vertical")
         if fmt == "xlsx":
             return pl.read_excel(
                 path, engine="calamine", infer_schema_length=0,

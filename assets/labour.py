@@ -1,0 +1,166 @@
+"""Model 37 (labour situation): the labour-market register's yearly extracts, from landing files
+to raw, staging and quarantine, linked to the population register, and the labour marts.
+
+The register is yearly (reference date 1 July), so its raw asset is not partitioned: one
+asset loads every `labour_status_<YYYY>.xlsx` in the landing folder (the year is in the file
+name), skipping unchanged files.
+"""
+
+
+import dagster as dg
+
+from assets.common import load_files, mart_asset, stage, suite_check
+from dagster_project.resources import Warehouse
+from marts.catalogue import MARTS
+from quality import suites
+from sources.contracts.labour import LABOUR_STATUS
+from sources.readers import landing_files
+
+GROUP = "labour"
+MODEL = 37
+SOURCES = ["labour_status"]
+QUARANTINE_KEYS = [["quarantine", "labour_status"]]
+# The population register's person tables (sex, birth date, residence over time) that staging
+# links to; built by model 36's population_timeline asset.
+REGISTER = ["marts", "population_timeline"]
+
+
+@dg.asset(key=["raw", "labour_status"], group_name=GROUP, kinds={"duckdb", "excel"})
+def raw_labour_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """The labour-market register's yearly extracts (`labour/labour_status_YYYY.xlsx`, one row
+    per person aged 15+ on 1 July) as received: every value text, plus the file, row number and
+    load batch. A file that cannot be read (not Excel, a required column missing) fails this
+    asset naming the file, the problem and the fix; earlier loads stay as they were. Reloading
+    an unchanged file changes nothing."""
+    files = landing_files(warehouse.landing, LABOUR_STATUS)
+    # No file at all: not delivered yet; load_files creates the empty table and warns.
+    return load_files(context, warehouse, LABOUR_STATUS, files)
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["staging", "labour_status"], group_name=GROUP, kinds={"duckdb", "sql"},
+            deps=[["raw", "labour_status"], REGISTER, ["reference", "admin_units"]],
+            description="Accepted labour records of all loaded years: typed, personal ID "
+            "replaced by the keyed pseudonym, linked to the population register (sex and age "
+            "from the register, residence commune on the reference date), status fields of "
+            "persons not employed cleared, workplace commune harmonised to 2025 communes, "
+            "informal employment flagged.",
+        ),
+        dg.AssetSpec(
+            ["quarantine", "labour_status"], group_name=GROUP, kinds={"duckdb", "sql"},
+            deps=[["raw", "labour_status"], REGISTER, ["reference", "admin_units"]],
+            description="Rejected labour records with their reason code (invalid ID, duplicate, "
+            "unknown person, under 15, contradictory status …); pseudonymised, the received row "
+            "is in raw by file and row number.",
+        ),
+    ],
+)
+def staged_labour_status(warehouse: Warehouse):
+    yield from stage(warehouse, "labour_status", "stage_labour.sql")
+
+
+checks = [
+    suite_check(["staging", "labour_status"], suites.labour_contract, True,
+                "Labour register contract (great-expectations): blocks the labour marts when it fails."),
+    suite_check(["staging", "labour_status"], suites.labour_quality, False,
+                "Labour code lists and plausibility: a warning when over threshold."),
+]
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["quarantine", "labour_status"]), blocking=False,
+    description="Share of labour records rejected per file stays under 2 %, and under 1 % of "
+    "the records disagree with the population register on sex or birth date (warning).",
+)
+def labour_rejection_share(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        rows = con.execute(
+            """WITH i AS (SELECT _source_file AS f, count(*) AS n FROM raw.labour_status GROUP BY 1),
+                    q AS (SELECT _source_file AS f, count(*) AS n FROM quarantine.labour_status GROUP BY 1)
+               SELECT i.f, i.n, coalesce(q.n, 0), round(100.0 * coalesce(q.n, 0) / i.n, 3)
+               FROM i LEFT JOIN q USING (f) ORDER BY 1"""
+        ).fetchall()
+        disagree = con.execute(
+            """SELECT round(100.0 * count_if(fix_sex_differs_from_register
+                                       OR fix_birth_date_differs_from_register)
+                            / nullif(count(*), 0), 3)
+               FROM staging.labour_status"""
+        ).fetchone()[0] or 0.0
+    worst = max((r[3] for r in rows), default=0.0)
+    return dg.AssetCheckResult(
+        passed=worst < 2.0 and disagree < 1.0,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "rejected_pct_by_file": dg.MetadataValue.json({r[0]: float(r[3]) for r in rows}),
+            "register_disagreement_pct": float(disagree),
+        },
+    )
+
+
+@dg.asset(
+    key=["marts", "labour_base"], group_name="model_37", kinds={"duckdb", "sql"},
+    deps=[["staging", "labour_status"], REGISTER, ["reference", "admin_units"]],
+)
+def labour_base(warehouse: Warehouse) -> dg.MaterializeResult:
+    """Working tables behind the model 37 marts (not published): the reference date of each
+    year, the working-age population (15+) of each 2025 commune on that date by sex and age
+    band from the population register, and the VSIC section / VSCO group names."""
+    from quality.staging import run_sql_file
+
+    with warehouse.connect() as con:
+        run_sql_file(con, "marts", "labour_base.sql")
+        dates = con.execute(
+            "SELECT year, ref_date FROM marts.labour_reference_dates ORDER BY year"
+        ).fetchall()
+        wap = dict(con.execute(
+            "SELECT year, sum(persons)::BIGINT FROM marts.labour_working_age GROUP BY 1 ORDER BY 1"
+        ).fetchall())
+    return dg.MaterializeResult(
+        metadata={
+            "reference_dates": ", ".join(f"{y}: {d}" for y, d in dates),
+            "working_age_population": dg.MetadataValue.json({str(k): int(v) for k, v in wap.items()}),
+        }
+    )
+
+
+MODEL_37_MARTS = [
+    mart_asset(m, deps=[["marts", "labour_base"], ["staging", "labour_status"]], group="model_37")
+    for m in MARTS if m.model == MODEL
+]
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["marts", "labour_indicators"]), blocking=True,
+    description="The labour accounts hold in every cell: labour force = employed + unemployed, "
+    "no cell has more persons with a status than the register's working-age population, and "
+    "sexes and age bands add up to their totals.",
+)
+def labour_accounts(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        lf = con.execute(
+            "SELECT count(*) FROM marts.labour_indicators WHERE labour_force <> employed + unemployed"
+        ).fetchone()[0]
+        over = con.execute(
+            "SELECT count(*) FROM marts.labour_indicators WHERE no_labour_record < 0"
+        ).fetchone()[0]
+        additive = con.execute(
+            """WITH t AS (SELECT * FROM marts.labour_indicators)
+               SELECT count(*) FROM (
+                   SELECT year, area_level, area_code, age_band,
+                          sum(employed) FILTER (WHERE sex <> 'Tổng') AS parts,
+                          any_value(employed) FILTER (WHERE sex = 'Tổng') AS total
+                   FROM t GROUP BY ALL
+                   UNION ALL
+                   SELECT year, area_level, area_code, sex,
+                          sum(labour_force) FILTER (WHERE age_band <> 'Tổng'),
+                          any_value(labour_force) FILTER (WHERE age_band = 'Tổng')
+                   FROM t GROUP BY ALL
+               ) WHERE parts <> total"""
+        ).fetchone()[0]
+    return dg.AssetCheckResult(
+        passed=lf == 0 and over == 0 and additive == 0,
+        metadata={"labour_force_mismatches": lf, "more_statuses_than_residents": over,
+                  "totals_not_adding_up": additive},
+    )

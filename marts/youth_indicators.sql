@@ -1,0 +1,57 @@
+-- Mart youth_indicators (model 37): youth (15-24) unemployment and NEET.
+-- REGISTER-BASED FIGURES from the labour-market register linked to the population register
+-- (Project 06), NOT labour force survey estimates. ILO 19th ICLS concepts; youth = aged 15-24
+-- on the reference date (1 July), age from the population register (UN / ILO definition).
+-- Grain: year × area (province, former district, 2025 commune; area of residence) × sex
+--   ('Nam', 'Nữ', 'Tổng'). Sexes add to 'Tổng'; communes add to districts, districts to the
+--   province.
+-- youth_population: persons 15-24 living in the area (population register).
+-- youth_with_record: of them, those with an accepted labour record; youth_labour_force =
+--   youth_employed + youth_unemployed; youth_outside_labour_force; youth_in_education.
+-- youth_neet: youth with a record who are not employed and not in education (SDG 8.6.1; the
+--   register holds no training variable, so 'education or training' is read as education).
+-- youth_unemployment_rate = 100 × youth_unemployed / youth_labour_force.
+-- neet_rate = 100 × youth_neet / youth_with_record. Percent, 2 decimals; NULL when 0/0.
+CREATE OR REPLACE TABLE marts.youth_indicators AS
+WITH facts AS (
+    SELECT year, commune_code, sex, 0 AS youth_population, 1 AS youth_with_record,
+           (employment_status IN ('employed', 'unemployed'))::INT AS youth_labour_force,
+           (employment_status = 'employed')::INT AS youth_employed,
+           (employment_status = 'unemployed')::INT AS youth_unemployed,
+           (employment_status = 'outside')::INT AS youth_outside_labour_force,
+           coalesce(in_education, FALSE)::INT AS youth_in_education,
+           (employment_status <> 'employed' AND NOT coalesce(in_education, FALSE))::INT AS youth_neet
+    FROM staging.labour_status WHERE age_band = '15-24'
+    UNION ALL
+    SELECT year, commune_code, sex, persons, 0, 0, 0, 0, 0, 0, 0
+    FROM marts.labour_working_age WHERE age_band = '15-24'
+),
+by_area AS (
+    SELECT f.year, m.area_level, m.area_code,
+           CASE WHEN grouping(f.sex) = 1 THEN 'Tổng' ELSE f.sex END AS sex,
+           sum(youth_population) AS youth_population, sum(youth_with_record) AS youth_with_record,
+           sum(youth_labour_force) AS youth_labour_force, sum(youth_employed) AS youth_employed,
+           sum(youth_unemployed) AS youth_unemployed,
+           sum(youth_outside_labour_force) AS youth_outside_labour_force,
+           sum(youth_in_education) AS youth_in_education, sum(youth_neet) AS youth_neet
+    FROM facts f JOIN reference.area_membership m USING (commune_code)
+    GROUP BY GROUPING SETS ((f.year, m.area_level, m.area_code, f.sex),
+                            (f.year, m.area_level, m.area_code))
+)
+SELECT d.year, d.ref_date, a.area_level, a.area_code, a.area_name, a.parent_code, sx.sex,
+       coalesce(b.youth_population, 0)::BIGINT AS youth_population,
+       coalesce(b.youth_with_record, 0)::BIGINT AS youth_with_record,
+       coalesce(b.youth_labour_force, 0)::BIGINT AS youth_labour_force,
+       coalesce(b.youth_employed, 0)::BIGINT AS youth_employed,
+       coalesce(b.youth_unemployed, 0)::BIGINT AS youth_unemployed,
+       coalesce(b.youth_outside_labour_force, 0)::BIGINT AS youth_outside_labour_force,
+       coalesce(b.youth_in_education, 0)::BIGINT AS youth_in_education,
+       coalesce(b.youth_neet, 0)::BIGINT AS youth_neet,
+       round(100.0 * b.youth_unemployed / nullif(b.youth_labour_force, 0), 2) AS youth_unemployment_rate,
+       round(100.0 * b.youth_neet / nullif(b.youth_with_record, 0), 2) AS neet_rate
+FROM marts.labour_reference_dates d
+CROSS JOIN reference.areas a
+CROSS JOIN (VALUES ('Nam', 1), ('Nữ', 2), ('Tổng', 3)) sx(sex, sex_order)
+LEFT JOIN by_area b ON b.year = d.year AND b.area_level = a.area_level
+    AND b.area_code = a.area_code AND b.sex = sx.sex
+ORDER BY d.year, a.level_order, a.area_code, sx.sex_order;
