@@ -1,5 +1,50 @@
 """Contracts of the lodging establishment register and guest-stay notifications (model 38)."""
 
-from sources.contracts.base import Column, SourceContract  # noqa: F401
+from sources.contracts.base import Column, SourceContract
 
-CONTRACTS: list[SourceContract] = []
+ESTABLISHMENTS = SourceContract(
+    source="establishments",
+    folder="lodging",
+    pattern=r"establishments\.xlsx",
+    file_format="xlsx",
+    grain="lodging establishment (the current register, 2025 commune codes)",
+    key=("establishment_id",),
+    columns=(
+        Column("establishment_id", "Mã cơ sở lưu trú"),
+        Column("name", "Tên cơ sở lưu trú", required=False),
+        Column("type", "Loại hình cơ sở", description="hotel_1star … hotel_5star, guesthouse, "
+               "motel, homestay, rental_room, industrial_housing, hospital, long_distance_bus"),
+        Column("commune_code", "Mã xã", description="5-digit GSO commune code (2025 communes)"),
+        Column("rooms", "Số phòng"),
+        Column("beds", "Số giường", required=False),
+        Column("opened_on", "Ngày hoạt động", description="dd/mm/yyyy (other spellings repaired)"),
+        Column("closed_on", "Ngày ngừng hoạt động", required=False, description="empty while open"),
+    ),
+)
+
+STAYS = SourceContract(
+    source="stays",
+    folder="lodging",
+    pattern=r"stays_(?P<period>\d{4}-\d{2})\.jsonl",
+    file_format="jsonl",
+    grain="guest stay notification (a stay is in the file of its check-in month)",
+    key=("notification_id",),
+    monthly=True,
+    columns=(
+        Column("notification_id", "Mã thông báo lưu trú"),
+        Column("establishment_id", "Mã cơ sở lưu trú"),
+        Column("guest_doc_type", "Loại giấy tờ", description="cccd / passport"),
+        Column("guest_doc_number", "Số giấy tờ", description="personal ID (cccd) or passport number"),
+        Column("guest_nationality", "Quốc tịch", description="ISO 3166 alpha-3 (spellings repaired)"),
+        Column("guest_sex", "Giới tính", required=False),
+        Column("guest_birth_year", "Năm sinh", required=False),
+        Column("check_in", "Thời điểm đến", description="local time yyyy-mm-dd HH:MM:SS"),
+        Column("check_out", "Thời điểm đi", required=False, description="empty while the stay is open"),
+        Column("room", "Số phòng", required=False),
+        Column("notified_at", "Thời điểm thông báo", description="local time yyyy-mm-dd HH:MM:SS"),
+    ),
+    notes="Duplicate key: notification_id, and a re-sent notification (same guest document, "
+    "establishment and check-in).",
+)
+
+CONTRACTS: list[SourceContract] = [ESTABLISHMENTS, STAYS]

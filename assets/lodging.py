@@ -1,0 +1,141 @@
+"""Model 38 inputs and marts: the lodging establishment register and the monthly guest-stay
+notifications, from landing files to raw, staging and quarantine, then the tourism marts."""
+
+
+import dagster as dg
+
+from assets.common import (
+    MONTHLY, SINGLE_RUN, load_files, mart_asset, monthly_files, stage, suite_check,
+)
+from dagster_project.resources import Warehouse
+from marts.catalogue import MARTS
+from quality import suites
+from sources.contracts.lodging import ESTABLISHMENTS, STAYS
+from sources.readers import landing_files
+
+GROUP = "lodging"
+MODEL = 38
+
+
+@dg.asset(key=["raw", "establishments"], group_name=GROUP, kinds={"duckdb", "excel"})
+def raw_establishments(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """The lodging establishment register (hotels, guesthouses, motels, homestays, rental rooms,
+    worker housing, hospitals, long-distance buses) as received: one row per establishment, every
+    value text. The register is current: communes are 2025 codes."""
+    files = landing_files(warehouse.landing, ESTABLISHMENTS)
+    # No register at all: not delivered yet; load_files creates the empty table and warns.
+    return load_files(context, warehouse, ESTABLISHMENTS, files)
+
+
+@dg.asset(
+    key=["raw", "stays"], group_name=GROUP, kinds={"duckdb", "json"},
+    partitions_def=MONTHLY, backfill_policy=SINGLE_RUN,
+)
+def raw_stays(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Lodging notifications as exported by the notification API, one partition per check-in
+    month (`stays_YYYY-MM.jsonl`), every value text. A backfill over many months runs as one run."""
+    return load_files(context, warehouse, STAYS, monthly_files(context, warehouse, STAYS))
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["staging", "establishments"], group_name=GROUP, kinds={"duckdb", "sql"},
+            deps=[["raw", "establishments"], ["reference", "admin_units"]],
+            description="Accepted lodging establishments: typed (rooms, beds, opening and closing "
+            "dates), type checked against the code list, commune as a 2025 code.",
+        ),
+        dg.AssetSpec(
+            ["quarantine", "establishments"], group_name=GROUP, kinds={"duckdb", "sql"},
+            deps=[["raw", "establishments"], ["reference", "admin_units"]],
+            description="Rejected register rows with their reason codes.",
+        ),
+    ],
+)
+def staged_establishments(warehouse: Warehouse):
+    yield from stage(warehouse, "establishments", "stage_establishments.sql")
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["staging", "stays"], group_name=GROUP, kinds={"duckdb", "sql"},
+            deps=[["raw", "stays"], ["staging", "establishments"], ["staging", "residents"]],
+            description="Accepted stays of all loaded months: guest document replaced by a keyed "
+            "pseudonym (guest_key; for a personal ID the same as the register's person_key, so "
+            "guest_in_register links to it), nationality as ISO alpha-3, nights per IRTS 2008, "
+            "establishment type and commune from the register; flags for late notifications and "
+            "a guest in two places on the same night.",
+        ),
+        dg.AssetSpec(
+            ["quarantine", "stays"], group_name=GROUP, kinds={"duckdb", "sql"},
+            deps=[["raw", "stays"], ["staging", "establishments"], ["staging", "residents"]],
+            description="Rejected stays with their reason codes (re-sent duplicates, check-out "
+            "before check-in, unknown establishment, invalid personal ID), pseudonymised.",
+        ),
+    ],
+)
+def staged_stays(warehouse: Warehouse):
+    staged, quarantined = stage(warehouse, "stays", "stage_stays.sql")
+    with warehouse.connect() as con:
+        # Flags (kept rows) as quality figures next to the repairs and rejects.
+        con.execute(
+            """INSERT INTO ops.quality_figures
+               SELECT 'stays', _source_file, 'flag', f, v, now()::TIMESTAMP FROM (
+                   SELECT _source_file, count_if(is_late) AS late_notification,
+                          count_if(guest_two_places) AS guest_two_places,
+                          count_if(guest_in_register) AS guest_in_register,
+                          count_if(is_open) AS open_stay
+                   FROM staging.stays GROUP BY ALL)
+               UNPIVOT (v FOR f IN (late_notification, guest_two_places, guest_in_register, open_stay))"""
+        )
+        flags = dict(con.execute(
+            "SELECT figure, sum(value)::BIGINT FROM ops.quality_figures "
+            "WHERE source = 'stays' AND kind = 'flag' GROUP BY figure ORDER BY figure").fetchall())
+    yield dg.MaterializeResult(
+        asset_key=staged.asset_key,
+        metadata={**(staged.metadata or {}), "flags": dg.MetadataValue.json(flags)},
+    )
+    yield quarantined
+
+
+checks = [
+    suite_check(["staging", "establishments"], suites.establishments_contract, True,
+                "Establishment register contract (great-expectations): blocks the marts."),
+    suite_check(["staging", "stays"], suites.stays_contract, True,
+                "Stays contract (great-expectations): blocks the marts when it fails."),
+    suite_check(["staging", "stays"], suites.stays_quality, False,
+                "Stays quality thresholds (nationality codes, late share, guest in two places)."),
+]
+
+QUARANTINE_KEYS = [["quarantine", "establishments"], ["quarantine", "stays"]]
+SOURCES = ["establishments", "stays"]
+
+MODEL_38_MARTS = [
+    mart_asset(m, deps=[["staging", "stays"], ["staging", "establishments"],
+                        ["reference", "admin_units"]], group="model_38")
+    for m in MARTS if m.model == MODEL
+]
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["marts", "tourism_monthly"]), blocking=True,
+    description="Province totals agree with staging: arrivals and guest-nights over all months "
+    "and cells equal those of the accepted stays, and occupancy never exceeds 100 %.",
+)
+def tourism_totals(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        mart = con.execute(
+            """SELECT coalesce(sum(arrivals), 0), coalesce(sum(guest_nights), 0) FROM marts.tourism_monthly
+               WHERE area_level = 'province' AND establishment_type = 'all' AND guest_origin = 'all'"""
+        ).fetchone()
+        staged = con.execute(
+            "SELECT coalesce(count_if(nights > 0), 0), coalesce(sum(nights), 0) FROM staging.stays").fetchone()
+        over = con.execute(
+            "SELECT count(*) FROM marts.tourism_monthly WHERE room_occupancy_rate > 1").fetchone()[0]
+    return dg.AssetCheckResult(
+        passed=tuple(mart) == tuple(staged) and over == 0,
+        metadata={"arrivals_mart": int(mart[0]), "arrivals_staging": int(staged[0]),
+                  "nights_mart": int(mart[1]), "nights_staging": int(staged[1]),
+                  "cells_over_full_occupancy": int(over)},
+    )

@@ -1,0 +1,41 @@
+-- Staging of the lodging establishment register (current register, 2025 commune codes; an old
+-- code is read through its default successor and counted as a repair). Every raw row once, with
+-- its reject reasons (empty = accepted).
+CREATE OR REPLACE TEMP TABLE _checked AS
+WITH typed AS (
+    SELECT
+        r._source_file, r._row_number, r._batch_id,
+        upper(clean_text(r.establishment_id)) AS establishment_id,
+        clean_text(r.name) AS name,
+        lower(clean_text(r.type)) AS establishment_type,
+        clean_text(r.commune_code) AS commune_code_received,
+        TRY_CAST(TRY_CAST(clean_text(r.rooms) AS DOUBLE) AS INTEGER) AS rooms,
+        TRY_CAST(TRY_CAST(clean_text(r.beds) AS DOUBLE) AS INTEGER) AS beds,
+        parse_date_vn(r.opened_on) AS opened_on,
+        parse_date_vn(r.closed_on) AS closed_on,
+        date_needed_repair(r.opened_on) OR date_needed_repair(r.closed_on) AS fix_date_format,
+        (r.name IS DISTINCT FROM clean_text(r.name) AND r.name IS NOT NULL)
+            OR r.establishment_id IS DISTINCT FROM trim(r.establishment_id) AS fix_text_form,
+        row_number() OVER (PARTITION BY upper(clean_text(r.establishment_id))
+                           ORDER BY r._source_file, r._row_number) AS copy_number
+    FROM raw.establishments r
+)
+SELECT
+    t.establishment_id, t.name, t.establishment_type,
+    CASE WHEN l.is_2025_code THEN l.code ELSE l.successor_code END AS commune_code,
+    t.commune_code_received, t.rooms, t.beds, t.opened_on, t.closed_on,
+    t.fix_date_format, t.fix_text_form,
+    l.code IS NOT NULL AND NOT l.is_2025_code AS fix_old_commune_code,
+    t._source_file, t._row_number, t._batch_id,
+    list_filter([
+        CASE WHEN t.copy_number > 1 THEN 'DUPLICATE' END,
+        CASE WHEN t.copy_number = 1 AND t.establishment_type NOT IN (
+            'hotel_1star', 'hotel_2star', 'hotel_3star', 'hotel_4star', 'hotel_5star', 'guesthouse',
+            'motel', 'homestay', 'rental_room', 'industrial_housing', 'hospital', 'long_distance_bus')
+            OR t.establishment_type IS NULL THEN 'INVALID_ESTABLISHMENT_TYPE' END,
+        CASE WHEN t.copy_number = 1 AND l.code IS NULL THEN 'UNKNOWN_COMMUNE' END,
+        CASE WHEN t.copy_number = 1 AND (t.opened_on IS NULL OR t.rooms IS NULL OR t.rooms < 1)
+             THEN 'INVALID_DATE' END
+    ], x -> x IS NOT NULL) AS reason_codes
+FROM typed t
+LEFT JOIN reference.commune_lookup l ON l.code = t.commune_code_received;

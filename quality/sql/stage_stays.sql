@@ -1,0 +1,114 @@
+-- Staging of the lodging notifications, across all loaded months at once (a re-sent notification
+-- can arrive in a later month's file). Row-level rules, then duplicates on the rows' keys, then
+-- the flags on the accepted rows: late notification (after the 23:00 deadline, kept) and the
+-- same guest in two establishments on the same night (kept, a quality figure).
+-- Guest documents are pseudonymised: a cccd number with the same keyed HMAC as
+-- staging.residents.person_key (so guest_in_register links to the register), a passport with
+-- its nationality. Nights are IRTS 2008 / Eurostat nights, open stays censored at the day after
+-- the latest extract month.
+-- Each step is materialised as a temp table: one query with all steps as CTEs made DuckDB's
+-- optimiser take minutes at 1 million rows, the steps take seconds.
+CREATE OR REPLACE TEMP TABLE _stays_censor AS
+    SELECT coalesce(max(strptime(regexp_extract(_source_file, '(\d{4}-\d{2})', 1), '%Y-%m')),
+                    DATE '2100-01-01')::DATE + INTERVAL 1 MONTH AS censor_date
+    FROM raw.stays;
+
+CREATE OR REPLACE TEMP TABLE _stays_typed AS
+    SELECT
+        r._source_file, r._row_number, r._batch_id,
+        clean_text(r.notification_id) AS notification_id,
+        upper(clean_text(r.establishment_id)) AS establishment_id,
+        lower(clean_text(r.guest_doc_type)) AS guest_doc_type,
+        upper(replace(clean_text(r.guest_doc_number), ' ', '')) AS doc_clean,
+        nationality_iso3(r.guest_nationality) AS nationality_read,
+        parse_sex(r.guest_sex) AS guest_sex,
+        TRY_CAST(TRY_CAST(clean_text(r.guest_birth_year) AS DOUBLE) AS INTEGER) AS guest_birth_year,
+        parse_timestamp_vn(r.check_in) AS check_in,
+        parse_timestamp_vn(r.check_out) AS check_out,
+        parse_timestamp_vn(r.notified_at) AS notified_at,
+        clean_text(r.room) AS room,
+        r.guest_nationality IS NOT NULL
+            AND r.guest_nationality IS DISTINCT FROM nationality_iso3(r.guest_nationality)
+            AS fix_nationality_spelling,
+        r.guest_sex IS NOT NULL AND r.guest_sex NOT IN ('Nam', 'Nữ') AS fix_sex_spelling
+    FROM raw.stays r;
+
+CREATE OR REPLACE TEMP TABLE _stays_keyed AS
+    SELECT t.*,
+        CASE WHEN t.guest_doc_type = 'passport'
+             THEN pseudonym('passport:' || coalesce(t.nationality_read, '') || ':' || t.doc_clean)
+             ELSE pseudonym(t.doc_clean) END AS guest_key,
+        coalesce(t.nationality_read, CASE WHEN t.guest_doc_type = 'cccd' THEN 'VNM' END)
+            AS guest_nationality,
+        row_number() OVER (PARTITION BY t.notification_id
+                           ORDER BY t._source_file, t._row_number) AS id_copy,
+        row_number() OVER (PARTITION BY t.guest_doc_type, t.doc_clean, t.establishment_id, t.check_in
+                           ORDER BY t._source_file, t._row_number) AS stay_copy
+    FROM _stays_typed t;
+
+CREATE OR REPLACE TEMP TABLE _stays_checked AS
+    SELECT k.*,
+        e.establishment_type, e.commune_code, e.establishment_id IS NOT NULL AS establishment_known,
+        list_filter([
+            CASE WHEN k.id_copy > 1 OR (k.stay_copy > 1 AND k.check_in IS NOT NULL)
+                 THEN 'DUPLICATE' END,
+            CASE WHEN k.id_copy = 1 AND NOT (k.stay_copy > 1 AND k.check_in IS NOT NULL)
+                 AND (k.check_in IS NULL OR k.notified_at IS NULL) THEN 'INVALID_DATE' END,
+            CASE WHEN k.id_copy = 1 AND NOT (k.stay_copy > 1 AND k.check_in IS NOT NULL)
+                 AND (k.guest_doc_type IS NULL OR k.guest_doc_type NOT IN ('cccd', 'passport'))
+                 THEN 'INVALID_DOC_TYPE' END,
+            CASE WHEN k.id_copy = 1 AND NOT (k.stay_copy > 1 AND k.check_in IS NOT NULL)
+                 AND k.guest_doc_type = 'cccd'
+                 AND person_id_problem(k.doc_clean, k.guest_sex,
+                        CASE WHEN k.guest_birth_year BETWEEN 1900 AND 2100
+                             THEN make_date(k.guest_birth_year, 1, 1) END) IS NOT NULL
+                 THEN 'INVALID_PERSON_ID' END,
+            CASE WHEN k.id_copy = 1 AND NOT (k.stay_copy > 1 AND k.check_in IS NOT NULL)
+                 AND e.establishment_id IS NULL THEN 'UNKNOWN_ESTABLISHMENT' END,
+            CASE WHEN k.id_copy = 1 AND NOT (k.stay_copy > 1 AND k.check_in IS NOT NULL)
+                 AND k.check_out < k.check_in THEN 'CHECKOUT_BEFORE_CHECKIN' END
+        ], x -> x IS NOT NULL) AS reason_codes
+    FROM _stays_keyed k
+    LEFT JOIN staging.establishments e ON e.establishment_id = k.establishment_id;
+
+CREATE OR REPLACE TEMP TABLE _stays_stays AS
+    SELECT c.*,
+        CAST(c.check_in AS DATE) AS check_in_date,
+        coalesce(CAST(c.check_out AS DATE), (SELECT censor_date FROM _stays_censor)::DATE) AS nights_end,
+        stay_nights(c.check_in, c.check_out, (SELECT censor_date FROM _stays_censor)::DATE) AS nights
+    FROM _stays_checked c;
+
+CREATE OR REPLACE TEMP TABLE _stays_two_places AS
+    -- accepted stays sharing a night with a stay of the same guest at another establishment
+    SELECT DISTINCT a._source_file, a._row_number
+    FROM _stays_stays a
+    JOIN _stays_stays b ON a.guest_key = b.guest_key AND a.establishment_id <> b.establishment_id
+     AND a.check_in_date < b.nights_end AND b.check_in_date < a.nights_end
+    WHERE len(a.reason_codes) = 0 AND len(b.reason_codes) = 0 AND a.nights > 0 AND b.nights > 0;
+
+-- persons of the register (an equality-only join: with the document-type condition in the ON
+-- clause DuckDB chose a slow join)
+CREATE OR REPLACE TEMP TABLE _stays_register AS SELECT DISTINCT person_key FROM staging.residents;
+
+CREATE OR REPLACE TEMP TABLE _checked AS
+SELECT
+    s.notification_id, s.establishment_id, s.establishment_type, s.commune_code,
+    s.guest_key, s.guest_doc_type, s.guest_nationality,
+    CASE WHEN s.guest_nationality = 'VNM' THEN 'domestic' ELSE 'international' END AS guest_origin,
+    s.guest_sex, s.guest_birth_year,
+    s.check_in, s.check_out, s.check_out IS NULL AS is_open,
+    s.check_in_date, date_trunc('month', s.check_in)::DATE AS check_in_month,
+    s.nights_end, s.nights, s.nights = 0 AS is_same_day,
+    s.room, s.notified_at,
+    notification_deadline(s.check_in) AS notification_deadline,
+    notification_late(s.check_in, s.notified_at) AS is_late,
+    s.guest_doc_type = 'cccd' AND r.person_key IS NOT NULL AS guest_in_register,
+    tp._row_number IS NOT NULL AS guest_two_places,
+    s.fix_nationality_spelling, s.fix_sex_spelling,
+    s._source_file, s._row_number, s._batch_id,
+    s.reason_codes
+FROM _stays_stays s
+LEFT JOIN _stays_register r ON r.person_key = s.guest_key
+LEFT JOIN _stays_two_places tp ON tp._source_file = s._source_file AND tp._row_number = s._row_number;
+DROP TABLE _stays_censor; DROP TABLE _stays_typed; DROP TABLE _stays_keyed;
+DROP TABLE _stays_checked; DROP TABLE _stays_stays; DROP TABLE _stays_two_places; DROP TABLE _stays_register;
