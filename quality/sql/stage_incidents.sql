@@ -7,7 +7,7 @@
 -- (fix_unknown_article); an old commune code after 1 July 2025 is converted
 -- (fix_old_commune_code); an unknown status is kept as not cleared (fix_unknown_status).
 CREATE OR REPLACE TEMP TABLE _checked AS
-WITH typed AS (
+WITH typed AS MATERIALIZED (
     SELECT
         r._source_file, r._row_number, r._batch_id,
         clean_text(r.incident_id) AS incident_id,
