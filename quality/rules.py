@@ -29,6 +29,8 @@ REJECT_REASONS: dict[str, str] = {
     "(births and move-ins bring the person in)",
     "SECOND_DEATH": "a death for a person already recorded dead",
     "EVENT_BEFORE_BASELINE": "event dated before the baseline snapshot (already in the snapshot)",
+    "INVALID_SEX": "sex missing or not readable as Nam/Nữ",
+    "SUPERSEDED_SNAPSHOT": "row of an older residents snapshot; the latest snapshot is the baseline",
 }
 
 # --- model 37 (labour) reject reasons
@@ -137,3 +139,18 @@ def load_or_create_key(data_dir: Path) -> bytes:
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
     return path.read_text().strip().encode("utf-8")
+
+# --- model 38 (lodging) reject reasons, repairs and flags
+REJECT_REASONS.update({
+    "CHECKOUT_BEFORE_CHECKIN": "stay whose check-out time is before its check-in time",
+    "UNKNOWN_ESTABLISHMENT": "stay at an establishment that is not in the lodging register",
+    "INVALID_DOC_TYPE": "guest document type outside cccd, passport",
+    "INVALID_ESTABLISHMENT_TYPE": "establishment type outside the register's code list",
+})
+# DUPLICATE for stays: the same notification_id again, or a re-sent notification (same guest
+# document, establishment and check-in time; across months). INVALID_PERSON_ID: a cccd guest whose
+# personal ID is not valid (structure, or century/sex digit or birth year disagreeing with the
+# guest's sex and birth year). INVALID_DATE: check-in or notification time missing or unreadable.
+# Flags (kept, counted in ops.quality_figures as kind 'flag'): late_notification (after the 23:00
+# deadline, see notification_deadline in rules.sql), guest_two_places (the same guest in two
+# establishments on the same night).

@@ -9,22 +9,17 @@ CREATE OR REPLACE TEMP MACRO clean_text(s) AS
 
 -- REPAIR date_format: dd/mm/yyyy is the convention; d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd,
 -- yyyy/mm/dd and Excel serial day numbers (1950..2100) are read too. NULL when none fits.
-CREATE OR REPLACE TEMP MACRO parse_date_vn(s) AS (
-    CASE
-        WHEN s IS NULL OR trim(s) = '' THEN NULL
-        WHEN regexp_full_match(trim(s), '\d{5}(\.0+)?')
-             AND TRY_CAST(trim(s) AS DOUBLE) BETWEEN 18264 AND 73051
-            THEN (DATE '1899-12-30' + CAST(TRY_CAST(trim(s) AS DOUBLE) AS INTEGER))
-        ELSE CAST(coalesce(
-            try_strptime(trim(s), '%d/%m/%Y'),
-            try_strptime(trim(s), '%d-%m-%Y'),
-            try_strptime(trim(s), '%d.%m.%Y'),
-            try_strptime(trim(s), '%Y-%m-%d'),
-            try_strptime(trim(s), '%Y/%m/%d'),
-            try_strptime(trim(s), '%Y-%m-%d %H:%M:%S')
-        ) AS DATE)
-    END
+-- (The formats are tried in order by one try_strptime call; serials only for what is left.)
+CREATE OR REPLACE TEMP MACRO parse_date_vn(s) AS coalesce(
+    CAST(try_strptime(trim(s), ['%d/%m/%Y', '%d-%m-%Y', '%d.%m.%Y', '%Y-%m-%d', '%Y/%m/%d',
+                                '%Y-%m-%d %H:%M:%S']) AS DATE),
+    CASE WHEN regexp_full_match(trim(s), '\d{5}(\.0+)?')
+              AND TRY_CAST(trim(s) AS DOUBLE) BETWEEN 18264 AND 73051
+         THEN DATE '1899-12-30' + CAST(TRY_CAST(trim(s) AS DOUBLE) AS INTEGER) END
 );
+
+-- REPAIR text_form for codes (IDs, commune and household numbers): surrounding blanks removed.
+CREATE OR REPLACE TEMP MACRO clean_code(s) AS nullif(trim(s), '');
 
 -- True when the date text was not in the convention dd/mm/yyyy (a repaired spelling).
 CREATE OR REPLACE TEMP MACRO date_needed_repair(s) AS
@@ -80,7 +75,8 @@ CREATE OR REPLACE TEMP MACRO birth_date_invalid(birth_date, ref_date) AS
 -- Age in completed years on a date.
 CREATE OR REPLACE TEMP MACRO age_on(birth_date, on_date) AS
     date_diff('year', birth_date, on_date)
-    - CASE WHEN strftime(on_date, '%m%d') < strftime(birth_date, '%m%d') THEN 1 ELSE 0 END;
+    - CASE WHEN month(on_date) * 100 + day(on_date) < month(birth_date) * 100 + day(birth_date)
+           THEN 1 ELSE 0 END;
 
 -- Five-year age groups of the marts: 0-4 … 75-79, 80+.
 CREATE OR REPLACE TEMP MACRO age_group(age) AS
@@ -91,7 +87,7 @@ CREATE OR REPLACE TEMP MACRO age_group(age) AS
 -- {HMAC_INNER} and {HMAC_OUTER} are the key XOR ipad / opad blocks (64 bytes, hex), filled in
 -- from the pseudonym key at connection time and never written to disk.
 CREATE OR REPLACE TEMP MACRO pseudonym(v) AS
-    CASE WHEN clean_text(v) IS NULL THEN NULL
+    CASE WHEN clean_code(v) IS NULL THEN NULL
          ELSE sha256(unhex('{HMAC_OUTER}') || unhex(sha256(unhex('{HMAC_INNER}') || encode(trim(v)))))
     END;
 
@@ -177,3 +173,49 @@ CREATE OR REPLACE TEMP MACRO plate_problem(p) AS (
         ELSE NULL
     END
 );
+
+-- ---------------------------------------------------------------- model 38 (lodging) rules
+-- REPAIR nationality_spelling (stays): ISO 3166 alpha-3 from the spellings notifications carry
+-- where the meaning is certain: the Viet Nam spellings (parse_nationality), alpha-2 codes and
+-- English or Vietnamese country names of the usual guest countries ('Korea', 'KR', 'Hàn Quốc'
+-- → KOR). Any other text is kept upper-cased (an alpha-3 code as written).
+CREATE OR REPLACE TEMP MACRO nationality_iso3(s) AS (
+    CASE
+        WHEN parse_nationality(s) = 'VNM' THEN 'VNM'
+        WHEN clean_text(s) IS NULL THEN NULL
+        ELSE coalesce(
+            CASE upper(strip_accents(clean_text(s)))
+                WHEN 'KR' THEN 'KOR' WHEN 'KOREA' THEN 'KOR' WHEN 'SOUTH KOREA' THEN 'KOR'
+                WHEN 'HAN QUOC' THEN 'KOR'
+                WHEN 'CN' THEN 'CHN' WHEN 'CHINA' THEN 'CHN' WHEN 'TRUNG QUOC' THEN 'CHN'
+                WHEN 'US' THEN 'USA' WHEN 'UNITED STATES' THEN 'USA' WHEN 'MY' THEN 'USA'
+                WHEN 'FR' THEN 'FRA' WHEN 'FRANCE' THEN 'FRA' WHEN 'PHAP' THEN 'FRA'
+                WHEN 'AU' THEN 'AUS' WHEN 'AUSTRALIA' THEN 'AUS' WHEN 'UC' THEN 'AUS'
+                WHEN 'JP' THEN 'JPN' WHEN 'JAPAN' THEN 'JPN' WHEN 'NHAT BAN' THEN 'JPN'
+                WHEN 'RU' THEN 'RUS' WHEN 'RUSSIA' THEN 'RUS' WHEN 'NGA' THEN 'RUS'
+                WHEN 'DE' THEN 'DEU' WHEN 'GERMANY' THEN 'DEU' WHEN 'DUC' THEN 'DEU'
+                WHEN 'GB' THEN 'GBR' WHEN 'UNITED KINGDOM' THEN 'GBR' WHEN 'ANH' THEN 'GBR'
+                WHEN 'TW' THEN 'TWN' WHEN 'TAIWAN' THEN 'TWN'
+                WHEN 'TH' THEN 'THA' WHEN 'THAILAND' THEN 'THA' WHEN 'THAI LAN' THEN 'THA'
+                WHEN 'CA' THEN 'CAN' WHEN 'CANADA' THEN 'CAN'
+            END,
+            upper(clean_text(s)))
+    END
+);
+
+-- Deadline of a lodging notification (Law on Residence 2020, art. 30; Circular 55/2021/TT-BCA):
+-- 23:00 of the check-in day; a guest arriving at or after 23:00 is notified by 08:00 the next day.
+CREATE OR REPLACE TEMP MACRO notification_deadline(check_in) AS
+    CASE WHEN check_in IS NULL THEN NULL
+         WHEN hour(check_in) >= 23 THEN date_trunc('day', check_in) + INTERVAL 32 HOUR
+         ELSE date_trunc('day', check_in) + INTERVAL 23 HOUR END;
+
+-- FLAG late_notification: notified strictly after the deadline (kept; lodging_compliance counts it).
+CREATE OR REPLACE TEMP MACRO notification_late(check_in, notified_at) AS
+    coalesce(notified_at > notification_deadline(check_in), FALSE);
+
+-- Guest-nights of a stay (IRTS 2008 / Eurostat): check-out date − check-in date; an open stay is
+-- censored at `censor_date` (the day after the last extract month). Same-day stays have 0 nights.
+CREATE OR REPLACE TEMP MACRO stay_nights(check_in, check_out, censor_date) AS
+    greatest(date_diff('day', CAST(check_in AS DATE),
+                       coalesce(CAST(check_out AS DATE), censor_date)), 0);

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sources.synthetic import common
 
-DEFAULT_SOURCES = ("population",)
+DEFAULT_SOURCES = ("population", "labour", "lodging", "public_order")
 
 
 def source_generator(name: str):
