@@ -95,6 +95,7 @@ def main() -> None:
     parser.add_argument("--sources", default="population,labour,lodging,public_order")
     parser.add_argument("--out", default=str(HERE / "out"))
     parser.add_argument("--keep", action="store_true", help="reuse generated extracts if present")
+    parser.add_argument("--results", default=str(HERE / "RESULTS.md"), help="report to write")
     args = parser.parse_args()
     out = Path(args.out)
     landing = out / "landing"
@@ -145,7 +146,7 @@ def main() -> None:
         "",
         "| measure | value |",
         "|---|---:|",
-        f"| extract generation (all sources) | {gen_wall:.1f} s (peak {gen_mem} MiB) |",
+        f"| extract generation (these sources) | {gen_wall:.1f} s (peak {gen_mem} MiB) |",
         f"| input rows (all files) | {total_rows:,} |",
         *[f"| — {source} rows | {n:,} |" for source, n in rows.items()],
         f"| floor: one DuckDB script, read + pseudonymise + aggregate residents | {floor_s:.2f} s |",
@@ -173,7 +174,7 @@ def main() -> None:
     (out / "results.json").write_text(json.dumps(
         {"generation_s": gen_wall, "floor_s": floor_s, "run_wall_s": run_wall, "data_work_s": data_work,
          "peak_mib": run_mem, "rerun_s": rerun_wall, "rows": rows, "steps": steps}, indent=1))
-    results = HERE / "RESULTS.md"
+    results = Path(args.results)
     previous = results.read_text() if results.exists() else ""
     notes = previous.split("<!-- notes -->", 1)[1] if "<!-- notes -->" in previous else "\n"
     results.write_text(report + "\n<!-- notes -->" + notes)

@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"de06: landing {warehouse.landing}, data {warehouse.data}, months {months[0]}..{months[-1]}")
     result = build_definitions(warehouse).resolve_job_def("de06_all").execute_in_process(
-        instance=dg.DagsterInstance.get(), tags=range_tags(months), raise_on_error=False
+        instance=dg.DagsterInstance.get(), tags=range_tags(months), raise_on_error=False,
+        # the console shows progress (INFO); step-level DEBUG events stay in the run history
+        run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("DE06_LOG_LEVEL", "INFO")}}}},
     )
     if not result.success:
         for event in result.all_events:

@@ -56,6 +56,20 @@ def sample_run(tmp_path_factory) -> PipelineRun:
     return run
 
 
+RULES_KEY = b"unit-test-key"
+
+
+@pytest.fixture(scope="module")
+def con():
+    """An in-memory DuckDB connection with the cleaning-rule macros (for rule unit tests)."""
+    from quality.rules import register_rules
+
+    c = duckdb.connect()
+    register_rules(c, RULES_KEY)
+    yield c
+    c.close()
+
+
 @pytest.fixture(scope="session")
 def ground_truth():
     """The generator's manifest for the committed sample, per source domain."""

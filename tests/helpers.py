@@ -7,6 +7,11 @@ from pathlib import Path
 from sources.contracts import EVENTS, RESIDENTS
 
 
+def one(con, sql: str, *params):
+    """The single value of `SELECT <sql>` (rule unit tests)."""
+    return con.execute(f"SELECT {sql}", list(params)).fetchone()[0]
+
+
 def build_id(prefix: str, male: bool, born: date, tail: int) -> str:
     """A personal ID by the legal structure: province, century/sex digit, year, 6 digits."""
     century = (born.year - 1900) // 100

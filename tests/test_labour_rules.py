@@ -1,21 +1,9 @@
 """Unit tests of the model 37 cleaning macros (quality/rules.sql) and the labour date reading."""
 
-import duckdb
 import pytest
 
-from quality.rules import REJECT_REASONS, REPAIRS, register_rules
-
-
-@pytest.fixture(scope="module")
-def con():
-    c = duckdb.connect()
-    register_rules(c, b"unit-test-key")
-    yield c
-    c.close()
-
-
-def one(con, sql, *params):
-    return con.execute(f"SELECT {sql}", list(params)).fetchone()[0]
+from quality.rules import REJECT_REASONS, REPAIRS
+from tests.helpers import one
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -3,30 +3,18 @@ canonical spelling, timestamps, and the reference lists kept in the project."""
 
 from datetime import datetime
 
-import duckdb
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assets.public_order import ICCS_SECTIONS, PENAL_CODE_CSV, VIOLATION_CODES_CSV
-from quality.rules import REJECT_REASONS, REPAIRS, register_rules
+from quality.rules import REJECT_REASONS, REPAIRS
+from tests.helpers import one
 
 SERIES = "ABCDEFGHKLMNPRSTUVXYZ"
 UNUSED_PROVINCES = {13, 42, 44, 45, 46, 87, 91, 96}
 PROVINCES = [f"{p:02d}" for p in range(11, 100) if p not in UNUSED_PROVINCES]
-
-
-@pytest.fixture(scope="module")
-def con():
-    c = duckdb.connect()
-    register_rules(c, b"unit-test-key")
-    yield c
-    c.close()
-
-
-def one(con, sql, *params):
-    return con.execute(f"SELECT {sql}", list(params)).fetchone()[0]
 
 
 def digits_text(n: int, five: bool, dotted: bool) -> str:

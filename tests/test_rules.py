@@ -12,19 +12,8 @@ from hypothesis import strategies as st
 
 from quality.rules import hmac_blocks, id_province_prefixes, register_rules
 
-KEY = b"unit-test-key"
-
-
-@pytest.fixture(scope="module")
-def con():
-    c = duckdb.connect()
-    register_rules(c, KEY)
-    yield c
-    c.close()
-
-
-def one(con, sql, *params):
-    return con.execute(f"SELECT {sql}", list(params)).fetchone()[0]
+from tests.conftest import RULES_KEY as KEY
+from tests.helpers import one
 
 
 # --- dates ---------------------------------------------------------------------------------

@@ -1,21 +1,8 @@
 """Unit tests of the model-38 cleaning rules (quality/rules.sql)."""
 
-import duckdb
 import pytest
+from tests.helpers import one
 
-from quality.rules import register_rules
-
-
-@pytest.fixture(scope="module")
-def con():
-    c = duckdb.connect()
-    register_rules(c, b"unit-test-key")
-    yield c
-    c.close()
-
-
-def one(con, sql, *params):
-    return con.execute(f"SELECT {sql}", list(params)).fetchone()[0]
 
 
 @pytest.mark.parametrize("text,iso", [

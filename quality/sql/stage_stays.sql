@@ -13,25 +13,43 @@ CREATE OR REPLACE TEMP TABLE _stays_censor AS
                     DATE '2100-01-01')::DATE + INTERVAL 1 MONTH AS censor_date
     FROM raw.stays;
 
+CREATE OR REPLACE TEMP TABLE _stays_vocabulary AS
+    -- sex and nationality take few distinct values: read each value once
+    SELECT v, parse_sex(v) AS sex, nationality_iso3(v) AS nationality
+    FROM (SELECT guest_sex AS v FROM raw.stays UNION SELECT guest_nationality FROM raw.stays)
+    WHERE v IS NOT NULL;
+
 CREATE OR REPLACE TEMP TABLE _stays_typed AS
     SELECT
         r._source_file, r._row_number, r._batch_id,
-        clean_text(r.notification_id) AS notification_id,
-        upper(clean_text(r.establishment_id)) AS establishment_id,
-        lower(clean_text(r.guest_doc_type)) AS guest_doc_type,
-        upper(replace(clean_text(r.guest_doc_number), ' ', '')) AS doc_clean,
-        nationality_iso3(r.guest_nationality) AS nationality_read,
-        parse_sex(r.guest_sex) AS guest_sex,
-        TRY_CAST(TRY_CAST(clean_text(r.guest_birth_year) AS DOUBLE) AS INTEGER) AS guest_birth_year,
+        clean_code(r.notification_id) AS notification_id,
+        upper(clean_code(r.establishment_id)) AS establishment_id,
+        lower(clean_code(r.guest_doc_type)) AS guest_doc_type,
+        upper(replace(clean_code(r.guest_doc_number), ' ', '')) AS doc_clean,
+        vn.nationality AS nationality_read,
+        vs.sex AS guest_sex,
+        TRY_CAST(TRY_CAST(clean_code(r.guest_birth_year) AS DOUBLE) AS INTEGER) AS guest_birth_year,
         parse_timestamp_vn(r.check_in) AS check_in,
         parse_timestamp_vn(r.check_out) AS check_out,
         parse_timestamp_vn(r.notified_at) AS notified_at,
-        clean_text(r.room) AS room,
-        r.guest_nationality IS NOT NULL
-            AND r.guest_nationality IS DISTINCT FROM nationality_iso3(r.guest_nationality)
+        clean_code(r.room) AS room,
+        r.guest_nationality IS NOT NULL AND r.guest_nationality IS DISTINCT FROM vn.nationality
             AS fix_nationality_spelling,
         r.guest_sex IS NOT NULL AND r.guest_sex NOT IN ('Nam', 'Nữ') AS fix_sex_spelling
-    FROM raw.stays r;
+    FROM raw.stays r
+    LEFT JOIN _stays_vocabulary vn ON vn.v = r.guest_nationality
+    LEFT JOIN _stays_vocabulary vs ON vs.v = r.guest_sex;
+
+-- The first copy of a notification id and of a (guest, establishment, check-in) stay, in file
+-- order: aggregates joined back (much cheaper than row_number() windows over millions of keys).
+CREATE OR REPLACE TEMP TABLE _stays_first_id AS
+    SELECT notification_id, min({'file': _source_file, 'row': _row_number}) AS first_copy
+    FROM _stays_typed GROUP BY notification_id;
+
+CREATE OR REPLACE TEMP TABLE _stays_first_stay AS
+    SELECT guest_doc_type, doc_clean, establishment_id, check_in,
+           min({'file': _source_file, 'row': _row_number}) AS first_copy
+    FROM _stays_typed WHERE check_in IS NOT NULL GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE _stays_keyed AS
     SELECT t.*,
@@ -40,11 +58,16 @@ CREATE OR REPLACE TEMP TABLE _stays_keyed AS
              ELSE pseudonym(t.doc_clean) END AS guest_key,
         coalesce(t.nationality_read, CASE WHEN t.guest_doc_type = 'cccd' THEN 'VNM' END)
             AS guest_nationality,
-        row_number() OVER (PARTITION BY t.notification_id
-                           ORDER BY t._source_file, t._row_number) AS id_copy,
-        row_number() OVER (PARTITION BY t.guest_doc_type, t.doc_clean, t.establishment_id, t.check_in
-                           ORDER BY t._source_file, t._row_number) AS stay_copy
-    FROM _stays_typed t;
+        CASE WHEN fi.first_copy = {'file': t._source_file, 'row': t._row_number} THEN 1 ELSE 2 END AS id_copy,
+        CASE WHEN fs.first_copy IS NULL OR fs.first_copy = {'file': t._source_file, 'row': t._row_number}
+             THEN 1 ELSE 2 END AS stay_copy
+    FROM _stays_typed t
+    LEFT JOIN _stays_first_id fi ON fi.notification_id IS NOT DISTINCT FROM t.notification_id
+    LEFT JOIN _stays_first_stay fs
+        ON fs.guest_doc_type IS NOT DISTINCT FROM t.guest_doc_type
+       AND fs.doc_clean IS NOT DISTINCT FROM t.doc_clean
+       AND fs.establishment_id IS NOT DISTINCT FROM t.establishment_id
+       AND fs.check_in = t.check_in;
 
 CREATE OR REPLACE TEMP TABLE _stays_checked AS
     SELECT k.*,
