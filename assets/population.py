@@ -10,6 +10,7 @@ from assets.common import (
 from marts.catalogue import MARTS
 from dagster_project.resources import Warehouse
 from quality import suites
+from quality.staging import run_sql_file
 from sources.contracts import EVENTS, RESIDENTS
 from sources.readers import landing_files
 
@@ -107,8 +108,6 @@ def population_timeline(warehouse: Warehouse) -> dg.MaterializeResult:
     time from the snapshot and the accepted events, the moves across commune boundaries, the
     reference dates, and who lives where on each reference date."""
     with warehouse.connect() as con:
-        from quality.staging import run_sql_file
-
         run_sql_file(con, "marts", "population_timeline.sql")
         counts = {
             t: con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0]
