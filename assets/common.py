@@ -86,6 +86,19 @@ def monthly_files(
     return [by_month[m] for m in months]
 
 
+def staging_specs(
+    source: str, group: str, deps: list, staged: str, rejected: str
+) -> list[dg.AssetSpec]:
+    """The two outputs of a staging step: staging.<source> (accepted rows) and
+    quarantine.<source> (rejected rows with reason codes), with the same inputs."""
+    return [
+        dg.AssetSpec(["staging", source], group_name=group, kinds={"duckdb", "sql"}, deps=deps,
+                     description=staged),
+        dg.AssetSpec(["quarantine", source], group_name=group, kinds={"duckdb", "sql"}, deps=deps,
+                     description=rejected),
+    ]
+
+
 def stage(
     warehouse: Warehouse, source: str, sql_file: str, drop: tuple[str, ...] = ()
 ) -> tuple[dg.MaterializeResult, dg.MaterializeResult]:

@@ -9,7 +9,7 @@ name), skipping unchanged files.
 
 import dagster as dg
 
-from assets.common import load_files, mart_asset, stage, suite_check
+from assets.common import load_files, mart_asset, stage, staging_specs, suite_check
 from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
 from quality import suites
@@ -38,24 +38,18 @@ def raw_labour_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -
 
 
 @dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            ["staging", "labour_status"], group_name=GROUP, kinds={"duckdb", "sql"},
-            deps=[["raw", "labour_status"], REGISTER, ["reference", "admin_units"]],
-            description="Accepted labour records of all loaded years: typed, personal ID "
-            "replaced by the keyed pseudonym, linked to the population register (sex and age "
-            "from the register, residence commune on the reference date), status fields of "
-            "persons not employed cleared, workplace commune harmonised to 2025 communes, "
-            "informal employment flagged.",
-        ),
-        dg.AssetSpec(
-            ["quarantine", "labour_status"], group_name=GROUP, kinds={"duckdb", "sql"},
-            deps=[["raw", "labour_status"], REGISTER, ["reference", "admin_units"]],
-            description="Rejected labour records with their reason code (invalid ID, duplicate, "
-            "unknown person, under 15, contradictory status …); pseudonymised, the received row "
-            "is in raw by file and row number.",
-        ),
-    ],
+    specs=staging_specs(
+        "labour_status", GROUP,
+        deps=[["raw", "labour_status"], REGISTER, ["reference", "admin_units"]],
+        staged="Accepted labour records of all loaded years: typed, personal ID "
+        "replaced by the keyed pseudonym, linked to the population register (sex and age "
+        "from the register, residence commune on the reference date), status fields of "
+        "persons not employed cleared, workplace commune harmonised to 2025 communes, "
+        "informal employment flagged.",
+        rejected="Rejected labour records with their reason code (invalid ID, duplicate, "
+        "unknown person, under 15, contradictory status …); pseudonymised, the received row "
+        "is in raw by file and row number.",
+    ),
 )
 def staged_labour_status(warehouse: Warehouse):
     yield from stage(warehouse, "labour_status", "stage_labour.sql")

@@ -5,7 +5,7 @@ notifications, from landing files to raw, staging and quarantine, then the touri
 import dagster as dg
 
 from assets.common import (
-    MONTHLY, SINGLE_RUN, load_files, mart_asset, monthly_files, stage, suite_check,
+    MONTHLY, SINGLE_RUN, load_files, mart_asset, monthly_files, stage, staging_specs, suite_check,
 )
 from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
@@ -38,42 +38,30 @@ def raw_stays(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mat
 
 
 @dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            ["staging", "establishments"], group_name=GROUP, kinds={"duckdb", "sql"},
-            deps=[["raw", "establishments"], ["reference", "admin_units"]],
-            description="Accepted lodging establishments: typed (rooms, beds, opening and closing "
-            "dates), type checked against the code list, commune as a 2025 code.",
-        ),
-        dg.AssetSpec(
-            ["quarantine", "establishments"], group_name=GROUP, kinds={"duckdb", "sql"},
-            deps=[["raw", "establishments"], ["reference", "admin_units"]],
-            description="Rejected register rows with their reason codes.",
-        ),
-    ],
+    specs=staging_specs(
+        "establishments", GROUP,
+        deps=[["raw", "establishments"], ["reference", "admin_units"]],
+        staged="Accepted lodging establishments: typed (rooms, beds, opening and closing "
+        "dates), type checked against the code list, commune as a 2025 code.",
+        rejected="Rejected register rows with their reason codes.",
+    ),
 )
 def staged_establishments(warehouse: Warehouse):
     yield from stage(warehouse, "establishments", "stage_establishments.sql")
 
 
 @dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            ["staging", "stays"], group_name=GROUP, kinds={"duckdb", "sql"},
-            deps=[["raw", "stays"], ["staging", "establishments"], ["staging", "residents"]],
-            description="Accepted stays of all loaded months: guest document replaced by a keyed "
-            "pseudonym (guest_key; for a personal ID the same as the register's person_key, so "
-            "guest_in_register links to it), nationality as ISO alpha-3, nights per IRTS 2008, "
-            "establishment type and commune from the register; flags for late notifications and "
-            "a guest in two places on the same night.",
-        ),
-        dg.AssetSpec(
-            ["quarantine", "stays"], group_name=GROUP, kinds={"duckdb", "sql"},
-            deps=[["raw", "stays"], ["staging", "establishments"], ["staging", "residents"]],
-            description="Rejected stays with their reason codes (re-sent duplicates, check-out "
-            "before check-in, unknown establishment, invalid personal ID), pseudonymised.",
-        ),
-    ],
+    specs=staging_specs(
+        "stays", GROUP,
+        deps=[["raw", "stays"], ["staging", "establishments"], ["staging", "residents"]],
+        staged="Accepted stays of all loaded months: guest document replaced by a keyed "
+        "pseudonym (guest_key; for a personal ID the same as the register's person_key, so "
+        "guest_in_register links to it), nationality as ISO alpha-3, nights per IRTS 2008, "
+        "establishment type and commune from the register; flags for late notifications and "
+        "a guest in two places on the same night.",
+        rejected="Rejected stays with their reason codes (re-sent duplicates, check-out "
+        "before check-in, unknown establishment, invalid personal ID), pseudonymised.",
+    ),
 )
 def staged_stays(warehouse: Warehouse):
     staged, quarantined = stage(warehouse, "stays", "stage_stays.sql")

@@ -5,7 +5,7 @@ from landing files to raw, staging and quarantine."""
 import dagster as dg
 
 from assets.common import (
-    MONTHLY, SINGLE_RUN, load_files, mart_asset, monthly_files, stage, suite_check,
+    MONTHLY, SINGLE_RUN, load_files, mart_asset, monthly_files, stage, staging_specs, suite_check,
 )
 from marts.catalogue import MARTS
 from dagster_project.resources import Warehouse
@@ -46,41 +46,29 @@ def raw_events(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
 
 
 @dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            ["staging", "residents"], group_name=GROUP, kinds={"duckdb", "sql"},
-            deps=[["raw", "residents"], ["reference", "admin_units"]],
-            description="Accepted residents of the latest snapshot: typed, cleaned, personal ID "
-            "and household number replaced by keyed pseudonyms, names dropped, commune "
-            "harmonised to the 2025 communes.",
-        ),
-        dg.AssetSpec(
-            ["quarantine", "residents"], group_name=GROUP, kinds={"duckdb", "sql"},
-            deps=[["raw", "residents"], ["reference", "admin_units"]],
-            description="Rejected snapshot rows with their reason codes (pseudonymised; the "
-            "received row is in raw by file and row number).",
-        ),
-    ],
+    specs=staging_specs(
+        "residents", GROUP,
+        deps=[["raw", "residents"], ["reference", "admin_units"]],
+        staged="Accepted residents of the latest snapshot: typed, cleaned, personal ID "
+        "and household number replaced by keyed pseudonyms, names dropped, commune "
+        "harmonised to the 2025 communes.",
+        rejected="Rejected snapshot rows with their reason codes (pseudonymised; the "
+        "received row is in raw by file and row number).",
+    ),
 )
 def staged_residents(warehouse: Warehouse):
     yield from stage(warehouse, "residents", "stage_residents.sql", drop=("id_problem",))
 
 
 @dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            ["staging", "events"], group_name=GROUP, kinds={"duckdb", "sql"},
-            deps=[["raw", "events"], ["staging", "residents"], ["reference", "admin_units"]],
-            description="Accepted population events of all loaded months: typed, pseudonymised, "
-            "communes harmonised, each counted in the month it happened.",
-        ),
-        dg.AssetSpec(
-            ["quarantine", "events"], group_name=GROUP, kinds={"duckdb", "sql"},
-            deps=[["raw", "events"], ["staging", "residents"], ["reference", "admin_units"]],
-            description="Rejected events with their reason codes (duplicates, invalid IDs, "
-            "unknown persons, second deaths, unknown communes).",
-        ),
-    ],
+    specs=staging_specs(
+        "events", GROUP,
+        deps=[["raw", "events"], ["staging", "residents"], ["reference", "admin_units"]],
+        staged="Accepted population events of all loaded months: typed, pseudonymised, "
+        "communes harmonised, each counted in the month it happened.",
+        rejected="Rejected events with their reason codes (duplicates, invalid IDs, "
+        "unknown persons, second deaths, unknown communes).",
+    ),
 )
 def staged_events(warehouse: Warehouse):
     yield from stage(warehouse, "events", "stage_events.sql")

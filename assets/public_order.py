@@ -8,7 +8,7 @@ import dagster as dg
 import polars as pl
 
 from assets.common import (
-    MONTHLY, SINGLE_RUN, load_files, mart_asset, monthly_files, stage, suite_check,
+    MONTHLY, SINGLE_RUN, load_files, mart_asset, monthly_files, stage, staging_specs, suite_check,
 )
 from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
@@ -97,41 +97,29 @@ _REF = [["reference", "admin_units"]]
 
 
 @dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            ["staging", "incidents"], group_name=GROUP, kinds={"duckdb", "sql"},
-            deps=[["raw", "incidents"], ["reference", "penal_code_iccs"], *_REF],
-            description="Accepted incidents of all loaded months: typed, commune harmonised to "
-            "the 2025 communes at the occurrence date, Penal Code article classified to its "
-            "ICCS v1.0 section (unknown articles to section 11), cleared flag.",
-        ),
-        dg.AssetSpec(
-            ["quarantine", "incidents"], group_name=GROUP, kinds={"duckdb", "sql"},
-            deps=[["raw", "incidents"], ["reference", "penal_code_iccs"], *_REF],
-            description="Rejected incidents with their reason codes (duplicates, unknown "
-            "communes, occurred after reported, unreadable times).",
-        ),
-    ],
+    specs=staging_specs(
+        "incidents", GROUP,
+        deps=[["raw", "incidents"], ["reference", "penal_code_iccs"], *_REF],
+        staged="Accepted incidents of all loaded months: typed, commune harmonised to "
+        "the 2025 communes at the occurrence date, Penal Code article classified to its "
+        "ICCS v1.0 section (unknown articles to section 11), cleared flag.",
+        rejected="Rejected incidents with their reason codes (duplicates, unknown "
+        "communes, occurred after reported, unreadable times).",
+    ),
 )
 def staged_incidents(warehouse: Warehouse):
     yield from stage(warehouse, "incidents", "stage_incidents.sql")
 
 
 @dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            ["staging", "traffic_violations"], group_name=GROUP, kinds={"duckdb", "sql"},
-            deps=[["raw", "traffic_violations"], ["reference", "violation_codes"], *_REF],
-            description="Accepted traffic violations: typed, plate validated and replaced by a "
-            "keyed pseudonym (plate_key), commune harmonised, violation code grouped.",
-        ),
-        dg.AssetSpec(
-            ["quarantine", "traffic_violations"], group_name=GROUP, kinds={"duckdb", "sql"},
-            deps=[["raw", "traffic_violations"], ["reference", "violation_codes"], *_REF],
-            description="Rejected violations with their reason codes (duplicates, invalid "
-            "plates, negative fines, unknown communes); plates pseudonymised.",
-        ),
-    ],
+    specs=staging_specs(
+        "traffic_violations", GROUP,
+        deps=[["raw", "traffic_violations"], ["reference", "violation_codes"], *_REF],
+        staged="Accepted traffic violations: typed, plate validated and replaced by a "
+        "keyed pseudonym (plate_key), commune harmonised, violation code grouped.",
+        rejected="Rejected violations with their reason codes (duplicates, invalid "
+        "plates, negative fines, unknown communes); plates pseudonymised.",
+    ),
 )
 def staged_traffic_violations(warehouse: Warehouse):
     yield from stage(warehouse, "traffic_violations", "stage_traffic_violations.sql",

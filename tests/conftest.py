@@ -56,6 +56,22 @@ def sample_run(tmp_path_factory) -> PipelineRun:
     return run
 
 
+@pytest.fixture(scope="module")
+def wh(sample_run):
+    """Read-only connection to the sample run's warehouse."""
+    con = sample_run.warehouse_db()
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def pub(sample_run):
+    """Read-only connection to the sample run's published marts."""
+    con = sample_run.published_db()
+    yield con
+    con.close()
+
+
 RULES_KEY = b"unit-test-key"
 
 

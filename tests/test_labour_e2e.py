@@ -17,13 +17,6 @@ def truth(ground_truth):
     return ground_truth("labour")
 
 
-@pytest.fixture(scope="module")
-def wh(sample_run):
-    con = sample_run.warehouse_db()
-    yield con
-    con.close()
-
-
 def test_province_indicators_equal_truth(wh, truth):
     rows = wh.execute(
         """SELECT year, sex, working_age_population, no_labour_record, labour_force, employed,

@@ -13,13 +13,6 @@ RATE_FIELDS = ("average_length_of_stay", "room_occupancy_rate")
 
 
 @pytest.fixture(scope="module")
-def wh(sample_run):
-    con = sample_run.warehouse_db()
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
 def truth(ground_truth):
     return ground_truth("lodging")
 

@@ -13,20 +13,6 @@ def truth(ground_truth):
     return ground_truth("population")
 
 
-@pytest.fixture(scope="module")
-def wh(sample_run):
-    con = sample_run.warehouse_db()
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
-def pub(sample_run):
-    con = sample_run.published_db()
-    yield con
-    con.close()
-
-
 def test_population_by_sex_and_age_group_equals_truth(pub, truth):
     for ref_date, expected in truth["population_at"].items():
         rows = pub.execute(

@@ -17,13 +17,6 @@ SECTIONS = [f"{i:02d}" for i in range(1, 12)]
 
 
 @pytest.fixture(scope="module")
-def wh(sample_run):
-    con = sample_run.warehouse_db()
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
 def truth(ground_truth):
     return ground_truth("public_order")
 
