@@ -148,6 +148,8 @@ _MART_DEPS = {
     "traffic_violations_monthly": [
         ["staging", "traffic_violations"], ["reference", "violation_codes"], *_REF,
     ],
+    "public_order_yearly": [["marts", "public_order_monthly"]],
+    "traffic_violations_yearly": [["marts", "traffic_violations_monthly"]],
 }
 MODEL_39_MARTS = [
     mart_asset(m, deps=_MART_DEPS[m.name], group="model_39") for m in MARTS if m.model == MODEL

@@ -1,29 +1,36 @@
-"""Reconciliation and publication: the gate between the warehouse and the analysts.
+"""Reconciliation, disclosure control and publication: the gate between the warehouse and the
+analysts.
 
-`ops/reconciliation` proves that every input row is in staging or quarantine. `published/marts`
-writes what analysts open: `published/marts.duckdb` (replaced atomically), one Parquet file per
-mart, an Excel workbook and an HTML report per model, all with small cells suppressed. Nothing
-in published/ changes unless the whole run got this far.
+`ops/reconciliation` proves that every input row is in staging or quarantine.
+`publish/protected_marts` protects all published marts together (quality/disclosure.py) and
+audits the result; its blocking check refuses publication when any suppressed cell can be
+narrowed below DE06_MIN_CELL. `published/marts` then writes what analysts open:
+`published/marts.duckdb`, one Parquet file per mart, an Excel workbook and an HTML report per
+model. Nothing in published/ changes unless the whole run got this far.
 """
 
-
-import os
 import shutil
 import uuid
-from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from assets import DOMAINS
 from dagster_project.resources import Warehouse
 from marts import reports
-from marts.catalogue import MARTS
+from marts.catalogue import LINKS, MARTS
+from quality.disclosure import Protector
 from quality.staging import build_reconciliation
-from quality.suppression import suppress
 
 STAGED_SOURCES = [s for d in DOMAINS for s in d.SOURCES]
 QUARANTINE_KEYS = [k for d in DOMAINS for k in d.QUARANTINE_KEYS]
 PUBLISHED_MARTS = [m for m in MARTS if any(m.model == d.MODEL for d in DOMAINS)]
+
+
+def _md_table(header: list[str], rows) -> str:
+    from tabulate import tabulate
+
+    return tabulate(list(rows), headers=header, tablefmt="github")
 
 
 @dg.asset(
@@ -39,14 +46,12 @@ def reconciliation(warehouse: Warehouse) -> dg.MaterializeResult:
             """SELECT source, count(*) AS files, sum(rows_in) AS rows_in, sum(rows_staged) AS staged,
                       sum(rows_quarantined) AS quarantined, sum(rows_unaccounted) AS unaccounted
                FROM ops.reconciliation GROUP BY source ORDER BY source"""
-        ).pl()
+        ).fetchall()
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": int(summary["files"].sum()) if summary.height else 0,
-            "by_source": dg.MetadataValue.md(
-                "| source | files | in | staged | quarantined | unaccounted |\n|---|---:|---:|---:|---:|---:|\n"
-                + "\n".join("| " + " | ".join(str(v) for v in r) + " |" for r in summary.iter_rows())
-            ),
+            "dagster/row_count": sum(r[1] for r in summary),
+            "by_source": dg.MetadataValue.md(_md_table(
+                ["source", "files", "in", "staged", "quarantined", "unaccounted"], summary)),
         }
     )
 
@@ -64,28 +69,120 @@ def every_row_accounted(warehouse: Warehouse) -> dg.AssetCheckResult:
     )
 
 
+AUDIT_DDL = """
+CREATE OR REPLACE TABLE ops.disclosure_audit (
+    computed_at TIMESTAMP, min_cell INTEGER, cells BIGINT, suppressed BIGINT, primary_suppressed BIGINT,
+    failing BIGINT, narrowest_interval DOUBLE, narrowest_finite_interval DOUBLE,
+    relations BIGINT, violated_relations BIGINT, lp_solves BIGINT, components BIGINT,
+    repair_rounds INTEGER, passed BOOLEAN)"""
+
+
+@dg.asset(
+    key=["publish", "protected_marts"], group_name="publish", kinds={"duckdb", "sql"},
+    deps=[["marts", m.name] for m in PUBLISHED_MARTS] + [["ops", "reconciliation"]],
+)
+def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
+    """The marts as they will be published: every mart protected together as one linked table
+    set (small person counts suppressed, complementary cells chosen so that nothing suppressed
+    can be recovered from what is published), written to the warehouse's `publish` schema with
+    the audit's figures (ops.disclosure_audit) and the information loss per mart and level
+    (ops.disclosure_utility). The check on it blocks publication if the audit fails."""
+    marts = {m.name: (f"marts.{m.name}", m.protection) for m in PUBLISHED_MARTS}
+    with warehouse.connect() as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS publish")
+        protector = Protector(con, marts, LINKS, warehouse.min_cell)
+        try:
+            figures = protector.protect()
+            protector.write("publish")
+            utility = protector.utility()
+        finally:
+            protector.drop()
+        cells = sum(u[2] for u in utility)
+        primary = sum(u[4] for u in utility)
+        con.execute(AUDIT_DDL)
+        con.execute(
+            "INSERT INTO ops.disclosure_audit VALUES (now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [warehouse.min_cell, cells, figures["suppressed"], primary, figures["failing"],
+             figures["narrowest_interval"], figures.get("narrowest_finite_interval"),
+             figures["relations"], sum(figures["violated_relations"].values()),
+             figures["lp_solves"], figures["components"], figures["repair_rounds"],
+             figures["failing"] == 0],
+        )
+        con.execute(
+            """CREATE OR REPLACE TABLE ops.disclosure_utility (mart VARCHAR, area_level VARCHAR,
+               cells BIGINT, suppressed BIGINT, primary_suppressed BIGINT,
+               suppressed_mass_share DOUBLE)"""
+        )
+        if utility:
+            con.executemany("INSERT INTO ops.disclosure_utility VALUES (?, ?, ?, ?, ?, ?)", utility)
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": len(marts),
+            "cells": cells, "suppressed": figures["suppressed"], "primary_suppressed": primary,
+            "narrowest_interval": figures["narrowest_interval"],
+            "failing_cells": figures["failing"],
+            "violated_relations": dg.MetadataValue.json(figures["violated_relations"]),
+            "lp_solves": figures["lp_solves"],
+            "information_loss": dg.MetadataValue.md(_md_table(
+                ["mart", "level", "cells", "suppressed", "primary", "suppressed share of counts"],
+                utility)),
+        }
+    )
+
+
+@dg.asset_check(
+    asset=protected_marts, blocking=True,
+    description="Disclosure audit: for every suppressed cell, the interval an attacker can narrow "
+    "it to from everything published (linear programs over all linked relations, suppressed "
+    "cells ≥ 1) is at least DE06_MIN_CELL wide. Blocks publication: a narrower interval would "
+    "publish a protected person count.",
+)
+def disclosure_audit(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        row = con.execute(
+            "SELECT cells, suppressed, failing, narrowest_interval, relations, lp_solves, passed "
+            "FROM ops.disclosure_audit").fetchone()
+    cells, suppressed, failing, narrowest, relations, solves, passed = row
+    return dg.AssetCheckResult(
+        passed=bool(passed),
+        metadata={"cells": cells, "suppressed": suppressed, "cells_narrower_than_min_cell": failing,
+                  "narrowest_interval": narrowest, "relations": relations, "lp_solves": solves,
+                  "min_cell": warehouse.min_cell},
+    )
+
+
+@dg.asset_check(
+    asset=protected_marts, blocking=False,
+    description="Every relation the marts state (categories to totals, communes to districts, "
+    "balancing equations, months to years, links between marts) holds on the marts' values. "
+    "A warning: a relation that does not hold is left out of the protection and reported.",
+)
+def mart_relations_hold(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        violated = con.execute("SELECT violated_relations, relations FROM ops.disclosure_audit").fetchone()
+    return dg.AssetCheckResult(
+        passed=violated[0] == 0, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"violated_relations": violated[0], "relations": violated[1]},
+    )
+
+
 @dg.asset(
     key=["published", "marts"], group_name="publish", kinds={"duckdb", "parquet", "excel", "html"},
-    deps=[["marts", m.name] for m in PUBLISHED_MARTS] + [["ops", "reconciliation"]],
+    deps=[["publish", "protected_marts"]],
 )
 def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """What analysts open, in DE06_DATA_DIR/published: marts.duckdb (swapped in atomically, so an
     open notebook never sees a half-written file), parquet/<mart>.parquet, excel/model_<n>.xlsx
-    with Vietnamese labels and reports/model_<n>.html (plotly, works offline). Person counts from
-    1 to DE06_MIN_CELL − 1 are suppressed (NULL, flag 'c') with secondary suppression."""
+    with Vietnamese labels and reports/model_<n>.html (plotly, works offline), all from the
+    protected marts, plus a `catalogue` table with each mart's definition, disclosure rule and
+    information loss, and the `disclosure_audit`."""
     out = warehouse.published
     out.mkdir(parents=True, exist_ok=True)
     work = out / f".incoming-{uuid.uuid4().hex[:8]}"
     work.mkdir()
     try:
-        suppressed = {}
         db_path = work / "marts.duckdb"
         with warehouse.connect() as con:
-            con.execute("CREATE SCHEMA IF NOT EXISTS publish")
-            for mart in PUBLISHED_MARTS:
-                suppressed[mart.name] = suppress(
-                    con, f"marts.{mart.name}", f"publish.{mart.name}", mart.rule, warehouse.min_cell
-                )
             con.execute(f"ATTACH '{db_path}' AS outdb")
             (work / "parquet").mkdir()
             for mart in PUBLISHED_MARTS:
@@ -93,18 +190,28 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
                 con.execute(
                     f"COPY publish.{mart.name} TO '{work / 'parquet' / (mart.name + '.parquet')}' (FORMAT parquet)"
                 )
-            con.execute(
-                "CREATE TABLE outdb.main.catalogue AS SELECT * FROM (VALUES "
-                + ", ".join(
-                    f"('{m.name}', {m.model}, '{m.title_vi}', '{m.title_en}', '{m.grain}', 'marts/{m.sql}')"
-                    for m in PUBLISHED_MARTS
-                )
-                + ") t(mart, model, title_vi, title_en, grain, definitions)"
+            con.execute("CREATE TEMP TABLE _catalogue (mart VARCHAR, model INTEGER, title_vi VARCHAR, "
+                        "title_en VARCHAR, grain VARCHAR, definitions VARCHAR, disclosure_rule VARCHAR)")
+            con.executemany(
+                "INSERT INTO _catalogue VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [[m.name, m.model, m.title_vi, m.title_en, m.grain, f"marts/{m.sql}", m.disclosure_rule]
+                 for m in PUBLISHED_MARTS],
             )
+            con.execute(
+                """CREATE TABLE outdb.main.catalogue AS
+                   SELECT c.*, u.cells, u.suppressed, u.suppressed_share_of_counts
+                   FROM _catalogue c LEFT JOIN (
+                       SELECT mart, sum(cells) AS cells, sum(suppressed) AS suppressed,
+                              round(sum(suppressed_mass_share * cells) / nullif(sum(cells), 0), 6)
+                                  AS suppressed_share_of_counts
+                       FROM ops.disclosure_utility GROUP BY mart) u USING (mart)
+                   ORDER BY c.model, c.mart"""
+            )
+            con.execute("CREATE TABLE outdb.main.disclosure_utility AS SELECT * FROM ops.disclosure_utility")
+            con.execute("CREATE TABLE outdb.main.disclosure_audit AS SELECT * FROM ops.disclosure_audit")
+            con.execute("DROP TABLE _catalogue")
             con.execute("DETACH outdb")
-        # Reports and workbooks read the suppressed copy only.
-        import duckdb
-
+        # Reports and workbooks read the protected copy only.
         (work / "excel").mkdir()
         (work / "reports").mkdir()
         reports.write_plotly_js(work / "reports")
@@ -122,14 +229,15 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
         metadata={
             "published_dir": dg.MetadataValue.path(str(out)),
             "marts": len(PUBLISHED_MARTS),
-            "suppressed_cells": dg.MetadataValue.json(suppressed),
             "min_cell": warehouse.min_cell,
         }
     )
 
 
-def _swap_in(work: Path, out: Path) -> None:
+def _swap_in(work, out) -> None:
     """Move each finished file into place with an atomic rename (same file system)."""
+    import os
+
     for path in sorted(work.rglob("*")):
         if path.is_file():
             target = out / path.relative_to(work)

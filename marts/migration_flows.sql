@@ -19,14 +19,26 @@ moves AS (
         ON mt.commune_code = f.to_commune_code AND mt.area_level = lv.flow_level
     WHERE f.event_type IN ('move_in', 'move_out', 'internal_move')
       AND mf.area_code IS DISTINCT FROM mt.area_code
-)
-SELECT m.year, m.flow_level, m.origin_code,
-       coalesce(o.area_name, 'Ngoài khu vực / outside the area') AS origin_name,
-       m.destination_code,
-       coalesce(d.area_name, 'Ngoài khu vực / outside the area') AS destination_name,
-       count(*) AS movers
-FROM moves m
-LEFT JOIN reference.areas o ON o.area_code = m.origin_code AND o.area_level = m.flow_level
-LEFT JOIN reference.areas d ON d.area_code = m.destination_code AND d.area_level = m.flow_level
-GROUP BY ALL
-ORDER BY m.year, m.flow_level, m.origin_code, m.destination_code;
+),
+places AS (
+    -- every area of the level, and outside the area
+    SELECT area_level AS flow_level, area_code, area_name FROM reference.areas
+    WHERE area_level IN ('district', 'commune')
+    UNION ALL
+    SELECT flow_level, 'NGOAI_TINH', 'Ngoài khu vực / outside the area' FROM levels
+),
+years AS (SELECT DISTINCT year(month) AS year FROM marts.population_flows),
+counted AS (SELECT year, flow_level, origin_code, destination_code, count(*) AS movers
+            FROM moves GROUP BY ALL)
+-- a complete frame of origin × destination pairs (outside → outside excluded): the presence
+-- of a row says nothing
+SELECT y.year, o.flow_level, o.area_code AS origin_code, o.area_name AS origin_name,
+       d.area_code AS destination_code, d.area_name AS destination_name,
+       coalesce(c.movers, 0)::BIGINT AS movers
+FROM years y
+CROSS JOIN places o
+JOIN places d ON d.flow_level = o.flow_level AND d.area_code <> o.area_code
+LEFT JOIN counted c ON c.year = y.year AND c.flow_level = o.flow_level
+    AND c.origin_code = o.area_code AND c.destination_code = d.area_code
+WHERE NOT (o.area_code = 'NGOAI_TINH' AND d.area_code = 'NGOAI_TINH')
+ORDER BY y.year, o.flow_level, origin_code, destination_code;

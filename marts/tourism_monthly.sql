@@ -14,7 +14,8 @@
 --   room_nights_available  Σ rooms × days the establishment is open in the month (open from
 --                          opened_on, closed from closed_on).
 --   occupied_room_nights   (establishment, room, night) with at least one guest; only on the
---                          guest_origin = 'all' rows (a room is not split by origin).
+--                          guest_origin = 'all' rows (a room is not split by origin);
+--                          rooms and room_nights_available too (NULL on the origin rows).
 --   room_occupancy_rate    occupied_room_nights / room_nights_available (net room occupancy).
 -- establishment_type and guest_origin have an 'all' total. Area from the establishment's 2025
 -- commune; all levels at once via reference.area_membership. Rows exist for every month and area
@@ -99,7 +100,9 @@ SELECT b.month, b.area_level, b.area_code, ar.area_name, ar.parent_code,
        b.establishment_type, b.guest_origin,
        b.arrivals, b.guest_nights,
        round(b.guest_nights / nullif(b.arrivals, 0), 4) AS average_length_of_stay,
-       r.establishments, r.rooms, r.room_nights_available,
+       r.establishments,
+       CASE WHEN b.guest_origin = 'all' THEN r.rooms END AS rooms,
+       CASE WHEN b.guest_origin = 'all' THEN r.room_nights_available END AS room_nights_available,
        CASE WHEN b.guest_origin = 'all' THEN r.occupied_room_nights END AS occupied_room_nights,
        CASE WHEN b.guest_origin = 'all'
             THEN round(r.occupied_room_nights / nullif(r.room_nights_available, 0), 6) END
