@@ -83,13 +83,10 @@ CREATE OR REPLACE TEMP MACRO age_group(age) AS
     CASE WHEN age >= 80 THEN '80+'
          ELSE CAST((age // 5) * 5 AS VARCHAR) || '-' || CAST((age // 5) * 5 + 4 AS VARCHAR) END;
 
--- Keyed pseudonym: HMAC-SHA256(key, value) as hex, computed set-based in SQL.
--- {HMAC_INNER} and {HMAC_OUTER} are the key XOR ipad / opad blocks (64 bytes, hex), filled in
--- from the pseudonym key at connection time and never written to disk.
+-- Keyed pseudonym: HMAC-SHA256(key, value) as hex. hmac_pseudonym is a Python function bound to
+-- the key at connection time (quality/rules.py): the key never appears in SQL text.
 CREATE OR REPLACE TEMP MACRO pseudonym(v) AS
-    CASE WHEN clean_code(v) IS NULL THEN NULL
-         ELSE sha256(unhex('{HMAC_OUTER}') || unhex(sha256(unhex('{HMAC_INNER}') || encode(trim(v)))))
-    END;
+    CASE WHEN clean_code(v) IS NULL THEN NULL ELSE hmac_pseudonym(trim(v)) END;
 
 -- ---------------------------------------------------------------- model 37 (labour) rules
 -- REPAIR bool_spelling: true/false is the convention; Có/Không, 1/0, x, yes/no and any case or
