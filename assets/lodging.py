@@ -53,10 +53,12 @@ def staged_establishments(warehouse: Warehouse):
 @dg.multi_asset(
     specs=staging_specs(
         "stays", GROUP,
-        deps=[["raw", "stays"], ["staging", "establishments"], ["staging", "residents"]],
+        deps=[["raw", "stays"], ["staging", "establishments"], ["staging", "residents"],
+              ["reference", "countries"]],
         staged="Accepted stays of all loaded months: guest document replaced by a keyed "
         "pseudonym (guest_key; for a personal ID the same as the register's person_key, so "
-        "guest_in_register links to it), nationality as ISO alpha-3, nights per IRTS 2008, "
+        "guest_in_register links to it), nationality as ISO alpha-3 from reference.countries "
+        "('other' when the reference data cannot read it), nights per IRTS 2008, "
         "establishment type and commune from the register; flags for late notifications and "
         "a guest in two places on the same night.",
         rejected="Rejected stays with their reason codes (re-sent duplicates, check-out "
@@ -101,7 +103,7 @@ SOURCES = ["establishments", "stays"]
 
 MODEL_38_MARTS = [
     mart_asset(m, deps=[["staging", "stays"], ["staging", "establishments"],
-                        ["reference", "admin_units"]], group="model_38")
+                        ["reference", "admin_units"], ["reference", "countries"]], group="model_38")
     for m in MARTS if m.model == MODEL
 ]
 

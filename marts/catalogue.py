@@ -304,7 +304,7 @@ LABELS_VI.update({
     "average_length_of_stay": "Số đêm lưu trú bình quân", "establishments": "Số cơ sở lưu trú",
     "rooms": "Số phòng", "room_nights_available": "Số đêm phòng sẵn có",
     "occupied_room_nights": "Số đêm phòng có khách", "room_occupancy_rate": "Công suất sử dụng phòng",
-    "nationality": "Quốc tịch", "notifications": "Số thông báo lưu trú",
+    "nationality": "Quốc tịch", "nationality_name": "Tên quốc tịch", "notifications": "Số thông báo lưu trú",
     "late_notifications": "Số thông báo quá hạn (sau 23 giờ)", "late_share": "Tỷ lệ thông báo quá hạn",
 })
 

@@ -54,7 +54,10 @@ REPAIRS: dict[str, str] = {
     "date_format": "date not written dd/mm/yyyy (other spelling or Excel serial), parsed",
     "sex_spelling": "sex not written Nam/Nữ (nam, NU, M/F, 1/2 …), mapped",
     "text_form": "NFD Unicode or stray spaces, normalised to NFC and trimmed",
-    "nationality_spelling": "nationality not ISO alpha-3 (VN, Việt Nam …), mapped",
+    "nationality_spelling": "nationality not ISO alpha-3 (VN, Việt Nam …), mapped by the "
+    "reference data (reference.nationality_spellings)",
+    "unknown_nationality": "nationality the reference data cannot read: kept as 'other' (the "
+    "received text stays in raw only, never published)",
     "old_commune_code": "pre-2025 commune code, converted to the 2025 commune",
     "late_registration": "event registered in a later month, counted in the month it happened",
 }
