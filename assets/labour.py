@@ -109,7 +109,7 @@ def labour_base(warehouse: Warehouse) -> dg.MaterializeResult:
             "SELECT year, ref_date FROM marts.labour_reference_dates ORDER BY year"
         ).fetchall()
         wap = dict(con.execute(
-            "SELECT year, sum(persons)::BIGINT FROM marts.labour_working_age GROUP BY 1 ORDER BY 1"
+            "SELECT year, sum(persons)::BIGINT FROM intermediate.labour_working_age GROUP BY 1 ORDER BY 1"
         ).fetchall())
     return dg.MaterializeResult(
         metadata={

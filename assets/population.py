@@ -98,7 +98,7 @@ def population_timeline(warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         run_sql_file(con, "marts", "population_timeline.sql")
         counts = {
-            t: con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0]
+            t: con.execute(f"SELECT count(*) FROM intermediate.{t}").fetchone()[0]
             for t in ("person_states", "population_flows", "population_ages", "population_households")
         }
         ref_dates = [str(r[0]) for r in con.execute("SELECT ref_date FROM marts.reference_dates").fetchall()]

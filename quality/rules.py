@@ -45,9 +45,9 @@ REJECT_REASONS.update({
     "hours a week, or hours worked for a person recorded unemployed or outside the labour force",
     "INVALID_EMPLOYMENT_STATUS": "employment status missing or outside employed, unemployed, outside",
 })
-# UNKNOWN_PERSON for labour: the person is not living in the area on the reference date by the
-# population register (unknown ID, or dead / moved out by then). DUPLICATE: a second record of a
-# person in the same yearly file. INVALID_DATE: reference date unreadable or not in the file's year.
+# UNKNOWN_PERSON for labour: the person is not living in the area at any moment of the reference
+# date by the population register (unknown ID, dead or moved out before it, or arriving after
+# it). DUPLICATE: a second record of a person in the same yearly file. INVALID_DATE: reference date unreadable or not in the file's year.
 
 # Repairs (kept, counted in ops.quality_figures).
 REPAIRS: dict[str, str] = {
