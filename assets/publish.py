@@ -15,6 +15,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets import DOMAINS
+from assets.common import province_preview
 from dagster_project.resources import Warehouse
 from marts import reports
 from marts.catalogue import MARTS
@@ -88,6 +89,9 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
                 )
             con.execute(f"ATTACH '{db_path}' AS outdb")
             (work / "parquet").mkdir()
+            # previews for the run history, from the suppressed tables only
+            previews = {f"preview/{m.name}": province_preview(con, f"publish.{m.name}")
+                        for m in PUBLISHED_MARTS}
             for mart in PUBLISHED_MARTS:
                 con.execute(f"CREATE TABLE outdb.main.{mart.name} AS SELECT * FROM publish.{mart.name}")
                 con.execute(
@@ -124,6 +128,7 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
             "marts": len(PUBLISHED_MARTS),
             "suppressed_cells": dg.MetadataValue.json(suppressed),
             "min_cell": warehouse.min_cell,
+            **previews,
         }
     )
 
