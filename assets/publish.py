@@ -52,7 +52,12 @@ def reconciliation(warehouse: Warehouse) -> dg.MaterializeResult:
     )
 
 
-@dg.asset_check(asset=reconciliation, blocking=True, description="Every input row is staged or quarantined, exactly once.")
+@dg.asset_check(
+    asset=reconciliation, blocking=True,
+    description="Contract (blocks publication): every input row is staged or quarantined, "
+    "exactly once. A row unaccounted for is lost or doubled by the pipeline, never a data "
+    "defect (a bad row is quarantined with its reason code), and every count would be wrong.",
+)
 def every_row_accounted(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         bad = con.execute(
