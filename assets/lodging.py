@@ -137,17 +137,17 @@ def tourism_totals(warehouse: Warehouse) -> dg.AssetCheckResult:
     "Guests occupying more room-nights than the establishment register lists is a defect of "
     "the register (rooms missing, opening or closing dates wrong), not of the mart: the "
     "arrivals and nights are right, the rate is published as computed with "
-    "occupancy_flag = 'over_100', and the affected cells are counted here.",
+    "room_occupancy_over_100, and the affected cells are counted here.",
 )
 def room_occupancy_plausible(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         cells, areas, months = con.execute(
             """SELECT count(*), count(DISTINCT area_level || ':' || area_code), count(DISTINCT month)
-               FROM marts.tourism_monthly WHERE occupancy_flag = 'over_100'"""
+               FROM marts.tourism_monthly WHERE room_occupancy_over_100"""
         ).fetchone()
         by_level = dict(con.execute(
             """SELECT area_level, count(*) FROM marts.tourism_monthly
-               WHERE occupancy_flag = 'over_100' GROUP BY 1 ORDER BY 1""").fetchall())
+               WHERE room_occupancy_over_100 GROUP BY 1 ORDER BY 1""").fetchall())
     return dg.AssetCheckResult(
         passed=cells == 0,
         severity=dg.AssetCheckSeverity.WARN,

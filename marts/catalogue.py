@@ -266,7 +266,7 @@ MARTS.extend([
             derived={
                 "average_length_of_stay": ("arrivals", "guest_nights"),
                 "room_occupancy_rate": ("occupied_room_nights", "room_nights_available"),
-                "occupancy_flag": ("occupied_room_nights", "room_nights_available"),
+                "room_occupancy_over_100": ("occupied_room_nights", "room_nights_available"),
             },
             groups=(
                 _by("month", "area_level", "parent_code", "establishment_type", "guest_origin"),
@@ -305,7 +305,7 @@ LABELS_VI.update({
     "average_length_of_stay": "Số đêm lưu trú bình quân", "establishments": "Số cơ sở lưu trú",
     "rooms": "Số phòng", "room_nights_available": "Số đêm phòng sẵn có",
     "occupied_room_nights": "Số đêm phòng có khách", "room_occupancy_rate": "Công suất sử dụng phòng",
-    "occupancy_flag": "Cảnh báo công suất phòng (over_100: trên 100 %, sổ đăng ký thiếu phòng)",
+    "room_occupancy_over_100": "Công suất phòng trên 100 % (sổ đăng ký thiếu phòng)",
     "nationality": "Quốc tịch", "nationality_name": "Tên quốc tịch", "notifications": "Số thông báo lưu trú",
     "late_notifications": "Số thông báo quá hạn (sau 23 giờ)", "late_share": "Tỷ lệ thông báo quá hạn",
 })

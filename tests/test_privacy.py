@@ -272,15 +272,16 @@ def test_occupancy_over_100_warns_flags_and_publishes(planted):
     assert evaluations["tourism_totals"].passed
     with planted["warehouse"].connect() as con:
         flagged, over = con.execute(
-            """SELECT count_if(occupancy_flag = 'over_100'), count_if(room_occupancy_rate > 1)
+            """SELECT count(*) FILTER (WHERE room_occupancy_over_100),
+                      count(*) FILTER (WHERE room_occupancy_rate > 1)
                FROM marts.tourism_monthly""").fetchone()
     assert flagged == over > 0
     assert occupancy.metadata["cells_over_full_occupancy"].value == flagged
     with duckdb.connect(str(planted["warehouse"].published / "marts.duckdb"), read_only=True) as pub:
         rows, flagged_pub, over_pub, hidden = pub.execute(
-            """SELECT count(*), count(*) FILTER (WHERE occupancy_flag = 'over_100'),
+            """SELECT count(*), count(*) FILTER (WHERE room_occupancy_over_100),
                       count(*) FILTER (WHERE room_occupancy_rate > 1),
-                      count(*) FILTER (WHERE occupancy_flag IS NULL
+                      count(*) FILTER (WHERE room_occupancy_over_100 IS NULL
                                          AND occupied_room_nights_flag = 'c')
                FROM tourism_monthly""").fetchone()
     # the marts are published; a flag is shown with its rate, and hidden with a suppressed cell
