@@ -15,6 +15,14 @@ from sources.readers import ExtractError, LandingFile, ensure_raw_table, landing
 MONTHLY = dg.MonthlyPartitionsDefinition(start_date="2024-01-01", end_offset=0)
 SINGLE_RUN = dg.BackfillPolicy.single_run()
 
+# Why a contract suite blocks (issue 8: quality findings warn, contract breaches block).
+CONTRACT = (
+    "Contract (blocks the marts): staging quarantines every row that would break one of these "
+    "expectations, with a reason code, so a failure is never a data defect: it means staging "
+    "itself is wrong (a key repeated, a code outside its list, a required value missing) and "
+    "every mart built on the table would be wrong."
+)
+
 
 def batch_id(context: dg.AssetExecutionContext) -> str:
     return context.run_id
@@ -157,8 +165,10 @@ def run_mart_sql(warehouse: Warehouse, sql_file: str) -> None:
 
 
 def mart_asset(mart, deps: list, group: str) -> dg.AssetsDefinition:
-    """An asset that runs marts/<name>.sql; metadata: row count, grain, and a preview of the
-    province-level rows (aggregates only)."""
+    """An asset that runs marts/<name>.sql; metadata: row count, grain and the columns. No cell
+    value: marts.* is not suppressed yet, and the run history must never show a cell that
+    published/ hides. The preview of the province rows is on the published asset, read from
+    the suppressed publish.<mart> table (province_preview)."""
 
     @dg.asset(
         key=["marts", mart.name],
@@ -172,20 +182,30 @@ def mart_asset(mart, deps: list, group: str) -> dg.AssetsDefinition:
         with warehouse.connect() as con:
             staging.run_sql_file(con, "marts", mart.sql)
             rows = con.execute(f"SELECT count(*) FROM marts.{mart.name}").fetchone()[0]
-            cols = [r[0] for r in con.execute(f"DESCRIBE marts.{mart.name}").fetchall()]
-            level_filter = "WHERE area_level = 'province'" if "area_level" in cols else ""
-            preview = con.execute(
-                f"SELECT * FROM marts.{mart.name} {level_filter} LIMIT 12"
-            ).pl()
+            columns = con.execute(
+                "SELECT column_name, data_type FROM duckdb_columns() "
+                "WHERE schema_name = 'marts' AND table_name = ? ORDER BY column_index", [mart.name]
+            ).fetchall()
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": rows,
                 "grain": mart.grain,
-                "preview_province": dg.MetadataValue.md(_markdown(preview)),
+                "dagster/column_schema": dg.TableSchema(
+                    columns=[dg.TableColumn(name, dtype) for name, dtype in columns]
+                ),
             }
         )
 
     return _mart
+
+
+def province_preview(con, table: str, limit: int = 12) -> dg.MetadataValue:
+    """Markdown preview of a table's province rows (all rows if it has no area_level). Call it on
+    a suppressed table only (publish.<mart>): what it shows is what published/ shows."""
+    cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+    level_filter = "WHERE area_level = 'province'" if "area_level" in cols else ""
+    preview = con.execute(f"SELECT * FROM {table} {level_filter} LIMIT {int(limit)}").pl()
+    return dg.MetadataValue.md(_markdown(preview))
 
 
 def _markdown(frame) -> str:

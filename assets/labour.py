@@ -9,7 +9,7 @@ name), skipping unchanged files.
 
 import dagster as dg
 
-from assets.common import load_files, mart_asset, stage, staging_specs, suite_check
+from assets.common import CONTRACT, load_files, mart_asset, stage, staging_specs, suite_check
 from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
 from quality import suites
@@ -57,9 +57,10 @@ def staged_labour_status(warehouse: Warehouse):
 
 checks = [
     suite_check(["staging", "labour_status"], suites.labour_contract, True,
-                "Labour register contract (great-expectations): blocks the labour marts when it fails."),
+                "Labour register contract (great-expectations). " + CONTRACT),
     suite_check(["staging", "labour_status"], suites.labour_quality, False,
-                "Labour code lists and plausibility: a warning when over threshold."),
+                "Labour code lists and plausibility: data quality, a warning when over threshold; the "
+                "marts are published."),
 ]
 
 
@@ -109,7 +110,7 @@ def labour_base(warehouse: Warehouse) -> dg.MaterializeResult:
             "SELECT year, ref_date FROM marts.labour_reference_dates ORDER BY year"
         ).fetchall()
         wap = dict(con.execute(
-            "SELECT year, sum(persons)::BIGINT FROM marts.labour_working_age GROUP BY 1 ORDER BY 1"
+            "SELECT year, sum(persons)::BIGINT FROM intermediate.labour_working_age GROUP BY 1 ORDER BY 1"
         ).fetchall())
     return dg.MaterializeResult(
         metadata={
@@ -127,9 +128,11 @@ MODEL_37_MARTS = [
 
 @dg.asset_check(
     asset=dg.AssetKey(["marts", "labour_indicators"]), blocking=True,
-    description="The labour accounts hold in every cell: labour force = employed + unemployed, "
-    "no cell has more persons with a status than the register's working-age population, and "
-    "sexes and age bands add up to their totals.",
+    description="Contract of the mart (blocks publication): the labour accounts hold in every "
+    "cell: labour force = employed + unemployed, no cell has more persons with a status than the "
+    "register's working-age population, and sexes and age bands add up to their totals. These "
+    "are identities of the mart's construction (records link only to persons the working-age "
+    "population counts), not properties of the data: a failure means the mart is wrong.",
 )
 def labour_accounts(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:

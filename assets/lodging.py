@@ -5,7 +5,7 @@ notifications, from landing files to raw, staging and quarantine, then the touri
 import dagster as dg
 
 from assets.common import (
-    MONTHLY, SINGLE_RUN, load_files, mart_asset, monthly_files, stage, staging_specs, suite_check,
+    CONTRACT, MONTHLY, SINGLE_RUN, load_files, mart_asset, monthly_files, stage, staging_specs, suite_check,
 )
 from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
@@ -53,10 +53,12 @@ def staged_establishments(warehouse: Warehouse):
 @dg.multi_asset(
     specs=staging_specs(
         "stays", GROUP,
-        deps=[["raw", "stays"], ["staging", "establishments"], ["staging", "residents"]],
+        deps=[["raw", "stays"], ["staging", "establishments"], ["staging", "residents"],
+              ["reference", "countries"]],
         staged="Accepted stays of all loaded months: guest document replaced by a keyed "
         "pseudonym (guest_key; for a personal ID the same as the register's person_key, so "
-        "guest_in_register links to it), nationality as ISO alpha-3, nights per IRTS 2008, "
+        "guest_in_register links to it), nationality as ISO alpha-3 from reference.countries "
+        "('other' when the reference data cannot read it), nights per IRTS 2008, "
         "establishment type and commune from the register; flags for late notifications and "
         "a guest in two places on the same night.",
         rejected="Rejected stays with their reason codes (re-sent duplicates, check-out "
@@ -89,11 +91,12 @@ def staged_stays(warehouse: Warehouse):
 
 checks = [
     suite_check(["staging", "establishments"], suites.establishments_contract, True,
-                "Establishment register contract (great-expectations): blocks the marts."),
+                "Establishment register contract (great-expectations). " + CONTRACT),
     suite_check(["staging", "stays"], suites.stays_contract, True,
-                "Stays contract (great-expectations): blocks the marts when it fails."),
+                "Stays contract (great-expectations). " + CONTRACT),
     suite_check(["staging", "stays"], suites.stays_quality, False,
-                "Stays quality thresholds (nationality codes, late share, guest in two places)."),
+                "Stays quality thresholds (nationality codes, late share, guest in two places): data "
+                "quality, a warning; the marts are right and published."),
 ]
 
 QUARANTINE_KEYS = [["quarantine", "establishments"], ["quarantine", "stays"]]
@@ -101,15 +104,17 @@ SOURCES = ["establishments", "stays"]
 
 MODEL_38_MARTS = [
     mart_asset(m, deps=[["staging", "stays"], ["staging", "establishments"],
-                        ["reference", "admin_units"]], group="model_38")
+                        ["reference", "admin_units"], ["reference", "countries"]], group="model_38")
     for m in MARTS if m.model == MODEL
 ]
 
 
 @dg.asset_check(
     asset=dg.AssetKey(["marts", "tourism_monthly"]), blocking=True,
-    description="Province totals agree with staging: arrivals and guest-nights over all months "
-    "and cells equal those of the accepted stays, and occupancy never exceeds 100 %.",
+    description="Contract of the mart (blocks publication): arrivals and guest-nights at "
+    "province level over all months equal those of the accepted stays. A mismatch means stays "
+    "are lost or counted twice between staging and the mart, so every figure of the mart would "
+    "be wrong.",
 )
 def tourism_totals(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
@@ -119,11 +124,34 @@ def tourism_totals(warehouse: Warehouse) -> dg.AssetCheckResult:
         ).fetchone()
         staged = con.execute(
             "SELECT coalesce(count_if(nights > 0), 0), coalesce(sum(nights), 0) FROM staging.stays").fetchone()
-        over = con.execute(
-            "SELECT count(*) FROM marts.tourism_monthly WHERE room_occupancy_rate > 1").fetchone()[0]
     return dg.AssetCheckResult(
-        passed=tuple(mart) == tuple(staged) and over == 0,
+        passed=tuple(mart) == tuple(staged),
         metadata={"arrivals_mart": int(mart[0]), "arrivals_staging": int(staged[0]),
-                  "nights_mart": int(mart[1]), "nights_staging": int(staged[1]),
-                  "cells_over_full_occupancy": int(over)},
+                  "nights_mart": int(mart[1]), "nights_staging": int(staged[1])},
+    )
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["marts", "tourism_monthly"]), blocking=False,
+    description="Data quality (warns, publication goes on): room occupancy never exceeds 100 %. "
+    "Guests occupying more room-nights than the establishment register lists is a defect of "
+    "the register (rooms missing, opening or closing dates wrong), not of the mart: the "
+    "arrivals and nights are right, the rate is published as computed with "
+    "room_occupancy_over_100, and the affected cells are counted here.",
+)
+def room_occupancy_plausible(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        cells, areas, months = con.execute(
+            """SELECT count(*), count(DISTINCT area_level || ':' || area_code), count(DISTINCT month)
+               FROM marts.tourism_monthly WHERE room_occupancy_over_100"""
+        ).fetchone()
+        by_level = dict(con.execute(
+            """SELECT area_level, count(*) FROM marts.tourism_monthly
+               WHERE room_occupancy_over_100 GROUP BY 1 ORDER BY 1""").fetchall())
+    return dg.AssetCheckResult(
+        passed=cells == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"cells_over_full_occupancy": int(cells), "areas_affected": int(areas),
+                  "months_affected": int(months),
+                  "cells_by_area_level": dg.MetadataValue.json({k: int(v) for k, v in by_level.items()})},
     )

@@ -5,7 +5,7 @@ from landing files to raw, staging and quarantine."""
 import dagster as dg
 
 from assets.common import (
-    MONTHLY, SINGLE_RUN, load_files, mart_asset, monthly_files, stage, staging_specs, suite_check,
+    CONTRACT, MONTHLY, SINGLE_RUN, load_files, mart_asset, monthly_files, stage, staging_specs, suite_check,
 )
 from marts.catalogue import MARTS
 from dagster_project.resources import Warehouse
@@ -76,11 +76,11 @@ def staged_events(warehouse: Warehouse):
 
 checks = [
     suite_check(["staging", "residents"], suites.residents_contract, True,
-                "Residents contract (great-expectations): blocks the marts when it fails."),
+                "Residents contract (great-expectations). " + CONTRACT),
     suite_check(["staging", "residents"], suites.residents_quality, False,
                 "Residents code lists and formats: a warning when over threshold."),
     suite_check(["staging", "events"], suites.events_contract, True,
-                "Events contract (great-expectations): blocks the marts when it fails."),
+                "Events contract (great-expectations). " + CONTRACT),
 ]
 
 QUARANTINE_KEYS = [["quarantine", "residents"], ["quarantine", "events"]]
@@ -98,7 +98,7 @@ def population_timeline(warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         run_sql_file(con, "marts", "population_timeline.sql")
         counts = {
-            t: con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0]
+            t: con.execute(f"SELECT count(*) FROM intermediate.{t}").fetchone()[0]
             for t in ("person_states", "population_flows", "population_ages", "population_households")
         }
         ref_dates = [str(r[0]) for r in con.execute("SELECT ref_date FROM marts.reference_dates").fetchall()]
@@ -116,8 +116,11 @@ MODEL = 36
 
 @dg.asset_check(
     asset=dg.AssetKey(["marts", "population_change"]), blocking=True,
-    description="The balancing equation holds in every month and area, each month starts where "
-    "the previous ended, and the stock at each reference date agrees with population_indicators.",
+    description="Contract of the marts (blocks publication): the balancing equation holds in "
+    "every month and area, each month starts where the previous ended, and the stock at each "
+    "reference date agrees with population_indicators. Stocks and flows come from the same "
+    "person states, so these hold by construction whatever the data: a failure means the marts "
+    "contradict each other.",
 )
 def population_balances(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:

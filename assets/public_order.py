@@ -8,7 +8,7 @@ import dagster as dg
 import polars as pl
 
 from assets.common import (
-    MONTHLY, SINGLE_RUN, load_files, mart_asset, monthly_files, stage, staging_specs, suite_check,
+    CONTRACT, MONTHLY, SINGLE_RUN, load_files, mart_asset, monthly_files, stage, staging_specs, suite_check,
 )
 from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
@@ -128,11 +128,11 @@ def staged_traffic_violations(warehouse: Warehouse):
 
 checks = [
     suite_check(["staging", "incidents"], suites.incidents_contract, True,
-                "Incidents contract (great-expectations): blocks the marts when it fails."),
+                "Incidents contract (great-expectations). " + CONTRACT),
     suite_check(["staging", "incidents"], suites.incidents_quality, False,
                 "Incidents code lists: unknown Penal Code articles and statuses, a warning."),
     suite_check(["staging", "traffic_violations"], suites.traffic_violations_contract, True,
-                "Traffic violations contract (great-expectations): blocks the marts when it fails."),
+                "Traffic violations contract (great-expectations). " + CONTRACT),
     suite_check(["staging", "traffic_violations"], suites.traffic_violations_quality, False,
                 "Traffic violation code lists: unknown codes and vehicle types, a warning."),
 ]
@@ -158,9 +158,10 @@ MODEL_39_MARTS = [
 
 @dg.asset_check(
     asset=dg.AssetKey(["marts", "public_order_monthly"]), blocking=True,
-    description="Sections add up to the area total, communes add up to their district and "
-    "districts to the province, cleared never exceeds incidents, and every accepted incident is "
-    "counted once at province level.",
+    description="Contract of the mart (blocks publication): sections add up to the area total, "
+    "communes add up to their district and districts to the province, cleared never exceeds "
+    "incidents, and every accepted incident is counted once at province level. All hold by the "
+    "mart's construction: a failure means incidents are lost or counted twice.",
 )
 def public_order_adds_up(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:

@@ -16,6 +16,7 @@ import dagster as dg
 import duckdb
 
 from assets import DOMAINS
+from assets.common import province_preview
 from dagster_project.resources import Warehouse
 from marts import reports
 from marts.catalogue import LINKS, MARTS
@@ -56,7 +57,12 @@ def reconciliation(warehouse: Warehouse) -> dg.MaterializeResult:
     )
 
 
-@dg.asset_check(asset=reconciliation, blocking=True, description="Every input row is staged or quarantined, exactly once.")
+@dg.asset_check(
+    asset=reconciliation, blocking=True,
+    description="Contract (blocks publication): every input row is staged or quarantined, "
+    "exactly once. A row unaccounted for is lost or doubled by the pipeline, never a data "
+    "defect (a bad row is quarantined with its reason code), and every count would be wrong.",
+)
 def every_row_accounted(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         bad = con.execute(
@@ -185,6 +191,9 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
         with warehouse.connect() as con:
             con.execute(f"ATTACH '{db_path}' AS outdb")
             (work / "parquet").mkdir()
+            # previews for the run history, from the suppressed tables only
+            previews = {f"preview/{m.name}": province_preview(con, f"publish.{m.name}")
+                        for m in PUBLISHED_MARTS}
             for mart in PUBLISHED_MARTS:
                 con.execute(f"CREATE TABLE outdb.main.{mart.name} AS SELECT * FROM publish.{mart.name}")
                 con.execute(
@@ -230,6 +239,7 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
             "published_dir": dg.MetadataValue.path(str(out)),
             "marts": len(PUBLISHED_MARTS),
             "min_cell": warehouse.min_cell,
+            **previews,
         }
     )
 

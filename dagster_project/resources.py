@@ -87,7 +87,8 @@ class Warehouse(dg.ConfigurableResource):
             )
         try:
             register_rules(con, load_or_create_key(self.data))
-            for schema in ("raw", "staging", "quarantine", "reference", "marts", "ops"):
+            # intermediate: person-level working tables behind the marts (never published)
+            for schema in ("raw", "staging", "quarantine", "reference", "intermediate", "marts", "ops"):
                 con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
             yield con
         finally:

@@ -228,7 +228,8 @@ MARTS: list[Mart] = [
             keys=("month",), dims={"establishment_type": "all", "guest_origin": "all"},
             event_counts=("arrivals", "guest_nights"), where_events="FALSE",
             derived={"average_length_of_stay": ("arrivals", "guest_nights"),
-                     "room_occupancy_rate": ("occupied_room_nights", "room_nights_available")},
+                     "room_occupancy_rate": ("occupied_room_nights", "room_nights_available"),
+                     "room_occupancy_over_100": ("occupied_room_nights", "room_nights_available")},
             unit_column="establishments", min_units=3,
         ),
         _LODGING_RULE,
@@ -428,7 +429,8 @@ LABELS_VI.update({
     "average_length_of_stay": "Số đêm lưu trú bình quân", "establishments": "Số cơ sở lưu trú",
     "rooms": "Số phòng", "room_nights_available": "Số đêm phòng sẵn có",
     "occupied_room_nights": "Số đêm phòng có khách", "room_occupancy_rate": "Công suất sử dụng phòng",
-    "nationality": "Quốc tịch", "notifications": "Số thông báo lưu trú",
+    "room_occupancy_over_100": "Công suất phòng trên 100 % (sổ đăng ký thiếu phòng)",
+    "nationality": "Quốc tịch", "nationality_name": "Tên quốc tịch", "notifications": "Số thông báo lưu trú",
     "late_notifications": "Số thông báo quá hạn (sau 23 giờ)", "late_share": "Tỷ lệ thông báo quá hạn",
 })
 LABELS_VI.update({

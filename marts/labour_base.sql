@@ -4,7 +4,7 @@
 -- labour_reference_dates: per year, the reference date of the labour register (1 July; the
 --   date most records carry when a file holds several).
 -- labour_working_age: persons aged 15+ living in each 2025 commune at 00:00 of the reference
---   date by the population register (snapshot plus accepted events, marts.person_states), by
+--   date, or arriving that day by the population register (snapshot plus accepted events, intermediate.person_states), by
 --   sex and age band: the working-age population (ILO 19th ICLS: working age 15 and over, no
 --   upper limit). Age and sex from the register.
 -- labour_vsic_sections / labour_vsco_groups: VSIC 2018 sections (Decision 27/2018/QĐ-TTg) with
@@ -15,19 +15,25 @@ FROM (SELECT year, ref_date, count(*) AS n FROM staging.labour_status GROUP BY A
 GROUP BY year
 ORDER BY year;
 
-CREATE OR REPLACE TABLE marts.labour_working_age AS
+CREATE OR REPLACE TABLE intermediate.labour_working_age AS
 WITH latest AS (
+    -- living in the area at 00:00 of the reference date, or arriving that day (its commune at
+    -- the end of the day): the persons labour staging links records to (stage_labour.sql)
     SELECT d.year, d.ref_date, s.person_key,
-           arg_max_null(s.commune_code, (s.valid_from, s.step, s.source_file, s.row_number)) AS commune_code
+           coalesce(
+               arg_max_null(s.commune_code, (s.valid_from, s.step, s.source_file, s.row_number))
+                   FILTER (WHERE s.valid_from < d.ref_date),
+               arg_max_null(s.commune_code, (s.valid_from, s.step, s.source_file, s.row_number))
+           ) AS commune_code
     FROM marts.labour_reference_dates d
-    JOIN marts.person_states s ON s.valid_from < d.ref_date
+    JOIN intermediate.person_states s ON s.valid_from <= d.ref_date
     GROUP BY ALL
 )
 SELECT l.year, l.ref_date, l.commune_code, a.sex,
        labour_age_band(age_on(a.date_of_birth, l.ref_date)) AS age_band,
        count(*) AS persons
 FROM latest l
-JOIN marts.person_attributes a USING (person_key)
+JOIN staging.persons a USING (person_key)  -- birth dates stay in staging: only the band leaves
 WHERE l.commune_code IS NOT NULL AND age_on(a.date_of_birth, l.ref_date) >= 15
 GROUP BY ALL;
 
@@ -74,3 +80,6 @@ SELECT * FROM (VALUES
     ('9', 'Lao động giản đơn'),
     ('0', 'Lực lượng quân đội')
 ) t(occupation_code, occupation_name);
+
+-- warehouses built before the person-level working tables left `marts`
+DROP TABLE IF EXISTS marts.labour_working_age;

@@ -34,7 +34,7 @@ WITH status AS (
     FROM staging.labour_status GROUP BY ALL
     UNION ALL
     SELECT year, commune_code, sex, age_band, persons, 0, 0, 0, 0, 0
-    FROM marts.labour_working_age
+    FROM intermediate.labour_working_age
 ),
 by_area AS (
     SELECT s.year, m.area_level, m.area_code,

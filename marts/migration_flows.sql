@@ -11,7 +11,7 @@ moves AS (
     SELECT year(f.month) AS year, lv.flow_level,
            coalesce(mf.area_code, 'NGOAI_TINH') AS origin_code,
            coalesce(mt.area_code, 'NGOAI_TINH') AS destination_code
-    FROM marts.population_flows f
+    FROM intermediate.population_flows f
     CROSS JOIN levels lv
     LEFT JOIN reference.area_membership mf
         ON mf.commune_code = f.from_commune_code AND mf.area_level = lv.flow_level

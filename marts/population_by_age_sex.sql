@@ -9,7 +9,7 @@ CREATE OR REPLACE TABLE marts.population_by_age_sex AS
 WITH cells AS (
     SELECT s.ref_date, m.area_level, m.area_code, s.sex, age_group(s.age) AS age_group,
            sum(s.population) AS population
-    FROM marts.population_ages s
+    FROM intermediate.population_ages s
     JOIN reference.area_membership m USING (commune_code)
     GROUP BY ALL
 ),

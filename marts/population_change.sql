@@ -17,7 +17,7 @@ flow_areas AS (
            f.from_commune_code IS NULL AS from_outside_province,
            f.to_commune_code IS NULL AS to_outside_province,
            mf.area_code AS from_area, mt.area_code AS to_area
-    FROM marts.population_flows f
+    FROM intermediate.population_flows f
     CROSS JOIN levels lv
     LEFT JOIN reference.area_membership mf
         ON mf.commune_code = f.from_commune_code AND mf.area_level = lv.area_level
@@ -46,7 +46,7 @@ months AS (
 ),
 baseline AS (
     SELECT m.area_level, m.area_code, sum(s.population) AS population
-    FROM marts.population_ages s
+    FROM intermediate.population_ages s
     JOIN reference.area_membership m USING (commune_code)
     WHERE s.ref_date = (SELECT min(ref_date) FROM marts.reference_dates)
     GROUP BY ALL

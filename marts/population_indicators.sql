@@ -16,7 +16,7 @@
 CREATE OR REPLACE TABLE marts.population_indicators AS
 WITH ages AS (
     SELECT s.ref_date, m.area_level, m.area_code, s.sex, s.age, sum(s.population) AS population
-    FROM marts.population_ages s
+    FROM intermediate.population_ages s
     JOIN reference.area_membership m USING (commune_code)
     GROUP BY ALL
 ),
@@ -47,7 +47,7 @@ medians AS (
 households AS (
     SELECT h.ref_date, m.area_level, m.area_code,
            count(DISTINCT h.household_key) AS households, sum(h.members) AS persons_in_households
-    FROM marts.population_households h
+    FROM intermediate.population_households h
     JOIN reference.area_membership m USING (commune_code)
     GROUP BY ALL
 )

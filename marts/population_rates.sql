@@ -24,7 +24,7 @@ WITH yearly AS (
 births_by_sex AS (
     SELECT year(f.month) AS year, m.area_level, m.area_code,
            count_if(f.sex = 'Nam') AS births_male, count_if(f.sex = 'Nữ') AS births_female
-    FROM marts.population_flows f
+    FROM intermediate.population_flows f
     JOIN reference.area_membership m ON m.commune_code = f.to_commune_code
     WHERE f.event_type = 'birth'
     GROUP BY ALL

@@ -1,5 +1,7 @@
--- Intermediate (not published): each person's residence over time, from the baseline snapshot
--- and the accepted events, and the stock of the population at each reference date.
+-- Intermediate (not published; schema `intermediate`, never `marts`, which holds only what is
+-- published): each person's residence over time, from the baseline snapshot and the accepted
+-- events, and the stock of the population at each reference date. No birth date leaves staging
+-- (staging.persons below): these tables carry ages.
 --
 -- person_states: one row per state change. commune_code is the 2025 commune the person lives in
 --   from valid_from on (NULL: dead or living outside the area). The snapshot state is dated the
@@ -12,9 +14,10 @@
 --   population_ages (counts by commune, sex and single year of age) and population_households
 --   (household numbers present per commune) are its aggregates used by the marts.
 
-CREATE OR REPLACE TABLE marts.person_attributes AS
--- Snapshot persons are unique in staging; persons brought in by a birth or move-in take the
--- attributes of their first such event.
+CREATE OR REPLACE VIEW staging.persons AS
+-- Every person the register knows, with sex, birth date and household: a view over the two
+-- staging tables (no copy), so birth dates stay in staging. Snapshot persons are unique in
+-- staging; persons brought in by a birth or move-in take the attributes of their first such event.
 SELECT person_key, sex, date_of_birth, household_key FROM staging.residents
 UNION ALL
 SELECT person_key, arg_min(sex, event_date), arg_min(date_of_birth, event_date), NULL
@@ -23,7 +26,10 @@ WHERE event_type IN ('birth', 'move_in')
   AND NOT EXISTS (SELECT 1 FROM staging.residents r WHERE r.person_key = e.person_key)
 GROUP BY person_key;
 
-CREATE OR REPLACE TABLE marts.person_states AS
+-- (read once for this step)
+CREATE OR REPLACE TEMP TABLE person_attributes AS SELECT * FROM staging.persons;
+
+CREATE OR REPLACE TABLE intermediate.person_states AS
 WITH states AS (
     SELECT person_key, snapshot_date - 1 AS valid_from, 0 AS step, 'snapshot' AS event_type,
            CASE WHEN status = 'alive' THEN commune_code END AS commune_code,
@@ -43,17 +49,17 @@ SELECT s.person_key, s.valid_from, s.step, s.source_file, s.row_number, s.event_
        lag(s.commune_code) OVER w AS previous_commune_code,
        -- the state holds until the next one: for stocks at 00:00 of d, valid_from < d <= valid_until
        lead(s.valid_from) OVER w AS valid_until,
-       -- the person's attributes, carried here once so stocks need no further join
-       a.sex, a.date_of_birth, a.household_key
+       -- sex and household carried here once (no birth date: ages are computed from staging)
+       a.sex, a.household_key
 FROM states s
-JOIN marts.person_attributes a USING (person_key)
+JOIN person_attributes a USING (person_key)
 WINDOW w AS (PARTITION BY s.person_key ORDER BY s.valid_from, s.step, s.source_file, s.row_number);
 
-CREATE OR REPLACE TABLE marts.population_flows AS
+CREATE OR REPLACE TABLE intermediate.population_flows AS
 SELECT date_trunc('month', s.valid_from)::DATE AS month,
        s.event_type, s.previous_commune_code AS from_commune_code, s.commune_code AS to_commune_code,
        s.sex
-FROM marts.person_states s
+FROM intermediate.person_states s
 WHERE s.event_type <> 'snapshot'
   AND s.previous_commune_code IS DISTINCT FROM s.commune_code;
 
@@ -80,20 +86,27 @@ ORDER BY ref_date;
 -- (person level, kept in memory for this step only)
 CREATE OR REPLACE TEMP TABLE population_stock AS
 SELECT d.ref_date, s.commune_code, s.sex,
-       age_on(s.date_of_birth, d.ref_date) AS age,
+       age_on(a.date_of_birth, d.ref_date) AS age,
        s.household_key
 FROM marts.reference_dates d
-JOIN marts.person_states s
+JOIN intermediate.person_states s
   ON s.valid_from < d.ref_date AND coalesce(s.valid_until, DATE '9999-12-31') >= d.ref_date
+JOIN person_attributes a USING (person_key)
 WHERE s.commune_code IS NOT NULL;
 
-CREATE OR REPLACE TABLE marts.population_ages AS
+CREATE OR REPLACE TABLE intermediate.population_ages AS
 SELECT ref_date, commune_code, sex, age, count(*) AS population
 FROM population_stock
 GROUP BY ALL;
 
-CREATE OR REPLACE TABLE marts.population_households AS
+CREATE OR REPLACE TABLE intermediate.population_households AS
 SELECT ref_date, commune_code, household_key, count(*) AS members
 FROM population_stock
 WHERE household_key IS NOT NULL
 GROUP BY ALL;
+
+DROP TABLE person_attributes;
+-- warehouses built before these tables left `marts` (person-level rows with birth dates)
+DROP TABLE IF EXISTS marts.person_attributes; DROP TABLE IF EXISTS marts.person_states;
+DROP TABLE IF EXISTS marts.population_flows; DROP TABLE IF EXISTS marts.population_ages;
+DROP TABLE IF EXISTS marts.population_households;

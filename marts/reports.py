@@ -306,7 +306,11 @@ def write_workbook(con: duckdb.DuckDBPyConnection, model: int, path: Path) -> No
     import xlsxwriter
 
     marts = [m for m in MARTS if m.model == model]
-    with xlsxwriter.Workbook(str(path), {"remove_timezone": True}) as wb:
+    # formulas and URLs off: a text cell is text, whatever it starts with
+    options = {"remove_timezone": True, "strings_to_formulas": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(str(path), options) as wb:
+        # Excel's apostrophe prefix: a text starting with = + - @ stays inert when edited too
+        inert = wb.add_format({"quote_prefix": True})
         bold = wb.add_format({"bold": True, "text_wrap": True, "bg_color": "#DDEBF7", "border": 1})
         about = wb.add_worksheet("Gioi thieu")
         title_vi, title_en = MODELS[model]
@@ -333,6 +337,10 @@ def write_workbook(con: duckdb.DuckDBPyConnection, model: int, path: Path) -> No
                     for i, v in enumerate(series.to_list()):
                         if v is not None:
                             ws.write_datetime(i + 2, j, datetime(v.year, v.month, v.day), date_fmt)
+                elif series.dtype == pl.String:
+                    for i, v in enumerate(series.to_list()):
+                        if v is not None:
+                            ws.write_string(i + 2, j, v, inert if v[:1] in "=+-@" else None)
                 else:
                     ws.write_column(2, j, [v for v in series.to_list()])
             ws.freeze_panes(2, 0)

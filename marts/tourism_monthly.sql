@@ -17,6 +17,9 @@
 --                          guest_origin = 'all' rows (a room is not split by origin);
 --                          rooms and room_nights_available too (NULL on the origin rows).
 --   room_occupancy_rate    occupied_room_nights / room_nights_available (net room occupancy).
+--   room_occupancy_over_100 TRUE where guests occupied more room-nights than the register
+--                          lists (a register defect: rooms missing or an establishment's dates
+--                          wrong); the rate is published as computed, flagged, and counted.
 -- establishment_type and guest_origin have an 'all' total. Area from the establishment's 2025
 -- commune; all levels at once via reference.area_membership. Rows exist for every month and area
 -- with at least one open establishment of the type; origins are zero-filled.
@@ -106,7 +109,10 @@ SELECT b.month, b.area_level, b.area_code, ar.area_name, ar.parent_code,
        CASE WHEN b.guest_origin = 'all' THEN r.occupied_room_nights END AS occupied_room_nights,
        CASE WHEN b.guest_origin = 'all'
             THEN round(r.occupied_room_nights / nullif(r.room_nights_available, 0), 6) END
-           AS room_occupancy_rate
+           AS room_occupancy_rate,
+       -- a register defect, published and flagged (check room_occupancy_plausible warns)
+       CASE WHEN b.guest_origin = 'all'
+            THEN r.occupied_room_nights > r.room_nights_available END AS room_occupancy_over_100
 FROM by_area b
 JOIN rooms_by_area r USING (month, area_level, area_code, establishment_type)
 JOIN reference.areas ar ON ar.area_level = b.area_level AND ar.area_code = b.area_code

@@ -24,7 +24,7 @@ WITH facts AS (
     FROM staging.labour_status WHERE age_band = '15-24'
     UNION ALL
     SELECT year, commune_code, sex, persons, 0, 0, 0, 0, 0, 0, 0
-    FROM marts.labour_working_age WHERE age_band = '15-24'
+    FROM intermediate.labour_working_age WHERE age_band = '15-24'
 ),
 by_area AS (
     SELECT f.year, m.area_level, m.area_code,

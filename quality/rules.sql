@@ -83,13 +83,10 @@ CREATE OR REPLACE TEMP MACRO age_group(age) AS
     CASE WHEN age >= 80 THEN '80+'
          ELSE CAST((age // 5) * 5 AS VARCHAR) || '-' || CAST((age // 5) * 5 + 4 AS VARCHAR) END;
 
--- Keyed pseudonym: HMAC-SHA256(key, value) as hex, computed set-based in SQL.
--- {HMAC_INNER} and {HMAC_OUTER} are the key XOR ipad / opad blocks (64 bytes, hex), filled in
--- from the pseudonym key at connection time and never written to disk.
+-- Keyed pseudonym: HMAC-SHA256(key, value) as hex. hmac_pseudonym is a Python function bound to
+-- the key at connection time (quality/rules.py): the key never appears in SQL text.
 CREATE OR REPLACE TEMP MACRO pseudonym(v) AS
-    CASE WHEN clean_code(v) IS NULL THEN NULL
-         ELSE sha256(unhex('{HMAC_OUTER}') || unhex(sha256(unhex('{HMAC_INNER}') || encode(trim(v)))))
-    END;
+    CASE WHEN clean_code(v) IS NULL THEN NULL ELSE hmac_pseudonym(trim(v)) END;
 
 -- ---------------------------------------------------------------- model 37 (labour) rules
 -- REPAIR bool_spelling: true/false is the convention; Có/Không, 1/0, x, yes/no and any case or
@@ -175,33 +172,13 @@ CREATE OR REPLACE TEMP MACRO plate_problem(p) AS (
 );
 
 -- ---------------------------------------------------------------- model 38 (lodging) rules
--- REPAIR nationality_spelling (stays): ISO 3166 alpha-3 from the spellings notifications carry
--- where the meaning is certain: the Viet Nam spellings (parse_nationality), alpha-2 codes and
--- English or Vietnamese country names of the usual guest countries ('Korea', 'KR', 'Hàn Quốc'
--- → KOR). Any other text is kept upper-cased (an alpha-3 code as written).
-CREATE OR REPLACE TEMP MACRO nationality_iso3(s) AS (
-    CASE
-        WHEN parse_nationality(s) = 'VNM' THEN 'VNM'
-        WHEN clean_text(s) IS NULL THEN NULL
-        ELSE coalesce(
-            CASE upper(strip_accents(clean_text(s)))
-                WHEN 'KR' THEN 'KOR' WHEN 'KOREA' THEN 'KOR' WHEN 'SOUTH KOREA' THEN 'KOR'
-                WHEN 'HAN QUOC' THEN 'KOR'
-                WHEN 'CN' THEN 'CHN' WHEN 'CHINA' THEN 'CHN' WHEN 'TRUNG QUOC' THEN 'CHN'
-                WHEN 'US' THEN 'USA' WHEN 'UNITED STATES' THEN 'USA' WHEN 'MY' THEN 'USA'
-                WHEN 'FR' THEN 'FRA' WHEN 'FRANCE' THEN 'FRA' WHEN 'PHAP' THEN 'FRA'
-                WHEN 'AU' THEN 'AUS' WHEN 'AUSTRALIA' THEN 'AUS' WHEN 'UC' THEN 'AUS'
-                WHEN 'JP' THEN 'JPN' WHEN 'JAPAN' THEN 'JPN' WHEN 'NHAT BAN' THEN 'JPN'
-                WHEN 'RU' THEN 'RUS' WHEN 'RUSSIA' THEN 'RUS' WHEN 'NGA' THEN 'RUS'
-                WHEN 'DE' THEN 'DEU' WHEN 'GERMANY' THEN 'DEU' WHEN 'DUC' THEN 'DEU'
-                WHEN 'GB' THEN 'GBR' WHEN 'UNITED KINGDOM' THEN 'GBR' WHEN 'ANH' THEN 'GBR'
-                WHEN 'TW' THEN 'TWN' WHEN 'TAIWAN' THEN 'TWN'
-                WHEN 'TH' THEN 'THA' WHEN 'THAILAND' THEN 'THA' WHEN 'THAI LAN' THEN 'THA'
-                WHEN 'CA' THEN 'CAN' WHEN 'CANADA' THEN 'CAN'
-            END,
-            upper(clean_text(s)))
-    END
-);
+-- Text folded for matching names (reference.nationality_spellings): NFC, trimmed, lower case, accents and the Vietnamese đ removed
+-- ('Hàn Quốc' → 'han quoc', 'Đức' → 'duc').
+CREATE OR REPLACE TEMP MACRO fold_text(s) AS
+    lower(strip_accents(replace(replace(clean_text(s), 'Đ', 'D'), 'đ', 'd')));
+
+-- REPAIR nationality_spelling (stays) is a join, not a macro: see stage_stays.sql
+-- (reference.nationality_spellings, keyed by lower(clean_text(s)) and by fold_text(s)).
 
 -- Deadline of a lodging notification (Law on Residence 2020, art. 30; Circular 55/2021/TT-BCA):
 -- 23:00 of the check-in day; a guest arriving at or after 23:00 is notified by 08:00 the next day.

@@ -5,13 +5,55 @@ from tests.helpers import one
 
 
 
-@pytest.mark.parametrize("text,iso", [
+NATIONALITIES = [
     ("VNM", "VNM"), ("VN", "VNM"), ("Việt Nam", "VNM"), ("Viet Nam", "VNM"), (" vnm ", "VNM"),
-    ("Korea", "KOR"), ("KR", "KOR"), ("Hàn Quốc", "KOR"), ("China", "CHN"), ("US", "USA"),
-    ("France", "FRA"), ("Australia", "AUS"), ("KOR", "KOR"), ("deu", "DEU"), (None, None),
-])
-def test_nationality_iso3(con, text, iso):
-    assert one(con, "nationality_iso3(?)", text) == iso
+    ("Korea", "KOR"), ("KR", "KOR"), ("Hàn Quốc", "KOR"), ("han quoc", "KOR"), ("China", "CHN"),
+    ("US", "USA"), ("Mỹ", "USA"), ("France", "FRA"), ("Australia", "AUS"), ("Úc", "AUS"),
+    ("KOR", "KOR"), ("deu", "DEU"), ("Đức", "DEU"), ("MY", "MYS"), ("Nga", "RUS"),
+    ("NGA", "NGA"), ("Singapore", "SGP"), ("UK", "GBR"),
+    # not in the reference data: 'other', the text itself never kept
+    ("Wakanda", "other"), ('=HYPERLINK("http://x","y")', "other"), ("+cmd", "other"),
+    ("NGUYEN VAN A B1234567", "other"), (None, "other"),
+]
+
+
+@pytest.fixture(scope="module")
+def staged_nationalities(con):
+    """stage_stays.sql on one passport stay per spelling: nationality read by the reference data
+    (reference.nationality_spellings), 'other' and a quality figure when it cannot be read."""
+    from assets.reference import load_country_reference
+    from quality.staging import split_checked
+    from sources.contracts.lodging import STAYS
+    from sources.readers import ensure_raw_table
+
+    for schema in ("raw", "staging", "quarantine", "ops"):
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    load_country_reference(con)
+    ensure_raw_table(con, STAYS)
+    con.execute("CREATE OR REPLACE TABLE staging.establishments AS SELECT 'CSLT00001' AS "
+                "establishment_id, 'hotel_1star' AS establishment_type, '21553' AS commune_code")
+    con.execute("CREATE OR REPLACE TABLE staging.residents (person_key VARCHAR)")
+    for i, (text, _) in enumerate(NATIONALITIES, start=1):
+        con.execute(
+            """INSERT INTO raw.stays VALUES (?, 'CSLT00001', 'passport', ?, ?, 'Nam', '1980',
+               '2024-07-01 14:00:00', '2024-07-02 10:00:00', '1', '2024-07-01 15:00:00',
+               'stays_2024-07.jsonl', ?, 'b1', now())""",
+            [f"TB{i:09d}", f"P{i:07d}", text, i])
+    figures = split_checked(con, "stays", "stage_stays.sql")
+    got = dict(con.execute("SELECT _row_number, guest_nationality FROM staging.stays").fetchall())
+    return got, figures
+
+
+@pytest.mark.parametrize("row,text,iso", [(i, t, iso) for i, (t, iso) in enumerate(NATIONALITIES, 1)])
+def test_nationality_from_reference_data(staged_nationalities, row, text, iso):
+    got, _ = staged_nationalities
+    assert got[row] == iso
+
+
+def test_unknown_nationality_is_a_quality_figure(staged_nationalities):
+    _, figures = staged_nationalities
+    assert figures["staged"] == len(NATIONALITIES)
+    assert figures["repairs"]["unknown_nationality"] == sum(iso == "other" for _, iso in NATIONALITIES)
 
 
 @pytest.mark.parametrize("check_in,notified,late", [

@@ -16,14 +16,12 @@ WITH typed AS MATERIALIZED (
         parse_timestamp_vn(r.cleared_at) AS cleared_at,
         clean_text(r.commune_code) AS commune_received,
         upper(replace(coalesce(clean_text(r.category_code), 'KHAC'), ' ', '')) AS category_code,
-        clean_text(r.category_name) AS category_name,
         lower(clean_text(r.status)) AS status_received,
         TRY_CAST(clean_text(r.persons_involved) AS INTEGER) AS persons_involved,
         (r.occurred_at IS NOT NULL AND NOT regexp_full_match(r.occurred_at, '\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}'))
             OR (r.reported_at IS NOT NULL AND NOT regexp_full_match(r.reported_at, '\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}'))
             AS fix_timestamp_format,
-        r.commune_code IS DISTINCT FROM trim(r.commune_code)
-            OR r.category_name IS DISTINCT FROM clean_text(r.category_name) AS fix_text_form,
+        r.commune_code IS DISTINCT FROM trim(r.commune_code) AS fix_text_form,
         row_number() OVER (PARTITION BY clean_text(r.incident_id)
                            ORDER BY r._source_file, r._row_number) AS copy_number
     FROM raw.incidents r
@@ -35,6 +33,7 @@ placed AS (
         t.occurred_at >= TIMESTAMP '2025-07-01' AND lc.code IS NOT NULL AND NOT lc.is_2025_code
             AS fix_old_commune_code,
         p.category_code IS NULL AS fix_unknown_article,
+        p.name_vi AS category_name,
         coalesce(p.iccs_section, '11') AS iccs_section,
         t.status_received IS DISTINCT FROM 'cleared'
             AND t.status_received IS DISTINCT FROM 'under_investigation' AS fix_unknown_status

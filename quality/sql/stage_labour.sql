@@ -2,8 +2,8 @@
 -- One row per raw row in _checked: typed, pseudonymised, linked to the population register
 -- through the pseudonym, with reject reasons (empty = accepted) and repair flags.
 --
--- Linkage: marts.person_attributes (sex and birth date of every person the register knows: the
--- snapshot plus accepted births and move-ins) and marts.person_states (residence over time),
+-- Linkage: intermediate.person_attributes (sex and birth date of every person the register knows: the
+-- snapshot plus accepted births and move-ins) and intermediate.person_states (residence over time),
 -- both built by the population_timeline asset. The register wins on sex and age; a labour
 -- record disagreeing with it is kept and counted (quality figure). The residence commune on
 -- the reference date comes from the register (labour marts are by area of residence).
@@ -11,8 +11,8 @@
 -- Reject reasons, first applicable only (one reason per row, checked in this order):
 --   INVALID_PERSON_ID (structure only: the extract's own sex and birth date are not trusted),
 --   DUPLICATE (second record of an ID in the same yearly file), INVALID_DATE (reference date
---   unreadable or outside the file's year), UNKNOWN_PERSON (not living in the area on the
---   reference date by the register), UNDER_15 (register age), INVALID_EMPLOYMENT_STATUS,
+--   unreadable or outside the file's year), UNKNOWN_PERSON (not living in the area at any
+--   moment of the reference date by the register: neither at 00:00 nor at its end), UNDER_15 (register age), INVALID_EMPLOYMENT_STATUS,
 --   CONTRADICTORY_STATUS (over 100 usual hours a week, or hours for a person not employed).
 -- Repairs: status fields of a person not employed set NULL (the status decides: meaning
 -- certain); boolean and date spellings; old workplace commune codes from 1 July 2025.
@@ -55,12 +55,19 @@ lookups AS (
     WHERE id_problem IS NULL AND copy_number = 1 AND ref_date IS NOT NULL
 ),
 residence AS (
-    -- the register's residence commune at 00:00 of the reference date (NULL: dead or moved out)
+    -- The record is the person's when the person lives in the area at some moment of the
+    -- reference date: at 00:00 (the population stock's convention; so a death or move-out that
+    -- day still finds the person), or else at the end of the day (a birth or move-in that day).
+    -- The commune is the one at 00:00, for a person arriving that day the one at the end of it.
+    -- Same-day order is arrivals, moves, departures (step), so a day's last state wins.
     SELECT l.person_key, l.ref_date,
-           arg_max_null(s.commune_code, (s.valid_from, s.step, s.source_file, s.row_number))
-               AS commune_code
+           coalesce(
+               arg_max_null(s.commune_code, (s.valid_from, s.step, s.source_file, s.row_number))
+                   FILTER (WHERE s.valid_from < l.ref_date),
+               arg_max_null(s.commune_code, (s.valid_from, s.step, s.source_file, s.row_number))
+           ) AS commune_code
     FROM lookups l
-    JOIN marts.person_states s ON s.person_key = l.person_key AND s.valid_from < l.ref_date
+    JOIN intermediate.person_states s ON s.person_key = l.person_key AND s.valid_from <= l.ref_date
     GROUP BY ALL
 ),
 linked AS (
@@ -70,7 +77,7 @@ linked AS (
                 ELSE w.successor_code END AS workplace_in_area
     FROM keyed k
     LEFT JOIN residence res ON res.person_key = k.person_key AND res.ref_date = k.ref_date
-    LEFT JOIN marts.person_attributes a ON a.person_key = k.person_key
+    LEFT JOIN staging.persons a ON a.person_key = k.person_key
     LEFT JOIN reference.commune_lookup w ON w.code = k.workplace_received
 ),
 reasoned AS (

@@ -14,10 +14,21 @@ CREATE OR REPLACE TEMP TABLE _stays_censor AS
     FROM raw.stays;
 
 CREATE OR REPLACE TEMP TABLE _stays_vocabulary AS
-    -- sex and nationality take few distinct values: read each value once
-    SELECT v, parse_sex(v) AS sex, nationality_iso3(v) AS nationality
-    FROM (SELECT guest_sex AS v FROM raw.stays UNION SELECT guest_nationality FROM raw.stays)
-    WHERE v IS NOT NULL;
+    -- sex and nationality take few distinct values: read each value once. Nationality is read
+    -- from the reference data only (reference.nationality_spellings: a code as written, else a
+    -- name or spelling in lower case, else with accents folded); anything else is 'other', so
+    -- no text of the extract is ever published (REPAIR nationality_spelling, quality figure
+    -- unknown_nationality). nationality_for_key keeps an unread value apart from other unread
+    -- values in the passport pseudonym only (never stored).
+    SELECT v.v, parse_sex(v.v) AS sex,
+           CASE WHEN clean_text(v.v) IS NOT NULL
+                THEN coalesce(c.alpha3, l.alpha3, f.alpha3, 'other') END AS nationality,
+           coalesce(c.alpha3, l.alpha3, f.alpha3, upper(clean_text(v.v))) AS nationality_for_key
+    FROM (SELECT guest_sex AS v FROM raw.stays UNION SELECT guest_nationality FROM raw.stays) v
+    LEFT JOIN reference.nationality_spellings c ON c.spelling_key = clean_text(v.v)
+    LEFT JOIN reference.nationality_spellings l ON l.spelling_key = lower(clean_text(v.v))
+    LEFT JOIN reference.nationality_spellings f ON f.spelling_key = fold_text(v.v)
+    WHERE v.v IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE _stays_typed AS
     SELECT
@@ -27,14 +38,15 @@ CREATE OR REPLACE TEMP TABLE _stays_typed AS
         lower(clean_code(r.guest_doc_type)) AS guest_doc_type,
         upper(replace(clean_code(r.guest_doc_number), ' ', '')) AS doc_clean,
         vn.nationality AS nationality_read,
+        vn.nationality_for_key,
         vs.sex AS guest_sex,
         TRY_CAST(TRY_CAST(clean_code(r.guest_birth_year) AS DOUBLE) AS INTEGER) AS guest_birth_year,
         parse_timestamp_vn(r.check_in) AS check_in,
         parse_timestamp_vn(r.check_out) AS check_out,
         parse_timestamp_vn(r.notified_at) AS notified_at,
         clean_code(r.room) AS room,
-        r.guest_nationality IS NOT NULL AND r.guest_nationality IS DISTINCT FROM vn.nationality
-            AS fix_nationality_spelling,
+        r.guest_nationality IS NOT NULL AND vn.nationality <> 'other'
+            AND r.guest_nationality IS DISTINCT FROM vn.nationality AS fix_nationality_spelling,
         r.guest_sex IS NOT NULL AND r.guest_sex NOT IN ('Nam', 'Nữ') AS fix_sex_spelling
     FROM raw.stays r
     LEFT JOIN _stays_vocabulary vn ON vn.v = r.guest_nationality
@@ -54,9 +66,10 @@ CREATE OR REPLACE TEMP TABLE _stays_first_stay AS
 CREATE OR REPLACE TEMP TABLE _stays_keyed AS
     SELECT t.*,
         CASE WHEN t.guest_doc_type = 'passport'
-             THEN pseudonym('passport:' || coalesce(t.nationality_read, '') || ':' || t.doc_clean)
+             THEN pseudonym('passport:' || coalesce(t.nationality_for_key, '') || ':' || t.doc_clean)
              ELSE pseudonym(t.doc_clean) END AS guest_key,
-        coalesce(t.nationality_read, CASE WHEN t.guest_doc_type = 'cccd' THEN 'VNM' END)
+        -- a cccd is a Vietnamese ID card; a passport without a readable nationality is 'other'
+        coalesce(t.nationality_read, CASE WHEN t.guest_doc_type = 'cccd' THEN 'VNM' ELSE 'other' END)
             AS guest_nationality,
         CASE WHEN fi.first_copy = {'file': t._source_file, 'row': t._row_number} THEN 1 ELSE 2 END AS id_copy,
         CASE WHEN fs.first_copy IS NULL OR fs.first_copy = {'file': t._source_file, 'row': t._row_number}
@@ -127,11 +140,12 @@ SELECT
     notification_late(s.check_in, s.notified_at) AS is_late,
     s.guest_doc_type = 'cccd' AND r.person_key IS NOT NULL AS guest_in_register,
     tp._row_number IS NOT NULL AS guest_two_places,
-    s.fix_nationality_spelling, s.fix_sex_spelling,
+    s.fix_nationality_spelling, s.guest_nationality = 'other' AS fix_unknown_nationality,
+    s.fix_sex_spelling,
     s._source_file, s._row_number, s._batch_id,
     s.reason_codes
 FROM _stays_stays s
 LEFT JOIN _stays_register r ON r.person_key = s.guest_key
 LEFT JOIN _stays_two_places tp ON tp._source_file = s._source_file AND tp._row_number = s._row_number;
-DROP TABLE _stays_censor; DROP TABLE _stays_typed; DROP TABLE _stays_keyed;
+DROP TABLE _stays_censor; DROP TABLE _stays_vocabulary; DROP TABLE _stays_typed; DROP TABLE _stays_keyed;
 DROP TABLE _stays_checked; DROP TABLE _stays_stays; DROP TABLE _stays_two_places; DROP TABLE _stays_register;
