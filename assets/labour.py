@@ -12,6 +12,7 @@ import dagster as dg
 from assets.common import CONTRACT, load_files, mart_asset, stage, staging_specs, suite_check
 from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
+from marts.lineage import deps_of
 from quality import suites
 from sources.contracts.labour import LABOUR_STATUS
 from sources.readers import landing_files
@@ -20,9 +21,9 @@ GROUP = "labour"
 MODEL = 37
 SOURCES = ["labour_status"]
 QUARANTINE_KEYS = [["quarantine", "labour_status"]]
-# The population register's person tables (sex, birth date, residence over time) that staging
-# links to; built by model 36's population_timeline asset.
-REGISTER = ["marts", "population_timeline"]
+# Dependencies come from the SQL files themselves (marts/lineage.py): staging links to the
+# population register's person tables (sex, birth date, residence over time) that model 36's
+# population_timeline builds.
 
 
 @dg.asset(key=["raw", "labour_status"], group_name=GROUP, kinds={"duckdb", "excel"})
@@ -40,7 +41,7 @@ def raw_labour_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -
 @dg.multi_asset(
     specs=staging_specs(
         "labour_status", GROUP,
-        deps=[["raw", "labour_status"], REGISTER, ["reference", "admin_units"]],
+        deps=deps_of("quality/sql/stage_labour.sql"),
         staged="Accepted labour records of all loaded years: typed, personal ID "
         "replaced by the keyed pseudonym, linked to the population register (sex and age "
         "from the register, residence commune on the reference date), status fields of "
@@ -96,7 +97,7 @@ def labour_rejection_share(warehouse: Warehouse) -> dg.AssetCheckResult:
 
 @dg.asset(
     key=["marts", "labour_base"], group_name="model_37", kinds={"duckdb", "sql"},
-    deps=[["staging", "labour_status"], REGISTER, ["reference", "admin_units"]],
+    deps=deps_of("marts/labour_base.sql"),
 )
 def labour_base(warehouse: Warehouse) -> dg.MaterializeResult:
     """Working tables behind the model 37 marts (not published): the reference date of each
@@ -121,7 +122,7 @@ def labour_base(warehouse: Warehouse) -> dg.MaterializeResult:
 
 
 MODEL_37_MARTS = [
-    mart_asset(m, deps=[["marts", "labour_base"], ["staging", "labour_status"]], group="model_37")
+    mart_asset(m, deps=deps_of(f"marts/{m.sql}"), group="model_37")
     for m in MARTS if m.model == MODEL
 ]
 

@@ -9,6 +9,7 @@ from assets.common import (
 )
 from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
+from marts.lineage import deps_of
 from quality import suites
 from sources.contracts.lodging import ESTABLISHMENTS, STAYS
 from sources.readers import landing_files
@@ -40,7 +41,7 @@ def raw_stays(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mat
 @dg.multi_asset(
     specs=staging_specs(
         "establishments", GROUP,
-        deps=[["raw", "establishments"], ["reference", "admin_units"]],
+        deps=deps_of("quality/sql/stage_establishments.sql"),
         staged="Accepted lodging establishments: typed (rooms, beds, opening and closing "
         "dates), type checked against the code list, commune as a 2025 code.",
         rejected="Rejected register rows with their reason codes.",
@@ -53,8 +54,7 @@ def staged_establishments(warehouse: Warehouse):
 @dg.multi_asset(
     specs=staging_specs(
         "stays", GROUP,
-        deps=[["raw", "stays"], ["staging", "establishments"], ["staging", "residents"],
-              ["reference", "countries"]],
+        deps=deps_of("quality/sql/stage_stays.sql"),
         staged="Accepted stays of all loaded months: guest document replaced by a keyed "
         "pseudonym (guest_key; for a personal ID the same as the register's person_key, so "
         "guest_in_register links to it), nationality as ISO alpha-3 from reference.countries "
@@ -103,8 +103,7 @@ QUARANTINE_KEYS = [["quarantine", "establishments"], ["quarantine", "stays"]]
 SOURCES = ["establishments", "stays"]
 
 MODEL_38_MARTS = [
-    mart_asset(m, deps=[["staging", "stays"], ["staging", "establishments"],
-                        ["reference", "admin_units"], ["reference", "countries"]], group="model_38")
+    mart_asset(m, deps=deps_of(f"marts/{m.sql}"), group="model_38")
     for m in MARTS if m.model == MODEL
 ]
 

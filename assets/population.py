@@ -8,6 +8,7 @@ from assets.common import (
     CONTRACT, MONTHLY, SINGLE_RUN, load_files, mart_asset, monthly_files, stage, staging_specs, suite_check,
 )
 from marts.catalogue import MARTS
+from marts.lineage import deps_of
 from dagster_project.resources import Warehouse
 from quality import suites
 from quality.staging import run_sql_file
@@ -48,7 +49,7 @@ def raw_events(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
 @dg.multi_asset(
     specs=staging_specs(
         "residents", GROUP,
-        deps=[["raw", "residents"], ["reference", "admin_units"]],
+        deps=deps_of("quality/sql/stage_residents.sql"),
         staged="Accepted residents of the latest snapshot: typed, cleaned, personal ID "
         "and household number replaced by keyed pseudonyms, names dropped, commune "
         "harmonised to the 2025 communes.",
@@ -63,7 +64,7 @@ def staged_residents(warehouse: Warehouse):
 @dg.multi_asset(
     specs=staging_specs(
         "events", GROUP,
-        deps=[["raw", "events"], ["staging", "residents"], ["reference", "admin_units"]],
+        deps=deps_of("quality/sql/stage_events.sql"),
         staged="Accepted population events of all loaded months: typed, pseudonymised, "
         "communes harmonised, each counted in the month it happened.",
         rejected="Rejected events with their reason codes (duplicates, invalid IDs, "
@@ -89,7 +90,7 @@ SOURCES = ["residents", "events"]
 
 @dg.asset(
     key=["marts", "population_timeline"], group_name="model_36", kinds={"duckdb", "sql"},
-    deps=[["staging", "residents"], ["staging", "events"], ["reference", "admin_units"]],
+    deps=deps_of("marts/population_timeline.sql"),
 )
 def population_timeline(warehouse: Warehouse) -> dg.MaterializeResult:
     """Working tables behind the model 36 marts (not published): every person's commune over
@@ -108,7 +109,7 @@ def population_timeline(warehouse: Warehouse) -> dg.MaterializeResult:
 
 
 MODEL_36_MARTS = [
-    mart_asset(m, deps=[["marts", "population_timeline"]], group="model_36")
+    mart_asset(m, deps=deps_of(f"marts/{m.sql}"), group="model_36")
     for m in MARTS if m.model == 36
 ]
 MODEL = 36

@@ -12,6 +12,7 @@ from assets.common import (
 )
 from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
+from marts.lineage import deps_of
 from quality import suites
 from sources.contracts.public_order import INCIDENTS, TRAFFIC_VIOLATIONS
 
@@ -93,13 +94,12 @@ def raw_traffic_violations(
     )
 
 
-_REF = [["reference", "admin_units"]]
 
 
 @dg.multi_asset(
     specs=staging_specs(
         "incidents", GROUP,
-        deps=[["raw", "incidents"], ["reference", "penal_code_iccs"], *_REF],
+        deps=deps_of("quality/sql/stage_incidents.sql"),
         staged="Accepted incidents of all loaded months: typed, commune harmonised to "
         "the 2025 communes at the occurrence date, Penal Code article classified to its "
         "ICCS v1.0 section (unknown articles to section 11), cleared flag.",
@@ -114,7 +114,7 @@ def staged_incidents(warehouse: Warehouse):
 @dg.multi_asset(
     specs=staging_specs(
         "traffic_violations", GROUP,
-        deps=[["raw", "traffic_violations"], ["reference", "violation_codes"], *_REF],
+        deps=deps_of("quality/sql/stage_traffic_violations.sql"),
         staged="Accepted traffic violations: typed, plate validated and replaced by a "
         "keyed pseudonym (plate_key), commune harmonised, violation code grouped.",
         rejected="Rejected violations with their reason codes (duplicates, invalid "
@@ -140,19 +140,10 @@ checks = [
 QUARANTINE_KEYS = [["quarantine", "incidents"], ["quarantine", "traffic_violations"]]
 SOURCES = ["incidents", "traffic_violations"]
 
-_MART_DEPS = {
-    "public_order_monthly": [
-        ["staging", "incidents"], ["reference", "penal_code_iccs"], *_REF,
-        ["marts", "population_change"],  # the denominator: population at the start of the month
-    ],
-    "traffic_violations_monthly": [
-        ["staging", "traffic_violations"], ["reference", "violation_codes"], *_REF,
-    ],
-    "public_order_yearly": [["marts", "public_order_monthly"]],
-    "traffic_violations_yearly": [["marts", "traffic_violations_monthly"]],
-}
+# public_order_monthly reads marts.population_change (the denominator: population at the start
+# of the month); marts/lineage.py finds it in the SQL.
 MODEL_39_MARTS = [
-    mart_asset(m, deps=_MART_DEPS[m.name], group="model_39") for m in MARTS if m.model == MODEL
+    mart_asset(m, deps=deps_of(f"marts/{m.sql}"), group="model_39") for m in MARTS if m.model == MODEL
 ]
 
 

@@ -27,7 +27,7 @@ places AS (
     UNION ALL
     SELECT flow_level, 'NGOAI_TINH', 'Ngoài khu vực / outside the area' FROM levels
 ),
-years AS (SELECT DISTINCT year(month) AS year FROM marts.population_flows),
+years AS (SELECT DISTINCT year(month) AS year FROM intermediate.population_flows),
 counted AS (SELECT year, flow_level, origin_code, destination_code, count(*) AS movers
             FROM moves GROUP BY ALL)
 -- a complete frame of origin × destination pairs (outside → outside excluded): the presence
