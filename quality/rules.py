@@ -40,6 +40,7 @@ REJECT_REASONS.update({
     "CONTRADICTORY_STATUS": "employment status contradicted by the record itself: over 100 usual "
     "hours a week, or hours worked for a person recorded unemployed or outside the labour force",
     "INVALID_EMPLOYMENT_STATUS": "employment status missing or outside employed, unemployed, outside",
+    "INVALID_HOURS": "usual hours a week given but not a number",
 })
 # UNKNOWN_PERSON for labour: the person is not living in the area on the reference date by the
 # population register (unknown ID, or dead / moved out by then). DUPLICATE: a second record of a
@@ -53,6 +54,8 @@ REPAIRS: dict[str, str] = {
     "nationality_spelling": "nationality not ISO alpha-3 (VN, Việt Nam …), mapped",
     "old_commune_code": "pre-2025 commune code, converted to the 2025 commune",
     "late_registration": "event registered in a later month, counted in the month it happened",
+    "number_format": "number written with thousands separators or a decimal comma, the "
+    "Vietnamese way ('1.500.000', '600.000' is 600000; '37,5' is 37.5), read by parse_number_vn",
 }
 
 # --- model 37 (labour) repairs and quality figures (kept; the register wins on sex and age)
@@ -74,6 +77,8 @@ REJECT_REASONS.update({
     "OCCURRED_AFTER_REPORTED": "incident whose occurrence time is after the time it was reported",
     "NEGATIVE_FINE": "traffic violation with a negative fine",
     "INVALID_FINE": "traffic violation whose fine is missing or not a number",
+    "FINE_OUT_OF_RANGE": "traffic violation whose fine is above 1,000,000,000 VND (no traffic "
+    "fine comes near: a unit or typing error, e.g. 1e30)",
     "INVALID_PLATE": "plate that is not a Vietnamese plate (missing, other characters, format "
     "or unused province code; see plate_problem in rules.sql)",
 })
@@ -88,6 +93,8 @@ REPAIRS.update({
     "unknown_violation_code": "violation code outside the code list: kept in the group 'other'",
     "unknown_vehicle_type": "vehicle type outside motorbike/car/truck/bus: kept as 'other'",
     "paid_spelling": "paid flag not written true/false, mapped (unknown counts as not paid)",
+    "unreadable_persons_involved": "persons involved given but not a whole number: kept as "
+    "unknown (NULL), the incident is counted",
 })
 
 
@@ -146,6 +153,7 @@ REJECT_REASONS.update({
     "UNKNOWN_ESTABLISHMENT": "stay at an establishment that is not in the lodging register",
     "INVALID_DOC_TYPE": "guest document type outside cccd, passport",
     "INVALID_ESTABLISHMENT_TYPE": "establishment type outside the register's code list",
+    "INVALID_ROOMS": "establishment whose number of rooms is missing, not a number or below 1",
 })
 # DUPLICATE for stays: the same notification_id again, or a re-sent notification (same guest
 # document, establishment and check-in time; across months). INVALID_PERSON_ID: a cccd guest whose
