@@ -14,7 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets import DOMAINS
+from assets import DOMAINS, publication_store
 from dagster_project.resources import Warehouse
 from marts import reports
 from marts.catalogue import MARTS
@@ -75,8 +75,7 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
     1 to DE06_MIN_CELL − 1 are suppressed (NULL, flag 'c') with secondary suppression."""
     out = warehouse.published
     out.mkdir(parents=True, exist_ok=True)
-    work = out / f".incoming-{uuid.uuid4().hex[:8]}"
-    work.mkdir()
+    work = publication_store.new_work_dir(out)  # versions/.incoming-<id>, outside published/
     try:
         suppressed = {}
         db_path = work / "marts.duckdb"
@@ -114,7 +113,7 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
                 reports.write_workbook(pub, model, work / "excel" / f"model_{model}.xlsx")
                 if model in reports.REPORT_SECTIONS:
                     reports.write_report(pub, model, work / "reports" / f"model_{model}.html")
-        _swap_in(work, out)
+        publication_store.publish_version(work, out)  # one atomic switch of the whole set
     finally:
         shutil.rmtree(work, ignore_errors=True)
     context.log.info(f"published {len(PUBLISHED_MARTS)} marts to {out}")
