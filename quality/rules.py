@@ -7,6 +7,7 @@ per connection, so the pseudonym key they embed is never stored in the warehouse
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import secrets
 import sqlite3
@@ -133,19 +134,43 @@ def register_rules(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
     con.execute(rules_sql(key))
 
 
+MIN_KEY_BYTES = 32
+KEY_HELP = "generate one with: python -c \"import secrets; print(secrets.token_hex(32))\""
+
+
+class KeyError_(RuntimeError):
+    """A pseudonym key that cannot be used (too short, or not the warehouse's key)."""
+
+
+def key_fingerprint(key: bytes) -> str:
+    """What identifies a key without revealing it: a truncated HMAC of a constant."""
+    return hmac.new(key, b"de06 pseudonym key fingerprint v1", hashlib.sha256).hexdigest()[:16]
+
+
 def load_or_create_key(data_dir: Path) -> bytes:
     """The pseudonym key: DE06_PSEUDONYM_KEY if set, else `data/.pseudonym_key` (created once,
-    mode 0600). Losing the key breaks linkage across runs, so it is never regenerated."""
+    mode 0600, in an owner-only folder). Losing the key breaks linkage across runs, so it is
+    never regenerated. A key shorter than 32 bytes is refused."""
     env = os.environ.get("DE06_PSEUDONYM_KEY")
     if env:
-        return env.encode("utf-8")
-    path = Path(data_dir) / ".pseudonym_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    return path.read_text().strip().encode("utf-8")
+        key, where = env.encode("utf-8"), "DE06_PSEUDONYM_KEY"
+    else:
+        path = Path(data_dir) / ".pseudonym_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+        if path.stat().st_mode & 0o077:  # readable by others: tighten, it is a secret
+            os.chmod(path, 0o600)
+        key, where = path.read_text().strip().encode("utf-8"), str(path)
+    if len(key) < MIN_KEY_BYTES:
+        raise KeyError_(
+            f"The pseudonym key in {where} is {len(key)} bytes; at least {MIN_KEY_BYTES} are "
+            f"needed (a short key can be guessed, and with it every pseudonym). Fix: {KEY_HELP}. "
+            "A warehouse built with another key refuses it: see README, 'When something goes wrong'."
+        )
+    return key
 
 # --- model 38 (lodging) reject reasons, repairs and flags
 REJECT_REASONS.update({
