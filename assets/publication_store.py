@@ -44,7 +44,10 @@ def _new_id(now: datetime | None = None) -> str:
 
 
 def new_work_dir(published: Path) -> Path:
-    """An empty folder to write the next set into, outside `published/`, on its file system."""
+    """An empty folder to write the next set into, outside `published/`, on its file system.
+    Leftovers of killed runs go first (one run at a time: the run lock), and an empty real
+    `published/` folder is removed, so analysts never see an empty set."""
+    cleanup_leftovers(published)
     root = versions_dir(published)
     root.mkdir(parents=True, exist_ok=True)
     work = root / f"{INCOMING}{_new_id()}"
