@@ -62,7 +62,7 @@ def load_files(
                     f"({safe_message(exc)}); nothing of this file was loaded. Fix: check the "
                     "file against its contract in sources/contracts/, then rerun",
                     metadata={"source": contract.source, "file": f.relative},
-                ) from exc
+                ) from None  # the original may quote a cell
         missing = files_not_in_landing(con, contract, warehouse.landing)
         total = con.execute(f"SELECT count(*) FROM raw.{contract.source}").fetchone()[0]
     for r in results:
@@ -156,7 +156,7 @@ def stage(
                 "(python -m dagster_project.run --withdraw <file>) to go on without it",
                 metadata={"source": source, "sql": f"quality/sql/{sql_file}",
                           "files": dg.MetadataValue.json(files)},
-            ) from exc
+            ) from None  # the original may quote a cell
     return (
         dg.MaterializeResult(
             asset_key=["staging", source],

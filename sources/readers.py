@@ -77,7 +77,7 @@ _FORMAT_WORDS = {
 }
 _SAVE_AS = {
     "csv": "open it in Excel and save it as 'CSV UTF-8 (Comma delimited) (*.csv)'",
-    "jsonl": "export it again as JSON Lines in UTF-8 (one JSON object per line)",
+    "jsonl": "export it again as JSON Lines (JSONL) in UTF-8, one JSON object per line",
     "xlsx": "open it in Excel and save it as 'Excel Workbook (*.xlsx)'",
     "parquet": "export it again as Parquet",
 }
@@ -306,11 +306,11 @@ def _diagnose_jsonl(path: Path, contract: SourceContract, exc: Exception) -> Non
             cut = " (the last record is incomplete: the file looks cut off)" if last else ""
             raise ExtractError(
                 path, f"broken JSON record on line {number}, character {err.colno}: "
-                f"{err.msg}{cut}", fix) from exc
+                f"{err.msg}{cut}", fix) from None
         if not isinstance(record, dict):
             raise ExtractError(path, f"line {number} is a JSON {type(record).__name__}, not an "
-                               "object (one record per line)", fix) from exc
-    raise ExtractError(path, f"cannot be read as JSON Lines ({type(exc).__name__})", fix) from exc
+                               "object (one record per line)", fix) from None
+    raise ExtractError(path, f"cannot be read as JSON Lines ({type(exc).__name__})", fix) from None
 
 
 def _read_xlsx(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[str]]:
@@ -322,7 +322,7 @@ def _read_xlsx(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list
     except Exception as exc:
         raise ExtractError(
             path, f"a ZIP file that is not a readable Excel workbook ({type(exc).__name__})",
-            f"{_SAVE_AS['xlsx']} (see {_contract_doc(contract)}), then rerun") from exc
+            f"{_SAVE_AS['xlsx']} (see {_contract_doc(contract)}), then rerun") from None
     names = list(sheets)
     if not contract.extra.get("all_sheets"):
         names = names[:1]
@@ -361,7 +361,7 @@ def _read_parquet(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, l
         raise
     except Exception as exc:
         raise ExtractError(path, f"the Parquet file is damaged and cannot be read "
-                           f"({type(exc).__name__})", fix) from exc
+                           f"({type(exc).__name__})", fix) from None
     return frame.with_columns(pl.all().cast(pl.Utf8)), []
 
 
@@ -389,7 +389,7 @@ def read_extract(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, li
             path, f"cannot be read as {_FORMAT_WORDS[contract.file_format]} "
             f"({type(exc).__name__})",
             f"{_SAVE_AS[contract.file_format]} (see {_contract_doc(contract)}), then rerun",
-        ) from exc
+        ) from None
     aliases = contract.alias_map()
     renames = {c: aliases[normalise_header(c)] for c in frame.columns
                if normalise_header(c) in aliases}
