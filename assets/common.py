@@ -1,6 +1,7 @@
 """Patterns shared by the domain modules: partitions, raw loading, staging, suite checks."""
 
 
+import re
 from typing import Callable
 
 import dagster as dg
@@ -8,7 +9,9 @@ import dagster as dg
 from dagster_project.resources import Warehouse
 from quality import staging, suites
 from sources.contracts import SourceContract
-from sources.readers import ExtractError, LandingFile, ensure_raw_table, landing_files, load_raw_file
+from sources.readers import (
+    ExtractError, LandingFile, check_period, ensure_raw_table, files_not_in_landing, landing_files, load_raw_file,
+)
 
 # Monthly sources: one partition per calendar month from the first extract month. A backfill
 # over many months runs as one run (the raw loaders handle a range of months at once).
@@ -22,6 +25,14 @@ CONTRACT = (
     "itself is wrong (a key repeated, a code outside its list, a required value missing) and "
     "every mart built on the table would be wrong."
 )
+
+
+def safe_message(exc: BaseException) -> str:
+    """An exception's first line with quoted text removed: a database error may quote the cell
+    it failed on, and no cell value may reach a message, a log line or metadata."""
+    text = (str(exc).strip().splitlines() or [""])[0]
+    text = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", text)
+    return f"{type(exc).__name__}: {text[:300]}"
 
 
 def batch_id(context: dg.AssetExecutionContext) -> str:
@@ -53,14 +64,33 @@ def load_files(
                     description=str(exc),
                     metadata={"file": exc.path, "problem": exc.problem, "fix": exc.fix},
                 ) from exc
+            except Exception as exc:  # unforeseen: still say which source and file
+                raise dg.Failure(
+                    description=f"{contract.source}: loading {f.relative} failed "
+                    f"({safe_message(exc)}); nothing of this file was loaded. Fix: check the "
+                    "file against its contract in sources/contracts/, then rerun",
+                    metadata={"source": contract.source, "file": f.relative},
+                ) from None  # the original may quote a cell
+        missing = files_not_in_landing(con, contract, warehouse.landing)
         total = con.execute(f"SELECT count(*) FROM raw.{contract.source}").fetchone()[0]
     for r in results:
-        context.log.info(f"{r['file']}: {r['rows']} rows ({r['status']})")
+        repairs = f", read repairs: {', '.join(r['repairs'])}" if r.get("repairs") else ""
+        context.log.info(f"{r['file']}: {r['rows']} rows ({r['status']}{repairs})")
+    if missing:
+        context.log.warning(
+            f"{contract.source}: {len(missing)} loaded file(s) no longer in the landing folder, "
+            f"their rows are kept: {', '.join(missing)} (withdraw one with "
+            "python -m dagster_project.run --withdraw <file>)"
+        )
     return dg.MaterializeResult(
         metadata={
             "files": len(results),
             "rows_in_files": sum(r["rows"] for r in results),
             "files_unchanged": sum(r["status"] == "unchanged" for r in results),
+            "files_withdrawn_skipped": sum(r["status"] == "withdrawn" for r in results),
+            "files_not_in_landing_kept": dg.MetadataValue.json(missing),
+            "read_repairs": dg.MetadataValue.json(
+                {r["file"]: r["repairs"] for r in results if r.get("repairs")}),
             "raw_table_rows": total,
             "per_file": dg.MetadataValue.md(
                 "| file | rows | status |\n|---|---:|---|\n"
@@ -76,7 +106,13 @@ def monthly_files(
 ) -> list[LandingFile]:
     """The landing files of the run's partition months; a month without its file fails clearly
     (a source with no file at all is not delivered yet: nothing to load, see load_files)."""
-    by_month = {f.period: f for f in landing_files(warehouse.landing, contract)}
+    found = landing_files(warehouse.landing, contract)
+    for f in found:  # a month in a file name that is no month fails that file, by name
+        try:
+            check_period(f, contract)
+        except ExtractError as exc:
+            raise dg.Failure(description=str(exc), metadata={"file": exc.path}) from exc
+    by_month = {f.period: f for f in found}
     if not by_month:
         return []
     months = [k[:7] for k in context.partition_keys]
@@ -112,7 +148,23 @@ def stage(
 ) -> tuple[dg.MaterializeResult, dg.MaterializeResult]:
     """Run a staging SQL file; results for the staging and quarantine outputs."""
     with warehouse.connect() as con:
-        figures = staging.split_checked(con, source, sql_file, drop)
+        try:
+            figures = staging.split_checked(con, source, sql_file, drop)
+        except Exception as exc:  # a rule that still fails: name the source, its files, the SQL
+            try:
+                files = [r[0] for r in con.execute(
+                    f"SELECT DISTINCT _source_file FROM raw.{source} ORDER BY 1").fetchall()]
+            except Exception:
+                files = []
+            shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
+            raise dg.Failure(
+                description=f"{source}: staging (quality/sql/{sql_file}) failed on the loaded "
+                f"files {shown or '(none)'}: {safe_message(exc)}. Nothing of this source was "
+                "changed. Fix: report it with this message; withdraw the file that brought it "
+                "(python -m dagster_project.run --withdraw <file>) to go on without it",
+                metadata={"source": source, "sql": f"quality/sql/{sql_file}",
+                          "files": dg.MetadataValue.json(files)},
+            ) from None  # the original may quote a cell
     return (
         dg.MaterializeResult(
             asset_key=["staging", source],

@@ -10,12 +10,11 @@ model. Nothing in published/ changes unless the whole run got this far.
 """
 
 import shutil
-import uuid
 
 import dagster as dg
 import duckdb
 
-from assets import DOMAINS
+from assets import DOMAINS, publication_store
 from assets.common import province_preview
 from dagster_project.resources import Warehouse
 from marts import reports
@@ -184,8 +183,7 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
     information loss, and the `disclosure_audit`."""
     out = warehouse.published
     out.mkdir(parents=True, exist_ok=True)
-    work = out / f".incoming-{uuid.uuid4().hex[:8]}"
-    work.mkdir()
+    work = publication_store.new_work_dir(out)  # versions/.incoming-<id>, outside published/
     try:
         db_path = work / "marts.duckdb"
         with warehouse.connect() as con:
@@ -230,7 +228,7 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
                 reports.write_workbook(pub, model, work / "excel" / f"model_{model}.xlsx")
                 if model in reports.REPORT_SECTIONS:
                     reports.write_report(pub, model, work / "reports" / f"model_{model}.html")
-        _swap_in(work, out)
+        publication_store.publish_version(work, out)  # one atomic switch of the whole set
     finally:
         shutil.rmtree(work, ignore_errors=True)
     context.log.info(f"published {len(PUBLISHED_MARTS)} marts to {out}")
@@ -242,14 +240,3 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
             **previews,
         }
     )
-
-
-def _swap_in(work, out) -> None:
-    """Move each finished file into place with an atomic rename (same file system)."""
-    import os
-
-    for path in sorted(work.rglob("*")):
-        if path.is_file():
-            target = out / path.relative_to(work)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, target)

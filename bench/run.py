@@ -107,7 +107,7 @@ def main() -> None:
     landing = Path(args.landing) if args.landing else out / "landing"
     env = {**os.environ, "DE06_LANDING_DIR": str(landing), "DE06_DATA_DIR": str(out / "data"),
            "DAGSTER_HOME": str(out / "dagster_home"), "GX_ANALYTICS_ENABLED": "False",
-           "DE06_PSEUDONYM_KEY": "benchmark-key", "PYTHONUNBUFFERED": "1"}
+           "DE06_PSEUDONYM_KEY": "benchmark-key-not-secret-32-bytes-long", "PYTHONUNBUFFERED": "1"}
     available = [s for s in args.sources.split(",")
                  if s == "population" or (REPO / "sources" / "synthetic" / f"{s}.py").exists()]
 

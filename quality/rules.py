@@ -9,6 +9,7 @@ definition in DuckDB (duckdb_functions()) holds it.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import secrets
 import sqlite3
@@ -44,6 +45,7 @@ REJECT_REASONS.update({
     "CONTRADICTORY_STATUS": "employment status contradicted by the record itself: over 100 usual "
     "hours a week, or hours worked for a person recorded unemployed or outside the labour force",
     "INVALID_EMPLOYMENT_STATUS": "employment status missing or outside employed, unemployed, outside",
+    "INVALID_HOURS": "usual hours a week given but not a number",
 })
 # UNKNOWN_PERSON for labour: the person is not living in the area at any moment of the reference
 # date by the population register (unknown ID, dead or moved out before it, or arriving after
@@ -60,6 +62,8 @@ REPAIRS: dict[str, str] = {
     "received text stays in raw only, never published)",
     "old_commune_code": "pre-2025 commune code, converted to the 2025 commune",
     "late_registration": "event registered in a later month, counted in the month it happened",
+    "number_format": "number written with thousands separators or a decimal comma, the "
+    "Vietnamese way ('1.500.000', '600.000' is 600000; '37,5' is 37.5), read by parse_number_vn",
 }
 
 # --- model 37 (labour) repairs and quality figures (kept; the register wins on sex and age)
@@ -81,6 +85,8 @@ REJECT_REASONS.update({
     "OCCURRED_AFTER_REPORTED": "incident whose occurrence time is after the time it was reported",
     "NEGATIVE_FINE": "traffic violation with a negative fine",
     "INVALID_FINE": "traffic violation whose fine is missing or not a number",
+    "FINE_OUT_OF_RANGE": "traffic violation whose fine is above 1,000,000,000 VND (no traffic "
+    "fine comes near: a unit or typing error, e.g. 1e30)",
     "INVALID_PLATE": "plate that is not a Vietnamese plate (missing, other characters, format "
     "or unused province code; see plate_problem in rules.sql)",
 })
@@ -95,6 +101,8 @@ REPAIRS.update({
     "unknown_violation_code": "violation code outside the code list: kept in the group 'other'",
     "unknown_vehicle_type": "vehicle type outside motorbike/car/truck/bus: kept as 'other'",
     "paid_spelling": "paid flag not written true/false, mapped (unknown counts as not paid)",
+    "unreadable_persons_involved": "persons involved given but not a whole number: kept as "
+    "unknown (NULL), the incident is counted",
 })
 
 
@@ -164,19 +172,43 @@ def register_rules(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
     con.execute(rules_sql())
 
 
+MIN_KEY_BYTES = 32
+KEY_HELP = "generate one with: python -c \"import secrets; print(secrets.token_hex(32))\""
+
+
+class KeyError_(RuntimeError):
+    """A pseudonym key that cannot be used (too short, or not the warehouse's key)."""
+
+
+def key_fingerprint(key: bytes) -> str:
+    """What identifies a key without revealing it: a truncated HMAC of a constant."""
+    return hmac.new(key, b"de06 pseudonym key fingerprint v1", hashlib.sha256).hexdigest()[:16]
+
+
 def load_or_create_key(data_dir: Path) -> bytes:
     """The pseudonym key: DE06_PSEUDONYM_KEY if set, else `data/.pseudonym_key` (created once,
-    mode 0600). Losing the key breaks linkage across runs, so it is never regenerated."""
+    mode 0600, in an owner-only folder). Losing the key breaks linkage across runs, so it is
+    never regenerated. A key shorter than 32 bytes is refused."""
     env = os.environ.get("DE06_PSEUDONYM_KEY")
     if env:
-        return env.encode("utf-8")
-    path = Path(data_dir) / ".pseudonym_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    return path.read_text().strip().encode("utf-8")
+        key, where = env.encode("utf-8"), "DE06_PSEUDONYM_KEY"
+    else:
+        path = Path(data_dir) / ".pseudonym_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+        if path.stat().st_mode & 0o077:  # readable by others: tighten, it is a secret
+            os.chmod(path, 0o600)
+        key, where = path.read_text().strip().encode("utf-8"), str(path)
+    if len(key) < MIN_KEY_BYTES:
+        raise KeyError_(
+            f"The pseudonym key in {where} is {len(key)} bytes; at least {MIN_KEY_BYTES} are "
+            f"needed (a short key can be guessed, and with it every pseudonym). Fix: {KEY_HELP}. "
+            "A warehouse built with another key refuses it: see README, 'When something goes wrong'."
+        )
+    return key
 
 # --- model 38 (lodging) reject reasons, repairs and flags
 REJECT_REASONS.update({
@@ -184,6 +216,7 @@ REJECT_REASONS.update({
     "UNKNOWN_ESTABLISHMENT": "stay at an establishment that is not in the lodging register",
     "INVALID_DOC_TYPE": "guest document type outside cccd, passport",
     "INVALID_ESTABLISHMENT_TYPE": "establishment type outside the register's code list",
+    "INVALID_ROOMS": "establishment whose number of rooms is missing, not a number or below 1",
 })
 # DUPLICATE for stays: the same notification_id again, or a re-sent notification (same guest
 # document, establishment and check-in time; across months). INVALID_PERSON_ID: a cccd guest whose

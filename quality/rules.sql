@@ -11,12 +11,36 @@ CREATE OR REPLACE TEMP MACRO clean_text(s) AS
 -- yyyy/mm/dd and Excel serial day numbers (1950..2100) are read too. NULL when none fits.
 -- (The formats are tried in order by one try_strptime call; serials only for what is left.)
 CREATE OR REPLACE TEMP MACRO parse_date_vn(s) AS coalesce(
-    CAST(try_strptime(trim(s), ['%d/%m/%Y', '%d-%m-%Y', '%d.%m.%Y', '%Y-%m-%d', '%Y/%m/%d',
+    TRY_CAST(try_strptime(trim(s), ['%d/%m/%Y', '%d-%m-%Y', '%d.%m.%Y', '%Y-%m-%d', '%Y/%m/%d',
                                 '%Y-%m-%d %H:%M:%S']) AS DATE),
     CASE WHEN regexp_full_match(trim(s), '\d{5}(\.0+)?')
               AND TRY_CAST(trim(s) AS DOUBLE) BETWEEN 18264 AND 73051
-         THEN DATE '1899-12-30' + CAST(TRY_CAST(trim(s) AS DOUBLE) AS INTEGER) END
+         THEN DATE '1899-12-30' + TRY_CAST(TRY_CAST(trim(s) AS DOUBLE) AS INTEGER) END
 );
+
+-- REPAIR number_format: a number as text, read the Vietnamese way. A group of exactly three
+-- digits after a '.' or ',' is thousands ('1.500.000' and '1,500,000' are 1500000, '600.000' is
+-- 600000, never 600); otherwise ',' is the decimal mark ('37,5' is 37.5) and '.' too ('37.5',
+-- '600000.0', '1e30' as a program writes it). NULL when the text is not a number. Every number
+-- of an extract is read through this macro (no CAST that can fail on a row).
+CREATE OR REPLACE TEMP MACRO number_text(s) AS replace(clean_text(s), ' ', '');
+CREATE OR REPLACE TEMP MACRO parse_number_vn(s) AS (
+    CASE
+        WHEN number_text(s) IS NULL THEN NULL
+        WHEN regexp_full_match(number_text(s), '-?\d{1,3}(\.\d{3})+(,\d+)?')
+            THEN TRY_CAST(replace(replace(number_text(s), '.', ''), ',', '.') AS DOUBLE)
+        WHEN regexp_full_match(number_text(s), '-?\d{1,3}(,\d{3})+(\.\d+)?')
+            THEN TRY_CAST(replace(number_text(s), ',', '') AS DOUBLE)
+        WHEN regexp_full_match(number_text(s), '-?\d+,\d+')
+            THEN TRY_CAST(replace(number_text(s), ',', '.') AS DOUBLE)
+        WHEN regexp_full_match(number_text(s), '[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?')
+            THEN TRY_CAST(number_text(s) AS DOUBLE)
+    END
+);
+
+-- True when a number was written with thousands separators or a decimal comma (a repair).
+CREATE OR REPLACE TEMP MACRO number_needed_repair(s) AS
+    coalesce(regexp_full_match(number_text(s), '-?\d{1,3}([.,]\d{3})+([.,]\d+)?|-?\d+,\d+'), FALSE);
 
 -- REPAIR text_form for codes (IDs, commune and household numbers): surrounding blanks removed.
 CREATE OR REPLACE TEMP MACRO clean_code(s) AS nullif(trim(s), '');
@@ -60,10 +84,10 @@ CREATE OR REPLACE TEMP MACRO person_id_problem(pid, sex, birth_date) AS (
         WHEN substr(trim(pid), 1, 3) NOT IN ({ID_PROVINCE_PREFIXES}) THEN 'province_prefix'
         WHEN substr(trim(pid), 4, 1) NOT IN ('0','1','2','3','4','5') THEN 'century_digit'
         WHEN sex IS NOT NULL
-             AND (CAST(substr(trim(pid), 4, 1) AS INTEGER) % 2 = 0) <> (sex = 'Nam') THEN 'sex_digit'
+             AND (TRY_CAST(substr(trim(pid), 4, 1) AS INTEGER) % 2 = 0) <> (sex = 'Nam') THEN 'sex_digit'
         WHEN birth_date IS NOT NULL
-             AND 1900 + 100 * (CAST(substr(trim(pid), 4, 1) AS INTEGER) // 2)
-                 + CAST(substr(trim(pid), 5, 2) AS INTEGER) <> year(birth_date) THEN 'birth_year'
+             AND 1900 + 100 * (TRY_CAST(substr(trim(pid), 4, 1) AS INTEGER) // 2)
+                 + TRY_CAST(substr(trim(pid), 5, 2) AS INTEGER) <> year(birth_date) THEN 'birth_year'
         ELSE NULL
     END
 );
@@ -164,7 +188,7 @@ CREATE OR REPLACE TEMP MACRO plate_problem(p) AS (
                   OR regexp_full_match(plate_norm(p),
                       '[0-9]{2}-[ABCDEFGHKLMNPRSTUVXYZ][ABCDEFGHKLMNPRSTUVXYZ0-9][0-9]{4,5}'))
             THEN 'format'
-        WHEN CAST(substr(plate_norm(p), 1, 2) AS INTEGER) < 11
+        WHEN TRY_CAST(substr(plate_norm(p), 1, 2) AS INTEGER) < 11
              OR substr(plate_norm(p), 1, 2) IN ('13', '42', '44', '45', '46', '87', '91', '96')
             THEN 'province'
         ELSE NULL

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("DE06_PSEUDONYM_KEY", "test-key-not-secret")
+os.environ.setdefault("DE06_PSEUDONYM_KEY", "test-key-not-secret-but-32-bytes-long")
 
 REPO = Path(__file__).resolve().parent.parent
 # The committed sample; DE06_TEST_SAMPLE points the end-to-end tests at another generated folder

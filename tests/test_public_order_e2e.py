@@ -252,7 +252,7 @@ def test_bad_violations_file_fails_with_file_problem_fix(tmp_path, defect):
     assert meta["file"].endswith("traffic_violations_2024-02.parquet")
     assert meta["fix"]
     if defect == "not_parquet":
-        assert "cannot be read as PARQUET" in meta["problem"]
+        assert "this is a CSV (text) file with a .parquet name" in meta["problem"]
     else:
         assert "plate" in meta["problem"] and "Biển số xe" in meta["problem"]
     assert state() == before  # earlier loads untouched

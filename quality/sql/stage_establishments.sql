@@ -9,8 +9,8 @@ WITH typed AS (
         clean_text(r.name) AS name,
         lower(clean_text(r.type)) AS establishment_type,
         clean_text(r.commune_code) AS commune_code_received,
-        TRY_CAST(TRY_CAST(clean_text(r.rooms) AS DOUBLE) AS INTEGER) AS rooms,
-        TRY_CAST(TRY_CAST(clean_text(r.beds) AS DOUBLE) AS INTEGER) AS beds,
+        TRY_CAST(parse_number_vn(r.rooms) AS INTEGER) AS rooms,
+        TRY_CAST(parse_number_vn(r.beds) AS INTEGER) AS beds,
         parse_date_vn(r.opened_on) AS opened_on,
         parse_date_vn(r.closed_on) AS closed_on,
         date_needed_repair(r.opened_on) OR date_needed_repair(r.closed_on) AS fix_date_format,
@@ -34,8 +34,8 @@ SELECT
             'motel', 'homestay', 'rental_room', 'industrial_housing', 'hospital', 'long_distance_bus')
             OR t.establishment_type IS NULL THEN 'INVALID_ESTABLISHMENT_TYPE' END,
         CASE WHEN t.copy_number = 1 AND l.code IS NULL THEN 'UNKNOWN_COMMUNE' END,
-        CASE WHEN t.copy_number = 1 AND (t.opened_on IS NULL OR t.rooms IS NULL OR t.rooms < 1)
-             THEN 'INVALID_DATE' END
+        CASE WHEN t.copy_number = 1 AND t.opened_on IS NULL THEN 'INVALID_DATE' END,
+        CASE WHEN t.copy_number = 1 AND (t.rooms IS NULL OR t.rooms < 1) THEN 'INVALID_ROOMS' END
     ], x -> x IS NOT NULL) AS reason_codes
 FROM typed t
 LEFT JOIN reference.commune_lookup l ON l.code = t.commune_code_received;

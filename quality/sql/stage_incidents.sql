@@ -17,7 +17,10 @@ WITH typed AS MATERIALIZED (
         clean_text(r.commune_code) AS commune_received,
         upper(replace(coalesce(clean_text(r.category_code), 'KHAC'), ' ', '')) AS category_code,
         lower(clean_text(r.status)) AS status_received,
-        TRY_CAST(clean_text(r.persons_involved) AS INTEGER) AS persons_involved,
+        TRY_CAST(parse_number_vn(r.persons_involved) AS INTEGER) AS persons_involved,
+        clean_text(r.persons_involved) IS NOT NULL
+            AND TRY_CAST(parse_number_vn(r.persons_involved) AS INTEGER) IS NULL
+            AS fix_unreadable_persons_involved,
         (r.occurred_at IS NOT NULL AND NOT regexp_full_match(r.occurred_at, '\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}'))
             OR (r.reported_at IS NOT NULL AND NOT regexp_full_match(r.reported_at, '\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}'))
             AS fix_timestamp_format,
@@ -51,7 +54,7 @@ SELECT
     CASE WHEN status_received = 'cleared' THEN cleared_at END AS cleared_at,
     persons_involved,
     fix_timestamp_format, fix_text_form, fix_old_commune_code, fix_unknown_article,
-    fix_unknown_status,
+    fix_unknown_status, fix_unreadable_persons_involved,
     _source_file, _row_number, _batch_id,
     list_filter([
         CASE WHEN copy_number > 1 THEN 'DUPLICATE' END,

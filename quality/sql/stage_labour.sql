@@ -20,7 +20,7 @@ CREATE OR REPLACE TEMP TABLE _checked AS
 WITH typed AS (
     SELECT
         r._source_file, r._row_number, r._batch_id,
-        CAST(regexp_extract(r._source_file, 'labour_status_(\d{4})', 1) AS INTEGER) AS file_year,
+        TRY_CAST(regexp_extract(r._source_file, 'labour_status_(\d{4})', 1) AS INTEGER) AS file_year,
         clean_text(r.person_id) AS person_id_clean,
         parse_date_vn(r.reference_date) AS ref_date,
         parse_sex(r.sex) AS sex_recorded,
@@ -31,7 +31,9 @@ WITH typed AS (
         clean_text(r.occupation_code) AS occupation_code_received,
         parse_bool_vn(r.has_social_insurance) AS has_social_insurance,
         parse_bool_vn(r.has_labour_contract) AS has_labour_contract,
-        TRY_CAST(clean_text(r.hours_per_week) AS DOUBLE) AS hours_per_week,
+        parse_number_vn(r.hours_per_week) AS hours_per_week,
+        clean_text(r.hours_per_week) IS NOT NULL AND parse_number_vn(r.hours_per_week) IS NULL
+            AS hours_unreadable,
         parse_bool_vn(r.in_education) AS in_education,
         clean_text(r.workplace_commune_code) AS workplace_received,
         -- date cells arrive as 'YYYY-MM-DD 00:00:00', text as dd/mm/yyyy: both are the convention
@@ -91,6 +93,7 @@ reasoned AS (
             WHEN employment_status IS NULL
                  OR employment_status NOT IN ('employed', 'unemployed', 'outside')
                 THEN 'INVALID_EMPLOYMENT_STATUS'
+            WHEN hours_unreadable THEN 'INVALID_HOURS'
             WHEN hours_per_week > 100
                  OR (employment_status <> 'employed' AND hours_per_week > 0)
                 THEN 'CONTRADICTORY_STATUS'

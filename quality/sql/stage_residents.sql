@@ -5,7 +5,7 @@
 CREATE OR REPLACE TEMP TABLE _checked AS
 WITH snapshots AS (
     SELECT DISTINCT _source_file,
-           strptime(regexp_extract(_source_file, '(\d{4}-\d{2}-\d{2})', 1), '%Y-%m-%d')::DATE AS snapshot_date
+           TRY_CAST(try_strptime(regexp_extract(_source_file, '(\d{4}-\d{2}-\d{2})', 1), '%Y-%m-%d') AS DATE) AS snapshot_date
     FROM raw.residents
 ),
 vocabulary AS (

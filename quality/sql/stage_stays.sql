@@ -9,7 +9,7 @@
 -- Each step is materialised as a temp table: one query with all steps as CTEs made DuckDB's
 -- optimiser take minutes at 1 million rows, the steps take seconds.
 CREATE OR REPLACE TEMP TABLE _stays_censor AS
-    SELECT coalesce(max(strptime(regexp_extract(_source_file, '(\d{4}-\d{2})', 1), '%Y-%m')),
+    SELECT coalesce(max(try_strptime(regexp_extract(_source_file, '(\d{4}-\d{2})', 1), '%Y-%m')),
                     DATE '2100-01-01')::DATE + INTERVAL 1 MONTH AS censor_date
     FROM raw.stays;
 
@@ -40,7 +40,7 @@ CREATE OR REPLACE TEMP TABLE _stays_typed AS
         vn.nationality AS nationality_read,
         vn.nationality_for_key,
         vs.sex AS guest_sex,
-        TRY_CAST(TRY_CAST(clean_code(r.guest_birth_year) AS DOUBLE) AS INTEGER) AS guest_birth_year,
+        TRY_CAST(parse_number_vn(r.guest_birth_year) AS INTEGER) AS guest_birth_year,
         parse_timestamp_vn(r.check_in) AS check_in,
         parse_timestamp_vn(r.check_out) AS check_out,
         parse_timestamp_vn(r.notified_at) AS notified_at,

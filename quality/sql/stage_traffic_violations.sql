@@ -4,7 +4,8 @@
 -- leaves raw. plate_province (the two-digit registration code) is kept for analysis.
 -- Rules: DUPLICATE (second and later copies of a violation_id), INVALID_DATE (detected_at
 -- missing or unreadable), UNKNOWN_COMMUNE (code read at the detection date), INVALID_PLATE,
--- INVALID_FINE (missing or not a number), NEGATIVE_FINE.
+-- INVALID_FINE (missing or not a number), NEGATIVE_FINE, FINE_OUT_OF_RANGE (above 1e9 VND).
+-- Fines written the Vietnamese way ('600.000') are read by parse_number_vn (repair number_format).
 -- Kept and counted: an unknown violation code (group 'other'), an unknown vehicle type
 -- ('other'), an old commune code after 1 July 2025 (converted), paid spellings.
 -- The CTEs are MATERIALIZED: inlined, DuckDB would evaluate the plate and timestamp macros
@@ -25,7 +26,8 @@ typed AS MATERIALIZED (
         CASE WHEN r.plate_problem_ IS NULL THEN substr(r.plate_norm_, 1, 2) END AS plate_province,
         lower(clean_text(r.vehicle_type)) AS vehicle_received,
         upper(clean_text(r.violation_code)) AS violation_code,
-        TRY_CAST(replace(clean_text(r.fine_vnd), ',', '') AS DOUBLE) AS fine_value,
+        parse_number_vn(r.fine_vnd) AS fine_value,
+        number_needed_repair(r.fine_vnd) AS fix_number_format,
         parse_bool_vn(r.paid) AS paid_flag,
         r.paid IS NOT NULL AND r.paid NOT IN ('true', 'false') AS fix_paid_spelling,
         r.commune_code IS DISTINCT FROM trim(r.commune_code) AS fix_text_form,
@@ -53,10 +55,11 @@ SELECT
     plate_key, plate_province, plate_problem,
     CASE WHEN fix_unknown_vehicle_type THEN 'other' ELSE vehicle_received END AS vehicle_type,
     violation_code, violation_group,
-    CAST(fine_value AS BIGINT) AS fine_vnd,
+    -- a fine outside the range no traffic fine reaches is rejected, never cast (1e30 overflows)
+    CASE WHEN fine_value BETWEEN 0 AND 1e9 THEN TRY_CAST(round(fine_value) AS BIGINT) END AS fine_vnd,
     coalesce(paid_flag, FALSE) AS paid,
     fix_text_form, fix_old_commune_code, fix_unknown_violation_code, fix_unknown_vehicle_type,
-    fix_paid_spelling,
+    fix_paid_spelling, fix_number_format,
     _source_file, _row_number, _batch_id,
     list_filter([
         CASE WHEN copy_number > 1 THEN 'DUPLICATE' END,
@@ -65,6 +68,7 @@ SELECT
              THEN 'UNKNOWN_COMMUNE' END,
         CASE WHEN copy_number = 1 AND plate_problem IS NOT NULL THEN 'INVALID_PLATE' END,
         CASE WHEN copy_number = 1 AND fine_value IS NULL THEN 'INVALID_FINE' END,
-        CASE WHEN copy_number = 1 AND fine_value < 0 THEN 'NEGATIVE_FINE' END
+        CASE WHEN copy_number = 1 AND fine_value < 0 THEN 'NEGATIVE_FINE' END,
+        CASE WHEN copy_number = 1 AND fine_value > 1e9 THEN 'FINE_OUT_OF_RANGE' END
     ], x -> x IS NOT NULL) AS reason_codes
 FROM placed;

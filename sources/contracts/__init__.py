@@ -10,10 +10,16 @@ from sources.contracts import labour, lodging, population, public_order
 from sources.contracts.base import Column, SourceContract, normalise_header
 from sources.contracts.population import EVENTS, RESIDENTS
 
+# module name → its sources (messages name the file that documents a contract)
+CONTRACT_MODULES: dict[str, list[str]] = {
+    m.__name__.rsplit(".", 1)[-1]: [c.source for c in m.CONTRACTS]
+    for m in (population, labour, lodging, public_order)
+}
+
 CONTRACTS: dict[str, SourceContract] = {
     c.source: c
     for module in (population, labour, lodging, public_order)
     for c in module.CONTRACTS
 }
 
-__all__ = ["CONTRACTS", "Column", "EVENTS", "RESIDENTS", "SourceContract", "normalise_header"]
+__all__ = ["CONTRACTS", "CONTRACT_MODULES", "Column", "EVENTS", "RESIDENTS", "SourceContract", "normalise_header"]

@@ -4,6 +4,23 @@ One `SourceContract` per extract: the file pattern in the landing folder, the ca
 names with their Vietnamese labels (either may be used as the header), which columns are
 required, and the key that identifies a duplicate. Readers load every column as text into `raw`;
 typing and cleaning happen in staging by the rules in `quality/rules.py`.
+
+How a file is read (sources/readers.py). The bytes must be the contract's format: a CSV file
+with an .xlsx name, a workbook with a .csv name or a text file with a .parquet name is refused
+with that diagnosis. Text formats (CSV, JSON Lines) must be UTF-8; UTF-16 and legacy code pages
+(Windows-1258, TCVN3, VNI) are refused: which code page a file is in cannot be known with
+certainty, and a wrong guess silently damages names. A header naming the same column twice is
+refused. Deviations whose repair is certain and lossless are tolerated and recorded per file in
+`ops.load_log.read_repairs`:
+- `utf8_bom`: a UTF-8 byte-order mark (Excel's "CSV UTF-8" writes one);
+- `crlf_line_endings`: Windows line endings;
+- `delimiter_semicolon`, `delimiter_tab`, `delimiter_vertical_bar`: a CSV delimited otherwise
+  than by commas (`;` is Excel's list separator in a Vietnamese locale), recognised because the
+  contract's header splits into its columns with that delimiter and with no other;
+- `header_on_row_<n>`: the header found on row n instead of the contract's row, when exactly
+  one of the first 20 rows holds every required column and the rows above it are titles or
+  blank (at most two filled cells).
+A date in the file name that is not a calendar date (`residents_2024-02-30.csv`) fails the file.
 """
 
 from __future__ import annotations

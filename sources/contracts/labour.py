@@ -1,4 +1,8 @@
-"""Contracts of the labour-market register (model 37)."""
+"""Contracts of the labour-market register (model 37).
+
+Reading: Excel (the header row is found when a title row is missing or added, see
+sources/contracts/base.py).
+"""
 
 from sources.contracts.base import Column, SourceContract
 

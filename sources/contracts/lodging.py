@@ -1,4 +1,7 @@
-"""Contracts of the lodging establishment register and guest-stay notifications (model 38)."""
+"""Contracts of the lodging establishment register and guest-stay notifications (model 38).
+
+Reading: Excel and JSON Lines (UTF-8; a broken record is reported with its line and character).
+"""
 
 from sources.contracts.base import Column, SourceContract
 

@@ -1,4 +1,8 @@
-"""Contracts of the national population database extracts (model 36)."""
+"""Contracts of the national population database extracts (model 36).
+
+Reading: CSV, UTF-8 (a BOM, CRLF, a ';' or tab delimiter and a title row above the header are
+tolerated and recorded, see sources/contracts/base.py).
+"""
 
 from sources.contracts.base import Column, SourceContract
 

@@ -1,4 +1,7 @@
-"""Contracts of the police incident log and camera traffic violations (model 39)."""
+"""Contracts of the police incident log and camera traffic violations (model 39).
+
+Reading: CSV and Parquet (CSV deviations tolerated as listed in sources/contracts/base.py).
+"""
 
 from sources.contracts.base import Column, SourceContract
 
