@@ -16,7 +16,7 @@ import dagster as dg
 
 from assets import DOMAINS
 from dagster_project.resources import Warehouse
-from marts import reports
+from marts import quality_report, reports
 from marts.catalogue import MARTS
 from quality.staging import build_reconciliation
 from quality.suppression import suppress
@@ -114,6 +114,8 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
                 reports.write_workbook(pub, model, work / "excel" / f"model_{model}.xlsx")
                 if model in reports.REPORT_SECTIONS:
                     reports.write_report(pub, model, work / "reports" / f"model_{model}.html")
+        with warehouse.connect() as wcon:  # operators' quality report: aggregates of the warehouse
+            quality = quality_report.write_quality_report(wcon, work / "reports" / "quality.html")
         _swap_in(work, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -124,6 +126,7 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
             "marts": len(PUBLISHED_MARTS),
             "suppressed_cells": dg.MetadataValue.json(suppressed),
             "min_cell": warehouse.min_cell,
+            **quality_report.dagster_metadata(quality),
         }
     )
 
