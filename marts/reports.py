@@ -809,10 +809,15 @@ td.sup{color:#b00;background:#fff3f3;text-align:center}
 
 def write_report(con: duckdb.DuckDBPyConnection, model: int, path: Path) -> None:
     title_vi, title_en = MODELS[model]
-    body = "".join(
-        f"<section><h2>{html.escape(name)}</h2>{content}</section>"
-        for name, content in REPORT_SECTIONS[model](con)
-    )
+    marts = [m.name for m in MARTS if m.model == model and _exists(con, m.name)]
+    if any(con.execute(f"SELECT count(*) FROM {m}").fetchone()[0] for m in marts):
+        body = "".join(
+            f"<section><h2>{html.escape(name)}</h2>{content}</section>"
+            for name, content in REPORT_SECTIONS[model](con)
+        )
+    else:  # the model's source is not delivered yet: its marts are empty
+        body = ("<p>Chưa có số liệu: nguồn dữ liệu của mô hình này chưa được chuyển đến. / No "
+                "figures yet: this model's extracts have not been delivered.</p>")
     path.write_text(
         f"""<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">
 <title>Mô hình {model}: {html.escape(title_vi)}</title>
