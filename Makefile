@@ -13,7 +13,7 @@ export GX_ANALYTICS_ENABLED ?= False
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 RUN := $(UV) run --frozen --no-progress
 
-.PHONY: install run test dev sample bench clean
+.PHONY: install run test dev notebooks sample bench clean
 
 $(CURDIR)/.tools/uv/bin/uv:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(CURDIR)/.tools/uv uv
@@ -35,6 +35,11 @@ test: install
 
 dev: install $(DAGSTER_HOME)/dagster.yaml
 	$(RUN) dagster dev
+
+# The analyst notebooks (notebooks/*.ipynb, written by notebooks/make_notebooks.py) in JupyterLab,
+# on the published marts of DE06_DATA_DIR (default data/: run `make run` first).
+notebooks: install
+	$(RUN) jupyter lab notebooks/
 
 # Regenerate the committed sample (small; deterministic for the seed).
 sample: install

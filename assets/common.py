@@ -7,6 +7,7 @@ from typing import Callable
 import dagster as dg
 
 from dagster_project.resources import Warehouse
+from marts.reports import catalogue_entry
 from quality import staging, suites
 from sources.contracts import SourceContract
 from sources.readers import (
@@ -230,6 +231,7 @@ def mart_asset(mart, deps: list, group: str) -> dg.AssetsDefinition:
         deps=deps,
         description=f"{mart.title_vi} / {mart.title_en}. Grain: {mart.grain}. "
         f"Definitions and sources: marts/{mart.sql}.",
+        metadata=catalogue_entry(mart),  # the catalogue entry, shown in the UI before any run
     )
     def _mart(warehouse: Warehouse) -> dg.MaterializeResult:
         with warehouse.connect() as con:

@@ -17,7 +17,7 @@ import duckdb
 from assets import DOMAINS, publication_store
 from assets.common import province_preview
 from dagster_project.resources import Warehouse
-from marts import reports
+from marts import quality_report, reports
 from marts.catalogue import LINKS, MARTS
 from quality.disclosure import Protector
 from quality.staging import build_reconciliation
@@ -228,6 +228,8 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
                 reports.write_workbook(pub, model, work / "excel" / f"model_{model}.xlsx")
                 if model in reports.REPORT_SECTIONS:
                     reports.write_report(pub, model, work / "reports" / f"model_{model}.html")
+        with warehouse.connect() as wcon:  # operators' quality report: aggregates of the warehouse
+            quality = quality_report.write_quality_report(wcon, work / "reports" / "quality.html")
         publication_store.publish_version(work, out)  # one atomic switch of the whole set
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -238,5 +240,6 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
             "marts": len(PUBLISHED_MARTS),
             "min_cell": warehouse.min_cell,
             **previews,
+            **quality_report.dagster_metadata(quality),
         }
     )

@@ -1,10 +1,26 @@
-"""HTML reports (plotly, offline) and Excel workbooks for analysts, built from the suppressed
-published tables only. One report and one workbook per model."""
+"""What analysts open besides the marts: an HTML report (plotly, offline) and an Excel workbook
+per model, built from the suppressed published tables only.
+
+Both start from the same **yearbook tables** (`yearbook_tables`): the tables a provincial
+statistics yearbook prints for the model — rows the province, the former districts and the 2025
+communes grouped under their district; columns the years, reference dates or months; the
+suppression symbol `c` in the cell itself (a suppressed count, or a rate computed from one), `-`
+where there is nothing to show. Rules that keep them honest:
+- a suppressed cell is never drawn or printed as 0 (charts leave a gap and mark it `c`);
+- tables are printed whole (the HTML ones scroll), never cut;
+- annual figures and rates come from published yearly figures (`public_order_yearly`,
+  `traffic_violations_yearly` when published; otherwise a year's total is the sum of its 12
+  months only when none of them is suppressed, else it is itself `c`), never from sums of months
+  with holes.
+"""
 
 from __future__ import annotations
 
 import html
+import re
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -15,333 +31,972 @@ from plotly.offline import get_plotlyjs
 from marts.catalogue import LABELS_VI, MARTS, MODELS
 
 PLOTLY_JS = "plotly.min.js"
+SUPPRESSED = "c"  # the yearbook symbol for a confidential cell ("số liệu được bảo mật")
+NOTHING = "-"  # no figure: no such unit in the period, or a rate without a denominator
+FOOTNOTE_C = "c: số liệu được bảo mật (ô nhỏ được ẩn để bảo vệ dữ liệu cá nhân)"
+FOOTNOTE_DASH = "-: không có số liệu / không tính được"
+SOURCE_VI = "Nguồn: Cơ sở dữ liệu quốc gia về dân cư và các cơ sở dữ liệu liên thông (Đề án 06)"
+SOURCES = {
+    36: "Đăng ký dân cư (ảnh chụp gốc và biến động hằng tháng) / population register",
+    37: "Cơ sở dữ liệu thị trường lao động, liên kết với đăng ký dân cư / labour-market register",
+    38: "Thông báo lưu trú và danh sách cơ sở lưu trú / lodging notifications and register",
+    39: "Sổ theo dõi vụ việc của công an; vi phạm phát hiện qua camera / police log, cameras",
+}
 
 
+# ------------------------------------------------------------------ helpers on the published db
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+    ).fetchone()[0])
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+    ).fetchall()}
+
+
+def _flag(cols: set[str], count: str, alias: str = "") -> str:
+    """SQL for 'this count is suppressed' (its flag is 'c')."""
+    p = f"{alias}." if alias else ""
+    return f"coalesce({p}{count}_flag = 'c', false)" if f"{count}_flag" in cols else "false"
+
+
+def _any_flag(cols: set[str], *counts: str) -> str:
+    return "(" + " OR ".join(_flag(cols, c) for c in counts) + ")"
+
+
+AREA_ORDER = """CASE area_level WHEN 'province' THEN 0 ELSE 1 END,
+    CASE area_level WHEN 'commune' THEN parent_code ELSE area_code END,
+    CASE area_level WHEN 'commune' THEN 1 ELSE 0 END, area_code"""
+
+
+def public_order_yearly(con: duckdb.DuckDBPyConnection) -> str | None:
+    """SQL for the yearly incidents of every area (all ICCS sections): year, area columns,
+    incidents, incidents_c, cleared, clearance_rate, clearance_c, rate_per_100k, rate_c.
+    From `public_order_yearly` when published; otherwise a year is the sum of its months only
+    where no month is suppressed (else the year is suppressed as well), and the rate uses the
+    published mean population of the year (model 36), never months with holes."""
+    if _exists(con, "public_order_yearly"):
+        cols = _columns(con, "public_order_yearly")
+        return f"""SELECT year, area_level, area_code, area_name, parent_code,
+                   incidents, {_flag(cols, 'incidents')} AS incidents_c,
+                   cleared, clearance_rate, {_any_flag(cols, 'incidents', 'cleared')} AS clearance_c,
+                   rate_per_100k, {_flag(cols, 'incidents')} AS rate_c
+            FROM public_order_yearly WHERE upper(iccs_section) = 'ALL'"""
+    if not _exists(con, "public_order_monthly"):
+        return None
+    cols = _columns(con, "public_order_monthly")
+    pop = ("LEFT JOIN (SELECT year, area_level, area_code, mean_population FROM population_rates) r "
+           "USING (year, area_level, area_code)") if _exists(con, "population_rates") else ""
+    mean_pop = "r.mean_population" if pop else "NULL::DOUBLE"
+    return f"""WITH m AS (
+            SELECT year(month) AS year, area_level, area_code, area_name, parent_code,
+                   incidents, {_flag(cols, 'incidents')} AS inc_c, cleared, {_flag(cols, 'cleared')} AS clr_c
+            FROM public_order_monthly WHERE upper(iccs_section) = 'ALL'),
+        y AS (
+            SELECT year, area_level, area_code, any_value(area_name) AS area_name,
+                   any_value(parent_code) AS parent_code,
+                   CASE WHEN bool_or(inc_c) THEN NULL ELSE sum(incidents) END AS incidents,
+                   bool_or(inc_c) AS incidents_c,
+                   CASE WHEN bool_or(clr_c) THEN NULL ELSE sum(cleared) END AS cleared,
+                   bool_or(inc_c OR clr_c) AS clearance_c
+            FROM m GROUP BY year, area_level, area_code)
+        SELECT y.year, y.area_level, y.area_code, y.area_name, y.parent_code, incidents,
+               incidents_c, cleared,
+               round(cleared::DOUBLE / nullif(incidents, 0), 4) AS clearance_rate, clearance_c,
+               round(incidents * 100000.0 / nullif({mean_pop}, 0), 2) AS rate_per_100k,
+               incidents_c AS rate_c
+        FROM y {pop}"""
+
+
+def traffic_yearly(con: duckdb.DuckDBPyConnection) -> str | None:
+    """SQL for yearly camera violations and fines of every area (all groups and vehicle types):
+    year, area columns, violations, violations_c, fines_vnd, fines_c. From
+    `traffic_violations_yearly` when published, else from the monthly totals (the `all` rows
+    where the mart has them) with the same no-holes rule as `public_order_yearly`."""
+    if _exists(con, "traffic_violations_yearly"):
+        cols = _columns(con, "traffic_violations_yearly")
+        return f"""SELECT year, area_level, area_code, area_name, parent_code,
+                   violations, {_flag(cols, 'violations')} AS violations_c,
+                   fines_vnd, ({_flag(cols, 'violations')} OR fines_vnd IS NULL) AS fines_c
+            FROM traffic_violations_yearly WHERE violation_group = 'all' AND vehicle_type = 'all'"""
+    if not _exists(con, "traffic_violations_monthly"):
+        return None
+    cols = _columns(con, "traffic_violations_monthly")
+    has_total = con.execute(
+        "SELECT count(*) FROM traffic_violations_monthly WHERE violation_group = 'all'"
+    ).fetchone()[0]
+    where = "WHERE violation_group = 'all' AND vehicle_type = 'all'" if has_total else ""
+    return f"""SELECT year(month) AS year, area_level, area_code, any_value(area_name) AS area_name,
+               any_value(parent_code) AS parent_code,
+               CASE WHEN bool_or({_flag(cols, 'violations')}) THEN NULL ELSE sum(violations) END
+                   AS violations,
+               bool_or({_flag(cols, 'violations')}) AS violations_c,
+               CASE WHEN bool_or({_flag(cols, 'violations')} OR fines_vnd IS NULL) THEN NULL
+                    ELSE sum(fines_vnd) END AS fines_vnd,
+               bool_or({_flag(cols, 'violations')} OR fines_vnd IS NULL) AS fines_c
+        FROM traffic_violations_monthly {where} GROUP BY ALL"""
+
+
+# ------------------------------------------------------------------ yearbook tables
+@dataclass
+class YearbookTable:
+    """One printed table: rows the areas, columns the periods. `cells` has the area columns,
+    then per period a value column and a `<period>|c` boolean column (suppressed)."""
+
+    sheet: str  # worksheet name (≤ 31 characters)
+    title: str  # Vietnamese title, as printed
+    title_en: str
+    unit: str  # "Đơn vị tính"
+    definition: str
+    reference: str  # reference date / period note
+    mart: str
+    decimals: int
+    periods: list  # column headers: int years, or dates
+    period_kind: str  # "year", "date" (stock on a day) or "month"
+    cells: pl.DataFrame
+    percent: bool = False  # values are shares 0..1 shown as %
+
+    def value(self, area_code: str, period) -> float | str | None:
+        """The printed cell: a number, 'c' or '-' (for tests and notebooks)."""
+        row = self.cells.filter(pl.col("area_code") == area_code)
+        if row.is_empty():
+            return NOTHING
+        if row[f"{period}|c"][0]:
+            return SUPPRESSED
+        v = row[str(period)][0]
+        return NOTHING if v is None else v
+
+
+def _areas(con, sql: str) -> str:
+    """Every area of the study area, whatever the table holds: a sparse mart (no row where
+    nothing happened) still prints its province, 11 former districts and 58 communes."""
+    sources = [f"SELECT area_level, area_code, area_name, parent_code FROM ({sql})"]
+    if _exists(con, "population_indicators"):
+        sources.append("SELECT area_level, area_code, area_name, parent_code FROM population_indicators")
+    return (f"SELECT area_level, area_code, any_value(area_name) AS area_name, "
+            f"any_value(parent_code) AS parent_code FROM ({' UNION ALL '.join(sources)}) GROUP BY ALL")
+
+
+def _pivot(con, sql: str) -> tuple[list, pl.DataFrame]:
+    """Long (area, period, value, suppressed) rows → one row per area, a column per period,
+    areas in yearbook order (province, then each district followed by its communes)."""
+    areas = con.execute(
+        f"SELECT *, row_number() OVER (ORDER BY {AREA_ORDER}) AS area_order FROM ({_areas(con, sql)})"
+    ).pl()
+    long = con.execute(f"SELECT area_code, period, value, suppressed FROM ({sql})").pl()
+    if long.is_empty():
+        return [], long
+    periods = sorted(long["period"].unique().to_list())
+    long = long.with_columns(pl.col("period").cast(pl.String), pl.col("value").cast(pl.Float64))
+    values = long.pivot(on="period", index="area_code", values="value")
+    flags = long.pivot(on="period", index="area_code", values="suppressed")
+    flags = flags.rename({c: f"{c}|c" for c in flags.columns if c != "area_code"})
+    cells = (areas.join(values, on="area_code", how="left").join(flags, on="area_code", how="left")
+             .sort("area_order"))
+    # a period with no row for an area: nothing to show ('-'), not suppressed
+    return periods, cells.with_columns(pl.col(f"{p}|c").fill_null(False) for p in periods)
+
+
+def _table(con, model: int, sheet: str, title: str, title_en: str, unit: str, mart: str,
+           sql: str, definition: str, reference: str, period_kind: str, decimals: int = 0,
+           percent: bool = False) -> YearbookTable | None:
+    periods, cells = _pivot(con, sql)
+    if not periods:
+        return None
+    return YearbookTable(sheet, title, title_en, unit, definition, reference, mart, decimals,
+                         periods, period_kind, cells, percent)
+
+
+def _population_tables(con) -> list[YearbookTable | None]:
+    ind = _columns(con, "population_indicators")
+    rates = _columns(con, "population_rates")
+    area = "area_level, area_code, area_name, parent_code"
+    return [
+        _table(con, 36, "1. Dân số", "Dân số phân theo đơn vị hành chính",
+               "Population by administrative unit", "Người", "population_indicators",
+               f"SELECT {area}, ref_date AS period, population AS value, "
+               f"{_flag(ind, 'population')} AS suppressed FROM population_indicators",
+               "Người thường trú và tạm trú đang sinh sống trên địa bàn (đăng ký dân cư).",
+               "Tại 0 giờ ngày ghi ở cột (dân số ngày 01/01 bằng dân số cuối ngày 31/12 năm trước).",
+               "date"),
+        _table(con, 36, "2. Mật độ dân số", "Mật độ dân số phân theo đơn vị hành chính",
+               "Population density", "Người/km²", "population_indicators",
+               f"SELECT {area}, ref_date AS period, density_per_km2 AS value, "
+               f"{_flag(ind, 'population')} AS suppressed FROM population_indicators",
+               "Dân số chia cho diện tích (km²); diện tích huyện cũ là tổng diện tích các xã, "
+               "phường năm 2025 thuộc huyện.", "Tại 0 giờ ngày ghi ở cột.", "date", 1),
+        _table(con, 36, "3. Số sinh", "Số trẻ sinh ra trong năm", "Live births", "Người",
+               "population_rates",
+               f"SELECT {area}, year AS period, births AS value, {_flag(rates, 'births')} AS "
+               "suppressed FROM population_rates",
+               "Số trẻ sinh sống được đăng ký, tính theo ngày sinh.", "Cả năm (01/01 - 31/12).",
+               "year"),
+        _table(con, 36, "4. Tỷ suất sinh thô", "Tỷ suất sinh thô", "Crude birth rate", "‰",
+               "population_rates",
+               f"SELECT {area}, year AS period, crude_birth_rate AS value, "
+               f"{_flag(rates, 'births')} AS suppressed FROM population_rates",
+               "Số sinh trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
+               "Cả năm; dân số bình quân = (đầu năm + cuối năm) / 2.", "year", 1),
+        _table(con, 36, "5. Tỷ suất chết thô", "Tỷ suất chết thô", "Crude death rate", "‰",
+               "population_rates",
+               f"SELECT {area}, year AS period, crude_death_rate AS value, "
+               f"{_flag(rates, 'deaths')} AS suppressed FROM population_rates",
+               "Số người chết trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
+               "Cả năm; dân số bình quân = (đầu năm + cuối năm) / 2.", "year", 1),
+    ]
+
+
+def _labour_tables(con) -> list[YearbookTable | None]:
+    lab = _columns(con, "labour_indicators")
+    area = "area_level, area_code, area_name, parent_code"
+    total = "WHERE sex = 'Tổng' AND age_band = 'Tổng'"
+    ref = "Tại ngày 01/7 hằng năm (ngày chốt của cơ sở dữ liệu lao động)."
+    note = "Số liệu từ cơ sở dữ liệu đăng ký, không phải điều tra lao động việc làm. "
+    tables = [
+        _table(con, 37, "1. Lực lượng lao động", "Lực lượng lao động từ 15 tuổi trở lên",
+               "Labour force aged 15+", "Người", "labour_indicators",
+               f"SELECT {area}, year AS period, labour_force AS value, "
+               f"{_flag(lab, 'labour_force')} AS suppressed FROM labour_indicators {total}",
+               note + "Người có việc làm và người thất nghiệp (ILO, ICLS 19).", ref, "year"),
+        _table(con, 37, "2. Lao động có việc làm", "Lao động từ 15 tuổi trở lên có việc làm",
+               "Employed persons aged 15+", "Người", "labour_indicators",
+               f"SELECT {area}, year AS period, employed AS value, {_flag(lab, 'employed')} "
+               f"AS suppressed FROM labour_indicators {total}",
+               note + "Người làm việc ít nhất 1 giờ để tạo thu nhập (ILO, ICLS 19).", ref, "year"),
+        _table(con, 37, "3. Tỷ lệ tham gia LLLĐ", "Tỷ lệ tham gia lực lượng lao động",
+               "Labour force participation rate", "%", "labour_indicators",
+               f"SELECT {area}, year AS period, labour_force_participation_rate AS value, "
+               f"{_any_flag(lab, 'labour_force', 'outside_labour_force')} AS suppressed "
+               f"FROM labour_indicators {total}",
+               note + "Lực lượng lao động chia cho dân số 15+ có thông tin lao động, × 100.",
+               ref, "year", 1),
+        _table(con, 37, "4. Tỷ lệ thất nghiệp", "Tỷ lệ thất nghiệp", "Unemployment rate", "%",
+               "labour_indicators",
+               f"SELECT {area}, year AS period, unemployment_rate AS value, "
+               f"{_any_flag(lab, 'unemployed', 'labour_force')} AS suppressed "
+               f"FROM labour_indicators {total}",
+               note + "Người thất nghiệp chia cho lực lượng lao động, × 100.", ref, "year", 2),
+    ]
+    if _exists(con, "youth_indicators"):
+        y = _columns(con, "youth_indicators")
+        tables.append(_table(
+            con, 37, "5. Thanh niên NEET", "Tỷ lệ thanh niên không có việc làm, không đi học (NEET)",
+            "Youth NEET rate", "%", "youth_indicators",
+            f"SELECT {area}, year AS period, neet_rate AS value, "
+            f"{_any_flag(y, 'youth_neet', 'youth_with_record')} AS suppressed "
+            "FROM youth_indicators WHERE sex = 'Tổng'",
+            note + "Thanh niên 15-24 tuổi không có việc làm và không đi học, trên thanh niên có "
+            "thông tin lao động, × 100.", ref, "year", 1))
+    return tables
+
+
+def _lodging_tables(con) -> list[YearbookTable | None]:
+    tm = _columns(con, "tourism_monthly")
+    area = "area_level, area_code, area_name, parent_code"
+    total = "WHERE establishment_type = 'all' AND guest_origin = 'all'"
+    ref = "Theo tháng; ô '-': không có cơ sở lưu trú nào trên địa bàn trong tháng."
+    tables = [
+        _table(con, 38, "1. Lượt khách", "Lượt khách do các cơ sở lưu trú phục vụ",
+               "Arrivals at accommodation establishments", "Lượt khách", "tourism_monthly",
+               f"SELECT {area}, month AS period, arrivals AS value, "
+               f"{_flag(tm, 'arrivals')} AS suppressed FROM tourism_monthly {total}",
+               "Lượt khách nhận phòng trong tháng (không tính khách trong ngày); IRTS 2008.",
+               ref, "month"),
+        _table(con, 38, "2. Ngày khách", "Số đêm lưu trú của khách", "Guest-nights", "Đêm",
+               "tourism_monthly",
+               f"SELECT {area}, month AS period, guest_nights AS value, "
+               f"{_flag(tm, 'guest_nights')} AS suppressed FROM tourism_monthly {total}",
+               "Số đêm = ngày trả phòng − ngày nhận phòng, mỗi đêm tính vào tháng của đêm đó "
+               "(IRTS 2008, Eurostat).", ref, "month"),
+        _table(con, 38, "3. Công suất phòng", "Công suất sử dụng phòng", "Room occupancy rate",
+               "%", "tourism_monthly",
+               f"SELECT {area}, month AS period, room_occupancy_rate AS value, "
+               f"{_any_flag(tm, 'occupied_room_nights', 'room_nights_available')} AS suppressed "
+               f"FROM tourism_monthly {total}",
+               "Số đêm phòng có khách chia cho số đêm phòng sẵn có.", ref, "month", 1,
+               percent=True),
+    ]
+    if _exists(con, "lodging_compliance"):
+        lc = _columns(con, "lodging_compliance")
+        tables.append(_table(
+            con, 38, "4. Thông báo quá hạn", "Tỷ lệ thông báo lưu trú quá hạn",
+            "Share of late lodging notifications", "%", "lodging_compliance",
+            f"SELECT {area}, month AS period, late_share AS value, "
+            f"{_any_flag(lc, 'notifications', 'late_notifications')} AS suppressed "
+            "FROM lodging_compliance WHERE establishment_type = 'all'",
+            "Thông báo gửi sau 23 giờ ngày khách đến, trên tổng số thông báo.", ref, "month", 1,
+            percent=True))
+    return tables
+
+
+def _public_order_tables(con) -> list[YearbookTable | None]:
+    tables = []
+    yearly = public_order_yearly(con)
+    ref = ("Cả năm, theo ngày xảy ra. Số năm lấy từ bảng năm đã công bố; khi không có, là tổng "
+           "12 tháng chỉ khi không tháng nào bị ẩn.")
+    if yearly:
+        area = "area_level, area_code, area_name, parent_code"
+        tables += [
+            _table(con, 39, "1. Số vụ việc", "Số vụ việc về trật tự xã hội", "Recorded incidents",
+                   "Vụ", "public_order_yearly",
+                   f"SELECT {area}, year AS period, incidents AS value, incidents_c AS suppressed "
+                   f"FROM ({yearly})",
+                   "Vụ việc trong sổ theo dõi của công an, mọi nhóm tội phạm ICCS v1.0.", ref, "year"),
+            _table(con, 39, "2. Số vụ trên 100.000 dân", "Số vụ việc trên 100.000 dân",
+                   "Incidents per 100,000 population", "Vụ/100.000 dân", "public_order_yearly",
+                   f"SELECT {area}, year AS period, rate_per_100k AS value, rate_c AS suppressed "
+                   f"FROM ({yearly})",
+                   "Số vụ trong năm trên 100.000 dân (UNODC).", ref, "year", 1),
+            _table(con, 39, "3. Tỷ lệ làm rõ", "Tỷ lệ vụ việc đã làm rõ", "Clearance rate", "%",
+                   "public_order_yearly",
+                   f"SELECT {area}, year AS period, clearance_rate AS value, clearance_c AS "
+                   f"suppressed FROM ({yearly})",
+                   "Số vụ đã làm rõ chia cho số vụ xảy ra, tại thời điểm trích xuất.", ref, "year", 1,
+                   percent=True),
+        ]
+    traffic = traffic_yearly(con)
+    if traffic:
+        tables.append(_table(
+            con, 39, "4. Vi phạm giao thông", "Số vi phạm giao thông phát hiện qua camera",
+            "Camera-detected traffic violations", "Vi phạm", "traffic_violations_yearly",
+            "SELECT area_level, area_code, area_name, parent_code, year AS period, violations AS "
+            f"value, violations_c AS suppressed FROM ({traffic})",
+            "Vi phạm do camera phát hiện, theo tháng phát hiện, mọi nhóm hành vi và loại xe.",
+            ref.replace("xảy ra", "phát hiện"), "year"))
+    return tables
+
+
+YEARBOOK = {36: _population_tables, 37: _labour_tables, 38: _lodging_tables,
+            39: _public_order_tables}
+
+
+def yearbook_tables(con: duckdb.DuckDBPyConnection, model: int) -> list[YearbookTable]:
+    """The yearbook tables of a model that the published marts can fill (a source not yet
+    delivered has empty marts: its tables are left out)."""
+    try:
+        tables = YEARBOOK[model](con)
+    except duckdb.CatalogException:  # a mart of the model is not published at all
+        return []
+    return [t for t in tables if t is not None]
+
+
+# ------------------------------------------------------------------ number and period display
+def _period_label(t: YearbookTable, p) -> str:
+    if t.period_kind == "year":
+        return str(p)
+    if t.period_kind == "month":
+        return f"{p:%m/%Y}"
+    return f"{p:%d/%m/%Y}"
+
+
+def vn_number(v: float, decimals: int = 0) -> str:
+    """1234567.8 → '1.234.567,8' (Vietnamese: '.' groups thousands, ',' is the decimal mark)."""
+    text = f"{v:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def _cell_text(t: YearbookTable, v, suppressed: bool) -> str:
+    if suppressed:
+        return SUPPRESSED
+    if v is None:
+        return NOTHING
+    return vn_number(v * 100 if t.percent else v, t.decimals)
+
+
+# ------------------------------------------------------------------ HTML
 def write_plotly_js(folder: Path) -> None:
     """One shared copy of plotly.js beside the reports: they work without internet."""
     (folder / PLOTLY_JS).write_text(get_plotlyjs(), encoding="utf-8")
 
 
-def _fig_html(fig: go.Figure) -> str:
-    fig.update_layout(template="plotly_white", height=430, margin=dict(l=60, r=20, t=60, b=40))
+def _fig_html(fig: go.Figure, height: int = 430) -> str:
+    fig.update_layout(template="plotly_white", height=height, margin=dict(l=60, r=20, t=60, b=40),
+                      separators=",.")  # Vietnamese decimal comma and thousands dot
     return fig.to_html(full_html=False, include_plotlyjs=False)
 
 
-def _table_html(frame: pl.DataFrame, max_rows: int = 40) -> str:
-    head = "".join(f"<th>{html.escape(LABELS_VI.get(c, c))}<br><small>{c}</small></th>" for c in frame.columns)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{'' if v is None else html.escape(str(v))}</td>" for v in r) + "</tr>"
-        for r in frame.head(max_rows).iter_rows()
+def yearbook_html(t: YearbookTable) -> str:
+    """A yearbook table in HTML: every row (scrolling, never cut), 'c' in suppressed cells."""
+    head = "".join(f"<th>{_period_label(t, p)}</th>" for p in t.periods)
+    body = []
+    for row in t.cells.iter_rows(named=True):  # printing a table is per row by nature
+        level = row["area_level"]
+        cells = "".join(
+            f"<td class='{'sup' if row[f'{p}|c'] else ''}'>"
+            f"{_cell_text(t, row[str(p)], row[f'{p}|c'])}</td>" for p in t.periods
+        )
+        body.append(f"<tr class='{level}'><th class='area'>{html.escape(row['area_name'])}</th>"
+                    f"{cells}</tr>")
+    return (
+        f"<h3>{html.escape(t.title)} <small>/ {html.escape(t.title_en)}</small></h3>"
+        f"<p class='unit'>Đơn vị tính: {html.escape(t.unit)} · {t.cells.height} dòng / rows</p>"
+        f"<div class='scroll'><table class='yb'><thead><tr><th class='area'>Địa bàn</th>{head}"
+        f"</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        f"<p class='note'>Khái niệm: {html.escape(t.definition)} {html.escape(t.reference)} "
+        f"Bảng: {t.mart}. {FOOTNOTE_C}; {FOOTNOTE_DASH}.</p>"
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
-def _population_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    sections = []
-    latest = con.execute("SELECT max(ref_date) FROM population_by_age_sex").fetchone()[0]
-    pyramid = con.execute(
-        """SELECT age_group, sex, population FROM population_by_age_sex
-           WHERE area_level = 'province' AND ref_date = ? """, [latest]
-    ).pl()
-    order = pyramid.filter(pl.col("sex") == "Nam")["age_group"].to_list()
+def _table_html(frame: pl.DataFrame, caption: str = "") -> str:
+    """Any frame as a complete HTML table; a count whose `<col>_flag` is 'c' (or a value marked
+    in a `<col>|c` column) prints as 'c'."""
+    shown = [c for c in frame.columns if not c.endswith("_flag") and not c.endswith("|c")]
+    head = "".join(f"<th>{html.escape(LABELS_VI.get(c, c))}<br><small>{c}</small></th>" for c in shown)
+    rows = []
+    for r in frame.iter_rows(named=True):
+        tds = []
+        for c in shown:
+            sup = r.get(f"{c}_flag") == SUPPRESSED or bool(r.get(f"{c}|c"))
+            v = r[c]
+            text = (SUPPRESSED if sup else NOTHING if v is None else
+                    vn_number(float(v), 0 if isinstance(v, (int, Decimal)) else 2)
+                    if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)
+                    else html.escape(str(v)))
+            tds.append(f"<td class='{'sup' if sup else ''}'>{text}</td>")
+        rows.append("<tr>" + "".join(tds) + "</tr>")
+    return (f"<p class='unit'>{html.escape(caption)} {frame.height} dòng / rows</p>"
+            f"<div class='scroll'><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def _mark_suppressed(fig: go.Figure, x: list, name: str = "c: bị ẩn / suppressed") -> None:
+    """Marks suppressed points of a chart at the foot of the plot (never at a value of 0)."""
+    for xv in x:
+        fig.add_annotation(x=xv, y=0, yref="paper", yanchor="bottom", text="c", showarrow=False,
+                           font=dict(color="#b00", size=12))
+    if x:
+        fig.add_annotation(x=1, y=1.08, xref="paper", yref="paper", showarrow=False,
+                           text=f"<span style='color:#b00'>{name}</span>", xanchor="right")
+
+
+def _yearbook_chart(t: YearbookTable, level: str, title: str, kind: str = "bar",
+                    with_province: bool = True) -> str:
+    """One trace per period (bars) or per area (lines) of a yearbook table; suppressed cells
+    are gaps marked 'c'."""
+    rows = t.cells.filter(pl.col("area_level").is_in(["province", level] if with_province else [level]))
     fig = go.Figure()
-    for sex, sign, colour in (("Nam", -1, "#1f77b4"), ("Nữ", 1, "#d62728")):
-        part = pyramid.filter(pl.col("sex") == sex)
-        fig.add_bar(y=part["age_group"], x=(part["population"].fill_null(0) * sign), name=sex,
-                    orientation="h", marker_color=colour,
-                    customdata=part["population"], hovertemplate="%{y}: %{customdata}<extra>" + sex + "</extra>")
-    fig.update_layout(barmode="relative", title=f"Tháp dân số / Population pyramid, {latest}",
-                      yaxis=dict(categoryorder="array", categoryarray=order),
-                      xaxis_title="Dân số (nam bên trái) / population (males left)")
-    sections.append(("Tháp dân số / Population pyramid", _fig_html(fig)))
+    scale = 100 if t.percent else 1
+    marked = []
+    if kind == "bar":
+        for p in t.periods:
+            y = [None if s else (v * scale if v is not None else None)
+                 for v, s in zip(rows[str(p)].to_list(), rows[f"{p}|c"].to_list())]
+            fig.add_bar(x=rows["area_name"].to_list(), y=y, name=_period_label(t, p))
+            marked += [a for a, s in zip(rows["area_name"].to_list(), rows[f"{p}|c"].to_list()) if s]
+    else:
+        x = [_period_label(t, p) for p in t.periods]
+        for r in rows.iter_rows(named=True):
+            y = [None if r[f"{p}|c"] or r[str(p)] is None else r[str(p)] * scale for p in t.periods]
+            fig.add_scatter(x=x, y=y, name=r["area_name"], mode="lines+markers", connectgaps=False)
+            marked += [lbl for lbl, p in zip(x, t.periods) if r[f"{p}|c"]]
+    fig.update_layout(barmode="group", title=title, yaxis_title=t.unit)
+    _mark_suppressed(fig, sorted(set(marked), key=marked.index))
+    return _fig_html(fig)
 
+
+def commune_map(con, sql: str, title: str, value_label: str, decimals: int = 0) -> str:
+    """A dot map of the 2025 communes (coordinates from vietnamadminunits' dataset.db) and the
+    same figures as a ranked table. `sql` returns area_code, area_name, district, value,
+    suppressed. Suppressed communes are hollow grey rings marked 'c', never a dot of size 0."""
+    from sources.admin_units import new_communes
+
+    coords = new_communes().select(pl.col("new_commune_code").alias("area_code"), "lat", "lon")
+    frame = con.execute(sql).pl().join(coords, on="area_code", how="left")
+    shown = frame.filter(~pl.col("suppressed") & pl.col("value").is_not_null())
+    hidden = frame.filter(pl.col("suppressed"))
+    top = max(shown["value"].max() or 1, 1)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=shown["lon"], y=shown["lat"], mode="markers", name=value_label,
+        marker=dict(size=(shown["value"] / top).sqrt() * 38 + 4, color=shown["value"],
+                    colorscale="YlOrRd", showscale=True, line=dict(width=0.5, color="#555")),
+        text=shown["area_name"], customdata=shown["value"],
+        hovertemplate="%{text}: %{customdata:,." + str(decimals) + "f}<extra></extra>")
+    fig.add_scatter(
+        x=hidden["lon"], y=hidden["lat"], mode="markers+text", text=["c"] * hidden.height,
+        name="c: bị ẩn / suppressed", textposition="middle right",
+        marker=dict(size=9, color="rgba(0,0,0,0)", line=dict(width=1.5, color="#888")),
+        hovertext=hidden["area_name"], hoverinfo="text")
+    fig.update_layout(title=title, xaxis=dict(title="kinh độ / longitude"),
+                      yaxis=dict(title="vĩ độ / latitude", scaleanchor="x"),
+                      legend=dict(orientation="h", y=-0.12))
+    ranked = frame.sort(["suppressed", "value"], descending=[False, True], nulls_last=True)
+    ranked = ranked.with_row_index("hạng", offset=1).select(
+        "hạng", pl.col("area_name").alias("xã, phường / commune"),
+        pl.col("district").alias("huyện cũ / former district"),
+        pl.col("value").alias(value_label), pl.col("suppressed").alias(f"{value_label}|c"))
+    return _fig_html(fig, 620) + _table_html(ranked, "Xếp hạng các xã, phường / communes ranked:")
+
+
+def _pyramid_html(con) -> str:
+    return (_fig_html(pyramid_figure(con), 520) + "<p class='note'>Chọn huyện cũ trong danh "
+            "sách. Ô bị ẩn (c) không vẽ thành cột / choose a former district; suppressed cells "
+            "are marked c, not drawn.</p>")
+
+
+def pyramid_figure(con) -> go.Figure:
+    """Population pyramid of the province or any former district (dropdown), latest date.
+    Suppressed cells are absent bars marked 'c' at the axis, never bars of 0."""
+    latest = con.execute("SELECT max(ref_date) FROM population_by_age_sex").fetchone()[0]
+    cols = _columns(con, "population_by_age_sex")
+    data = con.execute(
+        f"""SELECT area_level, area_code, area_name, sex, age_group, population,
+                   {_flag(cols, 'population')} AS suppressed,
+                   try_cast(regexp_extract(age_group, '^[0-9]+') AS INTEGER) AS age_from
+            FROM population_by_age_sex
+            WHERE ref_date = ? AND area_level IN ('province', 'district')
+            ORDER BY {AREA_ORDER}, age_from""", [latest]).pl()
+    areas = data.select("area_code", "area_name").unique(maintain_order=True)
+    order = data.sort("age_from")["age_group"].unique(maintain_order=True).to_list()
+    fig = go.Figure()
+    per_area = 3
+    for i, (code, name) in enumerate(areas.iter_rows()):
+        part = data.filter(pl.col("area_code") == code)
+        for sex, sign, colour in (("Nam", -1, "#1f77b4"), ("Nữ", 1, "#d62728")):
+            s = part.filter(pl.col("sex") == sex)
+            fig.add_bar(y=s["age_group"], x=[None if c else v * sign for v, c in
+                                             zip(s["population"].to_list(), s["suppressed"].to_list())],
+                        name=sex, orientation="h", marker_color=colour, visible=i == 0,
+                        customdata=s["population"], hovertemplate="%{y}: %{customdata}<extra>"
+                        + sex + "</extra>")
+        sup = part.filter(pl.col("suppressed"))
+        fig.add_scatter(y=sup["age_group"], x=[0] * sup.height, mode="text",
+                        text=[("c ◂" if s == "Nam" else "▸ c") for s in sup["sex"].to_list()],
+                        textposition=["middle left" if s == "Nam" else "middle right"
+                                      for s in sup["sex"].to_list()],
+                        textfont=dict(color="#b00", size=13), name="c: bị ẩn / suppressed",
+                        visible=i == 0, hoverinfo="skip")
+    n = areas.height
+    buttons = [dict(label=name, method="update",
+                    args=[{"visible": [j // per_area == i for j in range(n * per_area)]},
+                          {"title": f"Tháp dân số / Population pyramid: {name}, {latest:%d/%m/%Y}"}])
+               for i, name in enumerate(areas["area_name"].to_list())]
+    fig.update_layout(
+        barmode="relative", updatemenus=[dict(buttons=buttons, x=1, xanchor="right", y=1.15)],
+        title=f"Tháp dân số / Population pyramid: {areas['area_name'][0]}, {latest:%d/%m/%Y}",
+        yaxis=dict(categoryorder="array", categoryarray=order),
+        xaxis_title="Dân số (nam bên trái) / population (males left)")
+    return fig
+
+
+def _section_tables(tables: list[YearbookTable]) -> list[tuple[str, str]]:
+    return [("Biểu số liệu niên giám / Yearbook tables",
+             "".join(f"<details{' open' if i == 0 else ''}><summary>{html.escape(t.sheet)}: "
+                     f"{html.escape(t.title)}</summary>{yearbook_html(t)}</details>"
+                     for i, t in enumerate(tables)))]
+
+
+def _population_sections(con) -> list[tuple[str, str]]:
+    tables = {t.mart + t.sheet[:2]: t for t in yearbook_tables(con, 36)}
+    sections = [("Tháp dân số / Population pyramid", _pyramid_html(con))]
+    pop = tables.get("population_indicators1.")
+    if pop:
+        sections.append(("Huyện cũ / Former districts", _yearbook_chart(
+            pop, "district", "Dân số theo huyện cũ / Population by former district",
+            with_province=False)))
+    cols = _columns(con, "population_indicators")
+    sections.append(("Xã, phường 2025 / 2025 communes", commune_map(
+        con, f"""SELECT p.area_code, p.area_name, d.area_name AS district, population AS value,
+                        {_flag(cols, 'population', 'p')} AS suppressed
+                 FROM population_indicators p
+                 LEFT JOIN (SELECT DISTINCT area_code, area_name FROM population_indicators
+                            WHERE area_level = 'district') d ON d.area_code = p.parent_code
+                 WHERE p.area_level = 'commune'
+                   AND ref_date = (SELECT max(ref_date) FROM population_indicators)""",
+        "Dân số các xã, phường 2025 / Population of the 2025 communes", "dân số / population")))
     change = con.execute(
-        """SELECT month, births, deaths, in_migrants, out_migrants FROM population_change
-           WHERE area_level = 'province' ORDER BY month"""
-    ).pl()
+        f"""SELECT month, births, deaths, in_migrants, out_migrants,
+                   {_flag(_columns(con, 'population_change'), 'births')} AS births_c
+            FROM population_change WHERE area_level = 'province' ORDER BY month""").pl()
     fig = go.Figure()
     for col, label in (("births", "Sinh / births"), ("deaths", "Chết / deaths"),
                        ("in_migrants", "Nhập cư / in-migrants"), ("out_migrants", "Xuất cư / out-migrants")):
-        fig.add_scatter(x=change["month"], y=change[col], mode="lines+markers", name=label)
+        fig.add_scatter(x=change["month"], y=change[col], mode="lines+markers", name=label,
+                        connectgaps=False)
     fig.update_layout(title="Biến động dân số hằng tháng / Monthly population change (province)")
     sections.append(("Biến động / Change", _fig_html(fig)))
-
-    districts = con.execute(
-        """SELECT area_name, population, sex_ratio, median_age, ageing_index, density_per_km2
-           FROM population_indicators WHERE area_level = 'district' AND ref_date = ?
-           ORDER BY population DESC NULLS LAST""", [latest]
-    ).pl()
-    fig = go.Figure(go.Bar(x=districts["area_name"], y=districts["population"], marker_color="#2ca02c"))
-    fig.update_layout(title=f"Dân số theo huyện cũ / Population by former district, {latest}")
-    sections.append(("Huyện cũ / Former districts", _fig_html(fig) + _table_html(districts)))
-
-    rates = con.execute(
-        """SELECT year, area_name, mean_population, crude_birth_rate, crude_death_rate,
-                  natural_increase_rate, net_migration_rate, sex_ratio_at_birth
-           FROM population_rates WHERE area_level IN ('province', 'district')
-           ORDER BY year, area_level DESC, area_code"""
-    ).pl()
-    sections.append(("Tỷ suất / Rates", _table_html(rates)))
-    return sections
+    return sections + _section_tables(list(tables.values()))
 
 
-REPORT_SECTIONS = {36: _population_sections}
-
-
-# --------------------------------------------------------------- model 39 (public order)
-def _public_order_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    """Incidents by ICCS section over time, rates per 100,000 by former district, clearance,
-    and camera violations by group (all from the suppressed published marts)."""
-    sections = []
-    by_section = con.execute(
-        """SELECT month, iccs_section || ' ' || iccs_section_name AS section, incidents
-           FROM public_order_monthly
-           WHERE area_level = 'province' AND iccs_section <> 'ALL' ORDER BY month, section"""
-    ).pl()
-    fig = go.Figure()
-    for name in by_section["section"].unique(maintain_order=True).to_list():
-        part = by_section.filter(pl.col("section") == name)
-        fig.add_bar(x=part["month"], y=part["incidents"], name=name)
-    fig.update_layout(barmode="stack", legend=dict(font=dict(size=10)),
-                      title="Vụ việc theo nhóm tội phạm ICCS / Incidents by ICCS section (province)")
-    sections.append(("Vụ việc theo nhóm ICCS / Incidents by ICCS section", _fig_html(fig)))
-
-    districts = con.execute(
-        """SELECT area_name, year(month) AS year, sum(incidents) AS incidents,
-                  round(sum(incidents) * 100000.0 / avg(population_start) / count(*) * 12, 1)
-                      AS rate_per_100k_year,
-                  round(sum(cleared) / sum(incidents), 3) AS clearance_rate,
-                  count(*) FILTER (WHERE incidents IS NULL) AS suppressed_months
-           FROM public_order_monthly
-           WHERE area_level IN ('province', 'district') AND iccs_section = 'ALL'
-           GROUP BY ALL ORDER BY year, area_name"""
-    ).pl()
-    fig = go.Figure()
-    for year in districts["year"].unique().sort().to_list():
-        part = districts.filter(pl.col("year") == year)
-        fig.add_bar(x=part["area_name"], y=part["rate_per_100k_year"], name=str(year))
-    fig.update_layout(barmode="group", yaxis_title="vụ / 100.000 dân / per 100,000",
-                      title="Số vụ trên 100.000 dân theo huyện cũ / Incidents per 100,000 "
-                      "population by former district (annualised)")
-    sections.append((
-        "Tỷ lệ trên 100.000 dân / Rate per 100,000",
-        _fig_html(fig) + "<p>Months with a suppressed count are left out of the sums "
-        "(suppressed_months).</p>" + _table_html(districts),
-    ))
-
-    monthly = con.execute(
-        """SELECT month, incidents, cleared, clearance_rate, rate_per_100k
-           FROM public_order_monthly WHERE area_level = 'province' AND iccs_section = 'ALL'
-           ORDER BY month"""
-    ).pl()
-    fig = go.Figure()
-    fig.add_scatter(x=monthly["month"], y=monthly["rate_per_100k"], name="Số vụ / 100.000 dân",
-                    mode="lines+markers")
-    fig.add_scatter(x=monthly["month"], y=monthly["clearance_rate"], name="Tỷ lệ làm rõ",
-                    mode="lines+markers", yaxis="y2")
-    fig.update_layout(title="Tỷ lệ trên 100.000 dân và tỷ lệ làm rõ / Rate and clearance (province)",
-                      yaxis2=dict(overlaying="y", side="right", range=[0, 1]))
-    sections.append(("Tỷ lệ làm rõ / Clearance", _fig_html(fig)))
-
-    viol = con.execute(
-        """SELECT month, violation_group, sum(violations) AS violations,
-                  sum(fines_vnd) AS fines_vnd
-           FROM traffic_violations_monthly WHERE area_level = 'province'
-           GROUP BY ALL ORDER BY month, violation_group"""
-    ).pl()
-    fig = go.Figure()
-    for grp in viol["violation_group"].unique().sort().to_list():
-        part = viol.filter(pl.col("violation_group") == grp)
-        fig.add_scatter(x=part["month"], y=part["violations"], name=grp, mode="lines")
-    fig.update_layout(title="Vi phạm giao thông qua camera theo nhóm / Camera violations by group "
-                      "(province)")
-    totals = con.execute(
-        """SELECT year(month) AS year, vehicle_type, sum(violations) AS violations,
-                  sum(fines_vnd) AS fines_vnd,
-                  round(sum(paid_share * violations) / sum(violations), 3) AS paid_share
-           FROM traffic_violations_monthly WHERE area_level = 'province'
-           GROUP BY ALL ORDER BY year, vehicle_type"""
-    ).pl()
-    sections.append(("Vi phạm giao thông / Traffic violations", _fig_html(fig) + _table_html(totals)))
-    return sections
-
-
-REPORT_SECTIONS[39] = _public_order_sections
-
-
-# --- model 37 (labour situation) ---
-def _labour_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    """Register-based labour figures: rates by sex, employment by broad sector, districts."""
+def _labour_sections(con) -> list[tuple[str, str]]:
     note = ("<p><b>Số liệu từ cơ sở dữ liệu (đăng ký), không phải điều tra lao động việc làm.</b> "
             "Register-based figures, not labour force survey estimates (ILO 19th ICLS, age 15+).</p>")
+    tables = yearbook_tables(con, 37)
+    by_sheet = {t.sheet[:2]: t for t in tables}
     sections = []
-    rates = con.execute(
-        """SELECT year, sex, labour_force_participation_rate, unemployment_rate,
-                  informal_employment_rate FROM labour_indicators
-           WHERE area_level = 'province' AND age_band = 'Tổng' ORDER BY year, sex"""
-    ).pl()
-    fig = go.Figure()
-    for col, label in (("labour_force_participation_rate", "Tham gia LLLĐ / participation"),
-                       ("unemployment_rate", "Thất nghiệp / unemployment"),
-                       ("informal_employment_rate", "Phi chính thức / informal")):
-        part = rates.filter(pl.col("sex") != "Tổng")
-        fig.add_bar(x=[f"{y} {s}" for y, s in zip(part["year"], part["sex"])], y=part[col], name=label)
-    fig.update_layout(barmode="group", title="Các tỷ lệ chính theo giới tính (%) / Key rates by sex")
-    sections.append(("Tỷ lệ / Rates", note + _fig_html(fig) + _table_html(rates)))
-
-    sector = con.execute(
-        """SELECT year, broad_sector_name, sum(employed) AS employed FROM employment_by_sector
-           WHERE area_level = 'province' AND sex = 'Tổng' GROUP BY ALL ORDER BY year, 2"""
-    ).pl()
-    fig = go.Figure()
-    for name in sector["broad_sector_name"].unique(maintain_order=True).to_list():
-        part = sector.filter(pl.col("broad_sector_name") == name)
-        fig.add_bar(x=part["year"].cast(pl.String), y=part["employed"], name=name)
-    fig.update_layout(barmode="stack", title="Lao động có việc làm theo khu vực kinh tế / Employment by broad sector")
-    sections.append(("Khu vực kinh tế / Sectors", _fig_html(fig)))
-
-    districts = con.execute(
-        """SELECT year, area_name, working_age_population, labour_force, employed, unemployed,
-                  labour_force_participation_rate, unemployment_rate, informal_employment_rate
-           FROM labour_indicators
-           WHERE area_level = 'district' AND sex = 'Tổng' AND age_band = 'Tổng'
-           ORDER BY year, area_code"""
-    ).pl()
-    youth = con.execute(
-        """SELECT year, sex, youth_population, youth_labour_force, youth_unemployed,
-                  youth_unemployment_rate, youth_neet, neet_rate
-           FROM youth_indicators WHERE area_level = 'province' ORDER BY year, sex"""
-    ).pl()
-    sections.append(("Huyện cũ / Former districts", _table_html(districts)))
-    sections.append(("Thanh niên / Youth", _table_html(youth)))
-    return sections
+    if "4." in by_sheet:
+        sections.append(("Thất nghiệp / Unemployment", note + _yearbook_chart(
+            by_sheet["4."], "district", "Tỷ lệ thất nghiệp theo huyện cũ (%) / Unemployment rate "
+            "by former district")))
+    if "3." in by_sheet:
+        sections.append(("Tham gia LLLĐ / Participation", _yearbook_chart(
+            by_sheet["3."], "district", "Tỷ lệ tham gia LLLĐ theo huyện cũ (%) / Participation "
+            "rate by former district")))
+    cols = _columns(con, "labour_indicators")
+    sections.append(("Xã, phường 2025 / 2025 communes", commune_map(
+        con, f"""SELECT l.area_code, l.area_name, d.area_name AS district,
+                        unemployment_rate AS value,
+                        {_any_flag(cols, 'unemployed', 'labour_force')} AS suppressed
+                 FROM labour_indicators l LEFT JOIN (SELECT DISTINCT area_code, area_name
+                      FROM labour_indicators WHERE area_level = 'district') d
+                      ON d.area_code = l.parent_code
+                 WHERE l.area_level = 'commune' AND sex = 'Tổng' AND age_band = 'Tổng'
+                   AND year = (SELECT max(year) FROM labour_indicators)""",
+        "Tỷ lệ thất nghiệp các xã, phường 2025 (%) / Unemployment rate of the 2025 communes",
+        "tỷ lệ thất nghiệp (%)", 2)))
+    if _exists(con, "employment_by_sector"):
+        sec = _columns(con, "employment_by_sector")
+        sector = con.execute(
+            f"""SELECT year, broad_sector_name, sum(employed) AS employed,
+                       bool_or({_flag(sec, 'employed')}) AS incomplete
+                FROM employment_by_sector WHERE area_level = 'province' AND sex = 'Tổng'
+                GROUP BY ALL ORDER BY year, 2""").pl()
+        fig = go.Figure()
+        for name in sector["broad_sector_name"].unique(maintain_order=True).to_list():
+            part = sector.filter(pl.col("broad_sector_name") == name)
+            fig.add_bar(x=part["year"].cast(pl.String),
+                        y=[None if c else v for v, c in zip(part["employed"], part["incomplete"])],
+                        name=name)
+        fig.update_layout(barmode="stack", title="Lao động có việc làm theo khu vực kinh tế "
+                          "(tỉnh) / Employment by broad sector (province)")
+        sections.append(("Khu vực kinh tế / Sectors", _fig_html(fig)))
+    return sections + _section_tables(tables)
 
 
-REPORT_SECTIONS[37] = _labour_sections
-
-
-# --------------------------------------------------------------- model 38 (tourism through lodging)
-def _lodging_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    sections = []
+def _lodging_sections(con) -> list[tuple[str, str]]:
+    tables = yearbook_tables(con, 38)
+    tm = _columns(con, "tourism_monthly")
     season = con.execute(
-        """SELECT month, guest_origin, arrivals, guest_nights, average_length_of_stay,
-                  room_occupancy_rate
-           FROM tourism_monthly
-           WHERE area_level = 'province' AND establishment_type = 'all' ORDER BY month"""
-    ).pl()
+        f"""SELECT month, guest_origin, guest_nights, {_flag(tm, 'guest_nights')} AS c,
+                   room_occupancy_rate
+            FROM tourism_monthly
+            WHERE area_level = 'province' AND establishment_type = 'all' ORDER BY month""").pl()
     fig = go.Figure()
+    marked = []
     for origin, label in (("domestic", "Khách nội địa / domestic"),
                           ("international", "Khách quốc tế / international")):
         part = season.filter(pl.col("guest_origin") == origin)
-        fig.add_bar(x=part["month"], y=part["guest_nights"], name=label)
+        fig.add_bar(x=part["month"], y=[None if c else v for v, c in zip(part["guest_nights"], part["c"])],
+                    name=label)
+        marked += [m for m, c in zip(part["month"], part["c"]) if c]
     total = season.filter(pl.col("guest_origin") == "all")
     fig.add_scatter(x=total["month"], y=total["room_occupancy_rate"], name="Công suất phòng / occupancy",
-                    yaxis="y2", mode="lines+markers")
+                    yaxis="y2", mode="lines+markers", connectgaps=False)
     fig.update_layout(barmode="stack",
-                      title="Tính mùa vụ: đêm lưu trú và công suất phòng / Seasonality: guest-nights "
-                      "and room occupancy (province)",
+                      title="Tính mùa vụ: đêm lưu trú và công suất phòng (tỉnh) / Seasonality: "
+                      "guest-nights and room occupancy (province)",
                       yaxis=dict(title="Đêm lưu trú / guest-nights"),
                       yaxis2=dict(title="Công suất / occupancy", overlaying="y", side="right",
                                   tickformat=".0%"))
-    sections.append(("Tính mùa vụ / Seasonality", _fig_html(fig) + _table_html(total)))
+    _mark_suppressed(fig, marked)
+    sections = [("Tính mùa vụ / Seasonality", _fig_html(fig))]
+    # Year totals only where all months are published: a sum over holes would understate.
+    year = con.execute("SELECT max(year(month)) FROM tourism_monthly").fetchone()[0]
+    sections.append(("Xã, phường 2025 / 2025 communes", commune_map(
+        con, f"""SELECT t.area_code, any_value(t.area_name) AS area_name,
+                        any_value(d.area_name) AS district,
+                        CASE WHEN bool_or({_flag(tm, 'guest_nights', 't')}) THEN NULL
+                             ELSE sum(guest_nights) END AS value,
+                        bool_or({_flag(tm, 'guest_nights', 't')}) AS suppressed
+                 FROM tourism_monthly t LEFT JOIN (SELECT DISTINCT area_code, area_name
+                      FROM tourism_monthly WHERE area_level = 'district') d
+                      ON d.area_code = t.parent_code
+                 WHERE t.area_level = 'commune' AND establishment_type = 'all'
+                   AND guest_origin = 'all' AND year(month) = {int(year)}
+                 GROUP BY t.area_code""",
+        f"Số đêm lưu trú năm {year} theo xã, phường (c: có tháng bị ẩn) / Guest-nights {year} "
+        "by commune (c: a month is suppressed)", "đêm lưu trú / guest-nights")))
+    if _exists(con, "tourism_by_nationality"):
+        tn = _columns(con, "tourism_by_nationality")
+        nat = con.execute(
+            f"""SELECT nationality, CASE WHEN bool_or({_flag(tn, 'arrivals')}) THEN NULL
+                       ELSE sum(arrivals) END AS arrivals,
+                       bool_or({_flag(tn, 'arrivals')}) AS "arrivals|c"
+                FROM tourism_by_nationality WHERE nationality <> 'VNM' AND year(month) = {int(year)}
+                GROUP BY 1 ORDER BY 3, 2 DESC NULLS LAST, 1""").pl()
+        sections.append(("Quốc tịch / Nationality", _table_html(
+            nat, f"Lượt khách quốc tế năm {year} theo quốc tịch (c: có tháng bị ẩn) / "
+            f"international arrivals {year} by nationality:")))
+    if _exists(con, "lodging_compliance"):
+        late = con.execute(
+            """SELECT month, late_share FROM lodging_compliance
+               WHERE area_level = 'province' AND establishment_type = 'all' ORDER BY month""").pl()
+        fig = go.Figure(go.Scatter(x=late["month"], y=late["late_share"], mode="lines+markers",
+                                   connectgaps=False))
+        fig.update_layout(title="Tỷ lệ thông báo lưu trú quá hạn (tỉnh) / Share of late "
+                          "notifications (province)", yaxis=dict(tickformat=".1%"))
+        sections.append(("Chấp hành / Compliance", _fig_html(fig)))
+    return sections + _section_tables(tables)
 
-    types = con.execute(
-        """SELECT establishment_type, sum(arrivals) AS arrivals, sum(guest_nights) AS guest_nights
-           FROM tourism_monthly
-           WHERE area_level = 'province' AND guest_origin = 'all' AND establishment_type <> 'all'
-           GROUP BY 1 ORDER BY guest_nights DESC NULLS LAST"""
-    ).pl()
-    fig = go.Figure(go.Bar(x=types["establishment_type"], y=types["guest_nights"], marker_color="#2ca02c"))
-    fig.update_layout(title="Đêm lưu trú theo loại hình cơ sở / Guest-nights by establishment type")
-    sections.append(("Loại hình / Establishment types", _fig_html(fig)))
 
-    nat = con.execute(
-        """SELECT nationality, sum(arrivals) AS arrivals, sum(guest_nights) AS guest_nights
-           FROM tourism_by_nationality WHERE nationality <> 'VNM'
-           GROUP BY 1 ORDER BY arrivals DESC NULLS LAST LIMIT 15"""
-    ).pl()
-    fig = go.Figure(go.Bar(x=nat["nationality"], y=nat["arrivals"], marker_color="#ff7f0e"))
-    fig.update_layout(title="Khách quốc tế theo quốc tịch / International arrivals by nationality")
-    sections.append(("Quốc tịch / Nationality", _fig_html(fig)))
+def _public_order_sections(con) -> list[tuple[str, str]]:
+    tables = yearbook_tables(con, 39)
+    by_sheet = {t.sheet[:2]: t for t in tables}
+    sections = []
+    if "2." in by_sheet:
+        sections.append(("Tỷ lệ trên 100.000 dân / Rate per 100,000", _yearbook_chart(
+            by_sheet["2."], "district", "Số vụ trên 100.000 dân theo huyện cũ / Incidents per "
+            "100,000 population by former district")
+            + "<p class='note'>Tính từ số năm đã công bố (public_order_yearly, hoặc tổng 12 tháng "
+            "khi không tháng nào bị ẩn) và dân số bình quân năm; không cộng các tháng có ô bị ẩn."
+            " / From published yearly figures; never from sums of months with suppressed cells."
+            "</p>"))
+    pm = _columns(con, "public_order_monthly")
+    by_section = con.execute(
+        f"""SELECT month, iccs_section || ' ' || iccs_section_name AS section, incidents,
+                   {_flag(pm, 'incidents')} AS c
+            FROM public_order_monthly
+            WHERE area_level = 'province' AND upper(iccs_section) <> 'ALL' ORDER BY month, section""").pl()
+    fig = go.Figure()
+    marked = []
+    for name in by_section["section"].unique(maintain_order=True).to_list():
+        part = by_section.filter(pl.col("section") == name)
+        fig.add_bar(x=part["month"], y=[None if c else v for v, c in zip(part["incidents"], part["c"])],
+                    name=name)
+        marked += [m for m, c in zip(part["month"], part["c"]) if c]
+    fig.update_layout(barmode="stack", legend=dict(font=dict(size=10)),
+                      title="Vụ việc theo nhóm tội phạm ICCS (tỉnh) / Incidents by ICCS section (province)")
+    _mark_suppressed(fig, sorted(set(marked)))
+    sections.append(("Vụ việc theo nhóm ICCS / Incidents by ICCS section", _fig_html(fig, 520)))
+    yearly = public_order_yearly(con)
+    if yearly:
+        sections.append(("Xã, phường 2025 / 2025 communes", commune_map(
+            con, f"""WITH y AS ({yearly})
+                     SELECT y.area_code, y.area_name, d.area_name AS district,
+                            rate_per_100k AS value, rate_c AS suppressed
+                     FROM y LEFT JOIN (SELECT DISTINCT area_code, area_name FROM y
+                                       WHERE area_level = 'district') d ON d.area_code = y.parent_code
+                     WHERE y.area_level = 'commune' AND year = (SELECT max(year) FROM y)""",
+            "Số vụ trên 100.000 dân theo xã, phường, năm gần nhất / Incidents per 100,000 by "
+            "commune, latest year", "vụ/100.000 dân", 1)))
+    traffic = traffic_yearly(con)
+    if traffic:
+        tv = _columns(con, "traffic_violations_monthly")
+        has_total = con.execute("SELECT count(*) FROM traffic_violations_monthly "
+                                "WHERE violation_group = 'all'").fetchone()[0]
+        where = "AND vehicle_type = 'all' AND violation_group <> 'all'" if has_total else ""
+        viol = con.execute(
+            f"""SELECT month, violation_group,
+                       CASE WHEN bool_or({_flag(tv, 'violations')}) THEN NULL ELSE sum(violations) END AS violations
+                FROM traffic_violations_monthly WHERE area_level = 'province' {where}
+                GROUP BY ALL ORDER BY month, violation_group""").pl()
+        fig = go.Figure()
+        for grp in viol["violation_group"].unique().sort().to_list():
+            part = viol.filter(pl.col("violation_group") == grp)
+            fig.add_scatter(x=part["month"], y=part["violations"], name=grp, mode="lines",
+                            connectgaps=False)
+        fig.update_layout(title="Vi phạm giao thông qua camera theo nhóm (tỉnh) / Camera "
+                          "violations by group (province)")
+        sections.append(("Vi phạm giao thông / Traffic violations", _fig_html(fig)))
+    return sections + _section_tables(tables)
 
-    late = con.execute(
-        """SELECT month, notifications, late_notifications, late_share FROM lodging_compliance
-           WHERE area_level = 'province' AND establishment_type = 'all' ORDER BY month"""
-    ).pl()
-    fig = go.Figure(go.Scatter(x=late["month"], y=late["late_share"], mode="lines+markers"))
-    fig.update_layout(title="Tỷ lệ thông báo lưu trú quá hạn / Share of late notifications",
-                      yaxis=dict(tickformat=".1%"))
-    sections.append(("Chấp hành / Compliance", _fig_html(fig)))
-    return sections
 
+REPORT_SECTIONS = {36: _population_sections, 37: _labour_sections, 38: _lodging_sections,
+                   39: _public_order_sections}
 
-REPORT_SECTIONS[38] = _lodging_sections
+CSS = """body{font-family:system-ui,sans-serif;max-width:1300px;margin:auto;padding:1em}
+table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}
+th{background:#f3f3f3}th.area{text-align:left;white-space:nowrap}
+tr.province th.area{font-weight:bold}tr.district th.area{font-weight:600;background:#eef3f9}
+tr.commune th.area{font-weight:normal;padding-left:1.6em;background:#fff}
+td.sup{color:#b00;background:#fff3f3;text-align:center}
+.scroll{max-height:420px;overflow:auto;border:1px solid #ddd;margin-bottom:.4em}
+.unit,.note{font-size:12px;color:#444}details summary{cursor:pointer;font-weight:600;margin:.3em 0}"""
 
 
 def write_report(con: duckdb.DuckDBPyConnection, model: int, path: Path) -> None:
     title_vi, title_en = MODELS[model]
-    body = "".join(
-        f"<section><h2>{html.escape(name)}</h2>{content}</section>"
-        for name, content in REPORT_SECTIONS[model](con)
-    )
+    marts = [m.name for m in MARTS if m.model == model and _exists(con, m.name)]
+    if any(con.execute(f"SELECT count(*) FROM {m}").fetchone()[0] for m in marts):
+        body = "".join(
+            f"<section><h2>{html.escape(name)}</h2>{content}</section>"
+            for name, content in REPORT_SECTIONS[model](con)
+        )
+    else:  # the model's source is not delivered yet: its marts are empty
+        body = ("<p>Chưa có số liệu: nguồn dữ liệu của mô hình này chưa được chuyển đến. / No "
+                "figures yet: this model's extracts have not been delivered.</p>")
     path.write_text(
         f"""<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">
 <title>Mô hình {model}: {html.escape(title_vi)}</title>
-<script src="{PLOTLY_JS}"></script>
-<style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:auto;padding:1em}}
-table{{border-collapse:collapse;font-size:13px}}td,th{{border:1px solid #ccc;padding:3px 6px;text-align:right}}
-th{{background:#f3f3f3}}</style></head><body>
+<script src="{PLOTLY_JS}"></script><style>{CSS}</style></head><body>
 <h1>Mô hình {model}: {html.escape(title_vi)}<br><small>Model {model}: {html.escape(title_en)}</small></h1>
-<p>Số liệu từ cơ sở dữ liệu quốc gia về dân cư (Đề án 06), đã ẩn các ô nhỏ (ký hiệu c).
-Register-based figures from the Project 06 extracts; small cells suppressed (flag c).
-Generated {datetime.now():%Y-%m-%d %H:%M}.</p>
+<p>Số liệu từ cơ sở dữ liệu quốc gia về dân cư (Đề án 06), đã ẩn các ô nhỏ: ký hiệu
+<b style="color:#b00">c</b> (số liệu được bảo mật) thay cho số, không bao giờ vẽ thành 0; "-": không
+có số liệu. Register-based figures from the Project 06 extracts; suppressed cells are marked c,
+never shown as 0. Generated {datetime.now():%d/%m/%Y %H:%M}.</p>
 {body}</body></html>""",
         encoding="utf-8",
     )
 
 
+# ------------------------------------------------------------------ Excel
+# Excel stores number formats in its invariant syntax ("#,##0.0"); a Vietnamese-locale Excel
+# displays them with '.' for thousands and ',' for decimals (1.234,5), as the yearbook prints.
+NUM_FORMATS = {0: "#,##0", 1: "#,##0.0", 2: "#,##0.00"}
+
+
+def _write_yearbook_sheet(wb, ws, t: YearbookTable, model: int, f: dict) -> None:
+    n = len(t.periods)
+    ws.merge_range(0, 0, 0, n, f"{t.title}", f["title"])
+    ws.merge_range(1, 0, 1, n, f"{t.title_en}", f["subtitle"])
+    ws.merge_range(2, 0, 2, n, f"Đơn vị tính: {t.unit}", f["unit"])
+    ws.write(3, 0, "Địa bàn", f["head"])
+    date_head = f["head_month"] if t.period_kind == "month" else f["head_date"]
+    for j, p in enumerate(t.periods, start=1):
+        if t.period_kind == "year":
+            ws.write_number(3, j, p, f["head_year"])
+        else:  # dates as dates
+            ws.write_datetime(3, j, datetime(p.year, p.month, p.day), date_head)
+    num = f[("pct" if t.percent else "num", t.decimals)]
+    for i, row in enumerate(t.cells.iter_rows(named=True), start=4):
+        level = row["area_level"]
+        ws.write_string(i, 0, row["area_name"], f[f"area_{level}"])
+        for j, p in enumerate(t.periods, start=1):
+            v = row[str(p)]
+            if row[f"{p}|c"]:
+                ws.write_string(i, j, SUPPRESSED, f["sup"])
+            elif v is None:
+                ws.write_string(i, j, NOTHING, f["sup"])
+            else:
+                ws.write_number(i, j, float(v), num)
+    last = 4 + t.cells.height
+    notes = [f"{SOURCE_VI}; {SOURCES[model]}.", f"Khái niệm: {t.definition}",
+             f"Thời điểm: {t.reference}", FOOTNOTE_C, FOOTNOTE_DASH,
+             f"Bảng dữ liệu gốc: {t.mart} (sheet dữ liệu phía sau)."]
+    for k, note in enumerate(notes, start=last + 1):
+        ws.write_string(k, 0, note, f["note"])
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, n, 9 if t.period_kind == "month" else 11)
+    ws.freeze_panes(4, 1)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)  # fit to width, as many pages down as needed
+    ws.repeat_rows(0, 3)
+    ws.repeat_columns(0, 0)
+    ws.set_header(f"&L&8{MODELS[model][0]}&R&8{t.sheet}")
+    ws.set_footer("&C&8Trang &P/&N")
+
+
+def _formats(wb) -> dict:
+    f = {
+        "inert": wb.add_format({"quote_prefix": True}),
+        "title": wb.add_format({"bold": True, "font_size": 13}),
+        "subtitle": wb.add_format({"italic": True, "font_color": "#555555"}),
+        "unit": wb.add_format({"italic": True, "align": "right"}),
+        "head": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center",
+                               "valign": "vcenter", "text_wrap": True}),
+        "head_year": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
+                                    "align": "center", "num_format": "0"}),
+        "head_date": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
+                                    "align": "center", "num_format": "dd/mm/yyyy"}),
+        "head_month": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
+                                     "align": "center", "num_format": "mm/yyyy"}),
+        "area_province": wb.add_format({"bold": True, "border": 1}),
+        "area_district": wb.add_format({"bold": True, "border": 1, "indent": 1, "bg_color": "#F2F2F2"}),
+        "area_commune": wb.add_format({"border": 1, "indent": 2}),
+        "sup": wb.add_format({"border": 1, "align": "center", "font_color": "#B00000"}),
+        "note": wb.add_format({"italic": True, "font_size": 9}),
+        "bold": wb.add_format({"bold": True, "text_wrap": True, "bg_color": "#DDEBF7", "border": 1}),
+        "date": wb.add_format({"num_format": "dd/mm/yyyy"}),
+    }
+    for d, code in NUM_FORMATS.items():
+        f[("num", d)] = wb.add_format({"border": 1, "num_format": code})
+        f[("pct", d)] = wb.add_format({"border": 1, "num_format": code.replace("#,##", "") + "%"})
+    for d, code in NUM_FORMATS.items():
+        f[("data", d)] = wb.add_format({"num_format": code})
+    return f
+
+
 def write_workbook(con: duckdb.DuckDBPyConnection, model: int, path: Path) -> None:
-    """One workbook per model: an about sheet, then one sheet per mart with Vietnamese headers
-    (English column name in the second header line)."""
+    """One workbook per model: the yearbook tables first (the workbook opens on them), then
+    the sheet 'Giới thiệu' (contents, symbols, sources), then one data sheet per mart with
+    Vietnamese headers (English column name in the second header line). Strings are written as
+    strings: never a formula or a link built from data."""
     import xlsxwriter
 
-    marts = [m for m in MARTS if m.model == model]
-    # formulas and URLs off: a text cell is text, whatever it starts with
+    marts = [m for m in MARTS if m.model == model and _exists(con, m.name)]
+    tables = yearbook_tables(con, model)
     options = {"remove_timezone": True, "strings_to_formulas": False, "strings_to_urls": False}
     with xlsxwriter.Workbook(str(path), options) as wb:
-        # Excel's apostrophe prefix: a text starting with = + - @ stays inert when edited too
-        inert = wb.add_format({"quote_prefix": True})
-        bold = wb.add_format({"bold": True, "text_wrap": True, "bg_color": "#DDEBF7", "border": 1})
-        about = wb.add_worksheet("Gioi thieu")
+        f = _formats(wb)
+        for t in tables:
+            _write_yearbook_sheet(wb, wb.add_worksheet(t.sheet[:31]), t, model, f)
+        about = wb.add_worksheet("Giới thiệu")
         title_vi, title_en = MODELS[model]
-        about.write(0, 0, f"Mô hình {model}: {title_vi} / Model {model}: {title_en}", bold)
-        about.write(1, 0, "Ô có ký hiệu 'c' bị ẩn để bảo vệ dữ liệu cá nhân / 'c': suppressed small cell.")
-        for i, m in enumerate(marts, start=3):
-            about.write(i, 0, m.name)
-            about.write(i, 1, f"{m.title_vi} / {m.title_en}")
-            about.write(i, 2, m.grain)
-        about.set_column(0, 2, 45)
-        date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+        about.write(0, 0, f"Mô hình {model}: {title_vi} / Model {model}: {title_en}", f["title"])
+        lines = [SOURCE_VI + "; " + SOURCES[model] + ".", FOOTNOTE_C, FOOTNOTE_DASH,
+                 "Số liệu hiển thị theo định dạng số của máy (tiếng Việt: 1.234,5).",
+                 "Biểu niên giám / yearbook tables:"]
+        row = 1
+        for line in lines:
+            about.write_string(row, 0, line)
+            row += 1
+        for t in tables:
+            about.write_string(row, 0, t.sheet)
+            about.write_string(row, 1, f"{t.title} ({t.unit})")
+            row += 1
+        about.write_string(row + 1, 0, "Bảng dữ liệu / data sheets:", f["bold"])
+        for i, m in enumerate(marts, start=row + 2):
+            about.write_string(i, 0, m.name)
+            about.write_string(i, 1, f"{m.title_vi} / {m.title_en}")
+            about.write_string(i, 2, m.grain)
+        about.set_column(0, 0, 30)
+        about.set_column(1, 2, 60)
         for m in marts:
-            frame = con.execute(f"SELECT * FROM {m.name}").pl()
-            ws = wb.add_worksheet(m.name[:31])
-            for j, col in enumerate(frame.columns):
-                label = LABELS_VI.get(col.removesuffix("_flag"), col)
-                if col.endswith("_flag"):
-                    label = f"{label} – ký hiệu"
-                ws.write(0, j, label, bold)
-                ws.write(1, j, col, bold)
-            for j, col in enumerate(frame.columns):
-                series = frame[col]
-                if series.dtype == pl.Date:
-                    for i, v in enumerate(series.to_list()):
-                        if v is not None:
-                            ws.write_datetime(i + 2, j, datetime(v.year, v.month, v.day), date_fmt)
-                elif series.dtype == pl.String:
-                    for i, v in enumerate(series.to_list()):
-                        if v is not None:
-                            ws.write_string(i + 2, j, v, inert if v[:1] in "=+-@" else None)
-                else:
-                    ws.write_column(2, j, [v for v in series.to_list()])
-            ws.freeze_panes(2, 0)
-            ws.set_column(0, len(frame.columns) - 1, 16)
+            _write_data_sheet(wb, m, con.execute(f"SELECT * FROM {m.name}").pl(), f)
+        if tables:
+            wb.worksheets()[0].activate()
+
+
+def _write_data_sheet(wb, m, frame: pl.DataFrame, f: dict) -> None:
+    ws = wb.add_worksheet(m.name[:31])
+    for j, col in enumerate(frame.columns):
+        label = LABELS_VI.get(col.removesuffix("_flag"), col)
+        if col.endswith("_flag"):
+            label = f"{label} – ký hiệu"
+        ws.write_string(0, j, label, f["bold"])
+        ws.write_string(1, j, col, f["bold"])
+    for j, col in enumerate(frame.columns):
+        series = frame[col]
+        if series.dtype == pl.Date:
+            for i, v in enumerate(series.to_list()):
+                if v is not None:
+                    ws.write_datetime(i + 2, j, datetime(v.year, v.month, v.day), f["date"])
+        elif series.dtype.is_numeric():
+            fmt = f[("data", 0 if series.dtype.is_integer() else 2)]
+            ws.write_column(2, j, [None if v is None else float(v) for v in series.to_list()], fmt)
+        else:
+            # Excel's apostrophe prefix: a text starting with = + - @ stays inert when edited too
+            for i, v in enumerate(series.cast(pl.String).to_list()):
+                if v is not None:
+                    ws.write_string(i + 2, j, v, f["inert"] if v[:1] in "=+-@" else None)
+    ws.freeze_panes(2, 0)
+    ws.set_column(0, max(len(frame.columns) - 1, 0), 16)
+    ws.autofilter(1, 0, 1 + frame.height, max(len(frame.columns) - 1, 0))
+
+
+# ------------------------------------------------------------------ catalogue for the UI
+def catalogue_entry(mart) -> dict[str, str]:
+    """The catalogue entry of a mart for the Dagster UI: definition (the header of its SQL
+    file), grain, source and disclosure rule, in words."""
+    sql = (Path(__file__).parent / mart.sql)
+    header = []
+    if sql.exists():
+        for line in sql.read_text(encoding="utf-8").splitlines():
+            if not line.startswith("--"):
+                break
+            header.append(line[2:].strip())
+    derived = ", ".join(mart.protection.derived)
+    disclosure = mart.disclosure_rule or "Published as counted"
+    if derived:
+        disclosure += f" {derived}: blank where a count they use is suppressed."
+    return {
+        "definition": " ".join(header) or f"see marts/{mart.sql}",
+        "grain": mart.grain,
+        "source": SOURCES.get(mart.model, ""),
+        "disclosure_rule": disclosure,
+    }
+

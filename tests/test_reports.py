@@ -1,0 +1,201 @@
+"""Reports and workbooks do not mislead: suppressed cells are 'c' (never 0), tables are whole,
+yearly figures never come from months with holes; workbooks open on yearbook tables; the
+operators' quality report flags a district that stops reporting."""
+
+from datetime import date, datetime
+
+import duckdb
+import openpyxl
+import polars as pl
+import pytest
+
+from marts import quality_report, reports
+from marts.catalogue import MARTS
+
+MODELS = (36, 37, 38, 39)
+
+
+@pytest.fixture(scope="module")
+def workbooks(sample_run):
+    return {m: openpyxl.load_workbook(sample_run.published / "excel" / f"model_{m}.xlsx")
+            for m in MODELS}
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_workbook_opens_on_yearbook_tables(workbooks, pub, model):
+    wb = workbooks[model]
+    tables = reports.yearbook_tables(pub, model)
+    names = wb.sheetnames
+    assert tables and names[: len(tables)] == [t.sheet for t in tables]
+    assert names[len(tables)] == "Giới thiệu"
+    data = [m.name for m in MARTS if m.model == model]
+    assert set(names[len(tables) + 1:]) <= set(data)
+    assert wb.active.title == tables[0].sheet
+    for t in tables:
+        ws = wb[t.sheet]
+        assert ws.freeze_panes == "B5"
+        assert ws.print_title_rows == "$1:$4"
+        assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+        # rows: province, 11 former districts, their 2025 communes (when published), in order
+        labels = [ws.cell(r, 1).value for r in range(5, 5 + t.cells.height)]
+        assert labels == t.cells["area_name"].to_list()
+        levels = t.cells["area_level"].to_list()
+        assert levels[0] == "province" and levels.count("district") == 11
+        notes = " ".join(str(ws.cell(r, 1).value) for r in range(5 + t.cells.height, 12 + t.cells.height))
+        assert "c: số liệu được bảo mật" in notes and "Nguồn" in notes and "Thời điểm" in notes
+        header = [ws.cell(4, j).value for j in range(2, 2 + len(t.periods))]
+        if t.period_kind == "year":
+            assert header == t.periods
+        else:  # dates as dates
+            assert header == [datetime(p.year, p.month, p.day) for p in t.periods]
+        for i, row in enumerate(t.cells.iter_rows(named=True), start=5):
+            for j, p in enumerate(t.periods, start=2):
+                cell = ws.cell(i, j)
+                if row[f"{p}|c"]:
+                    assert cell.value == "c"  # the symbol in the cell itself, never 0
+                elif row[str(p)] is not None:
+                    assert isinstance(cell.value, (int, float)) and cell.number_format.startswith(
+                        ("#,##0", "0"))
+    for ws in wb.worksheets:  # nothing built from data ever becomes a formula
+        assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_yearbook_population_matches_published_and_ground_truth(pub, ground_truth):
+    table = reports.yearbook_tables(pub, 36)[0]
+    assert table.cells.height == 1 + 11 + 58  # province, districts, communes: never cut
+    truth = ground_truth("population")["population_at"]
+    for p in table.periods:
+        assert table.value("52", p) == truth[str(p)]["total"]
+        for code, n in truth[str(p)]["by_district"].items():
+            assert table.value(code, p) == n
+    suppressed = pub.execute(
+        "SELECT area_code, ref_date FROM population_indicators WHERE population_flag = 'c'").fetchall()
+    for code, ref in suppressed:
+        assert table.value(code, ref) == "c"
+
+
+def test_yearly_incidents_never_sum_months_with_holes(pub, ground_truth):
+    sql = reports.public_order_yearly(pub)
+    yearly = pub.execute(f"SELECT * FROM ({sql})").pl()
+    by_month = ground_truth("public_order")["incidents"]["by_month"]
+    prov = yearly.filter(pl.col("area_level") == "province").sort("year")
+    for year, n in prov.select("year", "incidents").iter_rows():
+        assert n == sum(v["incidents"] for k, v in by_month.items() if k.startswith(str(year)))
+    if "public_order_yearly" not in {r[0] for r in pub.execute("SHOW TABLES").fetchall()}:
+        holes = pub.execute(
+            """SELECT DISTINCT year(month) AS year, area_code FROM public_order_monthly
+               WHERE upper(iccs_section) = 'ALL' AND incidents_flag = 'c'""").pl()
+        joined = holes.join(yearly, on=["year", "area_code"])
+        assert joined.height == holes.height and joined["incidents"].is_null().all()
+        assert joined["incidents_c"].all() and joined["rate_per_100k"].is_null().all()
+    # the rate is the year's incidents over the year's mean population
+    rates = pub.execute("SELECT year, mean_population FROM population_rates WHERE area_level = 'province'").pl()
+    check = prov.join(rates, on="year")
+    assert ((check["incidents"] * 1e5 / check["mean_population"] - check["rate_per_100k"]).abs() < 0.05).all()
+
+
+def test_report_pyramid_draws_no_suppressed_cell_as_zero(pub):
+    fig = reports.pyramid_figure(pub)
+    latest = pub.execute("SELECT max(ref_date) FROM population_by_age_sex").fetchone()[0]
+    cells = pub.execute(
+        """SELECT area_code, count(*) FILTER (WHERE population_flag = 'c') FROM population_by_age_sex
+           WHERE ref_date = ? AND area_level IN ('province', 'district') GROUP BY 1""", [latest]).fetchall()
+    buttons = fig.layout.updatemenus[0].buttons
+    assert len(buttons) == 12  # the province and any former district on choice
+    suppressed_total = sum(n for _, n in cells)
+    assert suppressed_total > 0, "the sample has suppressed district cells to show"
+    texts = [t for t in fig.data if t.type == "scatter"]
+    assert sum(len(t.text or ()) for t in texts) == suppressed_total
+    for bar in (t for t in fig.data if t.type == "bar"):
+        for x, v in zip(bar.x, bar.customdata):
+            assert (x is None) == (v is None)  # suppressed: no bar (never a bar of 0)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_reports_show_c_for_every_suppressed_yearbook_cell(sample_run, pub, model):
+    text = (sample_run.published / "reports" / f"model_{model}.html").read_text(encoding="utf-8")
+    assert '<script src="plotly.min.js"></script>' in text and "cdn.plot.ly" not in text
+    assert "Xã, phường 2025" in text  # a commune-level view in every report
+    for t in reports.yearbook_tables(pub, model):
+        html = reports.yearbook_html(t)
+        n = sum(t.cells[f"{p}|c"].sum() for p in t.periods)
+        assert html.count("class='sup'>c</td>") == n
+        assert html.count("<tr class=") == t.cells.height  # every row, never cut at 40
+        assert html in text
+
+
+def test_vietnamese_numbers():
+    assert reports.vn_number(1234567.891, 1) == "1.234.567,9"
+    assert reports.vn_number(30532) == "30.532"
+
+
+def _quality_fixture() -> duckdb.DuckDBPyConnection:
+    """A warehouse in which district 'B' stops reporting deaths in April 2025."""
+    con = duckdb.connect()
+    for s in ("ops", "reference", "staging"):
+        con.execute(f"CREATE SCHEMA {s}")
+    con.execute("""CREATE TABLE reference.communes_2025 AS SELECT * FROM (VALUES
+        ('00001', '001', 'Huyện A'), ('00002', '002', 'Huyện B')) t(commune_code, district_code, district_name)""")
+    con.execute("""CREATE TABLE staging.events AS
+        SELECT 'death' AS event_type, commune_code, month AS event_month
+        FROM (SELECT unnest(['00001', '00002']) AS commune_code),
+             (SELECT unnest(generate_series(DATE '2025-01-01', DATE '2025-06-01', INTERVAL 1 MONTH))::DATE AS month),
+             range(12)
+        WHERE NOT (commune_code = '00002' AND month = DATE '2025-04-01')""")
+    con.execute("""CREATE TABLE ops.reconciliation AS SELECT * FROM (VALUES
+        ('events', 'population/events_2025-03.csv', 24, 24, 0, 0),
+        ('events', 'population/events_2025-04.csv', 12, 10, 2, 0)) t(source, source_file, rows_in,
+        rows_staged, rows_quarantined, rows_unaccounted)""")
+    con.execute("""CREATE TABLE ops.load_log AS SELECT * FROM (VALUES
+        ('events', 'population/events_2025-03.csv', '2025-03', now()),
+        ('events', 'population/events_2025-04.csv', '2025-04', now())) t(source, source_file, period, loaded_at)""")
+    con.execute("""CREATE TABLE ops.quality_figures AS SELECT * FROM (VALUES
+        ('events', 'population/events_2025-04.csv', 'reject', 'DUPLICATE', 2, now()),
+        ('events', 'population/events_2025-04.csv', 'repair', 'late_registration', 3, now()))
+        t(source, source_file, kind, figure, value, computed_at)""")
+    return con
+
+
+def test_quality_report_flags_a_district_that_stops_reporting_deaths(tmp_path):
+    figures = quality_report.write_quality_report(_quality_fixture(), tmp_path / "quality.html")
+    flagged = figures["flagged"]
+    assert flagged.select("district_name", "month", "measure", "stopped").rows() == [
+        ("Huyện B", date(2025, 4, 1), "death", True)]
+    monthly = figures["monthly"].sort("period")
+    assert monthly["coverage"].to_list() == [None, 0.5] and monthly["coverage_jump"].to_list() == [False, True]
+    assert monthly["reject:DUPLICATE"].to_list() == [None, 2]
+    assert monthly["repair:late_registration"].to_list() == [None, 3]
+    html = (tmp_path / "quality.html").read_text(encoding="utf-8")
+    assert "Huyện B" in html and "ngừng báo cáo" in html and "class='hl'" in html
+    assert (tmp_path / "quality_monthly.parquet").exists()
+    meta = quality_report.dagster_metadata(figures)
+    assert meta["quality_flagged_district_months"] == 1
+
+
+def test_quality_report_published_with_aggregates_only(sample_run, wh):
+    html = (sample_run.published / "reports" / "quality.html").read_text(encoding="utf-8")
+    monthly = pl.read_parquet(sample_run.published / "reports" / "quality_monthly.parquet")
+    recon = wh.execute("SELECT sum(rows_in), sum(rows_staged), sum(rows_quarantined) FROM ops.reconciliation").fetchone()
+    assert (monthly["rows_in"].sum(), monthly["accepted"].sum(), monthly["quarantined"].sum()) == recon
+    # no extract value reaches the report: person IDs, names and plates of the raw layer
+    samples = wh.execute(
+        """SELECT person_id FROM raw.residents USING SAMPLE 50 ROWS
+           UNION ALL SELECT full_name FROM raw.residents USING SAMPLE 50 ROWS
+           UNION ALL SELECT plate FROM raw.traffic_violations USING SAMPLE 50 ROWS""").fetchall()
+    leaked = sum(1 for (v,) in samples if v and len(v) > 6 and v in html)
+    assert leaked == 0  # a count only: a failing test must not print the values either
+    events = sample_run.result.get_asset_materialization_events()
+    meta = [e.materialization.metadata for e in events
+            if e.materialization.asset_key.path == ["published", "marts"]][0]
+    assert "quality_by_source" in meta and "events" in meta["quality_by_source"].value
+
+
+def test_marts_carry_their_catalogue_entry():
+    from dagster_project.definitions import defs
+
+    specs = {s.key.path[-1]: s for s in defs.resolve_all_asset_specs() if s.key.path[0] == "marts"}
+    for mart in MARTS:
+        meta = specs[mart.name].metadata
+        assert meta["grain"] == mart.grain
+        assert mart.name in meta["definition"] and "suppressed" in meta["disclosure_rule"]
+        assert meta["source"]
