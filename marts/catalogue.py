@@ -101,6 +101,8 @@ MARTS: list[Mart] = [
         "ref_date × area",
         Protection(
             counts=_POP_COUNTS, keys=("ref_date",),
+            # a household's members can live in two communes: households do not add up
+            area_additive=_POP_COUNTS[:-1],
             row_relations=((("population", -1), ("males", 1), ("females", 1)),
                            (("population", -1), ("aged_0_14", 1), ("aged_15_64", 1),
                             ("aged_65_plus", 1))),

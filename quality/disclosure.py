@@ -43,7 +43,7 @@ import numpy as np
 
 MAX_PASSES = 200
 REPAIR_ROUNDS = 2
-FALLBACK_ROUNDS = 4
+FALLBACK_ROUNDS = 1
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ class Protector:
                 never = (f"(({p.level}) = 'province' AND NOT {units})" if event else "FALSE")
                 cell_selects.append(
                     f"""SELECT {_lit(name)} AS mart, r._row, {_lit(c)} AS measure,
-                           r.{_q(c)}::DOUBLE AS value, ({p.level}) AS level,
+                           r.{_q(c)}::DOUBLE AS value, ({p.level}) AS level, {str(event).upper()} AS is_event,
                            ({is_total}) AS is_total,
                            NOT ({never}) AND r.{_q(c)} > 0 AND ({primary} OR {units}) AS is_primary,
                            NOT ({never}) AS eligible
@@ -365,15 +365,20 @@ class Protector:
         self.width = width
         short = width < required - 1e-9
         self.failing = cells[short]
-        primary = con.execute(
-            "SELECT list(cell ORDER BY cell) FROM _cells WHERE supp AND is_primary").fetchone()[0]
+        primary, persons = con.execute(
+            "SELECT list(cell ORDER BY cell), list(cell ORDER BY cell) FILTER (WHERE NOT is_event) "
+            "FROM _cells WHERE supp AND is_primary").fetchone()
         is_primary = np.isin(cells, np.asarray(primary or [], dtype=np.int64))
+        is_person = np.isin(cells, np.asarray(persons or [], dtype=np.int64))
         failing = cells[short & is_primary]
         self.failing_primary = failing
         self.exact_primary = cells[(width < np.minimum(required, 1) - 1e-9) & is_primary]
         # blocking: a primary cell recovered exactly although the published totals leave room
         result["exactly_recoverable"] = int(((width < np.minimum(required, 1) - 1e-9)
                                              & is_primary).sum())
+        result["exactly_recoverable_persons"] = int(((width < np.minimum(required, 1) - 1e-9)
+                                                     & is_person).sum())
+        result["narrower_than_required_persons"] = int((short & is_person).sum())
         result["exactly_recoverable_complements"] = int(((width < 1) & ~is_primary).sum())
         result["exactly_recoverable_primary"] = int(((width < 1) & is_primary).sum())
         result["narrowest_primary_interval"] = (
@@ -418,7 +423,7 @@ class Protector:
                    WHERE _cap.cell = x.cell AND x.b < _cap.cap"""
             )
 
-    def repair(self, wide: bool = False) -> int:
+    def repair(self, wide: bool = False, last_resort: bool = False) -> int:
         """Offer more complements around the failing cells: the best cell of each of their
         relations, or (`wide`) every cell below the totals in them; returns cells added."""
         if not len(self.failing):
@@ -428,9 +433,11 @@ class Protector:
                     [self.failing.tolist()])
         if wide:
             return con.execute(
-                """UPDATE _cells SET supp = TRUE WHERE NOT supp AND eligible AND tier < 3
+                """UPDATE _cells SET supp = TRUE WHERE NOT supp AND eligible
+                   AND (tier < 3 OR (level = 'district' AND {fallback}))
                    AND cell IN (SELECT m.cell FROM _members m WHERE m.rel IN (
-                       SELECT rel FROM _members SEMI JOIN _failing USING (cell)))"""
+                       SELECT rel FROM _members SEMI JOIN _failing USING (cell)))""".format(
+                    fallback="TRUE" if last_resort else "FALSE")
             ).fetchone()[0]
         self._relation_state()
         return self._add_complements(
@@ -459,7 +466,8 @@ class Protector:
         while figures["exactly_recoverable"] and fallback < FALLBACK_ROUNDS:
             fallback += 1
             self.failing = self.exact_primary
-            if not self.repair(wide=True):
+            # a former-district total only when nothing below it can protect the cell
+            if not self.repair(wide=True, last_resort=fallback > 1) and fallback > 1:
                 break
             passes += self.close()
             figures = self.audit()

@@ -84,7 +84,9 @@ def test_violations_fines_and_paid_share_equal_truth(wh, truth):
     rows = wh.execute(
         """SELECT strftime(month, '%Y-%m'), violation_group, sum(violations), sum(fines_vnd),
                   sum(round(paid_share * violations))
-           FROM marts.traffic_violations_monthly WHERE area_level = 'province' GROUP BY ALL"""
+           FROM marts.traffic_violations_monthly
+           WHERE area_level = 'province' AND vehicle_type = 'all' AND violation_group <> 'all'
+           GROUP BY ALL"""
     ).fetchall()
     got = {(m, g): (int(n), int(f), int(p)) for m, g, n, f, p in rows}
     for m, v in truth["violations"]["by_month"].items():
@@ -97,14 +99,17 @@ def test_violations_fines_and_paid_share_equal_truth(wh, truth):
         assert tot[2] / tot[0] == pytest.approx(v["paid_share"])
     by_vehicle = dict(((m, veh), n) for m, veh, n in wh.execute(
         """SELECT strftime(month, '%Y-%m'), vehicle_type, sum(violations)
-           FROM marts.traffic_violations_monthly WHERE area_level = 'province' GROUP BY ALL"""
+           FROM marts.traffic_violations_monthly
+           WHERE area_level = 'province' AND violation_group = 'all' AND vehicle_type <> 'all'
+           GROUP BY ALL"""
     ).fetchall())
     for m, v in truth["violations"]["by_month"].items():
         for veh, n in v["by_vehicle"].items():
             assert by_vehicle.get((m, veh), 0) == n, (m, veh)
     communes = dict(wh.execute(
         """SELECT area_code, sum(violations) FROM marts.traffic_violations_monthly
-           WHERE area_level = 'commune' GROUP BY 1"""
+           WHERE area_level = 'commune' AND violation_group = 'all' AND vehicle_type = 'all'
+           AND violations > 0 GROUP BY 1"""
     ).fetchall())
     assert communes == truth["violations"]["by_new_commune"]
 
@@ -170,8 +175,9 @@ def test_no_plate_in_staging_quarantine_or_published(sample_run, wh):
 def test_published_marts_suppress_small_counts(sample_run):
     with sample_run.published_db() as pub:
         small = pub.execute(
-            """SELECT count(*) FROM public_order_monthly WHERE incidents BETWEEN 1 AND 4
-               OR cleared BETWEEN 1 AND 4"""
+            """SELECT count(*) FROM public_order_monthly
+               WHERE iccs_section IN ('01', '02', '03') AND area_level <> 'province'
+               AND (incidents BETWEEN 1 AND 4 OR cleared BETWEEN 1 AND 4)"""
         ).fetchone()[0]
         assert small == 0
         flagged = pub.execute(
@@ -190,9 +196,17 @@ def test_published_marts_suppress_small_counts(sample_run):
             """SELECT count(*) FROM public_order_monthly
                WHERE incidents IS NULL AND (rate_per_100k IS NOT NULL OR clearance_rate IS NOT NULL)"""
         ).fetchone()[0] == 0
+        # camera violations are published as counted, with totals over groups and vehicles
         assert pub.execute(
-            """SELECT count(*) FROM traffic_violations_monthly
-               WHERE violations BETWEEN 1 AND 4 OR (violations IS NULL AND fines_vnd IS NOT NULL)"""
+            "SELECT count(*) FROM traffic_violations_monthly WHERE violations IS NULL"
+        ).fetchone()[0] == 0
+        assert pub.execute(
+            """SELECT count(*) FROM traffic_violations_monthly t
+               WHERE violation_group = 'all' AND vehicle_type = 'all' AND violations <> (
+                   SELECT sum(violations) FROM traffic_violations_monthly p
+                   WHERE p.month = t.month AND p.area_code = t.area_code
+                     AND p.area_level = t.area_level AND p.violation_group <> 'all'
+                     AND p.vehicle_type = 'all')"""
         ).fetchone()[0] == 0
     report = (sample_run.published / "reports" / "model_39.html").read_text(encoding="utf-8")
     assert "ICCS" in report and "100.000" in report
