@@ -81,11 +81,10 @@ _LABOUR_COUNTS = ("working_age_population", "no_labour_record", "labour_force", 
 _YOUTH_COUNTS = ("youth_population", "youth_with_record", "youth_labour_force", "youth_employed",
                  "youth_unemployed", "youth_outside_labour_force", "youth_in_education",
                  "youth_neet")
-_LODGING_RULE = ("Every count of a row describing fewer than 3 establishments is suppressed "
-                 "(a guest or an establishment could be singled out), except stays at province "
-                 "level; with 3 or more establishments a count of stays cannot point at a guest "
-                 "and is published as counted. Capacity is published on the guest_origin 'all' "
-                 "rows.")
+_LODGING_RULE = ("Every count of a row describing fewer than 3 establishments is suppressed, "
+                 "at every level (a guest or an establishment could be singled out); with 3 or "
+                 "more establishments a count of stays cannot point at a guest and is published "
+                 "as counted. Capacity is published on the guest_origin 'all' rows.")
 
 MARTS: list[Mart] = [
     Mart(
@@ -284,9 +283,8 @@ MARTS: list[Mart] = [
             derived={"clearance_rate": ("incidents", "cleared"),
                      "rate_per_100k": ("incidents", "mean_population")},
             mirrors={"mean_population": (
-                "population_change", "population_start",
-                "year(y.month) = x.year AND y.area_level = x.area_level "
-                "AND y.area_code = x.area_code")},
+                "population_rates", "population_start,population_end",
+                "y.year = x.year AND y.area_level = x.area_level AND y.area_code = x.area_code")},
         ),
         "Incidents of ICCS sections 01-03, 1 to DE06_MIN_CELL − 1, suppressed in a commune; the "
         "year's totals of districts and the province are published.",

@@ -4,20 +4,26 @@
 -- incidents, cleared: the sums over the year's months of public_order_monthly (occurred_at),
 --   computed before suppression, so the year's totals are always published where they are not
 --   themselves small; clearance_rate = cleared / incidents.
--- mean_population: the mean of the area's population at 00:00 on the first day of each month
---   of the year (model 36, register-based).
+-- mean_population: the mean population of the area in the year, (population on 1 January +
+--   population at the end of 31 December) / 2, as in population_rates (model 36, UN DESA).
 -- rate_per_100k: incidents / mean_population × 100,000 (UNODC: offences recorded by the police
 --   per 100,000 population), the year's rate from the year's figures, never a sum of monthly
 --   rates. ICCS v1.0 (UNODC 2015).
 CREATE OR REPLACE TABLE marts.public_order_yearly AS
-SELECT year(month) AS year, area_level, area_code, area_name, parent_code,
-       iccs_section, iccs_section_name,
-       sum(incidents)::BIGINT AS incidents,
-       sum(cleared)::BIGINT AS cleared,
-       round(sum(cleared) / nullif(sum(incidents), 0), 4) AS clearance_rate,
-       round(avg(population_start), 1) AS mean_population,
-       round(sum(incidents) * 100000.0 / nullif(avg(population_start), 0), 2) AS rate_per_100k
-FROM marts.public_order_monthly
-GROUP BY ALL
-ORDER BY year, CASE any_value(area_level) WHEN 'province' THEN 0 WHEN 'district' THEN 1 ELSE 2 END,
-         area_code, iccs_section;
+WITH yearly AS (
+    SELECT year(month) AS year, area_level, area_code, any_value(area_name) AS area_name,
+           any_value(parent_code) AS parent_code, iccs_section, any_value(iccs_section_name)
+               AS iccs_section_name,
+           sum(incidents)::BIGINT AS incidents, sum(cleared)::BIGINT AS cleared
+    FROM marts.public_order_monthly
+    GROUP BY year(month), area_level, area_code, iccs_section
+)
+SELECT y.year, y.area_level, y.area_code, y.area_name, y.parent_code,
+       y.iccs_section, y.iccs_section_name, y.incidents, y.cleared,
+       round(y.cleared / nullif(y.incidents, 0), 4) AS clearance_rate,
+       r.mean_population,
+       round(y.incidents * 100000.0 / nullif(r.mean_population, 0), 2) AS rate_per_100k
+FROM yearly y
+LEFT JOIN marts.population_rates r USING (year, area_level, area_code)
+ORDER BY y.year, CASE y.area_level WHEN 'province' THEN 0 WHEN 'district' THEN 1 ELSE 2 END,
+         y.area_code, y.iccs_section;

@@ -36,12 +36,16 @@ component of suppressed cells with scipy.sparse + highspy.
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
 
 MAX_PASSES = 200
+PARALLEL_MIN_CELLS = 2000  # components this large are solved in worker processes
 REPAIR_ROUNDS = 2
 FALLBACK_ROUNDS = 1
 
@@ -66,7 +70,8 @@ class Protection:
     level: str = "area_level"  # SQL: the geographic level of a row (tiers of complements)
     unit_column: str | None = None
     min_units: int = 0
-    # column -> (mart, column, join condition on x (this mart's row) and y (that mart's row)):
+    # column -> (mart, columns (comma-separated), join condition on x (this mart's row) and y
+    # (that mart's row)):
     # published only where every matching cell of that mart is published (a copy of another
     # mart's count, e.g. the population a rate is computed on)
     mirrors: dict[str, tuple[str, str, str]] = field(default_factory=dict)
@@ -175,6 +180,8 @@ class Protector:
                FROM j SEMI JOIN ok USING (rel)"""
         )
         con.execute("DROP TABLE _rel_raw")
+        # province cells and former-district totals are published: never taken as complements
+        con.execute("UPDATE _cells SET eligible = FALSE WHERE tier >= 2")
         # a zero in a relation whose cells are all zero is implied by the published total:
         # suppressing it would protect nothing, so it is never a complement
         con.execute(
@@ -270,14 +277,12 @@ class Protector:
                     FROM d JOIN _members m USING (rel) JOIN _cells c USING (cell)
                     LEFT JOIN fresh f USING (cell)
                     WHERE NOT c.supp AND c.eligible)
-                -- least cost: a sufficient cell below the totals; else the largest cell below
-                -- the totals (it adds room); only then a total; the smallest sufficient value,
-                -- lower levels and cells closing a cycle first
+                -- least cost: a sufficient cell; else the largest cell (it adds room); lower
+                -- levels, cells closing a cycle and the smallest sufficient value first
                 SELECT DISTINCT cell FROM (
                     SELECT cell, row_number() OVER (
                         PARTITION BY rel ORDER BY
-                        CASE WHEN tier < 3 AND sufficient THEN 0 WHEN tier < 3 AND value > 0 THEN 1
-                             WHEN sufficient THEN 2 ELSE 3 END,
+                        CASE WHEN sufficient THEN 0 WHEN value > 0 THEN 1 ELSE 2 END,
                         tier, fresh, CASE WHEN sufficient THEN value ELSE -value END, cell) AS k
                     FROM cand) WHERE k = 1"""
         )
@@ -320,7 +325,7 @@ class Protector:
         required = supp["required"].astype(float)
         result = {"suppressed": int(len(cells)), "narrowest_interval": None, "failing": 0,
                   "lp_solves": 0, "components": 0}
-        self.failing = np.array([], dtype=np.int64)
+        self.failing = self.failing_primary = self.exact_primary = np.array([], dtype=np.int64)
         self.width = np.array([])
         if not len(cells):
             return result
@@ -351,16 +356,34 @@ class Protector:
         bounds = np.searchsorted(cell_comp[order], np.arange(n_comp + 1))
         rel_order = np.argsort(rel_comp, kind="stable")
         rel_bounds = np.searchsorted(rel_comp[rel_order], np.arange(n_comp + 1))
-        comps_used = 0
+        jobs = []
         for k in range(n_comp):
             idx = order[bounds[k]:bounds[k + 1]]
-            if not len(idx):
-                continue
-            comps_used += 1
-            ridx = rel_order[rel_bounds[k]:rel_bounds[k + 1]]
-            sub = A[ridx][:, idx]
-            solves += _component_intervals(sub, rhs[ridx], values[idx], lo, hi, idx,
-                                           required[idx])
+            if len(idx):
+                ridx = rel_order[rel_bounds[k]:rel_bounds[k + 1]]
+                jobs.append((idx, ridx, A[ridx][:, idx], rhs[ridx]))
+        comps_used = len(jobs)
+        # the large components in worker processes (DuckDB is idle meanwhile), the rest here
+        large = [j for j in jobs if len(j[0]) >= PARALLEL_MIN_CELLS]
+        workers = min(len(large), os.cpu_count() or 1, 4)
+        pool = None
+        if workers > 1:
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            futures = [(idx, ridx, pool.submit(_component_intervals, sub, b, values[idx],
+                                               required[idx]))
+                       for idx, ridx, sub, b in large] if pool else []
+            for idx, ridx, sub, b in jobs:
+                if pool and len(idx) >= PARALLEL_MIN_CELLS:
+                    continue
+                lo[idx], hi[idx], n = _component_intervals(sub, b, values[idx], required[idx])
+                solves += n
+            for idx, _, future in futures:
+                lo[idx], hi[idx], n = future.result()
+                solves += n
+        finally:
+            if pool:
+                pool.shutdown()
         width = np.floor(hi + 1e-7) - np.ceil(lo - 1e-7)
         self.width = width
         short = width < required - 1e-9
@@ -398,6 +421,22 @@ class Protector:
         con = self.con
         con.execute(f"CREATE OR REPLACE TEMP TABLE _cap AS SELECT cell, {self.m}::DOUBLE AS cap "
                     "FROM _cells WHERE supp")
+        # a relation none of whose published cells may be suppressed: one suppressed cell in it
+        # is fixed by it; suppressed cells all on one side move within their sum
+        con.execute(
+            """UPDATE _cap SET cap = least(_cap.cap, x.b) FROM (
+                   WITH r AS (
+                       SELECT m.rel, count_if(c.supp) AS n,
+                              sum(c.value) FILTER (WHERE c.supp) AS s,
+                              count(DISTINCT sign(m.coef)) FILTER (WHERE c.supp) AS signs,
+                              count_if(NOT c.supp AND c.eligible) AS open
+                       FROM _members m JOIN _cells c USING (cell) GROUP BY m.rel)
+                   SELECT m.cell, min(CASE WHEN r.n = 1 THEN 0 ELSE r.s END) AS b
+                   FROM _members m JOIN r USING (rel)
+                   WHERE r.open = 0 AND r.n >= 1 AND (r.n = 1 OR r.signs = 1)
+                   GROUP BY m.cell) x
+               WHERE _cap.cell = x.cell AND x.b < _cap.cap"""
+        )
         for _ in range(4):  # commune → district → province, and links
             con.execute(
                 """UPDATE _cap SET cap = least(_cap.cap, x.b) FROM (
@@ -423,7 +462,7 @@ class Protector:
                    WHERE _cap.cell = x.cell AND x.b < _cap.cap"""
             )
 
-    def repair(self, wide: bool = False, last_resort: bool = False) -> int:
+    def repair(self, wide: bool = False) -> int:
         """Offer more complements around the failing cells: the best cell of each of their
         relations, or (`wide`) every cell below the totals in them; returns cells added."""
         if not len(self.failing):
@@ -433,11 +472,9 @@ class Protector:
                     [self.failing.tolist()])
         if wide:
             return con.execute(
-                """UPDATE _cells SET supp = TRUE WHERE NOT supp AND eligible
-                   AND (tier < 3 OR (level = 'district' AND {fallback}))
+                """UPDATE _cells SET supp = TRUE WHERE NOT supp AND eligible AND tier < 2
                    AND cell IN (SELECT m.cell FROM _members m WHERE m.rel IN (
-                       SELECT rel FROM _members SEMI JOIN _failing USING (cell)))""".format(
-                    fallback="TRUE" if last_resort else "FALSE")
+                       SELECT rel FROM _members SEMI JOIN _failing USING (cell)))"""
             ).fetchone()[0]
         self._relation_state()
         return self._add_complements(
@@ -466,8 +503,7 @@ class Protector:
         while figures["exactly_recoverable"] and fallback < FALLBACK_ROUNDS:
             fallback += 1
             self.failing = self.exact_primary
-            # a former-district total only when nothing below it can protect the cell
-            if not self.repair(wide=True, last_resort=fallback > 1) and fallback > 1:
+            if not self.repair(wide=True):
                 break
             passes += self.close()
             figures = self.audit()
@@ -497,7 +533,7 @@ class Protector:
                                   FROM {_q('_rows_' + name)} x
                                   JOIN {_q('_rows_' + mart)} y ON {on}
                                   JOIN _cells c ON c.mart = {_lit(mart)} AND c._row = y._row
-                                                AND c.measure = {_lit(src)}
+                                                AND c.measure IN ({', '.join(_lit(x) for x in src.split(','))})
                                   GROUP BY x._row) {alias} ON {alias}._row = r._row"""
                 )
                 mirror_flags[col] = f"coalesce({alias}.s, FALSE)"
@@ -541,20 +577,17 @@ class Protector:
             self.con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
-def _component_intervals(A, b, values, lo, hi, idx, min_width: np.ndarray) -> int:
+def _component_intervals(A, b, values, min_width: np.ndarray):
     """Narrow [lo, hi] of the cells `idx` of one component to the true LP bounds where needed:
     first a few combined objectives whose optima widen every cell at once, then one LP per cell
-    still narrower than `min_width`. Returns the number of LP solves."""
+    still narrower than `min_width`. Returns (lower bounds, upper bounds, LP solves)."""
     import highspy
 
     n = A.shape[1]
     if A.shape[0] == 0:
-        hi[idx] = math.inf  # in no relation: nothing bounds it from above
-        return 0
+        return values.copy(), np.full(n, math.inf), 0  # in no relation: nothing bounds it above
     if n == 1:
-        # one suppressed cell in its relations: fixed by the first of them
-        lo[idx] = hi[idx] = values
-        return 0
+        return values.copy(), values.copy(), 0  # alone in its relations: fixed by them
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     # many re-solves of one model after a change of objective: warm-started primal simplex
@@ -612,17 +645,15 @@ def _component_intervals(A, b, values, lo, hi, idx, min_width: np.ndarray) -> in
         unit = np.zeros(n)
         unit[j] = 1.0
         ok, x = solve(unit, maximize)
-        if ok:
-            local_hi = np.maximum(local_hi, x)
-            local_lo = np.minimum(local_lo, x)
-        else:
+        if not ok:
             local_hi[j] = math.inf
             continue
+        local_hi = np.maximum(local_hi, x)
+        local_lo = np.minimum(local_lo, x)
         if math.floor(local_hi[j] + 1e-7) - math.ceil(local_lo[j] - 1e-7) >= min_width[j]:
             continue
         ok, x = solve(unit, minimize)
         if ok:
             local_lo = np.minimum(local_lo, x)
             local_hi = np.maximum(local_hi, x)
-    lo[idx], hi[idx] = local_lo, local_hi
-    return solves
+    return local_lo, local_hi, solves

@@ -167,3 +167,66 @@ def test_a_link_between_two_marts_protects_both():
         """SELECT count(*) FROM publish.t t JOIN publish.u u USING (year, area_level, area_code)
            WHERE t.sex = 'Tổng' AND (t.persons IS NULL) <> (u.total IS NULL)""").fetchone()[0]
     assert same == 0, "a cell and its copy in another mart are suppressed together"
+
+
+# --- on the committed sample ---------------------------------------------------------------
+
+def _total_condition(mart) -> str | None:
+    dims = mart.protection.dims
+    if any(v is None for v in dims.values()) or not mart.protection.areas:
+        return None
+    return " AND ".join([f"p.{d} = '{v}'" for d, v in dims.items()] or ["TRUE"])
+
+
+def test_no_province_total_and_no_large_district_total_is_suppressed(sample_run):
+    """Every model's province totals are published, and a former district's total is suppressed
+    only where it is itself small (a primary cell)."""
+    from marts.catalogue import MARTS
+
+    with sample_run.warehouse_db() as w:
+        checked = 0
+        for mart in MARTS:
+            total = _total_condition(mart)
+            if total is None:
+                continue
+            p = mart.protection
+            keys = [*p.keys, "area_level", "area_code", *p.dims]
+            on = " AND ".join(f"p.{k} IS NOT DISTINCT FROM m.{k}" for k in keys)
+            for c in p.counts:
+                bad = w.execute(
+                    f"""SELECT count(*) FROM publish.{mart.name} p JOIN marts.{mart.name} m ON {on}
+                        WHERE {total} AND p.{c}_flag = 'c'
+                          AND (p.area_level = 'province' AND m.{c} >= {MIN_CELL}
+                               OR p.area_level = 'district' AND m.{c} >= {MIN_CELL}
+                                  AND {'TRUE' if not p.unit_column else f'm.{p.unit_column} >= {p.min_units}'})"""
+                ).fetchone()[0]
+                assert bad == 0, (mart.name, c)
+                checked += 1
+        assert checked > 20
+
+
+def test_the_audit_figures_are_published_with_the_marts(sample_run):
+    with sample_run.published_db() as pub:
+        audit = pub.execute("SELECT cells, suppressed, relations, violated_relations FROM disclosure_audit").fetchone()
+        catalogue = pub.execute("SELECT count(*), count(suppressed) FROM catalogue").fetchone()
+        utility = pub.execute("SELECT count(*) FROM disclosure_utility").fetchone()[0]
+    cells, suppressed, relations, violated = audit
+    assert cells > 100_000 and 0 < suppressed < cells and relations > 50_000
+    assert violated == 0, "every relation the marts state holds on their values"
+    assert catalogue[0] == catalogue[1] >= 16 and utility > 30
+
+
+def test_suppressed_cells_and_their_rates_are_blank_together(sample_run):
+    with sample_run.published_db() as pub:
+        assert pub.execute(
+            """SELECT count(*) FROM labour_indicators
+               WHERE (labour_force IS NULL OR outside_labour_force IS NULL)
+                 AND labour_force_participation_rate IS NOT NULL""").fetchone()[0] == 0
+        assert pub.execute(
+            """SELECT count(*) FROM public_order_yearly
+               WHERE (incidents IS NULL OR mean_population IS NULL) AND rate_per_100k IS NOT NULL"""
+        ).fetchone()[0] == 0
+        # a flag and a blank always go together
+        assert pub.execute(
+            "SELECT count(*) FROM population_change WHERE (births IS NULL) <> (coalesce(births_flag, '') = 'c')"
+        ).fetchone()[0] == 0

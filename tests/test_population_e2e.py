@@ -107,6 +107,13 @@ def test_balancing_equation_holds_everywhere(pub):
 
 
 def test_published_marts_are_privacy_safe(pub, sample_run):
+    """No identifier column anywhere; no published person count from 1 to 4 (event counts are
+    published as counted outside the cells the catalogue protects); a flag is never beside a
+    value."""
+    from marts.catalogue import MARTS
+
+    persons = {(m.name, c) for m in MARTS for c in m.protection.counts
+               if c not in m.protection.event_counts}
     tables = [r[0] for r in pub.execute("SHOW TABLES").fetchall()]
     assert {"population_by_age_sex", "population_indicators", "population_change",
             "population_rates", "migration_flows"} <= set(tables)
@@ -116,9 +123,10 @@ def test_published_marts_are_privacy_safe(pub, sample_run):
                                             "household_key", "guest_key", "plate_key"))
         for flag in [c for c in cols if c.endswith("_flag")]:
             count = flag.removesuffix("_flag")
-            small = pub.execute(
-                f"SELECT count(*) FROM {table} WHERE {count} BETWEEN 1 AND 4").fetchone()[0]
-            assert small == 0, f"{table}.{count} publishes a count below 5"
+            if (table, count) in persons:
+                small = pub.execute(
+                    f"SELECT count(*) FROM {table} WHERE {count} BETWEEN 1 AND 4").fetchone()[0]
+                assert small == 0, f"{table}.{count} publishes a count below 5"
             flagged = pub.execute(
                 f"SELECT count(*) FROM {table} WHERE {flag} = 'c' AND {count} IS NOT NULL").fetchone()[0]
             assert flagged == 0
