@@ -64,13 +64,15 @@ LABELS_VI: dict[str, str] = {
 # --- disclosure rules --------------------------------------------------------------------------
 # Person counts are protected wherever they are small. Counts of events are protected only where
 # a cell can point at a person (the README gives the rule): incidents of the violent and sexual
-# ICCS sections (01 acts leading to death, 02 acts causing harm, 03 sexual acts) in a 2025
-# commune or, by month, a former district; stays in a row of fewer than 3 establishments;
+# ICCS sections (01 acts leading to death, 02 acts causing harm, 03 sexual acts) and an area's
+# total of incidents in a 2025 commune or, by month, a former district; stays in a row of fewer than 3 establishments;
 # guests of a nationality in a month (a rare nationality points at a guest). Other incidents and
 # camera violations never (a count of thefts or of speeding vehicles names no one). Never at
 # province level.
 _COMMUNE = "area_level = 'commune'"
 _VIOLENT = "('01', '02', '03')"
+# an area's small total can be all violent: it is protected with the violent sections
+_VIOLENT_OR_TOTAL = "('01', '02', '03', 'ALL')"
 _POP_COUNTS = ("population", "males", "females", "aged_0_14", "aged_15_64", "aged_65_plus",
                "aged_60_plus", "households")
 _CHANGE = ("population_start", "births", "deaths", "in_migrants", "out_migrants", "population_end")
@@ -261,7 +263,7 @@ MARTS: list[Mart] = [
         Protection(
             counts=("incidents", "cleared"), keys=("month",), dims={"iccs_section": "ALL"},
             event_counts=("incidents", "cleared"),
-            where_events=f"iccs_section IN {_VIOLENT} AND area_level IN ('commune', 'district')",
+            where_events=f"iccs_section IN {_VIOLENT_OR_TOTAL} AND area_level IN ('commune', 'district')",
             derived={"clearance_rate": ("incidents", "cleared"),
                      "rate_per_100k": ("incidents", "population_start")},
             mirrors={"population_start": (
@@ -269,9 +271,10 @@ MARTS: list[Mart] = [
                 "y.month = x.month AND y.area_level = x.area_level AND y.area_code = x.area_code")},
         ),
         "Incidents of ICCS sections 01-03 (acts leading to death, acts causing harm, sexual "
-        "acts: a victim can be singled out) and their cleared incidents, 1 to DE06_MIN_CELL − 1, "
-        "suppressed in a commune or former district; other sections, and the province, published "
-        "as counted. Protected together with public_order_yearly.",
+        "acts: a victim can be singled out), and an area's total (it can be all violent), with "
+        "their cleared incidents, 1 to DE06_MIN_CELL − 1, suppressed in a commune or former "
+        "district; other sections, and the province, published as counted. Protected together "
+        "with public_order_yearly.",
     ),
     Mart(
         "public_order_yearly", 39, "Vụ việc về trật tự xã hội theo nhóm tội phạm ICCS, cả năm",
@@ -279,15 +282,15 @@ MARTS: list[Mart] = [
         Protection(
             counts=("incidents", "cleared"), keys=("year",), dims={"iccs_section": "ALL"},
             event_counts=("incidents", "cleared"),
-            where_events=f"iccs_section IN {_VIOLENT} AND {_COMMUNE}",
+            where_events=f"iccs_section IN {_VIOLENT_OR_TOTAL} AND {_COMMUNE}",
             derived={"clearance_rate": ("incidents", "cleared"),
                      "rate_per_100k": ("incidents", "mean_population")},
             mirrors={"mean_population": (
                 "population_rates", "population_start,population_end",
                 "y.year = x.year AND y.area_level = x.area_level AND y.area_code = x.area_code")},
         ),
-        "Incidents of ICCS sections 01-03, 1 to DE06_MIN_CELL − 1, suppressed in a commune; the "
-        "year's totals of districts and the province are published.",
+        "Incidents of ICCS sections 01-03 and the area total, 1 to DE06_MIN_CELL − 1, suppressed "
+        "in a commune; the year's figures of districts and the province are published.",
     ),
     Mart(
         "traffic_violations_monthly", 39, "Vi phạm giao thông phát hiện qua camera",
