@@ -1,8 +1,7 @@
 """Patterns shared by the domain modules: partitions, raw loading, staging, suite checks."""
 
-
 import re
-from typing import Callable
+from collections.abc import Callable
 
 import dagster as dg
 
@@ -11,7 +10,13 @@ from marts.reports import catalogue_entry
 from quality import staging, suites
 from sources.contracts import SourceContract
 from sources.readers import (
-    ExtractError, LandingFile, check_period, ensure_raw_table, files_not_in_landing, landing_files, load_raw_file,
+    ExtractError,
+    LandingFile,
+    check_period,
+    ensure_raw_table,
+    files_not_in_landing,
+    landing_files,
+    load_raw_file,
 )
 
 # Monthly sources: one partition per calendar month from the first extract month. A backfill
@@ -41,7 +46,9 @@ def batch_id(context: dg.AssetExecutionContext) -> str:
 
 
 def load_files(
-    context: dg.AssetExecutionContext, warehouse: Warehouse, contract: SourceContract,
+    context: dg.AssetExecutionContext,
+    warehouse: Warehouse,
+    contract: SourceContract,
     files: list[LandingFile],
 ) -> dg.MaterializeResult:
     """Load landing files into raw.<source>; metadata has counts per file, never row content.
@@ -91,7 +98,8 @@ def load_files(
             "files_withdrawn_skipped": sum(r["status"] == "withdrawn" for r in results),
             "files_not_in_landing_kept": dg.MetadataValue.json(missing),
             "read_repairs": dg.MetadataValue.json(
-                {r["file"]: r["repairs"] for r in results if r.get("repairs")}),
+                {r["file"]: r["repairs"] for r in results if r.get("repairs")}
+            ),
             "raw_table_rows": total,
             "per_file": dg.MetadataValue.md(
                 "| file | rows | status |\n|---|---:|---|\n"
@@ -137,10 +145,20 @@ def staging_specs(
     """The two outputs of a staging step: staging.<source> (accepted rows) and
     quarantine.<source> (rejected rows with reason codes), with the same inputs."""
     return [
-        dg.AssetSpec(["staging", source], group_name=group, kinds={"duckdb", "sql"}, deps=deps,
-                     description=staged),
-        dg.AssetSpec(["quarantine", source], group_name=group, kinds={"duckdb", "sql"}, deps=deps,
-                     description=rejected),
+        dg.AssetSpec(
+            ["staging", source],
+            group_name=group,
+            kinds={"duckdb", "sql"},
+            deps=deps,
+            description=staged,
+        ),
+        dg.AssetSpec(
+            ["quarantine", source],
+            group_name=group,
+            kinds={"duckdb", "sql"},
+            deps=deps,
+            description=rejected,
+        ),
     ]
 
 
@@ -153,8 +171,12 @@ def stage(
             figures = staging.split_checked(con, source, sql_file, drop)
         except Exception as exc:  # a rule that still fails: name the source, its files, the SQL
             try:
-                files = [r[0] for r in con.execute(
-                    f"SELECT DISTINCT _source_file FROM raw.{source} ORDER BY 1").fetchall()]
+                files = [
+                    r[0]
+                    for r in con.execute(
+                        f"SELECT DISTINCT _source_file FROM raw.{source} ORDER BY 1"
+                    ).fetchall()
+                ]
             except Exception:
                 files = []
             shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
@@ -163,8 +185,11 @@ def stage(
                 f"files {shown or '(none)'}: {safe_message(exc)}. Nothing of this source was "
                 "changed. Fix: report it with this message; withdraw the file that brought it "
                 "(python -m dagster_project.run --withdraw <file>) to go on without it",
-                metadata={"source": source, "sql": f"quality/sql/{sql_file}",
-                          "files": dg.MetadataValue.json(files)},
+                metadata={
+                    "source": source,
+                    "sql": f"quality/sql/{sql_file}",
+                    "files": dg.MetadataValue.json(files),
+                },
             ) from None  # the original may quote a cell
     return (
         dg.MaterializeResult(
@@ -239,7 +264,8 @@ def mart_asset(mart, deps: list, group: str) -> dg.AssetsDefinition:
             rows = con.execute(f"SELECT count(*) FROM marts.{mart.name}").fetchone()[0]
             columns = con.execute(
                 "SELECT column_name, data_type FROM duckdb_columns() "
-                "WHERE schema_name = 'marts' AND table_name = ? ORDER BY column_index", [mart.name]
+                "WHERE schema_name = 'marts' AND table_name = ? ORDER BY column_index",
+                [mart.name],
             ).fetchall()
         return dg.MaterializeResult(
             metadata={
@@ -268,5 +294,8 @@ def _markdown(frame) -> str:
         return "(no rows)"
     header = "| " + " | ".join(frame.columns) + " |"
     sep = "|" + "---|" * len(frame.columns)
-    body = ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in frame.iter_rows()]
+    body = [
+        "| " + " | ".join("" if v is None else str(v) for v in row) + " |"
+        for row in frame.iter_rows()
+    ]
     return "\n".join([header, sep, *body])

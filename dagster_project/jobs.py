@@ -5,7 +5,6 @@ Monthly sources are partitioned by month; a run names the months to (re)load wit
 partition-range tags and loads them in one run (unchanged files are skipped).
 """
 
-
 import hashlib
 import json
 from datetime import date
@@ -13,8 +12,8 @@ from datetime import date
 import dagster as dg
 
 from assets.common import MONTHLY
-from sources.contracts import CONTRACTS
 from dagster_project.resources import Warehouse
+from sources.contracts import CONTRACTS
 from sources.readers import landing_files
 
 all_assets_job = dg.define_asset_job(
@@ -38,7 +37,10 @@ def range_tags(months: list[str]) -> dict[str, str]:
 def landing_months(landing) -> list[str]:
     """Months for which a monthly extract is in the landing folder."""
     months = {
-        f.period for c in CONTRACTS.values() if c.monthly for f in landing_files(landing, c)
+        f.period
+        for c in CONTRACTS.values()
+        if c.monthly
+        for f in landing_files(landing, c)
         if _is_month(f.period)  # a file named with no real month fails in its load step
     }
     return sorted(months)
@@ -53,7 +55,9 @@ def _is_month(period: str) -> bool:
 
 
 @dg.schedule(
-    job=all_assets_job, cron_schedule="0 6 5 * *", execution_timezone="Asia/Ho_Chi_Minh",
+    job=all_assets_job,
+    cron_schedule="0 6 5 * *",
+    execution_timezone="Asia/Ho_Chi_Minh",
     description="On the 5th of each month at 06:00 (Vietnam time), load the previous month's "
     "extracts and republish.",
 )
@@ -67,7 +71,9 @@ def monthly_schedule(context: dg.ScheduleEvaluationContext):
 
 
 @dg.sensor(
-    job=all_assets_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.STOPPED,
+    job=all_assets_job,
+    minimum_interval_seconds=300,
+    default_status=dg.DefaultSensorStatus.STOPPED,
     description="Watches the landing folder; new or changed extracts start one run covering the "
     "months concerned.",
 )
@@ -96,5 +102,3 @@ def state_digest(state: dict[str, str]) -> str:
     """The run key of a landing state: a digest of every file's state (a prefix of the JSON
     dropped changes to the later files of a large landing folder)."""
     return hashlib.sha256(json.dumps(state, sort_keys=True).encode("utf-8")).hexdigest()
-
-

@@ -1,7 +1,7 @@
 """The Dagster definitions as the UI shows them: every asset documented, grouped and typed;
 the schedule and the landing sensor ask for the right runs."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 
@@ -44,7 +44,7 @@ def test_contract_checks_are_blocking():
 
 def test_monthly_schedule_requests_the_previous_month():
     context = dg.build_schedule_context(
-        scheduled_execution_time=datetime(2025, 8, 5, 6, 0, tzinfo=timezone.utc)
+        scheduled_execution_time=datetime(2025, 8, 5, 6, 0, tzinfo=UTC)
     )
     request = monthly_schedule(context)
     assert request.partition_key == "2025-07-01"
