@@ -20,8 +20,11 @@ from sources.readers import (
 )
 
 # Monthly sources: one partition per calendar month from the first extract month. A backfill
-# over many months runs as one run (the raw loaders handle a range of months at once).
-MONTHLY = dg.MonthlyPartitionsDefinition(start_date="2024-01-01", end_offset=0)
+# over many months runs as one run (the raw loaders handle a range of months at once). Months are
+# Vietnam's calendar months: the monthly schedule runs in this timezone.
+MONTHLY = dg.MonthlyPartitionsDefinition(
+    start_date="2024-01-01", end_offset=0, timezone="Asia/Ho_Chi_Minh"
+)
 SINGLE_RUN = dg.BackfillPolicy.single_run()
 
 # Why a contract suite blocks (issue 8: quality findings warn, contract breaches block).
@@ -102,8 +105,10 @@ def load_files(
             ),
             "raw_table_rows": total,
             "per_file": dg.MetadataValue.md(
-                "| file | rows | status |\n|---|---:|---|\n"
-                + "\n".join(f"| {r['file']} | {r['rows']} | {r['status']} |" for r in results)
+                md_table(
+                    ["file", "rows", "status"],
+                    [(r["file"], r["rows"], r["status"]) for r in results],
+                )
             ),
             "dagster/row_count": total,
         }
@@ -238,11 +243,6 @@ def suite_check(
     return _check
 
 
-def run_mart_sql(warehouse: Warehouse, sql_file: str) -> None:
-    with warehouse.connect() as con:
-        staging.run_sql_file(con, "marts", sql_file)
-
-
 def mart_asset(mart, deps: list, group: str) -> dg.AssetsDefinition:
     """An asset that runs marts/<name>.sql; metadata: row count, grain and the columns. No cell
     value: marts.* is not suppressed yet, and the run history must never show a cell that
@@ -289,13 +289,15 @@ def province_preview(con, table: str, limit: int = 12) -> dg.MetadataValue:
     return dg.MetadataValue.md(_markdown(preview))
 
 
+def md_table(header: list[str], rows) -> str:
+    """A markdown (GitHub) table for Dagster metadata. Values are shown as they are (no number
+    parsing: a code such as '052' stays '052'); None is an empty cell."""
+    from tabulate import tabulate
+
+    return tabulate(list(rows), headers=header, tablefmt="github", disable_numparse=True)
+
+
 def _markdown(frame) -> str:
     if frame.is_empty():
         return "(no rows)"
-    header = "| " + " | ".join(frame.columns) + " |"
-    sep = "|" + "---|" * len(frame.columns)
-    body = [
-        "| " + " | ".join("" if v is None else str(v) for v in row) + " |"
-        for row in frame.iter_rows()
-    ]
-    return "\n".join([header, sep, *body])
+    return md_table(frame.columns, frame.iter_rows())

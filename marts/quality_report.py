@@ -324,14 +324,15 @@ def dagster_metadata(figures: dict) -> dict:
     """The quality section of the publish asset's metadata: aggregates only (counts per source
     and the flagged district-months, no extract value)."""
     import dagster as dg
+    from tabulate import tabulate
+
+    def md_table(header: list[str], rows) -> str:  # values as they are, no number parsing
+        return tabulate(list(rows), headers=header, tablefmt="github", disable_numparse=True)
 
     monthly, flagged = figures["monthly"], figures["flagged"]
-    lines = [
-        "| source | files | rows in | accepted | quarantined | coverage jumps | quarantine jumps |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
+    by_source = []
     if monthly.height:
-        for r in (
+        by_source = (
             monthly.group_by("source")
             .agg(
                 pl.len(),
@@ -343,19 +344,39 @@ def dagster_metadata(figures: dict) -> dict:
             )
             .sort("source")
             .iter_rows()
-        ):
-            lines.append("| " + " | ".join(str(v) for v in r) + " |")
-    flag_lines = [
-        "| source | measure | former district | month | count | 3-month mean |",
-        "|---|---|---|---|---:|---:|",
-    ] + [
-        f"| {r['source']} | {r['measure']} | {r['district_name']} | {r['month']:%Y-%m} | {r['n']} | "
-        f"{r['prev_mean']} |"
+        )
+    flag_rows = [
+        (
+            r["source"],
+            r["measure"],
+            r["district_name"],
+            f"{r['month']:%Y-%m}",
+            r["n"],
+            r["prev_mean"],
+        )
         for r in (flagged.head(50).iter_rows(named=True) if flagged.height else [])
     ]
     return {
-        "quality_by_source": dg.MetadataValue.md("\n".join(lines)),
+        "quality_by_source": dg.MetadataValue.md(
+            md_table(
+                [
+                    "source",
+                    "files",
+                    "rows in",
+                    "accepted",
+                    "quarantined",
+                    "coverage jumps",
+                    "quarantine jumps",
+                ],
+                by_source,
+            )
+        ),
         "quality_flagged_district_months": int(flagged.height),
-        "quality_flagged": dg.MetadataValue.md("\n".join(flag_lines)),
+        "quality_flagged": dg.MetadataValue.md(
+            md_table(
+                ["source", "measure", "former district", "month", "count", "3-month mean"],
+                flag_rows,
+            )
+        ),
         "quality_report": dg.MetadataValue.path("reports/quality.html"),
     }

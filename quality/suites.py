@@ -28,7 +28,6 @@ pandas_execution_engine.HASH_THRESHOLD = 0
 
 SEXES = ["Nam", "Nữ"]
 EVENT_TYPES = ["birth", "death", "move_in", "move_out", "internal_move"]
-IDENTIFIER_COLUMNS = {"person_key", "household_key", "mother_key", "guest_key", "plate_key"}
 
 
 @dataclass

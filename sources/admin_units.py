@@ -129,13 +129,3 @@ def new_communes() -> pl.DataFrame:
         .drop("new_key")
         .sort("new_commune_code")
     )
-
-
-def districts() -> pl.DataFrame:
-    """The 11 former districts (district-level units until 30 June 2025)."""
-    return (
-        old_communes()
-        .group_by("district_code", "district_name", "district_type")
-        .agg(pl.len().alias("old_communes"))
-        .sort("district_code")
-    )

@@ -22,8 +22,6 @@ import polars as pl
 
 from sources.contracts import CONTRACT_MODULES, SourceContract, normalise_header
 
-LINEAGE = ["_source_file", "_row_number", "_batch_id", "_loaded_at"]
-
 
 class ExtractError(ValueError):
     """A landing file that cannot be loaded at all."""

@@ -8,7 +8,6 @@ import pytest
 from assets import common, public_order, reference
 from dagster_project.resources import Warehouse
 from quality import staging
-from quality.rules import REJECT_REASONS, REPAIRS
 from tests.helpers import one
 
 
@@ -41,13 +40,6 @@ def test_number_format_repair_flag(con):
     assert one(con, "number_needed_repair(?)", "600.000") is True
     assert one(con, "number_needed_repair(?)", "600000") is False
     assert one(con, "number_needed_repair(?)", None) is False
-
-
-def test_codes_registered():
-    for code in ("FINE_OUT_OF_RANGE", "INVALID_ROOMS", "INVALID_HOURS", "INVALID_FINE"):
-        assert code in REJECT_REASONS
-    for fix in ("number_format", "unreadable_persons_involved"):
-        assert fix in REPAIRS
 
 
 @pytest.fixture()

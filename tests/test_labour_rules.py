@@ -2,7 +2,6 @@
 
 import pytest
 
-from quality.rules import REJECT_REASONS, REPAIRS
 from tests.helpers import one
 
 
@@ -132,23 +131,3 @@ def test_structural_id_check_without_sex_and_birth(con):
         one(con, "person_id_problem(?::VARCHAR, NULL::VARCHAR, NULL::DATE)", "099094947703")
         == "province_prefix"
     )
-
-
-def test_reason_codes_registered():
-    for code in (
-        "UNDER_15",
-        "CONTRADICTORY_STATUS",
-        "INVALID_EMPLOYMENT_STATUS",
-        "UNKNOWN_PERSON",
-        "DUPLICATE",
-        "INVALID_PERSON_ID",
-    ):
-        assert code in REJECT_REASONS
-    for fig in (
-        "bool_spelling",
-        "status_fields_cleared",
-        "workplace_outside_area",
-        "sex_differs_from_register",
-        "birth_date_differs_from_register",
-    ):
-        assert fig in REPAIRS

@@ -388,9 +388,17 @@ def test_mart_metadata_holds_no_cell_and_previews_are_suppressed(planted):
             frame = pub.execute(f'SELECT * FROM "{mart}"').pl()
             if "area_level" in frame.columns:
                 frame = frame.filter(pl.col("area_level") == "province")
-            rows = set(_markdown(frame).splitlines()[2:]) if frame.height else set()
-            shown = md.splitlines()[2:] if md != "(no rows)" else []
-            assert set(shown) <= rows, mart
+            rows = _cells(_markdown(frame)) if frame.height else set()
+            shown = _cells(md) if md != "(no rows)" else set()
+            assert shown <= rows, mart
+
+
+def _cells(markdown: str) -> set[tuple[str, ...]]:
+    """The body rows of a markdown table as tuples of cell texts (padding aside)."""
+    return {
+        tuple(c.strip() for c in line.strip().strip("|").split("|"))
+        for line in markdown.splitlines()[2:]
+    }
 
 
 def _secrets() -> list[str]:

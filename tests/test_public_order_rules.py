@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assets.public_order import ICCS_SECTIONS, PENAL_CODE_CSV, VIOLATION_CODES_CSV
-from quality.rules import REJECT_REASONS, REPAIRS
 from tests.helpers import one
 
 SERIES = "ABCDEFGHKLMNPRSTUVXYZ"
@@ -124,20 +123,6 @@ def test_motorbike_and_bus_plates_never_collide(con):
 )
 def test_parse_timestamp_vn(con, text, expected):
     assert one(con, "parse_timestamp_vn(?)", text) == expected
-
-
-def test_reason_codes_registered():
-    for code in (
-        "OCCURRED_AFTER_REPORTED",
-        "NEGATIVE_FINE",
-        "INVALID_PLATE",
-        "INVALID_FINE",
-        "DUPLICATE",
-        "UNKNOWN_COMMUNE",
-    ):
-        assert code in REJECT_REASONS
-    for fix in ("unknown_article", "unknown_violation_code", "old_commune_code"):
-        assert fix in REPAIRS
 
 
 def test_penal_code_reference_covers_every_iccs_section():

@@ -198,10 +198,6 @@ def _pick(rng, eligible: np.ndarray, k: int) -> np.ndarray:
     return mask
 
 
-def _month_of(days: np.ndarray) -> np.ndarray:
-    return np.asarray(days, dtype="datetime64[D]").astype("datetime64[M]").astype(str)
-
-
 def _timestamp_text(seconds: pl.Expr) -> pl.Expr:
     return (seconds * 1000).cast(pl.Datetime("ms")).dt.strftime("%Y-%m-%d %H:%M:%S")
 
