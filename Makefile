@@ -1,6 +1,6 @@
 # de06-analytics — the two commands of the README, and a few more.
 #   make run    install what is needed, run the whole pipeline on data_samples/ (or DE06_LANDING_DIR)
-#   make test   install what is needed, run the tests
+#   make test   install what is needed, run the linters (make lint), then the tests
 #   make dev    the Dagster UI on the same definitions (http://127.0.0.1:3000)
 # Nothing needs to be installed by hand: uv is fetched into .tools/ if it is not on PATH, and it
 # installs the locked environment (uv.lock) into .venv/.
@@ -13,7 +13,7 @@ export GX_ANALYTICS_ENABLED ?= False
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 RUN := $(UV) run --frozen --no-progress
 
-.PHONY: install run test dev notebooks sample bench clean
+.PHONY: install run lint test dev notebooks sample bench clean
 
 $(CURDIR)/.tools/uv/bin/uv:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(CURDIR)/.tools/uv uv
@@ -30,7 +30,15 @@ $(DAGSTER_HOME)/dagster.yaml: dagster_project/dagster.yaml
 run: install $(DAGSTER_HOME)/dagster.yaml
 	$(RUN) python -m dagster_project.run
 
-test: install
+# ruff (lint and format check, pyproject.toml [tool.ruff]) for Python, sqlfluff (.sqlfluff) for
+# the SQL files. To fix: `uv run ruff check --fix . && uv run ruff format . && uv run sqlfluff
+# fix marts quality`, then review the diff.
+lint: install
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) sqlfluff lint marts quality
+
+test: lint
 	$(RUN) pytest
 
 dev: install $(DAGSTER_HOME)/dagster.yaml

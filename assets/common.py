@@ -1,8 +1,7 @@
 """Patterns shared by the domain modules: partitions, raw loading, staging, suite checks."""
 
-
 import re
-from typing import Callable
+from collections.abc import Callable
 
 import dagster as dg
 
@@ -11,12 +10,21 @@ from marts.reports import catalogue_entry
 from quality import staging, suites
 from sources.contracts import SourceContract
 from sources.readers import (
-    ExtractError, LandingFile, check_period, ensure_raw_table, files_not_in_landing, landing_files, load_raw_file,
+    ExtractError,
+    LandingFile,
+    check_period,
+    ensure_raw_table,
+    files_not_in_landing,
+    landing_files,
+    load_raw_file,
 )
 
 # Monthly sources: one partition per calendar month from the first extract month. A backfill
-# over many months runs as one run (the raw loaders handle a range of months at once).
-MONTHLY = dg.MonthlyPartitionsDefinition(start_date="2024-01-01", end_offset=0)
+# over many months runs as one run (the raw loaders handle a range of months at once). Months are
+# Vietnam's calendar months: the monthly schedule runs in this timezone.
+MONTHLY = dg.MonthlyPartitionsDefinition(
+    start_date="2024-01-01", end_offset=0, timezone="Asia/Ho_Chi_Minh"
+)
 SINGLE_RUN = dg.BackfillPolicy.single_run()
 
 # Why a contract suite blocks (issue 8: quality findings warn, contract breaches block).
@@ -41,7 +49,9 @@ def batch_id(context: dg.AssetExecutionContext) -> str:
 
 
 def load_files(
-    context: dg.AssetExecutionContext, warehouse: Warehouse, contract: SourceContract,
+    context: dg.AssetExecutionContext,
+    warehouse: Warehouse,
+    contract: SourceContract,
     files: list[LandingFile],
 ) -> dg.MaterializeResult:
     """Load landing files into raw.<source>; metadata has counts per file, never row content.
@@ -91,11 +101,14 @@ def load_files(
             "files_withdrawn_skipped": sum(r["status"] == "withdrawn" for r in results),
             "files_not_in_landing_kept": dg.MetadataValue.json(missing),
             "read_repairs": dg.MetadataValue.json(
-                {r["file"]: r["repairs"] for r in results if r.get("repairs")}),
+                {r["file"]: r["repairs"] for r in results if r.get("repairs")}
+            ),
             "raw_table_rows": total,
             "per_file": dg.MetadataValue.md(
-                "| file | rows | status |\n|---|---:|---|\n"
-                + "\n".join(f"| {r['file']} | {r['rows']} | {r['status']} |" for r in results)
+                md_table(
+                    ["file", "rows", "status"],
+                    [(r["file"], r["rows"], r["status"]) for r in results],
+                )
             ),
             "dagster/row_count": total,
         }
@@ -137,10 +150,20 @@ def staging_specs(
     """The two outputs of a staging step: staging.<source> (accepted rows) and
     quarantine.<source> (rejected rows with reason codes), with the same inputs."""
     return [
-        dg.AssetSpec(["staging", source], group_name=group, kinds={"duckdb", "sql"}, deps=deps,
-                     description=staged),
-        dg.AssetSpec(["quarantine", source], group_name=group, kinds={"duckdb", "sql"}, deps=deps,
-                     description=rejected),
+        dg.AssetSpec(
+            ["staging", source],
+            group_name=group,
+            kinds={"duckdb", "sql"},
+            deps=deps,
+            description=staged,
+        ),
+        dg.AssetSpec(
+            ["quarantine", source],
+            group_name=group,
+            kinds={"duckdb", "sql"},
+            deps=deps,
+            description=rejected,
+        ),
     ]
 
 
@@ -153,8 +176,12 @@ def stage(
             figures = staging.split_checked(con, source, sql_file, drop)
         except Exception as exc:  # a rule that still fails: name the source, its files, the SQL
             try:
-                files = [r[0] for r in con.execute(
-                    f"SELECT DISTINCT _source_file FROM raw.{source} ORDER BY 1").fetchall()]
+                files = [
+                    r[0]
+                    for r in con.execute(
+                        f"SELECT DISTINCT _source_file FROM raw.{source} ORDER BY 1"
+                    ).fetchall()
+                ]
             except Exception:
                 files = []
             shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
@@ -163,8 +190,11 @@ def stage(
                 f"files {shown or '(none)'}: {safe_message(exc)}. Nothing of this source was "
                 "changed. Fix: report it with this message; withdraw the file that brought it "
                 "(python -m dagster_project.run --withdraw <file>) to go on without it",
-                metadata={"source": source, "sql": f"quality/sql/{sql_file}",
-                          "files": dg.MetadataValue.json(files)},
+                metadata={
+                    "source": source,
+                    "sql": f"quality/sql/{sql_file}",
+                    "files": dg.MetadataValue.json(files),
+                },
             ) from None  # the original may quote a cell
     return (
         dg.MaterializeResult(
@@ -213,11 +243,6 @@ def suite_check(
     return _check
 
 
-def run_mart_sql(warehouse: Warehouse, sql_file: str) -> None:
-    with warehouse.connect() as con:
-        staging.run_sql_file(con, "marts", sql_file)
-
-
 def mart_asset(mart, deps: list, group: str) -> dg.AssetsDefinition:
     """An asset that runs marts/<name>.sql; metadata: row count, grain and the columns. No cell
     value: marts.* is not suppressed yet, and the run history must never show a cell that
@@ -239,7 +264,8 @@ def mart_asset(mart, deps: list, group: str) -> dg.AssetsDefinition:
             rows = con.execute(f"SELECT count(*) FROM marts.{mart.name}").fetchone()[0]
             columns = con.execute(
                 "SELECT column_name, data_type FROM duckdb_columns() "
-                "WHERE schema_name = 'marts' AND table_name = ? ORDER BY column_index", [mart.name]
+                "WHERE schema_name = 'marts' AND table_name = ? ORDER BY column_index",
+                [mart.name],
             ).fetchall()
         return dg.MaterializeResult(
             metadata={
@@ -263,10 +289,15 @@ def province_preview(con, table: str, limit: int = 12) -> dg.MetadataValue:
     return dg.MetadataValue.md(_markdown(preview))
 
 
+def md_table(header: list[str], rows) -> str:
+    """A markdown (GitHub) table for Dagster metadata. Values are shown as they are (no number
+    parsing: a code such as '052' stays '052'); None is an empty cell."""
+    from tabulate import tabulate
+
+    return tabulate(list(rows), headers=header, tablefmt="github", disable_numparse=True)
+
+
 def _markdown(frame) -> str:
     if frame.is_empty():
         return "(no rows)"
-    header = "| " + " | ".join(frame.columns) + " |"
-    sep = "|" + "---|" * len(frame.columns)
-    body = ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in frame.iter_rows()]
-    return "\n".join([header, sep, *body])
+    return md_table(frame.columns, frame.iter_rows())

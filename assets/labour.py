@@ -6,7 +6,6 @@ asset loads every `labour_status_<YYYY>.xlsx` in the landing folder (the year is
 name), skipping unchanged files.
 """
 
-
 import dagster as dg
 
 from assets.common import CONTRACT, load_files, mart_asset, stage, staging_specs, suite_check
@@ -27,7 +26,9 @@ QUARANTINE_KEYS = [["quarantine", "labour_status"]]
 
 
 @dg.asset(key=["raw", "labour_status"], group_name=GROUP, kinds={"duckdb", "excel"})
-def raw_labour_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def raw_labour_status(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> dg.MaterializeResult:
     """The labour-market register's yearly extracts (`labour/labour_status_YYYY.xlsx`, one row
     per person aged 15+ on 1 July) as received: every value text, plus the file, row number and
     load batch. A file that cannot be read (not Excel, a required column missing) fails this
@@ -40,7 +41,8 @@ def raw_labour_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -
 
 @dg.multi_asset(
     specs=staging_specs(
-        "labour_status", GROUP,
+        "labour_status",
+        GROUP,
         deps=deps_of("quality/sql/stage_labour.sql"),
         staged="Accepted labour records of all loaded years: typed, personal ID "
         "replaced by the keyed pseudonym, linked to the population register (sex and age "
@@ -57,16 +59,25 @@ def staged_labour_status(warehouse: Warehouse):
 
 
 checks = [
-    suite_check(["staging", "labour_status"], suites.labour_contract, True,
-                "Labour register contract (great-expectations). " + CONTRACT),
-    suite_check(["staging", "labour_status"], suites.labour_quality, False,
-                "Labour code lists and plausibility: data quality, a warning when over threshold; the "
-                "marts are published."),
+    suite_check(
+        ["staging", "labour_status"],
+        suites.labour_contract,
+        True,
+        "Labour register contract (great-expectations). " + CONTRACT,
+    ),
+    suite_check(
+        ["staging", "labour_status"],
+        suites.labour_quality,
+        False,
+        "Labour code lists and plausibility: data quality, a warning when over threshold; the "
+        "marts are published.",
+    ),
 ]
 
 
 @dg.asset_check(
-    asset=dg.AssetKey(["quarantine", "labour_status"]), blocking=False,
+    asset=dg.AssetKey(["quarantine", "labour_status"]),
+    blocking=False,
     description="Share of labour records rejected per file stays under 2 %, and under 1 % of "
     "the records disagree with the population register on sex or birth date (warning).",
 )
@@ -78,12 +89,15 @@ def labour_rejection_share(warehouse: Warehouse) -> dg.AssetCheckResult:
                SELECT i.f, i.n, coalesce(q.n, 0), round(100.0 * coalesce(q.n, 0) / i.n, 3)
                FROM i LEFT JOIN q USING (f) ORDER BY 1"""
         ).fetchall()
-        disagree = con.execute(
-            """SELECT round(100.0 * count_if(fix_sex_differs_from_register
+        disagree = (
+            con.execute(
+                """SELECT round(100.0 * count_if(fix_sex_differs_from_register
                                        OR fix_birth_date_differs_from_register)
                             / nullif(count(*), 0), 3)
                FROM staging.labour_status"""
-        ).fetchone()[0] or 0.0
+            ).fetchone()[0]
+            or 0.0
+        )
     worst = max((r[3] for r in rows), default=0.0)
     return dg.AssetCheckResult(
         passed=worst < 2.0 and disagree < 1.0,
@@ -96,7 +110,9 @@ def labour_rejection_share(warehouse: Warehouse) -> dg.AssetCheckResult:
 
 
 @dg.asset(
-    key=["marts", "labour_base"], group_name="model_37", kinds={"duckdb", "sql"},
+    key=["marts", "labour_base"],
+    group_name="model_37",
+    kinds={"duckdb", "sql"},
     deps=deps_of("marts/labour_base.sql"),
 )
 def labour_base(warehouse: Warehouse) -> dg.MaterializeResult:
@@ -110,25 +126,31 @@ def labour_base(warehouse: Warehouse) -> dg.MaterializeResult:
         dates = con.execute(
             "SELECT year, ref_date FROM marts.labour_reference_dates ORDER BY year"
         ).fetchall()
-        wap = dict(con.execute(
-            "SELECT year, sum(persons)::BIGINT FROM intermediate.labour_working_age GROUP BY 1 ORDER BY 1"
-        ).fetchall())
+        wap = dict(
+            con.execute(
+                "SELECT year, sum(persons)::BIGINT FROM intermediate.labour_working_age GROUP BY 1 ORDER BY 1"
+            ).fetchall()
+        )
     return dg.MaterializeResult(
         metadata={
             "reference_dates": ", ".join(f"{y}: {d}" for y, d in dates),
-            "working_age_population": dg.MetadataValue.json({str(k): int(v) for k, v in wap.items()}),
+            "working_age_population": dg.MetadataValue.json(
+                {str(k): int(v) for k, v in wap.items()}
+            ),
         }
     )
 
 
 MODEL_37_MARTS = [
     mart_asset(m, deps=deps_of(f"marts/{m.sql}"), group="model_37")
-    for m in MARTS if m.model == MODEL
+    for m in MARTS
+    if m.model == MODEL
 ]
 
 
 @dg.asset_check(
-    asset=dg.AssetKey(["marts", "labour_indicators"]), blocking=True,
+    asset=dg.AssetKey(["marts", "labour_indicators"]),
+    blocking=True,
     description="Contract of the mart (blocks publication): the labour accounts hold in every "
     "cell: labour force = employed + unemployed, no cell has more persons with a status than the "
     "register's working-age population, and sexes and age bands add up to their totals. These "
@@ -159,6 +181,9 @@ def labour_accounts(warehouse: Warehouse) -> dg.AssetCheckResult:
         ).fetchone()[0]
     return dg.AssetCheckResult(
         passed=lf == 0 and over == 0 and additive == 0,
-        metadata={"labour_force_mismatches": lf, "more_statuses_than_residents": over,
-                  "totals_not_adding_up": additive},
+        metadata={
+            "labour_force_mismatches": lf,
+            "more_statuses_than_residents": over,
+            "totals_not_adding_up": additive,
+        },
     )

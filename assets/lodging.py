@@ -1,11 +1,18 @@
 """Model 38 inputs and marts: the lodging establishment register and the monthly guest-stay
 notifications, from landing files to raw, staging and quarantine, then the tourism marts."""
 
-
 import dagster as dg
 
 from assets.common import (
-    CONTRACT, MONTHLY, SINGLE_RUN, load_files, mart_asset, monthly_files, stage, staging_specs, suite_check,
+    CONTRACT,
+    MONTHLY,
+    SINGLE_RUN,
+    load_files,
+    mart_asset,
+    monthly_files,
+    stage,
+    staging_specs,
+    suite_check,
 )
 from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
@@ -19,7 +26,9 @@ MODEL = 38
 
 
 @dg.asset(key=["raw", "establishments"], group_name=GROUP, kinds={"duckdb", "excel"})
-def raw_establishments(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def raw_establishments(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> dg.MaterializeResult:
     """The lodging establishment register (hotels, guesthouses, motels, homestays, rental rooms,
     worker housing, hospitals, long-distance buses) as received: one row per establishment, every
     value text. The register is current: communes are 2025 codes."""
@@ -29,8 +38,11 @@ def raw_establishments(context: dg.AssetExecutionContext, warehouse: Warehouse) 
 
 
 @dg.asset(
-    key=["raw", "stays"], group_name=GROUP, kinds={"duckdb", "json"},
-    partitions_def=MONTHLY, backfill_policy=SINGLE_RUN,
+    key=["raw", "stays"],
+    group_name=GROUP,
+    kinds={"duckdb", "json"},
+    partitions_def=MONTHLY,
+    backfill_policy=SINGLE_RUN,
 )
 def raw_stays(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Lodging notifications as exported by the notification API, one partition per check-in
@@ -40,7 +52,8 @@ def raw_stays(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mat
 
 @dg.multi_asset(
     specs=staging_specs(
-        "establishments", GROUP,
+        "establishments",
+        GROUP,
         deps=deps_of("quality/sql/stage_establishments.sql"),
         staged="Accepted lodging establishments: typed (rooms, beds, opening and closing "
         "dates), type checked against the code list, commune as a 2025 code.",
@@ -53,7 +66,8 @@ def staged_establishments(warehouse: Warehouse):
 
 @dg.multi_asset(
     specs=staging_specs(
-        "stays", GROUP,
+        "stays",
+        GROUP,
         deps=deps_of("quality/sql/stage_stays.sql"),
         staged="Accepted stays of all loaded months: guest document replaced by a keyed "
         "pseudonym (guest_key; for a personal ID the same as the register's person_key, so "
@@ -79,9 +93,12 @@ def staged_stays(warehouse: Warehouse):
                    FROM staging.stays GROUP BY ALL)
                UNPIVOT (v FOR f IN (late_notification, guest_two_places, guest_in_register, open_stay))"""
         )
-        flags = dict(con.execute(
-            "SELECT figure, sum(value)::BIGINT FROM ops.quality_figures "
-            "WHERE source = 'stays' AND kind = 'flag' GROUP BY figure ORDER BY figure").fetchall())
+        flags = dict(
+            con.execute(
+                "SELECT figure, sum(value)::BIGINT FROM ops.quality_figures "
+                "WHERE source = 'stays' AND kind = 'flag' GROUP BY figure ORDER BY figure"
+            ).fetchall()
+        )
     yield dg.MaterializeResult(
         asset_key=staged.asset_key,
         metadata={**(staged.metadata or {}), "flags": dg.MetadataValue.json(flags)},
@@ -90,13 +107,25 @@ def staged_stays(warehouse: Warehouse):
 
 
 checks = [
-    suite_check(["staging", "establishments"], suites.establishments_contract, True,
-                "Establishment register contract (great-expectations). " + CONTRACT),
-    suite_check(["staging", "stays"], suites.stays_contract, True,
-                "Stays contract (great-expectations). " + CONTRACT),
-    suite_check(["staging", "stays"], suites.stays_quality, False,
-                "Stays quality thresholds (nationality codes, late share, guest in two places): data "
-                "quality, a warning; the marts are right and published."),
+    suite_check(
+        ["staging", "establishments"],
+        suites.establishments_contract,
+        True,
+        "Establishment register contract (great-expectations). " + CONTRACT,
+    ),
+    suite_check(
+        ["staging", "stays"],
+        suites.stays_contract,
+        True,
+        "Stays contract (great-expectations). " + CONTRACT,
+    ),
+    suite_check(
+        ["staging", "stays"],
+        suites.stays_quality,
+        False,
+        "Stays quality thresholds (nationality codes, late share, guest in two places): data "
+        "quality, a warning; the marts are right and published.",
+    ),
 ]
 
 QUARANTINE_KEYS = [["quarantine", "establishments"], ["quarantine", "stays"]]
@@ -104,12 +133,14 @@ SOURCES = ["establishments", "stays"]
 
 MODEL_38_MARTS = [
     mart_asset(m, deps=deps_of(f"marts/{m.sql}"), group="model_38")
-    for m in MARTS if m.model == MODEL
+    for m in MARTS
+    if m.model == MODEL
 ]
 
 
 @dg.asset_check(
-    asset=dg.AssetKey(["marts", "tourism_monthly"]), blocking=True,
+    asset=dg.AssetKey(["marts", "tourism_monthly"]),
+    blocking=True,
     description="Contract of the mart (blocks publication): arrivals and guest-nights at "
     "province level over all months equal those of the accepted stays. A mismatch means stays "
     "are lost or counted twice between staging and the mart, so every figure of the mart would "
@@ -122,16 +153,22 @@ def tourism_totals(warehouse: Warehouse) -> dg.AssetCheckResult:
                WHERE area_level = 'province' AND establishment_type = 'all' AND guest_origin = 'all'"""
         ).fetchone()
         staged = con.execute(
-            "SELECT coalesce(count_if(nights > 0), 0), coalesce(sum(nights), 0) FROM staging.stays").fetchone()
+            "SELECT coalesce(count_if(nights > 0), 0), coalesce(sum(nights), 0) FROM staging.stays"
+        ).fetchone()
     return dg.AssetCheckResult(
         passed=tuple(mart) == tuple(staged),
-        metadata={"arrivals_mart": int(mart[0]), "arrivals_staging": int(staged[0]),
-                  "nights_mart": int(mart[1]), "nights_staging": int(staged[1])},
+        metadata={
+            "arrivals_mart": int(mart[0]),
+            "arrivals_staging": int(staged[0]),
+            "nights_mart": int(mart[1]),
+            "nights_staging": int(staged[1]),
+        },
     )
 
 
 @dg.asset_check(
-    asset=dg.AssetKey(["marts", "tourism_monthly"]), blocking=False,
+    asset=dg.AssetKey(["marts", "tourism_monthly"]),
+    blocking=False,
     description="Data quality (warns, publication goes on): room occupancy never exceeds 100 %. "
     "Guests occupying more room-nights than the establishment register lists is a defect of "
     "the register (rooms missing, opening or closing dates wrong), not of the mart: the "
@@ -144,13 +181,19 @@ def room_occupancy_plausible(warehouse: Warehouse) -> dg.AssetCheckResult:
             """SELECT count(*), count(DISTINCT area_level || ':' || area_code), count(DISTINCT month)
                FROM marts.tourism_monthly WHERE room_occupancy_over_100"""
         ).fetchone()
-        by_level = dict(con.execute(
-            """SELECT area_level, count(*) FROM marts.tourism_monthly
-               WHERE room_occupancy_over_100 GROUP BY 1 ORDER BY 1""").fetchall())
+        by_level = dict(
+            con.execute(
+                """SELECT area_level, count(*) FROM marts.tourism_monthly
+               WHERE room_occupancy_over_100 GROUP BY 1 ORDER BY 1"""
+            ).fetchall()
+        )
     return dg.AssetCheckResult(
         passed=cells == 0,
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"cells_over_full_occupancy": int(cells), "areas_affected": int(areas),
-                  "months_affected": int(months),
-                  "cells_by_area_level": dg.MetadataValue.json({k: int(v) for k, v in by_level.items()})},
+        metadata={
+            "cells_over_full_occupancy": int(cells),
+            "areas_affected": int(areas),
+            "months_affected": int(months),
+            "cells_by_area_level": dg.MetadataValue.json({k: int(v) for k, v in by_level.items()}),
+        },
     )

@@ -1,15 +1,22 @@
 """Model 36 inputs: the population register's baseline snapshot and monthly change records,
 from landing files to raw, staging and quarantine."""
 
-
 import dagster as dg
 
 from assets.common import (
-    CONTRACT, MONTHLY, SINGLE_RUN, load_files, mart_asset, monthly_files, stage, staging_specs, suite_check,
+    CONTRACT,
+    MONTHLY,
+    SINGLE_RUN,
+    load_files,
+    mart_asset,
+    monthly_files,
+    stage,
+    staging_specs,
+    suite_check,
 )
+from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
 from marts.lineage import deps_of
-from dagster_project.resources import Warehouse
 from quality import suites
 from quality.staging import run_sql_file
 from sources.contracts import EVENTS, RESIDENTS
@@ -36,8 +43,11 @@ def raw_residents(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
 
 
 @dg.asset(
-    key=["raw", "events"], group_name=GROUP, kinds={"duckdb", "csv"},
-    partitions_def=MONTHLY, backfill_policy=SINGLE_RUN,
+    key=["raw", "events"],
+    group_name=GROUP,
+    kinds={"duckdb", "csv"},
+    partitions_def=MONTHLY,
+    backfill_policy=SINGLE_RUN,
 )
 def raw_events(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Monthly population change records (births, deaths, moves) as received, one partition per
@@ -48,7 +58,8 @@ def raw_events(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
 
 @dg.multi_asset(
     specs=staging_specs(
-        "residents", GROUP,
+        "residents",
+        GROUP,
         deps=deps_of("quality/sql/stage_residents.sql"),
         staged="Accepted residents of the latest snapshot: typed, cleaned, personal ID "
         "and household number replaced by keyed pseudonyms, names dropped, commune "
@@ -63,7 +74,8 @@ def staged_residents(warehouse: Warehouse):
 
 @dg.multi_asset(
     specs=staging_specs(
-        "events", GROUP,
+        "events",
+        GROUP,
         deps=deps_of("quality/sql/stage_events.sql"),
         staged="Accepted population events of all loaded months: typed, pseudonymised, "
         "communes harmonised, each counted in the month it happened.",
@@ -76,12 +88,24 @@ def staged_events(warehouse: Warehouse):
 
 
 checks = [
-    suite_check(["staging", "residents"], suites.residents_contract, True,
-                "Residents contract (great-expectations). " + CONTRACT),
-    suite_check(["staging", "residents"], suites.residents_quality, False,
-                "Residents code lists and formats: a warning when over threshold."),
-    suite_check(["staging", "events"], suites.events_contract, True,
-                "Events contract (great-expectations). " + CONTRACT),
+    suite_check(
+        ["staging", "residents"],
+        suites.residents_contract,
+        True,
+        "Residents contract (great-expectations). " + CONTRACT,
+    ),
+    suite_check(
+        ["staging", "residents"],
+        suites.residents_quality,
+        False,
+        "Residents code lists and formats: a warning when over threshold.",
+    ),
+    suite_check(
+        ["staging", "events"],
+        suites.events_contract,
+        True,
+        "Events contract (great-expectations). " + CONTRACT,
+    ),
 ]
 
 QUARANTINE_KEYS = [["quarantine", "residents"], ["quarantine", "events"]]
@@ -89,7 +113,9 @@ SOURCES = ["residents", "events"]
 
 
 @dg.asset(
-    key=["marts", "population_timeline"], group_name="model_36", kinds={"duckdb", "sql"},
+    key=["marts", "population_timeline"],
+    group_name="model_36",
+    kinds={"duckdb", "sql"},
     deps=deps_of("marts/population_timeline.sql"),
 )
 def population_timeline(warehouse: Warehouse) -> dg.MaterializeResult:
@@ -100,23 +126,28 @@ def population_timeline(warehouse: Warehouse) -> dg.MaterializeResult:
         run_sql_file(con, "marts", "population_timeline.sql")
         counts = {
             t: con.execute(f"SELECT count(*) FROM intermediate.{t}").fetchone()[0]
-            for t in ("person_states", "population_flows", "population_ages", "population_households")
+            for t in (
+                "person_states",
+                "population_flows",
+                "population_ages",
+                "population_households",
+            )
         }
-        ref_dates = [str(r[0]) for r in con.execute("SELECT ref_date FROM marts.reference_dates").fetchall()]
-    return dg.MaterializeResult(
-        metadata={**counts, "reference_dates": ", ".join(ref_dates)}
-    )
+        ref_dates = [
+            str(r[0]) for r in con.execute("SELECT ref_date FROM marts.reference_dates").fetchall()
+        ]
+    return dg.MaterializeResult(metadata={**counts, "reference_dates": ", ".join(ref_dates)})
 
 
 MODEL_36_MARTS = [
-    mart_asset(m, deps=deps_of(f"marts/{m.sql}"), group="model_36")
-    for m in MARTS if m.model == 36
+    mart_asset(m, deps=deps_of(f"marts/{m.sql}"), group="model_36") for m in MARTS if m.model == 36
 ]
 MODEL = 36
 
 
 @dg.asset_check(
-    asset=dg.AssetKey(["marts", "population_change"]), blocking=True,
+    asset=dg.AssetKey(["marts", "population_change"]),
+    blocking=True,
     description="Contract of the marts (blocks publication): the balancing equation holds in "
     "every month and area, each month starts where the previous ended, and the stock at each "
     "reference date agrees with population_indicators. Stocks and flows come from the same "

@@ -8,7 +8,15 @@ import dagster as dg
 import polars as pl
 
 from assets.common import (
-    CONTRACT, MONTHLY, SINGLE_RUN, load_files, mart_asset, monthly_files, stage, staging_specs, suite_check,
+    CONTRACT,
+    MONTHLY,
+    SINGLE_RUN,
+    load_files,
+    mart_asset,
+    monthly_files,
+    stage,
+    staging_specs,
+    suite_check,
 )
 from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
@@ -68,8 +76,11 @@ def violation_codes(warehouse: Warehouse) -> dg.MaterializeResult:
 
 
 @dg.asset(
-    key=["raw", "incidents"], group_name=GROUP, kinds={"duckdb", "csv"},
-    partitions_def=MONTHLY, backfill_policy=SINGLE_RUN,
+    key=["raw", "incidents"],
+    group_name=GROUP,
+    kinds={"duckdb", "csv"},
+    partitions_def=MONTHLY,
+    backfill_policy=SINGLE_RUN,
 )
 def raw_incidents(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """The police incident log as received, one partition per extract month
@@ -79,8 +90,11 @@ def raw_incidents(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
 
 
 @dg.asset(
-    key=["raw", "traffic_violations"], group_name=GROUP, kinds={"duckdb", "parquet"},
-    partitions_def=MONTHLY, backfill_policy=SINGLE_RUN,
+    key=["raw", "traffic_violations"],
+    group_name=GROUP,
+    kinds={"duckdb", "parquet"},
+    partitions_def=MONTHLY,
+    backfill_policy=SINGLE_RUN,
 )
 def raw_traffic_violations(
     context: dg.AssetExecutionContext, warehouse: Warehouse
@@ -89,16 +103,17 @@ def raw_traffic_violations(
     (`traffic_violations_YYYY-MM.parquet`), every value read as text. Plates are still in
     clear here: raw is the pipeline's only."""
     return load_files(
-        context, warehouse, TRAFFIC_VIOLATIONS,
+        context,
+        warehouse,
+        TRAFFIC_VIOLATIONS,
         monthly_files(context, warehouse, TRAFFIC_VIOLATIONS),
     )
 
 
-
-
 @dg.multi_asset(
     specs=staging_specs(
-        "incidents", GROUP,
+        "incidents",
+        GROUP,
         deps=deps_of("quality/sql/stage_incidents.sql"),
         staged="Accepted incidents of all loaded months: typed, commune harmonised to "
         "the 2025 communes at the occurrence date, Penal Code article classified to its "
@@ -113,7 +128,8 @@ def staged_incidents(warehouse: Warehouse):
 
 @dg.multi_asset(
     specs=staging_specs(
-        "traffic_violations", GROUP,
+        "traffic_violations",
+        GROUP,
         deps=deps_of("quality/sql/stage_traffic_violations.sql"),
         staged="Accepted traffic violations: typed, plate validated and replaced by a "
         "keyed pseudonym (plate_key), commune harmonised, violation code grouped.",
@@ -122,19 +138,36 @@ def staged_incidents(warehouse: Warehouse):
     ),
 )
 def staged_traffic_violations(warehouse: Warehouse):
-    yield from stage(warehouse, "traffic_violations", "stage_traffic_violations.sql",
-                     drop=("plate_problem",))
+    yield from stage(
+        warehouse, "traffic_violations", "stage_traffic_violations.sql", drop=("plate_problem",)
+    )
 
 
 checks = [
-    suite_check(["staging", "incidents"], suites.incidents_contract, True,
-                "Incidents contract (great-expectations). " + CONTRACT),
-    suite_check(["staging", "incidents"], suites.incidents_quality, False,
-                "Incidents code lists: unknown Penal Code articles and statuses, a warning."),
-    suite_check(["staging", "traffic_violations"], suites.traffic_violations_contract, True,
-                "Traffic violations contract (great-expectations). " + CONTRACT),
-    suite_check(["staging", "traffic_violations"], suites.traffic_violations_quality, False,
-                "Traffic violation code lists: unknown codes and vehicle types, a warning."),
+    suite_check(
+        ["staging", "incidents"],
+        suites.incidents_contract,
+        True,
+        "Incidents contract (great-expectations). " + CONTRACT,
+    ),
+    suite_check(
+        ["staging", "incidents"],
+        suites.incidents_quality,
+        False,
+        "Incidents code lists: unknown Penal Code articles and statuses, a warning.",
+    ),
+    suite_check(
+        ["staging", "traffic_violations"],
+        suites.traffic_violations_contract,
+        True,
+        "Traffic violations contract (great-expectations). " + CONTRACT,
+    ),
+    suite_check(
+        ["staging", "traffic_violations"],
+        suites.traffic_violations_quality,
+        False,
+        "Traffic violation code lists: unknown codes and vehicle types, a warning.",
+    ),
 ]
 
 QUARANTINE_KEYS = [["quarantine", "incidents"], ["quarantine", "traffic_violations"]]
@@ -143,12 +176,15 @@ SOURCES = ["incidents", "traffic_violations"]
 # public_order_monthly reads marts.population_change (the denominator: population at the start
 # of the month); marts/lineage.py finds it in the SQL.
 MODEL_39_MARTS = [
-    mart_asset(m, deps=deps_of(f"marts/{m.sql}"), group="model_39") for m in MARTS if m.model == MODEL
+    mart_asset(m, deps=deps_of(f"marts/{m.sql}"), group="model_39")
+    for m in MARTS
+    if m.model == MODEL
 ]
 
 
 @dg.asset_check(
-    asset=dg.AssetKey(["marts", "public_order_monthly"]), blocking=True,
+    asset=dg.AssetKey(["marts", "public_order_monthly"]),
+    blocking=True,
     description="Contract of the mart (blocks publication): sections add up to the area total, "
     "communes add up to their district and districts to the province, cleared never exceeds "
     "incidents, and every accepted incident is counted once at province level. All hold by the "
@@ -183,7 +219,11 @@ def public_order_adds_up(warehouse: Warehouse) -> dg.AssetCheckResult:
         ).fetchone()
     return dg.AssetCheckResult(
         passed=sections == 0 and areas == 0 and over == 0 and int(total or 0) == staged,
-        metadata={"sections_not_adding_up": sections, "areas_not_adding_up": areas,
-                  "cleared_over_incidents": over, "province_total": int(total or 0),
-                  "staged_incidents": staged},
+        metadata={
+            "sections_not_adding_up": sections,
+            "areas_not_adding_up": areas,
+            "cleared_over_incidents": over,
+            "province_total": int(total or 0),
+            "staged_incidents": staged,
+        },
     )

@@ -27,7 +27,7 @@ import ctypes
 import os
 import shutil
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 INCOMING = ".incoming-"
@@ -39,7 +39,7 @@ def versions_dir(published: Path) -> Path:
 
 
 def _new_id(now: datetime | None = None) -> str:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return f"{now:%Y%m%dT%H%M%S}{now.microsecond:06d}Z-{uuid.uuid4().hex[:6]}"
 
 
@@ -113,7 +113,7 @@ def _migrate_real_folder(published: Path) -> None:
     a kill then is repaired by the next cleanup (it links the newest complete set)."""
     if published.is_symlink() or not published.is_dir():
         return
-    when = datetime.fromtimestamp(published.stat().st_mtime, timezone.utc)
+    when = datetime.fromtimestamp(published.stat().st_mtime, UTC)
     for leftover in published.glob(f"{INCOMING}*"):
         shutil.rmtree(leftover, ignore_errors=True)
     if not any(published.iterdir()):
@@ -172,7 +172,7 @@ def cleanup_leftovers(published: Path, keep: int = KEEP, exclude: Path | None = 
     for path in complete:
         if path.resolve() == current:
             continue
-        if path.name > current.name or path not in older[-(keep - 1):] or keep < 2:
+        if path.name > current.name or path not in older[-(keep - 1) :] or keep < 2:
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path.name)
     return removed
@@ -197,8 +197,14 @@ def rollback(published: Path) -> Path:
     published = Path(published)
     current = current_version(published)
     root = versions_dir(published)
-    older = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
-                   and current is not None and p.name < current.name)
+    older = sorted(
+        p
+        for p in root.iterdir()
+        if p.is_dir()
+        and not p.name.startswith(".")
+        and current is not None
+        and p.name < current.name
+    )
     if not older:
         raise RuntimeError(f"{published}: no earlier published set to roll back to")
     _point(published, older[-1])

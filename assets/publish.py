@@ -14,7 +14,7 @@ import dagster as dg
 import duckdb
 
 from assets import DOMAINS, publication_store
-from assets.common import province_preview
+from assets.common import md_table, province_preview
 from dagster_project.resources import Warehouse
 from marts import quality_report, reports
 from marts.catalogue import LINKS, MARTS
@@ -26,14 +26,10 @@ QUARANTINE_KEYS = [k for d in DOMAINS for k in d.QUARANTINE_KEYS]
 PUBLISHED_MARTS = [m for m in MARTS if any(m.model == d.MODEL for d in DOMAINS)]
 
 
-def _md_table(header: list[str], rows) -> str:
-    from tabulate import tabulate
-
-    return tabulate(list(rows), headers=header, tablefmt="github")
-
-
 @dg.asset(
-    key=["ops", "reconciliation"], group_name="ops", kinds={"duckdb", "sql"},
+    key=["ops", "reconciliation"],
+    group_name="ops",
+    kinds={"duckdb", "sql"},
     deps=[["staging", s] for s in STAGED_SOURCES] + QUARANTINE_KEYS,
 )
 def reconciliation(warehouse: Warehouse) -> dg.MaterializeResult:
@@ -49,14 +45,16 @@ def reconciliation(warehouse: Warehouse) -> dg.MaterializeResult:
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": sum(r[1] for r in summary),
-            "by_source": dg.MetadataValue.md(_md_table(
-                ["source", "files", "in", "staged", "quarantined", "unaccounted"], summary)),
+            "by_source": dg.MetadataValue.md(
+                md_table(["source", "files", "in", "staged", "quarantined", "unaccounted"], summary)
+            ),
         }
     )
 
 
 @dg.asset_check(
-    asset=reconciliation, blocking=True,
+    asset=reconciliation,
+    blocking=True,
     description="Contract (blocks publication): every input row is staged or quarantined, "
     "exactly once. A row unaccounted for is lost or doubled by the pipeline, never a data "
     "defect (a bad row is quarantined with its reason code), and every count would be wrong.",
@@ -69,7 +67,10 @@ def every_row_accounted(warehouse: Warehouse) -> dg.AssetCheckResult:
         files = con.execute("SELECT count(*) FROM ops.reconciliation").fetchone()[0]
     return dg.AssetCheckResult(
         passed=not bad and files > 0,
-        metadata={"files_checked": files, "files_with_unaccounted_rows": dg.MetadataValue.json(dict(bad))},
+        metadata={
+            "files_checked": files,
+            "files_with_unaccounted_rows": dg.MetadataValue.json(dict(bad)),
+        },
     )
 
 
@@ -83,7 +84,9 @@ CREATE OR REPLACE TABLE ops.disclosure_audit (
 
 
 @dg.asset(
-    key=["publish", "protected_marts"], group_name="publish", kinds={"duckdb", "sql"},
+    key=["publish", "protected_marts"],
+    group_name="publish",
+    kinds={"duckdb", "sql"},
     deps=[["marts", m.name] for m in PUBLISHED_MARTS] + [["ops", "reconciliation"]],
 )
 def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
@@ -108,12 +111,24 @@ def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
         con.execute(
             "INSERT INTO ops.disclosure_audit VALUES "
             "(now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [warehouse.min_cell, cells, figures["suppressed"], primary, figures["failing"],
-             figures["narrowest_interval"], figures.get("narrowest_finite_interval"),
-             figures["relations"], sum(figures["violated_relations"].values()),
-             figures["lp_solves"], figures["components"], figures["repair_rounds"],
-             figures.get("exactly_recoverable", 0), figures.get("exactly_recoverable_persons", 0),
-             figures.get("exactly_recoverable_complements", 0), figures["failing"] == 0],
+            [
+                warehouse.min_cell,
+                cells,
+                figures["suppressed"],
+                primary,
+                figures["failing"],
+                figures["narrowest_interval"],
+                figures.get("narrowest_finite_interval"),
+                figures["relations"],
+                sum(figures["violated_relations"].values()),
+                figures["lp_solves"],
+                figures["components"],
+                figures["repair_rounds"],
+                figures.get("exactly_recoverable", 0),
+                figures.get("exactly_recoverable_persons", 0),
+                figures.get("exactly_recoverable_complements", 0),
+                figures["failing"] == 0,
+            ],
         )
         con.execute(
             """CREATE OR REPLACE TABLE ops.disclosure_utility (mart VARCHAR, area_level VARCHAR,
@@ -125,20 +140,33 @@ def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": len(marts),
-            "cells": cells, "suppressed": figures["suppressed"], "primary_suppressed": primary,
+            "cells": cells,
+            "suppressed": figures["suppressed"],
+            "primary_suppressed": primary,
             "narrowest_interval": figures["narrowest_interval"],
             "failing_cells": figures["failing"],
             "violated_relations": dg.MetadataValue.json(figures["violated_relations"]),
             "lp_solves": figures["lp_solves"],
-            "information_loss": dg.MetadataValue.md(_md_table(
-                ["mart", "level", "cells", "suppressed", "primary", "suppressed share of counts"],
-                utility)),
+            "information_loss": dg.MetadataValue.md(
+                md_table(
+                    [
+                        "mart",
+                        "level",
+                        "cells",
+                        "suppressed",
+                        "primary",
+                        "suppressed share of counts",
+                    ],
+                    utility,
+                )
+            ),
         }
     )
 
 
 @dg.asset_check(
-    asset=protected_marts, blocking=False,
+    asset=protected_marts,
+    blocking=False,
     description="Disclosure audit: for every suppressed cell, the interval an attacker can narrow "
     "it to from everything published (linear programs over all linked relations, counts ≥ 0). "
     "A primary cell must keep DE06_MIN_CELL of room, or what the always-published province "
@@ -151,38 +179,53 @@ def disclosure_audit(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         row = con.execute(
             "SELECT cells, suppressed, failing, narrowest_interval, relations, lp_solves, passed, "
-            "exactly_recoverable FROM ops.disclosure_audit").fetchone()
+            "exactly_recoverable FROM ops.disclosure_audit"
+        ).fetchone()
     cells, suppressed, failing, narrowest, relations, solves, passed, exact = row
     return dg.AssetCheckResult(
-        passed=bool(passed), severity=dg.AssetCheckSeverity.WARN,
-        metadata={"cells": cells, "suppressed": suppressed,
-                  "primary_cells_narrower_than_required": failing,
-                  "primary_cells_recovered_exactly": exact,
-                  "narrowest_interval": narrowest, "relations": relations, "lp_solves": solves,
-                  "min_cell": warehouse.min_cell},
+        passed=bool(passed),
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "cells": cells,
+            "suppressed": suppressed,
+            "primary_cells_narrower_than_required": failing,
+            "primary_cells_recovered_exactly": exact,
+            "narrowest_interval": narrowest,
+            "relations": relations,
+            "lp_solves": solves,
+            "min_cell": warehouse.min_cell,
+        },
     )
 
 
 @dg.asset_check(
-    asset=protected_marts, blocking=False,
+    asset=protected_marts,
+    blocking=False,
     description="Every relation the marts state (categories to totals, communes to districts, "
     "balancing equations, months to years, links between marts) holds on the marts' values. "
     "A warning: a relation that does not hold is left out of the protection and reported.",
 )
 def mart_relations_hold(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
-        violated = con.execute("SELECT violated_relations, relations FROM ops.disclosure_audit").fetchone()
+        violated = con.execute(
+            "SELECT violated_relations, relations FROM ops.disclosure_audit"
+        ).fetchone()
     return dg.AssetCheckResult(
-        passed=violated[0] == 0, severity=dg.AssetCheckSeverity.WARN,
+        passed=violated[0] == 0,
+        severity=dg.AssetCheckSeverity.WARN,
         metadata={"violated_relations": violated[0], "relations": violated[1]},
     )
 
 
 @dg.asset(
-    key=["published", "marts"], group_name="publish", kinds={"duckdb", "parquet", "excel", "html"},
+    key=["published", "marts"],
+    group_name="publish",
+    kinds={"duckdb", "parquet", "excel", "html"},
     deps=[["publish", "protected_marts"]],
 )
-def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def published_marts(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> dg.MaterializeResult:
     """What analysts open, in DE06_DATA_DIR/published: marts.duckdb (swapped in atomically, so an
     open notebook never sees a half-written file), parquet/<mart>.parquet, excel/model_<n>.xlsx
     with Vietnamese labels and reports/model_<n>.html (plotly, works offline), all from the
@@ -197,19 +240,35 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
             con.execute(f"ATTACH '{db_path}' AS outdb")
             (work / "parquet").mkdir()
             # previews for the run history, from the suppressed tables only
-            previews = {f"preview/{m.name}": province_preview(con, f"publish.{m.name}")
-                        for m in PUBLISHED_MARTS}
+            previews = {
+                f"preview/{m.name}": province_preview(con, f"publish.{m.name}")
+                for m in PUBLISHED_MARTS
+            }
             for mart in PUBLISHED_MARTS:
-                con.execute(f"CREATE TABLE outdb.main.{mart.name} AS SELECT * FROM publish.{mart.name}")
+                con.execute(
+                    f"CREATE TABLE outdb.main.{mart.name} AS SELECT * FROM publish.{mart.name}"
+                )
                 con.execute(
                     f"COPY publish.{mart.name} TO '{work / 'parquet' / (mart.name + '.parquet')}' (FORMAT parquet)"
                 )
-            con.execute("CREATE TEMP TABLE _catalogue (mart VARCHAR, model INTEGER, title_vi VARCHAR, "
-                        "title_en VARCHAR, grain VARCHAR, definitions VARCHAR, disclosure_rule VARCHAR)")
+            con.execute(
+                "CREATE TEMP TABLE _catalogue (mart VARCHAR, model INTEGER, title_vi VARCHAR, "
+                "title_en VARCHAR, grain VARCHAR, definitions VARCHAR, disclosure_rule VARCHAR)"
+            )
             con.executemany(
                 "INSERT INTO _catalogue VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [[m.name, m.model, m.title_vi, m.title_en, m.grain, f"marts/{m.sql}", m.disclosure_rule]
-                 for m in PUBLISHED_MARTS],
+                [
+                    [
+                        m.name,
+                        m.model,
+                        m.title_vi,
+                        m.title_en,
+                        m.grain,
+                        f"marts/{m.sql}",
+                        m.disclosure_rule,
+                    ]
+                    for m in PUBLISHED_MARTS
+                ],
             )
             con.execute(
                 """CREATE TABLE outdb.main.catalogue AS
@@ -221,8 +280,12 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
                        FROM ops.disclosure_utility GROUP BY mart) u USING (mart)
                    ORDER BY c.model, c.mart"""
             )
-            con.execute("CREATE TABLE outdb.main.disclosure_utility AS SELECT * FROM ops.disclosure_utility")
-            con.execute("CREATE TABLE outdb.main.disclosure_audit AS SELECT * FROM ops.disclosure_audit")
+            con.execute(
+                "CREATE TABLE outdb.main.disclosure_utility AS SELECT * FROM ops.disclosure_utility"
+            )
+            con.execute(
+                "CREATE TABLE outdb.main.disclosure_audit AS SELECT * EXCLUDE (computed_at) FROM ops.disclosure_audit"
+            )
             con.execute("DROP TABLE _catalogue")
             con.execute("DETACH outdb")
         # Reports and workbooks read the protected copy only.

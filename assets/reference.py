@@ -27,7 +27,9 @@ def _write(con, table: str, frame: pl.DataFrame) -> None:
     kinds={"duckdb", "python"},
     description=None,
 )
-def admin_units_reference(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def admin_units_reference(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> dg.MaterializeResult:
     """Administrative units of the study area from `vietnamadminunits` (official GSO codes):
     the 155 communes before 1 July 2025 with their 11 districts, the 58 communes/wards of 2025
     with areas in km², the old-to-new crosswalk (split communes go to the default successor),
@@ -38,8 +40,11 @@ def admin_units_reference(context: dg.AssetExecutionContext, warehouse: Warehous
     reference.commune_lookup, reference.areas, reference.area_membership, reference.id_province_prefixes."""
     old = admin_units.old_communes().drop("legacy_key")
     new = admin_units.new_communes().rename(
-        {"new_commune_code": "commune_code", "new_commune_name": "commune_name",
-         "new_commune_type": "commune_type"}
+        {
+            "new_commune_code": "commune_code",
+            "new_commune_name": "commune_name",
+            "new_commune_type": "commune_type",
+        }
     )
     cross = admin_units.crosswalk()
     with warehouse.connect() as con:
@@ -91,16 +96,16 @@ def admin_units_reference(context: dg.AssetExecutionContext, warehouse: Warehous
             """
         )
         counts = dict(
-            con.execute(
-                "SELECT area_level, count(*) FROM reference.areas GROUP BY 1"
-            ).fetchall()
+            con.execute("SELECT area_level, count(*) FROM reference.areas GROUP BY 1").fetchall()
         )
     return dg.MaterializeResult(
         metadata={
             "legacy_communes": len(old),
             "communes_2025": len(new),
             "crosswalk_pairs": len(cross),
-            "split_communes": int(cross.group_by("old_commune_code").len().filter(pl.col("len") > 1).height),
+            "split_communes": int(
+                cross.group_by("old_commune_code").len().filter(pl.col("len") > 1).height
+            ),
             "areas": dg.MetadataValue.json(counts),
         }
     )
@@ -130,12 +135,14 @@ def load_country_reference(con: duckdb.DuckDBPyConnection) -> dict:
         if countries[col].n_unique() != countries.height or countries[col].null_count():
             raise ReferenceDataError(
                 f"{ISO3166_CSV}: column {col} is empty or repeats a code. Fix: regenerate it "
-                "with `uv run python -m sources.countries`.")
+                "with `uv run python -m sources.countries`."
+            )
     unknown = sorted(set(spellings["alpha3"].to_list()) - set(countries["alpha3"].to_list()))
     if unknown:
         raise ReferenceDataError(
             f"{SPELLINGS_CSV}: alpha3 codes not in {ISO3166_CSV.name}: {', '.join(unknown)}. "
-            "Fix: correct those rows to an ISO 3166 alpha-3 code.")
+            "Fix: correct those rows to an ISO 3166 alpha-3 code."
+        )
     con.execute("CREATE SCHEMA IF NOT EXISTS reference")
     _write(con, "countries", countries)
     con.register("_spellings", spellings.to_arrow())
@@ -144,7 +151,9 @@ def load_country_reference(con: duckdb.DuckDBPyConnection) -> dict:
             """CREATE OR REPLACE TABLE reference.nationalities AS
                SELECT alpha3 AS nationality, name_vi AS nationality_name_vi,
                       name_en AS nationality_name_en FROM reference.countries
-               UNION ALL SELECT ?, ?, ?""", list(OTHER_NATIONALITY))
+               UNION ALL SELECT ?, ?, ?""",
+            list(OTHER_NATIONALITY),
+        )
         con.execute(
             """CREATE OR REPLACE TEMP TABLE _forms AS
                SELECT alpha3, form, kind FROM (
@@ -164,7 +173,8 @@ def load_country_reference(con: duckdb.DuckDBPyConnection) -> dict:
             raise ReferenceDataError(
                 f"{SPELLINGS_CSV}: spellings or names that name two countries: "
                 + "; ".join(f"{k!r} ({v})" for k, v in clashes)
-                + ". Fix: remove or correct those rows.")
+                + ". Fix: remove or correct those rows."
+            )
         con.execute(
             """CREATE OR REPLACE TABLE reference.nationality_spellings AS
                WITH codes AS (
@@ -194,7 +204,8 @@ def load_country_reference(con: duckdb.DuckDBPyConnection) -> dict:
         )
         dupes = con.execute(
             """SELECT count(*) FROM (SELECT spelling_key FROM reference.nationality_spellings
-                                     GROUP BY 1 HAVING count(*) > 1)""").fetchone()[0]
+                                     GROUP BY 1 HAVING count(*) > 1)"""
+        ).fetchone()[0]
         if dupes:  # cannot happen by construction; a lookup must never fan out
             raise ReferenceDataError(f"{SPELLINGS_CSV}: {dupes} spelling keys map twice.")
         con.execute("DROP TABLE _forms")
@@ -202,7 +213,9 @@ def load_country_reference(con: duckdb.DuckDBPyConnection) -> dict:
         con.unregister("_spellings")
     return {
         "countries": countries.height,
-        "spellings": con.execute("SELECT count(*) FROM reference.nationality_spellings").fetchone()[0],
+        "spellings": con.execute("SELECT count(*) FROM reference.nationality_spellings").fetchone()[
+            0
+        ],
     }
 
 

@@ -31,8 +31,12 @@ def read_excel(path: Path, header_row: int) -> pl.DataFrame:
 
     reader = fastexcel.read_excel(str(path))
     frames = [
-        pl.read_excel(path, engine="calamine", sheet_name=name,
-                      read_options={"header_row": header_row, "dtypes": "string"})
+        pl.read_excel(
+            path,
+            engine="calamine",
+            sheet_name=name,
+            read_options={"header_row": header_row, "dtypes": "string"},
+        )
         for name in reader.sheet_names
     ]
     return pl.concat(frames, how="vertical_relaxed")
@@ -43,18 +47,25 @@ def read_csvs(files: list[Path], contract) -> str:
     labels, in any order (as the pipeline accepts them): each file read with its own header."""
     import csv
 
-    canonical = dict(zip(contract.vietnamese_header(), contract.names))
+    canonical = dict(zip(contract.vietnamese_header(), contract.names, strict=True))
     parts = []
     for f in files:
         with open(f, encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(fh))
         names = [canonical.get(h.strip(), h.strip()) for h in header]
-        parts.append(f"SELECT * FROM read_csv('{f}', all_varchar = true, header = true, names = {names})")
+        parts.append(
+            f"SELECT * FROM read_csv('{f}', all_varchar = true, header = true, names = {names})"
+        )
     return "(" + " UNION ALL BY NAME ".join(parts) + ")"
 
 
-def run(landing: Path, out: Path, key: bytes = b"benchmark-key", min_cell: int = 5,
-        memory_limit: str | None = None) -> dict[str, float]:
+def run(
+    landing: Path,
+    out: Path,
+    key: bytes = b"benchmark-key",
+    min_cell: int = 5,
+    memory_limit: str | None = None,
+) -> dict[str, float]:
     out.mkdir(parents=True, exist_ok=True)
     inner, outer = hmac_blocks(key)
     con = duckdb.connect(config={"memory_limit": memory_limit} if memory_limit else {})
@@ -67,7 +78,9 @@ def run(landing: Path, out: Path, key: bytes = b"benchmark-key", min_cell: int =
     # Any received commune code (2025 or pre-2025) -> its 2025 commune and former district.
     from sources import admin_units
 
-    con.register("_new", admin_units.new_communes().select("new_commune_code", "district_code").to_arrow())
+    con.register(
+        "_new", admin_units.new_communes().select("new_commune_code", "district_code").to_arrow()
+    )
     con.register("_xwalk", admin_units.crosswalk().filter("is_default").to_arrow())
     con.execute("""
         CREATE TABLE communes AS
@@ -91,7 +104,7 @@ def run(landing: Path, out: Path, key: bytes = b"benchmark-key", min_cell: int =
         return f"""
             WITH a AS (SELECT t.* EXCLUDE (commune_code), c.new_code AS commune_code, c.district_code
                        FROM {table} t JOIN communes c USING (commune_code))
-            SELECT * EXCLUDE ({', '.join(counts)}), {sup} FROM (
+            SELECT * EXCLUDE ({", ".join(counts)}), {sup} FROM (
                 SELECT {keys}, 'commune' AS area_level, commune_code AS area_code, {measures}
                 FROM a GROUP BY ALL
                 UNION ALL SELECT {keys}, 'district', district_code, {measures} FROM a GROUP BY ALL
@@ -100,64 +113,101 @@ def run(landing: Path, out: Path, key: bytes = b"benchmark-key", min_cell: int =
     pop = landing / "population"
     residents = sorted(pop.glob("residents_*.csv"))
     if residents:
-        step("residents", f"""
+        step(
+            "residents",
+            f"""
             CREATE TABLE residents AS
             SELECT pseudonym(person_id) AS person_key, pseudonym(household_id) AS household_key,
                    trim(sex) AS sex, to_date(date_of_birth) AS dob, trim(commune_code) AS commune_code,
                    trim(status) AS status
             FROM {read_csvs(residents[-1:], RESIDENTS)}
-            QUALIFY count(*) OVER (PARTITION BY person_id) = 1""")
-        write("population_by_age_sex", by_area(
-            "(SELECT *, least(date_diff('year', dob, DATE '2024-01-01') // 5 * 5, 80) AS age_group "
-            "FROM residents WHERE status = 'alive')",
-            "sex, age_group", "count(*) AS population", ["population"]))
+            QUALIFY count(*) OVER (PARTITION BY person_id) = 1""",
+        )
+        write(
+            "population_by_age_sex",
+            by_area(
+                "(SELECT *, least(date_diff('year', dob, DATE '2024-01-01') // 5 * 5, 80) AS age_group "
+                "FROM residents WHERE status = 'alive')",
+                "sex, age_group",
+                "count(*) AS population",
+                ["population"],
+            ),
+        )
     if list(pop.glob("events_*.csv")):
-        step("events", f"""
+        step(
+            "events",
+            f"""
             CREATE TABLE events AS
             SELECT trim(event_id) AS event_id, trim(event_type) AS event_type,
                    pseudonym(person_id) AS person_key, to_date(event_date) AS event_date,
                    trim(commune_code) AS commune_code
             FROM {read_csvs(sorted(pop.glob("events_*.csv")), EVENTS)}
-            QUALIFY row_number() OVER (PARTITION BY event_id) = 1""")
-        write("population_change", by_area(
-            "(SELECT *, date_trunc('month', event_date) AS month FROM events)",
-            "month, event_type", "count(DISTINCT person_key) AS persons", ["persons"]))
+            QUALIFY row_number() OVER (PARTITION BY event_id) = 1""",
+        )
+        write(
+            "population_change",
+            by_area(
+                "(SELECT *, date_trunc('month', event_date) AS month FROM events)",
+                "month, event_type",
+                "count(DISTINCT person_key) AS persons",
+                ["persons"],
+            ),
+        )
 
     labour_files = sorted((landing / "labour").glob("labour_status_*.xlsx"))
     if labour_files:
         start = time.perf_counter()
-        frame = pl.concat([read_excel(f, 1).with_columns(pl.lit(f.stem[-4:]).alias("year"))
-                           for f in labour_files], how="vertical_relaxed")
+        frame = pl.concat(
+            [
+                read_excel(f, 1).with_columns(pl.lit(f.stem[-4:]).alias("year"))
+                for f in labour_files
+            ],
+            how="vertical_relaxed",
+        )
         timings["labour (Excel read)"] = time.perf_counter() - start
         con.register("_labour", frame.to_arrow())
-        step("labour", """
+        step(
+            "labour",
+            """
             CREATE TABLE labour AS
             SELECT pseudonym("Số định danh cá nhân") AS person_key, year,
                    trim("Giới tính") AS sex, trim("Tình trạng việc làm") AS employment_status,
                    coalesce(trim("Mã xã nơi làm việc"), '') AS workplace,
                    trim("Ngành kinh tế (VSIC cấp 1)") AS vsic_section
             FROM _labour
-            QUALIFY count(*) OVER (PARTITION BY "Số định danh cá nhân", year) = 1""")
+            QUALIFY count(*) OVER (PARTITION BY "Số định danh cá nhân", year) = 1""",
+        )
         con.unregister("_labour")
         del frame
-        write("labour_indicators", """
+        write(
+            "labour_indicators",
+            """
             SELECT year, sex, count(*) FILTER (WHERE employment_status = 'employed') AS employed,
                    count(*) FILTER (WHERE employment_status = 'unemployed') AS unemployed,
                    count(*) AS persons
-            FROM labour GROUP BY ALL""")
-        write("employment_by_sector", """
+            FROM labour GROUP BY ALL""",
+        )
+        write(
+            "employment_by_sector",
+            """
             SELECT year, vsic_section, suppress(count(*)) AS employed FROM labour
-            WHERE employment_status = 'employed' GROUP BY ALL""")
+            WHERE employment_status = 'employed' GROUP BY ALL""",
+        )
 
     lodging = landing / "lodging"
     if (lodging / "establishments.xlsx").exists() and list(lodging.glob("stays_*.jsonl")):
         con.register("_est", read_excel(lodging / "establishments.xlsx", 0).to_arrow())
-        step("establishments", """
+        step(
+            "establishments",
+            """
             CREATE TABLE establishments AS
             SELECT trim(establishment_id) AS establishment_id, trim(type) AS establishment_type,
                    trim(commune_code) AS commune_code, try_cast(rooms AS INTEGER) AS rooms
-            FROM _est QUALIFY row_number() OVER (PARTITION BY establishment_id) = 1""")
-        step("stays", f"""
+            FROM _est QUALIFY row_number() OVER (PARTITION BY establishment_id) = 1""",
+        )
+        step(
+            "stays",
+            f"""
             CREATE TABLE stays AS
             SELECT trim(notification_id) AS notification_id, trim(establishment_id) AS establishment_id,
                    pseudonym(guest_doc_number) AS guest_key,
@@ -168,38 +218,62 @@ def run(landing: Path, out: Path, key: bytes = b"benchmark-key", min_cell: int =
                            columns = {{notification_id: 'VARCHAR', establishment_id: 'VARCHAR',
                                       guest_doc_number: 'VARCHAR', guest_nationality: 'VARCHAR',
                                       check_in: 'VARCHAR', check_out: 'VARCHAR'}})
-            QUALIFY row_number() OVER (PARTITION BY notification_id) = 1""")
-        write("tourism_monthly", by_area(
-            "(SELECT s.*, e.commune_code, date_trunc('month', check_in) AS month, "
-            "greatest(date_diff('day', check_in::DATE, check_out::DATE), 0) AS nights "
-            "FROM stays s JOIN establishments e USING (establishment_id))",
-            "month, guest_origin", "count(DISTINCT guest_key) AS guests, sum(nights) AS nights",
-            ["guests"]))
+            QUALIFY row_number() OVER (PARTITION BY notification_id) = 1""",
+        )
+        write(
+            "tourism_monthly",
+            by_area(
+                "(SELECT s.*, e.commune_code, date_trunc('month', check_in) AS month, "
+                "greatest(date_diff('day', check_in::DATE, check_out::DATE), 0) AS nights "
+                "FROM stays s JOIN establishments e USING (establishment_id))",
+                "month, guest_origin",
+                "count(DISTINCT guest_key) AS guests, sum(nights) AS nights",
+                ["guests"],
+            ),
+        )
 
     po = landing / "public_order"
     if list(po.glob("incidents_*.csv")):
-        step("incidents", f"""
+        step(
+            "incidents",
+            f"""
             CREATE TABLE incidents AS
             SELECT trim(incident_id) AS incident_id, try_cast(occurred_at AS TIMESTAMP) AS occurred_at,
                    trim(commune_code) AS commune_code, trim(category_code) AS category_code,
                    trim(status) = 'cleared' AS cleared
             FROM {read_csvs(sorted(po.glob("incidents_*.csv")), INCIDENTS)}
-            QUALIFY row_number() OVER (PARTITION BY incident_id) = 1""")
-        write("public_order_monthly", by_area(
-            "(SELECT *, date_trunc('month', occurred_at) AS month FROM incidents)",
-            "month", "count(*) AS incidents, count_if(cleared) AS cleared", ["incidents"]))
+            QUALIFY row_number() OVER (PARTITION BY incident_id) = 1""",
+        )
+        write(
+            "public_order_monthly",
+            by_area(
+                "(SELECT *, date_trunc('month', occurred_at) AS month FROM incidents)",
+                "month",
+                "count(*) AS incidents, count_if(cleared) AS cleared",
+                ["incidents"],
+            ),
+        )
     if list(po.glob("traffic_violations_*.parquet")):
-        step("traffic_violations", f"""
+        step(
+            "traffic_violations",
+            f"""
             CREATE TABLE violations AS
             SELECT violation_id, detected_at, trim(commune_code) AS commune_code,
                    pseudonym(upper(replace(replace(plate, '-', ''), '.', ''))) AS plate_key,
                    vehicle_type, violation_code, fine_vnd
             FROM read_parquet('{po}/traffic_violations_*.parquet', union_by_name = true)
-            QUALIFY row_number() OVER (PARTITION BY violation_id) = 1""")
-        write("traffic_violations_monthly", by_area(
-            "(SELECT *, date_trunc('month', detected_at) AS month FROM violations)",
-            "month, vehicle_type", "count(*) AS violations, count(DISTINCT plate_key) AS vehicles, "
-            "sum(fine_vnd) AS fines_vnd", ["violations", "vehicles"]))
+            QUALIFY row_number() OVER (PARTITION BY violation_id) = 1""",
+        )
+        write(
+            "traffic_violations_monthly",
+            by_area(
+                "(SELECT *, date_trunc('month', detected_at) AS month FROM violations)",
+                "month, vehicle_type",
+                "count(*) AS violations, count(DISTINCT plate_key) AS vehicles, "
+                "sum(fine_vnd) AS fines_vnd",
+                ["violations", "vehicles"],
+            ),
+        )
     con.close()
     return timings
 

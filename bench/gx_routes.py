@@ -46,12 +46,16 @@ def main() -> None:
         best = float("inf")
         for _ in range(args.repeat):
             start = time.perf_counter()
-            verdicts = [suites.validate(con, fn(con), route=route)["success"]
-                        for fn in (suites.stays_contract, suites.stays_quality)]
+            verdicts = [
+                suites.validate(con, fn(con), route=route)["success"]
+                for fn in (suites.stays_contract, suites.stays_quality)
+            ]
             best = min(best, time.perf_counter() - start)
         per_million[route] = best * 1_000_000 / args.rows
-        print(f"{route}: {best:.2f} s for {args.rows:,} rows (best of {args.repeat}), "
-              f"{per_million[route]:.2f} s per million rows, verdicts {verdicts}")
+        print(
+            f"{route}: {best:.2f} s for {args.rows:,} rows (best of {args.repeat}), "
+            f"{per_million[route]:.2f} s per million rows, verdicts {verdicts}"
+        )
     print(f"pandas / duckdb: {per_million['pandas'] / per_million['duckdb']:.1f}x")
 
 

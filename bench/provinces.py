@@ -21,14 +21,24 @@ def env_for(out: Path, name: str, mode: str) -> dict:
     shutil.rmtree(root, ignore_errors=True)
     (root / "dagster_home").mkdir(parents=True)
     shutil.copy(REPO / "dagster_project" / "dagster.yaml", root / "dagster_home" / "dagster.yaml")
-    return {**os.environ, "DE06_LANDING_DIR": str(out / name / "landing"),
-            "DE06_DATA_DIR": str(root / "data"), "DAGSTER_HOME": str(root / "dagster_home"),
-            "DE06_PSEUDONYM_KEY": "benchmark-key", "GX_ANALYTICS_ENABLED": "False"}
+    return {
+        **os.environ,
+        "DE06_LANDING_DIR": str(out / name / "landing"),
+        "DE06_DATA_DIR": str(root / "data"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "DE06_PSEUDONYM_KEY": "benchmark-key",
+        "GX_ANALYTICS_ENABLED": "False",
+    }
 
 
 def start(env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "dagster_project.run"], env=env, cwd=REPO,
-                            stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "dagster_project.run"],
+        env=env,
+        cwd=REPO,
+        stdout=open(log, "w"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def main() -> None:
@@ -38,11 +48,24 @@ def main() -> None:
     args = parser.parse_args()
     out = Path(args.out)
     names = ["province_a", "province_b"]
-    for seed, name in zip((21, 22), names):
+    for seed, name in zip((21, 22), names, strict=True):
         if not (out / name / "landing").exists():
-            subprocess.run([sys.executable, "-m", "sources.generate", "--scale", str(args.scale),
-                            "--seed", str(seed), "--out", str(out / name)], cwd=REPO, check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "sources.generate",
+                    "--scale",
+                    str(args.scale),
+                    "--seed",
+                    str(seed),
+                    "--out",
+                    str(out / name),
+                ],
+                cwd=REPO,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
     sequential = {}
     t0 = time.perf_counter()
     for name in names:
@@ -62,8 +85,10 @@ def main() -> None:
     for name, secs in sequential.items():
         print(f"sequential {name}: {secs:.1f} s")
     print(f"one after the other: {sequential_total:.1f} s")
-    print(f"two processes in parallel: {parallel_total:.1f} s "
-          f"({sequential_total / parallel_total:.2f}x faster)")
+    print(
+        f"two processes in parallel: {parallel_total:.1f} s "
+        f"({sequential_total / parallel_total:.2f}x faster)"
+    )
 
 
 if __name__ == "__main__":

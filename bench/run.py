@@ -23,7 +23,6 @@ from pathlib import Path
 
 import duckdb
 
-
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
@@ -70,17 +69,44 @@ def step_stats(dagster_home: Path) -> dict[str, float]:
 # Slices by the source each step belongs to (checks go with their table).
 GROUPS = {
     "reference": ("reference__",),
-    "population: load, clean, validate": ("raw__residents", "raw__events", "staged_residents",
-                                          "staged_events", "staging__residents", "staging__events"),
+    "population: load, clean, validate": (
+        "raw__residents",
+        "raw__events",
+        "staged_residents",
+        "staged_events",
+        "staging__residents",
+        "staging__events",
+    ),
     "population: model 36 marts": ("marts__population", "marts__migration"),
-    "labour (model 37)": ("raw__labour", "staged_labour", "staging__labour", "quarantine__labour",
-                          "marts__labour", "marts__youth", "marts__employment"),
-    "lodging (model 38)": ("raw__establishments", "raw__stays", "staged_establishments", "staged_stays",
-                           "staging__establishments", "staging__stays", "marts__tourism",
-                           "marts__lodging"),
-    "public order (model 39)": ("raw__incidents", "raw__traffic", "staged_incidents", "staged_traffic",
-                                "staging__incidents", "staging__traffic", "marts__public_order",
-                                "marts__traffic"),
+    "labour (model 37)": (
+        "raw__labour",
+        "staged_labour",
+        "staging__labour",
+        "quarantine__labour",
+        "marts__labour",
+        "marts__youth",
+        "marts__employment",
+    ),
+    "lodging (model 38)": (
+        "raw__establishments",
+        "raw__stays",
+        "staged_establishments",
+        "staged_stays",
+        "staging__establishments",
+        "staging__stays",
+        "marts__tourism",
+        "marts__lodging",
+    ),
+    "public order (model 39)": (
+        "raw__incidents",
+        "raw__traffic",
+        "staged_incidents",
+        "staged_traffic",
+        "staging__incidents",
+        "staging__traffic",
+        "marts__public_order",
+        "marts__traffic",
+    ),
     "reconciliation + publish": ("ops__", "published__"),
 }
 
@@ -99,17 +125,29 @@ def main() -> None:
     parser.add_argument("--sources", default="population,labour,lodging,public_order")
     parser.add_argument("--out", default=str(HERE / "out"))
     parser.add_argument("--keep", action="store_true", help="reuse generated extracts if present")
-    parser.add_argument("--landing", default=None,
-                        help="an already generated landing folder to measure (no generation)")
+    parser.add_argument(
+        "--landing",
+        default=None,
+        help="an already generated landing folder to measure (no generation)",
+    )
     parser.add_argument("--results", default=str(HERE / "RESULTS.md"), help="report to write")
     args = parser.parse_args()
     out = Path(args.out)
     landing = Path(args.landing) if args.landing else out / "landing"
-    env = {**os.environ, "DE06_LANDING_DIR": str(landing), "DE06_DATA_DIR": str(out / "data"),
-           "DAGSTER_HOME": str(out / "dagster_home"), "GX_ANALYTICS_ENABLED": "False",
-           "DE06_PSEUDONYM_KEY": "benchmark-key-not-secret-32-bytes-long", "PYTHONUNBUFFERED": "1"}
-    available = [s for s in args.sources.split(",")
-                 if s == "population" or (REPO / "sources" / "synthetic" / f"{s}.py").exists()]
+    env = {
+        **os.environ,
+        "DE06_LANDING_DIR": str(landing),
+        "DE06_DATA_DIR": str(out / "data"),
+        "DAGSTER_HOME": str(out / "dagster_home"),
+        "GX_ANALYTICS_ENABLED": "False",
+        "DE06_PSEUDONYM_KEY": "benchmark-key-not-secret-32-bytes-long",
+        "PYTHONUNBUFFERED": "1",
+    }
+    available = [
+        s
+        for s in args.sources.split(",")
+        if s == "population" or (REPO / "sources" / "synthetic" / f"{s}.py").exists()
+    ]
 
     if args.landing or (args.keep and landing.exists()):
         out.mkdir(parents=True, exist_ok=True)
@@ -117,36 +155,69 @@ def main() -> None:
     else:
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
-        gen_wall, gen_mem, _ = timed([sys.executable, "-m", "sources.generate", "--scale", str(args.scale),
-                                      "--seed", str(args.seed), "--out", str(out), "--sources",
-                                      ",".join(available)], env, out / "generate.log")
+        gen_wall, gen_mem, _ = timed(
+            [
+                sys.executable,
+                "-m",
+                "sources.generate",
+                "--scale",
+                str(args.scale),
+                "--seed",
+                str(args.seed),
+                "--out",
+                str(out),
+                "--sources",
+                ",".join(available),
+            ],
+            env,
+            out / "generate.log",
+        )
     for d in ("data", "dagster_home", "floor"):
         shutil.rmtree(out / d, ignore_errors=True)
     (out / "dagster_home").mkdir(parents=True)
     shutil.copy(REPO / "dagster_project" / "dagster.yaml", out / "dagster_home" / "dagster.yaml")
     input_mb = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file()) / 2**20
 
-    floor_wall, floor_mem, _ = timed([sys.executable, "-m", "bench.floor", "--landing", str(landing),
-                                      "--out", str(out / "floor")], env, out / "floor.log")
+    floor_wall, floor_mem, _ = timed(
+        [
+            sys.executable,
+            "-m",
+            "bench.floor",
+            "--landing",
+            str(landing),
+            "--out",
+            str(out / "floor"),
+        ],
+        env,
+        out / "floor.log",
+    )
     floor_steps = {
         line.split("floor step ", 1)[1].rsplit(":", 1)[0]: float(line.rsplit(":", 1)[1].split()[0])
-        for line in (out / "floor.log").read_text().splitlines() if line.startswith("floor step ")
+        for line in (out / "floor.log").read_text().splitlines()
+        if line.startswith("floor step ")
     }
-    run_wall, run_mem, run_largest = timed([sys.executable, "-m", "dagster_project.run"], env,
-                                           out / "run.log")
+    run_wall, run_mem, run_largest = timed(
+        [sys.executable, "-m", "dagster_project.run"], env, out / "run.log"
+    )
     steps = step_stats(out / "dagster_home")
-    rerun_wall, rerun_mem, _ = timed([sys.executable, "-m", "dagster_project.run"], env, out / "rerun.log")
+    rerun_wall, rerun_mem, _ = timed(
+        [sys.executable, "-m", "dagster_project.run"], env, out / "rerun.log"
+    )
 
     with duckdb.connect(str(out / "data" / "warehouse.duckdb"), read_only=True) as con:
-        rows = dict(con.execute(
-            "SELECT source, sum(rows_in) FROM ops.reconciliation GROUP BY source ORDER BY source"
-        ).fetchall())
+        rows = dict(
+            con.execute(
+                "SELECT source, sum(rows_in) FROM ops.reconciliation GROUP BY source ORDER BY source"
+            ).fetchall()
+        )
     total_rows = sum(rows.values())
     by_group: dict[str, float] = defaultdict(float)
     for step, secs in steps.items():
         by_group[group_of(step)] += secs
     data_work = sum(steps.values())
-    command = f"python -m bench.run --scale {args.scale}" + (f" --landing {args.landing}" if args.landing else "")
+    command = f"python -m bench.run --scale {args.scale}" + (
+        f" --landing {args.landing}" if args.landing else ""
+    )
 
     lines = [
         "# Benchmark results",
@@ -173,7 +244,9 @@ def main() -> None:
         f"| product, largest single process | {run_largest:,} MiB |",
         f"| product, rerun on unchanged files (loads skipped, rest rebuilt) | {rerun_wall:.1f} s, {rerun_mem:,} MiB |",
         "",
-        "Floor step times (seconds): " + ", ".join(f"{k} {v:.2f}" for k, v in floor_steps.items()) + ".",
+        "Floor step times (seconds): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in floor_steps.items())
+        + ".",
         "",
         "Step time by slice (seconds):",
         "",
@@ -190,11 +263,24 @@ def main() -> None:
     ]
     report = "\n".join(lines)
     print(report)
-    (out / "results.json").write_text(json.dumps(
-        {"generation_s": gen_wall, "floor_wall_s": floor_wall, "floor_peak_mib": floor_mem,
-         "floor_steps": floor_steps, "run_wall_s": run_wall, "data_work_s": data_work,
-         "peak_mib": run_mem, "largest_process_mib": run_largest, "rerun_s": rerun_wall,
-         "rows": rows, "steps": steps}, indent=1))
+    (out / "results.json").write_text(
+        json.dumps(
+            {
+                "generation_s": gen_wall,
+                "floor_wall_s": floor_wall,
+                "floor_peak_mib": floor_mem,
+                "floor_steps": floor_steps,
+                "run_wall_s": run_wall,
+                "data_work_s": data_work,
+                "peak_mib": run_mem,
+                "largest_process_mib": run_largest,
+                "rerun_s": rerun_wall,
+                "rows": rows,
+                "steps": steps,
+            },
+            indent=1,
+        )
+    )
     results = Path(args.results)
     previous = results.read_text() if results.exists() else ""
     notes = previous.split("<!-- notes -->", 1)[1] if "<!-- notes -->" in previous else "\n"

@@ -5,16 +5,14 @@ Monthly sources are partitioned by month; a run names the months to (re)load wit
 partition-range tags and loads them in one run (unchanged files are skipped).
 """
 
-
 import hashlib
 import json
 from datetime import date
 
 import dagster as dg
 
-from assets.common import MONTHLY
-from sources.contracts import CONTRACTS
 from dagster_project.resources import Warehouse
+from sources.contracts import CONTRACTS
 from sources.readers import landing_files
 
 all_assets_job = dg.define_asset_job(
@@ -23,6 +21,9 @@ all_assets_job = dg.define_asset_job(
     description="Load every landing extract, clean and validate, build all marts, publish.",
 )
 
+# Dagster's partition-range run tags. Dagster defines them only in a private module
+# (dagster._core.storage.tags.ASSET_PARTITION_RANGE_START_TAG/_END_TAG), not in its public API, so
+# they are spelled here; tests/test_definitions.py fails if Dagster's spelling ever changes.
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
 
@@ -38,7 +39,10 @@ def range_tags(months: list[str]) -> dict[str, str]:
 def landing_months(landing) -> list[str]:
     """Months for which a monthly extract is in the landing folder."""
     months = {
-        f.period for c in CONTRACTS.values() if c.monthly for f in landing_files(landing, c)
+        f.period
+        for c in CONTRACTS.values()
+        if c.monthly
+        for f in landing_files(landing, c)
         if _is_month(f.period)  # a file named with no real month fails in its load step
     }
     return sorted(months)
@@ -52,22 +56,23 @@ def _is_month(period: str) -> bool:
         return False
 
 
-@dg.schedule(
-    job=all_assets_job, cron_schedule="0 6 5 * *", execution_timezone="Asia/Ho_Chi_Minh",
+# Each tick requests the last complete month of MONTHLY (the previous month; its timezone,
+# Asia/Ho_Chi_Minh, is the schedule's).
+monthly_schedule = dg.build_schedule_from_partitioned_job(
+    all_assets_job,
+    name="monthly_schedule",
+    day_of_month=5,
+    hour_of_day=6,
+    minute_of_hour=0,
     description="On the 5th of each month at 06:00 (Vietnam time), load the previous month's "
     "extracts and republish.",
 )
-def monthly_schedule(context: dg.ScheduleEvaluationContext):
-    scheduled = context.scheduled_execution_time.date()
-    previous = date(scheduled.year - (scheduled.month == 1), (scheduled.month - 2) % 12 + 1, 1)
-    key = previous.isoformat()
-    if key not in MONTHLY.get_partition_keys(current_time=context.scheduled_execution_time):
-        return dg.SkipReason(f"month {key} is not a partition yet")
-    return dg.RunRequest(run_key=key, partition_key=key)
 
 
 @dg.sensor(
-    job=all_assets_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.STOPPED,
+    job=all_assets_job,
+    minimum_interval_seconds=300,
+    default_status=dg.DefaultSensorStatus.STOPPED,
     description="Watches the landing folder; new or changed extracts start one run covering the "
     "months concerned.",
 )
@@ -96,5 +101,3 @@ def state_digest(state: dict[str, str]) -> str:
     """The run key of a landing state: a digest of every file's state (a prefix of the JSON
     dropped changes to the later files of a large landing folder)."""
     return hashlib.sha256(json.dumps(state, sort_keys=True).encode("utf-8")).hexdigest()
-
-

@@ -7,10 +7,10 @@ import fcntl
 import os
 import re
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 import dagster as dg
 import duckdb
@@ -70,7 +70,9 @@ def acquire_run_lock(data_dir: Path, wait_s: float = 10.0, what: str = "run") ->
                 ) from None
             time.sleep(0.2)
     os.ftruncate(fd, 0)
-    os.pwrite(fd, f"pid {os.getpid()} ({what}, since {datetime.now():%Y-%m-%d %H:%M:%S})".encode(), 0)
+    os.pwrite(
+        fd, f"pid {os.getpid()} ({what}, since {datetime.now():%Y-%m-%d %H:%M:%S})".encode(), 0
+    )
     _HELD[key] = [fd, 1]
 
 
@@ -129,15 +131,16 @@ class Warehouse(dg.ConfigurableResource):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # a run (not a sensor evaluation) holds the run lock from its first step to its end
         if getattr(context, "dagster_run", None) is not None:
-            acquire_run_lock(self.data, self.lock_wait_s,
-                             f"Dagster run {context.dagster_run.run_id[:8]}")
+            acquire_run_lock(
+                self.data, self.lock_wait_s, f"Dagster run {context.dagster_run.run_id[:8]}"
+            )
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if getattr(context, "dagster_run", None) is not None:
             release_run_lock(self.data)
 
     @classmethod
-    def from_env(cls) -> "Warehouse":
+    def from_env(cls) -> Warehouse:
         return cls(
             landing_dir=_env_path("DE06_LANDING_DIR", str(REPO_ROOT / "data_samples" / "landing")),
             data_dir=_env_path("DE06_DATA_DIR", str(REPO_ROOT / "data")),
@@ -186,7 +189,15 @@ class Warehouse(dg.ConfigurableResource):
             raise RuntimeError(warehouse_lock_message(self.database_path, last)) from last
         try:
             # intermediate: person-level working tables behind the marts (never published)
-            for schema in ("raw", "staging", "quarantine", "reference", "intermediate", "marts", "ops"):
+            for schema in (
+                "raw",
+                "staging",
+                "quarantine",
+                "reference",
+                "intermediate",
+                "marts",
+                "ops",
+            ):
                 con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
             check_key_fingerprint(con, key, self.database_path)
             register_rules(con, key)
@@ -201,9 +212,12 @@ class Warehouse(dg.ConfigurableResource):
         lost. Returns what was dropped."""
         dropped = []
         with duckdb.connect(str(self.database_path)) as con:
-            schemas = {r[0] for r in con.execute(
-                "SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database()"
-            ).fetchall()}
+            schemas = {
+                r[0]
+                for r in con.execute(
+                    "SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database()"
+                ).fetchall()
+            }
             for schema in ("staging", "quarantine", "marts", "intermediate", "publish"):
                 if schema in schemas:
                     con.execute(f"DROP SCHEMA {schema} CASCADE")
@@ -211,7 +225,8 @@ class Warehouse(dg.ConfigurableResource):
             if "ops" in schemas:
                 for (table,) in con.execute(
                     "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'ops' "
-                    "AND table_name <> 'load_log'").fetchall():
+                    "AND table_name <> 'load_log'"
+                ).fetchall():
                     con.execute(f"DROP TABLE ops.{table}")
                     dropped.append(f"ops.{table}")
         return dropped
@@ -224,8 +239,10 @@ def check_key_fingerprint(con: duckdb.DuckDBPyConnection, key: bytes, database: 
     """Record the key's fingerprint on first use; refuse a different key (its pseudonyms would
     not link with the ones already in the warehouse)."""
     fingerprint = key_fingerprint(key)
-    con.execute("CREATE TABLE IF NOT EXISTS ops.key_fingerprint (fingerprint VARCHAR, "
-                "recorded_at TIMESTAMP)")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS ops.key_fingerprint (fingerprint VARCHAR, "
+        "recorded_at TIMESTAMP)"
+    )
     row = con.execute("SELECT fingerprint FROM ops.key_fingerprint LIMIT 1").fetchone()
     if row is None:
         con.execute("INSERT INTO ops.key_fingerprint VALUES (?, now()::TIMESTAMP)", [fingerprint])

@@ -45,7 +45,11 @@ def _failure_lines(result) -> list[str]:
             elif error is not None:
                 while error.cause is not None:
                     error = error.cause
-                message = error.message.strip().splitlines()[-1] if error.message.strip() else error.cls_name
+                message = (
+                    error.message.strip().splitlines()[-1]
+                    if error.message.strip()
+                    else error.cls_name
+                )
             else:
                 message = event.message or ""
             lines.append(f"FAILED {event.step_key}: {message}")
@@ -53,29 +57,48 @@ def _failure_lines(result) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--months", help="FIRST:LAST months to (re)load, e.g. 2024-01:2025-12")
-    parser.add_argument("--withdraw", action="append", metavar="FILE", default=[],
-                        help="take back a delivery (its path in the landing folder, e.g. "
-                        "population/events_2024-03.csv): its rows leave raw, recorded in "
-                        "ops.load_log, then everything is rebuilt by this run; repeatable")
-    parser.add_argument("--rebuild-for-new-key", action="store_true",
-                        help="after a deliberate change of the pseudonym key: drop every table "
-                        "derived with the old key (raw stays) and rebuild them all")
-    parser.add_argument("--rollback", action="store_true",
-                        help="point published/ back at the previous complete set, then stop")
+    parser.add_argument(
+        "--withdraw",
+        action="append",
+        metavar="FILE",
+        default=[],
+        help="take back a delivery (its path in the landing folder, e.g. "
+        "population/events_2024-03.csv): its rows leave raw, recorded in "
+        "ops.load_log, then everything is rebuilt by this run; repeatable",
+    )
+    parser.add_argument(
+        "--rebuild-for-new-key",
+        action="store_true",
+        help="after a deliberate change of the pseudonym key: drop every table "
+        "derived with the old key (raw stays) and rebuild them all",
+    )
+    parser.add_argument(
+        "--rollback",
+        action="store_true",
+        help="point published/ back at the previous complete set, then stop",
+    )
     args = parser.parse_args(argv)
     ensure_dagster_home()
 
     from assets import publication_store
     from dagster_project.resources import (
-        RunAlreadyGoing, Warehouse, acquire_run_lock, release_run_lock,
+        RunAlreadyGoing,
+        Warehouse,
+        acquire_run_lock,
+        release_run_lock,
     )
 
     warehouse = Warehouse.from_env()
     try:
-        acquire_run_lock(warehouse.data, float(os.environ.get("DE06_LOCK_WAIT", "10")),
-                         "python -m dagster_project.run")
+        acquire_run_lock(
+            warehouse.data,
+            float(os.environ.get("DE06_LOCK_WAIT", "10")),
+            "python -m dagster_project.run",
+        )
     except RunAlreadyGoing as exc:
         print(str(exc), file=sys.stderr)
         return 3
@@ -88,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         return _run(args, warehouse)
     except Exception as exc:  # the operator gets the message, not a traceback
-        from sources.readers import ExtractError
         from quality.rules import KeyError_
+        from sources.readers import ExtractError
 
         if isinstance(exc, (ExtractError, KeyError_, RuntimeError)):
             print(f"de06: {exc}", file=sys.stderr)
@@ -108,14 +131,18 @@ def _run(args, warehouse) -> int:
 
     if args.rebuild_for_new_key:
         dropped = warehouse.reset_for_new_key() if warehouse.database_path.exists() else []
-        print(f"de06: rebuilding with the current key; dropped {', '.join(dropped) or 'nothing'} "
-              "(raw and ops.load_log kept)")
+        print(
+            f"de06: rebuilding with the current key; dropped {', '.join(dropped) or 'nothing'} "
+            "(raw and ops.load_log kept)"
+        )
     if args.withdraw:
         with warehouse.connect() as con:
             for relative in args.withdraw:
                 out = withdraw_file(con, relative)
-                print(f"de06: withdrew {out['file']} ({out['rows_removed']} rows removed from "
-                      f"raw.{out['source']}; recorded in ops.load_log); rebuilding everything")
+                print(
+                    f"de06: withdrew {out['file']} ({out['rows_removed']} rows removed from "
+                    f"raw.{out['source']}; recorded in ops.load_log); rebuilding everything"
+                )
     if args.months:
         first, _, last = args.months.partition(":")
         months = [first, last or first]
@@ -124,23 +151,38 @@ def _run(args, warehouse) -> int:
     if not months:
         print(f"No monthly extracts in {warehouse.landing}; set DE06_LANDING_DIR.", file=sys.stderr)
         return 2
-    print(f"de06: landing {warehouse.landing}, data {warehouse.data}, months {months[0]}..{months[-1]}")
-    result = build_definitions(warehouse).resolve_job_def("de06_all").execute_in_process(
-        instance=dg.DagsterInstance.get(), tags=range_tags(months), raise_on_error=False,
-        # the console shows progress (INFO); step-level DEBUG events stay in the run history
-        run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("DE06_LOG_LEVEL", "INFO")}}}},
+    print(
+        f"de06: landing {warehouse.landing}, data {warehouse.data}, months {months[0]}..{months[-1]}"
+    )
+    result = (
+        build_definitions(warehouse)
+        .resolve_job_def("de06_all")
+        .execute_in_process(
+            instance=dg.DagsterInstance.get(),
+            tags=range_tags(months),
+            raise_on_error=False,
+            # the console shows progress (INFO); step-level DEBUG events stay in the run history
+            run_config={
+                "loggers": {
+                    "console": {"config": {"log_level": os.environ.get("DE06_LOG_LEVEL", "INFO")}}
+                }
+            },
+        )
     )
     if not result.success:
         for line in _failure_lines(result):
             print(line, file=sys.stderr)
         failed_checks = [
-            e for e in result.all_events
-            if e.event_type_value == "ASSET_CHECK_EVALUATION"
-            and not e.event_specific_data.passed
+            e
+            for e in result.all_events
+            if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed
         ]
         for e in failed_checks:
-            print(f"CHECK FAILED {e.event_specific_data.check_name} on "
-                  f"{e.event_specific_data.asset_key.to_user_string()}", file=sys.stderr)
+            print(
+                f"CHECK FAILED {e.event_specific_data.check_name} on "
+                f"{e.event_specific_data.asset_key.to_user_string()}",
+                file=sys.stderr,
+            )
         print("The published marts were left as they were.", file=sys.stderr)
         return 1
     published = warehouse.published

@@ -30,7 +30,7 @@ SELECT d.year, d.ref_date, a.area_level, a.area_code, a.area_name, a.parent_code
        round(100.0 * coalesce(b.employed, 0) / nullif(t.all_employed, 0), 2) AS share
 FROM marts.labour_reference_dates d
 CROSS JOIN reference.areas a
-CROSS JOIN (VALUES ('Nam', 1), ('Nữ', 2), ('Tổng', 3)) sx(sex, sex_order)
+CROSS JOIN (VALUES ('Nam', 1), ('Nữ', 2), ('Tổng', 3)) sx (sex, sex_order)
 CROSS JOIN marts.labour_vsco_groups o
 LEFT JOIN by_area b ON b.year = d.year AND b.area_level = a.area_level
     AND b.area_code = a.area_code AND b.sex = sx.sex AND b.occupation_code = o.occupation_code

@@ -65,7 +65,7 @@ FROM (VALUES
     ('S', 'Hoạt động dịch vụ khác'),
     ('T', 'Hoạt động làm thuê các công việc trong các hộ gia đình, sản xuất sản phẩm vật chất và dịch vụ tự tiêu dùng của hộ gia đình'),
     ('U', 'Hoạt động của các tổ chức và cơ quan quốc tế')
-) t(section, name);
+) t (section, name);
 
 CREATE OR REPLACE TABLE marts.labour_vsco_groups AS
 SELECT * FROM (VALUES
@@ -79,7 +79,7 @@ SELECT * FROM (VALUES
     ('8', 'Thợ lắp ráp và vận hành máy móc, thiết bị'),
     ('9', 'Lao động giản đơn'),
     ('0', 'Lực lượng quân đội')
-) t(occupation_code, occupation_name);
+) t (occupation_code, occupation_name);
 
 -- warehouses built before the person-level working tables left `marts`
 DROP TABLE IF EXISTS marts.labour_working_age;

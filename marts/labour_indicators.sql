@@ -55,9 +55,9 @@ frame AS (
     SELECT d.year, d.ref_date, a.*, sx.sex, sx.sex_order, ab.age_band, ab.band_order
     FROM marts.labour_reference_dates d
     CROSS JOIN reference.areas a
-    CROSS JOIN (VALUES ('Nam', 1), ('Nữ', 2), ('Tổng', 3)) sx(sex, sex_order)
+    CROSS JOIN (VALUES ('Nam', 1), ('Nữ', 2), ('Tổng', 3)) sx (sex, sex_order)
     CROSS JOIN (VALUES ('15-24', 1), ('25-34', 2), ('35-44', 3), ('45-54', 4), ('55-64', 5),
-                       ('65+', 6), ('Tổng', 7)) ab(age_band, band_order)
+                       ('65+', 6), ('Tổng', 7)) ab (age_band, band_order)
 ),
 counts AS (
     SELECT f.year, f.ref_date, f.area_level, f.area_code, f.area_name, f.parent_code,

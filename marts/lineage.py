@@ -34,13 +34,24 @@ SQL_DIRS = (REPO / "marts", REPO / "quality" / "sql")
 # Tables written by Python assets rather than SQL files: table -> asset key.
 _ADMIN_UNITS = ("reference", "admin_units")
 PYTHON_TABLES: dict[str, tuple[str, ...]] = {
-    **{f"reference.{t}": _ADMIN_UNITS for t in (
-        "communes_legacy", "communes_2025", "commune_crosswalk", "commune_lookup", "areas",
-        "area_membership", "id_province_prefixes")},
+    **{
+        f"reference.{t}": _ADMIN_UNITS
+        for t in (
+            "communes_legacy",
+            "communes_2025",
+            "commune_crosswalk",
+            "commune_lookup",
+            "areas",
+            "area_membership",
+            "id_province_prefixes",
+        )
+    },
     "reference.penal_code_iccs": ("reference", "penal_code_iccs"),
     "reference.violation_codes": ("reference", "violation_codes"),
-    **{f"reference.{t}": ("reference", "countries") for t in (
-        "countries", "nationalities", "nationality_spellings")},
+    **{
+        f"reference.{t}": ("reference", "countries")
+        for t in ("countries", "nationalities", "nationality_spellings")
+    },
 }
 SAME_NAME_SCHEMAS = ("raw", "staging", "quarantine")
 LOAD_LOG = "ops.load_log"
@@ -59,7 +70,9 @@ class SqlFile:
 
     @property
     def name(self) -> str:
-        return str(self.path.relative_to(REPO)) if self.path.is_relative_to(REPO) else str(self.path)
+        return (
+            str(self.path.relative_to(REPO)) if self.path.is_relative_to(REPO) else str(self.path)
+        )
 
     @property
     def is_staging(self) -> bool:
@@ -72,7 +85,8 @@ class SqlFile:
         if len(raws) != 1:
             raise LineageError(
                 f"{self.name}: a staging file reads exactly one raw table, found {raws or 'none'}. "
-                "Fix: stage one source per file.")
+                "Fix: stage one source per file."
+            )
         return raws[0]
 
     @property
@@ -94,7 +108,7 @@ def _load_log_source(table: exp.Table, file: str) -> str:
     """The source a read of ops.load_log filters on (`source = '<name>'`)."""
     select = table.find_ancestor(exp.Select)
     where = select.args.get("where") if select else None
-    for eq in (where.find_all(exp.EQ) if where else ()):
+    for eq in where.find_all(exp.EQ) if where else ():
         col, lit = eq.left, eq.right
         if isinstance(lit, exp.Column):
             col, lit = lit, col
@@ -102,13 +116,16 @@ def _load_log_source(table: exp.Table, file: str) -> str:
             return lit.this
     raise LineageError(
         f"{file}: reads {LOAD_LOG} without `WHERE source = '<source>'`, so its raw input is "
-        "unknown. Fix: filter the load log on the source the query needs.")
+        "unknown. Fix: filter the load log on the source the query needs."
+    )
 
 
 def parse_sql(path: Path) -> SqlFile:
     name = str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
     try:
-        statements = [s for s in sqlglot.parse(path.read_text(encoding="utf-8"), dialect="duckdb") if s]
+        statements = [
+            s for s in sqlglot.parse(path.read_text(encoding="utf-8"), dialect="duckdb") if s
+        ]
     except sqlglot.errors.ParseError as exc:
         raise LineageError(f"{name}: sqlglot cannot parse it as DuckDB SQL ({exc}).") from exc
     creates: set[str] = set()
@@ -120,11 +137,17 @@ def parse_sql(path: Path) -> SqlFile:
             continue  # dropping a stale table of an older layout reads nothing
         targets: set[int] = set()
         if isinstance(statement, (exp.Create, exp.Insert)):
-            target = statement.this if isinstance(statement.this, exp.Table) else statement.this.find(exp.Table)
+            target = (
+                statement.this
+                if isinstance(statement.this, exp.Table)
+                else statement.this.find(exp.Table)
+            )
             targets.add(id(target))
             qualified = _qualified(target)
             temporary = isinstance(statement, exp.Create) and any(
-                isinstance(p, exp.TemporaryProperty) for p in statement.find_all(exp.TemporaryProperty))
+                isinstance(p, exp.TemporaryProperty)
+                for p in statement.find_all(exp.TemporaryProperty)
+            )
             if qualified and not temporary and target.db not in ("temp",):
                 if isinstance(statement, exp.Create):
                     creates.add(qualified)
@@ -168,12 +191,15 @@ def _producers(files: tuple[SqlFile, ...]) -> dict[str, tuple[str, ...]]:
             if table in out and out[table] != f.asset_key:
                 raise LineageError(
                     f"{f.name}: creates {table}, which {'/'.join(out[table])} writes too. Fix: one "
-                    "asset per table.")
+                    "asset per table."
+                )
             out[table] = f.asset_key
     return out
 
 
-def producer(table: str, reader: str = "", files: dict[str, SqlFile] | None = None) -> tuple[str, ...]:
+def producer(
+    table: str, reader: str = "", files: dict[str, SqlFile] | None = None
+) -> tuple[str, ...]:
     found = producers(files).get(table)
     if found:
         return found
@@ -183,7 +209,8 @@ def producer(table: str, reader: str = "", files: dict[str, SqlFile] | None = No
     raise LineageError(
         f"{reader or 'an SQL file'}: reads {table}, which no SQL file creates and no asset is "
         "known to write. Fix: create it in an SQL file, or add its Python asset to "
-        "marts/lineage.PYTHON_TABLES.")
+        "marts/lineage.PYTHON_TABLES."
+    )
 
 
 def deps_of(sql_file: str, files: dict[str, SqlFile] | None = None) -> list[list[str]]:

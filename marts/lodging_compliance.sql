@@ -51,4 +51,5 @@ JOIN reference.areas ar ON ar.area_level = am.area_level AND ar.area_code = am.a
 GROUP BY GROUPING SETS ((b.month, am.area_level, am.area_code, ar.area_name, ar.parent_code,
                          e.establishment_type),
                         (b.month, am.area_level, am.area_code, ar.area_name, ar.parent_code))
-ORDER BY 1, 2, 3, 6;
+-- by position: column 6 is the coalesced type (`all` on the totals), not e.establishment_type
+ORDER BY 1, 2, 3, 6;  -- noqa: AM06

@@ -6,7 +6,7 @@
 --   Origin or destination 'NGOAI_TINH' is outside the former Bình Định area (another province or
 --   not stated). Births and deaths are not moves.
 CREATE OR REPLACE TABLE marts.migration_flows AS
-WITH levels AS (SELECT * FROM (VALUES ('district'), ('commune')) t(flow_level)),
+WITH levels AS (SELECT * FROM (VALUES ('district'), ('commune')) t (flow_level)),
 moves AS (
     SELECT year(f.month) AS year, lv.flow_level,
            coalesce(mf.area_code, 'NGOAI_TINH') AS origin_code,

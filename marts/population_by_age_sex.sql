@@ -18,8 +18,8 @@ frame AS (
            g.age_order
     FROM marts.reference_dates d
     CROSS JOIN reference.areas a
-    CROSS JOIN (VALUES ('Nam'), ('Nữ')) x(sex)
-    CROSS JOIN (SELECT age_group(i * 5) AS age_group, i AS age_order FROM range(17) t(i)) g
+    CROSS JOIN (VALUES ('Nam'), ('Nữ')) x (sex)
+    CROSS JOIN (SELECT age_group(i * 5) AS age_group, i AS age_order FROM range(17) t (i)) g
 )
 SELECT f.ref_date, f.area_level, f.area_code, f.area_name, f.parent_code, f.sex, f.age_group,
        coalesce(c.population, 0) AS population

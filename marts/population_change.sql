@@ -11,7 +11,7 @@
 --   end of the month. The balancing equation holds exactly by construction:
 --   population_end = population_start + births − deaths + in_migrants − out_migrants.
 CREATE OR REPLACE TABLE marts.population_change AS
-WITH levels AS (SELECT * FROM (VALUES ('province'), ('district'), ('commune')) t(area_level)),
+WITH levels AS (SELECT * FROM (VALUES ('province'), ('district'), ('commune')) t (area_level)),
 flow_areas AS (
     SELECT f.month, f.event_type, lv.area_level,
            f.from_commune_code IS NULL AS from_outside_province,

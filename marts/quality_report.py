@@ -42,16 +42,25 @@ SIGNALS = [
     ("traffic_violations", "'violations'", "detected_month"),
     ("stays", "'arrivals'", "check_in_month"),
 ]
-MEASURE_VI = {"birth": "sinh / births", "death": "chết / deaths", "move_in": "chuyển đến / moves in",
-              "move_out": "chuyển đi / moves out", "internal_move": "chuyển nội tỉnh / internal moves",
-              "incidents": "vụ việc / incidents", "violations": "vi phạm / violations",
-              "arrivals": "lượt lưu trú / stays"}
+MEASURE_VI = {
+    "birth": "sinh / births",
+    "death": "chết / deaths",
+    "move_in": "chuyển đến / moves in",
+    "move_out": "chuyển đi / moves out",
+    "internal_move": "chuyển nội tỉnh / internal moves",
+    "incidents": "vụ việc / incidents",
+    "violations": "vi phạm / violations",
+    "arrivals": "lượt lưu trú / stays",
+}
 
 
 def _exists(con, schema: str, table: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [schema, table]).fetchone()[0])
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
 
 
 def monthly_figures(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -62,21 +71,33 @@ def monthly_figures(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         return pl.DataFrame()
     has_log = _exists(con, "ops", "load_log")
     period = "coalesce(nullif(l.period, ''), r.source_file)" if has_log else "r.source_file"
-    log = ("LEFT JOIN (SELECT source_file, arg_max(period, loaded_at) AS period FROM ops.load_log "
-           "GROUP BY 1) l USING (source_file)") if has_log else ""
+    log = (
+        (
+            "LEFT JOIN (SELECT source_file, arg_max(period, loaded_at) AS period FROM ops.load_log "
+            "GROUP BY 1) l USING (source_file)"
+        )
+        if has_log
+        else ""
+    )
     base = con.execute(
         f"""SELECT r.source, r.source_file, {period} AS period, r.rows_in,
                    r.rows_staged AS accepted, r.rows_quarantined AS quarantined,
                    round(r.rows_quarantined / nullif(r.rows_in, 0), 4) AS quarantined_share
             FROM ops.reconciliation r {log}"""
     ).pl()
-    base = base.sort("source", "period").with_columns(
-        coverage=(pl.col("rows_in") / pl.col("rows_in").shift(1).over("source")).round(3),
-    ).with_columns(
-        coverage_jump=(pl.col("coverage") < COVERAGE_LOW) | (pl.col("coverage") > COVERAGE_HIGH),
-        quarantine_jump=pl.col("quarantined_share")
-        > pl.col("quarantined_share").median().over("source") + QUARANTINE_JUMP,
-    ).with_columns(pl.col("coverage_jump").fill_null(False))
+    base = (
+        base.sort("source", "period")
+        .with_columns(
+            coverage=(pl.col("rows_in") / pl.col("rows_in").shift(1).over("source")).round(3),
+        )
+        .with_columns(
+            coverage_jump=(pl.col("coverage") < COVERAGE_LOW)
+            | (pl.col("coverage") > COVERAGE_HIGH),
+            quarantine_jump=pl.col("quarantined_share")
+            > pl.col("quarantined_share").median().over("source") + QUARANTINE_JUMP,
+        )
+        .with_columns(pl.col("coverage_jump").fill_null(False))
+    )
     if _exists(con, "ops", "quality_figures"):
         figures = con.execute(
             """SELECT source_file, kind || ':' || figure AS figure, arg_max(value, computed_at) AS value
@@ -102,11 +123,12 @@ def district_signals(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
             f"""SELECT '{source}' AS source, {measure} AS measure, c.district_code,
                        c.district_name, date_trunc('month', s.{month})::DATE AS month, count(*) AS n
                 FROM staging.{source} s JOIN reference.communes_2025 c USING (commune_code)
-                WHERE s.{month} IS NOT NULL GROUP BY ALL""")
+                WHERE s.{month} IS NOT NULL GROUP BY ALL"""
+        )
     if not parts:
         return pl.DataFrame()
     return con.execute(
-        f"""WITH counts AS ({' UNION ALL '.join(parts)}),
+        f"""WITH counts AS ({" UNION ALL ".join(parts)}),
             months AS (SELECT source, measure, unnest(generate_series(min(month), max(month),
                               INTERVAL 1 MONTH))::DATE AS month FROM counts GROUP BY ALL),
             districts AS (SELECT DISTINCT district_code, district_name FROM reference.communes_2025),
@@ -144,8 +166,15 @@ def _td(v, highlight: bool = False) -> str:
 
 
 def _source_table(frame: pl.DataFrame) -> str:
-    fixed = ["period", "source_file", "rows_in", "accepted", "quarantined", "quarantined_share",
-             "coverage"]
+    fixed = [
+        "period",
+        "source_file",
+        "rows_in",
+        "accepted",
+        "quarantined",
+        "quarantined_share",
+        "coverage",
+    ]
     extra = [c for c in frame.columns if ":" in c and frame[c].fill_null(0).sum() > 0]
     cols = fixed + sorted(extra)
     head = "".join(f"<th>{html.escape(c.replace(':', ': '))}</th>" for c in cols)
@@ -154,27 +183,47 @@ def _source_table(frame: pl.DataFrame) -> str:
         cells = []
         for c in cols:
             hl = (c == "coverage" and r["coverage_jump"]) or (
-                c in ("quarantined", "quarantined_share") and r["quarantine_jump"])
+                c in ("quarantined", "quarantined_share") and r["quarantine_jump"]
+            )
             cells.append(_td(r.get(c), bool(hl)))
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (f"<div class='scroll'><table><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div>")
+    return (
+        f"<div class='scroll'><table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def _signal_heatmap(part: pl.DataFrame, title: str) -> str:
     wide = part.pivot(on="month", index="district_name", values="n", sort_columns=True)
     flags = part.with_columns(mark=pl.col("stopped") | pl.col("jump")).pivot(
-        on="month", index="district_name", values="mark", sort_columns=True)
+        on="month", index="district_name", values="mark", sort_columns=True
+    )
     months = [c for c in wide.columns if c != "district_name"]
     z = wide.select(months).to_numpy()
     marks = flags.select(months).to_numpy()
-    text = [["⚠ " + str(int(v)) if m else str(int(v)) for v, m in zip(zr, mr)]
-            for zr, mr in zip(z, marks)]
-    fig = go.Figure(go.Heatmap(z=z, x=months, y=wide["district_name"].to_list(), text=text,
-                               texttemplate="%{text}", colorscale="Blues", showscale=False,
-                               hovertemplate="%{y}, %{x}: %{z}<extra></extra>"))
-    fig.update_layout(title=title, height=380, template="plotly_white",
-                      margin=dict(l=150, r=20, t=50, b=40), yaxis=dict(autorange="reversed"))
+    text = [
+        ["⚠ " + str(int(v)) if m else str(int(v)) for v, m in zip(zr, mr, strict=True)]
+        for zr, mr in zip(z, marks, strict=True)
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=months,
+            y=wide["district_name"].to_list(),
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            showscale=False,
+            hovertemplate="%{y}, %{x}: %{z}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=title,
+        height=380,
+        template="plotly_white",
+        margin=dict(l=150, r=20, t=50, b=40),
+        yaxis=dict(autorange="reversed"),
+    )
     return fig.to_html(full_html=False, include_plotlyjs=False)
 
 
@@ -188,42 +237,66 @@ def write_quality_report(con: duckdb.DuckDBPyConnection, path: Path) -> dict:
     monthly.write_parquet(path.with_name("quality_monthly.parquet"))
     signals.write_parquet(path.with_name("quality_signals.parquet"))
 
-    flagged = (signals.filter(pl.col("stopped") | pl.col("jump")) if signals.height
-               else pl.DataFrame())
+    flagged = (
+        signals.filter(pl.col("stopped") | pl.col("jump")) if signals.height else pl.DataFrame()
+    )
     sections = []
     if monthly.height:
-        summary = monthly.group_by("source").agg(
-            files=pl.len(), rows_in=pl.col("rows_in").sum(), accepted=pl.col("accepted").sum(),
-            quarantined=pl.col("quarantined").sum(),
-            months_coverage_jump=pl.col("coverage_jump").sum(),
-            months_quarantine_jump=pl.col("quarantine_jump").sum(),
-        ).sort("source")
+        summary = (
+            monthly.group_by("source")
+            .agg(
+                files=pl.len(),
+                rows_in=pl.col("rows_in").sum(),
+                accepted=pl.col("accepted").sum(),
+                quarantined=pl.col("quarantined").sum(),
+                months_coverage_jump=pl.col("coverage_jump").sum(),
+                months_quarantine_jump=pl.col("quarantine_jump").sum(),
+            )
+            .sort("source")
+        )
         head = "".join(f"<th>{c}</th>" for c in summary.columns)
-        body = "".join("<tr>" + "".join(_td(v, k >= 5 and bool(v)) for k, v in enumerate(r)) + "</tr>"
-                       for r in summary.iter_rows())
-        sections.append(("Tổng quan / Overview", f"<table><thead><tr>{head}</tr></thead>"
-                         f"<tbody>{body}</tbody></table>"))
+        body = "".join(
+            "<tr>" + "".join(_td(v, k >= 5 and bool(v)) for k, v in enumerate(r)) + "</tr>"
+            for r in summary.iter_rows()
+        )
+        sections.append(
+            (
+                "Tổng quan / Overview",
+                f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>",
+            )
+        )
     if flagged.height:
         rows = "".join(
             f"<tr><td>{r['source']}</td><td>{html.escape(MEASURE_VI.get(r['measure'], r['measure']))}"
             f"</td><td>{html.escape(r['district_name'])}</td><td>{r['month']:%m/%Y}</td>"
             f"<td class='hl'>{r['n']}</td><td>{r['prev_mean']}</td>"
             f"<td>{'ngừng báo cáo / stopped' if r['stopped'] else 'biến động / jump'}</td></tr>"
-            for r in flagged.iter_rows(named=True))
-        sections.append((
-            f"Cần kiểm tra: {flagged.height} tháng bất thường theo huyện / Months to check",
-            "<table><thead><tr><th>source</th><th>measure</th><th>former district</th><th>month"
-            "</th><th>count</th><th>mean of 3 months before</th><th>why</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>"))
-    for source in (monthly["source"].unique().sort().to_list() if monthly.height else []):
-        sections.append((f"Nguồn / source: {source}",
-                         _source_table(monthly.filter(pl.col("source") == source))))
+            for r in flagged.iter_rows(named=True)
+        )
+        sections.append(
+            (
+                f"Cần kiểm tra: {flagged.height} tháng bất thường theo huyện / Months to check",
+                "<table><thead><tr><th>source</th><th>measure</th><th>former district</th><th>month"
+                "</th><th>count</th><th>mean of 3 months before</th><th>why</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table>",
+            )
+        )
+    for source in monthly["source"].unique().sort().to_list() if monthly.height else []:
+        sections.append(
+            (f"Nguồn / source: {source}", _source_table(monthly.filter(pl.col("source") == source)))
+        )
     if signals.height:
         for (source, measure), part in signals.group_by(["source", "measure"], maintain_order=True):
-            sections.append((
-                f"{source}: {MEASURE_VI.get(measure, measure)} theo huyện cũ và tháng",
-                _signal_heatmap(part, f"{source}: {MEASURE_VI.get(measure, measure)} — "
-                                "⚠: ngừng báo cáo hoặc biến động / stopped or jump")))
+            sections.append(
+                (
+                    f"{source}: {MEASURE_VI.get(measure, measure)} theo huyện cũ và tháng",
+                    _signal_heatmap(
+                        part,
+                        f"{source}: {MEASURE_VI.get(measure, measure)} — "
+                        "⚠: ngừng báo cáo hoặc biến động / stopped or jump",
+                    ),
+                )
+            )
     body = "".join(f"<section><h2>{html.escape(t)}</h2>{c}</section>" for t, c in sections)
     path.write_text(
         f"""<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">
@@ -251,22 +324,59 @@ def dagster_metadata(figures: dict) -> dict:
     """The quality section of the publish asset's metadata: aggregates only (counts per source
     and the flagged district-months, no extract value)."""
     import dagster as dg
+    from tabulate import tabulate
+
+    def md_table(header: list[str], rows) -> str:  # values as they are, no number parsing
+        return tabulate(list(rows), headers=header, tablefmt="github", disable_numparse=True)
 
     monthly, flagged = figures["monthly"], figures["flagged"]
-    lines = ["| source | files | rows in | accepted | quarantined | coverage jumps | quarantine jumps |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    by_source = []
     if monthly.height:
-        for r in monthly.group_by("source").agg(
-            pl.len(), pl.col("rows_in").sum(), pl.col("accepted").sum(), pl.col("quarantined").sum(),
-            pl.col("coverage_jump").sum(), pl.col("quarantine_jump").sum()).sort("source").iter_rows():
-            lines.append("| " + " | ".join(str(v) for v in r) + " |")
-    flag_lines = ["| source | measure | former district | month | count | 3-month mean |",
-                  "|---|---|---|---|---:|---:|"] + [
-        f"| {r['source']} | {r['measure']} | {r['district_name']} | {r['month']:%Y-%m} | {r['n']} | "
-        f"{r['prev_mean']} |" for r in (flagged.head(50).iter_rows(named=True) if flagged.height else [])]
+        by_source = (
+            monthly.group_by("source")
+            .agg(
+                pl.len(),
+                pl.col("rows_in").sum(),
+                pl.col("accepted").sum(),
+                pl.col("quarantined").sum(),
+                pl.col("coverage_jump").sum(),
+                pl.col("quarantine_jump").sum(),
+            )
+            .sort("source")
+            .iter_rows()
+        )
+    flag_rows = [
+        (
+            r["source"],
+            r["measure"],
+            r["district_name"],
+            f"{r['month']:%Y-%m}",
+            r["n"],
+            r["prev_mean"],
+        )
+        for r in (flagged.head(50).iter_rows(named=True) if flagged.height else [])
+    ]
     return {
-        "quality_by_source": dg.MetadataValue.md("\n".join(lines)),
+        "quality_by_source": dg.MetadataValue.md(
+            md_table(
+                [
+                    "source",
+                    "files",
+                    "rows in",
+                    "accepted",
+                    "quarantined",
+                    "coverage jumps",
+                    "quarantine jumps",
+                ],
+                by_source,
+            )
+        ),
         "quality_flagged_district_months": int(flagged.height),
-        "quality_flagged": dg.MetadataValue.md("\n".join(flag_lines)),
+        "quality_flagged": dg.MetadataValue.md(
+            md_table(
+                ["source", "measure", "former district", "month", "count", "3-month mean"],
+                flag_rows,
+            )
+        ),
         "quality_report": dg.MetadataValue.path("reports/quality.html"),
     }

@@ -17,7 +17,6 @@ where there is nothing to show. Rules that keep them honest:
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -46,15 +45,20 @@ SOURCES = {
 
 # ------------------------------------------------------------------ helpers on the published db
 def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-    ).fetchone()[0])
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+        ).fetchone()[0]
+    )
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    return {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
-    ).fetchall()}
+    return {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+        ).fetchall()
+    }
 
 
 def _flag(cols: set[str], count: str, alias: str = "") -> str:
@@ -81,19 +85,25 @@ def public_order_yearly(con: duckdb.DuckDBPyConnection) -> str | None:
     if _exists(con, "public_order_yearly"):
         cols = _columns(con, "public_order_yearly")
         return f"""SELECT year, area_level, area_code, area_name, parent_code,
-                   incidents, {_flag(cols, 'incidents')} AS incidents_c,
-                   cleared, clearance_rate, {_any_flag(cols, 'incidents', 'cleared')} AS clearance_c,
-                   rate_per_100k, {_flag(cols, 'incidents')} AS rate_c
+                   incidents, {_flag(cols, "incidents")} AS incidents_c,
+                   cleared, clearance_rate, {_any_flag(cols, "incidents", "cleared")} AS clearance_c,
+                   rate_per_100k, {_flag(cols, "incidents")} AS rate_c
             FROM public_order_yearly WHERE upper(iccs_section) = 'ALL'"""
     if not _exists(con, "public_order_monthly"):
         return None
     cols = _columns(con, "public_order_monthly")
-    pop = ("LEFT JOIN (SELECT year, area_level, area_code, mean_population FROM population_rates) r "
-           "USING (year, area_level, area_code)") if _exists(con, "population_rates") else ""
+    pop = (
+        (
+            "LEFT JOIN (SELECT year, area_level, area_code, mean_population FROM population_rates) r "
+            "USING (year, area_level, area_code)"
+        )
+        if _exists(con, "population_rates")
+        else ""
+    )
     mean_pop = "r.mean_population" if pop else "NULL::DOUBLE"
     return f"""WITH m AS (
             SELECT year(month) AS year, area_level, area_code, area_name, parent_code,
-                   incidents, {_flag(cols, 'incidents')} AS inc_c, cleared, {_flag(cols, 'cleared')} AS clr_c
+                   incidents, {_flag(cols, "incidents")} AS inc_c, cleared, {_flag(cols, "cleared")} AS clr_c
             FROM public_order_monthly WHERE upper(iccs_section) = 'ALL'),
         y AS (
             SELECT year, area_level, area_code, any_value(area_name) AS area_name,
@@ -119,8 +129,8 @@ def traffic_yearly(con: duckdb.DuckDBPyConnection) -> str | None:
     if _exists(con, "traffic_violations_yearly"):
         cols = _columns(con, "traffic_violations_yearly")
         return f"""SELECT year, area_level, area_code, area_name, parent_code,
-                   violations, {_flag(cols, 'violations')} AS violations_c,
-                   fines_vnd, ({_flag(cols, 'violations')} OR fines_vnd IS NULL) AS fines_c
+                   violations, {_flag(cols, "violations")} AS violations_c,
+                   fines_vnd, ({_flag(cols, "violations")} OR fines_vnd IS NULL) AS fines_c
             FROM traffic_violations_yearly WHERE violation_group = 'all' AND vehicle_type = 'all'"""
     if not _exists(con, "traffic_violations_monthly"):
         return None
@@ -131,12 +141,12 @@ def traffic_yearly(con: duckdb.DuckDBPyConnection) -> str | None:
     where = "WHERE violation_group = 'all' AND vehicle_type = 'all'" if has_total else ""
     return f"""SELECT year(month) AS year, area_level, area_code, any_value(area_name) AS area_name,
                any_value(parent_code) AS parent_code,
-               CASE WHEN bool_or({_flag(cols, 'violations')}) THEN NULL ELSE sum(violations) END
+               CASE WHEN bool_or({_flag(cols, "violations")}) THEN NULL ELSE sum(violations) END
                    AS violations,
-               bool_or({_flag(cols, 'violations')}) AS violations_c,
-               CASE WHEN bool_or({_flag(cols, 'violations')} OR fines_vnd IS NULL) THEN NULL
+               bool_or({_flag(cols, "violations")}) AS violations_c,
+               CASE WHEN bool_or({_flag(cols, "violations")} OR fines_vnd IS NULL) THEN NULL
                     ELSE sum(fines_vnd) END AS fines_vnd,
-               bool_or({_flag(cols, 'violations')} OR fines_vnd IS NULL) AS fines_c
+               bool_or({_flag(cols, "violations")} OR fines_vnd IS NULL) AS fines_c
         FROM traffic_violations_monthly {where} GROUP BY ALL"""
 
 
@@ -175,9 +185,13 @@ def _areas(con, sql: str) -> str:
     nothing happened) still prints its province, 11 former districts and 58 communes."""
     sources = [f"SELECT area_level, area_code, area_name, parent_code FROM ({sql})"]
     if _exists(con, "population_indicators"):
-        sources.append("SELECT area_level, area_code, area_name, parent_code FROM population_indicators")
-    return (f"SELECT area_level, area_code, any_value(area_name) AS area_name, "
-            f"any_value(parent_code) AS parent_code FROM ({' UNION ALL '.join(sources)}) GROUP BY ALL")
+        sources.append(
+            "SELECT area_level, area_code, area_name, parent_code FROM population_indicators"
+        )
+    return (
+        f"SELECT area_level, area_code, any_value(area_name) AS area_name, "
+        f"any_value(parent_code) AS parent_code FROM ({' UNION ALL '.join(sources)}) GROUP BY ALL"
+    )
 
 
 def _pivot(con, sql: str) -> tuple[list, pl.DataFrame]:
@@ -194,20 +208,47 @@ def _pivot(con, sql: str) -> tuple[list, pl.DataFrame]:
     values = long.pivot(on="period", index="area_code", values="value")
     flags = long.pivot(on="period", index="area_code", values="suppressed")
     flags = flags.rename({c: f"{c}|c" for c in flags.columns if c != "area_code"})
-    cells = (areas.join(values, on="area_code", how="left").join(flags, on="area_code", how="left")
-             .sort("area_order"))
+    cells = (
+        areas.join(values, on="area_code", how="left")
+        .join(flags, on="area_code", how="left")
+        .sort("area_order")
+    )
     # a period with no row for an area: nothing to show ('-'), not suppressed
     return periods, cells.with_columns(pl.col(f"{p}|c").fill_null(False) for p in periods)
 
 
-def _table(con, model: int, sheet: str, title: str, title_en: str, unit: str, mart: str,
-           sql: str, definition: str, reference: str, period_kind: str, decimals: int = 0,
-           percent: bool = False) -> YearbookTable | None:
+def _table(
+    con,
+    model: int,
+    sheet: str,
+    title: str,
+    title_en: str,
+    unit: str,
+    mart: str,
+    sql: str,
+    definition: str,
+    reference: str,
+    period_kind: str,
+    decimals: int = 0,
+    percent: bool = False,
+) -> YearbookTable | None:
     periods, cells = _pivot(con, sql)
     if not periods:
         return None
-    return YearbookTable(sheet, title, title_en, unit, definition, reference, mart, decimals,
-                         periods, period_kind, cells, percent)
+    return YearbookTable(
+        sheet,
+        title,
+        title_en,
+        unit,
+        definition,
+        reference,
+        mart,
+        decimals,
+        periods,
+        period_kind,
+        cells,
+        percent,
+    )
 
 
 def _population_tables(con) -> list[YearbookTable | None]:
@@ -215,37 +256,80 @@ def _population_tables(con) -> list[YearbookTable | None]:
     rates = _columns(con, "population_rates")
     area = "area_level, area_code, area_name, parent_code"
     return [
-        _table(con, 36, "1. Dân số", "Dân số phân theo đơn vị hành chính",
-               "Population by administrative unit", "Người", "population_indicators",
-               f"SELECT {area}, ref_date AS period, population AS value, "
-               f"{_flag(ind, 'population')} AS suppressed FROM population_indicators",
-               "Người thường trú và tạm trú đang sinh sống trên địa bàn (đăng ký dân cư).",
-               "Tại 0 giờ ngày ghi ở cột (dân số ngày 01/01 bằng dân số cuối ngày 31/12 năm trước).",
-               "date"),
-        _table(con, 36, "2. Mật độ dân số", "Mật độ dân số phân theo đơn vị hành chính",
-               "Population density", "Người/km²", "population_indicators",
-               f"SELECT {area}, ref_date AS period, density_per_km2 AS value, "
-               f"{_flag(ind, 'population')} AS suppressed FROM population_indicators",
-               "Dân số chia cho diện tích (km²); diện tích huyện cũ là tổng diện tích các xã, "
-               "phường năm 2025 thuộc huyện.", "Tại 0 giờ ngày ghi ở cột.", "date", 1),
-        _table(con, 36, "3. Số sinh", "Số trẻ sinh ra trong năm", "Live births", "Người",
-               "population_rates",
-               f"SELECT {area}, year AS period, births AS value, {_flag(rates, 'births')} AS "
-               "suppressed FROM population_rates",
-               "Số trẻ sinh sống được đăng ký, tính theo ngày sinh.", "Cả năm (01/01 - 31/12).",
-               "year"),
-        _table(con, 36, "4. Tỷ suất sinh thô", "Tỷ suất sinh thô", "Crude birth rate", "‰",
-               "population_rates",
-               f"SELECT {area}, year AS period, crude_birth_rate AS value, "
-               f"{_flag(rates, 'births')} AS suppressed FROM population_rates",
-               "Số sinh trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
-               "Cả năm; dân số bình quân = (đầu năm + cuối năm) / 2.", "year", 1),
-        _table(con, 36, "5. Tỷ suất chết thô", "Tỷ suất chết thô", "Crude death rate", "‰",
-               "population_rates",
-               f"SELECT {area}, year AS period, crude_death_rate AS value, "
-               f"{_flag(rates, 'deaths')} AS suppressed FROM population_rates",
-               "Số người chết trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
-               "Cả năm; dân số bình quân = (đầu năm + cuối năm) / 2.", "year", 1),
+        _table(
+            con,
+            36,
+            "1. Dân số",
+            "Dân số phân theo đơn vị hành chính",
+            "Population by administrative unit",
+            "Người",
+            "population_indicators",
+            f"SELECT {area}, ref_date AS period, population AS value, "
+            f"{_flag(ind, 'population')} AS suppressed FROM population_indicators",
+            "Người thường trú và tạm trú đang sinh sống trên địa bàn (đăng ký dân cư).",
+            "Tại 0 giờ ngày ghi ở cột (dân số ngày 01/01 bằng dân số cuối ngày 31/12 năm trước).",
+            "date",
+        ),
+        _table(
+            con,
+            36,
+            "2. Mật độ dân số",
+            "Mật độ dân số phân theo đơn vị hành chính",
+            "Population density",
+            "Người/km²",
+            "population_indicators",
+            f"SELECT {area}, ref_date AS period, density_per_km2 AS value, "
+            f"{_flag(ind, 'population')} AS suppressed FROM population_indicators",
+            "Dân số chia cho diện tích (km²); diện tích huyện cũ là tổng diện tích các xã, "
+            "phường năm 2025 thuộc huyện.",
+            "Tại 0 giờ ngày ghi ở cột.",
+            "date",
+            1,
+        ),
+        _table(
+            con,
+            36,
+            "3. Số sinh",
+            "Số trẻ sinh ra trong năm",
+            "Live births",
+            "Người",
+            "population_rates",
+            f"SELECT {area}, year AS period, births AS value, {_flag(rates, 'births')} AS "
+            "suppressed FROM population_rates",
+            "Số trẻ sinh sống được đăng ký, tính theo ngày sinh.",
+            "Cả năm (01/01 - 31/12).",
+            "year",
+        ),
+        _table(
+            con,
+            36,
+            "4. Tỷ suất sinh thô",
+            "Tỷ suất sinh thô",
+            "Crude birth rate",
+            "‰",
+            "population_rates",
+            f"SELECT {area}, year AS period, crude_birth_rate AS value, "
+            f"{_flag(rates, 'births')} AS suppressed FROM population_rates",
+            "Số sinh trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
+            "Cả năm; dân số bình quân = (đầu năm + cuối năm) / 2.",
+            "year",
+            1,
+        ),
+        _table(
+            con,
+            36,
+            "5. Tỷ suất chết thô",
+            "Tỷ suất chết thô",
+            "Crude death rate",
+            "‰",
+            "population_rates",
+            f"SELECT {area}, year AS period, crude_death_rate AS value, "
+            f"{_flag(rates, 'deaths')} AS suppressed FROM population_rates",
+            "Số người chết trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
+            "Cả năm; dân số bình quân = (đầu năm + cuối năm) / 2.",
+            "year",
+            1,
+        ),
     ]
 
 
@@ -256,40 +340,89 @@ def _labour_tables(con) -> list[YearbookTable | None]:
     ref = "Tại ngày 01/7 hằng năm (ngày chốt của cơ sở dữ liệu lao động)."
     note = "Số liệu từ cơ sở dữ liệu đăng ký, không phải điều tra lao động việc làm. "
     tables = [
-        _table(con, 37, "1. Lực lượng lao động", "Lực lượng lao động từ 15 tuổi trở lên",
-               "Labour force aged 15+", "Người", "labour_indicators",
-               f"SELECT {area}, year AS period, labour_force AS value, "
-               f"{_flag(lab, 'labour_force')} AS suppressed FROM labour_indicators {total}",
-               note + "Người có việc làm và người thất nghiệp (ILO, ICLS 19).", ref, "year"),
-        _table(con, 37, "2. Lao động có việc làm", "Lao động từ 15 tuổi trở lên có việc làm",
-               "Employed persons aged 15+", "Người", "labour_indicators",
-               f"SELECT {area}, year AS period, employed AS value, {_flag(lab, 'employed')} "
-               f"AS suppressed FROM labour_indicators {total}",
-               note + "Người làm việc ít nhất 1 giờ để tạo thu nhập (ILO, ICLS 19).", ref, "year"),
-        _table(con, 37, "3. Tỷ lệ tham gia LLLĐ", "Tỷ lệ tham gia lực lượng lao động",
-               "Labour force participation rate", "%", "labour_indicators",
-               f"SELECT {area}, year AS period, labour_force_participation_rate AS value, "
-               f"{_any_flag(lab, 'labour_force', 'outside_labour_force')} AS suppressed "
-               f"FROM labour_indicators {total}",
-               note + "Lực lượng lao động chia cho dân số 15+ có thông tin lao động, × 100.",
-               ref, "year", 1),
-        _table(con, 37, "4. Tỷ lệ thất nghiệp", "Tỷ lệ thất nghiệp", "Unemployment rate", "%",
-               "labour_indicators",
-               f"SELECT {area}, year AS period, unemployment_rate AS value, "
-               f"{_any_flag(lab, 'unemployed', 'labour_force')} AS suppressed "
-               f"FROM labour_indicators {total}",
-               note + "Người thất nghiệp chia cho lực lượng lao động, × 100.", ref, "year", 2),
+        _table(
+            con,
+            37,
+            "1. Lực lượng lao động",
+            "Lực lượng lao động từ 15 tuổi trở lên",
+            "Labour force aged 15+",
+            "Người",
+            "labour_indicators",
+            f"SELECT {area}, year AS period, labour_force AS value, "
+            f"{_flag(lab, 'labour_force')} AS suppressed FROM labour_indicators {total}",
+            note + "Người có việc làm và người thất nghiệp (ILO, ICLS 19).",
+            ref,
+            "year",
+        ),
+        _table(
+            con,
+            37,
+            "2. Lao động có việc làm",
+            "Lao động từ 15 tuổi trở lên có việc làm",
+            "Employed persons aged 15+",
+            "Người",
+            "labour_indicators",
+            f"SELECT {area}, year AS period, employed AS value, {_flag(lab, 'employed')} "
+            f"AS suppressed FROM labour_indicators {total}",
+            note + "Người làm việc ít nhất 1 giờ để tạo thu nhập (ILO, ICLS 19).",
+            ref,
+            "year",
+        ),
+        _table(
+            con,
+            37,
+            "3. Tỷ lệ tham gia LLLĐ",
+            "Tỷ lệ tham gia lực lượng lao động",
+            "Labour force participation rate",
+            "%",
+            "labour_indicators",
+            f"SELECT {area}, year AS period, labour_force_participation_rate AS value, "
+            f"{_any_flag(lab, 'labour_force', 'outside_labour_force')} AS suppressed "
+            f"FROM labour_indicators {total}",
+            note + "Lực lượng lao động chia cho dân số 15+ có thông tin lao động, × 100.",
+            ref,
+            "year",
+            1,
+        ),
+        _table(
+            con,
+            37,
+            "4. Tỷ lệ thất nghiệp",
+            "Tỷ lệ thất nghiệp",
+            "Unemployment rate",
+            "%",
+            "labour_indicators",
+            f"SELECT {area}, year AS period, unemployment_rate AS value, "
+            f"{_any_flag(lab, 'unemployed', 'labour_force')} AS suppressed "
+            f"FROM labour_indicators {total}",
+            note + "Người thất nghiệp chia cho lực lượng lao động, × 100.",
+            ref,
+            "year",
+            2,
+        ),
     ]
     if _exists(con, "youth_indicators"):
         y = _columns(con, "youth_indicators")
-        tables.append(_table(
-            con, 37, "5. Thanh niên NEET", "Tỷ lệ thanh niên không có việc làm, không đi học (NEET)",
-            "Youth NEET rate", "%", "youth_indicators",
-            f"SELECT {area}, year AS period, neet_rate AS value, "
-            f"{_any_flag(y, 'youth_neet', 'youth_with_record')} AS suppressed "
-            "FROM youth_indicators WHERE sex = 'Tổng'",
-            note + "Thanh niên 15-24 tuổi không có việc làm và không đi học, trên thanh niên có "
-            "thông tin lao động, × 100.", ref, "year", 1))
+        tables.append(
+            _table(
+                con,
+                37,
+                "5. Thanh niên NEET",
+                "Tỷ lệ thanh niên không có việc làm, không đi học (NEET)",
+                "Youth NEET rate",
+                "%",
+                "youth_indicators",
+                f"SELECT {area}, year AS period, neet_rate AS value, "
+                f"{_any_flag(y, 'youth_neet', 'youth_with_record')} AS suppressed "
+                "FROM youth_indicators WHERE sex = 'Tổng'",
+                note
+                + "Thanh niên 15-24 tuổi không có việc làm và không đi học, trên thanh niên có "
+                "thông tin lao động, × 100.",
+                ref,
+                "year",
+                1,
+            )
+        )
     return tables
 
 
@@ -299,78 +432,160 @@ def _lodging_tables(con) -> list[YearbookTable | None]:
     total = "WHERE establishment_type = 'all' AND guest_origin = 'all'"
     ref = "Theo tháng; ô '-': không có cơ sở lưu trú nào trên địa bàn trong tháng."
     tables = [
-        _table(con, 38, "1. Lượt khách", "Lượt khách do các cơ sở lưu trú phục vụ",
-               "Arrivals at accommodation establishments", "Lượt khách", "tourism_monthly",
-               f"SELECT {area}, month AS period, arrivals AS value, "
-               f"{_flag(tm, 'arrivals')} AS suppressed FROM tourism_monthly {total}",
-               "Lượt khách nhận phòng trong tháng (không tính khách trong ngày); IRTS 2008.",
-               ref, "month"),
-        _table(con, 38, "2. Ngày khách", "Số đêm lưu trú của khách", "Guest-nights", "Đêm",
-               "tourism_monthly",
-               f"SELECT {area}, month AS period, guest_nights AS value, "
-               f"{_flag(tm, 'guest_nights')} AS suppressed FROM tourism_monthly {total}",
-               "Số đêm = ngày trả phòng − ngày nhận phòng, mỗi đêm tính vào tháng của đêm đó "
-               "(IRTS 2008, Eurostat).", ref, "month"),
-        _table(con, 38, "3. Công suất phòng", "Công suất sử dụng phòng", "Room occupancy rate",
-               "%", "tourism_monthly",
-               f"SELECT {area}, month AS period, room_occupancy_rate AS value, "
-               f"{_any_flag(tm, 'occupied_room_nights', 'room_nights_available')} AS suppressed "
-               f"FROM tourism_monthly {total}",
-               "Số đêm phòng có khách chia cho số đêm phòng sẵn có.", ref, "month", 1,
-               percent=True),
+        _table(
+            con,
+            38,
+            "1. Lượt khách",
+            "Lượt khách do các cơ sở lưu trú phục vụ",
+            "Arrivals at accommodation establishments",
+            "Lượt khách",
+            "tourism_monthly",
+            f"SELECT {area}, month AS period, arrivals AS value, "
+            f"{_flag(tm, 'arrivals')} AS suppressed FROM tourism_monthly {total}",
+            "Lượt khách nhận phòng trong tháng (không tính khách trong ngày); IRTS 2008.",
+            ref,
+            "month",
+        ),
+        _table(
+            con,
+            38,
+            "2. Ngày khách",
+            "Số đêm lưu trú của khách",
+            "Guest-nights",
+            "Đêm",
+            "tourism_monthly",
+            f"SELECT {area}, month AS period, guest_nights AS value, "
+            f"{_flag(tm, 'guest_nights')} AS suppressed FROM tourism_monthly {total}",
+            "Số đêm = ngày trả phòng − ngày nhận phòng, mỗi đêm tính vào tháng của đêm đó "
+            "(IRTS 2008, Eurostat).",
+            ref,
+            "month",
+        ),
+        _table(
+            con,
+            38,
+            "3. Công suất phòng",
+            "Công suất sử dụng phòng",
+            "Room occupancy rate",
+            "%",
+            "tourism_monthly",
+            f"SELECT {area}, month AS period, room_occupancy_rate AS value, "
+            f"{_any_flag(tm, 'occupied_room_nights', 'room_nights_available')} AS suppressed "
+            f"FROM tourism_monthly {total}",
+            "Số đêm phòng có khách chia cho số đêm phòng sẵn có.",
+            ref,
+            "month",
+            1,
+            percent=True,
+        ),
     ]
     if _exists(con, "lodging_compliance"):
         lc = _columns(con, "lodging_compliance")
-        tables.append(_table(
-            con, 38, "4. Thông báo quá hạn", "Tỷ lệ thông báo lưu trú quá hạn",
-            "Share of late lodging notifications", "%", "lodging_compliance",
-            f"SELECT {area}, month AS period, late_share AS value, "
-            f"{_any_flag(lc, 'notifications', 'late_notifications')} AS suppressed "
-            "FROM lodging_compliance WHERE establishment_type = 'all'",
-            "Thông báo gửi sau 23 giờ ngày khách đến, trên tổng số thông báo.", ref, "month", 1,
-            percent=True))
+        tables.append(
+            _table(
+                con,
+                38,
+                "4. Thông báo quá hạn",
+                "Tỷ lệ thông báo lưu trú quá hạn",
+                "Share of late lodging notifications",
+                "%",
+                "lodging_compliance",
+                f"SELECT {area}, month AS period, late_share AS value, "
+                f"{_any_flag(lc, 'notifications', 'late_notifications')} AS suppressed "
+                "FROM lodging_compliance WHERE establishment_type = 'all'",
+                "Thông báo gửi sau 23 giờ ngày khách đến, trên tổng số thông báo.",
+                ref,
+                "month",
+                1,
+                percent=True,
+            )
+        )
     return tables
 
 
 def _public_order_tables(con) -> list[YearbookTable | None]:
     tables = []
     yearly = public_order_yearly(con)
-    ref = ("Cả năm, theo ngày xảy ra. Số năm lấy từ bảng năm đã công bố; khi không có, là tổng "
-           "12 tháng chỉ khi không tháng nào bị ẩn.")
+    ref = (
+        "Cả năm, theo ngày xảy ra. Số năm lấy từ bảng năm đã công bố; khi không có, là tổng "
+        "12 tháng chỉ khi không tháng nào bị ẩn."
+    )
     if yearly:
         area = "area_level, area_code, area_name, parent_code"
         tables += [
-            _table(con, 39, "1. Số vụ việc", "Số vụ việc về trật tự xã hội", "Recorded incidents",
-                   "Vụ", "public_order_yearly",
-                   f"SELECT {area}, year AS period, incidents AS value, incidents_c AS suppressed "
-                   f"FROM ({yearly})",
-                   "Vụ việc trong sổ theo dõi của công an, mọi nhóm tội phạm ICCS v1.0.", ref, "year"),
-            _table(con, 39, "2. Số vụ trên 100.000 dân", "Số vụ việc trên 100.000 dân",
-                   "Incidents per 100,000 population", "Vụ/100.000 dân", "public_order_yearly",
-                   f"SELECT {area}, year AS period, rate_per_100k AS value, rate_c AS suppressed "
-                   f"FROM ({yearly})",
-                   "Số vụ trong năm trên 100.000 dân (UNODC).", ref, "year", 1),
-            _table(con, 39, "3. Tỷ lệ làm rõ", "Tỷ lệ vụ việc đã làm rõ", "Clearance rate", "%",
-                   "public_order_yearly",
-                   f"SELECT {area}, year AS period, clearance_rate AS value, clearance_c AS "
-                   f"suppressed FROM ({yearly})",
-                   "Số vụ đã làm rõ chia cho số vụ xảy ra, tại thời điểm trích xuất.", ref, "year", 1,
-                   percent=True),
+            _table(
+                con,
+                39,
+                "1. Số vụ việc",
+                "Số vụ việc về trật tự xã hội",
+                "Recorded incidents",
+                "Vụ",
+                "public_order_yearly",
+                f"SELECT {area}, year AS period, incidents AS value, incidents_c AS suppressed "
+                f"FROM ({yearly})",
+                "Vụ việc trong sổ theo dõi của công an, mọi nhóm tội phạm ICCS v1.0.",
+                ref,
+                "year",
+            ),
+            _table(
+                con,
+                39,
+                "2. Số vụ trên 100.000 dân",
+                "Số vụ việc trên 100.000 dân",
+                "Incidents per 100,000 population",
+                "Vụ/100.000 dân",
+                "public_order_yearly",
+                f"SELECT {area}, year AS period, rate_per_100k AS value, rate_c AS suppressed "
+                f"FROM ({yearly})",
+                "Số vụ trong năm trên 100.000 dân (UNODC).",
+                ref,
+                "year",
+                1,
+            ),
+            _table(
+                con,
+                39,
+                "3. Tỷ lệ làm rõ",
+                "Tỷ lệ vụ việc đã làm rõ",
+                "Clearance rate",
+                "%",
+                "public_order_yearly",
+                f"SELECT {area}, year AS period, clearance_rate AS value, clearance_c AS "
+                f"suppressed FROM ({yearly})",
+                "Số vụ đã làm rõ chia cho số vụ xảy ra, tại thời điểm trích xuất.",
+                ref,
+                "year",
+                1,
+                percent=True,
+            ),
         ]
     traffic = traffic_yearly(con)
     if traffic:
-        tables.append(_table(
-            con, 39, "4. Vi phạm giao thông", "Số vi phạm giao thông phát hiện qua camera",
-            "Camera-detected traffic violations", "Vi phạm", "traffic_violations_yearly",
-            "SELECT area_level, area_code, area_name, parent_code, year AS period, violations AS "
-            f"value, violations_c AS suppressed FROM ({traffic})",
-            "Vi phạm do camera phát hiện, theo tháng phát hiện, mọi nhóm hành vi và loại xe.",
-            ref.replace("xảy ra", "phát hiện"), "year"))
+        tables.append(
+            _table(
+                con,
+                39,
+                "4. Vi phạm giao thông",
+                "Số vi phạm giao thông phát hiện qua camera",
+                "Camera-detected traffic violations",
+                "Vi phạm",
+                "traffic_violations_yearly",
+                "SELECT area_level, area_code, area_name, parent_code, year AS period, violations AS "
+                f"value, violations_c AS suppressed FROM ({traffic})",
+                "Vi phạm do camera phát hiện, theo tháng phát hiện, mọi nhóm hành vi và loại xe.",
+                ref.replace("xảy ra", "phát hiện"),
+                "year",
+            )
+        )
     return tables
 
 
-YEARBOOK = {36: _population_tables, 37: _labour_tables, 38: _lodging_tables,
-            39: _public_order_tables}
+YEARBOOK = {
+    36: _population_tables,
+    37: _labour_tables,
+    38: _lodging_tables,
+    39: _public_order_tables,
+}
 
 
 def yearbook_tables(con: duckdb.DuckDBPyConnection, model: int) -> list[YearbookTable]:
@@ -413,8 +628,9 @@ def write_plotly_js(folder: Path) -> None:
 
 
 def _fig_html(fig: go.Figure, height: int = 430) -> str:
-    fig.update_layout(template="plotly_white", height=height, margin=dict(l=60, r=20, t=60, b=40),
-                      separators=",.")  # Vietnamese decimal comma and thousands dot
+    fig.update_layout(
+        template="plotly_white", height=height, margin=dict(l=60, r=20, t=60, b=40), separators=",."
+    )  # Vietnamese decimal comma and thousands dot
     return fig.to_html(full_html=False, include_plotlyjs=False)
 
 
@@ -426,10 +642,12 @@ def yearbook_html(t: YearbookTable) -> str:
         level = row["area_level"]
         cells = "".join(
             f"<td class='{'sup' if row[f'{p}|c'] else ''}'>"
-            f"{_cell_text(t, row[str(p)], row[f'{p}|c'])}</td>" for p in t.periods
+            f"{_cell_text(t, row[str(p)], row[f'{p}|c'])}</td>"
+            for p in t.periods
         )
-        body.append(f"<tr class='{level}'><th class='area'>{html.escape(row['area_name'])}</th>"
-                    f"{cells}</tr>")
+        body.append(
+            f"<tr class='{level}'><th class='area'>{html.escape(row['area_name'])}</th>{cells}</tr>"
+        )
     return (
         f"<h3>{html.escape(t.title)} <small>/ {html.escape(t.title_en)}</small></h3>"
         f"<p class='unit'>Đơn vị tính: {html.escape(t.unit)} · {t.cells.height} dòng / rows</p>"
@@ -444,54 +662,86 @@ def _table_html(frame: pl.DataFrame, caption: str = "") -> str:
     """Any frame as a complete HTML table; a count whose `<col>_flag` is 'c' (or a value marked
     in a `<col>|c` column) prints as 'c'."""
     shown = [c for c in frame.columns if not c.endswith("_flag") and not c.endswith("|c")]
-    head = "".join(f"<th>{html.escape(LABELS_VI.get(c, c))}<br><small>{c}</small></th>" for c in shown)
+    head = "".join(
+        f"<th>{html.escape(LABELS_VI.get(c, c))}<br><small>{c}</small></th>" for c in shown
+    )
     rows = []
     for r in frame.iter_rows(named=True):
         tds = []
         for c in shown:
             sup = r.get(f"{c}_flag") == SUPPRESSED or bool(r.get(f"{c}|c"))
             v = r[c]
-            text = (SUPPRESSED if sup else NOTHING if v is None else
-                    vn_number(float(v), 0 if isinstance(v, (int, Decimal)) else 2)
-                    if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)
-                    else html.escape(str(v)))
+            text = (
+                SUPPRESSED
+                if sup
+                else NOTHING
+                if v is None
+                else vn_number(float(v), 0 if isinstance(v, (int, Decimal)) else 2)
+                if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)
+                else html.escape(str(v))
+            )
             tds.append(f"<td class='{'sup' if sup else ''}'>{text}</td>")
         rows.append("<tr>" + "".join(tds) + "</tr>")
-    return (f"<p class='unit'>{html.escape(caption)} {frame.height} dòng / rows</p>"
-            f"<div class='scroll'><table><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div>")
+    return (
+        f"<p class='unit'>{html.escape(caption)} {frame.height} dòng / rows</p>"
+        f"<div class='scroll'><table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def _mark_suppressed(fig: go.Figure, x: list, name: str = "c: bị ẩn / suppressed") -> None:
     """Marks suppressed points of a chart at the foot of the plot (never at a value of 0)."""
     for xv in x:
-        fig.add_annotation(x=xv, y=0, yref="paper", yanchor="bottom", text="c", showarrow=False,
-                           font=dict(color="#b00", size=12))
+        fig.add_annotation(
+            x=xv,
+            y=0,
+            yref="paper",
+            yanchor="bottom",
+            text="c",
+            showarrow=False,
+            font=dict(color="#b00", size=12),
+        )
     if x:
-        fig.add_annotation(x=1, y=1.08, xref="paper", yref="paper", showarrow=False,
-                           text=f"<span style='color:#b00'>{name}</span>", xanchor="right")
+        fig.add_annotation(
+            x=1,
+            y=1.08,
+            xref="paper",
+            yref="paper",
+            showarrow=False,
+            text=f"<span style='color:#b00'>{name}</span>",
+            xanchor="right",
+        )
 
 
-def _yearbook_chart(t: YearbookTable, level: str, title: str, kind: str = "bar",
-                    with_province: bool = True) -> str:
+def _yearbook_chart(
+    t: YearbookTable, level: str, title: str, kind: str = "bar", with_province: bool = True
+) -> str:
     """One trace per period (bars) or per area (lines) of a yearbook table; suppressed cells
     are gaps marked 'c'."""
-    rows = t.cells.filter(pl.col("area_level").is_in(["province", level] if with_province else [level]))
+    rows = t.cells.filter(
+        pl.col("area_level").is_in(["province", level] if with_province else [level])
+    )
     fig = go.Figure()
     scale = 100 if t.percent else 1
     marked = []
     if kind == "bar":
         for p in t.periods:
-            y = [None if s else (v * scale if v is not None else None)
-                 for v, s in zip(rows[str(p)].to_list(), rows[f"{p}|c"].to_list())]
+            y = [
+                None if s else (v * scale if v is not None else None)
+                for v, s in zip(rows[str(p)].to_list(), rows[f"{p}|c"].to_list(), strict=True)
+            ]
             fig.add_bar(x=rows["area_name"].to_list(), y=y, name=_period_label(t, p))
-            marked += [a for a, s in zip(rows["area_name"].to_list(), rows[f"{p}|c"].to_list()) if s]
+            marked += [
+                a
+                for a, s in zip(rows["area_name"].to_list(), rows[f"{p}|c"].to_list(), strict=True)
+                if s
+            ]
     else:
         x = [_period_label(t, p) for p in t.periods]
         for r in rows.iter_rows(named=True):
             y = [None if r[f"{p}|c"] or r[str(p)] is None else r[str(p)] * scale for p in t.periods]
             fig.add_scatter(x=x, y=y, name=r["area_name"], mode="lines+markers", connectgaps=False)
-            marked += [lbl for lbl, p in zip(x, t.periods) if r[f"{p}|c"]]
+            marked += [lbl for lbl, p in zip(x, t.periods, strict=True) if r[f"{p}|c"]]
     fig.update_layout(barmode="group", title=title, yaxis_title=t.unit)
     _mark_suppressed(fig, sorted(set(marked), key=marked.index))
     return _fig_html(fig)
@@ -510,31 +760,55 @@ def commune_map(con, sql: str, title: str, value_label: str, decimals: int = 0) 
     top = max(shown["value"].max() or 1, 1)
     fig = go.Figure()
     fig.add_scatter(
-        x=shown["lon"], y=shown["lat"], mode="markers", name=value_label,
-        marker=dict(size=(shown["value"] / top).sqrt() * 38 + 4, color=shown["value"],
-                    colorscale="YlOrRd", showscale=True, line=dict(width=0.5, color="#555")),
-        text=shown["area_name"], customdata=shown["value"],
-        hovertemplate="%{text}: %{customdata:,." + str(decimals) + "f}<extra></extra>")
+        x=shown["lon"],
+        y=shown["lat"],
+        mode="markers",
+        name=value_label,
+        marker=dict(
+            size=(shown["value"] / top).sqrt() * 38 + 4,
+            color=shown["value"],
+            colorscale="YlOrRd",
+            showscale=True,
+            line=dict(width=0.5, color="#555"),
+        ),
+        text=shown["area_name"],
+        customdata=shown["value"],
+        hovertemplate="%{text}: %{customdata:,." + str(decimals) + "f}<extra></extra>",
+    )
     fig.add_scatter(
-        x=hidden["lon"], y=hidden["lat"], mode="markers+text", text=["c"] * hidden.height,
-        name="c: bị ẩn / suppressed", textposition="middle right",
+        x=hidden["lon"],
+        y=hidden["lat"],
+        mode="markers+text",
+        text=["c"] * hidden.height,
+        name="c: bị ẩn / suppressed",
+        textposition="middle right",
         marker=dict(size=9, color="rgba(0,0,0,0)", line=dict(width=1.5, color="#888")),
-        hovertext=hidden["area_name"], hoverinfo="text")
-    fig.update_layout(title=title, xaxis=dict(title="kinh độ / longitude"),
-                      yaxis=dict(title="vĩ độ / latitude", scaleanchor="x"),
-                      legend=dict(orientation="h", y=-0.12))
+        hovertext=hidden["area_name"],
+        hoverinfo="text",
+    )
+    fig.update_layout(
+        title=title,
+        xaxis=dict(title="kinh độ / longitude"),
+        yaxis=dict(title="vĩ độ / latitude", scaleanchor="x"),
+        legend=dict(orientation="h", y=-0.12),
+    )
     ranked = frame.sort(["suppressed", "value"], descending=[False, True], nulls_last=True)
     ranked = ranked.with_row_index("hạng", offset=1).select(
-        "hạng", pl.col("area_name").alias("xã, phường / commune"),
+        "hạng",
+        pl.col("area_name").alias("xã, phường / commune"),
         pl.col("district").alias("huyện cũ / former district"),
-        pl.col("value").alias(value_label), pl.col("suppressed").alias(f"{value_label}|c"))
+        pl.col("value").alias(value_label),
+        pl.col("suppressed").alias(f"{value_label}|c"),
+    )
     return _fig_html(fig, 620) + _table_html(ranked, "Xếp hạng các xã, phường / communes ranked:")
 
 
 def _pyramid_html(con) -> str:
-    return (_fig_html(pyramid_figure(con), 520) + "<p class='note'>Chọn huyện cũ trong danh "
-            "sách. Ô bị ẩn (c) không vẽ thành cột / choose a former district; suppressed cells "
-            "are marked c, not drawn.</p>")
+    return (
+        _fig_html(pyramid_figure(con), 520) + "<p class='note'>Chọn huyện cũ trong danh "
+        "sách. Ô bị ẩn (c) không vẽ thành cột / choose a former district; suppressed cells "
+        "are marked c, not drawn.</p>"
+    )
 
 
 def pyramid_figure(con) -> go.Figure:
@@ -544,49 +818,83 @@ def pyramid_figure(con) -> go.Figure:
     cols = _columns(con, "population_by_age_sex")
     data = con.execute(
         f"""SELECT area_level, area_code, area_name, sex, age_group, population,
-                   {_flag(cols, 'population')} AS suppressed,
+                   {_flag(cols, "population")} AS suppressed,
                    try_cast(regexp_extract(age_group, '^[0-9]+') AS INTEGER) AS age_from
             FROM population_by_age_sex
             WHERE ref_date = ? AND area_level IN ('province', 'district')
-            ORDER BY {AREA_ORDER}, age_from""", [latest]).pl()
+            ORDER BY {AREA_ORDER}, age_from""",
+        [latest],
+    ).pl()
     areas = data.select("area_code", "area_name").unique(maintain_order=True)
     order = data.sort("age_from")["age_group"].unique(maintain_order=True).to_list()
     fig = go.Figure()
     per_area = 3
-    for i, (code, name) in enumerate(areas.iter_rows()):
+    for i, (code, _name) in enumerate(areas.iter_rows()):
         part = data.filter(pl.col("area_code") == code)
         for sex, sign, colour in (("Nam", -1, "#1f77b4"), ("Nữ", 1, "#d62728")):
             s = part.filter(pl.col("sex") == sex)
-            fig.add_bar(y=s["age_group"], x=[None if c else v * sign for v, c in
-                                             zip(s["population"].to_list(), s["suppressed"].to_list())],
-                        name=sex, orientation="h", marker_color=colour, visible=i == 0,
-                        customdata=s["population"], hovertemplate="%{y}: %{customdata}<extra>"
-                        + sex + "</extra>")
+            fig.add_bar(
+                y=s["age_group"],
+                x=[
+                    None if c else v * sign
+                    for v, c in zip(
+                        s["population"].to_list(), s["suppressed"].to_list(), strict=True
+                    )
+                ],
+                name=sex,
+                orientation="h",
+                marker_color=colour,
+                visible=i == 0,
+                customdata=s["population"],
+                hovertemplate="%{y}: %{customdata}<extra>" + sex + "</extra>",
+            )
         sup = part.filter(pl.col("suppressed"))
-        fig.add_scatter(y=sup["age_group"], x=[0] * sup.height, mode="text",
-                        text=[("c ◂" if s == "Nam" else "▸ c") for s in sup["sex"].to_list()],
-                        textposition=["middle left" if s == "Nam" else "middle right"
-                                      for s in sup["sex"].to_list()],
-                        textfont=dict(color="#b00", size=13), name="c: bị ẩn / suppressed",
-                        visible=i == 0, hoverinfo="skip")
+        fig.add_scatter(
+            y=sup["age_group"],
+            x=[0] * sup.height,
+            mode="text",
+            text=[("c ◂" if s == "Nam" else "▸ c") for s in sup["sex"].to_list()],
+            textposition=[
+                "middle left" if s == "Nam" else "middle right" for s in sup["sex"].to_list()
+            ],
+            textfont=dict(color="#b00", size=13),
+            name="c: bị ẩn / suppressed",
+            visible=i == 0,
+            hoverinfo="skip",
+        )
     n = areas.height
-    buttons = [dict(label=name, method="update",
-                    args=[{"visible": [j // per_area == i for j in range(n * per_area)]},
-                          {"title": f"Tháp dân số / Population pyramid: {name}, {latest:%d/%m/%Y}"}])
-               for i, name in enumerate(areas["area_name"].to_list())]
+    buttons = [
+        dict(
+            label=name,
+            method="update",
+            args=[
+                {"visible": [j // per_area == i for j in range(n * per_area)]},
+                {"title": f"Tháp dân số / Population pyramid: {name}, {latest:%d/%m/%Y}"},
+            ],
+        )
+        for i, name in enumerate(areas["area_name"].to_list())
+    ]
     fig.update_layout(
-        barmode="relative", updatemenus=[dict(buttons=buttons, x=1, xanchor="right", y=1.15)],
+        barmode="relative",
+        updatemenus=[dict(buttons=buttons, x=1, xanchor="right", y=1.15)],
         title=f"Tháp dân số / Population pyramid: {areas['area_name'][0]}, {latest:%d/%m/%Y}",
         yaxis=dict(categoryorder="array", categoryarray=order),
-        xaxis_title="Dân số (nam bên trái) / population (males left)")
+        xaxis_title="Dân số (nam bên trái) / population (males left)",
+    )
     return fig
 
 
 def _section_tables(tables: list[YearbookTable]) -> list[tuple[str, str]]:
-    return [("Biểu số liệu niên giám / Yearbook tables",
-             "".join(f"<details{' open' if i == 0 else ''}><summary>{html.escape(t.sheet)}: "
-                     f"{html.escape(t.title)}</summary>{yearbook_html(t)}</details>"
-                     for i, t in enumerate(tables)))]
+    return [
+        (
+            "Biểu số liệu niên giám / Yearbook tables",
+            "".join(
+                f"<details{' open' if i == 0 else ''}><summary>{html.escape(t.sheet)}: "
+                f"{html.escape(t.title)}</summary>{yearbook_html(t)}</details>"
+                for i, t in enumerate(tables)
+            ),
+        )
+    ]
 
 
 def _population_sections(con) -> list[tuple[str, str]]:
@@ -594,74 +902,130 @@ def _population_sections(con) -> list[tuple[str, str]]:
     sections = [("Tháp dân số / Population pyramid", _pyramid_html(con))]
     pop = tables.get("population_indicators1.")
     if pop:
-        sections.append(("Huyện cũ / Former districts", _yearbook_chart(
-            pop, "district", "Dân số theo huyện cũ / Population by former district",
-            with_province=False)))
+        sections.append(
+            (
+                "Huyện cũ / Former districts",
+                _yearbook_chart(
+                    pop,
+                    "district",
+                    "Dân số theo huyện cũ / Population by former district",
+                    with_province=False,
+                ),
+            )
+        )
     cols = _columns(con, "population_indicators")
-    sections.append(("Xã, phường 2025 / 2025 communes", commune_map(
-        con, f"""SELECT p.area_code, p.area_name, d.area_name AS district, population AS value,
-                        {_flag(cols, 'population', 'p')} AS suppressed
+    sections.append(
+        (
+            "Xã, phường 2025 / 2025 communes",
+            commune_map(
+                con,
+                f"""SELECT p.area_code, p.area_name, d.area_name AS district, population AS value,
+                        {_flag(cols, "population", "p")} AS suppressed
                  FROM population_indicators p
                  LEFT JOIN (SELECT DISTINCT area_code, area_name FROM population_indicators
                             WHERE area_level = 'district') d ON d.area_code = p.parent_code
                  WHERE p.area_level = 'commune'
                    AND ref_date = (SELECT max(ref_date) FROM population_indicators)""",
-        "Dân số các xã, phường 2025 / Population of the 2025 communes", "dân số / population")))
+                "Dân số các xã, phường 2025 / Population of the 2025 communes",
+                "dân số / population",
+            ),
+        )
+    )
     change = con.execute(
         f"""SELECT month, births, deaths, in_migrants, out_migrants,
-                   {_flag(_columns(con, 'population_change'), 'births')} AS births_c
-            FROM population_change WHERE area_level = 'province' ORDER BY month""").pl()
+                   {_flag(_columns(con, "population_change"), "births")} AS births_c
+            FROM population_change WHERE area_level = 'province' ORDER BY month"""
+    ).pl()
     fig = go.Figure()
-    for col, label in (("births", "Sinh / births"), ("deaths", "Chết / deaths"),
-                       ("in_migrants", "Nhập cư / in-migrants"), ("out_migrants", "Xuất cư / out-migrants")):
-        fig.add_scatter(x=change["month"], y=change[col], mode="lines+markers", name=label,
-                        connectgaps=False)
+    for col, label in (
+        ("births", "Sinh / births"),
+        ("deaths", "Chết / deaths"),
+        ("in_migrants", "Nhập cư / in-migrants"),
+        ("out_migrants", "Xuất cư / out-migrants"),
+    ):
+        fig.add_scatter(
+            x=change["month"], y=change[col], mode="lines+markers", name=label, connectgaps=False
+        )
     fig.update_layout(title="Biến động dân số hằng tháng / Monthly population change (province)")
     sections.append(("Biến động / Change", _fig_html(fig)))
     return sections + _section_tables(list(tables.values()))
 
 
 def _labour_sections(con) -> list[tuple[str, str]]:
-    note = ("<p><b>Số liệu từ cơ sở dữ liệu (đăng ký), không phải điều tra lao động việc làm.</b> "
-            "Register-based figures, not labour force survey estimates (ILO 19th ICLS, age 15+).</p>")
+    note = (
+        "<p><b>Số liệu từ cơ sở dữ liệu (đăng ký), không phải điều tra lao động việc làm.</b> "
+        "Register-based figures, not labour force survey estimates (ILO 19th ICLS, age 15+).</p>"
+    )
     tables = yearbook_tables(con, 37)
     by_sheet = {t.sheet[:2]: t for t in tables}
     sections = []
     if "4." in by_sheet:
-        sections.append(("Thất nghiệp / Unemployment", note + _yearbook_chart(
-            by_sheet["4."], "district", "Tỷ lệ thất nghiệp theo huyện cũ (%) / Unemployment rate "
-            "by former district")))
+        sections.append(
+            (
+                "Thất nghiệp / Unemployment",
+                note
+                + _yearbook_chart(
+                    by_sheet["4."],
+                    "district",
+                    "Tỷ lệ thất nghiệp theo huyện cũ (%) / Unemployment rate by former district",
+                ),
+            )
+        )
     if "3." in by_sheet:
-        sections.append(("Tham gia LLLĐ / Participation", _yearbook_chart(
-            by_sheet["3."], "district", "Tỷ lệ tham gia LLLĐ theo huyện cũ (%) / Participation "
-            "rate by former district")))
+        sections.append(
+            (
+                "Tham gia LLLĐ / Participation",
+                _yearbook_chart(
+                    by_sheet["3."],
+                    "district",
+                    "Tỷ lệ tham gia LLLĐ theo huyện cũ (%) / Participation rate by former district",
+                ),
+            )
+        )
     cols = _columns(con, "labour_indicators")
-    sections.append(("Xã, phường 2025 / 2025 communes", commune_map(
-        con, f"""SELECT l.area_code, l.area_name, d.area_name AS district,
+    sections.append(
+        (
+            "Xã, phường 2025 / 2025 communes",
+            commune_map(
+                con,
+                f"""SELECT l.area_code, l.area_name, d.area_name AS district,
                         unemployment_rate AS value,
-                        {_any_flag(cols, 'unemployed', 'labour_force')} AS suppressed
+                        {_any_flag(cols, "unemployed", "labour_force")} AS suppressed
                  FROM labour_indicators l LEFT JOIN (SELECT DISTINCT area_code, area_name
                       FROM labour_indicators WHERE area_level = 'district') d
                       ON d.area_code = l.parent_code
                  WHERE l.area_level = 'commune' AND sex = 'Tổng' AND age_band = 'Tổng'
                    AND year = (SELECT max(year) FROM labour_indicators)""",
-        "Tỷ lệ thất nghiệp các xã, phường 2025 (%) / Unemployment rate of the 2025 communes",
-        "tỷ lệ thất nghiệp (%)", 2)))
+                "Tỷ lệ thất nghiệp các xã, phường 2025 (%) / Unemployment rate of the 2025 communes",
+                "tỷ lệ thất nghiệp (%)",
+                2,
+            ),
+        )
+    )
     if _exists(con, "employment_by_sector"):
         sec = _columns(con, "employment_by_sector")
         sector = con.execute(
             f"""SELECT year, broad_sector_name, sum(employed) AS employed,
-                       bool_or({_flag(sec, 'employed')}) AS incomplete
+                       bool_or({_flag(sec, "employed")}) AS incomplete
                 FROM employment_by_sector WHERE area_level = 'province' AND sex = 'Tổng'
-                GROUP BY ALL ORDER BY year, 2""").pl()
+                GROUP BY ALL ORDER BY year, 2"""
+        ).pl()
         fig = go.Figure()
         for name in sector["broad_sector_name"].unique(maintain_order=True).to_list():
             part = sector.filter(pl.col("broad_sector_name") == name)
-            fig.add_bar(x=part["year"].cast(pl.String),
-                        y=[None if c else v for v, c in zip(part["employed"], part["incomplete"])],
-                        name=name)
-        fig.update_layout(barmode="stack", title="Lao động có việc làm theo khu vực kinh tế "
-                          "(tỉnh) / Employment by broad sector (province)")
+            fig.add_bar(
+                x=part["year"].cast(pl.String),
+                y=[
+                    None if c else v
+                    for v, c in zip(part["employed"], part["incomplete"], strict=True)
+                ],
+                name=name,
+            )
+        fig.update_layout(
+            barmode="stack",
+            title="Lao động có việc làm theo khu vực kinh tế "
+            "(tỉnh) / Employment by broad sector (province)",
+        )
         sections.append(("Khu vực kinh tế / Sectors", _fig_html(fig)))
     return sections + _section_tables(tables)
 
@@ -670,64 +1034,99 @@ def _lodging_sections(con) -> list[tuple[str, str]]:
     tables = yearbook_tables(con, 38)
     tm = _columns(con, "tourism_monthly")
     season = con.execute(
-        f"""SELECT month, guest_origin, guest_nights, {_flag(tm, 'guest_nights')} AS c,
+        f"""SELECT month, guest_origin, guest_nights, {_flag(tm, "guest_nights")} AS c,
                    room_occupancy_rate
             FROM tourism_monthly
-            WHERE area_level = 'province' AND establishment_type = 'all' ORDER BY month""").pl()
+            WHERE area_level = 'province' AND establishment_type = 'all' ORDER BY month"""
+    ).pl()
     fig = go.Figure()
     marked = []
-    for origin, label in (("domestic", "Khách nội địa / domestic"),
-                          ("international", "Khách quốc tế / international")):
+    for origin, label in (
+        ("domestic", "Khách nội địa / domestic"),
+        ("international", "Khách quốc tế / international"),
+    ):
         part = season.filter(pl.col("guest_origin") == origin)
-        fig.add_bar(x=part["month"], y=[None if c else v for v, c in zip(part["guest_nights"], part["c"])],
-                    name=label)
-        marked += [m for m, c in zip(part["month"], part["c"]) if c]
+        fig.add_bar(
+            x=part["month"],
+            y=[None if c else v for v, c in zip(part["guest_nights"], part["c"], strict=True)],
+            name=label,
+        )
+        marked += [m for m, c in zip(part["month"], part["c"], strict=True) if c]
     total = season.filter(pl.col("guest_origin") == "all")
-    fig.add_scatter(x=total["month"], y=total["room_occupancy_rate"], name="Công suất phòng / occupancy",
-                    yaxis="y2", mode="lines+markers", connectgaps=False)
-    fig.update_layout(barmode="stack",
-                      title="Tính mùa vụ: đêm lưu trú và công suất phòng (tỉnh) / Seasonality: "
-                      "guest-nights and room occupancy (province)",
-                      yaxis=dict(title="Đêm lưu trú / guest-nights"),
-                      yaxis2=dict(title="Công suất / occupancy", overlaying="y", side="right",
-                                  tickformat=".0%"))
+    fig.add_scatter(
+        x=total["month"],
+        y=total["room_occupancy_rate"],
+        name="Công suất phòng / occupancy",
+        yaxis="y2",
+        mode="lines+markers",
+        connectgaps=False,
+    )
+    fig.update_layout(
+        barmode="stack",
+        title="Tính mùa vụ: đêm lưu trú và công suất phòng (tỉnh) / Seasonality: "
+        "guest-nights and room occupancy (province)",
+        yaxis=dict(title="Đêm lưu trú / guest-nights"),
+        yaxis2=dict(title="Công suất / occupancy", overlaying="y", side="right", tickformat=".0%"),
+    )
     _mark_suppressed(fig, marked)
     sections = [("Tính mùa vụ / Seasonality", _fig_html(fig))]
     # Year totals only where all months are published: a sum over holes would understate.
     year = con.execute("SELECT max(year(month)) FROM tourism_monthly").fetchone()[0]
-    sections.append(("Xã, phường 2025 / 2025 communes", commune_map(
-        con, f"""SELECT t.area_code, any_value(t.area_name) AS area_name,
+    sections.append(
+        (
+            "Xã, phường 2025 / 2025 communes",
+            commune_map(
+                con,
+                f"""SELECT t.area_code, any_value(t.area_name) AS area_name,
                         any_value(d.area_name) AS district,
-                        CASE WHEN bool_or({_flag(tm, 'guest_nights', 't')}) THEN NULL
+                        CASE WHEN bool_or({_flag(tm, "guest_nights", "t")}) THEN NULL
                              ELSE sum(guest_nights) END AS value,
-                        bool_or({_flag(tm, 'guest_nights', 't')}) AS suppressed
+                        bool_or({_flag(tm, "guest_nights", "t")}) AS suppressed
                  FROM tourism_monthly t LEFT JOIN (SELECT DISTINCT area_code, area_name
                       FROM tourism_monthly WHERE area_level = 'district') d
                       ON d.area_code = t.parent_code
                  WHERE t.area_level = 'commune' AND establishment_type = 'all'
                    AND guest_origin = 'all' AND year(month) = {int(year)}
                  GROUP BY t.area_code""",
-        f"Số đêm lưu trú năm {year} theo xã, phường (c: có tháng bị ẩn) / Guest-nights {year} "
-        "by commune (c: a month is suppressed)", "đêm lưu trú / guest-nights")))
+                f"Số đêm lưu trú năm {year} theo xã, phường (c: có tháng bị ẩn) / Guest-nights {year} "
+                "by commune (c: a month is suppressed)",
+                "đêm lưu trú / guest-nights",
+            ),
+        )
+    )
     if _exists(con, "tourism_by_nationality"):
         tn = _columns(con, "tourism_by_nationality")
         nat = con.execute(
-            f"""SELECT nationality, CASE WHEN bool_or({_flag(tn, 'arrivals')}) THEN NULL
+            f"""SELECT nationality, CASE WHEN bool_or({_flag(tn, "arrivals")}) THEN NULL
                        ELSE sum(arrivals) END AS arrivals,
-                       bool_or({_flag(tn, 'arrivals')}) AS "arrivals|c"
+                       bool_or({_flag(tn, "arrivals")}) AS "arrivals|c"
                 FROM tourism_by_nationality WHERE nationality <> 'VNM' AND year(month) = {int(year)}
-                GROUP BY 1 ORDER BY 3, 2 DESC NULLS LAST, 1""").pl()
-        sections.append(("Quốc tịch / Nationality", _table_html(
-            nat, f"Lượt khách quốc tế năm {year} theo quốc tịch (c: có tháng bị ẩn) / "
-            f"international arrivals {year} by nationality:")))
+                GROUP BY 1 ORDER BY 3, 2 DESC NULLS LAST, 1"""
+        ).pl()
+        sections.append(
+            (
+                "Quốc tịch / Nationality",
+                _table_html(
+                    nat,
+                    f"Lượt khách quốc tế năm {year} theo quốc tịch (c: có tháng bị ẩn) / "
+                    f"international arrivals {year} by nationality:",
+                ),
+            )
+        )
     if _exists(con, "lodging_compliance"):
         late = con.execute(
             """SELECT month, late_share FROM lodging_compliance
-               WHERE area_level = 'province' AND establishment_type = 'all' ORDER BY month""").pl()
-        fig = go.Figure(go.Scatter(x=late["month"], y=late["late_share"], mode="lines+markers",
-                                   connectgaps=False))
-        fig.update_layout(title="Tỷ lệ thông báo lưu trú quá hạn (tỉnh) / Share of late "
-                          "notifications (province)", yaxis=dict(tickformat=".1%"))
+               WHERE area_level = 'province' AND establishment_type = 'all' ORDER BY month"""
+        ).pl()
+        fig = go.Figure(
+            go.Scatter(
+                x=late["month"], y=late["late_share"], mode="lines+markers", connectgaps=False
+            )
+        )
+        fig.update_layout(
+            title="Tỷ lệ thông báo lưu trú quá hạn (tỉnh) / Share of late notifications (province)",
+            yaxis=dict(tickformat=".1%"),
+        )
         sections.append(("Chấp hành / Compliance", _fig_html(fig)))
     return sections + _section_tables(tables)
 
@@ -737,65 +1136,98 @@ def _public_order_sections(con) -> list[tuple[str, str]]:
     by_sheet = {t.sheet[:2]: t for t in tables}
     sections = []
     if "2." in by_sheet:
-        sections.append(("Tỷ lệ trên 100.000 dân / Rate per 100,000", _yearbook_chart(
-            by_sheet["2."], "district", "Số vụ trên 100.000 dân theo huyện cũ / Incidents per "
-            "100,000 population by former district")
-            + "<p class='note'>Tính từ số năm đã công bố (public_order_yearly, hoặc tổng 12 tháng "
-            "khi không tháng nào bị ẩn) và dân số bình quân năm; không cộng các tháng có ô bị ẩn."
-            " / From published yearly figures; never from sums of months with suppressed cells."
-            "</p>"))
+        sections.append(
+            (
+                "Tỷ lệ trên 100.000 dân / Rate per 100,000",
+                _yearbook_chart(
+                    by_sheet["2."],
+                    "district",
+                    "Số vụ trên 100.000 dân theo huyện cũ / Incidents per "
+                    "100,000 population by former district",
+                )
+                + "<p class='note'>Tính từ số năm đã công bố (public_order_yearly, hoặc tổng 12 tháng "
+                "khi không tháng nào bị ẩn) và dân số bình quân năm; không cộng các tháng có ô bị ẩn."
+                " / From published yearly figures; never from sums of months with suppressed cells."
+                "</p>",
+            )
+        )
     pm = _columns(con, "public_order_monthly")
     by_section = con.execute(
         f"""SELECT month, iccs_section || ' ' || iccs_section_name AS section, incidents,
-                   {_flag(pm, 'incidents')} AS c
+                   {_flag(pm, "incidents")} AS c
             FROM public_order_monthly
-            WHERE area_level = 'province' AND upper(iccs_section) <> 'ALL' ORDER BY month, section""").pl()
+            WHERE area_level = 'province' AND upper(iccs_section) <> 'ALL' ORDER BY month, section"""
+    ).pl()
     fig = go.Figure()
     marked = []
     for name in by_section["section"].unique(maintain_order=True).to_list():
         part = by_section.filter(pl.col("section") == name)
-        fig.add_bar(x=part["month"], y=[None if c else v for v, c in zip(part["incidents"], part["c"])],
-                    name=name)
-        marked += [m for m, c in zip(part["month"], part["c"]) if c]
-    fig.update_layout(barmode="stack", legend=dict(font=dict(size=10)),
-                      title="Vụ việc theo nhóm tội phạm ICCS (tỉnh) / Incidents by ICCS section (province)")
+        fig.add_bar(
+            x=part["month"],
+            y=[None if c else v for v, c in zip(part["incidents"], part["c"], strict=True)],
+            name=name,
+        )
+        marked += [m for m, c in zip(part["month"], part["c"], strict=True) if c]
+    fig.update_layout(
+        barmode="stack",
+        legend=dict(font=dict(size=10)),
+        title="Vụ việc theo nhóm tội phạm ICCS (tỉnh) / Incidents by ICCS section (province)",
+    )
     _mark_suppressed(fig, sorted(set(marked)))
     sections.append(("Vụ việc theo nhóm ICCS / Incidents by ICCS section", _fig_html(fig, 520)))
     yearly = public_order_yearly(con)
     if yearly:
-        sections.append(("Xã, phường 2025 / 2025 communes", commune_map(
-            con, f"""WITH y AS ({yearly})
+        sections.append(
+            (
+                "Xã, phường 2025 / 2025 communes",
+                commune_map(
+                    con,
+                    f"""WITH y AS ({yearly})
                      SELECT y.area_code, y.area_name, d.area_name AS district,
                             rate_per_100k AS value, rate_c AS suppressed
                      FROM y LEFT JOIN (SELECT DISTINCT area_code, area_name FROM y
                                        WHERE area_level = 'district') d ON d.area_code = y.parent_code
                      WHERE y.area_level = 'commune' AND year = (SELECT max(year) FROM y)""",
-            "Số vụ trên 100.000 dân theo xã, phường, năm gần nhất / Incidents per 100,000 by "
-            "commune, latest year", "vụ/100.000 dân", 1)))
+                    "Số vụ trên 100.000 dân theo xã, phường, năm gần nhất / Incidents per 100,000 by "
+                    "commune, latest year",
+                    "vụ/100.000 dân",
+                    1,
+                ),
+            )
+        )
     traffic = traffic_yearly(con)
     if traffic:
         tv = _columns(con, "traffic_violations_monthly")
-        has_total = con.execute("SELECT count(*) FROM traffic_violations_monthly "
-                                "WHERE violation_group = 'all'").fetchone()[0]
+        has_total = con.execute(
+            "SELECT count(*) FROM traffic_violations_monthly WHERE violation_group = 'all'"
+        ).fetchone()[0]
         where = "AND vehicle_type = 'all' AND violation_group <> 'all'" if has_total else ""
         viol = con.execute(
             f"""SELECT month, violation_group,
-                       CASE WHEN bool_or({_flag(tv, 'violations')}) THEN NULL ELSE sum(violations) END AS violations
+                       CASE WHEN bool_or({_flag(tv, "violations")}) THEN NULL ELSE sum(violations) END AS violations
                 FROM traffic_violations_monthly WHERE area_level = 'province' {where}
-                GROUP BY ALL ORDER BY month, violation_group""").pl()
+                GROUP BY ALL ORDER BY month, violation_group"""
+        ).pl()
         fig = go.Figure()
         for grp in viol["violation_group"].unique().sort().to_list():
             part = viol.filter(pl.col("violation_group") == grp)
-            fig.add_scatter(x=part["month"], y=part["violations"], name=grp, mode="lines",
-                            connectgaps=False)
-        fig.update_layout(title="Vi phạm giao thông qua camera theo nhóm (tỉnh) / Camera "
-                          "violations by group (province)")
+            fig.add_scatter(
+                x=part["month"], y=part["violations"], name=grp, mode="lines", connectgaps=False
+            )
+        fig.update_layout(
+            title="Vi phạm giao thông qua camera theo nhóm (tỉnh) / Camera "
+            "violations by group (province)"
+        )
         sections.append(("Vi phạm giao thông / Traffic violations", _fig_html(fig)))
     return sections + _section_tables(tables)
 
 
-REPORT_SECTIONS = {36: _population_sections, 37: _labour_sections, 38: _lodging_sections,
-                   39: _public_order_sections}
+REPORT_SECTIONS = {
+    36: _population_sections,
+    37: _labour_sections,
+    38: _lodging_sections,
+    39: _public_order_sections,
+}
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:1300px;margin:auto;padding:1em}
 table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}
@@ -816,8 +1248,10 @@ def write_report(con: duckdb.DuckDBPyConnection, model: int, path: Path) -> None
             for name, content in REPORT_SECTIONS[model](con)
         )
     else:  # the model's source is not delivered yet: its marts are empty
-        body = ("<p>Chưa có số liệu: nguồn dữ liệu của mô hình này chưa được chuyển đến. / No "
-                "figures yet: this model's extracts have not been delivered.</p>")
+        body = (
+            "<p>Chưa có số liệu: nguồn dữ liệu của mô hình này chưa được chuyển đến. / No "
+            "figures yet: this model's extracts have not been delivered.</p>"
+        )
     path.write_text(
         f"""<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">
 <title>Mô hình {model}: {html.escape(title_vi)}</title>
@@ -863,9 +1297,14 @@ def _write_yearbook_sheet(wb, ws, t: YearbookTable, model: int, f: dict) -> None
             else:
                 ws.write_number(i, j, float(v), num)
     last = 4 + t.cells.height
-    notes = [f"{SOURCE_VI}; {SOURCES[model]}.", f"Khái niệm: {t.definition}",
-             f"Thời điểm: {t.reference}", FOOTNOTE_C, FOOTNOTE_DASH,
-             f"Bảng dữ liệu gốc: {t.mart} (sheet dữ liệu phía sau)."]
+    notes = [
+        f"{SOURCE_VI}; {SOURCES[model]}.",
+        f"Khái niệm: {t.definition}",
+        f"Thời điểm: {t.reference}",
+        FOOTNOTE_C,
+        FOOTNOTE_DASH,
+        f"Bảng dữ liệu gốc: {t.mart} (sheet dữ liệu phía sau).",
+    ]
     for k, note in enumerate(notes, start=last + 1):
         ws.write_string(k, 0, note, f["note"])
     ws.set_column(0, 0, 34)
@@ -886,20 +1325,47 @@ def _formats(wb) -> dict:
         "title": wb.add_format({"bold": True, "font_size": 13}),
         "subtitle": wb.add_format({"italic": True, "font_color": "#555555"}),
         "unit": wb.add_format({"italic": True, "align": "right"}),
-        "head": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center",
-                               "valign": "vcenter", "text_wrap": True}),
-        "head_year": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
-                                    "align": "center", "num_format": "0"}),
-        "head_date": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
-                                    "align": "center", "num_format": "dd/mm/yyyy"}),
-        "head_month": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
-                                     "align": "center", "num_format": "mm/yyyy"}),
+        "head": wb.add_format(
+            {
+                "bold": True,
+                "bg_color": "#DDEBF7",
+                "border": 1,
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+            }
+        ),
+        "head_year": wb.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center", "num_format": "0"}
+        ),
+        "head_date": wb.add_format(
+            {
+                "bold": True,
+                "bg_color": "#DDEBF7",
+                "border": 1,
+                "align": "center",
+                "num_format": "dd/mm/yyyy",
+            }
+        ),
+        "head_month": wb.add_format(
+            {
+                "bold": True,
+                "bg_color": "#DDEBF7",
+                "border": 1,
+                "align": "center",
+                "num_format": "mm/yyyy",
+            }
+        ),
         "area_province": wb.add_format({"bold": True, "border": 1}),
-        "area_district": wb.add_format({"bold": True, "border": 1, "indent": 1, "bg_color": "#F2F2F2"}),
+        "area_district": wb.add_format(
+            {"bold": True, "border": 1, "indent": 1, "bg_color": "#F2F2F2"}
+        ),
         "area_commune": wb.add_format({"border": 1, "indent": 2}),
         "sup": wb.add_format({"border": 1, "align": "center", "font_color": "#B00000"}),
         "note": wb.add_format({"italic": True, "font_size": 9}),
-        "bold": wb.add_format({"bold": True, "text_wrap": True, "bg_color": "#DDEBF7", "border": 1}),
+        "bold": wb.add_format(
+            {"bold": True, "text_wrap": True, "bg_color": "#DDEBF7", "border": 1}
+        ),
         "date": wb.add_format({"num_format": "dd/mm/yyyy"}),
     }
     for d, code in NUM_FORMATS.items():
@@ -927,9 +1393,13 @@ def write_workbook(con: duckdb.DuckDBPyConnection, model: int, path: Path) -> No
         about = wb.add_worksheet("Giới thiệu")
         title_vi, title_en = MODELS[model]
         about.write(0, 0, f"Mô hình {model}: {title_vi} / Model {model}: {title_en}", f["title"])
-        lines = [SOURCE_VI + "; " + SOURCES[model] + ".", FOOTNOTE_C, FOOTNOTE_DASH,
-                 "Số liệu hiển thị theo định dạng số của máy (tiếng Việt: 1.234,5).",
-                 "Biểu niên giám / yearbook tables:"]
+        lines = [
+            SOURCE_VI + "; " + SOURCES[model] + ".",
+            FOOTNOTE_C,
+            FOOTNOTE_DASH,
+            "Số liệu hiển thị theo định dạng số của máy (tiếng Việt: 1.234,5).",
+            "Biểu niên giám / yearbook tables:",
+        ]
         row = 1
         for line in lines:
             about.write_string(row, 0, line)
@@ -982,7 +1452,7 @@ def _write_data_sheet(wb, m, frame: pl.DataFrame, f: dict) -> None:
 def catalogue_entry(mart) -> dict[str, str]:
     """The catalogue entry of a mart for the Dagster UI: definition (the header of its SQL
     file), grain, source and disclosure rule, in words."""
-    sql = (Path(__file__).parent / mart.sql)
+    sql = Path(__file__).parent / mart.sql
     header = []
     if sql.exists():
         for line in sql.read_text(encoding="utf-8").splitlines():
@@ -999,4 +1469,3 @@ def catalogue_entry(mart) -> dict[str, str]:
         "source": SOURCES.get(mart.model, ""),
         "disclosure_rule": disclosure,
     }
-

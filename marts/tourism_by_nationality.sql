@@ -25,4 +25,4 @@ SELECT month, nationality, r.nationality_name_vi AS nationality_name,
        coalesce(a.arrivals, 0)::BIGINT AS arrivals, coalesce(n.guest_nights, 0)::BIGINT AS guest_nights
 FROM arrivals a FULL JOIN nights n USING (month, nationality)
 LEFT JOIN reference.nationalities r USING (nationality)
-ORDER BY month, guest_nights DESC, nationality;
+ORDER BY month ASC, guest_nights DESC, nationality ASC;

@@ -51,7 +51,7 @@ SELECT d.year, d.ref_date, a.area_level, a.area_code, a.area_name, a.parent_code
        round(100.0 * b.youth_neet / nullif(b.youth_with_record, 0), 2) AS neet_rate
 FROM marts.labour_reference_dates d
 CROSS JOIN reference.areas a
-CROSS JOIN (VALUES ('Nam', 1), ('Nữ', 2), ('Tổng', 3)) sx(sex, sex_order)
+CROSS JOIN (VALUES ('Nam', 1), ('Nữ', 2), ('Tổng', 3)) sx (sex, sex_order)
 LEFT JOIN by_area b ON b.year = d.year AND b.area_level = a.area_level
     AND b.area_code = a.area_code AND b.sex = sx.sex
 ORDER BY d.year, a.level_order, a.area_code, sx.sex_order;

@@ -14,7 +14,7 @@ import nbformat as nbf
 
 HERE = Path(__file__).parent
 
-OPEN_PUBLISHED = '''\
+OPEN_PUBLISHED = """\
 import json
 import os
 from pathlib import Path
@@ -35,19 +35,26 @@ con = duckdb.connect(str(published / "marts.duckdb"), read_only=True)
 truth_dir = os.environ.get("DE06_GROUND_TRUTH")
 truth = (lambda domain: json.loads((Path(truth_dir) / f"{domain}.json").read_text("utf-8"))) if truth_dir else None
 tables = {r[0] for r in con.sql("SELECT table_name FROM information_schema.tables").fetchall()}
-con.sql("SELECT mart, model, title_vi, title_en, grain FROM catalogue ORDER BY model, mart").pl()'''
+con.sql("SELECT mart, model, title_vi, title_en, grain FROM catalogue ORDER BY model, mart").pl()"""
 
-SUPPRESSED_NOTE = ("Ô bị ẩn: giá trị NULL và cột `<count>_flag = 'c'` — không bao giờ coi là 0. "
-                   "/ A suppressed cell is NULL with `<count>_flag = 'c'`: never read it as 0.")
+SUPPRESSED_NOTE = (
+    "Ô bị ẩn: giá trị NULL và cột `<count>_flag = 'c'` — không bao giờ coi là 0. "
+    "/ A suppressed cell is NULL with `<count>_flag = 'c'`: never read it as 0."
+)
 
 NOTEBOOKS = {
     "36_population.ipynb": [
-        ("md", "# Mô hình 36 — Tình hình dân cư / Model 36 — Population situation\n\n"
-               "Ai, ở đâu, xu hướng, so sánh huyện cũ và xã 2025. / Who, where, the trend, former "
-               "districts against 2025 communes.\n\n" + SUPPRESSED_NOTE),
+        (
+            "md",
+            "# Mô hình 36 — Tình hình dân cư / Model 36 — Population situation\n\n"
+            "Ai, ở đâu, xu hướng, so sánh huyện cũ và xã 2025. / Who, where, the trend, former "
+            "districts against 2025 communes.\n\n" + SUPPRESSED_NOTE,
+        ),
         ("code", OPEN_PUBLISHED),
         ("md", "## Ai: tháp dân số / Who: the population pyramid (province, latest date)"),
-        ("code", '''\
+        (
+            "code",
+            '''\
 latest = con.sql("SELECT max(ref_date) FROM population_by_age_sex").fetchone()[0]
 pyramid = con.sql(f"""
     SELECT age_group, sex, population::BIGINT AS population, population_flag,
@@ -60,27 +67,39 @@ fig = px.bar(pyramid, x="signed", y="age_group", color="sex", orientation="h",
              title=f"Tháp dân số / population pyramid, {latest:%d/%m/%Y}")
 fig.update_layout(barmode="relative", yaxis={"categoryorder": "array",
                   "categoryarray": pyramid["age_group"].unique(maintain_order=True).to_list()})
-fig'''),
-        ("md", "Kiểm tra / check: the province population of `population_indicators` equals the "
-               "sum of its age-sex cells (another published table), and the sample's ground truth."),
-        ("code", '''\
+fig''',
+        ),
+        (
+            "md",
+            "Kiểm tra / check: the province population of `population_indicators` equals the "
+            "sum of its age-sex cells (another published table), and the sample's ground truth.",
+        ),
+        (
+            "code",
+            '''\
 province = con.sql(f"""SELECT population, males, females FROM population_indicators
                        WHERE area_level = 'province' AND ref_date = DATE '{latest}'""").fetchone()
 assert pyramid["population_flag"].is_null().all(), "province cells are never suppressed"
 assert province[0] == pyramid["population"].sum(), (province, pyramid["population"].sum())
 if truth:
     assert province[0] == truth("population")["population_at"][str(latest)]["total"]
-print(f"Dân số tỉnh {latest:%d/%m/%Y}: {province[0]:,} (nam {province[1]:,}, nữ {province[2]:,})")'''),
+print(f"Dân số tỉnh {latest:%d/%m/%Y}: {province[0]:,} (nam {province[1]:,}, nữ {province[2]:,})")''',
+        ),
         ("md", "## Ở đâu: huyện cũ và xã 2025 / Where: former districts and 2025 communes"),
-        ("code", '''\
+        (
+            "code",
+            '''\
 areas = con.sql(f"""
     SELECT area_level, area_code, area_name, parent_code, population::BIGINT AS population, population_flag,
            sex_ratio, median_age, total_dependency_ratio, ageing_index, density_per_km2
     FROM population_indicators WHERE area_level <> 'province' AND ref_date = DATE '{latest}'
 """).pl()
 districts = areas.filter(pl.col("area_level") == "district").sort("population", descending=True)
-districts'''),
-        ("code", '''\
+districts''',
+        ),
+        (
+            "code",
+            """\
 # Communes beside their former district: each district is the sum of its 2025 communes.
 communes = areas.filter(pl.col("area_level") == "commune")
 check = (communes.group_by("parent_code")
@@ -94,9 +113,12 @@ px.scatter(communes.drop_nulls("population").join(districts.select(pl.col("area_
                                           pl.col("area_name").alias("district")), on="parent_code"),
            x="median_age", y="density_per_km2", size="population", color="district",
            hover_name="area_name", log_y=True,
-           title="Xã, phường 2025: tuổi trung vị và mật độ / 2025 communes: median age and density")'''),
+           title="Xã, phường 2025: tuổi trung vị và mật độ / 2025 communes: median age and density")""",
+        ),
         ("md", "## Xu hướng / Trend: births, deaths and migration by month (province)"),
-        ("code", '''\
+        (
+            "code",
+            '''\
 change = con.sql("""
     SELECT month, births, deaths, in_migrants, out_migrants, population_end
     FROM population_change WHERE area_level = 'province' ORDER BY month
@@ -111,23 +133,32 @@ if truth:
     assert change["births"].to_list() == [monthly[f"{m:%Y-%m}"]["births"] for m in change["month"]]
 px.line(change.unpivot(index="month", on=["births", "deaths", "in_migrants", "out_migrants"]),
         x="month", y="value", color="variable", markers=True,
-        title="Sinh, chết, di cư / births, deaths, migration")'''),
+        title="Sinh, chết, di cư / births, deaths, migration")''',
+        ),
         ("md", "## So sánh / Comparison: crude rates by former district"),
-        ("code", '''\
+        (
+            "code",
+            '''\
 con.sql("""
     SELECT year, area_name, births, births_flag, crude_birth_rate, crude_death_rate,
            natural_increase_rate, net_migration_rate
     FROM population_rates WHERE area_level IN ('province', 'district')
     ORDER BY year, area_level DESC, area_code
-""").pl()'''),
+""").pl()''',
+        ),
     ],
     "37_labour.ipynb": [
-        ("md", "# Mô hình 37 — Tình hình lao động / Model 37 — Labour situation\n\n"
-               "Số liệu từ cơ sở dữ liệu đăng ký (ILO ICLS 19, 15+), không phải điều tra. / "
-               "Register-based figures.\n\n" + SUPPRESSED_NOTE),
+        (
+            "md",
+            "# Mô hình 37 — Tình hình lao động / Model 37 — Labour situation\n\n"
+            "Số liệu từ cơ sở dữ liệu đăng ký (ILO ICLS 19, 15+), không phải điều tra. / "
+            "Register-based figures.\n\n" + SUPPRESSED_NOTE,
+        ),
         ("code", OPEN_PUBLISHED),
         ("md", "## Ai: lực lượng lao động theo giới tính / Who: labour force by sex (province)"),
-        ("code", '''\
+        (
+            "code",
+            '''\
 prov = con.sql("""
     SELECT year, sex, working_age_population, labour_force, employed, unemployed,
            outside_labour_force, labour_force_participation_rate, unemployment_rate,
@@ -143,12 +174,18 @@ if truth:
     for year, lf, ur in total.select("year", "labour_force", "unemployment_rate").iter_rows():
         gt = truth("labour")["years"][str(year)]["province"]["Tổng"]
         assert lf == gt["labour_force"] and abs(ur - gt["unemployment_rate"]) < 0.01
-prov'''),
-        ("code", '''\
+prov''',
+        ),
+        (
+            "code",
+            """\
 px.bar(prov.filter(pl.col("sex") != "Tổng"), x="sex", y="unemployment_rate", color="sex",
-       facet_col="year", title="Tỷ lệ thất nghiệp theo giới tính (%) / unemployment rate by sex")'''),
+       facet_col="year", title="Tỷ lệ thất nghiệp theo giới tính (%) / unemployment rate by sex")""",
+        ),
         ("md", "## Ở đâu: huyện cũ và xã 2025 / Where: former districts and 2025 communes"),
-        ("code", '''\
+        (
+            "code",
+            '''\
 areas = con.sql("""
     SELECT year, area_level, area_code, area_name, parent_code, labour_force, labour_force_flag,
            unemployment_rate, informal_employment_rate
@@ -157,16 +194,22 @@ areas = con.sql("""
 latest = areas["year"].max()
 districts = areas.filter((pl.col("area_level") == "district") & (pl.col("year") == latest))
 px.bar(districts.sort("unemployment_rate"), x="area_name", y="unemployment_rate",
-       title=f"Tỷ lệ thất nghiệp theo huyện cũ, {latest} (%) / by former district")'''),
-        ("code", '''\
+       title=f"Tỷ lệ thất nghiệp theo huyện cũ, {latest} (%) / by former district")''',
+        ),
+        (
+            "code",
+            """\
 # 2025 communes ranked within their former district; suppressed rates stay empty (NULL), never 0.
 (areas.filter((pl.col("area_level") == "commune") & (pl.col("year") == latest))
       .join(districts.select(pl.col("area_code").alias("parent_code"), pl.col("area_name").alias("district")),
             on="parent_code")
       .sort("district", "unemployment_rate", descending=[False, True], nulls_last=True)
-      .select("district", "area_name", "labour_force", "labour_force_flag", "unemployment_rate"))'''),
+      .select("district", "area_name", "labour_force", "labour_force_flag", "unemployment_rate"))""",
+        ),
         ("md", "## Xu hướng và cơ cấu / Trend and structure: sectors, youth"),
-        ("code", '''\
+        (
+            "code",
+            '''\
 sector = con.sql("""SELECT year, broad_sector_name, sum(employed) AS employed
                     FROM employment_by_sector WHERE area_level = 'province' AND sex = 'Tổng'
                     GROUP BY ALL ORDER BY year, 2""").pl()
@@ -177,15 +220,21 @@ youth = con.sql("""SELECT year, sex, youth_unemployment_rate, neet_rate FROM you
                    WHERE area_level = 'province' ORDER BY year, sex""").pl()
 display(youth)
 px.bar(sector, x="year", y="employed", color="broad_sector_name",
-       title="Lao động có việc làm theo khu vực / employed by broad sector")'''),
+       title="Lao động có việc làm theo khu vực / employed by broad sector")''',
+        ),
     ],
     "38_tourism.ipynb": [
-        ("md", "# Mô hình 38 — Du lịch qua thông báo lưu trú / Model 38 — Tourism through lodging\n\n"
-               "IRTS 2008: lượt khách, đêm lưu trú, công suất, nguồn khách, mùa vụ, chấp hành. / "
-               "Arrivals, nights, occupancy, origin, seasonality, compliance.\n\n" + SUPPRESSED_NOTE),
+        (
+            "md",
+            "# Mô hình 38 — Du lịch qua thông báo lưu trú / Model 38 — Tourism through lodging\n\n"
+            "IRTS 2008: lượt khách, đêm lưu trú, công suất, nguồn khách, mùa vụ, chấp hành. / "
+            "Arrivals, nights, occupancy, origin, seasonality, compliance.\n\n" + SUPPRESSED_NOTE,
+        ),
         ("code", OPEN_PUBLISHED),
         ("md", "## Xu hướng, mùa vụ / Trend and seasonality (province)"),
-        ("code", '''\
+        (
+            "code",
+            '''\
 season = con.sql("""
     SELECT month, arrivals, guest_nights, average_length_of_stay, room_occupancy_rate
     FROM tourism_monthly
@@ -197,9 +246,12 @@ assert ((season["guest_nights"] / season["arrivals"] - season["average_length_of
 if truth:
     gt = truth("lodging")["monthly"]
     assert season["arrivals"].to_list() == [gt[f"{m:%Y-%m}"]["province"]["arrivals"] for m in season["month"]]
-px.bar(season, x="month", y="guest_nights", title="Đêm lưu trú hằng tháng / guest-nights by month")'''),
+px.bar(season, x="month", y="guest_nights", title="Đêm lưu trú hằng tháng / guest-nights by month")''',
+        ),
         ("md", "## Ai: nguồn khách và quốc tịch / Who: origin and nationality"),
-        ("code", '''\
+        (
+            "code",
+            '''\
 origin = con.sql("""SELECT month, guest_origin, arrivals, arrivals_flag FROM tourism_monthly
                     WHERE area_level = 'province' AND establishment_type = 'all'
                       AND guest_origin <> 'all' ORDER BY month""").pl()
@@ -209,9 +261,12 @@ nat = con.sql("""SELECT nationality, count(*) FILTER (WHERE arrivals_flag = 'c')
                  GROUP BY 1 ORDER BY published_arrivals DESC NULLS LAST""").pl()
 display(nat)  # published_arrivals is a lower bound wherever suppressed_months > 0
 px.line(origin, x="month", y="arrivals", color="guest_origin", markers=True,
-        title="Khách nội địa và quốc tế / domestic and international arrivals")'''),
+        title="Khách nội địa và quốc tế / domestic and international arrivals")''',
+        ),
         ("md", "## Ở đâu: huyện cũ và xã 2025 / Where: former districts and 2025 communes"),
-        ("code", '''\
+        (
+            "code",
+            '''\
 areas = con.sql("""
     SELECT area_level, area_name, parent_code, area_code, month, arrivals, arrivals_flag,
            room_occupancy_rate
@@ -221,23 +276,35 @@ areas = con.sql("""
 last = areas["month"].max()
 (areas.filter(pl.col("month") == last)
       .sort("area_level", "arrivals", descending=[True, True], nulls_last=True)
-      .select("area_level", "area_name", "arrivals", "arrivals_flag", "room_occupancy_rate"))'''),
+      .select("area_level", "area_name", "arrivals", "arrivals_flag", "room_occupancy_rate"))''',
+        ),
         ("md", "## Chấp hành / Compliance: late notifications by establishment type"),
-        ("code", '''\
+        (
+            "code",
+            '''\
 late = con.sql("""SELECT month, establishment_type, notifications, late_notifications, late_share
                   FROM lodging_compliance WHERE area_level = 'province' ORDER BY month""").pl()
 px.line(late.filter(pl.col("establishment_type") == "all"), x="month", y="late_share",
-        title="Tỷ lệ thông báo quá hạn / share of late notifications")'''),
+        title="Tỷ lệ thông báo quá hạn / share of late notifications")''',
+        ),
     ],
     "39_public_order.ipynb": [
-        ("md", "# Mô hình 39 — Trật tự, an toàn xã hội / Model 39 — Public order and social safety\n\n"
-               "Vụ việc theo nhóm ICCS và địa bàn, tỷ lệ trên 100.000 dân, làm rõ, vi phạm giao "
-               "thông. Số năm lấy từ bảng năm (`public_order_yearly`) khi có; không cộng tháng có "
-               "ô bị ẩn. / Yearly figures from the yearly marts when published; never sums of "
-               "months with holes.\n\n" + SUPPRESSED_NOTE),
+        (
+            "md",
+            "# Mô hình 39 — Trật tự, an toàn xã hội / Model 39 — Public order and social safety\n\n"
+            "Vụ việc theo nhóm ICCS và địa bàn, tỷ lệ trên 100.000 dân, làm rõ, vi phạm giao "
+            "thông. Số năm lấy từ bảng năm (`public_order_yearly`) khi có; không cộng tháng có "
+            "ô bị ẩn. / Yearly figures from the yearly marts when published; never sums of "
+            "months with holes.\n\n" + SUPPRESSED_NOTE,
+        ),
         ("code", OPEN_PUBLISHED),
-        ("md", "## Xu hướng: số vụ theo năm và tháng / Trend: incidents by year and month (province)"),
-        ("code", '''\
+        (
+            "md",
+            "## Xu hướng: số vụ theo năm và tháng / Trend: incidents by year and month (province)",
+        ),
+        (
+            "code",
+            '''\
 monthly = con.sql("""SELECT month, incidents, incidents_flag, cleared, clearance_rate, rate_per_100k
                      FROM public_order_monthly
                      WHERE area_level = 'province' AND upper(iccs_section) = 'ALL' ORDER BY month""").pl()
@@ -255,19 +322,28 @@ if truth:
     for year, n in yearly.select("year", "incidents").iter_rows():
         assert n == sum(v["incidents"] for k, v in gt.items() if k.startswith(str(year))), year
 assert yearly.height >= 1
-yearly'''),
-        ("code", '''\
+yearly''',
+        ),
+        (
+            "code",
+            """\
 px.line(monthly, x="month", y="rate_per_100k", markers=True,
-        title="Số vụ trên 100.000 dân hằng tháng (tỉnh) / incidents per 100,000 by month")'''),
+        title="Số vụ trên 100.000 dân hằng tháng (tỉnh) / incidents per 100,000 by month")""",
+        ),
         ("md", "## Cái gì: nhóm tội phạm ICCS / What: ICCS sections (province)"),
-        ("code", '''\
+        (
+            "code",
+            '''\
 sections = con.sql("""SELECT month, iccs_section || ' ' || iccs_section_name AS section, incidents, incidents_flag
                       FROM public_order_monthly
                       WHERE area_level = 'province' AND upper(iccs_section) <> 'ALL'""").pl()
 px.bar(sections, x="month", y="incidents", color="section",
-       title="Vụ việc theo nhóm ICCS (ô bị ẩn bỏ trống) / by ICCS section (suppressed left out)")'''),
+       title="Vụ việc theo nhóm ICCS (ô bị ẩn bỏ trống) / by ICCS section (suppressed left out)")''',
+        ),
         ("md", "## Ở đâu: huyện cũ và xã 2025 / Where: former districts and 2025 communes"),
-        ("code", '''\
+        (
+            "code",
+            '''\
 source = "public_order_yearly" if "public_order_yearly" in tables else None
 if source:
     areas = con.sql("""SELECT year, area_level, area_name, parent_code, incidents, incidents_flag,
@@ -284,9 +360,12 @@ else:  # yearly per area from complete months only, rate on the published mean p
         SELECT y.*, round(incidents * 100000.0 / r.mean_population, 1) AS rate_per_100k
         FROM y LEFT JOIN population_rates r USING (year, area_level, area_code)""").pl()
 (areas.filter(pl.col("year") == areas["year"].max())
-      .sort("area_level", "rate_per_100k", descending=[True, True], nulls_last=True))'''),
+      .sort("area_level", "rate_per_100k", descending=[True, True], nulls_last=True))''',
+        ),
         ("md", "## Vi phạm giao thông qua camera / Camera traffic violations"),
-        ("code", '''\
+        (
+            "code",
+            '''\
 if "traffic_violations_yearly" in tables:
     traffic = con.sql("""SELECT year, violation_group, violations, fines_vnd, paid_share
                          FROM traffic_violations_yearly
@@ -299,19 +378,25 @@ else:
                          GROUP BY ALL ORDER BY 1, 2""").pl()
 groups = traffic.filter(pl.col("violation_group") != "all").with_columns(pl.col("year").cast(pl.String))
 px.bar(groups, x="violation_group", y="violations", color="year", barmode="group",
-       title="Vi phạm theo nhóm hành vi / violations by group (province)")'''),
+       title="Vi phạm theo nhóm hành vi / violations by group (province)")''',
+        ),
     ],
     "quality.ipynb": [
-        ("md", "# Chất lượng dữ liệu / Data quality\n\n"
-               "Cho người vận hành: mỗi nguồn, mỗi tháng — số dòng nhận, chấp nhận, cách ly theo lý "
-               "do, sửa lỗi, đăng ký muộn, thông báo muộn, độ phủ so với tháng trước; các tháng "
-               "bất thường theo huyện. Đọc `published/reports/quality_*.parquet` (tổng hợp, không "
-               "có giá trị ô của dữ liệu gốc), và mức ẩn số liệu của các bảng đã công bố. / For "
-               "operators: the figures of `reports/quality.html`, and how much each published "
-               "mart suppresses."),
+        (
+            "md",
+            "# Chất lượng dữ liệu / Data quality\n\n"
+            "Cho người vận hành: mỗi nguồn, mỗi tháng — số dòng nhận, chấp nhận, cách ly theo lý "
+            "do, sửa lỗi, đăng ký muộn, thông báo muộn, độ phủ so với tháng trước; các tháng "
+            "bất thường theo huyện. Đọc `published/reports/quality_*.parquet` (tổng hợp, không "
+            "có giá trị ô của dữ liệu gốc), và mức ẩn số liệu của các bảng đã công bố. / For "
+            "operators: the figures of `reports/quality.html`, and how much each published "
+            "mart suppresses.",
+        ),
         ("code", OPEN_PUBLISHED),
         ("md", "## Theo nguồn và tháng / By source and month"),
-        ("code", '''\
+        (
+            "code",
+            """\
 monthly = pl.read_parquet(published / "reports" / "quality_monthly.parquet")
 signals = pl.read_parquet(published / "reports" / "quality_signals.parquet")
 # Every row received is accepted or quarantined, in every file.
@@ -319,8 +404,11 @@ assert (monthly["rows_in"] == monthly["accepted"] + monthly["quarantined"]).all(
 by_source = monthly.group_by("source").agg(
     pl.len().alias("files"), pl.col("rows_in", "accepted", "quarantined").sum(),
     pl.col("coverage_jump", "quarantine_jump").sum()).sort("source")
-by_source'''),
-        ("code", '''\
+by_source""",
+        ),
+        (
+            "code",
+            """\
 reasons = (monthly.select("source", "period", pl.col("^reject:.*$"))
            .unpivot(index=["source", "period"], variable_name="reason", value_name="rows")
            .drop_nulls("rows").filter(pl.col("rows") > 0))
@@ -331,22 +419,31 @@ if truth:  # the quarantine by reason equals what the generator planted
         got = dict(totals.filter(pl.col("source") == source).select("reason", "rows").iter_rows())
         assert got == {f"reject:{k}": v for k, v in by_reason.items()}, source
 px.bar(reasons, x="period", y="rows", color="reason", facet_row="source", height=900,
-       title="Dòng bị cách ly theo lý do / quarantined rows by reason")'''),
-        ("code", '''\
+       title="Dòng bị cách ly theo lý do / quarantined rows by reason")""",
+        ),
+        (
+            "code",
+            """\
 late = monthly.select("source", "period", pl.col("^(repair:late_registration|flag:late_notification)$"))
 px.line(late.unpivot(index=["source", "period"]).drop_nulls("value"), x="period", y="value",
-        color="variable", markers=True, title="Đăng ký muộn, thông báo muộn / late registrations and notifications")'''),
+        color="variable", markers=True, title="Đăng ký muộn, thông báo muộn / late registrations and notifications")""",
+        ),
         ("md", "## Tháng bất thường theo huyện cũ / District-months to check"),
-        ("code", '''\
+        (
+            "code",
+            """\
 flagged = signals.filter(pl.col("stopped") | pl.col("jump"))
 # A flagged month is 0 after a mean of 7+ or more than 4 √mean away from the 3-month mean.
 recheck = flagged.with_columns(
     ok=((pl.col("n") == 0) & (pl.col("prev_mean") >= 7)) | ((pl.col("n") - pl.col("prev_mean")).abs()
                                                           > 4 * pl.col("prev_mean").sqrt() - 0.01))
 assert recheck["ok"].all()
-flagged.select("source", "measure", "district_name", "month", "n", "prev_mean", "stopped", "jump")'''),
+flagged.select("source", "measure", "district_name", "month", "n", "prev_mean", "stopped", "jump")""",
+        ),
         ("md", "## Mức ẩn số liệu đã công bố / Suppression in the published marts"),
-        ("code", '''\
+        (
+            "code",
+            """\
 rows = []
 for (mart,) in con.sql("SELECT mart FROM catalogue ORDER BY mart").fetchall():
     flags = [c for (c,) in con.sql(f"SELECT column_name FROM information_schema.columns "
@@ -357,16 +454,23 @@ for (mart,) in con.sql("SELECT mart FROM catalogue ORDER BY mart").fetchall():
                             f"FROM {mart}").pl())
 suppression = pl.concat(rows).with_columns(share=(pl.col("suppressed") / pl.col("cells")).round(3))
 assert (suppression["suppressed"] <= suppression["cells"]).all()
-suppression.sort("share", descending=True)'''),
+suppression.sort("share", descending=True)""",
+        ),
     ],
 }
 
 
 def build(cells) -> nbf.NotebookNode:
     nb = nbf.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbf.v4.new_markdown_cell(src) if kind == "md" else nbf.v4.new_code_cell(src)
-                for kind, src in cells]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [
+        nbf.v4.new_markdown_cell(src) if kind == "md" else nbf.v4.new_code_cell(src)
+        for kind, src in cells
+    ]
     for i, cell in enumerate(nb.cells):  # stable ids: regenerating changes nothing
         cell["id"] = f"cell-{i:02d}"
     return nb

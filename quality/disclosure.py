@@ -107,15 +107,22 @@ def _lit(text: str) -> str:
 
 
 def _key_sql(exprs) -> str:
-    return "concat_ws('|', " + ", ".join(f"coalesce(CAST(({e}) AS VARCHAR), '∅')" for e in exprs) + ")"
+    return (
+        "concat_ws('|', " + ", ".join(f"coalesce(CAST(({e}) AS VARCHAR), '∅')" for e in exprs) + ")"
+    )
 
 
 class Protector:
     """Builds the cells and relations of a set of marts, suppresses, audits and writes the
     protected copies. `marts` maps mart name → (source table, Protection)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, marts: dict[str, tuple[str, Protection]],
-                 links: list[Link], min_cell: int):
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        marts: dict[str, tuple[str, Protection]],
+        links: list[Link],
+        min_cell: int,
+    ):
         self.con, self.marts, self.links, self.m = con, marts, links, min_cell
 
     # --- building -------------------------------------------------------------------------
@@ -128,27 +135,29 @@ class Protector:
                 f"CREATE OR REPLACE TEMP TABLE {_q('_rows_' + name)} AS "
                 f"SELECT row_number() OVER (ORDER BY {order}) AS _row, * FROM {table}"
             )
-            is_total = " AND ".join(
-                f"{_q(d)} = {_lit(t)}" for d, t in p.dims.items() if t is not None
-            ) or "TRUE"
+            is_total = (
+                " AND ".join(f"{_q(d)} = {_lit(t)}" for d, t in p.dims.items() if t is not None)
+                or "TRUE"
+            )
             if any(t is None for t in p.dims.values()):
                 is_total = "FALSE"
-            units = (f"(coalesce({_q(p.unit_column)}, 0) < {p.min_units})" if p.unit_column
-                     else "FALSE")
+            units = (
+                f"(coalesce({_q(p.unit_column)}, 0) < {p.min_units})" if p.unit_column else "FALSE"
+            )
             for c in p.counts:
                 event = c in p.event_counts
                 small = f"(r.{_q(c)} BETWEEN 1 AND {m - 1})"
                 primary = f"({small} AND ({p.where_events}))" if event else small
                 # event counts are never suppressed at province level, except in a row of too
                 # few units (an establishment's own figures)
-                never = (f"(({p.level}) = 'province' AND NOT {units})" if event else "FALSE")
+                never = f"(({p.level}) = 'province' AND NOT {units})" if event else "FALSE"
                 cell_selects.append(
                     f"""SELECT {_lit(name)} AS mart, r._row, {_lit(c)} AS measure,
                            r.{_q(c)}::DOUBLE AS value, ({p.level}) AS level, {str(event).upper()} AS is_event,
                            ({is_total}) AS is_total,
                            NOT ({never}) AND r.{_q(c)} > 0 AND ({primary} OR {units}) AS is_primary,
                            NOT ({never}) AS eligible
-                    FROM {_q('_rows_' + name)} r WHERE r.{_q(c)} IS NOT NULL"""
+                    FROM {_q("_rows_" + name)} r WHERE r.{_q(c)} IS NOT NULL"""
                 )
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _cells AS SELECT row_number() OVER "
@@ -191,12 +200,14 @@ class Protector:
                        GROUP BY m2.rel HAVING max(abs(c2.value)) = 0) z USING (rel))"""
         )
         # a relation that does not hold on the true values is a mart defect: reported, not used
-        self.violated = dict(con.execute(
-            """SELECT kind, count(*) FROM (
+        self.violated = dict(
+            con.execute(
+                """SELECT kind, count(*) FROM (
                    SELECT m.rel, any_value(m.kind) AS kind, sum(m.coef * c.value) AS s
                    FROM _members m JOIN _cells c USING (cell) GROUP BY m.rel)
                WHERE abs(s) > 1e-6 GROUP BY kind ORDER BY kind"""
-        ).fetchall())
+            ).fetchall()
+        )
         if self.violated:
             con.execute(
                 """DELETE FROM _members WHERE rel IN (
@@ -209,8 +220,16 @@ class Protector:
         area = ["area_level", "area_code"] if p.areas else []
         return [*p.keys, *area, *p.dims]
 
-    def _insert(self, kind: str, rel_sql: str, mart: str, measure: str, coef_sql: str,
-                table: str, where: str = "TRUE") -> None:
+    def _insert(
+        self,
+        kind: str,
+        rel_sql: str,
+        mart: str,
+        measure: str,
+        coef_sql: str,
+        table: str,
+        where: str = "TRUE",
+    ) -> None:
         self.con.execute(
             f"INSERT INTO _rel_raw SELECT {_lit(kind)}, {rel_sql}, {_lit(mart)}, r._row, "
             f"{_lit(measure)}, {coef_sql} FROM {_q(table)} r WHERE {where}"
@@ -226,34 +245,68 @@ class Protector:
                     continue
                 others = [k for k in all_keys if k != d]
                 rel = f"{_lit(f'{name}|{d}|{c}|')} || {_key_sql(['r.' + _q(k) for k in others])}"
-                self._insert(f"{name}:{d}", rel, name, c,
-                             f"CASE WHEN r.{_q(d)} = {_lit(total)} THEN -1 ELSE 1 END", table, where)
+                self._insert(
+                    f"{name}:{d}",
+                    rel,
+                    name,
+                    c,
+                    f"CASE WHEN r.{_q(d)} = {_lit(total)} THEN -1 ELSE 1 END",
+                    table,
+                    where,
+                )
             if p.areas and (p.area_additive is None or c in p.area_additive):
                 others = [k for k in all_keys if k not in ("area_level", "area_code")]
                 base = f"{_lit(f'{name}|area|{c}|')} || {_key_sql(['r.' + _q(k) for k in others])}"
                 # as a part of the parent, and as the total of its own children
-                self._insert(f"{name}:area", f"{base} || '|' || r.parent_code", name, c, "1",
-                             table, f"{where} AND r.parent_code IS NOT NULL")
-                self._insert(f"{name}:area", f"{base} || '|' || r.area_code", name, c, "-1",
-                             table, f"{where} AND r.area_level <> 'commune'")
+                self._insert(
+                    f"{name}:area",
+                    f"{base} || '|' || r.parent_code",
+                    name,
+                    c,
+                    "1",
+                    table,
+                    f"{where} AND r.parent_code IS NOT NULL",
+                )
+                self._insert(
+                    f"{name}:area",
+                    f"{base} || '|' || r.area_code",
+                    name,
+                    c,
+                    "-1",
+                    table,
+                    f"{where} AND r.area_level <> 'commune'",
+                )
         for i, relation in enumerate(p.row_relations):
             for c, coef in relation:
-                self._insert(f"{name}:row{i}", f"{_lit(f'{name}|row{i}|')} || r._row", name, c,
-                             str(coef), table, f"r.{_q(c)} IS NOT NULL")
+                self._insert(
+                    f"{name}:row{i}",
+                    f"{_lit(f'{name}|row{i}|')} || r._row",
+                    name,
+                    c,
+                    str(coef),
+                    table,
+                    f"r.{_q(c)} IS NOT NULL",
+                )
 
     def _link_relations(self, link: Link) -> None:
-        for term, coef in [(link.total, -1), *[(t, 1) for t in link.parts]]:
-            if term.mart not in self.marts:
-                return
+        if any(t.mart not in self.marts for t in [link.total, *link.parts]):
+            return  # a link to a mart that is not published here
         for term, coef in [(link.total, -1), *[(t, 1) for t in link.parts]]:
             rel = f"{_lit(link.name + '|')} || {_key_sql(term.key)}"
-            self._insert(f"link:{link.name}", rel, term.mart, term.measure, str(coef),
-                         "_rows_" + term.mart, f"({term.where}) AND r.{_q(term.measure)} IS NOT NULL")
+            self._insert(
+                f"link:{link.name}",
+                rel,
+                term.mart,
+                term.measure,
+                str(coef),
+                "_rows_" + term.mart,
+                f"({term.where}) AND r.{_q(term.measure)} IS NOT NULL",
+            )
 
     # --- secondary suppression ---------------------------------------------------------------
     def _relation_state(self) -> None:
         self.con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE _rel_state AS
+            """CREATE OR REPLACE TEMP TABLE _rel_state AS
                 SELECT m.rel, count_if(c.supp) AS n_supp,
                        coalesce(sum(c.value) FILTER (WHERE c.supp), 0) AS slack,
                        count(DISTINCT sign(m.coef)) FILTER (WHERE c.supp) AS signs,
@@ -323,8 +376,13 @@ class Protector:
         ).fetchnumpy()
         cells, values = supp["cell"].astype(np.int64), supp["value"].astype(float)
         required = supp["required"].astype(float)
-        result = {"suppressed": int(len(cells)), "narrowest_interval": None, "failing": 0,
-                  "lp_solves": 0, "components": 0}
+        result = {
+            "suppressed": int(len(cells)),
+            "narrowest_interval": None,
+            "failing": 0,
+            "lp_solves": 0,
+            "components": 0,
+        }
         self.failing = self.failing_primary = self.exact_primary = np.array([], dtype=np.int64)
         self.width = np.array([])
         if not len(cells):
@@ -339,17 +397,21 @@ class Protector:
         is_supp = rel["supp"].astype(bool)
         rel_ids, rel_pos = np.unique(rel["rel"], return_inverse=True)
         # right-hand side: minus the published members
-        rhs = -np.bincount(rel_pos[~is_supp], weights=(rel["coef"] * rel["value"])[~is_supp],
-                           minlength=len(rel_ids))
+        rhs = -np.bincount(
+            rel_pos[~is_supp],
+            weights=(rel["coef"] * rel["value"])[~is_supp],
+            minlength=len(rel_ids),
+        )
         cols = np.array([index[int(c)] for c in rel["cell"][is_supp]], dtype=np.int64)
         rows = rel_pos[is_supp]
         coefs = rel["coef"][is_supp].astype(float)
         A = coo_matrix((coefs, (rows, cols)), shape=(len(rel_ids), len(cells))).tocsr()
         # components: cells linked through shared relations
-        graph = coo_matrix((np.ones(len(cols)), (rows + len(cells), cols)),
-                           shape=(len(rel_ids) + len(cells),) * 2)
+        graph = coo_matrix(
+            (np.ones(len(cols)), (rows + len(cells), cols)), shape=(len(rel_ids) + len(cells),) * 2
+        )
         n_comp, labels = connected_components(graph, directed=False)
-        cell_comp, rel_comp = labels[: len(cells)], labels[len(cells):]
+        cell_comp, rel_comp = labels[: len(cells)], labels[len(cells) :]
         lo, hi = values.copy(), values.copy()
         solves = 0
         order = np.argsort(cell_comp, kind="stable")
@@ -358,9 +420,9 @@ class Protector:
         rel_bounds = np.searchsorted(rel_comp[rel_order], np.arange(n_comp + 1))
         jobs = []
         for k in range(n_comp):
-            idx = order[bounds[k]:bounds[k + 1]]
+            idx = order[bounds[k] : bounds[k + 1]]
             if len(idx):
-                ridx = rel_order[rel_bounds[k]:rel_bounds[k + 1]]
+                ridx = rel_order[rel_bounds[k] : rel_bounds[k + 1]]
                 jobs.append((idx, ridx, A[ridx][:, idx], rhs[ridx]))
         comps_used = len(jobs)
         # the large components in worker processes (DuckDB is idle meanwhile), the rest here
@@ -370,10 +432,19 @@ class Protector:
         if workers > 1:
             pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
         try:
-            futures = [(idx, ridx, pool.submit(_component_intervals, sub, b, values[idx],
-                                               required[idx]))
-                       for idx, ridx, sub, b in large] if pool else []
-            for idx, ridx, sub, b in jobs:
+            futures = (
+                [
+                    (
+                        idx,
+                        None,
+                        pool.submit(_component_intervals, sub, b, values[idx], required[idx]),
+                    )
+                    for idx, _, sub, b in large
+                ]
+                if pool
+                else []
+            )
+            for idx, _, sub, b in jobs:
                 if pool and len(idx) >= PARALLEL_MIN_CELLS:
                     continue
                 lo[idx], hi[idx], n = _component_intervals(sub, b, values[idx], required[idx])
@@ -390,28 +461,36 @@ class Protector:
         self.failing = cells[short]
         primary, persons = con.execute(
             "SELECT list(cell ORDER BY cell), list(cell ORDER BY cell) FILTER (WHERE NOT is_event) "
-            "FROM _cells WHERE supp AND is_primary").fetchone()
+            "FROM _cells WHERE supp AND is_primary"
+        ).fetchone()
         is_primary = np.isin(cells, np.asarray(primary or [], dtype=np.int64))
         is_person = np.isin(cells, np.asarray(persons or [], dtype=np.int64))
         failing = cells[short & is_primary]
         self.failing_primary = failing
         self.exact_primary = cells[(width < np.minimum(required, 1) - 1e-9) & is_primary]
         # blocking: a primary cell recovered exactly although the published totals leave room
-        result["exactly_recoverable"] = int(((width < np.minimum(required, 1) - 1e-9)
-                                             & is_primary).sum())
-        result["exactly_recoverable_persons"] = int(((width < np.minimum(required, 1) - 1e-9)
-                                                     & is_person).sum())
+        result["exactly_recoverable"] = int(
+            ((width < np.minimum(required, 1) - 1e-9) & is_primary).sum()
+        )
+        result["exactly_recoverable_persons"] = int(
+            ((width < np.minimum(required, 1) - 1e-9) & is_person).sum()
+        )
         result["narrower_than_required_persons"] = int((short & is_person).sum())
         result["exactly_recoverable_complements"] = int(((width < 1) & ~is_primary).sum())
         result["exactly_recoverable_primary"] = int(((width < 1) & is_primary).sum())
         result["narrowest_primary_interval"] = (
-            float(width[is_primary].min()) if is_primary.any() else None)
+            float(width[is_primary].min()) if is_primary.any() else None
+        )
         finite = width[np.isfinite(width)]
-        result.update({
-            "narrowest_interval": float(width.min()) if len(width) else None,
-            "narrowest_finite_interval": float(finite.min()) if len(finite) else None,
-            "failing": int(len(failing)), "lp_solves": int(solves), "components": comps_used,
-        })
+        result.update(
+            {
+                "narrowest_interval": float(width.min()) if len(width) else None,
+                "narrowest_finite_interval": float(finite.min()) if len(finite) else None,
+                "failing": int(len(failing)),
+                "lp_solves": int(solves),
+                "components": comps_used,
+            }
+        )
         return result
 
     def _caps(self) -> None:
@@ -419,8 +498,10 @@ class Protector:
         is always published (event counts at province level) is itself smaller: under a
         published total, the suppressed parts can never move by more than their sum."""
         con = self.con
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _cap AS SELECT cell, {self.m}::DOUBLE AS cap "
-                    "FROM _cells WHERE supp")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _cap AS SELECT cell, {self.m}::DOUBLE AS cap "
+            "FROM _cells WHERE supp"
+        )
         # a relation none of whose published cells may be suppressed: one suppressed cell in it
         # is fixed by it; suppressed cells all on one side move within their sum
         con.execute(
@@ -468,8 +549,10 @@ class Protector:
         if not len(self.failing):
             return 0
         con = self.con
-        con.execute("CREATE OR REPLACE TEMP TABLE _failing AS SELECT unnest(?::BIGINT[]) AS cell",
-                    [self.failing.tolist()])
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _failing AS SELECT unnest(?::BIGINT[]) AS cell",
+            [self.failing.tolist()],
+        )
         if wide:
             return con.execute(
                 """UPDATE _cells SET supp = TRUE WHERE NOT supp AND eligible AND tier < 2
@@ -508,10 +591,16 @@ class Protector:
             passes += self.close()
             figures = self.audit()
         figures["fallback_rounds"] = fallback
-        figures.update({"passes": passes, "repair_rounds": rounds,
-                        "relations": self.con.execute(
-                            "SELECT count(DISTINCT rel) FROM _members").fetchone()[0],
-                        "violated_relations": self.violated})
+        figures.update(
+            {
+                "passes": passes,
+                "repair_rounds": rounds,
+                "relations": self.con.execute(
+                    "SELECT count(DISTINCT rel) FROM _members"
+                ).fetchone()[0],
+                "violated_relations": self.violated,
+            }
+        )
         return figures
 
     # --- output -------------------------------------------------------------------------------
@@ -530,24 +619,30 @@ class Protector:
                 alias = f"mir{j}"
                 joins.append(
                     f"""LEFT JOIN (SELECT x._row, bool_or(c.supp) AS s
-                                  FROM {_q('_rows_' + name)} x
-                                  JOIN {_q('_rows_' + mart)} y ON {on}
+                                  FROM {_q("_rows_" + name)} x
+                                  JOIN {_q("_rows_" + mart)} y ON {on}
                                   JOIN _cells c ON c.mart = {_lit(mart)} AND c._row = y._row
-                                                AND c.measure IN ({', '.join(_lit(x) for x in src.split(','))})
+                                                AND c.measure IN ({", ".join(_lit(x) for x in src.split(","))})
                                   GROUP BY x._row) {alias} ON {alias}._row = r._row"""
                 )
                 mirror_flags[col] = f"coalesce({alias}.s, FALSE)"
             select = []
             for c in cols:
                 if c in p.counts:
-                    select.append(f"CASE WHEN f.{_q('s_' + c)} THEN NULL ELSE r.{_q(c)} END AS {_q(c)}")
+                    select.append(
+                        f"CASE WHEN f.{_q('s_' + c)} THEN NULL ELSE r.{_q(c)} END AS {_q(c)}"
+                    )
                     select.append(f"CASE WHEN f.{_q('s_' + c)} THEN 'c' END AS {_q(c + '_flag')}")
                 elif c in mirror_flags:
-                    select.append(f"CASE WHEN {mirror_flags[c]} THEN NULL ELSE r.{_q(c)} END AS {_q(c)}")
+                    select.append(
+                        f"CASE WHEN {mirror_flags[c]} THEN NULL ELSE r.{_q(c)} END AS {_q(c)}"
+                    )
                 elif c in p.derived:
                     deps = p.derived[c]
-                    cond = " OR ".join(
-                        mirror_flags.get(d) or f"f.{_q('s_' + d)}" for d in deps) or "FALSE"
+                    cond = (
+                        " OR ".join(mirror_flags.get(d) or f"f.{_q('s_' + d)}" for d in deps)
+                        or "FALSE"
+                    )
                     select.append(f"CASE WHEN {cond} THEN NULL ELSE r.{_q(c)} END AS {_q(c)}")
                 else:
                     select.append(f"r.{_q(c)}")
@@ -555,8 +650,8 @@ class Protector:
                 f"""CREATE OR REPLACE TABLE {schema}.{_q(name)} AS
                     WITH f AS (SELECT _row, {flags} FROM _cells WHERE mart = {_lit(name)}
                                GROUP BY _row)
-                    SELECT {', '.join(select)}
-                    FROM {_q('_rows_' + name)} r LEFT JOIN f USING (_row) {' '.join(joins)}
+                    SELECT {", ".join(select)}
+                    FROM {_q("_rows_" + name)} r LEFT JOIN f USING (_row) {" ".join(joins)}
                     ORDER BY r._row"""
             )
 
@@ -619,8 +714,10 @@ def _component_intervals(A, b, values, min_width: np.ndarray):
         status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
             return True, np.array(h.getSolution().col_value)
-        if status in (highspy.HighsModelStatus.kUnbounded,
-                      highspy.HighsModelStatus.kUnboundedOrInfeasible):
+        if status in (
+            highspy.HighsModelStatus.kUnbounded,
+            highspy.HighsModelStatus.kUnboundedOrInfeasible,
+        ):
             return False, None
         raise RuntimeError(f"disclosure audit: LP status {h.modelStatusToString(status)}")
 

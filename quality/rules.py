@@ -8,6 +8,7 @@ definition in DuckDB (duckdb_functions()) holds it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -39,14 +40,16 @@ REJECT_REASONS: dict[str, str] = {
 }
 
 # --- model 37 (labour) reject reasons
-REJECT_REASONS.update({
-    "UNDER_15": "labour record for a person under 15 on the reference date (age from the "
-    "population register)",
-    "CONTRADICTORY_STATUS": "employment status contradicted by the record itself: over 100 usual "
-    "hours a week, or hours worked for a person recorded unemployed or outside the labour force",
-    "INVALID_EMPLOYMENT_STATUS": "employment status missing or outside employed, unemployed, outside",
-    "INVALID_HOURS": "usual hours a week given but not a number",
-})
+REJECT_REASONS.update(
+    {
+        "UNDER_15": "labour record for a person under 15 on the reference date (age from the "
+        "population register)",
+        "CONTRADICTORY_STATUS": "employment status contradicted by the record itself: over 100 usual "
+        "hours a week, or hours worked for a person recorded unemployed or outside the labour force",
+        "INVALID_EMPLOYMENT_STATUS": "employment status missing or outside employed, unemployed, outside",
+        "INVALID_HOURS": "usual hours a week given but not a number",
+    }
+)
 # UNKNOWN_PERSON for labour: the person is not living in the area at any moment of the reference
 # date by the population register (unknown ID, dead or moved out before it, or arriving after
 # it). DUPLICATE: a second record of a person in the same yearly file. INVALID_DATE: reference date unreadable or not in the file's year.
@@ -67,43 +70,49 @@ REPAIRS: dict[str, str] = {
 }
 
 # --- model 37 (labour) repairs and quality figures (kept; the register wins on sex and age)
-REPAIRS.update({
-    "bool_spelling": "boolean not written true/false (Có/Không, 1/0, x …), mapped",
-    "status_fields_cleared": "unemployed or outside the labour force with a status in "
-    "employment, sector, occupation or workplace: those fields set NULL",
-    "workplace_outside_area": "workplace commune outside the area's code lists (another "
-    "province, or unknown): kept as received, no workplace commune",
-    "sex_differs_from_register": "sex in the labour record differs from the population "
-    "register (the register is used)",
-    "birth_date_differs_from_register": "birth date in the labour record differs from the "
-    "population register (the register is used)",
-})
+REPAIRS.update(
+    {
+        "bool_spelling": "boolean not written true/false (Có/Không, 1/0, x …), mapped",
+        "status_fields_cleared": "unemployed or outside the labour force with a status in "
+        "employment, sector, occupation or workplace: those fields set NULL",
+        "workplace_outside_area": "workplace commune outside the area's code lists (another "
+        "province, or unknown): kept as received, no workplace commune",
+        "sex_differs_from_register": "sex in the labour record differs from the population "
+        "register (the register is used)",
+        "birth_date_differs_from_register": "birth date in the labour record differs from the "
+        "population register (the register is used)",
+    }
+)
 
 
 # --- model 39 (public order) reject reasons, repairs and quality figures
-REJECT_REASONS.update({
-    "OCCURRED_AFTER_REPORTED": "incident whose occurrence time is after the time it was reported",
-    "NEGATIVE_FINE": "traffic violation with a negative fine",
-    "INVALID_FINE": "traffic violation whose fine is missing or not a number",
-    "FINE_OUT_OF_RANGE": "traffic violation whose fine is above 1,000,000,000 VND (no traffic "
-    "fine comes near: a unit or typing error, e.g. 1e30)",
-    "INVALID_PLATE": "plate that is not a Vietnamese plate (missing, other characters, format "
-    "or unused province code; see plate_problem in rules.sql)",
-})
+REJECT_REASONS.update(
+    {
+        "OCCURRED_AFTER_REPORTED": "incident whose occurrence time is after the time it was reported",
+        "NEGATIVE_FINE": "traffic violation with a negative fine",
+        "INVALID_FINE": "traffic violation whose fine is missing or not a number",
+        "FINE_OUT_OF_RANGE": "traffic violation whose fine is above 1,000,000,000 VND (no traffic "
+        "fine comes near: a unit or typing error, e.g. 1e30)",
+        "INVALID_PLATE": "plate that is not a Vietnamese plate (missing, other characters, format "
+        "or unused province code; see plate_problem in rules.sql)",
+    }
+)
 # UNKNOWN_COMMUNE, DUPLICATE (same incident_id / violation_id) and INVALID_DATE (occurred_at,
 # reported_at or detected_at missing or unreadable) keep their general meaning.
-REPAIRS.update({
-    "timestamp_format": "timestamp not written yyyy-mm-dd HH:MM:SS, parsed",
-    "unknown_article": "Penal Code article not in the reference list: kept, classified to ICCS "
-    "section 11 (other) — a quality figure, never dropped",
-    "unknown_status": "incident status outside under_investigation/cleared: kept, not counted "
-    "as cleared",
-    "unknown_violation_code": "violation code outside the code list: kept in the group 'other'",
-    "unknown_vehicle_type": "vehicle type outside motorbike/car/truck/bus: kept as 'other'",
-    "paid_spelling": "paid flag not written true/false, mapped (unknown counts as not paid)",
-    "unreadable_persons_involved": "persons involved given but not a whole number: kept as "
-    "unknown (NULL), the incident is counted",
-})
+REPAIRS.update(
+    {
+        "timestamp_format": "timestamp not written yyyy-mm-dd HH:MM:SS, parsed",
+        "unknown_article": "Penal Code article not in the reference list: kept, classified to ICCS "
+        "section 11 (other) — a quality figure, never dropped",
+        "unknown_status": "incident status outside under_investigation/cleared: kept, not counted "
+        "as cleared",
+        "unknown_violation_code": "violation code outside the code list: kept in the group 'other'",
+        "unknown_vehicle_type": "vehicle type outside motorbike/car/truck/bus: kept as 'other'",
+        "paid_spelling": "paid flag not written true/false, mapped (unknown counts as not paid)",
+        "unreadable_persons_involved": "persons involved given but not a whole number: kept as "
+        "unknown (NULL), the incident is counted",
+    }
+)
 
 
 @lru_cache(maxsize=1)
@@ -156,13 +165,15 @@ def _hmac_function(key: bytes):
 
 def bind_pseudonym_key(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
     """Register `hmac_pseudonym(VARCHAR)` on this connection, closed over the key."""
-    try:
+    with contextlib.suppress(duckdb.InvalidInputException):  # not registered yet here
         con.remove_function("hmac_pseudonym")
-    except duckdb.InvalidInputException:
-        pass  # not registered yet on this connection
     con.create_function(
-        "hmac_pseudonym", _hmac_function(key), [sqltypes.VARCHAR], sqltypes.VARCHAR,
-        type="arrow", side_effects=False,
+        "hmac_pseudonym",
+        _hmac_function(key),
+        [sqltypes.VARCHAR],
+        sqltypes.VARCHAR,
+        type="arrow",
+        side_effects=False,
     )
 
 
@@ -173,7 +184,7 @@ def register_rules(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
 
 
 MIN_KEY_BYTES = 32
-KEY_HELP = "generate one with: python -c \"import secrets; print(secrets.token_hex(32))\""
+KEY_HELP = 'generate one with: python -c "import secrets; print(secrets.token_hex(32))"'
 
 
 class KeyError_(RuntimeError):
@@ -210,14 +221,17 @@ def load_or_create_key(data_dir: Path) -> bytes:
         )
     return key
 
+
 # --- model 38 (lodging) reject reasons, repairs and flags
-REJECT_REASONS.update({
-    "CHECKOUT_BEFORE_CHECKIN": "stay whose check-out time is before its check-in time",
-    "UNKNOWN_ESTABLISHMENT": "stay at an establishment that is not in the lodging register",
-    "INVALID_DOC_TYPE": "guest document type outside cccd, passport",
-    "INVALID_ESTABLISHMENT_TYPE": "establishment type outside the register's code list",
-    "INVALID_ROOMS": "establishment whose number of rooms is missing, not a number or below 1",
-})
+REJECT_REASONS.update(
+    {
+        "CHECKOUT_BEFORE_CHECKIN": "stay whose check-out time is before its check-in time",
+        "UNKNOWN_ESTABLISHMENT": "stay at an establishment that is not in the lodging register",
+        "INVALID_DOC_TYPE": "guest document type outside cccd, passport",
+        "INVALID_ESTABLISHMENT_TYPE": "establishment type outside the register's code list",
+        "INVALID_ROOMS": "establishment whose number of rooms is missing, not a number or below 1",
+    }
+)
 # DUPLICATE for stays: the same notification_id again, or a re-sent notification (same guest
 # document, establishment and check-in time; across months). INVALID_PERSON_ID: a cccd guest whose
 # personal ID is not valid (structure, or century/sex digit or birth year disagreeing with the

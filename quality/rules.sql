@@ -56,7 +56,6 @@ CREATE OR REPLACE TEMP MACRO parse_sex(s) AS (
         WHEN 'nam' THEN 'Nam' WHEN 'm' THEN 'Nam' WHEN '1' THEN 'Nam' WHEN 'male' THEN 'Nam'
         WHEN 'nữ' THEN 'Nữ' WHEN 'nu' THEN 'Nữ' WHEN 'f' THEN 'Nữ' WHEN '2' THEN 'Nữ'
         WHEN 'female' THEN 'Nữ'
-        ELSE NULL
     END
 );
 
@@ -82,13 +81,12 @@ CREATE OR REPLACE TEMP MACRO person_id_problem(pid, sex, birth_date) AS (
         WHEN NOT regexp_full_match(trim(pid), '[0-9]+') THEN 'non_digit'
         WHEN length(trim(pid)) <> 12 THEN 'length'
         WHEN substr(trim(pid), 1, 3) NOT IN ({ID_PROVINCE_PREFIXES}) THEN 'province_prefix'
-        WHEN substr(trim(pid), 4, 1) NOT IN ('0','1','2','3','4','5') THEN 'century_digit'
+        WHEN substr(trim(pid), 4, 1) NOT IN ('0', '1', '2', '3', '4', '5') THEN 'century_digit'
         WHEN sex IS NOT NULL
              AND (TRY_CAST(substr(trim(pid), 4, 1) AS INTEGER) % 2 = 0) <> (sex = 'Nam') THEN 'sex_digit'
         WHEN birth_date IS NOT NULL
              AND 1900 + 100 * (TRY_CAST(substr(trim(pid), 4, 1) AS INTEGER) // 2)
                  + TRY_CAST(substr(trim(pid), 5, 2) AS INTEGER) <> year(birth_date) THEN 'birth_year'
-        ELSE NULL
     END
 );
 
@@ -105,7 +103,7 @@ CREATE OR REPLACE TEMP MACRO age_on(birth_date, on_date) AS
 -- Five-year age groups of the marts: 0-4 … 75-79, 80+.
 CREATE OR REPLACE TEMP MACRO age_group(age) AS
     CASE WHEN age >= 80 THEN '80+'
-         ELSE CAST((age // 5) * 5 AS VARCHAR) || '-' || CAST((age // 5) * 5 + 4 AS VARCHAR) END;
+         ELSE ((age // 5) * 5)::VARCHAR || '-' || ((age // 5) * 5 + 4)::VARCHAR END;
 
 -- Keyed pseudonym: HMAC-SHA256(key, value) as hex. hmac_pseudonym is a Python function bound to
 -- the key at connection time (quality/rules.py): the key never appears in SQL text.
@@ -121,7 +119,6 @@ CREATE OR REPLACE TEMP MACRO parse_bool_vn(s) AS (
         WHEN 'yes' THEN TRUE WHEN 'y' THEN TRUE
         WHEN 'false' THEN FALSE WHEN '0' THEN FALSE WHEN 'khong' THEN FALSE
         WHEN 'no' THEN FALSE WHEN 'n' THEN FALSE
-        ELSE NULL
     END
 );
 
@@ -191,7 +188,6 @@ CREATE OR REPLACE TEMP MACRO plate_problem(p) AS (
         WHEN TRY_CAST(substr(plate_norm(p), 1, 2) AS INTEGER) < 11
              OR substr(plate_norm(p), 1, 2) IN ('13', '42', '44', '45', '46', '87', '91', '96')
             THEN 'province'
-        ELSE NULL
     END
 );
 
@@ -218,5 +214,5 @@ CREATE OR REPLACE TEMP MACRO notification_late(check_in, notified_at) AS
 -- Guest-nights of a stay (IRTS 2008 / Eurostat): check-out date − check-in date; an open stay is
 -- censored at `censor_date` (the day after the last extract month). Same-day stays have 0 nights.
 CREATE OR REPLACE TEMP MACRO stay_nights(check_in, check_out, censor_date) AS
-    greatest(date_diff('day', CAST(check_in AS DATE),
-                       coalesce(CAST(check_out AS DATE), censor_date)), 0);
+    greatest(date_diff('day', check_in::DATE,
+                       coalesce(check_out::DATE, censor_date)), 0);

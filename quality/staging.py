@@ -24,7 +24,10 @@ def run_sql_file(con: duckdb.DuckDBPyConnection, package: str, name: str) -> Non
 
 
 def split_checked(
-    con: duckdb.DuckDBPyConnection, source: str, staging_sql: str, drop_from_staging: tuple[str, ...] = ()
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    staging_sql: str,
+    drop_from_staging: tuple[str, ...] = (),
 ) -> dict:
     """Run quality/sql/<staging_sql>, then write staging.<source>, quarantine.<source> and the
     quality figures. Returns counts for asset metadata (no row-level data)."""
@@ -32,7 +35,8 @@ def split_checked(
     try:
         run_sql_file(con, "quality", f"sql/{staging_sql}")
         fix_cols = [
-            r[0] for r in con.execute(
+            r[0]
+            for r in con.execute(
                 "SELECT column_name FROM duckdb_columns() WHERE table_name = '_checked' "
                 "AND column_name LIKE 'fix\\_%' ESCAPE '\\' ORDER BY column_index"
             ).fetchall()
@@ -57,7 +61,7 @@ def split_checked(
             f"""
             INSERT INTO ops.quality_figures
             SELECT '{source}', f, k, fig, v, now()::TIMESTAMP FROM (
-                {repairs + ' UNION ALL ' if repairs else ''}
+                {repairs + " UNION ALL " if repairs else ""}
                 SELECT _source_file, 'reject', r, count(*)
                 FROM (SELECT _source_file, unnest(reason_codes) AS r FROM _checked)
                 GROUP BY ALL
@@ -107,7 +111,8 @@ ORDER BY r.source, r.source_file
 def build_reconciliation(con: duckdb.DuckDBPyConnection, sources: list[str]) -> None:
     """ops.reconciliation: per source file, rows in raw = rows staged + rows quarantined."""
     existing = {
-        r[0] for r in con.execute(
+        r[0]
+        for r in con.execute(
             "SELECT schema_name || '.' || table_name FROM duckdb_tables()"
         ).fetchall()
     }
@@ -126,6 +131,8 @@ def build_reconciliation(con: duckdb.DuckDBPyConnection, sources: list[str]) -> 
 
     con.execute(
         RECONCILIATION_SQL.format(
-            raw=union("raw", "rows_in"), staged=union("staging", "n"), quarantined=union("quarantine", "n")
+            raw=union("raw", "rows_in"),
+            staged=union("staging", "n"),
+            quarantined=union("quarantine", "n"),
         )
     )

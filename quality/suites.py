@@ -28,7 +28,6 @@ pandas_execution_engine.HASH_THRESHOLD = 0
 
 SEXES = ["Nam", "Nữ"]
 EVENT_TYPES = ["birth", "death", "move_in", "move_out", "internal_move"]
-IDENTIFIER_COLUMNS = {"person_key", "household_key", "mother_key", "guest_key", "plate_key"}
 
 
 @dataclass
@@ -54,7 +53,9 @@ class Suite:
 
 
 def communes_2025(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute("SELECT commune_code FROM reference.communes_2025").fetchall()]
+    return [
+        r[0] for r in con.execute("SELECT commune_code FROM reference.communes_2025").fetchall()
+    ]
 
 
 def residents_contract(con: duckdb.DuckDBPyConnection) -> Suite:
@@ -86,16 +87,34 @@ def residents_quality(con: duckdb.DuckDBPyConnection) -> Suite:
         expectations=[
             gxe.ExpectColumnValuesToBeInSet(
                 column="relation_to_head",
-                value_set=["chủ hộ", "vợ", "chồng", "con", "cha", "mẹ", "cháu", "khác"], mostly=0.99),
+                value_set=["chủ hộ", "vợ", "chồng", "con", "cha", "mẹ", "cháu", "khác"],
+                mostly=0.99,
+            ),
             gxe.ExpectColumnValuesToBeInSet(
                 column="marital_status",
-                value_set=["chưa kết hôn", "có vợ/chồng", "góa", "ly hôn"], mostly=0.99),
+                value_set=["chưa kết hôn", "có vợ/chồng", "góa", "ly hôn"],
+                mostly=0.99,
+            ),
             gxe.ExpectColumnValuesToBeInSet(
                 column="education_level",
-                value_set=["chưa đi học", "tiểu học", "THCS", "THPT", "trung cấp", "cao đẳng",
-                           "đại học", "sau đại học"], mostly=0.99),
-            gxe.ExpectColumnValuesToMatchRegex(column="nationality", regex=r"^[A-Z]{3}$", mostly=0.999),
-            gxe.ExpectColumnValuesToMatchRegex(column="ethnicity_code", regex=r"^\d{2}$", mostly=0.999),
+                value_set=[
+                    "chưa đi học",
+                    "tiểu học",
+                    "THCS",
+                    "THPT",
+                    "trung cấp",
+                    "cao đẳng",
+                    "đại học",
+                    "sau đại học",
+                ],
+                mostly=0.99,
+            ),
+            gxe.ExpectColumnValuesToMatchRegex(
+                column="nationality", regex=r"^[A-Z]{3}$", mostly=0.999
+            ),
+            gxe.ExpectColumnValuesToMatchRegex(
+                column="ethnicity_code", regex=r"^\d{2}$", mostly=0.999
+            ),
         ],
     )
 
@@ -113,7 +132,10 @@ def events_contract(con: duckdb.DuckDBPyConnection) -> Suite:
             gxe.ExpectColumnValuesToNotBeNull(column="event_date"),
             gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="registered_date", column_B="event_date", or_equal=True, mostly=0.99,
+                column_A="registered_date",
+                column_B="event_date",
+                or_equal=True,
+                mostly=0.99,
                 ignore_row_if="either_value_is_missing",
             ),
         ],
@@ -139,23 +161,30 @@ def validate(con: duckdb.DuckDBPyConnection, suite: Suite, route: str = "duckdb"
         # fails ("different configuration"), and GX's own engine closes its connection before
         # the rows are fetched (GX issues #10738, #11579).
         source = context.data_sources.add_sql(
-            f"de06_{suite.name}", connection_string="duckdb:///:memory:",
+            f"de06_{suite.name}",
+            connection_string="duckdb:///:memory:",
             kwargs={"creator": lambda: con.cursor()},
         )
         schema, table = suite.table.split(".")
-        batch = (source.add_table_asset(suite.name, table_name=table, schema_name=schema)
-                 .add_batch_definition_whole_table("all").get_batch())
+        batch = (
+            source.add_table_asset(suite.name, table_name=table, schema_name=schema)
+            .add_batch_definition_whole_table("all")
+            .get_batch()
+        )
         engine = source.get_engine()
         expectations = [_in_duckdb(e, table=suite.table) for e in suite.expectations]
     else:
         frame = con.execute(f"SELECT {', '.join(suite.columns)} FROM {suite.table}").df()
         rows = len(frame)
         source = context.data_sources.add_pandas(f"de06_{suite.name}")
-        batch = (source.add_dataframe_asset(suite.name).add_batch_definition_whole_dataframe("all")
-                 .get_batch(batch_parameters={"dataframe": frame}))
+        batch = (
+            source.add_dataframe_asset(suite.name)
+            .add_batch_definition_whole_dataframe("all")
+            .get_batch(batch_parameters={"dataframe": frame})
+        )
         expectations = suite.expectations
     originals = {}
-    for original, expectation in zip(suite.expectations, expectations):
+    for original, expectation in zip(suite.expectations, expectations, strict=True):
         added = gx_suite.add_expectation(expectation.copy(deep=True))
         originals[added.id] = original
     try:
@@ -172,17 +201,20 @@ def validate(con: duckdb.DuckDBPyConnection, suite: Suite, route: str = "duckdb"
         if "observed_value" in res and "unexpected_count" not in res:
             # a regex check run as SQL: the query returns the unexpected rows when over threshold
             unexpected = int(res["observed_value"])
-            nonnull = con.execute(
-                f"SELECT count({original.column}) FROM {suite.table}").fetchone()[0]
+            nonnull = con.execute(f"SELECT count({original.column}) FROM {suite.table}").fetchone()[
+                0
+            ]
             percent = 100.0 * unexpected / nonnull if nonnull else 0.0
         else:
             unexpected, percent = res.get("unexpected_count"), res.get("unexpected_percent") or 0.0
-        failures.append({
-            "expectation": original.expectation_type,
-            "column": _columns_of(original),
-            "unexpected_count": unexpected,
-            "unexpected_percent": round(percent, 4),
-        })
+        failures.append(
+            {
+                "expectation": original.expectation_type,
+                "column": _columns_of(original),
+                "unexpected_count": unexpected,
+                "unexpected_percent": round(percent, 4),
+            }
+        )
     return {
         "success": bool(result.success),
         "rows": rows,
@@ -209,7 +241,9 @@ def _in_duckdb(e, table: str):
     if not (e.regex.startswith("^") and e.regex.endswith("$")):
         # pandas searches (re.search); regexp_full_match matches the whole value: the same
         # only for anchored patterns.
-        raise ValueError(f"suite pattern {e.regex!r} on {table}.{e.column} must be anchored (^...$)")
+        raise ValueError(
+            f"suite pattern {e.regex!r} on {table}.{e.column} must be anchored (^...$)"
+        )
     col = f'"{e.column}"'
     # GX formats the query with str.format (braces doubled); SQL quotes doubled.
     pattern = e.regex.replace("'", "''").replace("{", "{{").replace("}", "}}")
@@ -264,13 +298,17 @@ def labour_quality(con: duckdb.DuckDBPyConnection) -> Suite:
         description="Code lists and completeness of the labour records (warning thresholds).",
         expectations=[
             gxe.ExpectColumnValuesToBeInSet(
-                column="status_in_employment", value_set=STATUS_IN_EMPLOYMENT, mostly=0.99),
-            gxe.ExpectColumnValuesToBeInSet(column="vsic_section", value_set=VSIC_SECTIONS,
-                                            mostly=0.99),
-            gxe.ExpectColumnValuesToBeInSet(column="occupation_code", value_set=VSCO_GROUPS,
-                                            mostly=0.99),
-            gxe.ExpectColumnValuesToBeInSet(column="workplace_commune_code",
-                                            value_set=communes_2025(con), mostly=0.99),
+                column="status_in_employment", value_set=STATUS_IN_EMPLOYMENT, mostly=0.99
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="vsic_section", value_set=VSIC_SECTIONS, mostly=0.99
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="occupation_code", value_set=VSCO_GROUPS, mostly=0.99
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="workplace_commune_code", value_set=communes_2025(con), mostly=0.99
+            ),
             gxe.ExpectColumnValuesToNotBeNull(column="in_education", mostly=0.99),
         ],
     )
@@ -280,8 +318,16 @@ def labour_quality(con: duckdb.DuckDBPyConnection) -> Suite:
 ICCS_SECTIONS = [f"{i:02d}" for i in range(1, 12)]
 INCIDENT_STATUSES = ["under_investigation", "cleared"]
 VEHICLE_TYPES = ["motorbike", "car", "truck", "bus"]
-VIOLATION_GROUPS = ["TOC_DO", "DEN_DO", "LAN_DUONG", "DUNG_DO", "MU_BAO_HIEM", "NONG_DO_CON",
-                    "QUA_TAI", "other"]
+VIOLATION_GROUPS = [
+    "TOC_DO",
+    "DEN_DO",
+    "LAN_DUONG",
+    "DUNG_DO",
+    "MU_BAO_HIEM",
+    "NONG_DO_CON",
+    "QUA_TAI",
+    "other",
+]
 
 
 def incidents_contract(con: duckdb.DuckDBPyConnection) -> Suite:
@@ -300,7 +346,9 @@ def incidents_contract(con: duckdb.DuckDBPyConnection) -> Suite:
             gxe.ExpectColumnValuesToBeInSet(column="status", value_set=INCIDENT_STATUSES),
             gxe.ExpectColumnValuesToNotBeNull(column="cleared"),
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="reported_at", column_B="occurred_at", or_equal=True,
+                column_A="reported_at",
+                column_B="occurred_at",
+                or_equal=True,
             ),
         ],
     )
@@ -314,12 +362,15 @@ def incidents_quality(con: duckdb.DuckDBPyConnection) -> Suite:
         description="At most 2 % of incidents with an article the reference list does not know "
         "or an unknown status.",
         expectations=[
-            gxe.ExpectColumnValuesToBeInSet(column="fix_unknown_article", value_set=[False],
-                                            mostly=0.98),
-            gxe.ExpectColumnValuesToBeInSet(column="fix_unknown_status", value_set=[False],
-                                            mostly=0.98),
-            gxe.ExpectColumnValuesToMatchRegex(column="category_code", regex=r"^(HS\d{1,3}|KHAC)$",
-                                               mostly=0.99),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="fix_unknown_article", value_set=[False], mostly=0.98
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="fix_unknown_status", value_set=[False], mostly=0.98
+            ),
+            gxe.ExpectColumnValuesToMatchRegex(
+                column="category_code", regex=r"^(HS\d{1,3}|KHAC)$", mostly=0.99
+            ),
         ],
     )
 
@@ -340,7 +391,9 @@ def traffic_violations_contract(con: duckdb.DuckDBPyConnection) -> Suite:
             gxe.ExpectColumnValuesToBeBetween(column="fine_vnd", min_value=0),
             gxe.ExpectColumnValuesToNotBeNull(column="fine_vnd"),
             gxe.ExpectColumnValuesToBeInSet(column="violation_group", value_set=VIOLATION_GROUPS),
-            gxe.ExpectColumnValuesToBeInSet(column="vehicle_type", value_set=VEHICLE_TYPES + ["other"]),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="vehicle_type", value_set=VEHICLE_TYPES + ["other"]
+            ),
         ],
     )
 
@@ -353,10 +406,12 @@ def traffic_violations_quality(con: duckdb.DuckDBPyConnection) -> Suite:
         description="At most 2 % of violations with an unknown code, 1 % with an unknown "
         "vehicle type; plates registered in a province code.",
         expectations=[
-            gxe.ExpectColumnValuesToNotBeInSet(column="violation_group", value_set=["other"],
-                                               mostly=0.98),
-            gxe.ExpectColumnValuesToBeInSet(column="vehicle_type", value_set=VEHICLE_TYPES,
-                                            mostly=0.99),
+            gxe.ExpectColumnValuesToNotBeInSet(
+                column="violation_group", value_set=["other"], mostly=0.98
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="vehicle_type", value_set=VEHICLE_TYPES, mostly=0.99
+            ),
             gxe.ExpectColumnValuesToMatchRegex(column="plate_province", regex=r"^\d{2}$"),
         ],
     )
@@ -364,8 +419,18 @@ def traffic_violations_quality(con: duckdb.DuckDBPyConnection) -> Suite:
 
 # --------------------------------------------------------------- model 38 (lodging) suites
 ESTABLISHMENT_TYPES = [
-    "hotel_1star", "hotel_2star", "hotel_3star", "hotel_4star", "hotel_5star", "guesthouse",
-    "motel", "homestay", "rental_room", "industrial_housing", "hospital", "long_distance_bus",
+    "hotel_1star",
+    "hotel_2star",
+    "hotel_3star",
+    "hotel_4star",
+    "hotel_5star",
+    "guesthouse",
+    "motel",
+    "homestay",
+    "rental_room",
+    "industrial_housing",
+    "hospital",
+    "long_distance_bus",
 ]
 
 
@@ -378,7 +443,9 @@ def establishments_contract(con: duckdb.DuckDBPyConnection) -> Suite:
         expectations=[
             gxe.ExpectColumnValuesToNotBeNull(column="establishment_id"),
             gxe.ExpectColumnValuesToBeUnique(column="establishment_id"),
-            gxe.ExpectColumnValuesToBeInSet(column="establishment_type", value_set=ESTABLISHMENT_TYPES),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="establishment_type", value_set=ESTABLISHMENT_TYPES
+            ),
             gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
             gxe.ExpectColumnValuesToBeBetween(column="rooms", min_value=1),
             gxe.ExpectColumnValuesToNotBeNull(column="opened_on"),
@@ -396,13 +463,20 @@ def stays_contract(con: duckdb.DuckDBPyConnection) -> Suite:
             gxe.ExpectColumnValuesToBeUnique(column="notification_id"),
             gxe.ExpectColumnValuesToNotBeNull(column="guest_key"),
             gxe.ExpectColumnValueLengthsToEqual(column="guest_key", value=64),
-            gxe.ExpectColumnValuesToBeInSet(column="establishment_type", value_set=ESTABLISHMENT_TYPES),
-            gxe.ExpectColumnValuesToBeInSet(column="guest_origin", value_set=["domestic", "international"]),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="establishment_type", value_set=ESTABLISHMENT_TYPES
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="guest_origin", value_set=["domestic", "international"]
+            ),
             gxe.ExpectColumnValuesToNotBeNull(column="check_in"),
             gxe.ExpectColumnValuesToBeBetween(column="nights", min_value=0),
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="check_out", column_B="check_in", or_equal=True,
-                ignore_row_if="either_value_is_missing"),
+                column_A="check_out",
+                column_B="check_in",
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            ),
         ],
     )
 
@@ -415,9 +489,12 @@ def stays_quality(con: duckdb.DuckDBPyConnection) -> Suite:
         description="Nationality as ISO alpha-3 for 99.9 %; at most 20 % late notifications; at "
         "most 2 % of stays with the guest in two places the same night.",
         expectations=[
-            gxe.ExpectColumnValuesToMatchRegex(column="guest_nationality", regex=r"^[A-Z]{3}$",
-                                               mostly=0.999),
+            gxe.ExpectColumnValuesToMatchRegex(
+                column="guest_nationality", regex=r"^[A-Z]{3}$", mostly=0.999
+            ),
             gxe.ExpectColumnValuesToBeInSet(column="is_late", value_set=[False], mostly=0.8),
-            gxe.ExpectColumnValuesToBeInSet(column="guest_two_places", value_set=[False], mostly=0.98),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="guest_two_places", value_set=[False], mostly=0.98
+            ),
         ],
     )

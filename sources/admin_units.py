@@ -49,8 +49,15 @@ def old_communes() -> pl.DataFrame:
     return pl.DataFrame(
         rows,
         schema=[
-            "old_commune_code", "old_commune_name", "old_commune_type", "district_code",
-            "district_name", "district_type", "legacy_key", "lat", "lon",
+            "old_commune_code",
+            "old_commune_name",
+            "old_commune_type",
+            "district_code",
+            "district_name",
+            "district_type",
+            "legacy_key",
+            "lat",
+            "lon",
         ],
         orient="row",
     )
@@ -60,12 +67,15 @@ def old_communes() -> pl.DataFrame:
 def crosswalk() -> pl.DataFrame:
     """Old commune code → new commune code, one row per (old, new) pair; `is_default` marks the
     successor used for a split commune."""
-    conv = json.loads(open(_data_path("converter_2025.json"), encoding="utf-8").read())
+    with open(_data_path("converter_2025.json"), encoding="utf-8") as f:
+        conv = json.load(f)
     old = old_communes().select("legacy_key", "old_commune_code")
     pairs: list[tuple[str, str, bool]] = []
     for new_key, legacy_keys in conv["DICT_PROVINCE_WARD_NO_DIVIDED"][NEW_PROVINCE_KEY].items():
         pairs += [(k, new_key, True) for k in legacy_keys]
-    for legacy_key, successors in conv["DICT_PROVINCE_WARD_DIVIDED"].get(NEW_PROVINCE_KEY, {}).items():
+    for legacy_key, successors in (
+        conv["DICT_PROVINCE_WARD_DIVIDED"].get(NEW_PROVINCE_KEY, {}).items()
+    ):
         pairs += [(legacy_key, s["newWardKey"], bool(s["isDefaultNewWard"])) for s in successors]
     pairs_df = pl.DataFrame(pairs, schema=["legacy_key", "new_key", "is_default"], orient="row")
     new = _new_units().select("new_key", "new_commune_code")
@@ -91,8 +101,15 @@ def _new_units() -> pl.DataFrame:
         ).fetchall()
     return pl.DataFrame(
         rows,
-        schema=["new_key", "new_commune_code", "new_commune_name", "new_commune_type",
-                "area_km2", "lat", "lon"],
+        schema=[
+            "new_key",
+            "new_commune_code",
+            "new_commune_name",
+            "new_commune_type",
+            "area_km2",
+            "lat",
+            "lon",
+        ],
         orient="row",
     )
 
@@ -111,14 +128,4 @@ def new_communes() -> pl.DataFrame:
         .join(seat_district, on="new_commune_code", how="left")
         .drop("new_key")
         .sort("new_commune_code")
-    )
-
-
-def districts() -> pl.DataFrame:
-    """The 11 former districts (district-level units until 30 June 2025)."""
-    return (
-        old_communes()
-        .group_by("district_code", "district_name", "district_type")
-        .agg(pl.len().alias("old_communes"))
-        .sort("district_code")
     )

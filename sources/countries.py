@@ -36,15 +36,27 @@ def build_rows() -> list[dict[str, str]]:
     aliases = get_global("territory_aliases")
     en, vi = Locale("en"), Locale("vi")
     alpha3 = {
-        code: targets[0] for code, targets in aliases.items()
-        if len(code) == 3 and code.isalpha() and len(targets) == 1 and len(targets[0]) == 2
+        code: targets[0]
+        for code, targets in aliases.items()
+        if len(code) == 3
+        and code.isalpha()
+        and len(targets) == 1
+        and len(targets[0]) == 2
         and code not in WITHDRAWN_ALPHA3
     }
-    numeric = {targets[0]: code for code, targets in aliases.items()
-               if code.isdigit() and len(targets) == 1}
+    numeric = {
+        targets[0]: code
+        for code, targets in aliases.items()
+        if code.isdigit() and len(targets) == 1
+    }
     rows = [
-        {"alpha2": a2, "alpha3": a3, "numeric": numeric.get(a2, ""),
-         "name_en": en.territories[a2], "name_vi": vi.territories.get(a2, en.territories[a2])}
+        {
+            "alpha2": a2,
+            "alpha3": a3,
+            "numeric": numeric.get(a2, ""),
+            "name_en": en.territories[a2],
+            "name_vi": vi.territories.get(a2, en.territories[a2]),
+        }
         for a3, a2 in alpha3.items()
         if a2 in en.territories and not _user_assigned(a2) and a2 not in NOT_ASSIGNED_ALPHA2
     ]

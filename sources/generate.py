@@ -17,12 +17,19 @@ from sources.synthetic import DEFAULT_SOURCES, run_sources
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--scale", type=float, default=0.02,
-                    help="fraction of the real population (1.0 ≈ 1.5 million residents)")
+    ap.add_argument(
+        "--scale",
+        type=float,
+        default=0.02,
+        help="fraction of the real population (1.0 ≈ 1.5 million residents)",
+    )
     ap.add_argument("--seed", type=int, default=6)
     ap.add_argument("--out", required=True, help="output folder")
-    ap.add_argument("--sources", default=",".join(DEFAULT_SOURCES),
-                    help="comma-separated sources (population first; others need it)")
+    ap.add_argument(
+        "--sources",
+        default=",".join(DEFAULT_SOURCES),
+        help="comma-separated sources (population first; others need it)",
+    )
     args = ap.parse_args(argv)
     if args.scale <= 0:
         ap.error("--scale must be positive")
@@ -32,8 +39,10 @@ def main(argv: list[str] | None = None) -> int:
         run_sources(args.out, args.scale, args.seed, sources)
     except ValueError as exc:
         ap.error(str(exc))
-    print(f"done in {time.perf_counter() - t0:.1f}s (scale {args.scale}, seed {args.seed}) "
-          f"→ {args.out}")
+    print(
+        f"done in {time.perf_counter() - t0:.1f}s (scale {args.scale}, seed {args.seed}) "
+        f"→ {args.out}"
+    )
     return 0
 
 

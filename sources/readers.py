@@ -14,15 +14,13 @@ import io
 import itertools
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from sources.contracts import CONTRACT_MODULES, SourceContract, normalise_header
-
-LINEAGE = ["_source_file", "_row_number", "_batch_id", "_loaded_at"]
 
 
 class ExtractError(ValueError):
@@ -66,13 +64,18 @@ def file_sha256(path: Path) -> str:
 _MAGIC = (
     (b"PK\x03\x04", "xlsx", "an Excel workbook (.xlsx) or another ZIP archive"),
     (b"PAR1", "parquet", "a Parquet file"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "xls",
-     "a legacy Excel 97-2003 workbook (.xls) or a password-protected Office file"),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "xls",
+        "a legacy Excel 97-2003 workbook (.xls) or a password-protected Office file",
+    ),
     (b"%PDF", "pdf", "a PDF document"),
     (b"\x1f\x8b", "gzip", "a gzip archive"),
 )
 _FORMAT_WORDS = {
-    "csv": "a CSV file", "jsonl": "a JSON Lines file", "xlsx": "an Excel workbook (.xlsx)",
+    "csv": "a CSV file",
+    "jsonl": "a JSON Lines file",
+    "xlsx": "an Excel workbook (.xlsx)",
     "parquet": "a Parquet file",
 }
 _SAVE_AS = {
@@ -131,10 +134,14 @@ def _check_kind(path: Path, contract: SourceContract, head: bytes) -> None:
     if fmt in ("csv", "jsonl"):
         if kind == "utf16":
             raise ExtractError(
-                path, f"the file is {words} (Excel's 'Unicode Text'); the contract asks for UTF-8",
-                fix)
+                path,
+                f"the file is {words} (Excel's 'Unicode Text'); the contract asks for UTF-8",
+                fix,
+            )
         if kind != "text":
-            raise ExtractError(path, f"this is {words} with a {ext} name, not {_FORMAT_WORDS[fmt]}", fix)
+            raise ExtractError(
+                path, f"this is {words} with a {ext} name, not {_FORMAT_WORDS[fmt]}", fix
+            )
         return
     if fmt == kind:
         return
@@ -206,24 +213,36 @@ def _locate_header(
     if len(complete) == 1 and all(n <= 2 for n in filled[: complete[0]]):
         return complete[0]
     labels = {c.name: c.label_vi for c in contract.columns}
-    fix = (f"deliver the file with the contract's header on row {expected_row + 1} (canonical "
-           f"names or Vietnamese labels, see {_contract_doc(contract)}), then rerun")
+    fix = (
+        f"deliver the file with the contract's header on row {expected_row + 1} (canonical "
+        f"names or Vietnamese labels, see {_contract_doc(contract)}), then rerun"
+    )
     if len(complete) > 1:
-        raise ExtractError(path, f"{where}: the header appears on several rows "
-                           f"({', '.join(str(i + 1) for i in complete)})", fix)
+        raise ExtractError(
+            path,
+            f"{where}: the header appears on several rows "
+            f"({', '.join(str(i + 1) for i in complete)})",
+            fix,
+        )
     best = max(range(len(rows)), key=lambda i: len(_required_found(rows[i], contract)), default=0)
     row = rows[best] if rows else []
     missing = [c for c in contract.required if c not in _required_found(row, contract)]
     wanted = ", ".join(f"{m} ('{labels[m]}')" for m in missing)
     if not _required_found(row, contract):
         raise ExtractError(
-            path, f"{where}: no header row found in the first {len(rows)} rows; row "
+            path,
+            f"{where}: no header row found in the first {len(rows)} rows; row "
             f"{expected_row + 1} has {len(rows[expected_row]) if len(rows) > expected_row else 0} "
             "columns and none of them is a column name of the contract (an extract exported "
-            "without its header row?)", fix)
+            "without its header row?)",
+            fix,
+        )
     raise ExtractError(
-        path, f"{where}: missing required column(s) {wanted}; the header (row {best + 1}) has "
-        f"{len(row)} columns", fix)
+        path,
+        f"{where}: missing required column(s) {wanted}; the header (row {best + 1}) has "
+        f"{len(row)} columns",
+        fix,
+    )
 
 
 def _check_duplicates(path: Path, contract: SourceContract, header: list) -> None:
@@ -237,9 +256,11 @@ def _check_duplicates(path: Path, contract: SourceContract, header: list) -> Non
             continue
         if canonical in seen:
             raise ExtractError(
-                path, f"the column {canonical} ('{labels[canonical]}') appears twice in the "
+                path,
+                f"the column {canonical} ('{labels[canonical]}') appears twice in the "
                 f"header (columns {seen[canonical] + 1} and {i + 1})",
-                "remove or rename one of the two columns so each column appears once, then rerun")
+                "remove or rename one of the two columns so each column appears once, then rerun",
+            )
         seen[canonical] = i
 
 
@@ -257,8 +278,11 @@ def _read_csv(path: Path, contract: SourceContract, head: bytes) -> tuple[pl.Dat
     # is the file's delimiter (a ';' file read with ',' has one column per row).
     candidates = []
     for delimiter in _DELIMITERS:
-        rows = list(itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
-                                     HEADER_SEARCH_ROWS))
+        rows = list(
+            itertools.islice(
+                csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), HEADER_SEARCH_ROWS
+            )
+        )
         score = max((len(_required_found(r, contract)) for r in rows), default=0)
         candidates.append((score, delimiter == ",", delimiter, rows))
     score, _, delimiter, rows = max(candidates, key=lambda c: (c[0], c[1]))
@@ -266,8 +290,11 @@ def _read_csv(path: Path, contract: SourceContract, head: bytes) -> tuple[pl.Dat
     if score == 0:
         counts = {d: text.split("\n", 1)[0].count(d) for d in _DELIMITERS}
         delimiter = max(counts, key=counts.get) if max(counts.values()) else ","
-        rows = list(itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
-                                     HEADER_SEARCH_ROWS))
+        rows = list(
+            itertools.islice(
+                csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), HEADER_SEARCH_ROWS
+            )
+        )
         where = f"{_DELIMITERS[delimiter]}-delimited"
     header_row = _locate_header(path, contract, rows, 0, f"read as {where} CSV")
     _check_duplicates(path, contract, rows[header_row])
@@ -275,8 +302,14 @@ def _read_csv(path: Path, contract: SourceContract, head: bytes) -> tuple[pl.Dat
         repairs.append(f"delimiter_{_DELIMITERS[delimiter].replace(' ', '_')}")
     if header_row:
         repairs.append(f"header_on_row_{header_row + 1}")
-    frame = pl.read_csv(path, separator=delimiter, skip_rows=header_row, infer_schema=False,
-                        encoding="utf8", raise_if_empty=True)
+    frame = pl.read_csv(
+        path,
+        separator=delimiter,
+        skip_rows=header_row,
+        infer_schema=False,
+        encoding="utf8",
+        raise_if_empty=True,
+    )
     return frame, repairs
 
 
@@ -305,24 +338,35 @@ def _diagnose_jsonl(path: Path, contract: SourceContract, exc: Exception) -> Non
             last = number == len(lines) or not any(x.strip() for x in lines[number:])
             cut = " (the last record is incomplete: the file looks cut off)" if last else ""
             raise ExtractError(
-                path, f"broken JSON record on line {number}, character {err.colno}: "
-                f"{err.msg}{cut}", fix) from None
+                path,
+                f"broken JSON record on line {number}, character {err.colno}: {err.msg}{cut}",
+                fix,
+            ) from None
         if not isinstance(record, dict):
-            raise ExtractError(path, f"line {number} is a JSON {type(record).__name__}, not an "
-                               "object (one record per line)", fix) from None
+            raise ExtractError(
+                path,
+                f"line {number} is a JSON {type(record).__name__}, not an "
+                "object (one record per line)",
+                fix,
+            ) from None
     raise ExtractError(path, f"cannot be read as JSON Lines ({type(exc).__name__})", fix) from None
 
 
 def _read_xlsx(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[str]]:
     options = {"engine": "calamine", "infer_schema_length": 0}
     try:
-        sheets = pl.read_excel(path, sheet_id=0, read_options={"header_row": None,
-                                                               "n_rows": HEADER_SEARCH_ROWS},
-                               **options)
+        sheets = pl.read_excel(
+            path,
+            sheet_id=0,
+            read_options={"header_row": None, "n_rows": HEADER_SEARCH_ROWS},
+            **options,
+        )
     except Exception as exc:
         raise ExtractError(
-            path, f"a ZIP file that is not a readable Excel workbook ({type(exc).__name__})",
-            f"{_SAVE_AS['xlsx']} (see {_contract_doc(contract)}), then rerun") from None
+            path,
+            f"a ZIP file that is not a readable Excel workbook ({type(exc).__name__})",
+            f"{_SAVE_AS['xlsx']} (see {_contract_doc(contract)}), then rerun",
+        ) from None
     names = list(sheets)
     if not contract.extra.get("all_sheets"):
         names = names[:1]
@@ -333,13 +377,16 @@ def _read_xlsx(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list
     repairs = [f"header_on_row_{header_row + 1}"] if header_row != contract.header_row else []
     frames = []
     for name in names:
-        frame = pl.read_excel(path, sheet_name=name, read_options={"header_row": header_row},
-                              **options)
+        frame = pl.read_excel(
+            path, sheet_name=name, read_options={"header_row": header_row}, **options
+        )
         if frames and frame.columns != frames[0].columns:
             raise ExtractError(
-                path, f"sheet '{name}' has another header than the first sheet ({frame.width} "
+                path,
+                f"sheet '{name}' has another header than the first sheet ({frame.width} "
                 f"columns against {frames[0].width})",
-                "give every sheet the same title row and header, then rerun")
+                "give every sheet the same title row and header, then rerun",
+            )
         frames.append(frame)
     return pl.concat(frames, how="vertical"), repairs
 
@@ -350,8 +397,12 @@ def _read_parquet(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, l
         tail = fh.read(4)
     fix = f"{_SAVE_AS['parquet']} (see {_contract_doc(contract)}), then rerun"
     if tail != b"PAR1":
-        raise ExtractError(path, "the Parquet file is truncated (its footer is missing: the "
-                           "copy or the export stopped early)", fix)
+        raise ExtractError(
+            path,
+            "the Parquet file is truncated (its footer is missing: the "
+            "copy or the export stopped early)",
+            fix,
+        )
     try:
         import pyarrow.parquet as pq
 
@@ -360,8 +411,9 @@ def _read_parquet(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, l
     except ExtractError:
         raise
     except Exception as exc:
-        raise ExtractError(path, f"the Parquet file is damaged and cannot be read "
-                           f"({type(exc).__name__})", fix) from None
+        raise ExtractError(
+            path, f"the Parquet file is damaged and cannot be read ({type(exc).__name__})", fix
+        ) from None
     return frame.with_columns(pl.all().cast(pl.Utf8)), []
 
 
@@ -386,26 +438,31 @@ def read_extract(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, li
         raise
     except Exception as exc:  # the reader's own message may quote cells: only its type is kept
         raise ExtractError(
-            path, f"cannot be read as {_FORMAT_WORDS[contract.file_format]} "
-            f"({type(exc).__name__})",
+            path,
+            f"cannot be read as {_FORMAT_WORDS[contract.file_format]} ({type(exc).__name__})",
             f"{_SAVE_AS[contract.file_format]} (see {_contract_doc(contract)}), then rerun",
         ) from None
     aliases = contract.alias_map()
-    renames = {c: aliases[normalise_header(c)] for c in frame.columns
-               if normalise_header(c) in aliases}
+    renames = {
+        c: aliases[normalise_header(c)] for c in frame.columns if normalise_header(c) in aliases
+    }
     _check_duplicates(path, contract, frame.columns)
     missing = [c for c in contract.required if c not in renames.values()]
     if missing:
         labels = {c.name: c.label_vi for c in contract.columns}
         wanted = ", ".join(f"{m} ('{labels[m]}')" for m in missing)
         raise ExtractError(
-            path, f"missing required column(s) {wanted}; the file has {frame.width} columns",
+            path,
+            f"missing required column(s) {wanted}; the file has {frame.width} columns",
             "deliver the file with the contract's header (canonical names or Vietnamese labels, "
             f"see {_contract_doc(contract)}), then rerun",
         )
     frame = frame.select([pl.col(k).alias(v) for k, v in renames.items()])
     frame = frame.select(
-        [pl.col(c) if c in frame.columns else pl.lit(None, pl.Utf8).alias(c) for c in contract.names]
+        [
+            pl.col(c) if c in frame.columns else pl.lit(None, pl.Utf8).alias(c)
+            for c in contract.names
+        ]
     )
     return frame, repairs
 
@@ -425,7 +482,8 @@ def check_period(file: LandingFile, contract: SourceContract) -> None:
     except ValueError:
         example = {10: "YYYY-MM-DD", 7: "YYYY-MM", 4: "YYYY"}.get(len(file.period), "")
         raise ExtractError(
-            file.path, f"the date in the file name ({file.period}) is not a calendar date",
+            file.path,
+            f"the date in the file name ({file.period}) is not a calendar date",
             f"rename the file with the extract's real date ({example}, see "
             f"{_contract_doc(contract)}), then rerun",
         ) from None
@@ -437,7 +495,8 @@ LOAD_LOG_DDL = (
 )
 # Added later: status (loaded / withdrawn), the reading repairs, and when a file was withdrawn.
 LOAD_LOG_COLUMNS = (
-    ("status", "VARCHAR DEFAULT 'loaded'"), ("read_repairs", "VARCHAR"),
+    ("status", "VARCHAR DEFAULT 'loaded'"),
+    ("read_repairs", "VARCHAR"),
     ("withdrawn_at", "TIMESTAMP"),
 )
 
@@ -482,7 +541,7 @@ def load_raw_file(
         pl.lit(file.relative).alias("_source_file"),
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("_row_number"),
         pl.lit(batch_id).alias("_batch_id"),
-        pl.lit(datetime.now(timezone.utc).replace(tzinfo=None)).alias("_loaded_at"),
+        pl.lit(datetime.now(UTC).replace(tzinfo=None)).alias("_loaded_at"),
     )
     con.execute("BEGIN TRANSACTION")
     try:
@@ -498,8 +557,15 @@ def load_raw_file(
             "INSERT INTO ops.load_log (source, source_file, period, sha256, rows, batch_id, "
             "loaded_at, status, read_repairs) VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, "
             "'loaded', ?)",
-            [contract.source, file.relative, file.period, digest, frame.height, batch_id,
-             ",".join(repairs) or None],
+            [
+                contract.source,
+                file.relative,
+                file.period,
+                digest,
+                frame.height,
+                batch_id,
+                ",".join(repairs) or None,
+            ],
         )
         con.execute("COMMIT")
     except Exception:
@@ -520,18 +586,22 @@ def withdraw_file(con: duckdb.DuckDBPyConnection, relative: str) -> dict:
     folder, _, name = relative.rpartition("/")
     contract = next((c for c in CONTRACTS.values() if c.folder == folder and c.match(name)), None)
     if contract is None:
-        raise ExtractError(relative, "no source contract names a file like this",
-                           "give the path inside the landing folder, e.g. "
-                           "population/events_2024-03.csv")
+        raise ExtractError(
+            relative,
+            "no source contract names a file like this",
+            "give the path inside the landing folder, e.g. population/events_2024-03.csv",
+        )
     ensure_raw_table(con, contract)
     logged = con.execute(
         "SELECT status, rows FROM ops.load_log WHERE source = ? AND source_file = ?",
         [contract.source, relative],
     ).fetchone()
     if logged is None:
-        raise ExtractError(relative, "this file was never loaded, so there is nothing to withdraw",
-                           "check the name against ops.load_log (SELECT source_file FROM "
-                           "ops.load_log)")
+        raise ExtractError(
+            relative,
+            "this file was never loaded, so there is nothing to withdraw",
+            "check the name against ops.load_log (SELECT source_file FROM ops.load_log)",
+        )
     con.execute("BEGIN TRANSACTION")
     try:
         removed = con.execute(
@@ -539,13 +609,19 @@ def withdraw_file(con: duckdb.DuckDBPyConnection, relative: str) -> dict:
         ).fetchone()[0]
         con.execute(
             "UPDATE ops.load_log SET status = 'withdrawn', withdrawn_at = now()::TIMESTAMP "
-            "WHERE source = ? AND source_file = ?", [contract.source, relative])
+            "WHERE source = ? AND source_file = ?",
+            [contract.source, relative],
+        )
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-    return {"source": contract.source, "file": relative, "rows_removed": removed,
-            "already_withdrawn": logged[0] == "withdrawn"}
+    return {
+        "source": contract.source,
+        "file": relative,
+        "rows_removed": removed,
+        "already_withdrawn": logged[0] == "withdrawn",
+    }
 
 
 def files_not_in_landing(
@@ -554,7 +630,12 @@ def files_not_in_landing(
     """Loaded files that are no longer in the landing folder (archived after loading): their
     rows are kept; the run reports them."""
     present = {f.relative for f in landing_files(landing, contract)}
-    loaded = [r[0] for r in con.execute(
-        "SELECT source_file FROM ops.load_log WHERE source = ? AND status = 'loaded' "
-        "ORDER BY source_file", [contract.source]).fetchall()]
+    loaded = [
+        r[0]
+        for r in con.execute(
+            "SELECT source_file FROM ops.load_log WHERE source = ? AND status = 'loaded' "
+            "ORDER BY source_file",
+            [contract.source],
+        ).fetchall()
+    ]
     return [f for f in loaded if f not in present]

@@ -42,8 +42,10 @@ def run_pipeline(landing: Path, data_dir: Path, months: list[str] | None = None,
 
     warehouse = Warehouse(landing_dir=str(landing), data_dir=str(data_dir), min_cell=min_cell)
     months = months or landing_months(warehouse.landing)
-    result = build_definitions(warehouse).resolve_job_def("de06_all").execute_in_process(
-        tags=range_tags(months), raise_on_error=False
+    result = (
+        build_definitions(warehouse)
+        .resolve_job_def("de06_all")
+        .execute_in_process(tags=range_tags(months), raise_on_error=False)
     )
     return PipelineRun(warehouse, result)
 

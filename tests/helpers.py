@@ -28,12 +28,23 @@ def write_csv(path: Path, header: list[str], rows: list[dict], bom: bool = False
     return path
 
 
-def resident(pid: str, sex: str, born: str, commune: str, household: str = "000000001", **extra) -> dict:
+def resident(
+    pid: str, sex: str, born: str, commune: str, household: str = "000000001", **extra
+) -> dict:
     row = {
-        "person_id": pid, "full_name": "Người Thử Nghiệm", "sex": sex, "date_of_birth": born,
-        "ethnicity_code": "01", "religion": "Không", "nationality": "VNM",
-        "household_id": household, "relation_to_head": "chủ hộ", "marital_status": "có vợ/chồng",
-        "education_level": "THPT", "commune_code": commune, "residence_type": "thường trú",
+        "person_id": pid,
+        "full_name": "Người Thử Nghiệm",
+        "sex": sex,
+        "date_of_birth": born,
+        "ethnicity_code": "01",
+        "religion": "Không",
+        "nationality": "VNM",
+        "household_id": household,
+        "relation_to_head": "chủ hộ",
+        "marital_status": "có vợ/chồng",
+        "education_level": "THPT",
+        "commune_code": commune,
+        "residence_type": "thường trú",
         "status": "alive",
     }
     row.update(extra)
@@ -42,7 +53,7 @@ def resident(pid: str, sex: str, born: str, commune: str, household: str = "0000
 
 def write_residents(landing: Path, rows: list[dict], snapshot: str = "2024-01-01") -> Path:
     """Residents snapshot with the Vietnamese header and a BOM, as the register delivers it."""
-    labels = dict(zip(RESIDENTS.names, RESIDENTS.vietnamese_header()))
+    labels = dict(zip(RESIDENTS.names, RESIDENTS.vietnamese_header(), strict=True))
     return write_csv(
         landing / "population" / f"residents_{snapshot}.csv",
         RESIDENTS.vietnamese_header(),

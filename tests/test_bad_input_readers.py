@@ -24,8 +24,13 @@ NAME = "Nguyễn Văn Bí Mật"
 def rows(n: int = 3) -> list[list[str]]:
     out = []
     for i in range(n):
-        r = resident(build_id("052", True, date(1990, 5, 1), 123456 + i), "Nam", "01/05/1990",
-                     "21553", full_name=NAME)
+        r = resident(
+            build_id("052", True, date(1990, 5, 1), 123456 + i),
+            "Nam",
+            "01/05/1990",
+            "21553",
+            full_name=NAME,
+        )
         out.append([r[c] for c in RESIDENTS.names])
     return out
 
@@ -50,8 +55,12 @@ def csv_text(header: list[str], body: list[list[str]], sep: str = ",", eol: str 
     return eol.join(sep.join(r) for r in [header, *body]) + eol
 
 
-def residents_file(tmp_path: Path, content: bytes | str, name: str = "residents_2024-01-01.csv",
-                   encoding: str = "utf-8") -> Path:
+def residents_file(
+    tmp_path: Path,
+    content: bytes | str,
+    name: str = "residents_2024-01-01.csv",
+    encoding: str = "utf-8",
+) -> Path:
     path = tmp_path / "population" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(content, str):
@@ -82,26 +91,36 @@ def test_comma_file_reads_without_repairs(tmp_path):
 def test_semicolon_and_tab_are_tolerated_losslessly_and_recorded(tmp_path, sep, repair):
     good, _ = read_extract(residents_file(tmp_path, GOOD), RESIDENTS)
     frame, repairs = read_extract(
-        residents_file(tmp_path, csv_text(RESIDENTS.vietnamese_header(), rows(), sep),
-                       "residents_2024-02-01.csv"), RESIDENTS)
+        residents_file(
+            tmp_path,
+            csv_text(RESIDENTS.vietnamese_header(), rows(), sep),
+            "residents_2024-02-01.csv",
+        ),
+        RESIDENTS,
+    )
     assert repairs == [repair]
     assert frame.equals(good)
 
 
 def test_utf8_bom_and_crlf_are_tolerated(tmp_path):
-    path = residents_file(tmp_path, b"\xef\xbb\xbf" + csv_text(
-        RESIDENTS.vietnamese_header(), rows(), eol="\r\n").encode())
+    path = residents_file(
+        tmp_path,
+        b"\xef\xbb\xbf" + csv_text(RESIDENTS.vietnamese_header(), rows(), eol="\r\n").encode(),
+    )
     frame, repairs = read_extract(path, RESIDENTS)
     assert repairs == ["utf8_bom", "crlf_line_endings"]
     good, _ = read_extract(residents_file(tmp_path, GOOD, "residents_2024-02-01.csv"), RESIDENTS)
     assert frame.equals(good)  # no stray \r in the last column
 
 
-@pytest.mark.parametrize("encoding, words", [
-    ("utf-16", "UTF-16 (little-endian, with BOM)"),
-    ("utf-16-le", "UTF-16 (little-endian, without BOM)"),
-    ("utf-16-be", "UTF-16 (big-endian, without BOM)"),
-])
+@pytest.mark.parametrize(
+    "encoding, words",
+    [
+        ("utf-16", "UTF-16 (little-endian, with BOM)"),
+        ("utf-16-le", "UTF-16 (little-endian, without BOM)"),
+        ("utf-16-be", "UTF-16 (big-endian, without BOM)"),
+    ],
+)
 def test_utf16_is_named(tmp_path, encoding, words):
     message = failure(residents_file(tmp_path, GOOD, encoding=encoding))
     assert words in message and "missing" not in message
@@ -165,8 +184,11 @@ def test_excel_workbook_with_a_csv_name(tmp_path):
 def test_csv_with_an_xlsx_name(tmp_path):
     path = tmp_path / "lodging" / "establishments.xlsx"
     path.parent.mkdir()
-    path.write_text(csv_text(ESTABLISHMENTS.names, [["E1", "x", "hotel_1star", "21553", "3", "",
-                                                     "01/01/2020", ""]]))
+    path.write_text(
+        csv_text(
+            ESTABLISHMENTS.names, [["E1", "x", "hotel_1star", "21553", "3", "", "01/01/2020", ""]]
+        )
+    )
     message = failure(path, ESTABLISHMENTS)
     assert "this is a CSV (text) file with a .xlsx name" in message
     assert "sources/contracts/lodging.py" in message
@@ -174,8 +196,11 @@ def test_csv_with_an_xlsx_name(tmp_path):
 
 def test_xlsx_header_on_another_row_is_tolerated(tmp_path):
     path = tmp_path / "labour_status_2024.xlsx"
-    good = pl.read_excel("data_samples/landing/labour/labour_status_2024.xlsx",
-                         read_options={"header_row": 1}, infer_schema_length=0)
+    good = pl.read_excel(
+        "data_samples/landing/labour/labour_status_2024.xlsx",
+        read_options={"header_row": 1},
+        infer_schema_length=0,
+    )
     good.head(5).write_excel(path)  # no title row
     frame, repairs = read_extract(path, LABOUR_STATUS)
     assert repairs == ["header_on_row_1"] and frame.height == 5
@@ -188,15 +213,22 @@ def jsonl(tmp_path: Path, text: str) -> Path:
 
 
 def stay(i: int) -> str:
-    return json.dumps({"notification_id": f"N{i}", "establishment_id": "E1",
-                       "guest_doc_type": "cccd", "guest_doc_number": PID,
-                       "guest_nationality": "VNM", "check_in": "2024-01-02 10:00:00",
-                       "notified_at": "2024-01-02 11:00:00"})
+    return json.dumps(
+        {
+            "notification_id": f"N{i}",
+            "establishment_id": "E1",
+            "guest_doc_type": "cccd",
+            "guest_doc_number": PID,
+            "guest_nationality": "VNM",
+            "check_in": "2024-01-02 10:00:00",
+            "notified_at": "2024-01-02 11:00:00",
+        }
+    )
 
 
 def test_truncated_json_lines_names_line_and_character(tmp_path):
     text = "\n".join(stay(i) for i in range(4))
-    message = failure(jsonl(tmp_path, text[: -40]), STAYS)
+    message = failure(jsonl(tmp_path, text[:-40]), STAYS)
     assert "broken JSON record on line 4, character" in message and "cut off" in message
 
 
@@ -223,8 +255,11 @@ def test_bad_date_in_a_file_name_fails_that_file(tmp_path):
         con.execute(f"CREATE SCHEMA {schema}")
     path = residents_file(tmp_path, GOOD, "residents_2024-02-30.csv")
     file = LandingFile(path, "population/residents_2024-02-30.csv", "2024-02-30")
-    with pytest.raises(ExtractError, match=r"residents_2024-02-30.csv: the date in the file name "
-                       r"\(2024-02-30\) is not a calendar date"):
+    with pytest.raises(
+        ExtractError,
+        match=r"residents_2024-02-30.csv: the date in the file name "
+        r"\(2024-02-30\) is not a calendar date",
+    ):
         load_raw_file(con, RESIDENTS, file, "b1")
 
 
@@ -232,8 +267,10 @@ def test_withdrawn_file_stays_out_until_corrected(tmp_path):
     con = duckdb.connect()
     for schema in ("raw", "ops"):
         con.execute(f"CREATE SCHEMA {schema}")
-    text = csv_text(EVENTS.names, [["EV1", "death", PID, "02/03/2024", "03/03/2024", "21553",
-                                    "", "", "", "", ""]])
+    text = csv_text(
+        EVENTS.names,
+        [["EV1", "death", PID, "02/03/2024", "03/03/2024", "21553", "", "", "", "", ""]],
+    )
     path = tmp_path / "population" / "events_2024-03.csv"
     path.parent.mkdir()
     path.write_text(text)

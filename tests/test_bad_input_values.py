@@ -8,16 +8,30 @@ import pytest
 from assets import common, public_order, reference
 from dagster_project.resources import Warehouse
 from quality import staging
-from quality.rules import REJECT_REASONS, REPAIRS
 from tests.helpers import one
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("1.500.000", 1_500_000), ("600.000", 600_000), ("1,500,000", 1_500_000), ("37,5", 37.5),
-    ("37.5", 37.5), ("600000", 600_000), ("600000.0", 600_000), (" 1 500 000 ", 1_500_000),
-    ("1.500.000,50", 1_500_000.5), ("-250.000", -250_000), ("1e30", 1e30),
-    ("abc", None), ("", None), (None, None), ("1.50.000", None), ("12-3", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1.500.000", 1_500_000),
+        ("600.000", 600_000),
+        ("1,500,000", 1_500_000),
+        ("37,5", 37.5),
+        ("37.5", 37.5),
+        ("600000", 600_000),
+        ("600000.0", 600_000),
+        (" 1 500 000 ", 1_500_000),
+        ("1.500.000,50", 1_500_000.5),
+        ("-250.000", -250_000),
+        ("1e30", 1e30),
+        ("abc", None),
+        ("", None),
+        (None, None),
+        ("1.50.000", None),
+        ("12-3", None),
+    ],
+)
 def test_parse_number_vn(con, text, expected):
     assert one(con, "parse_number_vn(?)", text) == expected
 
@@ -28,42 +42,48 @@ def test_number_format_repair_flag(con):
     assert one(con, "number_needed_repair(?)", None) is False
 
 
-def test_codes_registered():
-    for code in ("FINE_OUT_OF_RANGE", "INVALID_ROOMS", "INVALID_HOURS", "INVALID_FINE"):
-        assert code in REJECT_REASONS
-    for fix in ("number_format", "unreadable_persons_involved"):
-        assert fix in REPAIRS
-
-
 @pytest.fixture()
 def warehouse(tmp_path):
     (tmp_path / "landing").mkdir()
     wh = Warehouse(landing_dir=str(tmp_path / "landing"), data_dir=str(tmp_path / "data"))
-    assert dg.materialize([reference.admin_units_reference, public_order.violation_codes],
-                          resources={"warehouse": wh}).success
+    assert dg.materialize(
+        [reference.admin_units_reference, public_order.violation_codes], resources={"warehouse": wh}
+    ).success
     return wh
 
 
-VIOLATION = ("'V{n}', '2024-03-05 10:00:00', '21553', '77A-123.45', 'car', 'TOC_DO', {fine}, "
-             "'true', 'traffic_violations_2024-03.parquet', {n}, 'b', now()::TIMESTAMP")
+VIOLATION = (
+    "'V{n}', '2024-03-05 10:00:00', '21553', '77A-123.45', 'car', 'TOC_DO', {fine}, "
+    "'true', 'traffic_violations_2024-03.parquet', {n}, 'b', now()::TIMESTAMP"
+)
 
 
 def test_fines_the_vietnamese_way_and_out_of_range(warehouse):
     fines = ["'600.000'", "'1e30'", "'abc'", "'1.500.000'", "'-5.000'", "'800000'"]
     with warehouse.connect() as con:
-        con.execute("CREATE TABLE raw.traffic_violations (violation_id VARCHAR, detected_at "
-                    "VARCHAR, commune_code VARCHAR, plate VARCHAR, vehicle_type VARCHAR, "
-                    "violation_code VARCHAR, fine_vnd VARCHAR, paid VARCHAR, _source_file VARCHAR, "
-                    "_row_number BIGINT, _batch_id VARCHAR, _loaded_at TIMESTAMP)")
+        con.execute(
+            "CREATE TABLE raw.traffic_violations (violation_id VARCHAR, detected_at "
+            "VARCHAR, commune_code VARCHAR, plate VARCHAR, vehicle_type VARCHAR, "
+            "violation_code VARCHAR, fine_vnd VARCHAR, paid VARCHAR, _source_file VARCHAR, "
+            "_row_number BIGINT, _batch_id VARCHAR, _loaded_at TIMESTAMP)"
+        )
         values = ", ".join("(" + VIOLATION.format(n=i, fine=f) + ")" for i, f in enumerate(fines))
         con.execute(f"INSERT INTO raw.traffic_violations VALUES {values}")
         figures = staging.split_checked(con, "traffic_violations", "stage_traffic_violations.sql")
-        staged = dict(con.execute(
-            "SELECT violation_id, fine_vnd FROM staging.traffic_violations").fetchall())
-        rejected = dict(con.execute(
-            "SELECT violation_id, reason_codes FROM quarantine.traffic_violations").fetchall())
+        staged = dict(
+            con.execute("SELECT violation_id, fine_vnd FROM staging.traffic_violations").fetchall()
+        )
+        rejected = dict(
+            con.execute(
+                "SELECT violation_id, reason_codes FROM quarantine.traffic_violations"
+            ).fetchall()
+        )
     assert staged == {"V0": 600_000, "V3": 1_500_000, "V5": 800_000}
-    assert rejected == {"V1": ["FINE_OUT_OF_RANGE"], "V2": ["INVALID_FINE"], "V4": ["NEGATIVE_FINE"]}
+    assert rejected == {
+        "V1": ["FINE_OUT_OF_RANGE"],
+        "V2": ["INVALID_FINE"],
+        "V4": ["NEGATIVE_FINE"],
+    }
     assert figures["repairs"]["number_format"] == 2
 
 

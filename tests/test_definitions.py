@@ -1,7 +1,8 @@
 """The Dagster definitions as the UI shows them: every asset documented, grouped and typed;
 the schedule and the landing sensor ask for the right runs."""
 
-from datetime import datetime, timezone
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
@@ -42,12 +43,34 @@ def test_contract_checks_are_blocking():
     assert checks["residents_quality"] is False
 
 
-def test_monthly_schedule_requests_the_previous_month():
-    context = dg.build_schedule_context(
-        scheduled_execution_time=datetime(2025, 8, 5, 6, 0, tzinfo=timezone.utc)
+def _schedule_tick(when: datetime):
+    schedule = defs.resolve_schedule_def(monthly_schedule.name)
+    with dg.build_schedule_context(scheduled_execution_time=when) as context:
+        return schedule.evaluate_tick(context)
+
+
+def test_monthly_schedule_runs_on_the_5th_at_6_vietnam_time():
+    schedule = defs.resolve_schedule_def(monthly_schedule.name)
+    assert (schedule.cron_schedule, schedule.execution_timezone) == (
+        "0 6 5 * *",
+        "Asia/Ho_Chi_Minh",
     )
-    request = monthly_schedule(context)
-    assert request.partition_key == "2025-07-01"
+    assert schedule.job_name == "de06_all"
+
+
+def test_monthly_schedule_requests_the_previous_month_once():
+    vietnam = ZoneInfo("Asia/Ho_Chi_Minh")
+    for when, month in [
+        (datetime(2025, 8, 5, 6, 0, tzinfo=vietnam), "2025-07-01"),
+        (datetime(2025, 1, 5, 6, 0, tzinfo=vietnam), "2024-12-01"),  # across the year
+    ]:
+        [request] = _schedule_tick(when).run_requests
+        assert request.partition_key == month and request.run_key == month
+
+
+def test_monthly_schedule_skips_before_the_first_partition():
+    tick = _schedule_tick(datetime(2024, 1, 5, 6, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+    assert not tick.run_requests and tick.skip_message
 
 
 def test_landing_sensor_requests_changed_months(tmp_path):
@@ -68,3 +91,10 @@ def test_build_definitions_uses_the_given_warehouse(tmp_path):
     wh = Warehouse(landing_dir=str(tmp_path), data_dir=str(tmp_path / "d"))
     built = build_definitions(wh)
     assert built.resources["warehouse"].data_dir == str(tmp_path / "d")
+
+
+def test_range_tags_are_dagsters_partition_range_tags():
+    from dagster._core.storage import tags  # private: only to pin the spelling in jobs.py
+
+    assert RANGE_START == tags.ASSET_PARTITION_RANGE_START_TAG
+    assert RANGE_END == tags.ASSET_PARTITION_RANGE_END_TAG

@@ -15,10 +15,14 @@ MIN_CELL = 5
 
 # communes c1..c4 of district D (province P = D), two sexes and their total
 VALUES = {  # (area_level, area_code, parent, sex) -> count
-    ("commune", "c1", "D", "Nam"): 2, ("commune", "c1", "D", "Nữ"): 30,
-    ("commune", "c2", "D", "Nam"): 25, ("commune", "c2", "D", "Nữ"): 27,
-    ("commune", "c3", "D", "Nam"): 40, ("commune", "c3", "D", "Nữ"): 3,
-    ("commune", "c4", "D", "Nam"): 33, ("commune", "c4", "D", "Nữ"): 0,
+    ("commune", "c1", "D", "Nam"): 2,
+    ("commune", "c1", "D", "Nữ"): 30,
+    ("commune", "c2", "D", "Nam"): 25,
+    ("commune", "c2", "D", "Nữ"): 27,
+    ("commune", "c3", "D", "Nam"): 40,
+    ("commune", "c3", "D", "Nữ"): 3,
+    ("commune", "c4", "D", "Nam"): 33,
+    ("commune", "c4", "D", "Nữ"): 0,
 }
 
 
@@ -32,15 +36,17 @@ def _table(con: duckdb.DuckDBPyConnection) -> None:
     for (level, code, parent), by_sex in list(frame.items()):
         rows.append((2025, level, code, parent, "Tổng", sum(by_sex.values())))
     district = {}
-    for _, level, code, parent, sex, v in list(rows):
+    for _, level, _code, _parent, sex, v in list(rows):
         if level == "commune":
             district[sex] = district.get(sex, 0) + v
     for sex, v in district.items():
         rows.append((2025, "district", "D", "P", sex, v))
         rows.append((2025, "province", "P", None, sex, v))
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    con.execute("CREATE TABLE marts.t (year INT, area_level VARCHAR, area_code VARCHAR, "
-                "parent_code VARCHAR, sex VARCHAR, persons BIGINT)")
+    con.execute(
+        "CREATE TABLE marts.t (year INT, area_level VARCHAR, area_code VARCHAR, "
+        "parent_code VARCHAR, sex VARCHAR, persons BIGINT)"
+    )
     con.executemany("INSERT INTO marts.t VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
@@ -62,7 +68,9 @@ def protected():
 def _attacker_intervals(con) -> dict[tuple, tuple[float, float]]:
     """Intervals of the suppressed cells from the published table alone: sexes add up to the
     total, communes to the district, districts to the province; counts are never negative."""
-    rows = con.execute("SELECT area_level, area_code, parent_code, sex, persons FROM publish.t").fetchall()
+    rows = con.execute(
+        "SELECT area_level, area_code, parent_code, sex, persons FROM publish.t"
+    ).fetchall()
     cells = {(r[0], r[1], r[3]): r[4] for r in rows}
     parent = {(r[0], r[1]): r[2] for r in rows}
     unknown = [k for k, v in cells.items() if v is None]
@@ -71,12 +79,15 @@ def _attacker_intervals(con) -> dict[tuple, tuple[float, float]]:
     for (level, code), _ in parent.items():
         equations.append(([(level, code, s) for s in ("Nam", "Nữ")], (level, code, "Tổng")))
     for level, child_level in (("district", "commune"), ("province", "district")):
-        for (lv, code) in parent:
+        for lv, code in parent:
             if lv != level:
                 continue
             for sex in ("Nam", "Nữ", "Tổng"):
-                parts = [(child_level, c, sex) for (cl, c), p in parent.items()
-                         if cl == child_level and p == code]
+                parts = [
+                    (child_level, c, sex)
+                    for (cl, c), p in parent.items()
+                    if cl == child_level and p == code
+                ]
                 equations.append((parts, (level, code, sex)))
     a_eq, b_eq = [], []
     for parts, total in equations:
@@ -101,8 +112,12 @@ def _attacker_intervals(con) -> dict[tuple, tuple[float, float]]:
 
 def test_small_counts_are_suppressed_and_flagged(protected):
     con, _, _ = protected
-    rows = dict(((r[0], r[1]), (r[2], r[3])) for r in con.execute(
-        "SELECT area_code || '/' || sex, 1, persons, persons_flag FROM publish.t").fetchall())
+    rows = dict(
+        ((r[0], r[1]), (r[2], r[3]))
+        for r in con.execute(
+            "SELECT area_code || '/' || sex, 1, persons, persons_flag FROM publish.t"
+        ).fetchall()
+    )
     assert rows[("c1/Nam", 1)] == (None, "c")
     assert rows[("c3/Nữ", 1)] == (None, "c")
     assert rows[("c4/Nữ", 1)] == (0, None), "a zero is published as is"
@@ -120,7 +135,8 @@ def test_an_independent_attacker_cannot_narrow_any_suppressed_cell(protected):
 def test_province_and_district_totals_stay_published(protected):
     con, _, _ = protected
     totals = con.execute(
-        "SELECT area_level, persons FROM publish.t WHERE area_level <> 'commune'").fetchall()
+        "SELECT area_level, persons FROM publish.t WHERE area_level <> 'commune'"
+    ).fetchall()
     assert all(v is not None for _, v in totals)
 
 
@@ -130,7 +146,8 @@ def test_the_audit_catches_a_planted_leak(protected):
     p.build()
     p.close()
     complement = con.execute(
-        "SELECT cell FROM _cells WHERE supp AND NOT is_primary ORDER BY value LIMIT 1").fetchone()[0]
+        "SELECT cell FROM _cells WHERE supp AND NOT is_primary ORDER BY value LIMIT 1"
+    ).fetchone()[0]
     con.execute("UPDATE _cells SET supp = FALSE WHERE cell = ?", [complement])
     leaked = p.audit()
     assert leaked["failing"] > 0
@@ -140,7 +157,9 @@ def test_the_audit_catches_a_planted_leak(protected):
 def test_relations_that_do_not_hold_are_reported():
     con = duckdb.connect()
     _table(con)
-    con.execute("UPDATE marts.t SET persons = persons + 1 WHERE area_level = 'district' AND sex = 'Nam'")
+    con.execute(
+        "UPDATE marts.t SET persons = persons + 1 WHERE area_level = 'district' AND sex = 'Nam'"
+    )
     p = Protector(con, {"t": ("marts.t", PROTECTION)}, [], MIN_CELL)
     p.build()
     assert sum(p.violated.values()) >= 2  # the district's sex relation and its communes' relation
@@ -151,25 +170,35 @@ def test_a_link_between_two_marts_protects_both():
     total here must not reveal them."""
     con = duckdb.connect()
     _table(con)
-    con.execute("CREATE TABLE marts.u AS SELECT year, area_level, area_code, parent_code, "
-                "persons AS total FROM marts.t WHERE sex = 'Tổng'")
+    con.execute(
+        "CREATE TABLE marts.u AS SELECT year, area_level, area_code, parent_code, "
+        "persons AS total FROM marts.t WHERE sex = 'Tổng'"
+    )
     con.execute("CREATE SCHEMA publish")
-    marts = {"t": ("marts.t", PROTECTION),
-             "u": ("marts.u", Protection(counts=("total",), keys=("year",)))}
-    links = [Link("same_total", Term("u", "total", ("r.year", "r.area_level", "r.area_code")),
-                  (Term("t", "persons", ("r.year", "r.area_level", "r.area_code"),
-                        "r.sex = 'Tổng'"),))]
+    marts = {
+        "t": ("marts.t", PROTECTION),
+        "u": ("marts.u", Protection(counts=("total",), keys=("year",))),
+    }
+    links = [
+        Link(
+            "same_total",
+            Term("u", "total", ("r.year", "r.area_level", "r.area_code")),
+            (Term("t", "persons", ("r.year", "r.area_level", "r.area_code"), "r.sex = 'Tổng'"),),
+        )
+    ]
     p = Protector(con, marts, links, MIN_CELL)
     figures = p.protect()
     p.write("publish")
     assert figures["failing"] == 0
     same = con.execute(
         """SELECT count(*) FROM publish.t t JOIN publish.u u USING (year, area_level, area_code)
-           WHERE t.sex = 'Tổng' AND (t.persons IS NULL) <> (u.total IS NULL)""").fetchone()[0]
+           WHERE t.sex = 'Tổng' AND (t.persons IS NULL) <> (u.total IS NULL)"""
+    ).fetchone()[0]
     assert same == 0, "a cell and its copy in another mart are suppressed together"
 
 
 # --- on the committed sample ---------------------------------------------------------------
+
 
 def _total_condition(mart) -> str | None:
     dims = mart.protection.dims
@@ -198,7 +227,7 @@ def test_no_province_total_and_no_large_district_total_is_suppressed(sample_run)
                         WHERE {total} AND p.{c}_flag = 'c'
                           AND (p.area_level = 'province' AND m.{c} >= {MIN_CELL}
                                OR p.area_level = 'district' AND m.{c} >= {MIN_CELL}
-                                  AND {'TRUE' if not p.unit_column else f'm.{p.unit_column} >= {p.min_units}'})"""
+                                  AND {"TRUE" if not p.unit_column else f"m.{p.unit_column} >= {p.min_units}"})"""
                 ).fetchone()[0]
                 assert bad == 0, (mart.name, c)
                 checked += 1
@@ -207,7 +236,9 @@ def test_no_province_total_and_no_large_district_total_is_suppressed(sample_run)
 
 def test_the_audit_figures_are_published_with_the_marts(sample_run):
     with sample_run.published_db() as pub:
-        audit = pub.execute("SELECT cells, suppressed, relations, violated_relations FROM disclosure_audit").fetchone()
+        audit = pub.execute(
+            "SELECT cells, suppressed, relations, violated_relations FROM disclosure_audit"
+        ).fetchone()
         catalogue = pub.execute("SELECT count(*), count(suppressed) FROM catalogue").fetchone()
         utility = pub.execute("SELECT count(*) FROM disclosure_utility").fetchone()[0]
     cells, suppressed, relations, violated = audit
@@ -218,15 +249,25 @@ def test_the_audit_figures_are_published_with_the_marts(sample_run):
 
 def test_suppressed_cells_and_their_rates_are_blank_together(sample_run):
     with sample_run.published_db() as pub:
-        assert pub.execute(
-            """SELECT count(*) FROM labour_indicators
+        assert (
+            pub.execute(
+                """SELECT count(*) FROM labour_indicators
                WHERE (labour_force IS NULL OR outside_labour_force IS NULL)
-                 AND labour_force_participation_rate IS NOT NULL""").fetchone()[0] == 0
-        assert pub.execute(
-            """SELECT count(*) FROM public_order_yearly
+                 AND labour_force_participation_rate IS NOT NULL"""
+            ).fetchone()[0]
+            == 0
+        )
+        assert (
+            pub.execute(
+                """SELECT count(*) FROM public_order_yearly
                WHERE (incidents IS NULL OR mean_population IS NULL) AND rate_per_100k IS NOT NULL"""
-        ).fetchone()[0] == 0
+            ).fetchone()[0]
+            == 0
+        )
         # a flag and a blank always go together
-        assert pub.execute(
-            "SELECT count(*) FROM population_change WHERE (births IS NULL) <> (coalesce(births_flag, '') = 'c')"
-        ).fetchone()[0] == 0
+        assert (
+            pub.execute(
+                "SELECT count(*) FROM population_change WHERE (births IS NULL) <> (coalesce(births_flag, '') = 'c')"
+            ).fetchone()[0]
+            == 0
+        )

@@ -21,10 +21,15 @@ def gen(tmp_path_factory):
 
 def _stays(out: Path) -> pl.DataFrame:
     files = sorted((out / "landing" / "lodging").glob("stays_*.jsonl"))
-    return pl.concat([
-        pl.read_ndjson(f, infer_schema_length=None).with_columns(pl.all().cast(pl.String),
-                                                                 file=pl.lit(f.name))
-        for f in files], how="diagonal")
+    return pl.concat(
+        [
+            pl.read_ndjson(f, infer_schema_length=None).with_columns(
+                pl.all().cast(pl.String), file=pl.lit(f.name)
+            )
+            for f in files
+        ],
+        how="diagonal",
+    )
 
 
 def test_files_and_rows(gen):
@@ -33,8 +38,11 @@ def test_files_and_rows(gen):
     assert files[0] == "establishments.xlsx" and len(files) == 25
     stays = _stays(out)
     assert stays.height == truth["stays_written"] == sum(truth["rows"]["stays"].values())
-    reg = pl.read_excel(out / "landing" / "lodging" / "establishments.xlsx", engine="calamine",
-                        infer_schema_length=0)
+    reg = pl.read_excel(
+        out / "landing" / "lodging" / "establishments.xlsx",
+        engine="calamine",
+        infer_schema_length=0,
+    )
     assert reg.height == truth["establishments"]
     assert set(reg["type"]) <= set(lodging.TYPE_NAMES)
 
@@ -43,7 +51,9 @@ def test_deterministic(gen, tmp_path):
     out, _ = gen
     run_sources(tmp_path, SCALE, 6, ["population", "lodging"], verbose=False)
     for name in ("stays_2024-07.jsonl", "stays_2025-12.jsonl"):
-        assert (tmp_path / "landing/lodging" / name).read_bytes() == (out / "landing/lodging" / name).read_bytes()
+        assert (tmp_path / "landing/lodging" / name).read_bytes() == (
+            out / "landing/lodging" / name
+        ).read_bytes()
 
 
 def test_volume_factor_small_sample():
@@ -60,24 +70,33 @@ def test_stays_in_check_in_month_file_and_duplicates(gen):
     # only re-sent notifications may sit in a later month's file
     assert stays.height - own.height <= truth["quarantine"]["stays"]["DUPLICATE"]
     dup_id = stays.height - stays["notification_id"].n_unique()
-    dup_stay = stays.height - stays.select("guest_doc_number", "establishment_id", "check_in").n_unique()
+    dup_stay = (
+        stays.height - stays.select("guest_doc_number", "establishment_id", "check_in").n_unique()
+    )
     assert dup_id > 0
     assert dup_stay == truth["quarantine"]["stays"]["DUPLICATE"]
 
 
 def test_defects_recounted(gen):
     out, truth = gen
-    stays = _stays(out).unique(["guest_doc_number", "establishment_id", "check_in"], keep="first",
-                               maintain_order=True)
+    stays = _stays(out).unique(
+        ["guest_doc_number", "establishment_id", "check_in"], keep="first", maintain_order=True
+    )
     q = truth["quarantine"]["stays"]
-    back = stays.filter(pl.col("check_out").is_not_null() & (pl.col("check_out") < pl.col("check_in")))
+    back = stays.filter(
+        pl.col("check_out").is_not_null() & (pl.col("check_out") < pl.col("check_in"))
+    )
     assert back.height == q["CHECKOUT_BEFORE_CHECKIN"] > 0
-    reg = pl.read_excel(out / "landing" / "lodging" / "establishments.xlsx", engine="calamine",
-                        infer_schema_length=0)
+    reg = pl.read_excel(
+        out / "landing" / "lodging" / "establishments.xlsx",
+        engine="calamine",
+        infer_schema_length=0,
+    )
     unknown = stays.filter(~pl.col("establishment_id").is_in(reg["establishment_id"].implode()))
     assert unknown.height == q["UNKNOWN_ESTABLISHMENT"] > 0
-    bad_len = stays.filter((pl.col("guest_doc_type") == "cccd")
-                           & ~pl.col("guest_doc_number").str.contains(r"^\d{12}$"))
+    bad_len = stays.filter(
+        (pl.col("guest_doc_type") == "cccd") & ~pl.col("guest_doc_number").str.contains(r"^\d{12}$")
+    )
     assert 0 < bad_len.height <= q["INVALID_PERSON_ID"]
 
 
@@ -88,7 +107,7 @@ def test_truth_plausible(gen):
     assert t["same_day"] > 0 and t["open_stays"] > 0
     m = truth["monthly"]
     assert m["2024-07"]["province"]["arrivals"] > m["2024-11"]["province"]["arrivals"]
-    for month, v in m.items():
+    for v in m.values():
         p = v["province"]
         assert p["arrivals"] == sum(x["arrivals"] for x in v["by_type"].values())
         assert p["arrivals"] == sum(x["arrivals"] for x in v["by_origin"].values())

@@ -28,8 +28,11 @@ def gen(tmp_path_factory):
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _read(path: Path, contract) -> pl.DataFrame:
@@ -43,10 +46,12 @@ def _residents(out: Path) -> pl.DataFrame:
 
 
 def _events(out: Path, truth: dict) -> pl.DataFrame:
-    return pl.concat([
-        _read(out / f"landing/population/events_{m}.csv", EVENTS).with_columns(file=pl.lit(m))
-        for m in truth["months"]
-    ])
+    return pl.concat(
+        [
+            _read(out / f"landing/population/events_{m}.csv", EVENTS).with_columns(file=pl.lit(m))
+            for m in truth["months"]
+        ]
+    )
 
 
 def _parse_date(col: str) -> pl.Expr:
@@ -57,14 +62,19 @@ def _parse_date(col: str) -> pl.Expr:
         s.str.to_date("%d-%m-%Y", strict=False),
         s.str.to_date("%d.%m.%Y", strict=False),
         pl.when(s.str.contains(r"^\d{5}$")).then(
-            (s.cast(pl.Int32, strict=False) + C.EXCEL_EPOCH_DAYS).cast(pl.Date)),
+            (s.cast(pl.Int32, strict=False) + C.EXCEL_EPOCH_DAYS).cast(pl.Date)
+        ),
     )
 
 
 def _parse_sex(col: str) -> pl.Expr:
     s = pl.col(col).str.normalize("NFC").str.strip_chars().str.to_lowercase()
-    return (pl.when(s.is_in(["nam", "m", "1"])).then(pl.lit("Nam"))
-            .when(s.is_in(["nữ", "nu", "f", "2"])).then(pl.lit("Nữ")))
+    return (
+        pl.when(s.is_in(["nam", "m", "1"]))
+        .then(pl.lit("Nam"))
+        .when(s.is_in(["nữ", "nu", "f", "2"]))
+        .then(pl.lit("Nữ"))
+    )
 
 
 def _id_ok(pid: str, sex: str | pl.Expr, dob: str | pl.Expr) -> pl.Expr:
@@ -75,9 +85,13 @@ def _id_ok(pid: str, sex: str | pl.Expr, dob: str | pl.Expr) -> pl.Expr:
     year = 1900 + 100 * (digit // 2) + p.str.slice(4, 2).cast(pl.Int32, strict=False)
     sex_e = pl.col(sex) if isinstance(sex, str) else sex
     dob_e = pl.col(dob) if isinstance(dob, str) else dob
-    return (p.str.contains(r"^\d{12}$") & p.str.slice(0, 3).is_in(prefixes)
-            & digit.is_in([0, 1, 2, 3]) & ((digit % 2 == 0) == (sex_e == "Nam"))
-            & (year == dob_e.dt.year())).fill_null(False)
+    return (
+        p.str.contains(r"^\d{12}$")
+        & p.str.slice(0, 3).is_in(prefixes)
+        & digit.is_in([0, 1, 2, 3])
+        & ((digit % 2 == 0) == (sex_e == "Nam"))
+        & (year == dob_e.dt.year())
+    ).fill_null(False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,9 +125,19 @@ def test_files_and_encoding(gen):
 
 def test_manifest_keys(gen):
     _, _, truth = gen
-    for k in ["seed", "scale", "baseline_date", "months", "population_at",
-              "households_at_baseline", "monthly", "quarantine", "invalid_id_kinds", "repairs",
-              "rows"]:
+    for k in [
+        "seed",
+        "scale",
+        "baseline_date",
+        "months",
+        "population_at",
+        "households_at_baseline",
+        "monthly",
+        "quarantine",
+        "invalid_id_kinds",
+        "repairs",
+        "rows",
+    ]:
         assert k in truth
     assert set(truth["population_at"]) == {"2024-01-01", "2025-01-01", "2026-01-01"}
     p = truth["population_at"]["2024-01-01"]
@@ -123,9 +147,18 @@ def test_manifest_keys(gen):
     assert sum(p["by_new_commune"].values()) == p["total"]
     assert len(p["by_new_commune"]) == 58 and len(p["by_district"]) == 11
     assert set(truth["quarantine"]["residents"]) == {
-        "DUPLICATE", "INVALID_PERSON_ID", "UNKNOWN_COMMUNE", "INVALID_BIRTH_DATE"}
+        "DUPLICATE",
+        "INVALID_PERSON_ID",
+        "UNKNOWN_COMMUNE",
+        "INVALID_BIRTH_DATE",
+    }
     assert set(truth["quarantine"]["events"]) == {
-        "DUPLICATE", "INVALID_PERSON_ID", "UNKNOWN_PERSON", "SECOND_DEATH", "UNKNOWN_COMMUNE"}
+        "DUPLICATE",
+        "INVALID_PERSON_ID",
+        "UNKNOWN_PERSON",
+        "SECOND_DEATH",
+        "UNKNOWN_COMMUNE",
+    }
     assert all(v > 0 for q in truth["quarantine"].values() for v in q.values())
 
 
@@ -153,8 +186,11 @@ def test_residents_clean_rows_are_the_truth(gen):
 
 def test_resident_duplicates_are_exact_and_after(gen):
     out, _, truth = gen
-    lines = (out / "landing/population/residents_2024-01-01.csv").read_text(
-        encoding="utf-8-sig").splitlines()[1:]
+    lines = (
+        (out / "landing/population/residents_2024-01-01.csv")
+        .read_text(encoding="utf-8-sig")
+        .splitlines()[1:]
+    )
     seen, dups = set(), 0
     for line in lines:
         dups += line in seen
@@ -167,9 +203,15 @@ def test_resident_duplicates_are_exact_and_after(gen):
 def test_resident_reject_recount(gen):
     out, _, truth = gen
     old_codes = admin_units.old_communes()["old_commune_code"].to_list()
-    res = _residents(out).unique(maintain_order=True).with_columns(
-        sex_c=_parse_sex("sex"), dob_c=_parse_date("date_of_birth"),
-        commune=pl.col("commune_code").str.strip_chars())
+    res = (
+        _residents(out)
+        .unique(maintain_order=True)
+        .with_columns(
+            sex_c=_parse_sex("sex"),
+            dob_c=_parse_date("date_of_birth"),
+            commune=pl.col("commune_code").str.strip_chars(),
+        )
+    )
     q = truth["quarantine"]["residents"]
     assert res.filter(~pl.col("commune").is_in(old_codes)).height == q["UNKNOWN_COMMUNE"]
     bad_dob = (pl.col("dob_c") > date(2024, 1, 1)) | (pl.col("dob_c") < date(1904, 1, 1))
@@ -193,11 +235,13 @@ def test_resident_repairs_recount(gen):
     assert dates == rep["date_formats"]
     assert res.filter(~pl.col("sex").is_in(["Nam", "Nữ"])).height == rep["sex_spellings"]
     assert res.filter(pl.col("nationality") != "VNM").height == rep["nationality_spellings"]
-    nfd = res.filter(pl.any_horizontal(
-        [pl.col(c) != pl.col(c).str.normalize("NFC") for c in RESIDENTS.names])).height
+    nfd = res.filter(
+        pl.any_horizontal([pl.col(c) != pl.col(c).str.normalize("NFC") for c in RESIDENTS.names])
+    ).height
     assert nfd == rep["nfd_text"]
-    spaces = res.filter(pl.any_horizontal(
-        [pl.col(c) != pl.col(c).str.strip_chars() for c in RESIDENTS.names])).height
+    spaces = res.filter(
+        pl.any_horizontal([pl.col(c) != pl.col(c).str.strip_chars() for c in RESIDENTS.names])
+    ).height
     assert spaces == rep["stray_spaces"]
 
 
@@ -205,8 +249,14 @@ def test_valid_ids_follow_structure(gen):
     _, world, _ = gen
     for d in P.TRUTH_DATES:
         r = world.residents_at(d)
-        assert r.columns == ["person_id", "sex", "date_of_birth", "commune_code_old",
-                             "commune_code_new", "household_id"]
+        assert r.columns == [
+            "person_id",
+            "sex",
+            "date_of_birth",
+            "commune_code_old",
+            "commune_code_new",
+            "household_id",
+        ]
         assert r.select(_id_ok("person_id", "sex", "date_of_birth").all()).item()
         assert r["person_id"].n_unique() == r.height
     ids = world.persons["person_id"]
@@ -217,8 +267,9 @@ def test_valid_ids_follow_structure(gen):
 def test_households(gen):
     _, world, truth = gen
     r = world.residents_at("2024-01-01")
-    per = r.group_by("household_id").agg(pl.col("commune_code_old").n_unique().alias("nc"),
-                                         pl.len())
+    per = r.group_by("household_id").agg(
+        pl.col("commune_code_old").n_unique().alias("nc"), pl.len()
+    )
     assert (per["nc"] == 1).all()
     assert per.height == truth["households_at_baseline"]
     assert 3.2 < r.height / per.height < 3.7
@@ -230,12 +281,17 @@ def test_households(gen):
 def test_balancing(gen):
     _, _, truth = gen
     pa, mon = truth["population_at"], truth["monthly"]
-    for year, start, end in (("2024", "2024-01-01", "2025-01-01"),
-                             ("2025", "2025-01-01", "2026-01-01")):
-        t = {k: sum(v[k] for m, v in mon.items() if m.startswith(year))
-             for k in ("births", "deaths", "in_migrants", "out_migrants")}
-        assert pa[end]["total"] == (pa[start]["total"] + t["births"] - t["deaths"]
-                                    + t["in_migrants"] - t["out_migrants"])
+    for year, start, end in (
+        ("2024", "2024-01-01", "2025-01-01"),
+        ("2025", "2025-01-01", "2026-01-01"),
+    ):
+        t = {
+            k: sum(v[k] for m, v in mon.items() if m.startswith(year))
+            for k in ("births", "deaths", "in_migrants", "out_migrants")
+        }
+        assert pa[end]["total"] == (
+            pa[start]["total"] + t["births"] - t["deaths"] + t["in_migrants"] - t["out_migrants"]
+        )
 
 
 def test_events_files_and_rejects(gen):
@@ -245,12 +301,18 @@ def test_events_files_and_rejects(gen):
     # duplicates: the same event_id again, an exact copy, later in the same file
     assert ev.height - ev["event_id"].n_unique() == q["DUPLICATE"]
     assert ev.height - ev.unique().height == q["DUPLICATE"]
-    assert ev.select(pl.col("event_id").is_first_distinct().over("file")).to_series().sum() \
+    assert (
+        ev.select(pl.col("event_id").is_first_distinct().over("file")).to_series().sum()
         == ev["event_id"].n_unique()
+    )
     ev = ev.unique(maintain_order=True).with_columns(
-        d=_parse_date("event_date"), r=_parse_date("registered_date"),
-        sex_c=_parse_sex("sex"), dob_c=_parse_date("date_of_birth"),
-        t=pl.col("event_type").str.strip_chars(), c=pl.col("commune_code").str.strip_chars())
+        d=_parse_date("event_date"),
+        r=_parse_date("registered_date"),
+        sex_c=_parse_sex("sex"),
+        dob_c=_parse_date("date_of_birth"),
+        t=pl.col("event_type").str.strip_chars(),
+        c=pl.col("commune_code").str.strip_chars(),
+    )
     # each file holds what was registered that month
     assert (ev["r"].dt.strftime("%Y-%m") == ev["file"]).all()
     assert (ev["r"] >= ev["d"]).all()
@@ -259,14 +321,19 @@ def test_events_files_and_rejects(gen):
     known |= set(admin_units.new_communes()["new_commune_code"].to_list())
     assert ev.filter(~pl.col("c").is_in(list(known))).height == q["UNKNOWN_COMMUNE"]
     with_sex = ev.filter(pl.col("t").is_in(["birth", "move_in"]))
-    assert with_sex.filter(~_id_ok("person_id", "sex_c", "dob_c")).height \
-        == q["INVALID_PERSON_ID"]
-    assert ev.filter(~_id_ok("person_id", pl.lit("Nam"), pl.lit(date(2000, 1, 1)))
-                     & ~pl.col("person_id").str.strip_chars().str.contains(r"^\d{12}$")
-                     ).height <= q["INVALID_PERSON_ID"]
+    assert with_sex.filter(~_id_ok("person_id", "sex_c", "dob_c")).height == q["INVALID_PERSON_ID"]
+    assert (
+        ev.filter(
+            ~_id_ok("person_id", pl.lit("Nam"), pl.lit(date(2000, 1, 1)))
+            & ~pl.col("person_id").str.strip_chars().str.contains(r"^\d{12}$")
+        ).height
+        <= q["INVALID_PERSON_ID"]
+    )
     every_id = set(world.persons["person_id"].to_list())
-    unknown = ev.filter(pl.col("t").is_in(["death", "move_out", "internal_move"])
-                        & ~pl.col("person_id").str.strip_chars().is_in(list(every_id)))
+    unknown = ev.filter(
+        pl.col("t").is_in(["death", "move_out", "internal_move"])
+        & ~pl.col("person_id").str.strip_chars().is_in(list(every_id))
+    )
     assert unknown.height == q["UNKNOWN_PERSON"]
     deaths = ev.filter(pl.col("t") == "death").group_by("person_id").len()
     assert int((deaths["len"] - 1).sum()) == q["SECOND_DEATH"]
@@ -280,22 +347,26 @@ def test_event_repairs_recount(gen):
     ev = ev.with_columns(d=_parse_date("event_date"), r=_parse_date("registered_date"))
     late = ev.filter((pl.col("r") - pl.col("d")).dt.total_days() >= 60).height
     assert late == rep["late_registrations"]
-    bad_fmt = pl.any_horizontal([
-        pl.col(c).is_not_null() & ~pl.col(c).str.contains(r"^\d{2}/\d{2}/\d{4}$")
-        for c in ("event_date", "registered_date", "date_of_birth")])
+    bad_fmt = pl.any_horizontal(
+        [
+            pl.col(c).is_not_null() & ~pl.col(c).str.contains(r"^\d{2}/\d{2}/\d{4}$")
+            for c in ("event_date", "registered_date", "date_of_birth")
+        ]
+    )
     assert ev.filter(bad_fmt).height == rep["date_formats"]
-    assert ev.filter(pl.col("sex").is_not_null() & ~pl.col("sex").is_in(["Nam", "Nữ"])).height \
+    assert (
+        ev.filter(pl.col("sex").is_not_null() & ~pl.col("sex").is_in(["Nam", "Nữ"])).height
         == rep["sex_spellings"]
+    )
     spaces = pl.any_horizontal([pl.col(c) != pl.col(c).str.strip_chars() for c in EVENTS.names])
     assert ev.filter(spaces).height == rep["stray_spaces"]
     new_codes = admin_units.new_communes()["new_commune_code"].to_list()
-    post = ev.filter((pl.col("d") >= date(2025, 7, 1))
-                     & pl.col("person_id").is_in(list(clean_ids)))
+    post = ev.filter((pl.col("d") >= date(2025, 7, 1)) & pl.col("person_id").is_in(list(clean_ids)))
     old_used = post.filter(~pl.col("commune_code").str.strip_chars().is_in(new_codes))
     # the UNKNOWN_COMMUNE rows use fabricated persons, so every one here is a repair
     assert old_used.height == rep["old_commune_codes_after_reform"]
     cw = admin_units.crosswalk().filter("is_default")
-    succ = dict(zip(cw["old_commune_code"], cw["new_commune_code"]))
+    succ = dict(zip(cw["old_commune_code"], cw["new_commune_code"], strict=True))
     assert all(c not in new_codes and c in succ for c in old_used["commune_code"].to_list())
 
 
@@ -305,7 +376,7 @@ def test_clean_events_consistent(gen):
     per = ev.group_by("person", maintain_order=True).agg("etype", "day")
     types = per["etype"].to_list()
     base_n = world.baseline.height
-    for person, ts in zip(per["person"].to_list(), types):
+    for person, ts in zip(per["person"].to_list(), types, strict=True):
         # nothing after a death or a move out; births and move-ins come first
         assert all(t not in (P.DEATH, P.MOVE_OUT) for t in ts[:-1])
         assert all(t not in (P.BIRTH, P.MOVE_IN) for t in ts[1:])
@@ -314,8 +385,9 @@ def test_clean_events_consistent(gen):
     # mothers: women 15–49 living in the area on the birth day, births in her commune
     births = ev.filter(pl.col("etype") == P.BIRTH)
     pers = world.persons
-    m = births.join(pers.select(pl.col("idx").alias("mother"), "male", "dob", "entry", "exit"),
-                    on="mother")
+    m = births.join(
+        pers.select(pl.col("idx").alias("mother"), "male", "dob", "entry", "exit"), on="mother"
+    )
     age = (m["day"] - m["dob"]) / 365.2425
     assert (~m["male"]).all() and (age >= 15).all() and (age < 50.1).all()
     assert ((m["entry"] < m["day"]) & (m["exit"] > m["day"])).all()
@@ -360,6 +432,7 @@ def test_plausible_at_sample_scale(sample):
 
 def test_cli(tmp_path, capsys):
     from sources.generate import main
+
     assert main(["--scale", "0.001", "--seed", "3", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "ground_truth" / "population.json").exists()
     assert "population:" in capsys.readouterr().out

@@ -38,32 +38,41 @@ def gen(tmp_path_factory):
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and "public_order" in p.name
-            or p.parent.name == "public_order"}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "public_order" in p.name or p.parent.name == "public_order"
+    }
 
 
 def _incidents(out: Path, months: list[str]) -> pl.DataFrame:
     parts = []
     aliases = INCIDENTS.alias_map()
     for m in months:
-        df = pl.read_csv(out / f"landing/public_order/incidents_{m}.csv", infer_schema=False,
-                         encoding="utf8")
+        df = pl.read_csv(
+            out / f"landing/public_order/incidents_{m}.csv", infer_schema=False, encoding="utf8"
+        )
         df = df.rename({c: aliases[normalise_header(c)] for c in df.columns})
         parts.append(df.with_columns(file=pl.lit(m)))
     return pl.concat(parts)
 
 
 def _violations(out: Path, months: list[str]) -> pl.DataFrame:
-    return pl.concat([
-        pl.read_parquet(out / f"landing/public_order/traffic_violations_{m}.parquet")
-        .with_columns(file=pl.lit(m)) for m in months
-    ])
+    return pl.concat(
+        [
+            pl.read_parquet(
+                out / f"landing/public_order/traffic_violations_{m}.parquet"
+            ).with_columns(file=pl.lit(m))
+            for m in months
+        ]
+    )
 
 
 def _known_communes() -> tuple[set, set]:
-    return (set(admin_units.old_communes()["old_commune_code"]),
-            set(admin_units.new_communes()["new_commune_code"]))
+    return (
+        set(admin_units.old_communes()["old_commune_code"]),
+        set(admin_units.new_communes()["new_commune_code"]),
+    )
 
 
 def test_deterministic(gen, tmp_path):
@@ -81,11 +90,14 @@ def test_files_and_rows(gen):
     assert inc.columns[:-1] == INCIDENTS.names
     assert vio.columns[:-1] == TRAFFIC_VIOLATIONS.names
     assert dict(inc.group_by("file").len().iter_rows()) == {
-        m: n for m, n in truth["rows"]["incidents"].items() if n}
+        m: n for m, n in truth["rows"]["incidents"].items() if n
+    }
     assert dict(vio.group_by("file").len().iter_rows()) == {
-        m: n for m, n in truth["rows"]["traffic_violations"].items() if n}
+        m: n for m, n in truth["rows"]["traffic_violations"].items() if n
+    }
     raw = (out / f"landing/public_order/incidents_{PO.VIETNAMESE_HEADER_MONTH}.csv").read_text(
-        encoding="utf-8-sig")
+        encoding="utf-8-sig"
+    )
     assert raw.startswith("Mã vụ việc,")
     bom = (out / f"landing/public_order/incidents_{PO.BOM_MONTHS[0]}.csv").read_bytes()
     assert bom[:3] == b"\xef\xbb\xbf"
@@ -97,21 +109,25 @@ def test_files_and_rows(gen):
 def test_incident_truth_recomputed_from_files(gen):
     out, truth = gen
     inc = _incidents(out, truth["months"]).with_columns(
-        occ=pl.col("occurred_at").str.to_datetime(TS), rep=pl.col("reported_at").str.to_datetime(TS))
+        occ=pl.col("occurred_at").str.to_datetime(TS), rep=pl.col("reported_at").str.to_datetime(TS)
+    )
     q = truth["quarantine"]["incidents"]
     dup = inc.filter(pl.col("incident_id").is_duplicated())
     assert dup.height - dup["incident_id"].n_unique() == q["DUPLICATE"] >= 2
     first = inc.unique("incident_id", keep="first", maintain_order=True)
     assert first.filter(pl.col("occ") > pl.col("rep")).height == q["OCCURRED_AFTER_REPORTED"] >= 2
     old, new = _known_communes()
-    assert first.filter(~pl.col("commune_code").is_in(old | new)).height == q["UNKNOWN_COMMUNE"] >= 2
+    assert (
+        first.filter(~pl.col("commune_code").is_in(old | new)).height == q["UNKNOWN_COMMUNE"] >= 2
+    )
     ok = first.filter((pl.col("occ") <= pl.col("rep")) & pl.col("commune_code").is_in(old | new))
     by_month = truth["incidents"]["by_month"]
     assert ok.height == sum(v["incidents"] for v in by_month.values())
     got = dict(ok.group_by(pl.col("occ").dt.strftime("%Y-%m")).len().iter_rows())
     assert got == {m: v["incidents"] for m, v in by_month.items() if v["incidents"]}
     assert ok.filter(pl.col("status") == "cleared").height == sum(
-        v["cleared"] for v in by_month.values())
+        v["cleared"] for v in by_month.values()
+    )
     assert set(inc["status"]) <= set(PO.STATUSES)
     cleared = ok.filter(pl.col("status") == "cleared")
     assert cleared["cleared_at"].null_count() == 0
@@ -122,8 +138,9 @@ def test_incident_truth_recomputed_from_files(gen):
     known_codes = {c[0] for c in PO.CATEGORIES}
     unknown = ok.filter(~pl.col("category_code").is_in(known_codes)).height
     assert unknown == truth["kept_defects"]["incidents"]["unknown_article"] >= 1
-    in_11 = ok.filter((pl.col("category_code") == "KHAC")
-                      | ~pl.col("category_code").is_in(known_codes)).height
+    in_11 = ok.filter(
+        (pl.col("category_code") == "KHAC") | ~pl.col("category_code").is_in(known_codes)
+    ).height
     assert in_11 == sum(v["by_section"]["11"]["incidents"] for v in by_month.values())
     # the file is the month reported
     assert (inc["rep"].dt.strftime("%Y-%m") == inc["file"]).all()
@@ -134,10 +151,12 @@ def test_commune_codes_old_before_reform_new_after(gen):
     old, new = _known_communes()
     vio = _violations(out, truth["months"]).unique("violation_id", keep="first")
     known = old | new
-    before = vio.filter((pl.col("detected_at") < pl.datetime(2025, 7, 1))
-                        & pl.col("commune_code").is_in(known))
-    after = vio.filter((pl.col("detected_at") >= pl.datetime(2025, 7, 1))
-                       & pl.col("commune_code").is_in(known))
+    before = vio.filter(
+        (pl.col("detected_at") < pl.datetime(2025, 7, 1)) & pl.col("commune_code").is_in(known)
+    )
+    after = vio.filter(
+        (pl.col("detected_at") >= pl.datetime(2025, 7, 1)) & pl.col("commune_code").is_in(known)
+    )
     assert before["commune_code"].is_in(old).all()
     old_after = after.filter(~pl.col("commune_code").is_in(new)).height
     kept = truth["kept_defects"]["traffic_violations"]["old_commune_code"]
@@ -156,25 +175,37 @@ def test_violation_truth_and_defects(gen):
     assert first.filter(pl.col("fine_vnd") < 0).height == q["NEGATIVE_FINE"]
     valid = first["plate"].map_elements(
         lambda p: bool(PLATE.match(p)) and int(p[:2]) not in (13, 42, 44, 45, 46, 87, 91, 96),
-        return_dtype=pl.Boolean)
+        return_dtype=pl.Boolean,
+    )
     assert int((~valid.fill_null(False)).sum()) == q["INVALID_PLATE"]
     assert set(first["vehicle_type"]) <= set(PO.VEHICLES)
-    assert first.filter((pl.col("violation_code") == "MU_BAO_HIEM")
-                        & (pl.col("vehicle_type") != "motorbike")).height == 0
-    assert first.filter((pl.col("violation_code") == "QUA_TAI")
-                        & (pl.col("vehicle_type") != "truck")).height == 0
+    assert (
+        first.filter(
+            (pl.col("violation_code") == "MU_BAO_HIEM") & (pl.col("vehicle_type") != "motorbike")
+        ).height
+        == 0
+    )
+    assert (
+        first.filter(
+            (pl.col("violation_code") == "QUA_TAI") & (pl.col("vehicle_type") != "truck")
+        ).height
+        == 0
+    )
     assert (first["plate"].drop_nulls().str.slice(0, 2) == "77").mean() > 0.7
     by_month = truth["violations"]["by_month"]
     n_ok = sum(v["violations"] for v in by_month.values())
     assert n_ok == first.height - q["NEGATIVE_FINE"] - q["INVALID_PLATE"] - q["UNKNOWN_COMMUNE"]
     assert truth["kept_defects"]["traffic_violations"]["unknown_violation_code"] == sum(
-        v["by_group"]["other"]["violations"] for v in by_month.values())
+        v["by_group"]["other"]["violations"] for v in by_month.values()
+    )
     assert 0.55 < sum(v["paid"] for v in by_month.values()) / n_ok < 0.8
     good = first.filter(pl.col("fine_vnd") > 0)
     assert (good["fine_vnd"] % 50_000 == 0).all()
-    red_cars_2025 = good.filter((pl.col("violation_code") == "DEN_DO")
-                                & (pl.col("vehicle_type") == "car")
-                                & (pl.col("detected_at") >= pl.datetime(2025, 1, 1)))
+    red_cars_2025 = good.filter(
+        (pl.col("violation_code") == "DEN_DO")
+        & (pl.col("vehicle_type") == "car")
+        & (pl.col("detected_at") >= pl.datetime(2025, 1, 1))
+    )
     assert red_cars_2025["fine_vnd"].is_between(18_000_000, 20_000_000).all()
 
 

@@ -30,10 +30,19 @@ def test_province_indicators_equal_truth(wh, truth):
     for y in YEARS:
         for s in SEXES:
             t = truth["years"][y]["province"][s]
-            expected = (t["working_age_population"], t["no_labour_record"], t["labour_force"],
-                        t["employed"], t["unemployed"], t["outside"], t["informal_employed"],
-                        t["participation_rate"], t["employment_to_population_ratio"],
-                        t["unemployment_rate"], t["informal_employment_rate"])
+            expected = (
+                t["working_age_population"],
+                t["no_labour_record"],
+                t["labour_force"],
+                t["employed"],
+                t["unemployed"],
+                t["outside"],
+                t["informal_employed"],
+                t["participation_rate"],
+                t["employment_to_population_ratio"],
+                t["unemployment_rate"],
+                t["informal_employment_rate"],
+            )
             assert got[(y, s)] == pytest.approx(expected, abs=0.011), (y, s)
 
 
@@ -47,8 +56,14 @@ def test_youth_equal_truth(wh, truth):
     for y in YEARS:
         for s in SEXES:
             t = truth["years"][y]["province"][s]
-            expected = (t["youth_with_record"], t["youth_labour_force"], t["youth_unemployed"],
-                        t["youth_neet"], t["youth_unemployment_rate"], t["neet_rate"])
+            expected = (
+                t["youth_with_record"],
+                t["youth_labour_force"],
+                t["youth_unemployed"],
+                t["youth_neet"],
+                t["youth_unemployment_rate"],
+                t["neet_rate"],
+            )
             assert got[(y, s)] == pytest.approx(expected, abs=0.011), (y, s)
 
 
@@ -62,11 +77,11 @@ def test_sector_shares_equal_truth(wh, truth):
         for s in SEXES:
             t = truth["years"][y]["province"][s]
             part = frame.filter((pl.col("year") == y) & (pl.col("sex") == s))
-            by = dict(zip(part["broad_sector"], part["employed"]))
+            by = dict(zip(part["broad_sector"], part["employed"], strict=True))
             assert by == t["employed_by_broad_sector"], (y, s)
             total = sum(by.values())
             assert total == t["employed"]
-            shares = dict(zip(part["broad_sector"], part["share"]))
+            shares = dict(zip(part["broad_sector"], part["share"], strict=True))
             for b, share in t["sector_share"].items():
                 assert round(100.0 * by[b] / total, 2) == pytest.approx(share, abs=0.011)
                 # the mart's section shares (2 decimals each) add up to the broad-sector share
@@ -129,8 +144,12 @@ def test_staging_holds_no_identifier(wh):
 def test_published_and_suppressed(sample_run):
     with sample_run.published_db() as pub:
         tables = {r[0] for r in pub.execute("SHOW TABLES").fetchall()}
-        assert {"labour_indicators", "youth_indicators", "employment_by_sector",
-                "employment_by_occupation"} <= tables
+        assert {
+            "labour_indicators",
+            "youth_indicators",
+            "employment_by_sector",
+            "employment_by_occupation",
+        } <= tables
         small = pub.execute(
             "SELECT count(*) FROM labour_indicators WHERE unemployed BETWEEN 1 AND 4"
         ).fetchone()[0]
@@ -151,6 +170,7 @@ def test_missing_column_fails_and_keeps_earlier_load(tmp_path):
     """A labour file without a required column fails raw.labour_status naming the file, the
     problem and the fix; the earlier load of that file is untouched."""
     from conftest import SAMPLE
+
     from assets.labour import raw_labour_status
     from dagster_project.resources import Warehouse
     from sources.contracts.labour import LABOUR_STATUS
@@ -164,17 +184,22 @@ def test_missing_column_fails_and_keeps_earlier_load(tmp_path):
     first = dg.materialize([raw_labour_status], resources={"warehouse": warehouse})
     assert first.success
     with warehouse.connect() as con:
-        before = con.execute(
-            "SELECT count(*), max(_batch_id) FROM raw.labour_status").fetchone()
+        before = con.execute("SELECT count(*), max(_batch_id) FROM raw.labour_status").fetchone()
         log_before = con.execute("SELECT sha256, rows FROM ops.load_log").fetchall()
 
     # the same file re-delivered without the employment status column
     cols = [c for c in LABOUR_STATUS.columns if c.name != "employment_status"]
     frame = pl.DataFrame({c.name: ["x"] for c in cols})
-    write_xlsx(landing / "labour" / good.name, "DANH SÁCH", [c.label_vi for c in cols],
-               [(lambda n: lambda L: _str_cell(L, pl.col(n)))(c.name) for c in cols], frame)
-    second = dg.materialize([raw_labour_status], resources={"warehouse": warehouse},
-                            raise_on_error=False)
+    write_xlsx(
+        landing / "labour" / good.name,
+        "DANH SÁCH",
+        [c.label_vi for c in cols],
+        [(lambda n: lambda L: _str_cell(L, pl.col(n)))(c.name) for c in cols],
+        frame,
+    )
+    second = dg.materialize(
+        [raw_labour_status], resources={"warehouse": warehouse}, raise_on_error=False
+    )
     assert not second.success
     failure = next(e for e in second.all_events if e.event_type_value == "STEP_FAILURE")
     message = failure.event_specific_data.error.message
@@ -182,6 +207,8 @@ def test_missing_column_fails_and_keeps_earlier_load(tmp_path):
     assert "missing required column" in message and "employment_status" in message
     assert "Fix:" in message
     with warehouse.connect() as con:
-        assert con.execute(
-            "SELECT count(*), max(_batch_id) FROM raw.labour_status").fetchone() == before
+        assert (
+            con.execute("SELECT count(*), max(_batch_id) FROM raw.labour_status").fetchone()
+            == before
+        )
         assert con.execute("SELECT sha256, rows FROM ops.load_log").fetchall() == log_before

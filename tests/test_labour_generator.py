@@ -23,8 +23,11 @@ def gen(tmp_path_factory):
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _frame(out: Path, year: int) -> pl.DataFrame:
@@ -43,15 +46,18 @@ def test_files_and_rows(gen):
 def test_title_row_and_vietnamese_header(gen):
     out, _, _ = gen
     path = out / "landing" / "labour" / "labour_status_2024.xlsx"
-    raw = pl.read_excel(path, engine="calamine", infer_schema_length=0,
-                        read_options={"header_row": None})
+    raw = pl.read_excel(
+        path, engine="calamine", infer_schema_length=0, read_options={"header_row": None}
+    )
     assert raw.row(0)[0].startswith("DANH SÁCH")
     assert list(raw.row(1)) == LABOUR_STATUS.vietnamese_header()
     # openpyxl reads the same workbook (a valid .xlsx for other tools too)
     import openpyxl
 
     ws = openpyxl.load_workbook(path, read_only=True).active
-    assert [c.value for c in next(ws.iter_rows(min_row=2, max_row=2))] == LABOUR_STATUS.vietnamese_header()
+    assert [
+        c.value for c in next(ws.iter_rows(min_row=2, max_row=2))
+    ] == LABOUR_STATUS.vietnamese_header()
 
 
 def test_dates_are_cells_or_text(gen):
@@ -99,8 +105,13 @@ def test_every_reason_present(gen):
     _, truth, _ = gen
     for year in ("2024", "2025"):
         q = truth["years"][year]["quarantine"]
-        assert set(q) == {"DUPLICATE", "INVALID_PERSON_ID", "UNKNOWN_PERSON", "UNDER_15",
-                          "CONTRADICTORY_STATUS"}
+        assert set(q) == {
+            "DUPLICATE",
+            "INVALID_PERSON_ID",
+            "UNKNOWN_PERSON",
+            "UNDER_15",
+            "CONTRADICTORY_STATUS",
+        }
         assert all(v >= 2 for v in q.values())
 
 
@@ -114,7 +125,9 @@ def test_deterministic(gen, tmp_path):
     other = tmp_path / "other"
     run_sources(other, SCALE, SEED + 1, ["population", "labour"], verbose=False)
     c = {k: v for k, v in _digest(other).items() if "labour" in k}
-    assert c["landing/labour/labour_status_2024.xlsx"] != a["landing/labour/labour_status_2024.xlsx"]
+    assert (
+        c["landing/labour/labour_status_2024.xlsx"] != a["landing/labour/labour_status_2024.xlsx"]
+    )
     assert json.loads((out / "ground_truth" / "labour.json").read_text())["scale"] == SCALE
 
 
@@ -126,11 +139,18 @@ def test_long_list_continues_on_further_sheets(tmp_path):
     cols = LABOUR_STATUS.names
     frame = pl.DataFrame({c: [f"{c}-{i}" for i in range(10)] for c in cols})
     path = tmp_path / "labour_status_2030.xlsx"
-    write_xlsx(path, "DANH SÁCH", LABOUR_STATUS.vietnamese_header(),
-               [(lambda n: lambda L: _shared_cell(L, n))(c) for c in cols], frame,
-               shared=tuple(cols), max_rows=4)
-    sheets = pl.read_excel(path, engine="calamine", infer_schema_length=0, sheet_id=0,
-                           read_options={"header_row": 1})
+    write_xlsx(
+        path,
+        "DANH SÁCH",
+        LABOUR_STATUS.vietnamese_header(),
+        [(lambda n: lambda L: _shared_cell(L, n))(c) for c in cols],
+        frame,
+        shared=tuple(cols),
+        max_rows=4,
+    )
+    sheets = pl.read_excel(
+        path, engine="calamine", infer_schema_length=0, sheet_id=0, read_options={"header_row": 1}
+    )
     assert [s.height for s in sheets.values()] == [4, 4, 2]
     back = read_text_frame(path, LABOUR_STATUS)
     assert back["person_id"].to_list() == [f"person_id-{i}" for i in range(10)]

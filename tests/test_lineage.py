@@ -60,7 +60,8 @@ def test_a_missing_dependency_is_caught(graph):
         return by_hand.dependency_keys if key == by_hand.key else graph.get(key).parent_keys
 
     assert undeclared(parents) == {
-        "marts/population_rates.sql": ["marts/population_change", "reference/admin_units"]}
+        "marts/population_rates.sql": ["marts/population_change", "reference/admin_units"]
+    }
 
 
 def test_population_rates_depends_on_population_change(graph):
@@ -69,8 +70,11 @@ def test_population_rates_depends_on_population_change(graph):
 
 
 def test_staging_sql_never_reads_marts():
-    reads = {name: sorted(t for t in f.reads if t.startswith("marts."))
-             for name, f in lineage.sql_files().items() if f.is_staging}
+    reads = {
+        name: sorted(t for t in f.reads if t.startswith("marts."))
+        for name, f in lineage.sql_files().items()
+        if f.is_staging
+    }
     assert len(reads) == 7
     assert {n: r for n, r in reads.items() if r} == {}
 
@@ -90,21 +94,30 @@ def test_parse_excludes_ctes_temps_and_own_outputs_and_maps_working_tables(tmp_p
         SELECT count(*) AS n FROM intermediate.person_things;""")
     (marts / "thing_mart.sql").write_text(
         "CREATE OR REPLACE TABLE marts.thing_mart AS SELECT * FROM intermediate.thing_counts "
-        "CROSS JOIN (SELECT 1 FROM intermediate.person_things)")
+        "CROSS JOIN (SELECT 1 FROM intermediate.person_things)"
+    )
     (sql_dir / "stage_things.sql").write_text(
         "CREATE OR REPLACE TEMP TABLE _checked AS SELECT * FROM raw.things "
-        "LEFT JOIN intermediate.person_things USING (k)")
-    files = {str(p): lineage.parse_sql(p)
-             for p in (marts / "work.sql", marts / "thing_mart.sql", sql_dir / "stage_things.sql")}
+        "LEFT JOIN intermediate.person_things USING (k)"
+    )
+    files = {
+        str(p): lineage.parse_sql(p)
+        for p in (marts / "work.sql", marts / "thing_mart.sql", sql_dir / "stage_things.sql")
+    }
     work = files[str(marts / "work.sql")]
     assert work.creates == {"intermediate.person_things", "intermediate.thing_counts"}
     assert work.reads == {"staging.things", "raw.things", "reference.areas"}
     assert work.unqualified == frozenset()
     assert lineage.deps_of(str(marts / "thing_mart.sql"), files) == [["marts", "work"]]
     assert lineage.deps_of(str(sql_dir / "stage_things.sql"), files) == [
-        ["marts", "work"], ["raw", "things"]]
+        ["marts", "work"],
+        ["raw", "things"],
+    ]
     assert lineage.deps_of(str(marts / "work.sql"), files) == [
-        ["raw", "things"], ["reference", "admin_units"], ["staging", "things"]]
+        ["raw", "things"],
+        ["reference", "admin_units"],
+        ["staging", "things"],
+    ]
 
 
 def test_untraceable_reads_fail_clearly(tmp_path: Path):

@@ -7,8 +7,13 @@ import pytest
 
 from tests.conftest import SAMPLE
 
-MONTH_FIELDS = ("arrivals", "guest_nights", "room_nights_available", "occupied_room_nights",
-                "establishments")
+MONTH_FIELDS = (
+    "arrivals",
+    "guest_nights",
+    "room_nights_available",
+    "occupied_room_nights",
+    "establishments",
+)
 RATE_FIELDS = ("average_length_of_stay", "room_occupancy_rate")
 
 
@@ -24,9 +29,16 @@ def _province(wh, where=""):
                    establishments, room_occupancy_rate
             FROM marts.tourism_monthly WHERE area_level = 'province' {where}"""
     ).fetchall()
-    cols = ("arrivals", "guest_nights", "average_length_of_stay", "room_nights_available",
-            "occupied_room_nights", "establishments", "room_occupancy_rate")
-    return {(r[0], r[1], r[2]): dict(zip(cols, r[3:])) for r in rows}
+    cols = (
+        "arrivals",
+        "guest_nights",
+        "average_length_of_stay",
+        "room_nights_available",
+        "occupied_room_nights",
+        "establishments",
+        "room_occupancy_rate",
+    )
+    return {(r[0], r[1], r[2]): dict(zip(cols, r[3:], strict=True)) for r in rows}
 
 
 def test_province_month_figures_equal_truth(wh, truth):
@@ -58,10 +70,12 @@ def test_by_type_and_origin_equal_truth(wh, truth):
 
 def test_late_share_equals_truth(wh, truth):
     rows = dict(
-        (r[0], r[1:]) for r in wh.execute(
+        (r[0], r[1:])
+        for r in wh.execute(
             """SELECT strftime(month, '%Y-%m'), notifications, late_notifications, late_share
                FROM marts.lodging_compliance
-               WHERE area_level = 'province' AND establishment_type = 'all'""").fetchall()
+               WHERE area_level = 'province' AND establishment_type = 'all'"""
+        ).fetchall()
     )
     for month, t in truth["monthly"].items():
         p = t["province"]
@@ -70,9 +84,13 @@ def test_late_share_equals_truth(wh, truth):
 
 
 def test_nationality_equals_truth(wh, truth):
-    got = {(r[0], r[1]): [r[2], r[3]] for r in wh.execute(
-        "SELECT strftime(month, '%Y-%m'), nationality, arrivals, guest_nights "
-        "FROM marts.tourism_by_nationality").fetchall()}
+    got = {
+        (r[0], r[1]): [r[2], r[3]]
+        for r in wh.execute(
+            "SELECT strftime(month, '%Y-%m'), nationality, arrivals, guest_nights "
+            "FROM marts.tourism_by_nationality"
+        ).fetchall()
+    }
     want = {(m, n): v for m, d in truth["nationality"].items() for n, v in d.items()}
     assert got == want
 
@@ -84,14 +102,17 @@ def test_areas_add_up(wh):
              FROM marts.tourism_monthly c WHERE c.area_level = 'commune' GROUP BY ALL) c
            JOIN marts.tourism_monthly p ON p.area_level = 'province' AND p.month = c.month
             AND p.establishment_type = c.establishment_type AND p.guest_origin = c.guest_origin
-           WHERE p.arrivals <> c.a OR p.guest_nights <> c.g""").fetchone()[0]
+           WHERE p.arrivals <> c.a OR p.guest_nights <> c.g"""
+    ).fetchone()[0]
     assert bad == 0
 
 
 def test_quarantine_counts_equal_truth(wh, truth):
-    got = dict(wh.execute(
-        "SELECT r, count(*) FROM (SELECT unnest(reason_codes) r FROM quarantine.stays) GROUP BY r"
-    ).fetchall())
+    got = dict(
+        wh.execute(
+            "SELECT r, count(*) FROM (SELECT unnest(reason_codes) r FROM quarantine.stays) GROUP BY r"
+        ).fetchall()
+    )
     want = {k: v for k, v in truth["quarantine"]["stays"].items() if v}
     assert got == want
     assert wh.execute("SELECT count(*) FROM quarantine.establishments").fetchone()[0] == 0
@@ -99,9 +120,13 @@ def test_quarantine_counts_equal_truth(wh, truth):
 
 
 def test_repairs_and_flags_equal_truth(wh, truth):
-    figures = dict(((k, f), v) for k, f, v in wh.execute(
-        "SELECT kind, figure, sum(value)::BIGINT FROM ops.quality_figures WHERE source = 'stays' "
-        "GROUP BY ALL").fetchall())
+    figures = dict(
+        ((k, f), v)
+        for k, f, v in wh.execute(
+            "SELECT kind, figure, sum(value)::BIGINT FROM ops.quality_figures WHERE source = 'stays' "
+            "GROUP BY ALL"
+        ).fetchall()
+    )
     for name, value in truth["repairs"]["stays"].items():
         assert figures[("repair", name)] == value, name
     assert figures[("flag", "late_notification")] == truth["flags"]["late_notification"]
@@ -115,21 +140,29 @@ def test_repairs_and_flags_equal_truth(wh, truth):
 def test_reconciliation_clean(wh, truth):
     rows = wh.execute(
         "SELECT source_file, rows_in, rows_unaccounted FROM ops.reconciliation "
-        "WHERE source IN ('stays', 'establishments')").fetchall()
+        "WHERE source IN ('stays', 'establishments')"
+    ).fetchall()
     want = {**truth["rows"]["stays"], **truth["rows"]["establishments"]}
     assert {r[0]: r[1] for r in rows} == want
     assert all(r[2] == 0 for r in rows)
 
 
 def test_no_identifiers_after_staging(wh):
-    cols = {r[0] for r in wh.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'stays' "
-        "AND schema_name IN ('staging', 'quarantine')").fetchall()}
+    cols = {
+        r[0]
+        for r in wh.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'stays' "
+            "AND schema_name IN ('staging', 'quarantine')"
+        ).fetchall()
+    }
     assert "guest_doc_number" not in cols and "guest_key" in cols
-    mart_cols = {r[0] for r in wh.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'marts' "
-        "AND table_name IN ('tourism_monthly', 'tourism_by_nationality', 'lodging_compliance')"
-    ).fetchall()}
+    mart_cols = {
+        r[0]
+        for r in wh.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'marts' "
+            "AND table_name IN ('tourism_monthly', 'tourism_by_nationality', 'lodging_compliance')"
+        ).fetchall()
+    }
     assert not mart_cols & {"guest_key", "guest_doc_number", "guest_birth_year", "room"}
 
 
@@ -139,14 +172,17 @@ def test_published_suppression(sample_run):
         small = pub.execute(
             """SELECT count(*) FROM tourism_monthly
                WHERE establishments < 3 AND (arrivals > 0 OR rooms > 0
-                     OR occupied_room_nights > 0)""").fetchone()[0]
+                     OR occupied_room_nights > 0)"""
+        ).fetchone()[0]
         flagged = pub.execute(
-            "SELECT count(*) FROM tourism_monthly WHERE arrivals_flag = 'c'").fetchone()[0]
+            "SELECT count(*) FROM tourism_monthly WHERE arrivals_flag = 'c'"
+        ).fetchone()[0]
         # stays are events: with 3 or more establishments they are published as counted, and
         # the province's figures always are
         province_blank = pub.execute(
             """SELECT count(*) FROM tourism_monthly WHERE area_level = 'province'
-               AND establishment_type = 'all' AND arrivals IS NULL""").fetchone()[0]
+               AND establishment_type = 'all' AND arrivals IS NULL"""
+        ).fetchone()[0]
     assert small == 0 and flagged > 0 and province_blank == 0
     assert (sample_run.published / "reports" / "model_38.html").exists()
 
@@ -166,12 +202,18 @@ def test_bad_stays_file_fails_and_earlier_loads_stay(tmp_path):
     warehouse = Warehouse(landing_dir=str(tmp_path / "landing"), data_dir=str(tmp_path / "data"))
 
     def load(month):
-        return dg.materialize([raw_stays], partition_key=f"{month}-01",
-                              resources={"warehouse": warehouse}, raise_on_error=False)
+        return dg.materialize(
+            [raw_stays],
+            partition_key=f"{month}-01",
+            resources={"warehouse": warehouse},
+            raise_on_error=False,
+        )
 
     assert load("2024-01").success and load("2024-02").success
     with warehouse.connect() as con:
-        before = con.execute("SELECT _source_file, count(*) FROM raw.stays GROUP BY 1 ORDER BY 1").fetchall()
+        before = con.execute(
+            "SELECT _source_file, count(*) FROM raw.stays GROUP BY 1 ORDER BY 1"
+        ).fetchall()
     assert len(before) == 2
     (landing / "stays_2024-02.jsonl").write_text("notification_id;check_in\nTB1;x\n")
     second = load("2024-02")
@@ -180,5 +222,7 @@ def test_bad_stays_file_fails_and_earlier_loads_stay(tmp_path):
     message = " ".join(str(e.event_specific_data.error) for e in failures)
     assert "stays_2024-02.jsonl" in message and "Fix:" in message and "JSONL" in message
     with warehouse.connect() as con:
-        after = con.execute("SELECT _source_file, count(*) FROM raw.stays GROUP BY 1 ORDER BY 1").fetchall()
+        after = con.execute(
+            "SELECT _source_file, count(*) FROM raw.stays GROUP BY 1 ORDER BY 1"
+        ).fetchall()
     assert after == before

@@ -24,21 +24,28 @@ def hold(code: str) -> subprocess.Popen:
     """A second process that does `code`, says 'held', then waits to be killed."""
     proc = subprocess.Popen(
         [sys.executable, "-c", code + "\nprint('held', flush=True)\nimport time; time.sleep(120)"],
-        cwd=REPO, stdout=subprocess.PIPE, text=True)
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout.readline().strip() == "held"
     return proc
 
 
 @pytest.fixture()
 def lock_holder(tmp_path):
-    proc = hold("from pathlib import Path\nfrom dagster_project.resources import acquire_run_lock\n"
-                f"acquire_run_lock(Path({str(tmp_path / 'data')!r}), 0, 'test holder')")
+    proc = hold(
+        "from pathlib import Path\nfrom dagster_project.resources import acquire_run_lock\n"
+        f"acquire_run_lock(Path({str(tmp_path / 'data')!r}), 0, 'test holder')"
+    )
     yield proc
     proc.kill()
     proc.wait()
 
 
-def test_second_make_run_says_a_run_is_going_and_which_pid(tmp_path, lock_holder, monkeypatch, capsys):
+def test_second_make_run_says_a_run_is_going_and_which_pid(
+    tmp_path, lock_holder, monkeypatch, capsys
+):
     monkeypatch.setenv("DE06_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("DE06_LANDING_DIR", str(tmp_path))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
@@ -61,8 +68,14 @@ def test_lock_is_released_after_a_run_and_reentrant(tmp_path):
     wh = Warehouse(landing_dir=str(tmp_path), data_dir=str(data), lock_wait_s=0.5)
     assert dg.materialize([reference.admin_units_reference], resources={"warehouse": wh}).success
     probe = subprocess.run(
-        [sys.executable, "-c", "from pathlib import Path\nfrom dagster_project.resources import "
-         f"acquire_run_lock\nacquire_run_lock(Path({str(data)!r}), 0)"], cwd=REPO)
+        [
+            sys.executable,
+            "-c",
+            "from pathlib import Path\nfrom dagster_project.resources import "
+            f"acquire_run_lock\nacquire_run_lock(Path({str(data)!r}), 0)",
+        ],
+        cwd=REPO,
+    )
     assert probe.returncode == 0  # nobody holds it any more
     acquire_run_lock(data, 0)
     acquire_run_lock(data, 0)  # the same process again (make run, then its resource)
@@ -74,9 +87,8 @@ def test_process_holding_the_warehouse_is_named(tmp_path):
         pass
     proc = hold(f"import duckdb\ncon = duckdb.connect({str(wh.database_path)!r})")
     try:
-        with pytest.raises(RuntimeError) as info:
-            with wh.connect(attempts=1):
-                pass
+        with pytest.raises(RuntimeError) as info, wh.connect(attempts=1):
+            pass
         assert f"held by process {proc.pid}" in str(info.value)
         assert "published/marts.duckdb" in str(info.value)
     finally:
@@ -113,9 +125,8 @@ def test_another_key_refuses_to_mix_pseudonyms(tmp_path, monkeypatch):
         recorded = con.execute("SELECT fingerprint FROM ops.key_fingerprint").fetchall()
     assert recorded == [(key_fingerprint(old.encode()),)] and old not in recorded[0][0]
     monkeypatch.setenv("DE06_PSEUDONYM_KEY", new)
-    with pytest.raises(KeyError_) as info:
-        with wh.connect():
-            pass
+    with pytest.raises(KeyError_) as info, wh.connect():
+        pass
     assert "restore the old key" in str(info.value)
     assert "python -m dagster_project.run --rebuild-for-new-key" in str(info.value)
     assert new not in str(info.value) and old not in str(info.value)
@@ -123,8 +134,9 @@ def test_another_key_refuses_to_mix_pseudonyms(tmp_path, monkeypatch):
     assert "staging" in dropped and "ops.key_fingerprint" in dropped
     with wh.connect() as con:  # raw kept, the new key recorded
         assert con.execute("SELECT count(*) FROM raw.residents").fetchone()[0] == 1
-        assert con.execute("SELECT fingerprint FROM ops.key_fingerprint").fetchone()[0] == \
-            key_fingerprint(new.encode())
+        assert con.execute("SELECT fingerprint FROM ops.key_fingerprint").fetchone()[
+            0
+        ] == key_fingerprint(new.encode())
 
 
 def test_sensor_sees_a_change_to_the_last_of_100_files(tmp_path):
@@ -134,6 +146,7 @@ def test_sensor_sees_a_change_to_the_last_of_100_files(tmp_path):
     for m in months:
         (landing / f"events_{m}.csv").write_text("event_id\n")
     wh = Warehouse(landing_dir=str(tmp_path / "landing"), data_dir=str(tmp_path / "data"))
+
     def evaluate(cursor=None):
         with dg.build_sensor_context(cursor=cursor, resources={"warehouse": wh}) as ctx:
             return landing_sensor(ctx), ctx.cursor

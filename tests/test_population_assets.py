@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets import population, publish, reference
+from assets import population, reference
 from dagster_project.jobs import range_tags
 from dagster_project.resources import Warehouse
 from tests.conftest import run_pipeline
@@ -27,42 +27,118 @@ NOBODY = build_id("052", True, date(1980, 1, 1), 9)
 
 def make_landing(root):
     landing = root / "landing"
-    write_residents(landing, [
-        resident(A, "Nam", "01/05/1990", "21553"),
-        resident(B, "2", "03/02/1985", "21550", household="000000002"),
-        resident(C, "nữ", "2001-03-04", " 21550", household="000000002", nationality="Việt Nam"),
-        resident(A, "Nam", "01/05/1990", "21553"),  # exact duplicate
-        resident(D_SHORT, "Nam", "01/01/1970", "21553"),  # 11 digits
-        resident(E, "Nam", "01/01/1960", "99999"),  # unknown commune
-        resident(F, "Nam", "01/01/2030", "21553"),  # born in the future
-    ])
-    write_events(landing, "2025-06", [
-        dict(event_id="EV1", event_type="birth", person_id=G_BABY, event_date="10/06/2025",
-             registered_date="12/06/2025", commune_code="21550", sex="Nữ",
-             date_of_birth="10/06/2025", mother_id=B),
-        dict(event_id="EV2", event_type="death", person_id=A, event_date="15/06/2025",
-             registered_date="16/06/2025", commune_code="21553"),
-        dict(event_id="EV3", event_type="internal_move", person_id=C, event_date="20/06/2025",
-             registered_date="21/06/2025", commune_code="21553", from_commune_code="21550",
-             to_commune_code="21553"),
-        dict(event_id="EV4", event_type="death", person_id=NOBODY, event_date="21/06/2025",
-             registered_date="22/06/2025", commune_code="21553"),
-        dict(event_id="EV1", event_type="birth", person_id=G_BABY, event_date="10/06/2025",
-             registered_date="12/06/2025", commune_code="21550", sex="Nữ",
-             date_of_birth="10/06/2025", mother_id=B),  # re-sent
-    ])
-    write_events(landing, "2025-07", [
-        dict(event_id="EV6", event_type="death", person_id=A, event_date="02/07/2025",
-             registered_date="03/07/2025", commune_code="21553"),  # second death
-        dict(event_id="EV7", event_type="move_out", person_id=B, event_date="05/07/2025",
-             registered_date="2025-07-06", commune_code="21550", from_commune_code="21550",
-             to_commune_code=""),  # old code after the reform
-        dict(event_id="EV8", event_type="move_in", person_id=H_NEWCOMER, event_date="10/07/2025",
-             registered_date="10/07/2025", commune_code="21553", from_commune_code="00004",
-             to_commune_code="21553", sex="M", date_of_birth="08/08/1995"),
-        dict(event_id="EV9", event_type="death", person_id=G_BABY, event_date="25/05/2025",
-             registered_date="15/07/2025", commune_code="21601"),  # before the birth: unknown then
-    ])
+    write_residents(
+        landing,
+        [
+            resident(A, "Nam", "01/05/1990", "21553"),
+            resident(B, "2", "03/02/1985", "21550", household="000000002"),
+            resident(
+                C, "nữ", "2001-03-04", " 21550", household="000000002", nationality="Việt Nam"
+            ),
+            resident(A, "Nam", "01/05/1990", "21553"),  # exact duplicate
+            resident(D_SHORT, "Nam", "01/01/1970", "21553"),  # 11 digits
+            resident(E, "Nam", "01/01/1960", "99999"),  # unknown commune
+            resident(F, "Nam", "01/01/2030", "21553"),  # born in the future
+        ],
+    )
+    write_events(
+        landing,
+        "2025-06",
+        [
+            dict(
+                event_id="EV1",
+                event_type="birth",
+                person_id=G_BABY,
+                event_date="10/06/2025",
+                registered_date="12/06/2025",
+                commune_code="21550",
+                sex="Nữ",
+                date_of_birth="10/06/2025",
+                mother_id=B,
+            ),
+            dict(
+                event_id="EV2",
+                event_type="death",
+                person_id=A,
+                event_date="15/06/2025",
+                registered_date="16/06/2025",
+                commune_code="21553",
+            ),
+            dict(
+                event_id="EV3",
+                event_type="internal_move",
+                person_id=C,
+                event_date="20/06/2025",
+                registered_date="21/06/2025",
+                commune_code="21553",
+                from_commune_code="21550",
+                to_commune_code="21553",
+            ),
+            dict(
+                event_id="EV4",
+                event_type="death",
+                person_id=NOBODY,
+                event_date="21/06/2025",
+                registered_date="22/06/2025",
+                commune_code="21553",
+            ),
+            dict(
+                event_id="EV1",
+                event_type="birth",
+                person_id=G_BABY,
+                event_date="10/06/2025",
+                registered_date="12/06/2025",
+                commune_code="21550",
+                sex="Nữ",
+                date_of_birth="10/06/2025",
+                mother_id=B,
+            ),  # re-sent
+        ],
+    )
+    write_events(
+        landing,
+        "2025-07",
+        [
+            dict(
+                event_id="EV6",
+                event_type="death",
+                person_id=A,
+                event_date="02/07/2025",
+                registered_date="03/07/2025",
+                commune_code="21553",
+            ),  # second death
+            dict(
+                event_id="EV7",
+                event_type="move_out",
+                person_id=B,
+                event_date="05/07/2025",
+                registered_date="2025-07-06",
+                commune_code="21550",
+                from_commune_code="21550",
+                to_commune_code="",
+            ),  # old code after the reform
+            dict(
+                event_id="EV8",
+                event_type="move_in",
+                person_id=H_NEWCOMER,
+                event_date="10/07/2025",
+                registered_date="10/07/2025",
+                commune_code="21553",
+                from_commune_code="00004",
+                to_commune_code="21553",
+                sex="M",
+                date_of_birth="08/08/1995",
+            ),
+            dict(
+                event_id="EV9",
+                event_type="death",
+                person_id=G_BABY,
+                event_date="25/05/2025",
+                registered_date="15/07/2025",
+                commune_code="21601",
+            ),  # before the birth: unknown then
+        ],
+    )
     return landing
 
 
@@ -89,33 +165,54 @@ def query(warehouse, sql):
 
 
 def reasons(warehouse, table):
-    return dict(query(warehouse, f"""
-        SELECT _row_number, list_sort(reason_codes)::VARCHAR FROM quarantine.{table}"""))
+    return dict(
+        query(
+            warehouse,
+            f"""
+        SELECT _row_number, list_sort(reason_codes)::VARCHAR FROM quarantine.{table}""",
+        )
+    )
 
 
 def test_residents_rules(warehouse):
     assert materialize_population(warehouse).success
     assert query(warehouse, "SELECT count(*) FROM staging.residents")[0][0] == 3
     assert reasons(warehouse, "residents") == {
-        4: "[DUPLICATE]", 5: "[INVALID_PERSON_ID]", 6: "[UNKNOWN_COMMUNE]", 7: "[INVALID_BIRTH_DATE]",
+        4: "[DUPLICATE]",
+        5: "[INVALID_PERSON_ID]",
+        6: "[UNKNOWN_COMMUNE]",
+        7: "[INVALID_BIRTH_DATE]",
     }
     # repaired and kept: GSO sex code, lower-case nữ, ISO date, stray space, nationality spelling
-    rows = query(warehouse, """SELECT sex, date_of_birth, commune_code, nationality
-                               FROM staging.residents ORDER BY date_of_birth""")
+    rows = query(
+        warehouse,
+        """SELECT sex, date_of_birth, commune_code, nationality
+                               FROM staging.residents ORDER BY date_of_birth""",
+    )
     assert rows == [
         ("Nữ", date(1985, 2, 3), "21601", "VNM"),
         ("Nam", date(1990, 5, 1), "21553", "VNM"),
         ("Nữ", date(2001, 3, 4), "21601", "VNM"),
     ]
-    figures = dict(query(warehouse, """SELECT figure, sum(value) FROM ops.quality_figures
-                                       WHERE source = 'residents' AND kind = 'repair' GROUP BY 1"""))
+    figures = dict(
+        query(
+            warehouse,
+            """SELECT figure, sum(value) FROM ops.quality_figures
+                                       WHERE source = 'residents' AND kind = 'repair' GROUP BY 1""",
+        )
+    )
     assert figures["sex_spelling"] == 2 and figures["date_format"] == 1
     assert figures["nationality_spelling"] == 1 and figures["text_form"] >= 1
 
 
 def test_staging_holds_no_identifier_or_name(warehouse):
     assert materialize_population(warehouse).success
-    for table in ("staging.residents", "quarantine.residents", "staging.events", "quarantine.events"):
+    for table in (
+        "staging.residents",
+        "quarantine.residents",
+        "staging.events",
+        "quarantine.events",
+    ):
         cols = [r[0] for r in query(warehouse, f"DESCRIBE {table}")]
         assert not {"person_id", "full_name", "household_id", "mother_id"} & set(cols)
         dump = " ".join(str(v) for row in query(warehouse, f"SELECT * FROM {table}") for v in row)
@@ -125,13 +222,23 @@ def test_staging_holds_no_identifier_or_name(warehouse):
 
 def test_events_rules(warehouse):
     assert materialize_population(warehouse).success
-    staged = query(warehouse, "SELECT event_id, commune_code, fix_old_commune_code FROM staging.events ORDER BY 1")
+    staged = query(
+        warehouse,
+        "SELECT event_id, commune_code, fix_old_commune_code FROM staging.events ORDER BY 1",
+    )
     assert staged == [
-        ("EV1", "21601", False), ("EV2", "21553", False), ("EV3", "21553", False),
-        ("EV7", "21601", True), ("EV8", "21553", False),
+        ("EV1", "21601", False),
+        ("EV2", "21553", False),
+        ("EV3", "21553", False),
+        ("EV7", "21601", True),
+        ("EV8", "21553", False),
     ]
-    assert sorted(query(warehouse, "SELECT event_id, reason_codes::VARCHAR FROM quarantine.events")) == [
-        ("EV1", "[DUPLICATE]"), ("EV4", "[UNKNOWN_PERSON]"), ("EV6", "[SECOND_DEATH]"),
+    assert sorted(
+        query(warehouse, "SELECT event_id, reason_codes::VARCHAR FROM quarantine.events")
+    ) == [
+        ("EV1", "[DUPLICATE]"),
+        ("EV4", "[UNKNOWN_PERSON]"),
+        ("EV6", "[SECOND_DEATH]"),
         ("EV9", "[UNKNOWN_PERSON]"),
     ]
 
@@ -139,20 +246,31 @@ def test_events_rules(warehouse):
 def test_reconciliation_and_balance(tmp_path):
     run = run_pipeline(make_landing(tmp_path), tmp_path / "data", months=["2025-06", "2025-07"])
     assert run.result.success
-    recon = query(run.warehouse, "SELECT source_file, rows_in, rows_staged, rows_quarantined, rows_unaccounted FROM ops.reconciliation ORDER BY 1")
+    recon = query(
+        run.warehouse,
+        "SELECT source_file, rows_in, rows_staged, rows_quarantined, rows_unaccounted FROM ops.reconciliation ORDER BY 1",
+    )
     assert recon == [
         ("population/events_2025-06.csv", 5, 3, 2, 0),
         ("population/events_2025-07.csv", 4, 2, 2, 0),
         ("population/residents_2024-01-01.csv", 7, 3, 4, 0),
     ]
-    change = query(run.warehouse, """
+    change = query(
+        run.warehouse,
+        """
         SELECT strftime(month, '%Y-%m'), population_start, births, deaths, in_migrants, out_migrants, population_end
-        FROM marts.population_change WHERE area_level = 'province' AND month >= DATE '2025-06-01'""")
+        FROM marts.population_change WHERE area_level = 'province' AND month >= DATE '2025-06-01'""",
+    )
     assert change == [("2025-06", 3, 1, 1, 0, 0, 3), ("2025-07", 3, 0, 0, 1, 1, 3)]
     # the internal move is a flow between communes, not migration of the province
-    commune = dict(query(run.warehouse, """
+    commune = dict(
+        query(
+            run.warehouse,
+            """
         SELECT area_code, in_migrants FROM marts.population_change
-        WHERE area_level = 'commune' AND month = DATE '2025-06-01' AND in_migrants > 0"""))
+        WHERE area_level = 'commune' AND month = DATE '2025-06-01' AND in_migrants > 0""",
+        )
+    )
     assert commune == {"21553": 1}
 
 
@@ -165,8 +283,15 @@ def test_rerun_changes_nothing_and_failed_run_keeps_published(tmp_path):
     first = run_pipeline(landing, tmp_path / "data", months=["2025-06", "2025-07"])
     assert first.result.success
     snapshot_sql = """SELECT md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)) FROM {} t"""
-    tables = ["raw.residents", "raw.events", "staging.residents", "staging.events",
-              "quarantine.residents", "quarantine.events", "marts.population_change"]
+    tables = [
+        "raw.residents",
+        "raw.events",
+        "staging.residents",
+        "staging.events",
+        "quarantine.residents",
+        "quarantine.events",
+        "marts.population_change",
+    ]
     before = {t: query(first.warehouse, snapshot_sql.format(t))[0][0] for t in tables}
     second = run_pipeline(landing, tmp_path / "data", months=["2025-06", "2025-07"])
     assert second.result.success
@@ -179,14 +304,19 @@ def test_rerun_changes_nothing_and_failed_run_keeps_published(tmp_path):
     # A broken delivery: the residents snapshot loses a required column.
     path = landing / "population" / "residents_2024-01-01.csv"
     lines = path.read_text(encoding="utf-8-sig").splitlines()
-    path.write_text("\n".join(",".join(line.split(",")[1:]) for line in lines) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(",".join(line.split(",")[1:]) for line in lines) + "\n", encoding="utf-8"
+    )
     third = run_pipeline(landing, tmp_path / "data", months=["2025-06", "2025-07"])
     assert not third.result.success
     failure = next(e for e in third.result.all_events if e.is_step_failure)
     message = failure.event_specific_data.error.message
     assert "residents_2024-01-01.csv" in message and "person_id" in message and "Fix:" in message
     assert sha(published) == published_before
-    assert query(third.warehouse, snapshot_sql.format("raw.residents"))[0][0] == before["raw.residents"]
+    assert (
+        query(third.warehouse, snapshot_sql.format("raw.residents"))[0][0]
+        == before["raw.residents"]
+    )
 
 
 def test_missing_month_fails_clearly(tmp_path):

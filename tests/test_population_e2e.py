@@ -17,10 +17,13 @@ def test_population_by_sex_and_age_group_equals_truth(pub, truth):
     for ref_date, expected in truth["population_at"].items():
         rows = pub.execute(
             """SELECT sex, age_group, population FROM population_by_age_sex
-               WHERE area_level = 'province' AND ref_date = ?""", [ref_date]
+               WHERE area_level = 'province' AND ref_date = ?""",
+            [ref_date],
         ).fetchall()
         got = {(sex, group): n for sex, group, n in rows}
-        want = {(sex, g): expected["by_sex_age"][sex][g] for sex in ("Nam", "Nữ") for g in AGE_GROUPS}
+        want = {
+            (sex, g): expected["by_sex_age"][sex][g] for sex in ("Nam", "Nữ") for g in AGE_GROUPS
+        }
         # province cells are large at sample scale; a suppressed one would show as None
         assert got == want, ref_date
 
@@ -29,15 +32,25 @@ def test_population_totals_by_district_and_commune_equal_truth(wh, truth):
     for ref_date, expected in truth["population_at"].items():
         province = wh.execute(
             """SELECT population, males, females FROM marts.population_indicators
-               WHERE area_level = 'province' AND ref_date = ?""", [ref_date]).fetchone()
+               WHERE area_level = 'province' AND ref_date = ?""",
+            [ref_date],
+        ).fetchone()
         assert province == (expected["total"], expected["male"], expected["female"])
-        communes = dict(wh.execute(
-            """SELECT area_code, population FROM marts.population_indicators
-               WHERE area_level = 'commune' AND ref_date = ?""", [ref_date]).fetchall())
+        communes = dict(
+            wh.execute(
+                """SELECT area_code, population FROM marts.population_indicators
+               WHERE area_level = 'commune' AND ref_date = ?""",
+                [ref_date],
+            ).fetchall()
+        )
         assert communes == expected["by_new_commune"]
-        districts = dict(wh.execute(
-            """SELECT area_code, population FROM marts.population_indicators
-               WHERE area_level = 'district' AND ref_date = ?""", [ref_date]).fetchall())
+        districts = dict(
+            wh.execute(
+                """SELECT area_code, population FROM marts.population_indicators
+               WHERE area_level = 'district' AND ref_date = ?""",
+                [ref_date],
+            ).fetchall()
+        )
         assert sum(districts.values()) == expected["total"]
 
 
@@ -47,8 +60,10 @@ def test_births_deaths_and_migration_by_month_equal_truth(pub, truth):
            FROM population_change WHERE area_level = 'province' ORDER BY month"""
     ).fetchall()
     got = {m: dict(births=b, deaths=d, in_migrants=i, out_migrants=o) for m, b, d, i, o in rows}
-    want = {m: {k: v[k] for k in ("births", "deaths", "in_migrants", "out_migrants")}
-            for m, v in truth["monthly"].items()}
+    want = {
+        m: {k: v[k] for k in ("births", "deaths", "in_migrants", "out_migrants")}
+        for m, v in truth["monthly"].items()
+    }
     assert got == want
 
 
@@ -61,7 +76,9 @@ def test_yearly_rates_follow_from_the_truth(pub, truth):
         deaths = sum(v["deaths"] for v in months)
         row = pub.execute(
             """SELECT mean_population, crude_birth_rate, crude_death_rate FROM population_rates
-               WHERE area_level = 'province' AND year = ?""", [year]).fetchone()
+               WHERE area_level = 'province' AND year = ?""",
+            [year],
+        ).fetchone()
         mean = (start + end) / 2
         assert row[0] == mean
         assert row[1] == pytest.approx(round(1000 * births / mean, 2))
@@ -70,16 +87,21 @@ def test_yearly_rates_follow_from_the_truth(pub, truth):
 
 def test_quarantine_counts_per_defect_kind_equal_truth(wh, truth):
     for source in ("residents", "events"):
-        got = dict(wh.execute(
-            f"SELECT r, count(*) FROM (SELECT unnest(reason_codes) AS r FROM quarantine.{source}) GROUP BY r"
-        ).fetchall())
+        got = dict(
+            wh.execute(
+                f"SELECT r, count(*) FROM (SELECT unnest(reason_codes) AS r FROM quarantine.{source}) GROUP BY r"
+            ).fetchall()
+        )
         assert got == truth["quarantine"][source], source
 
 
 def test_repairs_counted(wh, truth):
-    figures = dict(wh.execute(
-        """SELECT source || '.' || figure, sum(value) FROM ops.quality_figures
-           WHERE kind = 'repair' GROUP BY 1""").fetchall())
+    figures = dict(
+        wh.execute(
+            """SELECT source || '.' || figure, sum(value) FROM ops.quality_figures
+           WHERE kind = 'repair' GROUP BY 1"""
+        ).fetchall()
+    )
     r, e = truth["repairs"]["residents"], truth["repairs"]["events"]
     assert figures["residents.sex_spelling"] == r["sex_spellings"]
     assert figures["residents.nationality_spelling"] == r["nationality_spellings"]
@@ -92,7 +114,8 @@ def test_repairs_counted(wh, truth):
 def test_every_row_reconciled(wh, truth):
     rows = wh.execute(
         "SELECT source, source_file, rows_in, rows_unaccounted FROM ops.reconciliation "
-        "WHERE source IN ('residents', 'events')").fetchall()
+        "WHERE source IN ('residents', 'events')"
+    ).fetchall()
     assert all(r[3] == 0 for r in rows)
     assert sum(r[2] for r in rows if r[0] == "residents") == truth["rows"]["residents"]
     assert sum(r[2] for r in rows if r[0] == "events") == sum(truth["rows"]["events"].values())
@@ -112,23 +135,44 @@ def test_published_marts_are_privacy_safe(pub, sample_run):
     value."""
     from marts.catalogue import MARTS
 
-    persons = {(m.name, c) for m in MARTS for c in m.protection.counts
-               if c not in m.protection.event_counts}
+    persons = {
+        (m.name, c)
+        for m in MARTS
+        for c in m.protection.counts
+        if c not in m.protection.event_counts
+    }
     tables = [r[0] for r in pub.execute("SHOW TABLES").fetchall()]
-    assert {"population_by_age_sex", "population_indicators", "population_change",
-            "population_rates", "migration_flows"} <= set(tables)
+    assert {
+        "population_by_age_sex",
+        "population_indicators",
+        "population_change",
+        "population_rates",
+        "migration_flows",
+    } <= set(tables)
     for table in tables:
         cols = [r[0] for r in pub.execute(f"DESCRIBE {table}").fetchall()]
-        assert not any(c in cols for c in ("person_key", "person_id", "full_name", "date_of_birth",
-                                            "household_key", "guest_key", "plate_key"))
+        assert not any(
+            c in cols
+            for c in (
+                "person_key",
+                "person_id",
+                "full_name",
+                "date_of_birth",
+                "household_key",
+                "guest_key",
+                "plate_key",
+            )
+        )
         for flag in [c for c in cols if c.endswith("_flag")]:
             count = flag.removesuffix("_flag")
             if (table, count) in persons:
                 small = pub.execute(
-                    f"SELECT count(*) FROM {table} WHERE {count} BETWEEN 1 AND 4").fetchone()[0]
+                    f"SELECT count(*) FROM {table} WHERE {count} BETWEEN 1 AND 4"
+                ).fetchone()[0]
                 assert small == 0, f"{table}.{count} publishes a count below 5"
             flagged = pub.execute(
-                f"SELECT count(*) FROM {table} WHERE {flag} = 'c' AND {count} IS NOT NULL").fetchone()[0]
+                f"SELECT count(*) FROM {table} WHERE {flag} = 'c' AND {count} IS NOT NULL"
+            ).fetchone()[0]
             assert flagged == 0
 
 
@@ -144,8 +188,13 @@ def test_no_single_suppressed_commune_within_a_district(pub):
 
 def test_published_files_for_analysts(sample_run):
     out = sample_run.published
-    for mart in ("population_by_age_sex", "population_indicators", "population_change",
-                 "population_rates", "migration_flows"):
+    for mart in (
+        "population_by_age_sex",
+        "population_indicators",
+        "population_change",
+        "population_rates",
+        "migration_flows",
+    ):
         assert (out / "parquet" / f"{mart}.parquet").stat().st_size > 0
     assert (out / "excel" / "model_36.xlsx").exists()
     html = (out / "reports" / "model_36.html").read_text(encoding="utf-8")

@@ -83,13 +83,22 @@ def _one_room_each(landing: Path) -> None:
     month = re.search(r"\d{4}-\d{2}", stays.name).group(0)
     first = date.fromisoformat(f"{month}-01")
     after = (first + timedelta(days=32)).replace(day=1)
-    rows.append({**next(r for r in rows if r["establishment_id"] == busiest),
-                 "notification_id": "TB_ROOM_NOT_IN_REGISTER", "guest_doc_type": "passport",
-                 "guest_doc_number": "R1234567", "guest_nationality": "JPN",
-                 "check_in": f"{first} 14:00:00", "check_out": f"{after} 10:00:00",
-                 "notified_at": f"{first} 15:00:00", "room": "99"})
-    stays.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                     encoding="utf-8")
+    rows.append(
+        {
+            **next(r for r in rows if r["establishment_id"] == busiest),
+            "notification_id": "TB_ROOM_NOT_IN_REGISTER",
+            "guest_doc_type": "passport",
+            "guest_doc_number": "R1234567",
+            "guest_nationality": "JPN",
+            "check_in": f"{first} 14:00:00",
+            "check_out": f"{after} 10:00:00",
+            "notified_at": f"{first} 15:00:00",
+            "room": "99",
+        }
+    )
+    stays.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
 
 
 class _Records(logging.Handler):
@@ -122,14 +131,24 @@ def planted(tmp_path_factory):
         lg.addHandler(records)
     instance = dg.DagsterInstance.ephemeral()
     try:
-        result = build_definitions(warehouse).resolve_job_def("de06_all").execute_in_process(
-            tags=range_tags(landing_months(landing)), raise_on_error=False, instance=instance)
+        result = (
+            build_definitions(warehouse)
+            .resolve_job_def("de06_all")
+            .execute_in_process(
+                tags=range_tags(landing_months(landing)), raise_on_error=False, instance=instance
+            )
+        )
     finally:
         for lg in loggers:
             lg.removeHandler(records)
     logs = instance.all_logs(result.run_id)
-    return {"warehouse": warehouse, "result": result, "logs": logs, "records": records.lines,
-            "n_stays": n_stays}
+    return {
+        "warehouse": warehouse,
+        "result": result,
+        "logs": logs,
+        "records": records.lines,
+        "n_stays": n_stays,
+    }
 
 
 def _published_texts(published: Path) -> dict[str, str]:
@@ -142,19 +161,27 @@ def _published_texts(published: Path) -> dict[str, str]:
         rel = str(path.relative_to(published))
         if path.suffix == ".duckdb":
             with duckdb.connect(str(path), read_only=True) as con:
-                tables = [r[0] for r in con.execute(
-                    "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
-                ).fetchall()]
+                tables = [
+                    r[0]
+                    for r in con.execute(
+                        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+                    ).fetchall()
+                ]
                 texts[rel] = "\n".join(
                     str(con.execute(f'SELECT list(COLUMNS(*)::VARCHAR) FROM "{t}"').fetchall())
-                    for t in tables)
+                    for t in tables
+                )
         elif path.suffix == ".parquet":
-            texts[rel] = str(duckdb.sql(
-                f"SELECT list(COLUMNS(*)::VARCHAR) FROM read_parquet('{path}')").fetchall())
+            texts[rel] = str(
+                duckdb.sql(
+                    f"SELECT list(COLUMNS(*)::VARCHAR) FROM read_parquet('{path}')"
+                ).fetchall()
+            )
         elif path.suffix == ".xlsx":
             with zipfile.ZipFile(path) as z:
-                texts[rel] = "\n".join(z.read(n).decode("utf-8") for n in z.namelist()
-                                       if n.endswith(".xml"))
+                texts[rel] = "\n".join(
+                    z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml")
+                )
         elif path.name == "plotly.min.js":
             continue  # the plotly library itself, written from the package, not from data
         else:
@@ -195,8 +222,9 @@ def test_no_planted_text_past_raw(planted):
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name NOT IN ('raw')"
         ).fetchall()
         for schema, table in tables:
-            text = str(con.execute(
-                f'SELECT list(COLUMNS(*)::VARCHAR) FROM {schema}."{table}"').fetchall())
+            text = str(
+                con.execute(f'SELECT list(COLUMNS(*)::VARCHAR) FROM {schema}."{table}"').fetchall()
+            )
             assert not [n for n in NEEDLES if n in text], f"{schema}.{table}"
 
 
@@ -204,14 +232,18 @@ def test_unknown_nationality_is_other_and_counted(planted):
     with planted["warehouse"].connect() as con:
         unknown = con.execute(
             """SELECT sum(value) FROM ops.quality_figures
-               WHERE source = 'stays' AND figure = 'unknown_nationality'""").fetchone()[0]
+               WHERE source = 'stays' AND figure = 'unknown_nationality'"""
+        ).fetchone()[0]
         other = con.execute(
-            "SELECT count_if(guest_nationality = 'other') FROM staging.stays").fetchone()[0]
+            "SELECT count_if(guest_nationality = 'other') FROM staging.stays"
+        ).fetchone()[0]
         quarantined = con.execute(
-            "SELECT count_if(guest_nationality = 'other') FROM quarantine.stays").fetchone()[0]
+            "SELECT count_if(guest_nationality = 'other') FROM quarantine.stays"
+        ).fetchone()[0]
         label = con.execute(
             """SELECT DISTINCT nationality_name FROM marts.tourism_by_nationality
-               WHERE nationality = 'other'""").fetchall()
+               WHERE nationality = 'other'"""
+        ).fetchall()
     assert unknown == other and other + quarantined == planted["n_stays"] and other > 0
     assert label == [("Quốc tịch khác hoặc không xác định",)]
 
@@ -221,8 +253,10 @@ def _literals() -> set[str]:
     lists a published text value may come from besides the reference tables."""
     from quality import suites
 
-    sql = [p.read_text(encoding="utf-8") for p in
-           [*(REPO / "marts").glob("*.sql"), *(REPO / "quality").rglob("*.sql")]]
+    sql = [
+        p.read_text(encoding="utf-8")
+        for p in [*(REPO / "marts").glob("*.sql"), *(REPO / "quality").rglob("*.sql")]
+    ]
     code = [re.sub(r"--[^\n]*", "", text) for text in sql]  # comments hold apostrophes
     found = {m for text in code for m in re.findall(r"'([^']*)'", text)}
     for name in dir(suites):
@@ -244,19 +278,30 @@ def test_published_text_values_come_from_reference_data(planted):
         ).fetchall()
         allowed = _literals() | {"c"}  # the suppression flag (quality/disclosure.py)
         for schema, table, column in ref_tables:
-            allowed |= {r[0] for r in con.execute(
-                f'SELECT DISTINCT "{column}" FROM {schema}."{table}"').fetchall()}
+            allowed |= {
+                r[0]
+                for r in con.execute(
+                    f'SELECT DISTINCT "{column}" FROM {schema}."{table}"'
+                ).fetchall()
+            }
     age = re.compile(r"\d{1,2}-\d{1,2}|\d{2}\+")
     bad = {}
-    with duckdb.connect(str(planted["warehouse"].published / "marts.duckdb"), read_only=True) as pub:
+    with duckdb.connect(
+        str(planted["warehouse"].published / "marts.duckdb"), read_only=True
+    ) as pub:
         columns = pub.execute(
             """SELECT table_name, column_name FROM duckdb_columns()
                WHERE data_type = 'VARCHAR' AND database_name = current_database()
-                 AND table_name NOT IN ('catalogue', 'disclosure_utility')""").fetchall()
+                 AND table_name NOT IN ('catalogue', 'disclosure_utility')"""
+        ).fetchall()
         assert len(columns) > 20
         for table, column in columns:
-            values = {r[0] for r in pub.execute(
-                f'SELECT DISTINCT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL').fetchall()}
+            values = {
+                r[0]
+                for r in pub.execute(
+                    f'SELECT DISTINCT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL'
+                ).fetchall()
+            }
             strays = {v for v in values if v not in allowed and not age.fullmatch(v)}
             if strays:
                 bad[f"{table}.{column}"] = sorted(strays)[:5]
@@ -265,8 +310,11 @@ def test_published_text_values_come_from_reference_data(planted):
 
 def test_occupancy_over_100_warns_flags_and_publishes(planted):
     result = planted["result"]
-    evaluations = {e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data
-                   for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    evaluations = {
+        e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
     occupancy = evaluations["room_occupancy_plausible"]
     assert not occupancy.passed and occupancy.severity == dg.AssetCheckSeverity.WARN
     assert evaluations["tourism_totals"].passed
@@ -274,16 +322,20 @@ def test_occupancy_over_100_warns_flags_and_publishes(planted):
         flagged, over = con.execute(
             """SELECT count(*) FILTER (WHERE room_occupancy_over_100),
                       count(*) FILTER (WHERE room_occupancy_rate > 1)
-               FROM marts.tourism_monthly""").fetchone()
+               FROM marts.tourism_monthly"""
+        ).fetchone()
     assert flagged == over > 0
     assert occupancy.metadata["cells_over_full_occupancy"].value == flagged
-    with duckdb.connect(str(planted["warehouse"].published / "marts.duckdb"), read_only=True) as pub:
+    with duckdb.connect(
+        str(planted["warehouse"].published / "marts.duckdb"), read_only=True
+    ) as pub:
         rows, flagged_pub, over_pub, hidden = pub.execute(
             """SELECT count(*), count(*) FILTER (WHERE room_occupancy_over_100),
                       count(*) FILTER (WHERE room_occupancy_rate > 1),
                       count(*) FILTER (WHERE room_occupancy_over_100 IS NULL
                                          AND occupied_room_nights_flag = 'c')
-               FROM tourism_monthly""").fetchone()
+               FROM tourism_monthly"""
+        ).fetchone()
     # the marts are published; a flag is shown with its rate, and hidden with a suppressed cell
     # (here the cells over 100 % describe one establishment, so suppression hides them)
     assert planted["result"].success and rows > 0
@@ -308,37 +360,52 @@ def test_blocking_checks_say_why():
 def test_mart_metadata_holds_no_cell_and_previews_are_suppressed(planted):
     """Mart assets carry counts of rows and the schema only; the previews on the published
     asset are rows of the published (suppressed) tables."""
-    materializations = [e.dagster_event.event_specific_data.materialization
-                        for e in planted["logs"]
-                        if e.dagster_event and e.dagster_event.event_type_value == "ASSET_MATERIALIZATION"]
+    materializations = [
+        e.dagster_event.event_specific_data.materialization
+        for e in planted["logs"]
+        if e.dagster_event and e.dagster_event.event_type_value == "ASSET_MATERIALIZATION"
+    ]
     marts = [m for m in materializations if m.asset_key.path[0] == "marts"]
     assert len(marts) > 15
     for m in marts:
         for value in m.metadata.values():
-            assert not isinstance(value, (dg.MarkdownMetadataValue, dg.JsonMetadataValue)) \
-                or m.asset_key.path[1] in ("labour_base",), m.asset_key
+            assert not isinstance(
+                value, (dg.MarkdownMetadataValue, dg.JsonMetadataValue)
+            ) or m.asset_key.path[1] in ("labour_base",), m.asset_key
     published = next(m for m in materializations if m.asset_key.path == ["published", "marts"])
-    previews = {k.removeprefix("preview/"): v.value for k, v in published.metadata.items()
-                if k.startswith("preview/")}
+    previews = {
+        k.removeprefix("preview/"): v.value
+        for k, v in published.metadata.items()
+        if k.startswith("preview/")
+    }
     assert "population_by_age_sex" in previews
     from assets.common import _markdown
 
-    with duckdb.connect(str(planted["warehouse"].published / "marts.duckdb"), read_only=True) as pub:
+    with duckdb.connect(
+        str(planted["warehouse"].published / "marts.duckdb"), read_only=True
+    ) as pub:
         for mart, md in previews.items():
             frame = pub.execute(f'SELECT * FROM "{mart}"').pl()
             if "area_level" in frame.columns:
                 frame = frame.filter(pl.col("area_level") == "province")
-            rows = set(_markdown(frame).splitlines()[2:]) if frame.height else set()
-            shown = md.splitlines()[2:] if md != "(no rows)" else []
-            assert set(shown) <= rows, mart
+            rows = _cells(_markdown(frame)) if frame.height else set()
+            shown = _cells(md) if md != "(no rows)" else set()
+            assert shown <= rows, mart
+
+
+def _cells(markdown: str) -> set[tuple[str, ...]]:
+    """The body rows of a markdown table as tuples of cell texts (padding aside)."""
+    return {
+        tuple(c.strip() for c in line.strip().strip("|").split("|"))
+        for line in markdown.splitlines()[2:]
+    }
 
 
 def _secrets() -> list[str]:
     from quality.rules import hmac_blocks
 
     inner, outer = hmac_blocks(KEY.encode())
-    return [KEY, KEY.encode().hex(), inner, outer,
-            hashlib.sha256(bytes.fromhex(inner)).hexdigest()]
+    return [KEY, KEY.encode().hex(), inner, outer, hashlib.sha256(bytes.fromhex(inner)).hexdigest()]
 
 
 def test_key_in_no_function_definition_or_table(planted):
@@ -347,11 +414,11 @@ def test_key_in_no_function_definition_or_table(planted):
         assert "hmac_pseudonym" in functions  # the bound function is there, its key is not
         settings = str(con.execute("SELECT * FROM duckdb_settings()").fetchall())
         variables = str(con.execute("SELECT * FROM duckdb_variables()").fetchall())
-        tables = con.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
+        tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
         contents = "\n".join(
             str(con.execute(f'SELECT list(COLUMNS(*)::VARCHAR) FROM {s}."{t}"').fetchall())
-            for s, t in tables)
+            for s, t in tables
+        )
         views = str(con.execute("SELECT sql FROM duckdb_views()").fetchall())
     for secret in _secrets():
         for where in (functions, settings, variables, contents, views):
@@ -368,10 +435,18 @@ def test_pseudonyms_unchanged_by_the_key_binding():
     register_rules(con, KEY.encode())
     register_rules(con, KEY.encode())  # twice on one connection: rebinding is allowed
     values = ["052090001234", " 052090001234 ", "passport:KOR:M1234567", None, ""]
-    got = [r[0] for r in con.execute(
-        "SELECT pseudonym(v) FROM unnest(?::VARCHAR[]) t(v)", [values]).fetchall()]
-    want = [hmac.new(KEY.encode(), v.strip().encode(), hashlib.sha256).hexdigest()
-            if v and v.strip() else None for v in values]
+    got = [
+        r[0]
+        for r in con.execute(
+            "SELECT pseudonym(v) FROM unnest(?::VARCHAR[]) t(v)", [values]
+        ).fetchall()
+    ]
+    want = [
+        hmac.new(KEY.encode(), v.strip().encode(), hashlib.sha256).hexdigest()
+        if v and v.strip()
+        else None
+        for v in values
+    ]
     assert got == want
     definition = con.execute(
         "SELECT macro_definition FROM duckdb_functions() WHERE function_name = 'pseudonym'"
@@ -392,9 +467,11 @@ def test_workbook_text_is_never_a_formula(tmp_path, monkeypatch):
     con = duckdb.connect()
     for m in MARTS:
         if m.model == 39:
-            con.execute(f'CREATE TABLE "{m.name}" AS SELECT * FROM (VALUES '
-                        "('=HYPERLINK(\"http://x\",\"y\")', 1), ('+cmd', 2), ('@SUM(1)', 3), "
-                        "('-1+1', 4), ('http://example.org', 5), ('Xã An Lão', 6)) t(area_name, incidents)")
+            con.execute(
+                f'CREATE TABLE "{m.name}" AS SELECT * FROM (VALUES '
+                "('=HYPERLINK(\"http://x\",\"y\")', 1), ('+cmd', 2), ('@SUM(1)', 3), "
+                "('-1+1', 4), ('http://example.org', 5), ('Xã An Lão', 6)) t(area_name, incidents)"
+            )
     path = tmp_path / "model_39.xlsx"
     write_workbook(con, 39, path)
     with zipfile.ZipFile(path) as z:

@@ -10,7 +10,6 @@ from datetime import date
 import dagster as dg
 import polars as pl
 import pytest
-
 from conftest import SAMPLE
 
 SECTIONS = [f"{i:02d}" for i in range(1, 12)]
@@ -72,10 +71,12 @@ def test_rate_per_100k_uses_population_at_start_of_month(wh, truth, ground_truth
 
 
 def test_incidents_by_commune_equal_truth(wh, truth):
-    got = dict(wh.execute(
-        """SELECT area_code, sum(incidents) FROM marts.public_order_monthly
+    got = dict(
+        wh.execute(
+            """SELECT area_code, sum(incidents) FROM marts.public_order_monthly
            WHERE area_level = 'commune' AND iccs_section = 'ALL' GROUP BY 1"""
-    ).fetchall())
+        ).fetchall()
+    )
     expected = truth["incidents"]["by_new_commune"]
     assert {k: v for k, v in got.items() if v} == expected
 
@@ -97,38 +98,47 @@ def test_violations_fines_and_paid_share_equal_truth(wh, truth):
             tot = [tot[0] + n, tot[1] + f, tot[2] + p]
         assert tot == [v["violations"], v["fines_vnd"], v["paid"]]
         assert tot[2] / tot[0] == pytest.approx(v["paid_share"])
-    by_vehicle = dict(((m, veh), n) for m, veh, n in wh.execute(
-        """SELECT strftime(month, '%Y-%m'), vehicle_type, sum(violations)
+    by_vehicle = dict(
+        ((m, veh), n)
+        for m, veh, n in wh.execute(
+            """SELECT strftime(month, '%Y-%m'), vehicle_type, sum(violations)
            FROM marts.traffic_violations_monthly
            WHERE area_level = 'province' AND violation_group = 'all' AND vehicle_type <> 'all'
            GROUP BY ALL"""
-    ).fetchall())
+        ).fetchall()
+    )
     for m, v in truth["violations"]["by_month"].items():
         for veh, n in v["by_vehicle"].items():
             assert by_vehicle.get((m, veh), 0) == n, (m, veh)
-    communes = dict(wh.execute(
-        """SELECT area_code, sum(violations) FROM marts.traffic_violations_monthly
+    communes = dict(
+        wh.execute(
+            """SELECT area_code, sum(violations) FROM marts.traffic_violations_monthly
            WHERE area_level = 'commune' AND violation_group = 'all' AND vehicle_type = 'all'
            AND violations > 0 GROUP BY 1"""
-    ).fetchall())
+        ).fetchall()
+    )
     assert communes == truth["violations"]["by_new_commune"]
 
 
 def test_quarantine_counts_per_reason(wh, truth):
     for source in ("incidents", "traffic_violations"):
-        got = dict(wh.execute(
-            f"""SELECT r, count(*) FROM (SELECT unnest(reason_codes) AS r
+        got = dict(
+            wh.execute(
+                f"""SELECT r, count(*) FROM (SELECT unnest(reason_codes) AS r
                 FROM quarantine.{source}) GROUP BY r"""
-        ).fetchall())
+            ).fetchall()
+        )
         assert got == truth["quarantine"][source], source
         # one reason per rejected row: the generator injects one defect per row
-        assert wh.execute(
-            f"SELECT max(len(reason_codes)) FROM quarantine.{source}").fetchone()[0] == 1
+        assert (
+            wh.execute(f"SELECT max(len(reason_codes)) FROM quarantine.{source}").fetchone()[0] == 1
+        )
 
 
 def test_kept_defects_are_quality_figures(wh, truth):
     figures = {
-        (s, f): v for s, f, v in wh.execute(
+        (s, f): v
+        for s, f, v in wh.execute(
             """SELECT source, figure, sum(value) FROM ops.quality_figures
                WHERE source IN ('incidents', 'traffic_violations') AND kind = 'repair'
                GROUP BY ALL"""
@@ -137,10 +147,14 @@ def test_kept_defects_are_quality_figures(wh, truth):
     kept = truth["kept_defects"]
     assert figures[("incidents", "unknown_article")] == kept["incidents"]["unknown_article"]
     assert figures[("incidents", "old_commune_code")] == kept["incidents"]["old_commune_code"]
-    assert figures[("traffic_violations", "unknown_violation_code")] == \
-        kept["traffic_violations"]["unknown_violation_code"]
-    assert figures[("traffic_violations", "old_commune_code")] == \
-        kept["traffic_violations"]["old_commune_code"]
+    assert (
+        figures[("traffic_violations", "unknown_violation_code")]
+        == kept["traffic_violations"]["unknown_violation_code"]
+    )
+    assert (
+        figures[("traffic_violations", "old_commune_code")]
+        == kept["traffic_violations"]["old_commune_code"]
+    )
     # unknown articles are in staging, in section 11 — never dropped
     n11 = wh.execute(
         "SELECT count(*) FROM staging.incidents WHERE fix_unknown_article AND iccs_section = '11'"
@@ -164,9 +178,12 @@ def test_no_plate_in_staging_quarantine_or_published(sample_run, wh):
     for t in ("staging.traffic_violations", "quarantine.traffic_violations"):
         cols = [r[0] for r in wh.execute(f"DESCRIBE {t}").fetchall()]
         assert "plate" not in cols and "plate_key" in cols
-    assert wh.execute(
-        "SELECT count(*) FROM staging.traffic_violations WHERE length(plate_key) <> 64"
-    ).fetchone()[0] == 0
+    assert (
+        wh.execute(
+            "SELECT count(*) FROM staging.traffic_violations WHERE length(plate_key) <> 64"
+        ).fetchone()[0]
+        == 0
+    )
     with sample_run.published_db() as pub:
         cols = {r[0] for r in pub.execute("DESCRIBE traffic_violations_monthly").fetchall()}
         assert not cols & {"plate", "plate_key", "violation_id"}
@@ -195,22 +212,31 @@ def test_published_marts_suppress_small_counts(sample_run):
         ).fetchone()[0]
         assert lonely == 0
         # rates of suppressed cells are suppressed with them
-        assert pub.execute(
-            """SELECT count(*) FROM public_order_monthly
+        assert (
+            pub.execute(
+                """SELECT count(*) FROM public_order_monthly
                WHERE incidents IS NULL AND (rate_per_100k IS NOT NULL OR clearance_rate IS NOT NULL)"""
-        ).fetchone()[0] == 0
+            ).fetchone()[0]
+            == 0
+        )
         # camera violations are published as counted, with totals over groups and vehicles
-        assert pub.execute(
-            "SELECT count(*) FROM traffic_violations_monthly WHERE violations IS NULL"
-        ).fetchone()[0] == 0
-        assert pub.execute(
-            """SELECT count(*) FROM traffic_violations_monthly t
+        assert (
+            pub.execute(
+                "SELECT count(*) FROM traffic_violations_monthly WHERE violations IS NULL"
+            ).fetchone()[0]
+            == 0
+        )
+        assert (
+            pub.execute(
+                """SELECT count(*) FROM traffic_violations_monthly t
                WHERE violation_group = 'all' AND vehicle_type = 'all' AND violations <> (
                    SELECT sum(violations) FROM traffic_violations_monthly p
                    WHERE p.month = t.month AND p.area_code = t.area_code
                      AND p.area_level = t.area_level AND p.violation_group <> 'all'
                      AND p.vehicle_type = 'all')"""
-        ).fetchone()[0] == 0
+            ).fetchone()[0]
+            == 0
+        )
     report = (sample_run.published / "reports" / "model_39.html").read_text(encoding="utf-8")
     assert "ICCS" in report and "100.000" in report
     assert (sample_run.published / "excel" / "model_39.xlsx").stat().st_size > 0
@@ -224,8 +250,10 @@ def _materialize(landing, data_dir, months):
 
     warehouse = Warehouse(landing_dir=str(landing), data_dir=str(data_dir))
     result = dg.materialize(
-        [raw_traffic_violations], resources={"warehouse": warehouse},
-        tags=range_tags(months), raise_on_error=False,
+        [raw_traffic_violations],
+        resources={"warehouse": warehouse},
+        tags=range_tags(months),
+        raise_on_error=False,
     )
     return warehouse, result
 
@@ -251,8 +279,10 @@ def test_bad_violations_file_fails_with_file_problem_fix(tmp_path, defect):
     def state():
         with duckdb.connect(str(warehouse.database_path), read_only=True) as con:
             return (
-                con.execute("SELECT _source_file, count(*), min(_batch_id) FROM raw.traffic_violations "
-                            "GROUP BY 1 ORDER BY 1").fetchall(),
+                con.execute(
+                    "SELECT _source_file, count(*), min(_batch_id) FROM raw.traffic_violations "
+                    "GROUP BY 1 ORDER BY 1"
+                ).fetchall(),
                 con.execute("SELECT source_file, sha256 FROM ops.load_log ORDER BY 1").fetchall(),
             )
 

@@ -1,7 +1,6 @@
 """Whole-set publication: `published/` is always one complete set, a SIGKILL at any step of a
 publication leaves the old set or the new one, and the next publication converges."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -21,7 +20,9 @@ def make_set(folder: Path, tag: str) -> dict[str, bytes]:
         (folder / sub).mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(folder / "marts.duckdb")) as con:
         con.execute(f"CREATE TABLE population_indicators AS SELECT '{tag}' AS tag, 1 AS n")
-        con.execute(f"COPY population_indicators TO '{folder / 'parquet' / 'population_indicators.parquet'}'")
+        con.execute(
+            f"COPY population_indicators TO '{folder / 'parquet' / 'population_indicators.parquet'}'"
+        )
     (folder / "excel" / "model_36.xlsx").write_bytes(f"xlsx {tag}".encode() * 100)
     (folder / "reports" / "model_36.html").write_text(f"<html>{tag}</html>")
     if tag == "C":  # a mart that no longer exists in the next set must not stay behind
@@ -30,8 +31,11 @@ def make_set(folder: Path, tag: str) -> dict[str, bytes]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes()
-            for p in sorted(Path(folder).rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(Path(folder).rglob("*"))
+        if p.is_file()
+    }
 
 
 def publish(published: Path, tag: str) -> dict[str, bytes]:
@@ -114,9 +118,19 @@ print(calls[0])
 
 def run_killer(published: Path, template: Path, kill_at: int) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", KILLER, str(REPO / "assets" / "publication_store.py"),
-         str(published), str(template), str(kill_at)],
-        capture_output=True, text=True, timeout=60)
+        [
+            sys.executable,
+            "-c",
+            KILLER,
+            str(REPO / "assets" / "publication_store.py"),
+            str(published),
+            str(template),
+            str(kill_at),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.mark.parametrize("legacy", [False, True], ids=["versioned", "legacy-folder"])
@@ -129,6 +143,7 @@ def test_sigkill_at_every_step_of_a_publication(tmp_path, legacy):
     def fresh_start() -> dict[str, bytes]:
         if data.exists():
             import shutil
+
             shutil.rmtree(data)
         data.mkdir()
         if legacy:
@@ -152,6 +167,7 @@ def test_sigkill_at_every_step_of_a_publication(tmp_path, legacy):
         # the next publication converges to exactly the clean result
         work = ps.new_work_dir(published)
         import shutil
+
         shutil.copytree(template_c, work, dirs_exist_ok=True)
         ps.publish_version(work, published)
         assert_clean(data, c)

@@ -17,8 +17,10 @@ MODELS = (36, 37, 38, 39)
 
 @pytest.fixture(scope="module")
 def workbooks(sample_run):
-    return {m: openpyxl.load_workbook(sample_run.published / "excel" / f"model_{m}.xlsx")
-            for m in MODELS}
+    return {
+        m: openpyxl.load_workbook(sample_run.published / "excel" / f"model_{m}.xlsx")
+        for m in MODELS
+    }
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -29,19 +31,23 @@ def test_workbook_opens_on_yearbook_tables(workbooks, pub, model):
     assert tables and names[: len(tables)] == [t.sheet for t in tables]
     assert names[len(tables)] == "Giới thiệu"
     data = [m.name for m in MARTS if m.model == model]
-    assert set(names[len(tables) + 1:]) <= set(data)
+    assert set(names[len(tables) + 1 :]) <= set(data)
     assert wb.active.title == tables[0].sheet
     for t in tables:
         ws = wb[t.sheet]
         assert ws.freeze_panes == "B5"
         assert ws.print_title_rows == "$1:$4"
-        assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert (
+            ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+        )
         # rows: province, 11 former districts, their 2025 communes (when published), in order
         labels = [ws.cell(r, 1).value for r in range(5, 5 + t.cells.height)]
         assert labels == t.cells["area_name"].to_list()
         levels = t.cells["area_level"].to_list()
         assert levels[0] == "province" and levels.count("district") == 11
-        notes = " ".join(str(ws.cell(r, 1).value) for r in range(5 + t.cells.height, 12 + t.cells.height))
+        notes = " ".join(
+            str(ws.cell(r, 1).value) for r in range(5 + t.cells.height, 12 + t.cells.height)
+        )
         assert "c: số liệu được bảo mật" in notes and "Nguồn" in notes and "Thời điểm" in notes
         header = [ws.cell(4, j).value for j in range(2, 2 + len(t.periods))]
         if t.period_kind == "year":
@@ -55,7 +61,8 @@ def test_workbook_opens_on_yearbook_tables(workbooks, pub, model):
                     assert cell.value == "c"  # the symbol in the cell itself, never 0
                 elif row[str(p)] is not None:
                     assert isinstance(cell.value, (int, float)) and cell.number_format.startswith(
-                        ("#,##0", "0"))
+                        ("#,##0", "0")
+                    )
     for ws in wb.worksheets:  # nothing built from data ever becomes a formula
         assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
 
@@ -69,7 +76,8 @@ def test_yearbook_population_matches_published_and_ground_truth(pub, ground_trut
         for code, n in truth[str(p)]["by_district"].items():
             assert table.value(code, p) == n
     suppressed = pub.execute(
-        "SELECT area_code, ref_date FROM population_indicators WHERE population_flag = 'c'").fetchall()
+        "SELECT area_code, ref_date FROM population_indicators WHERE population_flag = 'c'"
+    ).fetchall()
     for code, ref in suppressed:
         assert table.value(code, ref) == "c"
 
@@ -84,14 +92,19 @@ def test_yearly_incidents_never_sum_months_with_holes(pub, ground_truth):
     if "public_order_yearly" not in {r[0] for r in pub.execute("SHOW TABLES").fetchall()}:
         holes = pub.execute(
             """SELECT DISTINCT year(month) AS year, area_code FROM public_order_monthly
-               WHERE upper(iccs_section) = 'ALL' AND incidents_flag = 'c'""").pl()
+               WHERE upper(iccs_section) = 'ALL' AND incidents_flag = 'c'"""
+        ).pl()
         joined = holes.join(yearly, on=["year", "area_code"])
         assert joined.height == holes.height and joined["incidents"].is_null().all()
         assert joined["incidents_c"].all() and joined["rate_per_100k"].is_null().all()
     # the rate is the year's incidents over the year's mean population
-    rates = pub.execute("SELECT year, mean_population FROM population_rates WHERE area_level = 'province'").pl()
+    rates = pub.execute(
+        "SELECT year, mean_population FROM population_rates WHERE area_level = 'province'"
+    ).pl()
     check = prov.join(rates, on="year")
-    assert ((check["incidents"] * 1e5 / check["mean_population"] - check["rate_per_100k"]).abs() < 0.05).all()
+    assert (
+        (check["incidents"] * 1e5 / check["mean_population"] - check["rate_per_100k"]).abs() < 0.05
+    ).all()
 
 
 def test_report_pyramid_draws_no_suppressed_cell_as_zero(pub):
@@ -99,7 +112,9 @@ def test_report_pyramid_draws_no_suppressed_cell_as_zero(pub):
     latest = pub.execute("SELECT max(ref_date) FROM population_by_age_sex").fetchone()[0]
     cells = pub.execute(
         """SELECT area_code, count(*) FILTER (WHERE population_flag = 'c') FROM population_by_age_sex
-           WHERE ref_date = ? AND area_level IN ('province', 'district') GROUP BY 1""", [latest]).fetchall()
+           WHERE ref_date = ? AND area_level IN ('province', 'district') GROUP BY 1""",
+        [latest],
+    ).fetchall()
     buttons = fig.layout.updatemenus[0].buttons
     assert len(buttons) == 12  # the province and any former district on choice
     suppressed_total = sum(n for _, n in cells)
@@ -107,7 +122,7 @@ def test_report_pyramid_draws_no_suppressed_cell_as_zero(pub):
     texts = [t for t in fig.data if t.type == "scatter"]
     assert sum(len(t.text or ()) for t in texts) == suppressed_total
     for bar in (t for t in fig.data if t.type == "bar"):
-        for x, v in zip(bar.x, bar.customdata):
+        for x, v in zip(bar.x, bar.customdata, strict=True):
             assert (x is None) == (v is None)  # suppressed: no bar (never a bar of 0)
 
 
@@ -160,9 +175,13 @@ def test_quality_report_flags_a_district_that_stops_reporting_deaths(tmp_path):
     figures = quality_report.write_quality_report(_quality_fixture(), tmp_path / "quality.html")
     flagged = figures["flagged"]
     assert flagged.select("district_name", "month", "measure", "stopped").rows() == [
-        ("Huyện B", date(2025, 4, 1), "death", True)]
+        ("Huyện B", date(2025, 4, 1), "death", True)
+    ]
     monthly = figures["monthly"].sort("period")
-    assert monthly["coverage"].to_list() == [None, 0.5] and monthly["coverage_jump"].to_list() == [False, True]
+    assert monthly["coverage"].to_list() == [None, 0.5] and monthly["coverage_jump"].to_list() == [
+        False,
+        True,
+    ]
     assert monthly["reject:DUPLICATE"].to_list() == [None, 2]
     assert monthly["repair:late_registration"].to_list() == [None, 3]
     html = (tmp_path / "quality.html").read_text(encoding="utf-8")
@@ -175,18 +194,28 @@ def test_quality_report_flags_a_district_that_stops_reporting_deaths(tmp_path):
 def test_quality_report_published_with_aggregates_only(sample_run, wh):
     html = (sample_run.published / "reports" / "quality.html").read_text(encoding="utf-8")
     monthly = pl.read_parquet(sample_run.published / "reports" / "quality_monthly.parquet")
-    recon = wh.execute("SELECT sum(rows_in), sum(rows_staged), sum(rows_quarantined) FROM ops.reconciliation").fetchone()
-    assert (monthly["rows_in"].sum(), monthly["accepted"].sum(), monthly["quarantined"].sum()) == recon
+    recon = wh.execute(
+        "SELECT sum(rows_in), sum(rows_staged), sum(rows_quarantined) FROM ops.reconciliation"
+    ).fetchone()
+    assert (
+        monthly["rows_in"].sum(),
+        monthly["accepted"].sum(),
+        monthly["quarantined"].sum(),
+    ) == recon
     # no extract value reaches the report: person IDs, names and plates of the raw layer
     samples = wh.execute(
         """SELECT person_id FROM raw.residents USING SAMPLE 50 ROWS
            UNION ALL SELECT full_name FROM raw.residents USING SAMPLE 50 ROWS
-           UNION ALL SELECT plate FROM raw.traffic_violations USING SAMPLE 50 ROWS""").fetchall()
+           UNION ALL SELECT plate FROM raw.traffic_violations USING SAMPLE 50 ROWS"""
+    ).fetchall()
     leaked = sum(1 for (v,) in samples if v and len(v) > 6 and v in html)
     assert leaked == 0  # a count only: a failing test must not print the values either
     events = sample_run.result.get_asset_materialization_events()
-    meta = [e.materialization.metadata for e in events
-            if e.materialization.asset_key.path == ["published", "marts"]][0]
+    meta = [
+        e.materialization.metadata
+        for e in events
+        if e.materialization.asset_key.path == ["published", "marts"]
+    ][0]
     assert "quality_by_source" in meta and "events" in meta["quality_by_source"].value
 
 
@@ -197,6 +226,8 @@ def test_marts_carry_their_catalogue_entry():
     for mart in MARTS:
         meta = specs[mart.name].metadata
         assert meta["grain"] == mart.grain
-        assert mart.name in meta["definition"] and ("suppressed" in meta["disclosure_rule"]
-                                                     or "published as counted" in meta["disclosure_rule"].lower())
+        assert mart.name in meta["definition"] and (
+            "suppressed" in meta["disclosure_rule"]
+            or "published as counted" in meta["disclosure_rule"].lower()
+        )
         assert meta["source"]

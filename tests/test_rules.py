@@ -11,10 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quality.rules import hmac_blocks, id_province_prefixes, register_rules
-
 from tests.conftest import RULES_KEY as KEY
 from tests.helpers import one
-
 
 # --- dates ---------------------------------------------------------------------------------
 
@@ -56,11 +54,26 @@ def test_parse_date_never_raises(con, text):
 
 # --- sex, text, nationality ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "text, expected",
-    [("Nam", "Nam"), ("nam", "Nam"), ("NAM", "Nam"), ("M", "Nam"), ("1", "Nam"), (" Nam ", "Nam"),
-     ("Nữ", "Nữ"), ("nữ", "Nữ"), ("NU", "Nữ"), ("F", "Nữ"), ("2", "Nữ"),
-     (unicodedata.normalize("NFD", "Nữ"), "Nữ"), ("X", None), ("", None), (None, None)],
+    [
+        ("Nam", "Nam"),
+        ("nam", "Nam"),
+        ("NAM", "Nam"),
+        ("M", "Nam"),
+        ("1", "Nam"),
+        (" Nam ", "Nam"),
+        ("Nữ", "Nữ"),
+        ("nữ", "Nữ"),
+        ("NU", "Nữ"),
+        ("F", "Nữ"),
+        ("2", "Nữ"),
+        (unicodedata.normalize("NFD", "Nữ"), "Nữ"),
+        ("X", None),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_parse_sex(con, text, expected):
     assert one(con, "parse_sex(?)", text) == expected
@@ -93,7 +106,8 @@ def build_id(prefix: str, male: bool, born: date, tail: int) -> str:
 
 
 person = st.tuples(
-    st.sampled_from(PREFIXES), st.booleans(),
+    st.sampled_from(PREFIXES),
+    st.booleans(),
     st.dates(min_value=date(1905, 1, 1), max_value=date(2025, 12, 31)),
     st.integers(0, 999_999),
 )
@@ -120,8 +134,14 @@ def test_id_disagreeing_with_sex_is_invalid(con, p):
 def test_id_disagreeing_with_birth_year_is_invalid(con, p, shift):
     prefix, male, born, tail = p
     pid = build_id(prefix, male, born, tail)
-    other = born.replace(year=born.year - shift) if born.year - shift > 1900 else born.replace(year=born.year + shift)
-    assert one(con, "person_id_problem(?, ?, ?)", pid, "Nam" if male else "Nữ", other) == "birth_year"
+    other = (
+        born.replace(year=born.year - shift)
+        if born.year - shift > 1900
+        else born.replace(year=born.year + shift)
+    )
+    assert (
+        one(con, "person_id_problem(?, ?, ?)", pid, "Nam" if male else "Nữ", other) == "birth_year"
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -136,7 +156,7 @@ def test_id_of_wrong_length_is_invalid(con, p, cut, extra):
 @given(p=person, pos=st.integers(0, 11), letter=st.sampled_from("ABCXO"))
 def test_id_with_a_letter_is_invalid(con, p, pos, letter):
     pid = build_id(*p)
-    bad = pid[:pos] + letter + pid[pos + 1:]
+    bad = pid[:pos] + letter + pid[pos + 1 :]
     assert one(con, "person_id_problem(?, NULL, NULL::DATE)", bad) == "non_digit"
 
 
@@ -152,6 +172,7 @@ def test_prefix_list_is_the_63_provinces():
 
 # --- birth date, age ------------------------------------------------------------------------
 
+
 def test_birth_date_validity(con):
     ref = date(2024, 1, 1)
     assert one(con, "birth_date_invalid(?, ?)", date(2024, 1, 2), ref) is True
@@ -161,20 +182,25 @@ def test_birth_date_validity(con):
 
 
 @settings(max_examples=300, deadline=None)
-@given(born=st.dates(min_value=date(1900, 1, 1), max_value=date(2025, 1, 1)),
-       days=st.integers(0, 40000))
+@given(
+    born=st.dates(min_value=date(1900, 1, 1), max_value=date(2025, 1, 1)),
+    days=st.integers(0, 40000),
+)
 def test_age_in_completed_years(con, born, days):
     on = born + timedelta(days=days)
     expected = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
     assert one(con, "age_on(?, ?)", born, on) == expected
 
 
-@pytest.mark.parametrize("age, group", [(0, "0-4"), (4, "0-4"), (5, "5-9"), (79, "75-79"), (80, "80+"), (104, "80+")])
+@pytest.mark.parametrize(
+    "age, group", [(0, "0-4"), (4, "0-4"), (5, "5-9"), (79, "75-79"), (80, "80+"), (104, "80+")]
+)
 def test_age_group(con, age, group):
     assert one(con, "age_group(?)", age) == group
 
 
 # --- pseudonym --------------------------------------------------------------------------------
+
 
 @settings(max_examples=200, deadline=None)
 @given(value=st.text("0123456789ABCDEFabc", min_size=1, max_size=20))

@@ -1,19 +1,39 @@
 """Unit tests of the model-38 cleaning rules (quality/rules.sql)."""
 
 import pytest
+
 from tests.helpers import one
 
-
-
 NATIONALITIES = [
-    ("VNM", "VNM"), ("VN", "VNM"), ("Việt Nam", "VNM"), ("Viet Nam", "VNM"), (" vnm ", "VNM"),
-    ("Korea", "KOR"), ("KR", "KOR"), ("Hàn Quốc", "KOR"), ("han quoc", "KOR"), ("China", "CHN"),
-    ("US", "USA"), ("Mỹ", "USA"), ("France", "FRA"), ("Australia", "AUS"), ("Úc", "AUS"),
-    ("KOR", "KOR"), ("deu", "DEU"), ("Đức", "DEU"), ("MY", "MYS"), ("Nga", "RUS"),
-    ("NGA", "NGA"), ("Singapore", "SGP"), ("UK", "GBR"),
+    ("VNM", "VNM"),
+    ("VN", "VNM"),
+    ("Việt Nam", "VNM"),
+    ("Viet Nam", "VNM"),
+    (" vnm ", "VNM"),
+    ("Korea", "KOR"),
+    ("KR", "KOR"),
+    ("Hàn Quốc", "KOR"),
+    ("han quoc", "KOR"),
+    ("China", "CHN"),
+    ("US", "USA"),
+    ("Mỹ", "USA"),
+    ("France", "FRA"),
+    ("Australia", "AUS"),
+    ("Úc", "AUS"),
+    ("KOR", "KOR"),
+    ("deu", "DEU"),
+    ("Đức", "DEU"),
+    ("MY", "MYS"),
+    ("Nga", "RUS"),
+    ("NGA", "NGA"),
+    ("Singapore", "SGP"),
+    ("UK", "GBR"),
     # not in the reference data: 'other', the text itself never kept
-    ("Wakanda", "other"), ('=HYPERLINK("http://x","y")', "other"), ("+cmd", "other"),
-    ("NGUYEN VAN A B1234567", "other"), (None, "other"),
+    ("Wakanda", "other"),
+    ('=HYPERLINK("http://x","y")', "other"),
+    ("+cmd", "other"),
+    ("NGUYEN VAN A B1234567", "other"),
+    (None, "other"),
 ]
 
 
@@ -30,21 +50,26 @@ def staged_nationalities(con):
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     load_country_reference(con)
     ensure_raw_table(con, STAYS)
-    con.execute("CREATE OR REPLACE TABLE staging.establishments AS SELECT 'CSLT00001' AS "
-                "establishment_id, 'hotel_1star' AS establishment_type, '21553' AS commune_code")
+    con.execute(
+        "CREATE OR REPLACE TABLE staging.establishments AS SELECT 'CSLT00001' AS "
+        "establishment_id, 'hotel_1star' AS establishment_type, '21553' AS commune_code"
+    )
     con.execute("CREATE OR REPLACE TABLE staging.residents (person_key VARCHAR)")
     for i, (text, _) in enumerate(NATIONALITIES, start=1):
         con.execute(
             """INSERT INTO raw.stays VALUES (?, 'CSLT00001', 'passport', ?, ?, 'Nam', '1980',
                '2024-07-01 14:00:00', '2024-07-02 10:00:00', '1', '2024-07-01 15:00:00',
                'stays_2024-07.jsonl', ?, 'b1', now())""",
-            [f"TB{i:09d}", f"P{i:07d}", text, i])
+            [f"TB{i:09d}", f"P{i:07d}", text, i],
+        )
     figures = split_checked(con, "stays", "stage_stays.sql")
     got = dict(con.execute("SELECT _row_number, guest_nationality FROM staging.stays").fetchall())
     return got, figures
 
 
-@pytest.mark.parametrize("row,text,iso", [(i, t, iso) for i, (t, iso) in enumerate(NATIONALITIES, 1)])
+@pytest.mark.parametrize(
+    "row,text,iso", [(i, t, iso) for i, (t, iso) in enumerate(NATIONALITIES, 1)]
+)
 def test_nationality_from_reference_data(staged_nationalities, row, text, iso):
     got, _ = staged_nationalities
     assert got[row] == iso
@@ -53,41 +78,73 @@ def test_nationality_from_reference_data(staged_nationalities, row, text, iso):
 def test_unknown_nationality_is_a_quality_figure(staged_nationalities):
     _, figures = staged_nationalities
     assert figures["staged"] == len(NATIONALITIES)
-    assert figures["repairs"]["unknown_nationality"] == sum(iso == "other" for _, iso in NATIONALITIES)
+    assert figures["repairs"]["unknown_nationality"] == sum(
+        iso == "other" for _, iso in NATIONALITIES
+    )
 
 
-@pytest.mark.parametrize("check_in,notified,late", [
-    ("2024-07-01 14:00:00", "2024-07-01 22:59:59", False),
-    ("2024-07-01 14:00:00", "2024-07-01 23:00:00", False),  # at the deadline is on time
-    ("2024-07-01 14:00:00", "2024-07-01 23:00:01", True),
-    ("2024-07-01 22:59:00", "2024-07-02 07:00:00", True),  # before 23:00: same-day deadline
-    ("2024-07-01 23:30:00", "2024-07-02 07:59:59", False),  # after 23:00: by 08:00 next day
-    ("2024-07-01 23:30:00", "2024-07-02 08:00:01", True),
-    ("2024-12-31 23:10:00", "2025-01-01 08:00:00", False),
-    ("2024-07-01 14:00:00", None, False),  # no notification time: not counted late
-])
+@pytest.mark.parametrize(
+    "check_in,notified,late",
+    [
+        ("2024-07-01 14:00:00", "2024-07-01 22:59:59", False),
+        ("2024-07-01 14:00:00", "2024-07-01 23:00:00", False),  # at the deadline is on time
+        ("2024-07-01 14:00:00", "2024-07-01 23:00:01", True),
+        ("2024-07-01 22:59:00", "2024-07-02 07:00:00", True),  # before 23:00: same-day deadline
+        ("2024-07-01 23:30:00", "2024-07-02 07:59:59", False),  # after 23:00: by 08:00 next day
+        ("2024-07-01 23:30:00", "2024-07-02 08:00:01", True),
+        ("2024-12-31 23:10:00", "2025-01-01 08:00:00", False),
+        ("2024-07-01 14:00:00", None, False),  # no notification time: not counted late
+    ],
+)
 def test_notification_late(con, check_in, notified, late):
-    assert one(con, "notification_late(parse_timestamp_vn(?), parse_timestamp_vn(?))",
-               check_in, notified) is late
+    assert (
+        one(
+            con,
+            "notification_late(parse_timestamp_vn(?), parse_timestamp_vn(?))",
+            check_in,
+            notified,
+        )
+        is late
+    )
 
 
 def test_notification_deadline(con):
-    assert str(one(con, "notification_deadline(TIMESTAMP '2024-02-10 09:00:00')")) == "2024-02-10 23:00:00"
-    assert str(one(con, "notification_deadline(TIMESTAMP '2024-02-10 23:00:00')")) == "2024-02-11 08:00:00"
+    assert (
+        str(one(con, "notification_deadline(TIMESTAMP '2024-02-10 09:00:00')"))
+        == "2024-02-10 23:00:00"
+    )
+    assert (
+        str(one(con, "notification_deadline(TIMESTAMP '2024-02-10 23:00:00')"))
+        == "2024-02-11 08:00:00"
+    )
 
 
-@pytest.mark.parametrize("ci,co,nights", [
-    ("2024-07-01 14:00:00", "2024-07-03 11:00:00", 2),
-    ("2024-07-01 09:00:00", "2024-07-01 15:00:00", 0),  # same-day stay
-    ("2024-07-31 23:50:00", "2024-08-01 00:10:00", 1),  # dates, not hours, count
-    ("2025-12-30 15:00:00", None, 2),  # open stay censored at 2026-01-01
-])
+@pytest.mark.parametrize(
+    "ci,co,nights",
+    [
+        ("2024-07-01 14:00:00", "2024-07-03 11:00:00", 2),
+        ("2024-07-01 09:00:00", "2024-07-01 15:00:00", 0),  # same-day stay
+        ("2024-07-31 23:50:00", "2024-08-01 00:10:00", 1),  # dates, not hours, count
+        ("2025-12-30 15:00:00", None, 2),  # open stay censored at 2026-01-01
+    ],
+)
 def test_stay_nights(con, ci, co, nights):
-    assert one(con, "stay_nights(parse_timestamp_vn(?), parse_timestamp_vn(?), DATE '2026-01-01')",
-               ci, co) == nights
+    assert (
+        one(
+            con,
+            "stay_nights(parse_timestamp_vn(?), parse_timestamp_vn(?), DATE '2026-01-01')",
+            ci,
+            co,
+        )
+        == nights
+    )
 
 
 def test_guest_pseudonym_links_to_register(con):
     """A cccd guest key is the register's person_key for the same ID (same macro, same key)."""
-    assert one(con, "pseudonym(upper(replace(clean_text(?), ' ', ''))) = pseudonym(clean_text(?))",
-               " 052090123456 ", "052090123456")
+    assert one(
+        con,
+        "pseudonym(upper(replace(clean_text(?), ' ', ''))) = pseudonym(clean_text(?))",
+        " 052090123456 ",
+        "052090123456",
+    )

@@ -9,10 +9,17 @@ import pytest
 from quality import suites
 
 SUITES = [
-    suites.residents_contract, suites.residents_quality, suites.events_contract,
-    suites.labour_contract, suites.labour_quality, suites.incidents_contract,
-    suites.incidents_quality, suites.traffic_violations_contract,
-    suites.traffic_violations_quality, suites.establishments_contract, suites.stays_contract,
+    suites.residents_contract,
+    suites.residents_quality,
+    suites.events_contract,
+    suites.labour_contract,
+    suites.labour_quality,
+    suites.incidents_contract,
+    suites.incidents_quality,
+    suites.traffic_violations_contract,
+    suites.traffic_violations_quality,
+    suites.establishments_contract,
+    suites.stays_contract,
     suites.stays_quality,
 ]
 SLICES = 20  # expectation i plants its violation on the rows with rowid % 20 == i: 5 % each
@@ -67,8 +74,10 @@ def plant(con, table: str, suite: suites.Suite) -> str:
 
 def verdicts(outcome: dict) -> tuple:
     """Suite verdict, rows, and the failed expectations."""
-    return outcome["success"], outcome["rows"], sorted(
-        (f["expectation"], f["column"]) for f in outcome["failed"]
+    return (
+        outcome["success"],
+        outcome["rows"],
+        sorted((f["expectation"], f["column"]) for f in outcome["failed"]),
     )
 
 
@@ -106,24 +115,34 @@ def test_same_verdicts_on_duckdb_and_pandas(tables, suite_fn):
     for e in suite.expectations:
         tolerant = (e.mostly or 1.0) < 0.95  # a 5 % slice stays within a looser threshold
         key = (e.expectation_type, suites._columns_of(e))
-        assert (key in failed) != tolerant, f"{key}: planted violation {'not ' if not tolerant else ''}caught"
+        assert (key in failed) != tolerant, (
+            f"{key}: planted violation {'not ' if not tolerant else ''}caught"
+        )
 
 
 def test_regex_check_in_duckdb_counts_and_thresholds():
     """The SQL form of a regex expectation: nulls ignored, `mostly` over the non-null values,
     braces of the pattern kept through GX's str.format."""
     con = duckdb.connect()
-    con.execute("CREATE SCHEMA s; CREATE TABLE s.t AS SELECT CASE WHEN i < 3 THEN 'ab' "
-                "WHEN i < 10 THEN NULL ELSE 'ABC' END AS code FROM range(1000) r(i)")
-    strict = suites.Suite("strict", "s.t", [gxe.ExpectColumnValuesToMatchRegex(
-        column="code", regex=r"^[A-Z]{3}$")])
+    con.execute(
+        "CREATE SCHEMA s; CREATE TABLE s.t AS SELECT CASE WHEN i < 3 THEN 'ab' "
+        "WHEN i < 10 THEN NULL ELSE 'ABC' END AS code FROM range(1000) r(i)"
+    )
+    strict = suites.Suite(
+        "strict", "s.t", [gxe.ExpectColumnValuesToMatchRegex(column="code", regex=r"^[A-Z]{3}$")]
+    )
     out = suites.validate(con, strict)
     assert not out["success"]
     assert out["failed"][0]["unexpected_count"] == 3
     assert out["failed"][0]["unexpected_percent"] == round(100 * 3 / 993, 4)
-    loose = suites.Suite("loose", "s.t", [gxe.ExpectColumnValuesToMatchRegex(
-        column="code", regex=r"^[A-Z]{3}$", mostly=0.99)])
+    loose = suites.Suite(
+        "loose",
+        "s.t",
+        [gxe.ExpectColumnValuesToMatchRegex(column="code", regex=r"^[A-Z]{3}$", mostly=0.99)],
+    )
     assert suites.validate(con, loose)["success"]
-    unanchored = suites.Suite("u", "s.t", [gxe.ExpectColumnValuesToMatchRegex(column="code", regex="A")])
+    unanchored = suites.Suite(
+        "u", "s.t", [gxe.ExpectColumnValuesToMatchRegex(column="code", regex="A")]
+    )
     with pytest.raises(ValueError, match="anchored"):
         suites.validate(con, unanchored)

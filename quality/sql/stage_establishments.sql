@@ -15,7 +15,7 @@ WITH typed AS (
         parse_date_vn(r.closed_on) AS closed_on,
         date_needed_repair(r.opened_on) OR date_needed_repair(r.closed_on) AS fix_date_format,
         (r.name IS DISTINCT FROM clean_text(r.name) AND r.name IS NOT NULL)
-            OR r.establishment_id IS DISTINCT FROM trim(r.establishment_id) AS fix_text_form,
+            OR (r.establishment_id IS DISTINCT FROM trim(r.establishment_id)) AS fix_text_form,
         row_number() OVER (PARTITION BY upper(clean_text(r.establishment_id))
                            ORDER BY r._source_file, r._row_number) AS copy_number
     FROM raw.establishments r

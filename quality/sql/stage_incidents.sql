@@ -24,7 +24,7 @@ WITH typed AS MATERIALIZED (
         (r.occurred_at IS NOT NULL AND NOT regexp_full_match(r.occurred_at, '\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}'))
             OR (r.reported_at IS NOT NULL AND NOT regexp_full_match(r.reported_at, '\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}'))
             AS fix_timestamp_format,
-        r.commune_code IS DISTINCT FROM trim(r.commune_code) AS fix_text_form,
+        (r.commune_code IS DISTINCT FROM trim(r.commune_code)) AS fix_text_form,
         row_number() OVER (PARTITION BY clean_text(r.incident_id)
                            ORDER BY r._source_file, r._row_number) AS copy_number
     FROM raw.incidents r
@@ -38,8 +38,8 @@ placed AS (
         p.category_code IS NULL AS fix_unknown_article,
         p.name_vi AS category_name,
         coalesce(p.iccs_section, '11') AS iccs_section,
-        t.status_received IS DISTINCT FROM 'cleared'
-            AND t.status_received IS DISTINCT FROM 'under_investigation' AS fix_unknown_status
+        (t.status_received IS DISTINCT FROM 'cleared')
+            AND (t.status_received IS DISTINCT FROM 'under_investigation') AS fix_unknown_status
     FROM typed t
     LEFT JOIN reference.commune_lookup lc ON lc.code = t.commune_received
     LEFT JOIN reference.penal_code_iccs p ON p.category_code = t.category_code

@@ -42,12 +42,12 @@ typed AS (
         r.sex IS NOT NULL AND r.sex NOT IN ('Nam', 'Nữ') AS fix_sex_spelling,
         (r.full_name IS NOT NULL AND (r.full_name <> trim(r.full_name)
             OR contains(r.full_name, '  ') OR nfc_normalize(r.full_name) <> r.full_name))
-        OR r.religion IS DISTINCT FROM rl.cleaned OR r.ethnicity_code IS DISTINCT FROM et.cleaned
-        OR r.relation_to_head IS DISTINCT FROM rh.cleaned OR r.marital_status IS DISTINCT FROM ms.cleaned
-        OR r.education_level IS DISTINCT FROM ed.cleaned OR r.residence_type IS DISTINCT FROM rt.cleaned
-        OR r.status IS DISTINCT FROM st.cleaned
-        OR r.household_id IS DISTINCT FROM trim(r.household_id)
-        OR r.commune_code IS DISTINCT FROM trim(r.commune_code) AS fix_text_form,
+        OR (r.religion IS DISTINCT FROM rl.cleaned) OR (r.ethnicity_code IS DISTINCT FROM et.cleaned)
+        OR (r.relation_to_head IS DISTINCT FROM rh.cleaned) OR (r.marital_status IS DISTINCT FROM ms.cleaned)
+        OR (r.education_level IS DISTINCT FROM ed.cleaned) OR (r.residence_type IS DISTINCT FROM rt.cleaned)
+        OR (r.status IS DISTINCT FROM st.cleaned)
+        OR (r.household_id IS DISTINCT FROM trim(r.household_id))
+        OR (r.commune_code IS DISTINCT FROM trim(r.commune_code)) AS fix_text_form,
         r.nationality IS NOT NULL AND r.nationality <> 'VNM' AND na.nationality = 'VNM'
             AS fix_nationality_spelling
     FROM raw.residents r

@@ -46,7 +46,7 @@ CREATE OR REPLACE TEMP TABLE _stays_typed AS
         parse_timestamp_vn(r.notified_at) AS notified_at,
         clean_code(r.room) AS room,
         r.guest_nationality IS NOT NULL AND vn.nationality <> 'other'
-            AND r.guest_nationality IS DISTINCT FROM vn.nationality AS fix_nationality_spelling,
+            AND (r.guest_nationality IS DISTINCT FROM vn.nationality) AS fix_nationality_spelling,
         r.guest_sex IS NOT NULL AND r.guest_sex NOT IN ('Nam', 'Nữ') AS fix_sex_spelling
     FROM raw.stays r
     LEFT JOIN _stays_vocabulary vn ON vn.v = r.guest_nationality
@@ -55,12 +55,12 @@ CREATE OR REPLACE TEMP TABLE _stays_typed AS
 -- The first copy of a notification id and of a (guest, establishment, check-in) stay, in file
 -- order: aggregates joined back (much cheaper than row_number() windows over millions of keys).
 CREATE OR REPLACE TEMP TABLE _stays_first_id AS
-    SELECT notification_id, min({'file': _source_file, 'row': _row_number}) AS first_copy
+    SELECT notification_id, min({ 'file': _source_file, 'row': _row_number }) AS first_copy
     FROM _stays_typed GROUP BY notification_id;
 
 CREATE OR REPLACE TEMP TABLE _stays_first_stay AS
     SELECT guest_doc_type, doc_clean, establishment_id, check_in,
-           min({'file': _source_file, 'row': _row_number}) AS first_copy
+           min({ 'file': _source_file, 'row': _row_number }) AS first_copy
     FROM _stays_typed WHERE check_in IS NOT NULL GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE _stays_keyed AS
@@ -71,8 +71,8 @@ CREATE OR REPLACE TEMP TABLE _stays_keyed AS
         -- a cccd is a Vietnamese ID card; a passport without a readable nationality is 'other'
         coalesce(t.nationality_read, CASE WHEN t.guest_doc_type = 'cccd' THEN 'VNM' ELSE 'other' END)
             AS guest_nationality,
-        CASE WHEN fi.first_copy = {'file': t._source_file, 'row': t._row_number} THEN 1 ELSE 2 END AS id_copy,
-        CASE WHEN fs.first_copy IS NULL OR fs.first_copy = {'file': t._source_file, 'row': t._row_number}
+        CASE WHEN fi.first_copy = { 'file': t._source_file, 'row': t._row_number } THEN 1 ELSE 2 END AS id_copy,
+        CASE WHEN fs.first_copy IS NULL OR fs.first_copy = { 'file': t._source_file, 'row': t._row_number }
              THEN 1 ELSE 2 END AS stay_copy
     FROM _stays_typed t
     LEFT JOIN _stays_first_id fi ON fi.notification_id IS NOT DISTINCT FROM t.notification_id
@@ -109,8 +109,8 @@ CREATE OR REPLACE TEMP TABLE _stays_checked AS
 
 CREATE OR REPLACE TEMP TABLE _stays_stays AS
     SELECT c.*,
-        CAST(c.check_in AS DATE) AS check_in_date,
-        coalesce(CAST(c.check_out AS DATE), (SELECT censor_date FROM _stays_censor)::DATE) AS nights_end,
+        c.check_in::DATE AS check_in_date,
+        coalesce(c.check_out::DATE, (SELECT censor_date FROM _stays_censor)::DATE) AS nights_end,
         stay_nights(c.check_in, c.check_out, (SELECT censor_date FROM _stays_censor)::DATE) AS nights
     FROM _stays_checked c;
 

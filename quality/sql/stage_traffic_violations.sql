@@ -30,7 +30,7 @@ typed AS MATERIALIZED (
         number_needed_repair(r.fine_vnd) AS fix_number_format,
         parse_bool_vn(r.paid) AS paid_flag,
         r.paid IS NOT NULL AND r.paid NOT IN ('true', 'false') AS fix_paid_spelling,
-        r.commune_code IS DISTINCT FROM trim(r.commune_code) AS fix_text_form,
+        (r.commune_code IS DISTINCT FROM trim(r.commune_code)) AS fix_text_form,
         row_number() OVER (PARTITION BY clean_text(r.violation_id)
                            ORDER BY r._source_file, r._row_number) AS copy_number
     FROM plates r

@@ -17,9 +17,15 @@ CONTRACT_MODULES: dict[str, list[str]] = {
 }
 
 CONTRACTS: dict[str, SourceContract] = {
-    c.source: c
-    for module in (population, labour, lodging, public_order)
-    for c in module.CONTRACTS
+    c.source: c for module in (population, labour, lodging, public_order) for c in module.CONTRACTS
 }
 
-__all__ = ["CONTRACTS", "CONTRACT_MODULES", "Column", "EVENTS", "RESIDENTS", "SourceContract", "normalise_header"]
+__all__ = [
+    "CONTRACTS",
+    "CONTRACT_MODULES",
+    "Column",
+    "EVENTS",
+    "RESIDENTS",
+    "SourceContract",
+    "normalise_header",
+]

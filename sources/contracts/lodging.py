@@ -15,8 +15,12 @@ ESTABLISHMENTS = SourceContract(
     columns=(
         Column("establishment_id", "Mã cơ sở lưu trú"),
         Column("name", "Tên cơ sở lưu trú", required=False),
-        Column("type", "Loại hình cơ sở", description="hotel_1star … hotel_5star, guesthouse, "
-               "motel, homestay, rental_room, industrial_housing, hospital, long_distance_bus"),
+        Column(
+            "type",
+            "Loại hình cơ sở",
+            description="hotel_1star … hotel_5star, guesthouse, "
+            "motel, homestay, rental_room, industrial_housing, hospital, long_distance_bus",
+        ),
         Column("commune_code", "Mã xã", description="5-digit GSO commune code (2025 communes)"),
         Column("rooms", "Số phòng"),
         Column("beds", "Số giường", required=False),
@@ -37,12 +41,18 @@ STAYS = SourceContract(
         Column("notification_id", "Mã thông báo lưu trú"),
         Column("establishment_id", "Mã cơ sở lưu trú"),
         Column("guest_doc_type", "Loại giấy tờ", description="cccd / passport"),
-        Column("guest_doc_number", "Số giấy tờ", description="personal ID (cccd) or passport number"),
-        Column("guest_nationality", "Quốc tịch", description="ISO 3166 alpha-3 (spellings repaired)"),
+        Column(
+            "guest_doc_number", "Số giấy tờ", description="personal ID (cccd) or passport number"
+        ),
+        Column(
+            "guest_nationality", "Quốc tịch", description="ISO 3166 alpha-3 (spellings repaired)"
+        ),
         Column("guest_sex", "Giới tính", required=False),
         Column("guest_birth_year", "Năm sinh", required=False),
         Column("check_in", "Thời điểm đến", description="local time yyyy-mm-dd HH:MM:SS"),
-        Column("check_out", "Thời điểm đi", required=False, description="empty while the stay is open"),
+        Column(
+            "check_out", "Thời điểm đi", required=False, description="empty while the stay is open"
+        ),
         Column("room", "Số phòng", required=False),
         Column("notified_at", "Thời điểm thông báo", description="local time yyyy-mm-dd HH:MM:SS"),
     ),

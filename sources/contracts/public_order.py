@@ -19,9 +19,14 @@ INCIDENTS = SourceContract(
         Column("incident_id", "Mã vụ việc"),
         Column("occurred_at", "Thời điểm xảy ra", description="yyyy-mm-dd HH:MM:SS, local time"),
         Column("reported_at", "Thời điểm tiếp nhận", description="yyyy-mm-dd HH:MM:SS, local time"),
-        Column("commune_code", "Mã xã xảy ra",
-               description="5-digit GSO code: old codes before 2025-07-01, 2025 codes after"),
-        Column("category_code", "Mã tội danh", description="HS<article of the 2015 Penal Code> or KHAC"),
+        Column(
+            "commune_code",
+            "Mã xã xảy ra",
+            description="5-digit GSO code: old codes before 2025-07-01, 2025 codes after",
+        ),
+        Column(
+            "category_code", "Mã tội danh", description="HS<article of the 2015 Penal Code> or KHAC"
+        ),
         Column("category_name", "Tên tội danh", required=False),
         Column("status", "Tình trạng", description="under_investigation / cleared"),
         Column("cleared_at", "Thời điểm làm rõ", required=False),
@@ -42,11 +47,18 @@ TRAFFIC_VIOLATIONS = SourceContract(
         Column("violation_id", "Mã vi phạm"),
         Column("detected_at", "Thời điểm phát hiện", description="timestamp, local time"),
         Column("commune_code", "Mã xã", description="5-digit GSO code at the detection date"),
-        Column("plate", "Biển số xe", description="Vietnamese plate, e.g. 77A-123.45, 77-B1 234.56"),
+        Column(
+            "plate", "Biển số xe", description="Vietnamese plate, e.g. 77A-123.45, 77-B1 234.56"
+        ),
         Column("vehicle_type", "Loại phương tiện", description="motorbike / car / truck / bus"),
-        Column("violation_code", "Mã hành vi vi phạm",
-               description="TOC_DO, DEN_DO, LAN_DUONG, DUNG_DO, MU_BAO_HIEM, NONG_DO_CON, QUA_TAI"),
-        Column("fine_vnd", "Số tiền phạt (đồng)", description="fine in VND (Decree 168/2024 from 2025)"),
+        Column(
+            "violation_code",
+            "Mã hành vi vi phạm",
+            description="TOC_DO, DEN_DO, LAN_DUONG, DUNG_DO, MU_BAO_HIEM, NONG_DO_CON, QUA_TAI",
+        ),
+        Column(
+            "fine_vnd", "Số tiền phạt (đồng)", description="fine in VND (Decree 168/2024 from 2025)"
+        ),
         Column("paid", "Đã nộp phạt", description="true / false"),
     ),
 )

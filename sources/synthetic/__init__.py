@@ -27,8 +27,9 @@ def source_generator(name: str):
     return module.generate
 
 
-def run_sources(out_dir: str | Path, scale: float, seed: int, sources=DEFAULT_SOURCES,
-                verbose: bool = True) -> dict:
+def run_sources(
+    out_dir: str | Path, scale: float, seed: int, sources=DEFAULT_SOURCES, verbose: bool = True
+) -> dict:
     """Generate the population world, then each requested source, in order. Returns
     {source: truth}. Each source gets its own random stream, so adding one never changes the
     files of another."""

@@ -98,8 +98,12 @@ class UsedInts:
 
 
 def unique_random_ints(
-    rng: np.random.Generator, low: np.ndarray | int, high: np.ndarray | int, n: int,
-    build, used: UsedInts,
+    rng: np.random.Generator,
+    low: np.ndarray | int,
+    high: np.ndarray | int,
+    n: int,
+    build,
+    used: UsedInts,
 ) -> np.ndarray:
     """Draw n values `build(rng.integers(low, high))` that are unique among themselves and not in
     `used` (updated). Collisions are redrawn (the loop is over retries, not values)."""
@@ -121,7 +125,10 @@ def unique_random_ints(
 
 
 def person_ids(
-    rng: np.random.Generator, prefix: np.ndarray, male: np.ndarray, birth_year: np.ndarray,
+    rng: np.random.Generator,
+    prefix: np.ndarray,
+    male: np.ndarray,
+    birth_year: np.ndarray,
     used: set,
 ) -> np.ndarray:
     """Valid 12-digit personal IDs as int64: 3-digit province prefix, century/sex digit
@@ -179,11 +186,16 @@ def fmt_date_variant(col: str, kind: pl.Expr) -> pl.Expr:
     only used for dates from 1950 on (the pipeline reads serials 1950..2100)."""
     d = days_to_date(col)
     return (
-        pl.when(kind == 1).then(d.dt.strftime("%Y-%m-%d"))
-        .when(kind == 2).then(d.dt.strftime("%-d/%-m/%Y"))
-        .when(kind == 3).then(d.dt.strftime("%d-%m-%Y"))
-        .when(kind == 4).then(d.dt.strftime("%d.%m.%Y"))
-        .when(kind == 5).then((pl.col(col) - EXCEL_EPOCH_DAYS).cast(pl.String))
+        pl.when(kind == 1)
+        .then(d.dt.strftime("%Y-%m-%d"))
+        .when(kind == 2)
+        .then(d.dt.strftime("%-d/%-m/%Y"))
+        .when(kind == 3)
+        .then(d.dt.strftime("%d-%m-%Y"))
+        .when(kind == 4)
+        .then(d.dt.strftime("%d.%m.%Y"))
+        .when(kind == 5)
+        .then((pl.col(col) - EXCEL_EPOCH_DAYS).cast(pl.String))
         .otherwise(d.dt.strftime("%d/%m/%Y"))
     )
 
@@ -214,8 +226,10 @@ def nfd(text: pl.Expr) -> pl.Expr:
 def pad_spaces(text: pl.Expr, kind: pl.Expr) -> pl.Expr:
     """Stray blanks: 1 leading, 2 trailing, 3 both."""
     return (
-        pl.when(kind == 1).then(pl.lit(" ") + text)
-        .when(kind == 2).then(text + pl.lit("  "))
+        pl.when(kind == 1)
+        .then(pl.lit(" ") + text)
+        .when(kind == 2)
+        .then(text + pl.lit("  "))
         .otherwise(pl.lit(" ") + text + pl.lit(" "))
     )
 
@@ -224,7 +238,7 @@ def pad_spaces(text: pl.Expr, kind: pl.Expr) -> pl.Expr:
 def write_csv(df: pl.DataFrame, path: Path, header: list[str], bom: bool) -> int:
     """Write all columns as text under `header`; returns the number of data rows."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    out = df.rename(dict(zip(df.columns, header)))
+    out = df.rename(dict(zip(df.columns, header, strict=False)))
     out.write_csv(path, include_bom=bom, null_value="", line_terminator="\n")
     return out.height
 

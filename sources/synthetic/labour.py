@@ -40,8 +40,23 @@ SECTIONS = list("ABCDEFGHIJKLMNOPQRSTU")
 BROAD = {s: ("A" if s == "A" else "B-F" if s in "BCDEF" else "G-U") for s in SECTIONS}
 # Sections within industry & construction, and within services (shares of employment there).
 IND_P = {"B": 0.02, "C": 0.70, "D": 0.01, "E": 0.01, "F": 0.26}
-SERV_P = {"G": 0.32, "H": 0.08, "I": 0.14, "J": 0.01, "K": 0.02, "L": 0.01, "M": 0.01,
-          "N": 0.02, "O": 0.06, "P": 0.09, "Q": 0.04, "R": 0.01, "S": 0.06, "T": 0.115, "U": 0.005}
+SERV_P = {
+    "G": 0.32,
+    "H": 0.08,
+    "I": 0.14,
+    "J": 0.01,
+    "K": 0.02,
+    "L": 0.01,
+    "M": 0.01,
+    "N": 0.02,
+    "O": 0.06,
+    "P": 0.09,
+    "Q": 0.04,
+    "R": 0.01,
+    "S": 0.06,
+    "T": 0.115,
+    "U": 0.005,
+}
 # VSCO level-1 occupation by section (others: GENERIC_OCC).
 OCC = {
     "A": {"6": 0.6, "9": 0.4},
@@ -57,18 +72,31 @@ OCC = {
 GENERIC_OCC = {"1": 0.03, "2": 0.1, "3": 0.12, "4": 0.15, "5": 0.3, "7": 0.1, "8": 0.05, "9": 0.15}
 STATUSES = ["employee", "employer", "own_account", "contributing_family"]
 # status in employment by broad sector
-STATUS_P = {"A": [0.09, 0.01, 0.60, 0.30], "B-F": [0.75, 0.03, 0.18, 0.04],
-            "G-U": [0.55, 0.04, 0.33, 0.08]}
+STATUS_P = {
+    "A": [0.09, 0.01, 0.60, 0.30],
+    "B-F": [0.75, 0.03, 0.18, 0.04],
+    "G-U": [0.55, 0.04, 0.33, 0.08],
+}
 PUBLIC = set("OPQU")  # sections where almost everyone is an insured employee
 
 # Defects. Rejected: extra rows (DUPLICATE, INVALID_PERSON_ID, UNKNOWN_PERSON, UNDER_15) or a
 # person's own row made contradictory (CONTRADICTORY_STATUS: that person then has no accepted
 # record). Repairs: at most one per row.
-REJECT_RATES = {"DUPLICATE": 0.003, "INVALID_PERSON_ID": 0.002, "UNKNOWN_PERSON": 0.002,
-                "UNDER_15": 0.001, "CONTRADICTORY_STATUS": 0.001}
-REPAIR_RATES = {"date_format": 0.02, "bool_spelling": 0.02, "status_fields_cleared": 0.004,
-                "old_commune_code": 0.05, "sex_differs_from_register": 0.004,
-                "birth_date_differs_from_register": 0.004}
+REJECT_RATES = {
+    "DUPLICATE": 0.003,
+    "INVALID_PERSON_ID": 0.002,
+    "UNKNOWN_PERSON": 0.002,
+    "UNDER_15": 0.001,
+    "CONTRADICTORY_STATUS": 0.001,
+}
+REPAIR_RATES = {
+    "date_format": 0.02,
+    "bool_spelling": 0.02,
+    "status_fields_cleared": 0.004,
+    "old_commune_code": 0.05,
+    "sex_differs_from_register": 0.004,
+    "birth_date_differs_from_register": 0.004,
+}
 MIN_DEFECTS = 2
 INVALID_ID_KINDS = ["length_11", "length_13", "letter", "unknown_prefix", "century_digit"]
 UNKNOWN_PREFIXES = ["003", "099", "000", "053"]
@@ -82,10 +110,16 @@ def _n(rate: float, n: int) -> int:
 
 
 def _age(dob: pl.Expr, on: date) -> pl.Expr:
-    return (pl.lit(on.year) - dob.dt.year()
-            - ((pl.lit(on.month * 100 + on.day)
-                < dob.dt.month().cast(pl.Int32) * 100 + dob.dt.day().cast(pl.Int32))
-               .cast(pl.Int32))).cast(pl.Int32)
+    return (
+        pl.lit(on.year)
+        - dob.dt.year()
+        - (
+            (
+                pl.lit(on.month * 100 + on.day)
+                < dob.dt.month().cast(pl.Int32) * 100 + dob.dt.day().cast(pl.Int32)
+            ).cast(pl.Int32)
+        )
+    ).cast(pl.Int32)
 
 
 # =========================================================================== clean records
@@ -103,8 +137,9 @@ def _clean_records(rng: np.random.Generator, world, year: int) -> tuple[pl.DataF
     ward = geo.is_ward[cidx]
 
     # in education: mostly 15–24
-    p_edu = np.interp(age, [15, 17, 18, 22, 23, 25, 30, 31], [0.88, 0.82, 0.45, 0.30, 0.15, 0.05,
-                                                              0.02, 0.004])
+    p_edu = np.interp(
+        age, [15, 17, 18, 22, 23, 25, 30, 31], [0.88, 0.82, 0.45, 0.30, 0.15, 0.05, 0.02, 0.004]
+    )
     in_edu = rng.random(n) < p_edu
     # labour force participation by age and sex (ILO: employed or unemployed)
     ages = [15, 18, 20, 25, 55, 60, 65, 70, 75, 90]
@@ -148,7 +183,9 @@ def _clean_records(rng: np.random.Generator, world, year: int) -> tuple[pl.DataF
     # social insurance and contract
     p_si = np.select(
         [public, sie == "employee", sie == "employer", sie == "own_account"],
-        [0.97, np.where(broad == "A", 0.15, 0.55), 0.40, 0.04], 0.01)
+        [0.97, np.where(broad == "A", 0.15, 0.55), 0.40, 0.04],
+        0.01,
+    )
     si = rng.random(n) < p_si
     contract = np.where(sie == "employee", rng.random(n) < np.where(si, 0.98, 0.30), False)
     # usual hours
@@ -164,36 +201,52 @@ def _clean_records(rng: np.random.Generator, world, year: int) -> tuple[pl.DataF
     wcode = np.where(outside, away_code, geo.new_of_old[widx] if post else geo.old_codes[widx])
 
     e = pl.col("_employed")
-    records = pl.DataFrame({
-        "person_id": r["person_id"],
-        "sex": r["sex"],
-        "date_of_birth": r["date_of_birth"],
-        "age": age,
-        "commune_code_new": r["commune_code_new"],
-        "employment_status": status,
-        "_employed": employed,
-        "status_in_employment": sie,
-        "vsic_section": section,
-        "occupation_code": occ,
-        "has_social_insurance": si,
-        "has_labour_contract": contract,
-        "hours_per_week": hours,
-        "in_education": in_edu,
-        "workplace_commune_code": wcode,
-        "workplace_outside": employed & outside,
-        "workplace_idx": np.where(employed & ~outside, widx, -1),
-    }).with_columns(
-        [pl.when(e).then(pl.col(k)).alias(k) for k in (
-            "status_in_employment", "vsic_section", "occupation_code", "has_social_insurance",
-            "has_labour_contract", "hours_per_week", "workplace_commune_code")]
-    ).drop("_employed")
+    records = (
+        pl.DataFrame(
+            {
+                "person_id": r["person_id"],
+                "sex": r["sex"],
+                "date_of_birth": r["date_of_birth"],
+                "age": age,
+                "commune_code_new": r["commune_code_new"],
+                "employment_status": status,
+                "_employed": employed,
+                "status_in_employment": sie,
+                "vsic_section": section,
+                "occupation_code": occ,
+                "has_social_insurance": si,
+                "has_labour_contract": contract,
+                "hours_per_week": hours,
+                "in_education": in_edu,
+                "workplace_commune_code": wcode,
+                "workplace_outside": employed & outside,
+                "workplace_idx": np.where(employed & ~outside, widx, -1),
+            }
+        )
+        .with_columns(
+            [
+                pl.when(e).then(pl.col(k)).alias(k)
+                for k in (
+                    "status_in_employment",
+                    "vsic_section",
+                    "occupation_code",
+                    "has_social_insurance",
+                    "has_labour_contract",
+                    "hours_per_week",
+                    "workplace_commune_code",
+                )
+            ]
+        )
+        .drop("_employed")
+    )
     return records, young
 
 
 def _informal() -> pl.Expr:
     return (pl.col("employment_status") == "employed") & (
         (pl.col("status_in_employment") == "contributing_family")
-        | ~pl.col("has_social_insurance").fill_null(False))
+        | ~pl.col("has_social_insurance").fill_null(False)
+    )
 
 
 # =========================================================================== truth
@@ -206,7 +259,9 @@ def _rates(df: pl.DataFrame, wap: int) -> dict:
     y = df.filter(pl.col("age") < 25)
     y_emp = int((y["employment_status"] == "employed").sum())
     y_une = int((y["employment_status"] == "unemployed").sum())
-    neet = int(y.filter((pl.col("employment_status") != "employed") & ~pl.col("in_education")).height)
+    neet = int(
+        y.filter((pl.col("employment_status") != "employed") & ~pl.col("in_education")).height
+    )
     e = df.filter(pl.col("employment_status") == "employed")
     broad = e["vsic_section"].replace_strict(BROAD, return_dtype=pl.String)
 
@@ -217,10 +272,15 @@ def _rates(df: pl.DataFrame, wap: int) -> dict:
         "working_age_population": wap,
         "with_labour_record": df.height,
         "no_labour_record": wap - df.height,
-        "labour_force": lf, "employed": emp, "unemployed": une, "outside": out,
+        "labour_force": lf,
+        "employed": emp,
+        "unemployed": une,
+        "outside": out,
         "informal_employed": informal,
-        "youth_with_record": y.height, "youth_labour_force": y_emp + y_une,
-        "youth_unemployed": y_une, "youth_neet": neet,
+        "youth_with_record": y.height,
+        "youth_labour_force": y_emp + y_une,
+        "youth_unemployed": y_une,
+        "youth_neet": neet,
         "participation_rate": pct(lf, lf + out),
         "employment_to_population_ratio": pct(emp, lf + out),
         "unemployment_rate": pct(une, lf),
@@ -235,17 +295,20 @@ def _rates(df: pl.DataFrame, wap: int) -> dict:
 def _truth(accepted: pl.DataFrame, residents15: pl.DataFrame) -> dict:
     out = {"Tổng": _rates(accepted, residents15.height)}
     for s in ("Nam", "Nữ"):
-        out[s] = _rates(accepted.filter(pl.col("sex") == s),
-                        int((residents15["sex"] == s).sum()))
+        out[s] = _rates(accepted.filter(pl.col("sex") == s), int((residents15["sex"] == s).sum()))
     return out
 
 
 # =========================================================================== defects & text
 def _bool_text(col: str, variant: pl.Expr, tv: pl.Expr, fv: pl.Expr) -> pl.Expr:
     v = pl.col(col)
-    return (pl.when(v.is_null()).then(pl.lit(None, pl.String))
-            .when(variant).then(pl.when(v).then(tv).otherwise(fv))
-            .otherwise(pl.when(v).then(pl.lit("true")).otherwise(pl.lit("false"))))
+    return (
+        pl.when(v.is_null())
+        .then(pl.lit(None, pl.String))
+        .when(variant)
+        .then(pl.when(v).then(tv).otherwise(fv))
+        .otherwise(pl.when(v).then(pl.lit("true")).otherwise(pl.lit("false")))
+    )
 
 
 def _invalid_ids(rng, ids: np.ndarray) -> tuple[np.ndarray, dict]:
@@ -266,8 +329,9 @@ def _invalid_ids(rng, ids: np.ndarray) -> tuple[np.ndarray, dict]:
     extra = np.array(list("0123456789"))[rng.integers(0, 10, n)]
     out = np.where(kinds == 0, np.array([s[:11] for s in out], dtype=object), out)
     out = np.where(kinds == 1, np.char.add(np.array(out, dtype="U12"), extra), out)
-    return np.array(out, dtype=str), {k_: int((kinds == i).sum())
-                                      for i, k_ in enumerate(INVALID_ID_KINDS)}
+    return np.array(out, dtype=str), {
+        k_: int((kinds == i).sum()) for i, k_ in enumerate(INVALID_ID_KINDS)
+    }
 
 
 def _unknown_ids(rng, world, male: np.ndarray, dob_year: np.ndarray) -> np.ndarray:
@@ -300,10 +364,14 @@ def _year_file(rng, world, year: int, out_dir: Path) -> dict:
     widx = rec["workplace_idx"].to_numpy()
     if post:
         alias_ok = (widx >= 0) & geo.old_alias_ok[np.maximum(widx, 0)]
-    elig = {"date_format": np.ones(n, bool), "bool_spelling": np.ones(n, bool),
-            "status_fields_cleared": ~emp, "old_commune_code": alias_ok,
-            "sex_differs_from_register": np.ones(n, bool),
-            "birth_date_differs_from_register": np.ones(n, bool)}
+    elig = {
+        "date_format": np.ones(n, bool),
+        "bool_spelling": np.ones(n, bool),
+        "status_fields_cleared": ~emp,
+        "old_commune_code": alias_ok,
+        "sex_differs_from_register": np.ones(n, bool),
+        "birth_date_differs_from_register": np.ones(n, bool),
+    }
     repair = np.zeros(n, np.int64)
     for i, (name, p) in enumerate(REPAIR_RATES.items()):
         pool = np.flatnonzero(elig[name] & (repair == 0))
@@ -322,7 +390,9 @@ def _year_file(rng, world, year: int, out_dir: Path) -> dict:
     # ---- the typed rows as they will be written
     sex_flip = {"Nam": "Nữ", "Nữ": "Nam"}
     shift = rng.integers(1, 4, n) * 365
-    date_kind = rng.integers(1, 6, n)  # 1 yyyy-mm-dd, 2 d/m/yyyy, 3 dd-mm-yyyy, 4 dd.mm.yyyy, 5 serial
+    date_kind = rng.integers(
+        1, 6, n
+    )  # 1 yyyy-mm-dd, 2 d/m/yyyy, 3 dd-mm-yyyy, 4 dd.mm.yyyy, 5 serial
     canonical_text = rng.random(n) < 0.1  # dd/mm/yyyy as text instead of a date cell
     bool_variant = rng.integers(0, len(TRUE_SPELLINGS), n)
     wrong_section = np.array(SECTIONS)[rng.integers(0, 21, n)]
@@ -332,10 +402,15 @@ def _year_file(rng, world, year: int, out_dir: Path) -> dict:
     rp = pl.Series(repair)
     t = rec.with_columns(
         _repair=rp,
-        _con_emp=pl.Series(con_emp), _con_not=pl.Series(con_not),
-        _dk=pl.Series(date_kind), _canon=pl.Series(canonical_text),
-        _bv=pl.Series(bool_variant), _shift=pl.Series(shift),
-        _ws=pl.Series(wrong_section), _wo=pl.Series(wrong_occ), _wsie=pl.Series(wrong_sie),
+        _con_emp=pl.Series(con_emp),
+        _con_not=pl.Series(con_not),
+        _dk=pl.Series(date_kind),
+        _canon=pl.Series(canonical_text),
+        _bv=pl.Series(bool_variant),
+        _shift=pl.Series(shift),
+        _ws=pl.Series(wrong_section),
+        _wo=pl.Series(wrong_occ),
+        _wsie=pl.Series(wrong_sie),
         _hrs_bad=pl.Series(rng.integers(101, 141, n).astype(float)),
         _hrs_not=pl.Series(rng.integers(4, 41, n).astype(float)),
     )
@@ -346,26 +421,43 @@ def _year_file(rng, world, year: int, out_dir: Path) -> dict:
     cleared = r == R["status_fields_cleared"]
     t = t.with_columns(
         # reference date: an Excel date cell (most rows), dd/mm/yyyy text, or another spelling
-        ref_serial=pl.when((r != R["date_format"]) & ~pl.col("_canon")).then(pl.lit(serial))
-        .when((r == R["date_format"]) & (pl.col("_dk") == 5)).then(pl.lit(serial)),
+        ref_serial=pl.when((r != R["date_format"]) & ~pl.col("_canon"))
+        .then(pl.lit(serial))
+        .when((r == R["date_format"]) & (pl.col("_dk") == 5))
+        .then(pl.lit(serial)),
         ref_is_date_cell=(r != R["date_format"]) & ~pl.col("_canon"),
-        ref_text=pl.when(r == R["date_format"]).then(
-            pl.col("_dk").replace_strict({1: ref.strftime("%Y-%m-%d"),
-                                          2: f"{ref.day}/{ref.month}/{ref.year}",
-                                          3: ref.strftime("%d-%m-%Y"), 4: ref.strftime("%d.%m.%Y"),
-                                          5: None}, return_dtype=pl.String))
-        .when(pl.col("_canon")).then(pl.lit(ref.strftime("%d/%m/%Y"))),
+        ref_text=pl.when(r == R["date_format"])
+        .then(
+            pl.col("_dk").replace_strict(
+                {
+                    1: ref.strftime("%Y-%m-%d"),
+                    2: f"{ref.day}/{ref.month}/{ref.year}",
+                    3: ref.strftime("%d-%m-%Y"),
+                    4: ref.strftime("%d.%m.%Y"),
+                    5: None,
+                },
+                return_dtype=pl.String,
+            )
+        )
+        .when(pl.col("_canon"))
+        .then(pl.lit(ref.strftime("%d/%m/%Y"))),
         sex_text=pl.when(r == R["sex_differs_from_register"])
-        .then(pl.col("sex").replace_strict(sex_flip)).otherwise("sex"),
+        .then(pl.col("sex").replace_strict(sex_flip))
+        .otherwise("sex"),
         dob_text=pl.when(r == R["birth_date_differs_from_register"])
         .then((pl.col("date_of_birth").cast(pl.Int32) - pl.col("_shift")).cast(pl.Date))
-        .otherwise("date_of_birth").dt.strftime("%d/%m/%Y"),
-        status_in_employment=pl.when(cleared).then(pl.col("_wsie"))
+        .otherwise("date_of_birth")
+        .dt.strftime("%d/%m/%Y"),
+        status_in_employment=pl.when(cleared)
+        .then(pl.col("_wsie"))
         .otherwise("status_in_employment"),
         vsic_section=pl.when(cleared).then(pl.col("_ws")).otherwise("vsic_section"),
         occupation_code=pl.when(cleared).then(pl.col("_wo")).otherwise("occupation_code"),
-        hours_per_week=pl.when(pl.col("_con_emp")).then(pl.col("_hrs_bad"))
-        .when(pl.col("_con_not")).then(pl.col("_hrs_not")).otherwise("hours_per_week"),
+        hours_per_week=pl.when(pl.col("_con_emp"))
+        .then(pl.col("_hrs_bad"))
+        .when(pl.col("_con_not"))
+        .then(pl.col("_hrs_not"))
+        .otherwise("hours_per_week"),
         has_social_insurance=_bool_text("has_social_insurance", is_bool_rep, tv, fv),
         has_labour_contract=_bool_text("has_labour_contract", is_bool_rep, tv, fv),
         in_education=_bool_text("in_education", is_bool_rep, tv, fv),
@@ -394,23 +486,33 @@ def _year_file(rng, world, year: int, out_dir: Path) -> dict:
     kids = young[np.sort(rng.choice(young.height, size=k, replace=False))]
     works = rng.random(k) < 0.5
     w = pl.col("_works")
-    extra.append(pl.DataFrame({
-        "person_id": kids["person_id"], "ref_serial": np.full(k, serial),
-        "ref_is_date_cell": np.ones(k, bool), "ref_text": pl.Series([None] * k, dtype=pl.String),
-        "sex_text": kids["sex"], "dob_text": kids["date_of_birth"].dt.strftime("%d/%m/%Y"),
-        "employment_status": np.where(works, "employed", "outside"), "_works": works,
-        "hours_per_week": rng.integers(6, 20, k).astype(float),
-        "in_education": np.full(k, "true"),
-        "workplace_commune_code": kids["commune_code_new" if post else "commune_code_old"],
-    }).with_columns(
-        status_in_employment=pl.when(w).then(pl.lit("contributing_family")),
-        vsic_section=pl.when(w).then(pl.lit("A")),
-        occupation_code=pl.when(w).then(pl.lit("9")),
-        has_social_insurance=pl.when(w).then(pl.lit("false")),
-        has_labour_contract=pl.when(w).then(pl.lit("false")),
-        hours_per_week=pl.when(w).then(pl.col("hours_per_week")),
-        workplace_commune_code=pl.when(w).then(pl.col("workplace_commune_code")),
-    ).select(_OUT_COLS))
+    extra.append(
+        pl.DataFrame(
+            {
+                "person_id": kids["person_id"],
+                "ref_serial": np.full(k, serial),
+                "ref_is_date_cell": np.ones(k, bool),
+                "ref_text": pl.Series([None] * k, dtype=pl.String),
+                "sex_text": kids["sex"],
+                "dob_text": kids["date_of_birth"].dt.strftime("%d/%m/%Y"),
+                "employment_status": np.where(works, "employed", "outside"),
+                "_works": works,
+                "hours_per_week": rng.integers(6, 20, k).astype(float),
+                "in_education": np.full(k, "true"),
+                "workplace_commune_code": kids["commune_code_new" if post else "commune_code_old"],
+            }
+        )
+        .with_columns(
+            status_in_employment=pl.when(w).then(pl.lit("contributing_family")),
+            vsic_section=pl.when(w).then(pl.lit("A")),
+            occupation_code=pl.when(w).then(pl.lit("9")),
+            has_social_insurance=pl.when(w).then(pl.lit("false")),
+            has_labour_contract=pl.when(w).then(pl.lit("false")),
+            hours_per_week=pl.when(w).then(pl.col("hours_per_week")),
+            workplace_commune_code=pl.when(w).then(pl.col("workplace_commune_code")),
+        )
+        .select(_OUT_COLS)
+    )
     counts["UNDER_15"] = k
     counts["CONTRADICTORY_STATUS"] = k_con
     fab = pl.concat(extra, how="vertical_relaxed")
@@ -419,13 +521,24 @@ def _year_file(rng, world, year: int, out_dir: Path) -> dict:
 
     dup = written[src]
     counts["DUPLICATE"] = k_dup
-    order = np.concatenate([np.arange(n, dtype=float), rng.uniform(0, n, fab.height),
-                            src + rng.uniform(0.01, 1, k_dup) * (n - src)])
-    rows = (pl.concat([written, fab, dup], how="vertical_relaxed")
-            .with_columns(_k=pl.Series(order)).sort("_k", maintain_order=True).drop("_k"))
+    order = np.concatenate(
+        [
+            np.arange(n, dtype=float),
+            rng.uniform(0, n, fab.height),
+            src + rng.uniform(0.01, 1, k_dup) * (n - src),
+        ]
+    )
+    rows = (
+        pl.concat([written, fab, dup], how="vertical_relaxed")
+        .with_columns(_k=pl.Series(order))
+        .sort("_k", maintain_order=True)
+        .drop("_k")
+    )
     path = out_dir / "landing" / LABOUR_STATUS.folder / f"labour_status_{year}.xlsx"
-    title = (f"DANH SÁCH THÔNG TIN THỊ TRƯỜNG LAO ĐỘNG - THỜI ĐIỂM {ref:%d/%m/%Y} "
-             f"(tỉnh {'Gia Lai' if post else 'Bình Định'})")
+    title = (
+        f"DANH SÁCH THÔNG TIN THỊ TRƯỜNG LAO ĐỘNG - THỜI ĐIỂM {ref:%d/%m/%Y} "
+        f"(tỉnh {'Gia Lai' if post else 'Bình Định'})"
+    )
     write_labour_xlsx(rows, path, title)
 
     residents15 = rec.select("sex")
@@ -438,17 +551,32 @@ def _year_file(rng, world, year: int, out_dir: Path) -> dict:
         "province": _truth(accepted, residents15),
         "quarantine": counts,
         "invalid_id_kinds": id_kinds,
-        "contradictory_kinds": {"hours_over_100": int(con_emp.sum()),
-                                "not_employed_with_hours": int(con_not.sum())},
+        "contradictory_kinds": {
+            "hours_over_100": int(con_emp.sum()),
+            "not_employed_with_hours": int(con_not.sum()),
+        },
         "repairs": repairs,
         "date_cells": int(rows["ref_is_date_cell"].sum()),
     }
 
 
-_OUT_COLS = ["person_id", "ref_serial", "ref_is_date_cell", "ref_text", "sex_text", "dob_text",
-             "employment_status", "status_in_employment", "vsic_section", "occupation_code",
-             "has_social_insurance", "has_labour_contract", "hours_per_week", "in_education",
-             "workplace_commune_code"]
+_OUT_COLS = [
+    "person_id",
+    "ref_serial",
+    "ref_is_date_cell",
+    "ref_text",
+    "sex_text",
+    "dob_text",
+    "employment_status",
+    "status_in_employment",
+    "vsic_section",
+    "occupation_code",
+    "has_social_insurance",
+    "has_labour_contract",
+    "hours_per_week",
+    "in_education",
+    "workplace_commune_code",
+]
 
 
 # =========================================================================== Excel writer
@@ -462,29 +590,70 @@ def _col_letter(j: int) -> str:
 
 
 def _esc(e: pl.Expr) -> pl.Expr:
-    return e.str.replace_all("&", "&amp;", literal=True).str.replace_all(
-        "<", "&lt;", literal=True).str.replace_all(">", "&gt;", literal=True)
+    return (
+        e.str.replace_all("&", "&amp;", literal=True)
+        .str.replace_all("<", "&lt;", literal=True)
+        .str.replace_all(">", "&gt;", literal=True)
+    )
 
 
 def _str_cell(letter: str, value: pl.Expr) -> pl.Expr:
-    return pl.when(value.is_null()).then(pl.lit("")).otherwise(pl.concat_str([
-        pl.lit(f'<c r="{letter}'), pl.col("_r"), pl.lit('" t="inlineStr"><is><t>'), _esc(value),
-        pl.lit("</t></is></c>")]))
+    return (
+        pl.when(value.is_null())
+        .then(pl.lit(""))
+        .otherwise(
+            pl.concat_str(
+                [
+                    pl.lit(f'<c r="{letter}'),
+                    pl.col("_r"),
+                    pl.lit('" t="inlineStr"><is><t>'),
+                    _esc(value),
+                    pl.lit("</t></is></c>"),
+                ]
+            )
+        )
+    )
 
 
 def _shared_cell(letter: str, name: str) -> pl.Expr:
     """A text cell from the shared-string table (column `name` listed in write_xlsx's shared)."""
     idx = pl.col(f"_si_{name}")
-    return pl.when(idx.is_null()).then(pl.lit("")).otherwise(pl.concat_str([
-        pl.lit(f'<c r="{letter}'), pl.col("_r"), pl.lit('" t="s"><v>'), idx.cast(pl.String),
-        pl.lit("</v></c>")]))
+    return (
+        pl.when(idx.is_null())
+        .then(pl.lit(""))
+        .otherwise(
+            pl.concat_str(
+                [
+                    pl.lit(f'<c r="{letter}'),
+                    pl.col("_r"),
+                    pl.lit('" t="s"><v>'),
+                    idx.cast(pl.String),
+                    pl.lit("</v></c>"),
+                ]
+            )
+        )
+    )
 
 
 def _num_cell(letter: str, value: pl.Expr, style: pl.Expr | None = None) -> pl.Expr:
     s = pl.lit("") if style is None else style
-    return pl.when(value.is_null()).then(pl.lit("")).otherwise(pl.concat_str([
-        pl.lit(f'<c r="{letter}'), pl.col("_r"), pl.lit('"'), s, pl.lit("><v>"),
-        value.cast(pl.String), pl.lit("</v></c>")]))
+    return (
+        pl.when(value.is_null())
+        .then(pl.lit(""))
+        .otherwise(
+            pl.concat_str(
+                [
+                    pl.lit(f'<c r="{letter}'),
+                    pl.col("_r"),
+                    pl.lit('"'),
+                    s,
+                    pl.lit("><v>"),
+                    value.cast(pl.String),
+                    pl.lit("</v></c>"),
+                ]
+            )
+        )
+    )
 
 
 MAX_SHEET_ROWS = 1_048_576 - 2  # Excel's row limit, less the title and header rows
@@ -495,7 +664,8 @@ _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _RELS = (
     _XML + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
-    '</Relationships>')
+    "</Relationships>"
+)
 
 
 def _package_parts(n_sheets: int, sheet_name: str) -> dict[str, str]:
@@ -508,24 +678,37 @@ def _package_parts(n_sheets: int, sheet_name: str) -> dict[str, str]:
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
             f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
-            + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
-                      f'ContentType="{_CT}.worksheet+xml"/>' for i in sheets)
+            + "".join(
+                f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+                f'ContentType="{_CT}.worksheet+xml"/>'
+                for i in sheets
+            )
             + f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>'
             f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_CT}.sharedStrings+xml"/>'
-            '</Types>'),
+            "</Types>"
+        ),
         "_rels/.rels": _RELS,
         "xl/workbook.xml": (
-            _XML + f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
-            + "".join(f'<sheet name="{nm}" sheetId="{i}" r:id="rId{i}"/>'
-                      for i, nm in zip(sheets, names))
-            + '</sheets></workbook>'),
+            _XML
+            + f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
+            + "".join(
+                f'<sheet name="{nm}" sheetId="{i}" r:id="rId{i}"/>'
+                for i, nm in zip(sheets, names, strict=True)
+            )
+            + "</sheets></workbook>"
+        ),
         "xl/_rels/workbook.xml.rels": (
-            _XML + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            + "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" '
-                      f'Target="worksheets/sheet{i}.xml"/>' for i in sheets)
+            _XML
+            + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(
+                f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" '
+                f'Target="worksheets/sheet{i}.xml"/>'
+                for i in sheets
+            )
             + f'<Relationship Id="rId{n_sheets + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
             f'<Relationship Id="rId{n_sheets + 2}" Type="{_REL}/sharedStrings" '
-            'Target="sharedStrings.xml"/></Relationships>'),
+            'Target="sharedStrings.xml"/></Relationships>'
+        ),
     }
 
 
@@ -543,12 +726,20 @@ _STYLES = (
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    '</styleSheet>')
+    "</styleSheet>"
+)
 
 
-def write_xlsx(path: Path, title: str, header: list[str], cells: list, frame: pl.DataFrame,
-               shared: tuple[str, ...] = (), sheet_name: str = "Lao dong",
-               max_rows: int = MAX_SHEET_ROWS) -> int:
+def write_xlsx(
+    path: Path,
+    title: str,
+    header: list[str],
+    cells: list,
+    frame: pl.DataFrame,
+    shared: tuple[str, ...] = (),
+    sheet_name: str = "Lao dong",
+    max_rows: int = MAX_SHEET_ROWS,
+) -> int:
     """Write a workbook: each sheet has a bold title row, a bold header row, then one row per
     frame row whose cells are the XML expressions `cells(letter)` (see `_str_cell`,
     `_shared_cell`, `_num_cell`). A frame longer than Excel's row limit continues on further
@@ -559,39 +750,64 @@ def write_xlsx(path: Path, title: str, header: list[str], cells: list, frame: pl
     letters = [_col_letter(j) for j in range(len(header))]
     table = pl.DataFrame({"v": []}, schema={"v": pl.String})
     if shared:
-        table = (pl.concat([frame.select(pl.col(c).cast(pl.String).alias("v")) for c in shared])
-                 .drop_nulls().unique(maintain_order=True))
+        table = (
+            pl.concat([frame.select(pl.col(c).cast(pl.String).alias("v")) for c in shared])
+            .drop_nulls()
+            .unique(maintain_order=True)
+        )
         lookup = table.with_row_index("i")
         for c in shared:
             frame = frame.with_columns(
                 frame.select(pl.col(c).cast(pl.String).alias("v"))
-                .join(lookup, on="v", how="left", maintain_order="left")["i"].alias(f"_si_{c}"))
-    sst_body = table.select(pl.concat_str([pl.lit("<si><t>"), _esc(pl.col("v")),
-                                           pl.lit("</t></si>")]).str.join(""))
-    sst = (_XML + f'<sst xmlns="{_MAIN}" count="{table.height}" uniqueCount="{table.height}">'
-           + (sst_body.item() if table.height else "") + "</sst>")
+                .join(lookup, on="v", how="left", maintain_order="left")["i"]
+                .alias(f"_si_{c}")
+            )
+    sst_body = table.select(
+        pl.concat_str([pl.lit("<si><t>"), _esc(pl.col("v")), pl.lit("</t></si>")]).str.join("")
+    )
+    sst = (
+        _XML
+        + f'<sst xmlns="{_MAIN}" count="{table.height}" uniqueCount="{table.height}">'
+        + (sst_body.item() if table.height else "")
+        + "</sst>"
+    )
 
     def esc(s: str) -> str:
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
-    head = "".join(f'<c r="{L}2" t="inlineStr" s="2"><is><t>{esc(h)}</t></is></c>'
-                   for L, h in zip(letters, header))
+    head = "".join(
+        f'<c r="{L}2" t="inlineStr" s="2"><is><t>{esc(h)}</t></is></c>'
+        for L, h in zip(letters, header, strict=True)
+    )
     starts = list(range(0, max(frame.height, 1), max_rows))
     parts = _package_parts(len(starts), sheet_name)
     parts["xl/styles.xml"] = _STYLES
     parts["xl/sharedStrings.xml"] = sst
     for i, start in enumerate(starts, start=1):
         chunk = frame.slice(start, max_rows)
-        body = chunk.with_columns(_r=pl.int_range(3, pl.len() + 3).cast(pl.String)).select(
-            pl.concat_str([pl.lit('<row r="'), pl.col("_r"), pl.lit('">'),
-                           *[c(letters[j]) for j, c in enumerate(cells)], pl.lit("</row>")])
-            .alias("x"))["x"].str.join("")
+        body = (
+            chunk.with_columns(_r=pl.int_range(3, pl.len() + 3).cast(pl.String))
+            .select(
+                pl.concat_str(
+                    [
+                        pl.lit('<row r="'),
+                        pl.col("_r"),
+                        pl.lit('">'),
+                        *[c(letters[j]) for j, c in enumerate(cells)],
+                        pl.lit("</row>"),
+                    ]
+                ).alias("x")
+            )["x"]
+            .str.join("")
+        )
         parts[f"xl/worksheets/sheet{i}.xml"] = (
             _XML + f'<worksheet xmlns="{_MAIN}">'
             f'<dimension ref="A1:{letters[-1]}{chunk.height + 2}"/><sheetData>'
             f'<row r="1"><c r="A1" t="inlineStr" s="2"><is><t>{esc(title)}</t></is></c></row>'
-            f'<row r="2">{head}</row>' + (body.item() if chunk.height else "")
-            + "</sheetData></worksheet>")
+            f'<row r="2">{head}</row>'
+            + (body.item() if chunk.height else "")
+            + "</sheetData></worksheet>"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=3) as z:
@@ -607,19 +823,30 @@ def write_labour_xlsx(rows: pl.DataFrame, path: Path, title: str) -> int:
     """The labour extract layout: title row, Vietnamese header, the contract's columns."""
     c = pl.col
     spec = {
-        "reference_date": lambda L: pl.when(c("ref_is_date_cell"))
-        .then(_num_cell(L, c("ref_serial"), pl.lit(' s="1"')))
-        .when(c("ref_text").is_not_null()).then(_str_cell(L, c("ref_text")))
-        .otherwise(_num_cell(L, c("ref_serial"))),
+        "reference_date": lambda L: (
+            pl.when(c("ref_is_date_cell"))
+            .then(_num_cell(L, c("ref_serial"), pl.lit(' s="1"')))
+            .when(c("ref_text").is_not_null())
+            .then(_str_cell(L, c("ref_text")))
+            .otherwise(_num_cell(L, c("ref_serial")))
+        ),
         "sex": lambda L: _shared_cell(L, "sex_text"),
         "date_of_birth": lambda L: _shared_cell(L, "dob_text"),
         "hours_per_week": lambda L: _num_cell(L, c("hours_per_week").cast(pl.Int64)),
     }
     text = [col.name for col in LABOUR_STATUS.columns if col.name not in spec]
-    cells = [spec.get(col.name, (lambda name: lambda L: _shared_cell(L, name))(col.name))
-             for col in LABOUR_STATUS.columns]
-    return write_xlsx(path, title, LABOUR_STATUS.vietnamese_header(), cells, rows,
-                      shared=(*text, "sex_text", "dob_text"))
+    cells = [
+        spec.get(col.name, (lambda name: lambda L: _shared_cell(L, name))(col.name))
+        for col in LABOUR_STATUS.columns
+    ]
+    return write_xlsx(
+        path,
+        title,
+        LABOUR_STATUS.vietnamese_header(),
+        cells,
+        rows,
+        shared=(*text, "sex_text", "dob_text"),
+    )
 
 
 # =========================================================================== entry point

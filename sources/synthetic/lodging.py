@@ -50,13 +50,35 @@ TYPES: dict[str, tuple] = {
 }
 TYPE_NAMES = list(TYPES)
 NAME_PREFIX = {
-    "hotel_1star": "Khách sạn", "hotel_2star": "Khách sạn", "hotel_3star": "Khách sạn",
-    "hotel_4star": "Khách sạn", "hotel_5star": "Khách sạn", "guesthouse": "Nhà nghỉ",
-    "motel": "Nhà nghỉ", "homestay": "Homestay", "rental_room": "Nhà trọ",
-    "industrial_housing": "Nhà ở công nhân", "hospital": "Bệnh viện", "long_distance_bus": "Xe khách",
+    "hotel_1star": "Khách sạn",
+    "hotel_2star": "Khách sạn",
+    "hotel_3star": "Khách sạn",
+    "hotel_4star": "Khách sạn",
+    "hotel_5star": "Khách sạn",
+    "guesthouse": "Nhà nghỉ",
+    "motel": "Nhà nghỉ",
+    "homestay": "Homestay",
+    "rental_room": "Nhà trọ",
+    "industrial_housing": "Nhà ở công nhân",
+    "hospital": "Bệnh viện",
+    "long_distance_bus": "Xe khách",
 }
-NAME_WORDS = ["Hải Âu", "Biển Xanh", "Hoàng Gia", "Sao Mai", "Quy Nhơn", "Bình Minh", "Ánh Dương",
-              "Phương Nam", "Hồng Ngọc", "Thanh Bình", "Kỳ Co", "Eo Gió", "Ghềnh Ráng", "Tây Sơn"]
+NAME_WORDS = [
+    "Hải Âu",
+    "Biển Xanh",
+    "Hoàng Gia",
+    "Sao Mai",
+    "Quy Nhơn",
+    "Bình Minh",
+    "Ánh Dương",
+    "Phương Nam",
+    "Hồng Ngọc",
+    "Thanh Bình",
+    "Kỳ Co",
+    "Eo Gió",
+    "Ghềnh Ráng",
+    "Tây Sơn",
+]
 # Share of each type located in the former Quy Nhơn city (the rest spread over the province).
 IN_QUY_NHON = {"hotel": 0.75, "homestay": 0.6, "guesthouse": 0.45, "rental_room": 0.45}
 
@@ -69,10 +91,17 @@ NAT_P = [0.34, 0.14, 0.08, 0.07, 0.06, 0.06, 0.06, 0.04, 0.04, 0.04, 0.04, 0.03]
 # Spellings repaired to ISO alpha-3 (where the meaning is certain).
 NAT_SPELLINGS = {
     "VNM": ["VN", "Việt Nam", "Viet Nam", "vnm"],
-    "KOR": ["Korea", "KR", "Hàn Quốc"], "CHN": ["China", "CN", "Trung Quốc"],
-    "USA": ["United States", "US"], "FRA": ["France", "FR"], "AUS": ["Australia", "AU"],
-    "JPN": ["Japan", "JP"], "RUS": ["Russia", "RU"], "DEU": ["Germany", "DE"],
-    "GBR": ["United Kingdom", "GB"], "TWN": ["Taiwan", "TW"], "THA": ["Thailand", "TH"],
+    "KOR": ["Korea", "KR", "Hàn Quốc"],
+    "CHN": ["China", "CN", "Trung Quốc"],
+    "USA": ["United States", "US"],
+    "FRA": ["France", "FR"],
+    "AUS": ["Australia", "AU"],
+    "JPN": ["Japan", "JP"],
+    "RUS": ["Russia", "RU"],
+    "DEU": ["Germany", "DE"],
+    "GBR": ["United Kingdom", "GB"],
+    "TWN": ["Taiwan", "TW"],
+    "THA": ["Thailand", "TH"],
     "CAN": ["Canada", "CA"],
 }
 
@@ -126,28 +155,46 @@ def _establishments(rng, world, est_scale: float, room_factor: float) -> pl.Data
     types = np.array(types)
     rooms = np.concatenate(rooms).astype(np.int64)
     n = len(types)
-    share_qn = np.array([IN_QUY_NHON.get("hotel" if t.startswith("hotel") else t, 0.2) for t in types])
+    share_qn = np.array(
+        [IN_QUY_NHON.get("hotel" if t.startswith("hotel") else t, 0.2) for t in types]
+    )
     go_qn = rng.random(n) < share_qn
     qn_idx, other_idx = np.flatnonzero(in_qn), np.flatnonzero(~in_qn)
-    commune = np.where(go_qn, qn_idx[rng.integers(0, len(qn_idx), n)],
-                       other_idx[rng.integers(0, len(other_idx), n)])
+    commune = np.where(
+        go_qn,
+        qn_idx[rng.integers(0, len(qn_idx), n)],
+        other_idx[rng.integers(0, len(other_idx), n)],
+    )
     # openings: most before 2024, 8 % during 2024-2025; closings: 5 % during 2024-2025
-    opened = np.where(rng.random(n) < 0.08, rng.integers(START, END - 120, n),
-                      rng.integers(C.day(2005, 1, 1), START, n))
+    opened = np.where(
+        rng.random(n) < 0.08,
+        rng.integers(START, END - 120, n),
+        rng.integers(C.day(2005, 1, 1), START, n),
+    )
     closing = rng.random(n) < 0.05
     closed = np.where(closing, np.maximum(opened + 90, rng.integers(START + 60, END, n)), -1)
     closed = np.where(closed >= END, -1, closed)
     beds = np.round(rooms * rng.uniform(1.4, 2.2, n)).astype(np.int64)
     words = np.array(NAME_WORDS)[rng.integers(0, len(NAME_WORDS), n)]
     ids = np.arange(1, n + 1)
-    est = pl.DataFrame({
-        "idx": np.arange(n), "type": types, "rooms": rooms, "beds": beds,
-        "commune_code": geo.new_codes[commune], "opened": opened, "closed": closed,
-        "establishment_id": [f"CSLT{i:05d}" for i in ids],  # n is small (thousands)
-        "word": words,
-    })
+    est = pl.DataFrame(
+        {
+            "idx": np.arange(n),
+            "type": types,
+            "rooms": rooms,
+            "beds": beds,
+            "commune_code": geo.new_codes[commune],
+            "opened": opened,
+            "closed": closed,
+            "establishment_id": [f"CSLT{i:05d}" for i in ids],  # n is small (thousands)
+            "word": words,
+        }
+    )
     return est.with_columns(
-        name=pl.col("type").replace_strict(NAME_PREFIX) + " " + pl.col("word") + " "
+        name=pl.col("type").replace_strict(NAME_PREFIX)
+        + " "
+        + pl.col("word")
+        + " "
         + pl.col("idx").add(1).cast(pl.String),
     )
 
@@ -156,10 +203,16 @@ def _write_establishments(est: pl.DataFrame, out_dir: Path) -> int:
     path = out_dir / "landing" / ESTABLISHMENTS.folder / "establishments.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
     out = est.select(
-        "establishment_id", "name", "type", "commune_code",
-        pl.col("rooms").cast(pl.String), pl.col("beds").cast(pl.String),
+        "establishment_id",
+        "name",
+        "type",
+        "commune_code",
+        pl.col("rooms").cast(pl.String),
+        pl.col("beds").cast(pl.String),
         C.fmt_dmy("opened").alias("opened_on"),
-        pl.when(pl.col("closed") >= 0).then(C.fmt_dmy("closed")).otherwise(pl.lit(None))
+        pl.when(pl.col("closed") >= 0)
+        .then(C.fmt_dmy("closed"))
+        .otherwise(pl.lit(None))
         .alias("closed_on"),
     )
     out.write_excel(path, worksheet="co_so_luu_tru", autofit=False)
@@ -198,8 +251,10 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
     n_est_rows = _write_establishments(est, out_dir)
 
     t_of = np.array([TYPE_NAMES.index(t) for t in est["type"].to_list()])
-    P = {k: np.array([v[i] for v in TYPES.values()]) for i, k in enumerate(
-        ["n1", "mean_rooms", "weight", "intl", "same_day", "long", "party"])}
+    P = {
+        k: np.array([v[i] for v in TYPES.values()])
+        for i, k in enumerate(["n1", "mean_rooms", "weight", "intl", "same_day", "long", "party"])
+    }
     rooms = est["rooms"].to_numpy()
     opened, closed = est["opened"].to_numpy(), est["closed"].to_numpy()
     close_or_end = np.where(closed >= 0, closed, END)
@@ -229,18 +284,29 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
     never_closed = (~same_day) & (closed[e] < 0) & (rng.random(n_party) < RATES["never_closed"])
     open_stay = never_closed | (co_day > END - 1)  # checked out after the last extract day
     room = 1 + (rng.random(n_party) * rooms[e]).astype(np.int64)
-    ci_sec = np.where(same_day, rng.integers(7 * 3600, 15 * 3600, n_party),
-                      np.where(rng.random(n_party) < 0.08, rng.integers(0, 6 * 3600, n_party),
-                               rng.integers(12 * 3600, 24 * 3600 - 120, n_party)))
-    co_sec = np.where(same_day, ci_sec + rng.integers(3600, 6 * 3600, n_party),
-                      rng.integers(6 * 3600, 12 * 3600, n_party))
+    ci_sec = np.where(
+        same_day,
+        rng.integers(7 * 3600, 15 * 3600, n_party),
+        np.where(
+            rng.random(n_party) < 0.08,
+            rng.integers(0, 6 * 3600, n_party),
+            rng.integers(12 * 3600, 24 * 3600 - 120, n_party),
+        ),
+    )
+    co_sec = np.where(
+        same_day,
+        ci_sec + rng.integers(3600, 6 * 3600, n_party),
+        rng.integers(6 * 3600, 12 * 3600, n_party),
+    )
     size = 1 + (rng.random((n_party, 1)) > np.cumsum(party_pmf[te], 1)).sum(1)
     size = np.minimum(size, 4)
     intl = rng.random(n_party) < P["intl"][te]
-    nat = np.where(intl, np.array(NATIONALITIES)[rng.choice(len(NATIONALITIES), n_party, p=NAT_P)],
-                   "VNM")
-    late_rate = RATES["late"] * np.where(np.isin(te, [TYPE_NAMES.index("rental_room"),
-                                                      TYPE_NAMES.index("homestay")]), 3, 1)
+    nat = np.where(
+        intl, np.array(NATIONALITIES)[rng.choice(len(NATIONALITIES), n_party, p=NAT_P)], "VNM"
+    )
+    late_rate = RATES["late"] * np.where(
+        np.isin(te, [TYPE_NAMES.index("rental_room"), TYPE_NAMES.index("homestay")]), 3, 1
+    )
 
     # ---- one row per guest
     p = np.repeat(np.arange(n_party), size)
@@ -254,35 +320,56 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
     passport_no = rng.integers(10_000_000, 99_999_999, n)
     passport_letter = rng.integers(0, 9, n)
     ci_ts = ci_day[p] * DAY_S + ci_sec[p] + member * 20
-    deadline = np.where(ci_sec[p] < 23 * 3600, ci_day[p] * DAY_S + 23 * 3600,
-                        (ci_day[p] + 1) * DAY_S + 8 * 3600)
+    deadline = np.where(
+        ci_sec[p] < 23 * 3600, ci_day[p] * DAY_S + 23 * 3600, (ci_day[p] + 1) * DAY_S + 8 * 3600
+    )
     late = rng.random(n) < late_rate[p]
     on_time_delay = np.minimum(rng.exponential(900, n).astype(np.int64), deadline - ci_ts)
     notified = np.where(late, deadline + rng.integers(60, 48 * 3600, n), ci_ts + on_time_delay)
-    stays = pl.DataFrame({
-        "party": p, "est": e[p], "type": np.array(TYPE_NAMES)[te[p]],
-        "commune_code": est["commune_code"].to_numpy()[e[p]],
-        "establishment_id": est["establishment_id"].to_numpy()[e[p]],
-        "intl": g_intl, "doc_int": doc_int, "pp_no": passport_no, "pp_letter": passport_letter,
-        "nat": nat[p], "male": is_male, "guest_birth_year": byear.astype(np.int64),
-        "ci_day": ci_day[p], "co_day": co_day[p], "open": open_stay[p],
-        "ci_ts": ci_ts, "co_ts": co_day[p] * DAY_S + co_sec[p] + member * 15,
-        "notified_ts": notified, "room": room[p], "resident": resident,
-    })
+    stays = pl.DataFrame(
+        {
+            "party": p,
+            "est": e[p],
+            "type": np.array(TYPE_NAMES)[te[p]],
+            "commune_code": est["commune_code"].to_numpy()[e[p]],
+            "establishment_id": est["establishment_id"].to_numpy()[e[p]],
+            "intl": g_intl,
+            "doc_int": doc_int,
+            "pp_no": passport_no,
+            "pp_letter": passport_letter,
+            "nat": nat[p],
+            "male": is_male,
+            "guest_birth_year": byear.astype(np.int64),
+            "ci_day": ci_day[p],
+            "co_day": co_day[p],
+            "open": open_stay[p],
+            "ci_ts": ci_ts,
+            "co_ts": co_day[p] * DAY_S + co_sec[p] + member * 15,
+            "notified_ts": notified,
+            "room": room[p],
+            "resident": resident,
+        }
+    )
     stays = stays.with_columns(
         guest_doc_type=pl.when("intl").then(pl.lit("passport")).otherwise(pl.lit("cccd")),
-        guest_doc_number=pl.when("intl").then(
+        guest_doc_number=pl.when("intl")
+        .then(
             pl.col("pp_letter").replace_strict(dict(enumerate("BCEGKMNPS")), return_dtype=pl.String)
-            + pl.col("pp_no").cast(pl.String))
+            + pl.col("pp_no").cast(pl.String)
+        )
         .otherwise(pl.col("doc_int").cast(pl.String).str.zfill(12)),
         guest_sex=pl.when("male").then(pl.lit("Nam")).otherwise(pl.lit("Nữ")),
     ).drop("intl", "doc_int", "pp_no", "pp_letter")
     # one notification per guest, establishment and check-in: repeats drawn by chance are dropped
-    stays = stays.filter(pl.struct("guest_doc_number", "establishment_id", "ci_ts").is_first_distinct())
+    stays = stays.filter(
+        pl.struct("guest_doc_number", "establishment_id", "ci_ts").is_first_distinct()
+    )
 
     # ---- the same guest in a second establishment on the same night (flagged, kept)
     n_two = int(round(RATES["two_places"] * stays.height))
-    src = stays.filter(pl.col("co_day") > pl.col("ci_day")).sample(n_two, seed=int(rng.integers(2**31)))
+    src = stays.filter(pl.col("co_day") > pl.col("ci_day")).sample(
+        n_two, seed=int(rng.integers(2**31))
+    )
     other = rng.integers(0, len(rooms), n_two)
     other = np.where(other == src["est"].to_numpy(), (other + 1) % len(rooms), other)
     day2 = src["ci_day"].to_numpy()
@@ -291,11 +378,15 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
     k2 = len(other)
     ci2 = day2 * DAY_S + rng.integers(13 * 3600, 22 * 3600, k2)
     two = src.with_columns(
-        est=pl.Series(other), type=pl.Series(est["type"].to_numpy()[other], dtype=pl.String),
+        est=pl.Series(other),
+        type=pl.Series(est["type"].to_numpy()[other], dtype=pl.String),
         commune_code=pl.Series(est["commune_code"].to_numpy()[other], dtype=pl.String),
         establishment_id=pl.Series(est["establishment_id"].to_numpy()[other], dtype=pl.String),
-        ci_day=pl.Series(day2), co_day=pl.Series(day2 + 1), open=pl.lit(False),
-        ci_ts=pl.Series(ci2), co_ts=pl.Series((day2 + 1) * DAY_S + rng.integers(6 * 3600, 11 * 3600, k2)),
+        ci_day=pl.Series(day2),
+        co_day=pl.Series(day2 + 1),
+        open=pl.lit(False),
+        ci_ts=pl.Series(ci2),
+        co_ts=pl.Series((day2 + 1) * DAY_S + rng.integers(6 * 3600, 11 * 3600, k2)),
         notified_ts=pl.Series(ci2 + rng.integers(60, 3000, k2)),
         room=pl.Series(1 + (rng.random(k2) * rooms[other]).astype(np.int64)),
         party=pl.lit(-1, pl.Int64),
@@ -305,9 +396,11 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
         notification_id=pl.lit("TB") + pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(9),
         month=pl.from_epoch("ci_day", time_unit="d").dt.strftime("%Y-%m"),
     )
-    deadline_all = np.where(stays["ci_ts"].to_numpy() % DAY_S < 23 * 3600,
-                            stays["ci_day"].to_numpy() * DAY_S + 23 * 3600,
-                            (stays["ci_day"].to_numpy() + 1) * DAY_S + 8 * 3600)
+    deadline_all = np.where(
+        stays["ci_ts"].to_numpy() % DAY_S < 23 * 3600,
+        stays["ci_day"].to_numpy() * DAY_S + 23 * 3600,
+        (stays["ci_day"].to_numpy() + 1) * DAY_S + 8 * 3600,
+    )
     stays = stays.with_columns(late=pl.Series(stays["notified_ts"].to_numpy() > deadline_all))
 
     # ---- defects: disjoint subsets of the clean rows become rejects
@@ -315,20 +408,30 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
     u = rng.random(m)
     cccd = (stays["guest_doc_type"] == "cccd").to_numpy()
     closed_stay = ~stays["open"].to_numpy()
-    edges = np.cumsum([0, RATES["INVALID_PERSON_ID"], RATES["CHECKOUT_BEFORE_CHECKIN"],
-                       RATES["UNKNOWN_ESTABLISHMENT"]])
+    edges = np.cumsum(
+        [
+            0,
+            RATES["INVALID_PERSON_ID"],
+            RATES["CHECKOUT_BEFORE_CHECKIN"],
+            RATES["UNKNOWN_ESTABLISHMENT"],
+        ]
+    )
     bad_id = cccd & (u >= edges[0]) & (u < edges[1])
     bad_co = closed_stay & (u >= edges[1]) & (u < edges[2])
     bad_est = (u >= edges[2]) & (u < edges[3])
     reject = bad_id | bad_co | bad_est
     bad_pos = np.flatnonzero(bad_id)
     bad_docs = stays["guest_doc_number"].to_numpy().copy()
-    bad_docs[bad_pos] = _invalid_ids(rng, rng.integers(0, 5, len(bad_pos)),
-                                     stays["guest_sex"].to_numpy()[bad_pos],
-                                     stays["guest_birth_year"].to_numpy()[bad_pos])
+    bad_docs[bad_pos] = _invalid_ids(
+        rng,
+        rng.integers(0, 5, len(bad_pos)),
+        stays["guest_sex"].to_numpy()[bad_pos],
+        stays["guest_birth_year"].to_numpy()[bad_pos],
+    )
     stays = stays.with_columns(
         guest_doc_number=pl.Series(bad_docs, dtype=pl.String),
-        co_ts=pl.when(pl.Series(bad_co)).then(pl.col("ci_ts") - pl.Series(rng.integers(3600, 3 * DAY_S, m)))
+        co_ts=pl.when(pl.Series(bad_co))
+        .then(pl.col("ci_ts") - pl.Series(rng.integers(3600, 3 * DAY_S, m)))
         .otherwise(pl.col("co_ts")),
         establishment_id=pl.when(pl.Series(bad_est))
         .then(pl.lit("CSLT9") + pl.Series(rng.integers(1000, 9999, m)).cast(pl.String))
@@ -343,28 +446,41 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
     nat_expr = pl.col("nat")
     for k in range(4):  # the k-th spelling of each code (loop over spellings, not rows)
         mapping = {c: opts[k % len(opts)] for c, opts in NAT_SPELLINGS.items()}
-        nat_expr = pl.when(pl.Series(nat_fix) & (pl.Series(pick) == k)).then(
-            pl.col("nat").replace(mapping)).otherwise(nat_expr)
+        nat_expr = (
+            pl.when(pl.Series(nat_fix) & (pl.Series(pick) == k))
+            .then(pl.col("nat").replace(mapping))
+            .otherwise(nat_expr)
+        )
     male = stays["guest_sex"].to_numpy() == "Nam"
-    sex_text = np.where(sex_fix, np.where(male, np.array(["M", "nam", "1", "NAM"])[pick],
-                                          np.array(["F", "NU", "2", "nữ"])[pick]),
-                        stays["guest_sex"].to_numpy())
-    stays = stays.with_columns(guest_nationality=nat_expr,
-                               guest_sex_text=pl.Series(sex_text),
-                               fix_nat=pl.Series(nat_fix), fix_sex=pl.Series(sex_fix))
+    sex_text = np.where(
+        sex_fix,
+        np.where(
+            male, np.array(["M", "nam", "1", "NAM"])[pick], np.array(["F", "NU", "2", "nữ"])[pick]
+        ),
+        stays["guest_sex"].to_numpy(),
+    )
+    stays = stays.with_columns(
+        guest_nationality=nat_expr,
+        guest_sex_text=pl.Series(sex_text),
+        fix_nat=pl.Series(nat_fix),
+        fix_sex=pl.Series(sex_fix),
+    )
 
     # ---- duplicates: re-sent (new id, later) and exact copies, of accepted rows only
     good = stays.filter(~pl.col("reject"))
     n_res = int(round(RATES["resent"] * m))
     n_copy = int(round(RATES["exact_copy"] * m))
     resent = good.sample(n_res, seed=int(rng.integers(2**31))).with_columns(
-        notification_id=pl.lit("TB") + pl.int_range(m + 1, m + n_res + 1).cast(pl.String).str.zfill(9),
+        notification_id=pl.lit("TB")
+        + pl.int_range(m + 1, m + n_res + 1).cast(pl.String).str.zfill(9),
         notified_ts=pl.col("notified_ts") + pl.Series(rng.integers(3600, 2 * DAY_S, n_res)),
     )
     next_month = rng.random(n_res) < 0.3
-    resent = resent.with_columns(month=pl.when(pl.Series(next_month) & (pl.col("month") < "2025-12"))
-                                 .then(pl.from_epoch("ci_day", time_unit="d").dt.offset_by("1mo")
-                                       .dt.strftime("%Y-%m")).otherwise(pl.col("month")))
+    resent = resent.with_columns(
+        month=pl.when(pl.Series(next_month) & (pl.col("month") < "2025-12"))
+        .then(pl.from_epoch("ci_day", time_unit="d").dt.offset_by("1mo").dt.strftime("%Y-%m"))
+        .otherwise(pl.col("month"))
+    )
     copies = good.sample(n_copy, seed=int(rng.integers(2**31)))
     dups = pl.concat([resent, copies]).with_columns(dup=pl.lit(True))
     rows = pl.concat([stays.with_columns(dup=pl.lit(False)), dups])
@@ -381,7 +497,9 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
     folder.mkdir(parents=True, exist_ok=True)
     rows_per_file = {}
     for key in MONTH_KEYS:  # 24 files
-        part = out.filter(pl.col("month") == key).sort("dup", maintain_order=True).select(STAYS.names)
+        part = (
+            out.filter(pl.col("month") == key).sort("dup", maintain_order=True).select(STAYS.names)
+        )
         name = f"stays_{key}.jsonl"
         part.write_ndjson(folder / name)
         rows_per_file[f"{STAYS.folder}/{name}"] = part.height
@@ -393,26 +511,36 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
         "CHECKOUT_BEFORE_CHECKIN": int(bad_co.sum()),
         "UNKNOWN_ESTABLISHMENT": int(bad_est.sum()),
     }
-    truth.update({
-        "scale": scale, "lodging_scale": eff, "months": MONTH_KEYS,
-        "deadline_rule": "late when notified_at is after 23:00 of the check-in day; a guest "
-        "checking in at or after 23:00 is notified by 08:00 the next day (Law on Residence 2020, "
-        "art. 30; Circular 55/2021/TT-BCA)",
-        "censor_date": "2026-01-01",
-        "establishments": int(n_est_rows),
-        "establishments_by_type": est.group_by("type").len().sort("type")
-        .pipe(lambda f: dict(zip(f["type"].to_list(), f["len"].to_list()))),
-        "quarantine": {"stays": quarantine, "establishments": {}},
-        # repairs are counted on the accepted rows (quality/staging.py)
-        "repairs": {"stays": {
-            "nationality_spelling": int(stays.filter(~pl.col("reject"))["fix_nat"].sum()),
-            "sex_spelling": int(stays.filter(~pl.col("reject"))["fix_sex"].sum()),
-        }},
-        "rows": {"establishments": {f"{ESTABLISHMENTS.folder}/establishments.xlsx": n_est_rows},
-                 "stays": rows_per_file},
-        "stays_written": int(rows.height),
-        "stays_accepted": int(stays.height - int(reject.sum())),
-    })
+    truth.update(
+        {
+            "scale": scale,
+            "lodging_scale": eff,
+            "months": MONTH_KEYS,
+            "deadline_rule": "late when notified_at is after 23:00 of the check-in day; a guest "
+            "checking in at or after 23:00 is notified by 08:00 the next day (Law on Residence 2020, "
+            "art. 30; Circular 55/2021/TT-BCA)",
+            "censor_date": "2026-01-01",
+            "establishments": int(n_est_rows),
+            "establishments_by_type": est.group_by("type")
+            .len()
+            .sort("type")
+            .pipe(lambda f: dict(zip(f["type"].to_list(), f["len"].to_list(), strict=True))),
+            "quarantine": {"stays": quarantine, "establishments": {}},
+            # repairs are counted on the accepted rows (quality/staging.py)
+            "repairs": {
+                "stays": {
+                    "nationality_spelling": int(stays.filter(~pl.col("reject"))["fix_nat"].sum()),
+                    "sex_spelling": int(stays.filter(~pl.col("reject"))["fix_sex"].sum()),
+                }
+            },
+            "rows": {
+                "establishments": {f"{ESTABLISHMENTS.folder}/establishments.xlsx": n_est_rows},
+                "stays": rows_per_file,
+            },
+            "stays_written": int(rows.height),
+            "stays_accepted": int(stays.height - int(reject.sum())),
+        }
+    )
     return truth
 
 
@@ -425,21 +553,45 @@ def _invalid_ids(rng, kinds, sex, byear) -> np.ndarray:
     male = sex == "Nam"
     century = (np.asarray(byear) // 100 - 19).clip(0, 2) * 2 + (~male)
     digits = rng.integers(0, 10**6, n)
-    good = np.char.add(np.char.add(np.char.add("079", century.astype(str)),
-                                   np.char.zfill((np.asarray(byear) % 100).astype(str), 2)),
-                       np.char.zfill(digits.astype(str), 6))
+    good = np.char.add(
+        np.char.add(
+            np.char.add("079", century.astype(str)),
+            np.char.zfill((np.asarray(byear) % 100).astype(str), 2),
+        ),
+        np.char.zfill(digits.astype(str), 6),
+    )
     wrong_century = (century ^ 1).astype(str)
     wrong_year = np.char.zfill(((np.asarray(byear) + rng.integers(1, 9, n)) % 100).astype(str), 2)
     return np.select(
         [kinds == 0, kinds == 1, kinds == 2, kinds == 3],
-        [np.char.add(good, "7"),
-         np.char.add(np.char.add(np.char.ljust(good.astype("U6"), 6), "A"), np.char.zfill(digits.astype(str), 6).astype("U5")),
-         np.char.add("003", np.char.add(century.astype(str), np.char.add(
-             np.char.zfill((np.asarray(byear) % 100).astype(str), 2), np.char.zfill(digits.astype(str), 6)))),
-         np.char.add(np.char.add(np.char.add("079", wrong_century), np.char.zfill((np.asarray(byear) % 100).astype(str), 2)),
-                     np.char.zfill(digits.astype(str), 6))],
-        np.char.add(np.char.add(np.char.add("079", century.astype(str)), wrong_year),
-                    np.char.zfill(digits.astype(str), 6)),
+        [
+            np.char.add(good, "7"),
+            np.char.add(
+                np.char.add(np.char.ljust(good.astype("U6"), 6), "A"),
+                np.char.zfill(digits.astype(str), 6).astype("U5"),
+            ),
+            np.char.add(
+                "003",
+                np.char.add(
+                    century.astype(str),
+                    np.char.add(
+                        np.char.zfill((np.asarray(byear) % 100).astype(str), 2),
+                        np.char.zfill(digits.astype(str), 6),
+                    ),
+                ),
+            ),
+            np.char.add(
+                np.char.add(
+                    np.char.add("079", wrong_century),
+                    np.char.zfill((np.asarray(byear) % 100).astype(str), 2),
+                ),
+                np.char.zfill(digits.astype(str), 6),
+            ),
+        ],
+        np.char.add(
+            np.char.add(np.char.add("079", century.astype(str)), wrong_year),
+            np.char.zfill(digits.astype(str), 6),
+        ),
     )
 
 
@@ -452,32 +604,47 @@ def _truth(acc: pl.DataFrame, est: pl.DataFrame) -> dict:
     co = np.where(acc["open"].to_numpy(), END, acc["co_day"].to_numpy())
     nights = co - ci
     arrival = nights >= 1
-    t_idx = acc["type"].replace_strict({t: i for i, t in enumerate(TYPE_NAMES)}, return_dtype=pl.Int64).to_numpy()
+    t_idx = (
+        acc["type"]
+        .replace_strict({t: i for i, t in enumerate(TYPE_NAMES)}, return_dtype=pl.Int64)
+        .to_numpy()
+    )
     intl = (acc["nat"] != "VNM").to_numpy().astype(np.int64)
     ci_m = np.searchsorted(MONTH_START, ci, side="right") - 1
     late = acc["late"].to_numpy()
     nat_codes = sorted(set(acc["nat"].unique().to_list()))
-    nat_idx = acc["nat"].replace_strict({c: i for i, c in enumerate(nat_codes)},
-                                        return_dtype=pl.Int64).to_numpy()
+    nat_idx = (
+        acc["nat"]
+        .replace_strict({c: i for i, c in enumerate(nat_codes)}, return_dtype=pl.Int64)
+        .to_numpy()
+    )
     # occupied room-nights: distinct (establishment, room, night)
-    occ = (acc.select(pl.col("est"), pl.col("room"), pl.col("ci_day").alias("d"),
-                      pl.Series("co", co))
-           .filter(pl.col("co") > pl.col("d"))
-           .with_columns(d=pl.int_ranges("d", "co")).explode("d")
-           .select((pl.col("est") * 1000 + pl.col("room")) * 100_000 + pl.col("d")).unique()
-           .to_series().to_numpy())
+    occ = (
+        acc.select(pl.col("est"), pl.col("room"), pl.col("ci_day").alias("d"), pl.Series("co", co))
+        .filter(pl.col("co") > pl.col("d"))
+        .with_columns(d=pl.int_ranges("d", "co"))
+        .explode("d")
+        .select((pl.col("est") * 1000 + pl.col("room")) * 100_000 + pl.col("d"))
+        .unique()
+        .to_series()
+        .to_numpy()
+    )
     occ_est = occ // 100_000 // 1000
     occ_m = np.searchsorted(MONTH_START, occ % 100_000, side="right") - 1
-    e_type = est["type"].replace_strict({t: i for i, t in enumerate(TYPE_NAMES)},
-                                        return_dtype=pl.Int64).to_numpy()
+    e_type = (
+        est["type"]
+        .replace_strict({t: i for i, t in enumerate(TYPE_NAMES)}, return_dtype=pl.Int64)
+        .to_numpy()
+    )
     opened, closed = est["opened"].to_numpy(), est["closed"].to_numpy()
     close_or_end = np.where(closed >= 0, closed, END)
     rooms = est["rooms"].to_numpy()
     nt, nm = len(TYPE_NAMES), len(MONTH_KEYS)
 
     def per_month_type(month_idx, type_idx, weights=None):
-        return np.bincount(month_idx * nt + type_idx, weights=weights,
-                           minlength=nm * nt).reshape(nm, nt)
+        return np.bincount(month_idx * nt + type_idx, weights=weights, minlength=nm * nt).reshape(
+            nm, nt
+        )
 
     arr_mt = per_month_type(ci_m[arrival], t_idx[arrival])
     arr_mo = np.bincount(ci_m[arrival] * 2 + intl[arrival], minlength=nm * 2).reshape(nm, 2)
@@ -488,8 +655,9 @@ def _truth(acc: pl.DataFrame, est: pl.DataFrame) -> dict:
     nights_mo = np.zeros((nm, 2))
     avail_mt = np.zeros((nm, nt))
     est_mt = np.zeros((nm, nt))
-    nat_arr = np.bincount(ci_m[arrival] * len(nat_codes) + nat_idx[arrival],
-                          minlength=nm * len(nat_codes)).reshape(nm, -1)
+    nat_arr = np.bincount(
+        ci_m[arrival] * len(nat_codes) + nat_idx[arrival], minlength=nm * len(nat_codes)
+    ).reshape(nm, -1)
     nat_nights = np.zeros((nm, len(nat_codes)))
     for mi in range(nm):  # 24 months
         m0, m1 = MONTH_START[mi], MONTH_START[mi + 1]
@@ -502,47 +670,84 @@ def _truth(acc: pl.DataFrame, est: pl.DataFrame) -> dict:
         est_mt[mi] = np.bincount(e_type, weights=(open_days > 0), minlength=nt)
 
     def block(a, g, avail=None, occd=None, n_est=None, nn=None, nl=None):
-        out = {"arrivals": int(a), "guest_nights": int(g),
-               "average_length_of_stay": round(g / a, 6) if a else None}
+        out = {
+            "arrivals": int(a),
+            "guest_nights": int(g),
+            "average_length_of_stay": round(g / a, 6) if a else None,
+        }
         if avail is not None:
-            out.update({
-                "establishments": int(n_est), "room_nights_available": int(avail),
-                "occupied_room_nights": int(occd),
-                "room_occupancy_rate": round(occd / avail, 6) if avail else None,
-                "notifications": int(nn), "late_notifications": int(nl),
-                "late_share": round(nl / nn, 6) if nn else None,
-            })
+            out.update(
+                {
+                    "establishments": int(n_est),
+                    "room_nights_available": int(avail),
+                    "occupied_room_nights": int(occd),
+                    "room_occupancy_rate": round(occd / avail, 6) if avail else None,
+                    "notifications": int(nn),
+                    "late_notifications": int(nl),
+                    "late_share": round(nl / nn, 6) if nn else None,
+                }
+            )
         return out
 
     monthly, nationality = {}, {}
     for mi, key in enumerate(MONTH_KEYS):
         monthly[key] = {
-            "province": block(arr_mt[mi].sum(), nights_mt[mi].sum(), avail_mt[mi].sum(),
-                              occ_mt[mi].sum(), est_mt[mi].sum(), not_mt[mi].sum(), late_mt[mi].sum()),
-            "by_type": {t: block(arr_mt[mi, i], nights_mt[mi, i], avail_mt[mi, i], occ_mt[mi, i],
-                                 est_mt[mi, i], not_mt[mi, i], late_mt[mi, i])
-                        for i, t in enumerate(TYPE_NAMES)},
-            "by_origin": {o: block(arr_mo[mi, k], nights_mo[mi, k])
-                          for k, o in enumerate(("domestic", "international"))},
+            "province": block(
+                arr_mt[mi].sum(),
+                nights_mt[mi].sum(),
+                avail_mt[mi].sum(),
+                occ_mt[mi].sum(),
+                est_mt[mi].sum(),
+                not_mt[mi].sum(),
+                late_mt[mi].sum(),
+            ),
+            "by_type": {
+                t: block(
+                    arr_mt[mi, i],
+                    nights_mt[mi, i],
+                    avail_mt[mi, i],
+                    occ_mt[mi, i],
+                    est_mt[mi, i],
+                    not_mt[mi, i],
+                    late_mt[mi, i],
+                )
+                for i, t in enumerate(TYPE_NAMES)
+            },
+            "by_origin": {
+                o: block(arr_mo[mi, k], nights_mo[mi, k])
+                for k, o in enumerate(("domestic", "international"))
+            },
         }
-        nationality[key] = {c: [int(nat_arr[mi, j]), int(nat_nights[mi, j])]
-                            for j, c in enumerate(nat_codes) if nat_arr[mi, j] or nat_nights[mi, j]}
+        nationality[key] = {
+            c: [int(nat_arr[mi, j]), int(nat_nights[mi, j])]
+            for j, c in enumerate(nat_codes)
+            if nat_arr[mi, j] or nat_nights[mi, j]
+        }
 
     # one guest in two establishments on the same night: accepted stays sharing a night with a
     # stay of the same guest elsewhere
-    s = acc.select("guest_doc_number", "establishment_id", "ci_day", pl.Series("co", co),
-                   pl.int_range(pl.len()).alias("i")).filter(pl.col("co") > pl.col("ci_day"))
+    s = acc.select(
+        "guest_doc_number",
+        "establishment_id",
+        "ci_day",
+        pl.Series("co", co),
+        pl.int_range(pl.len()).alias("i"),
+    ).filter(pl.col("co") > pl.col("ci_day"))
     s = s.filter(pl.len().over("guest_doc_number") > 1)  # only repeat guests can be in two places
     pairs = s.join(s, on="guest_doc_number", suffix="_b").filter(
         (pl.col("establishment_id") != pl.col("establishment_id_b"))
-        & (pl.col("ci_day") < pl.col("co_b")) & (pl.col("ci_day_b") < pl.col("co")))
+        & (pl.col("ci_day") < pl.col("co_b"))
+        & (pl.col("ci_day_b") < pl.col("co"))
+    )
     two_places = int(pairs["i"].n_unique())
     days = np.arange(START, END)
     return {
         "monthly": monthly,
         "nationality": nationality,
         "totals": {
-            "stays": int(acc.height), "arrivals": int(arrival.sum()), "same_day": int((~arrival).sum()),
+            "stays": int(acc.height),
+            "arrivals": int(arrival.sum()),
+            "same_day": int((~arrival).sum()),
             "guest_nights": int(nights.sum()),
             "average_length_of_stay": round(float(nights.sum() / max(arrival.sum(), 1)), 6),
             "international_share": round(float(intl[arrival].mean()), 6) if arrival.any() else 0.0,
@@ -560,8 +765,10 @@ def _truth(acc: pl.DataFrame, est: pl.DataFrame) -> dict:
 
 def summary(truth: dict) -> str:
     t = truth["totals"]
-    return (f"lodging: {t['stays']:,} accepted stays, {t['arrivals']:,} arrivals, "
-            f"ALOS {t['average_length_of_stay']:.2f}, international {t['international_share']:.1%}")
+    return (
+        f"lodging: {t['stays']:,} accepted stays, {t['arrivals']:,} arrivals, "
+        f"ALOS {t['average_length_of_stay']:.2f}, international {t['international_share']:.1%}"
+    )
 
 
 __all__ = ["generate", "lodging_scale", "summary"]

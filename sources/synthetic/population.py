@@ -36,8 +36,17 @@ NOT_LEFT = 10**7  # exit day of someone still in the area
 
 # Population of the former districts, thousands (≈ 2023).
 DISTRICT_POP_K = {
-    "540": 291, "543": 210, "548": 190, "550": 180, "549": 178, "545": 168,
-    "547": 122, "544": 85, "546": 30, "542": 29, "551": 28,
+    "540": 291,
+    "543": 210,
+    "548": 190,
+    "550": 180,
+    "549": 178,
+    "545": 168,
+    "547": 122,
+    "544": 85,
+    "546": 30,
+    "542": 29,
+    "551": 28,
 }
 MINORITY_DISTRICTS = ("542", "546", "551")  # An Lão, Vĩnh Thạnh, Vân Canh (Ba Na, Hrê, Chăm)
 
@@ -54,37 +63,147 @@ BIRTH, DEATH, MOVE_IN, MOVE_OUT, INTERNAL = range(5)
 
 RELATIONS = ["chủ hộ", "vợ", "chồng", "con", "cha", "mẹ", "cháu", "khác"]
 MARITAL = ["Chưa kết hôn", "Có vợ/chồng", "Góa", "Ly hôn"]
-EDUCATION = ["Chưa đi học", "Tiểu học", "THCS", "THPT", "Trung cấp", "Cao đẳng", "Đại học",
-             "Sau đại học"]
+EDUCATION = [
+    "Chưa đi học",
+    "Tiểu học",
+    "THCS",
+    "THPT",
+    "Trung cấp",
+    "Cao đẳng",
+    "Đại học",
+    "Sau đại học",
+]
 RELIGIONS = ["Không", "Phật giáo", "Công giáo", "Tin lành", "Cao Đài"]
 RELIGION_P = [0.835, 0.105, 0.04, 0.012, 0.008]
-SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Phan", "Trương", "Bùi", "Đặng",
-            "Đỗ", "Ngô", "Hồ", "Dương", "Đinh", "Đoàn", "Lâm", "Mai", "Tô", "Hà", "Lương", "Cao"]
+SURNAMES = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Huỳnh",
+    "Võ",
+    "Phan",
+    "Trương",
+    "Bùi",
+    "Đặng",
+    "Đỗ",
+    "Ngô",
+    "Hồ",
+    "Dương",
+    "Đinh",
+    "Đoàn",
+    "Lâm",
+    "Mai",
+    "Tô",
+    "Hà",
+    "Lương",
+    "Cao",
+]
 SURNAME_P = [30, 11, 9, 7, 6, 6, 4, 2, 2, 2, 2, 2, 2, 1.5, 1.2, 1.2, 0.8, 0.8, 0.6, 0.6, 0.6, 0.6]
 MIDDLE_M = ["Văn", "Đức", "Minh", "Hữu", "Quốc", "Thanh", "Công", "Ngọc", "Xuân", "Anh", "Tấn"]
 MIDDLE_M_P = [30, 8, 10, 6, 6, 6, 5, 4, 4, 4, 5]
 MIDDLE_F = ["Thị", "Ngọc", "Thanh", "Thu", "Kim", "Mỹ", "Bích", "Thùy", "Hoài", "Minh"]
 MIDDLE_F_P = [45, 10, 7, 6, 6, 6, 4, 4, 4, 4]
-GIVEN_M = ["Anh", "Bảo", "Bình", "Cường", "Dũng", "Duy", "Đạt", "Hải", "Hiếu", "Hoàng", "Hùng",
-           "Huy", "Khang", "Khoa", "Long", "Minh", "Nam", "Nhân", "Phong", "Phúc", "Quang", "Sơn",
-           "Tài", "Thắng", "Thành", "Thịnh", "Trung", "Tuấn", "Việt", "Vinh", "Lộc", "Tâm"]
-GIVEN_F = ["Anh", "Chi", "Dung", "Hà", "Hạnh", "Hằng", "Hoa", "Hồng", "Hương", "Lan", "Linh",
-           "Loan", "Mai", "My", "Ngân", "Nga", "Nhung", "Oanh", "Phương", "Quyên", "Thảo", "Thu",
-           "Thủy", "Trang", "Trâm", "Tuyết", "Uyên", "Vân", "Vy", "Yến", "Hiền", "Lệ"]
+GIVEN_M = [
+    "Anh",
+    "Bảo",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Duy",
+    "Đạt",
+    "Hải",
+    "Hiếu",
+    "Hoàng",
+    "Hùng",
+    "Huy",
+    "Khang",
+    "Khoa",
+    "Long",
+    "Minh",
+    "Nam",
+    "Nhân",
+    "Phong",
+    "Phúc",
+    "Quang",
+    "Sơn",
+    "Tài",
+    "Thắng",
+    "Thành",
+    "Thịnh",
+    "Trung",
+    "Tuấn",
+    "Việt",
+    "Vinh",
+    "Lộc",
+    "Tâm",
+]
+GIVEN_F = [
+    "Anh",
+    "Chi",
+    "Dung",
+    "Hà",
+    "Hạnh",
+    "Hằng",
+    "Hoa",
+    "Hồng",
+    "Hương",
+    "Lan",
+    "Linh",
+    "Loan",
+    "Mai",
+    "My",
+    "Ngân",
+    "Nga",
+    "Nhung",
+    "Oanh",
+    "Phương",
+    "Quyên",
+    "Thảo",
+    "Thu",
+    "Thủy",
+    "Trang",
+    "Trâm",
+    "Tuyết",
+    "Uyên",
+    "Vân",
+    "Vy",
+    "Yến",
+    "Hiền",
+    "Lệ",
+]
 
 # Defect rates. Rejected defects are extra rows; repairs are applied to real rows, at most one
 # repair per row so that counts are unambiguous however the pipeline counts them.
-RES_REJECT_RATES = {"DUPLICATE": 0.003, "INVALID_PERSON_ID": 0.002, "UNKNOWN_COMMUNE": 0.001,
-                    "INVALID_BIRTH_DATE": 0.0006}
-RES_REPAIR_RATES = {"date_formats": 0.02, "sex_spellings": 0.03, "nfd_text": 0.05,
-                    "stray_spaces": 0.02, "nationality_spellings": 0.02}
-EV_REJECT_RATES = {"DUPLICATE": 0.01, "INVALID_PERSON_ID": 0.005, "UNKNOWN_PERSON": 0.005,
-                   "SECOND_DEATH": 0.003, "UNKNOWN_COMMUNE": 0.003}
-EV_REPAIR_RATES = {"date_formats": 0.02, "sex_spellings": 0.03, "stray_spaces": 0.02,
-                   "old_commune_codes_after_reform": 0.05, "late_registrations": 0.03}
+RES_REJECT_RATES = {
+    "DUPLICATE": 0.003,
+    "INVALID_PERSON_ID": 0.002,
+    "UNKNOWN_COMMUNE": 0.001,
+    "INVALID_BIRTH_DATE": 0.0006,
+}
+RES_REPAIR_RATES = {
+    "date_formats": 0.02,
+    "sex_spellings": 0.03,
+    "nfd_text": 0.05,
+    "stray_spaces": 0.02,
+    "nationality_spellings": 0.02,
+}
+EV_REJECT_RATES = {
+    "DUPLICATE": 0.01,
+    "INVALID_PERSON_ID": 0.005,
+    "UNKNOWN_PERSON": 0.005,
+    "SECOND_DEATH": 0.003,
+    "UNKNOWN_COMMUNE": 0.003,
+}
+EV_REPAIR_RATES = {
+    "date_formats": 0.02,
+    "sex_spellings": 0.03,
+    "stray_spaces": 0.02,
+    "old_commune_codes_after_reform": 0.05,
+    "late_registrations": 0.03,
+}
 MIN_DEFECTS = 2  # every reason appears at least this often, even at tiny scales
-INVALID_ID_KINDS = ["length_11", "length_13", "letter", "unknown_prefix", "sex_digit",
-                    "birth_year"]
+INVALID_ID_KINDS = ["length_11", "length_13", "letter", "unknown_prefix", "sex_digit", "birth_year"]
 UNKNOWN_PREFIXES = ["003", "099", "000", "053"]
 
 
@@ -101,11 +220,12 @@ class Geo:
     old_alias_ok: np.ndarray  # bool: old code that is not itself a new code
 
     @classmethod
-    def load(cls) -> "Geo":
+    def load(cls) -> Geo:
         old = admin_units.old_communes().sort("old_commune_code")
         cw = admin_units.crosswalk().filter(pl.col("is_default"))
-        old = old.join(cw.select("old_commune_code", "new_commune_code"), on="old_commune_code",
-                       how="left")
+        old = old.join(
+            cw.select("old_commune_code", "new_commune_code"), on="old_commune_code", how="left"
+        )
         old_codes = old["old_commune_code"].to_numpy().astype(str)
         new_of_old = old["new_commune_code"].to_numpy().astype(str)
         new_codes = np.array(sorted(set(new_of_old)))
@@ -148,13 +268,17 @@ CHILD_AGE_P = CHILD_AGE_P / CHILD_AGE_P.sum()
 
 def _head_age_pmf() -> tuple[np.ndarray, np.ndarray]:
     ages = np.arange(20, 100)
-    w = np.interp(ages, [20, 25, 30, 40, 50, 60, 70, 80, 90, 99],
-                  [0.1, 0.5, 1.2, 1.9, 2.0, 1.75, 1.15, 0.55, 0.15, 0.02])
+    w = np.interp(
+        ages,
+        [20, 25, 30, 40, 50, 60, 70, 80, 90, 99],
+        [0.1, 0.5, 1.2, 1.9, 2.0, 1.75, 1.15, 0.55, 0.15, 0.02],
+    )
     return ages, w / w.sum()
 
 
-def _build_baseline(rng: np.random.Generator, geo: Geo, scale: float, used_ids: C.UsedInts,
-                    used_hh: C.UsedInts) -> pl.DataFrame:
+def _build_baseline(
+    rng: np.random.Generator, geo: Geo, scale: float, used_ids: C.UsedInts, used_hh: C.UsedInts
+) -> pl.DataFrame:
     targets = _commune_targets(rng, geo, scale)
     # households per commune: sizes until the target is reached (last one truncated)
     hh_commune, hh_size = [], []
@@ -179,8 +303,9 @@ def _build_baseline(rng: np.random.Generator, geo: Geo, scale: float, used_ids: 
     head_male = rng.random(n_hh) < p_male
     p_sp = np.where(head_age < 60, 0.92, np.where(head_age < 75, 0.68, 0.40))
     has_spouse = (hh_size >= 2) & (rng.random(n_hh) < p_sp)
-    spouse_age = np.maximum(head_age + np.where(head_male, -3, 3)
-                            + np.round(rng.normal(0, 3, n_hh)).astype(int), 18)
+    spouse_age = np.maximum(
+        head_age + np.where(head_male, -3, 3) + np.round(rng.normal(0, 3, n_hh)).astype(int), 18
+    )
     mother_age = np.where(has_spouse & head_male, spouse_age, head_age)
     minority = np.isin(geo.district[hh_commune], MINORITY_DISTRICTS)
     eth_draw = rng.random(n_hh)
@@ -192,8 +317,9 @@ def _build_baseline(rng: np.random.Generator, geo: Geo, scale: float, used_ids: 
     religion = rng.choice(len(RELIGIONS), size=n_hh, p=RELIGION_P)
     temporary = rng.random(n_hh) < 0.07
     hh_surname = C.choice_labels(rng, SURNAMES, SURNAME_P, n_hh)
-    hh_id = C.unique_random_ints(rng, 10**7, 10**8, n_hh,
-                                 lambda r, m=None: r.astype(np.int64), used_hh)
+    hh_id = C.unique_random_ints(
+        rng, 10**7, 10**8, n_hh, lambda r, m=None: r.astype(np.int64), used_hh
+    )
 
     # persons
     h = np.repeat(np.arange(n_hh), hh_size)
@@ -237,12 +363,23 @@ def _build_baseline(rng: np.random.Generator, geo: Geo, scale: float, used_ids: 
     age[over] = 95 + rng.uniform(0, 9, over.sum())
     age = np.floor(age).astype(np.int64)
 
-    male = np.where(is_head, head_male[h], np.where(is_spouse, ~head_male[h],
-                    np.where(is_parent, u2 < 0.25, rng.random(n) < 0.505)))
+    male = np.where(
+        is_head,
+        head_male[h],
+        np.where(is_spouse, ~head_male[h], np.where(is_parent, u2 < 0.25, rng.random(n) < 0.505)),
+    )
     rel = np.select(
-        [is_head, is_spouse & ~male, is_spouse & male, is_child, is_parent & male,
-         is_parent & ~male, is_grand],
-        [0, 1, 2, 3, 4, 5, 6], 7,
+        [
+            is_head,
+            is_spouse & ~male,
+            is_spouse & male,
+            is_child,
+            is_parent & male,
+            is_parent & ~male,
+            is_grand,
+        ],
+        [0, 1, 2, 3, 4, 5, 6],
+        7,
     )
     # date of birth: completed age `age` on the baseline date
     dob = BASE - 1 - np.floor((age + rng.random(n)) * 365.2425).astype(np.int64)
@@ -252,13 +389,24 @@ def _build_baseline(rng: np.random.Generator, geo: Geo, scale: float, used_ids: 
     married_p = np.select([age < 18, age < 25, age < 35, age < 60], [0.0, 0.15, 0.55, 0.75], 0.5)
     single_head = is_head & ~sp
     marital = np.select(
-        [age < 18, is_spouse | (is_head & sp),
-         single_head & (age < 30), single_head & (age < 60), single_head,
-         is_parent | (age >= 70), um < married_p],
-        [0, 1,
-         np.where(um < 0.8, 0, 3), np.where(um < 0.3, 0, np.where(um < 0.65, 3, 2)),
-         np.where(um < 0.05, 0, np.where(um < 0.15, 3, 2)),
-         np.where(um < 0.75, 2, 1), 1],
+        [
+            age < 18,
+            is_spouse | (is_head & sp),
+            single_head & (age < 30),
+            single_head & (age < 60),
+            single_head,
+            is_parent | (age >= 70),
+            um < married_p,
+        ],
+        [
+            0,
+            1,
+            np.where(um < 0.8, 0, 3),
+            np.where(um < 0.3, 0, np.where(um < 0.65, 3, 2)),
+            np.where(um < 0.05, 0, np.where(um < 0.15, 3, 2)),
+            np.where(um < 0.75, 2, 1),
+            1,
+        ],
         np.where(age < 30, 0, np.where(um < 0.9, 0, 3)),
     )
     education = _education(rng, age)
@@ -268,26 +416,31 @@ def _build_baseline(rng: np.random.Generator, geo: Geo, scale: float, used_ids: 
     prefix = np.where(born_else, rng.choice(prov_others, size=n), C.HOME_PROVINCE_PREFIX)
     byear = _year_of(dob)
     pid = C.person_ids(rng, prefix, male, byear, used_ids)
-    surname = np.where((is_child | is_grand) & head_male[h], hh_surname[h],
-                       C.choice_labels(rng, SURNAMES, SURNAME_P, n))
+    surname = np.where(
+        (is_child | is_grand) & head_male[h],
+        hh_surname[h],
+        C.choice_labels(rng, SURNAMES, SURNAME_P, n),
+    )
     surname = np.where(is_head, hh_surname[h], surname)
     names = _names(rng, surname, male)
 
-    return pl.DataFrame({
-        "idx": np.arange(n, dtype=np.int64),
-        "pid": pid,
-        "full_name": names,
-        "male": male,
-        "dob": dob,
-        "ethnicity_code": ethnicity[h],
-        "religion": np.array(RELIGIONS)[religion[h]],
-        "household": hh_id[h],
-        "relation_to_head": np.array(RELATIONS)[rel],
-        "marital_status": np.array(MARITAL)[marital],
-        "education_level": np.array(EDUCATION)[education],
-        "commune": hh_commune[h],
-        "residence_type": np.where(temporary[h], "tạm trú", "thường trú"),
-    })
+    return pl.DataFrame(
+        {
+            "idx": np.arange(n, dtype=np.int64),
+            "pid": pid,
+            "full_name": names,
+            "male": male,
+            "dob": dob,
+            "ethnicity_code": ethnicity[h],
+            "religion": np.array(RELIGIONS)[religion[h]],
+            "household": hh_id[h],
+            "relation_to_head": np.array(RELATIONS)[rel],
+            "marital_status": np.array(MARITAL)[marital],
+            "education_level": np.array(EDUCATION)[education],
+            "commune": hh_commune[h],
+            "residence_type": np.where(temporary[h], "tạm trú", "thường trú"),
+        }
+    )
 
 
 def _education(rng, age: np.ndarray) -> np.ndarray:
@@ -311,12 +464,19 @@ def _education(rng, age: np.ndarray) -> np.ndarray:
 
 def _names(rng, surname_idx: np.ndarray, male: np.ndarray) -> np.ndarray:
     n = len(male)
-    mid = np.where(male, np.array(MIDDLE_M)[C.choice_labels(rng, MIDDLE_M, MIDDLE_M_P, n)],
-                   np.array(MIDDLE_F)[C.choice_labels(rng, MIDDLE_F, MIDDLE_F_P, n)])
-    given = np.where(male, np.array(GIVEN_M)[rng.integers(0, len(GIVEN_M), n)],
-                     np.array(GIVEN_F)[rng.integers(0, len(GIVEN_F), n)])
-    return (pl.Series(np.array(SURNAMES)[surname_idx]) + " " + pl.Series(mid) + " "
-            + pl.Series(given)).to_numpy()
+    mid = np.where(
+        male,
+        np.array(MIDDLE_M)[C.choice_labels(rng, MIDDLE_M, MIDDLE_M_P, n)],
+        np.array(MIDDLE_F)[C.choice_labels(rng, MIDDLE_F, MIDDLE_F_P, n)],
+    )
+    given = np.where(
+        male,
+        np.array(GIVEN_M)[rng.integers(0, len(GIVEN_M), n)],
+        np.array(GIVEN_F)[rng.integers(0, len(GIVEN_F), n)],
+    )
+    return (
+        pl.Series(np.array(SURNAMES)[surname_idx]) + " " + pl.Series(mid) + " " + pl.Series(given)
+    ).to_numpy()
 
 
 def _year_of(days: np.ndarray) -> np.ndarray:
@@ -341,34 +501,47 @@ class PopulationWorld:
         """The true population living in the area at 00:00 of `on` (events dated before `on`
         applied): person_id, sex, date_of_birth, commune_code_old, commune_code_new,
         household_id."""
-        d = C.day(*map(int, str(on).split("-"))) if isinstance(on, str) else (
-            on - C.EPOCH).days
+        d = C.day(*map(int, str(on).split("-"))) if isinstance(on, str) else (on - C.EPOCH).days
         here = self.persons.filter((pl.col("entry") < d) & (pl.col("exit") >= d))
-        last = (self.moves.filter(pl.col("day") < d).sort("idx", "day")
-                .group_by("idx", maintain_order=True).last().select("idx", "commune", "household"))
-        here = (here.join(last, on="idx", how="left")
-                .with_columns(commune=pl.coalesce("commune", "commune0"),
-                              household=pl.coalesce("household", "household0")))
+        last = (
+            self.moves.filter(pl.col("day") < d)
+            .sort("idx", "day")
+            .group_by("idx", maintain_order=True)
+            .last()
+            .select("idx", "commune", "household")
+        )
+        here = here.join(last, on="idx", how="left").with_columns(
+            commune=pl.coalesce("commune", "commune0"),
+            household=pl.coalesce("household", "household0"),
+        )
         cidx = here["commune"].to_numpy()
-        return pl.DataFrame({
-            "person_id": here["person_id"],
-            "sex": np.where(here["male"].to_numpy(), "Nam", "Nữ"),
-            "date_of_birth": here["dob"].cast(pl.Int32).cast(pl.Date),
-            "commune_code_old": self.geo.old_codes[cidx],
-            "commune_code_new": self.geo.new_of_old[cidx],
-            "household_id": here["household"].cast(pl.String).str.zfill(9),
-        })
+        return pl.DataFrame(
+            {
+                "person_id": here["person_id"],
+                "sex": np.where(here["male"].to_numpy(), "Nam", "Nữ"),
+                "date_of_birth": here["dob"].cast(pl.Int32).cast(pl.Date),
+                "commune_code_old": self.geo.old_codes[cidx],
+                "commune_code_new": self.geo.new_of_old[cidx],
+                "household_id": here["household"].cast(pl.String).str.zfill(9),
+            }
+        )
 
 
 def _mortality(age: np.ndarray, male: np.ndarray) -> np.ndarray:
-    q = np.where(age < 1, 0.012, np.where(age < 15, 0.0004,
-                 np.minimum(0.0008 * np.exp(0.09 * (age - 30)), 0.6)))
+    q = np.where(
+        age < 1,
+        0.012,
+        np.where(age < 15, 0.0004, np.minimum(0.0008 * np.exp(0.09 * (age - 30)), 0.6)),
+    )
     return q * np.where(male, 1.6, 1.0)
 
 
 def _fertility(age: np.ndarray) -> np.ndarray:
-    return np.select([age < 15, age < 20, age < 25, age < 30, age < 35, age < 40, age < 45,
-                      age < 50], [0, 0.03, 0.12, 0.14, 0.10, 0.05, 0.015, 0.003], 0.0)
+    return np.select(
+        [age < 15, age < 20, age < 25, age < 30, age < 35, age < 40, age < 45, age < 50],
+        [0, 0.03, 0.12, 0.14, 0.10, 0.05, 0.015, 0.003],
+        0.0,
+    )
 
 
 def _migration_weight(age: np.ndarray) -> np.ndarray:
@@ -410,8 +583,9 @@ def _simulate(rng, geo: Geo, base: pl.DataFrame, used_ids: C.UsedInts, used_hh: 
         out = np.where(post, geo.seat_of_new[new], out)
         if origin is not None:
             for _ in range(100):  # redraw the few that stay in place
-                same = np.where(post, geo.new_idx_of_old[out] == geo.new_idx_of_old[origin],
-                                out == origin)
+                same = np.where(
+                    post, geo.new_idx_of_old[out] == geo.new_idx_of_old[origin], out == origin
+                )
                 if not same.any():
                     break
                 s = int(same.sum())
@@ -423,8 +597,9 @@ def _simulate(rng, geo: Geo, base: pl.DataFrame, used_ids: C.UsedInts, used_hh: 
     def outside_code(k, days):
         pre = C.other_province_communes(False)
         post = C.other_province_communes(True)
-        code = np.where(days >= REFORM, post[rng.integers(0, len(post), k)],
-                        pre[rng.integers(0, len(pre), k)])
+        code = np.where(
+            days >= REFORM, post[rng.integers(0, len(post), k)], pre[rng.integers(0, len(pre), k)]
+        )
         return np.where(rng.random(k) < 0.85, code, "")
 
     for y, m in MONTHS:
@@ -450,23 +625,41 @@ def _simulate(rng, geo: Geo, base: pl.DataFrame, used_ids: C.UsedInts, used_hh: 
         for mask, et in ((d_m, DEATH), (o_m, MOVE_OUT)):
             who = alive[mask]
             dd = when[mask]
-            ev.append(dict(etype=np.full(len(who), et), person=who, day=dd, commune=commune[who],
-                           frm=np.full(len(who), -1), to=np.full(len(who), -1),
-                           ext_from=np.full(len(who), ""),
-                           ext_to=outside_code(len(who), dd) if et == MOVE_OUT
-                           else np.full(len(who), ""),
-                           mother=np.full(len(who), -1)))
+            ev.append(
+                dict(
+                    etype=np.full(len(who), et),
+                    person=who,
+                    day=dd,
+                    commune=commune[who],
+                    frm=np.full(len(who), -1),
+                    to=np.full(len(who), -1),
+                    ext_from=np.full(len(who), ""),
+                    ext_to=outside_code(len(who), dd) if et == MOVE_OUT else np.full(len(who), ""),
+                    mother=np.full(len(who), -1),
+                )
+            )
             in_area[who] = False
             exit_[who] = dd
         # internal moves
         who = alive[i_m]
         dd = when[i_m]
         dest = dest_commune(len(who), dd, commune[who])
-        new_hh = C.unique_random_ints(rng, 10**7, 10**8, len(who),
-                                      lambda r, mk=None: r.astype(np.int64), used_hh)
-        ev.append(dict(etype=np.full(len(who), INTERNAL), person=who, day=dd, commune=dest,
-                       frm=commune[who].copy(), to=dest, ext_from=np.full(len(who), ""),
-                       ext_to=np.full(len(who), ""), mother=np.full(len(who), -1)))
+        new_hh = C.unique_random_ints(
+            rng, 10**7, 10**8, len(who), lambda r, mk=None: r.astype(np.int64), used_hh
+        )
+        ev.append(
+            dict(
+                etype=np.full(len(who), INTERNAL),
+                person=who,
+                day=dd,
+                commune=dest,
+                frm=commune[who].copy(),
+                to=dest,
+                ext_from=np.full(len(who), ""),
+                ext_to=np.full(len(who), ""),
+                mother=np.full(len(who), -1),
+            )
+        )
         moves.append(dict(idx=who, day=dd, commune=dest, household=new_hh))
         commune[who] = dest
         household[who] = new_hh
@@ -479,14 +672,25 @@ def _simulate(rng, geo: Geo, base: pl.DataFrame, used_ids: C.UsedInts, used_hh: 
         n_b = len(mothers)
         bd = ms + rng.integers(0, nd, n_b)
         b_male = rng.random(n_b) < SEX_RATIO_AT_BIRTH / (1 + SEX_RATIO_AT_BIRTH)
-        b_pid = C.person_ids(rng, np.full(n_b, C.HOME_PROVINCE_PREFIX), b_male, _year_of(bd),
-                             used_ids)
+        b_pid = C.person_ids(
+            rng, np.full(n_b, C.HOME_PROVINCE_PREFIX), b_male, _year_of(bd), used_ids
+        )
         last_birth[mothers] = bd
         first_new = len(pid)
         b_idx = np.arange(first_new, first_new + n_b)
-        ev.append(dict(etype=np.full(n_b, BIRTH), person=b_idx, day=bd, commune=commune[mothers],
-                       frm=np.full(n_b, -1), to=np.full(n_b, -1), ext_from=np.full(n_b, ""),
-                       ext_to=np.full(n_b, ""), mother=mothers))
+        ev.append(
+            dict(
+                etype=np.full(n_b, BIRTH),
+                person=b_idx,
+                day=bd,
+                commune=commune[mothers],
+                frm=np.full(n_b, -1),
+                to=np.full(n_b, -1),
+                ext_from=np.full(n_b, ""),
+                ext_to=np.full(n_b, ""),
+                mother=mothers,
+            )
+        )
 
         # moves in from outside the area
         n_in = int(rng.poisson(IN_MIGRATION / 12 * len(alive)))
@@ -494,16 +698,28 @@ def _simulate(rng, geo: Geo, base: pl.DataFrame, used_ids: C.UsedInts, used_hh: 
         i_age = _migrant_ages(rng, n_in)
         i_dob = np.minimum(idd - np.floor(i_age * 365.2425).astype(np.int64), idd - 1)
         i_male = rng.random(n_in) < 0.5
-        i_pref = np.where(rng.random(n_in) < 0.25, C.HOME_PROVINCE_PREFIX,
-                          rng.choice(prov_others, size=n_in))
+        i_pref = np.where(
+            rng.random(n_in) < 0.25, C.HOME_PROVINCE_PREFIX, rng.choice(prov_others, size=n_in)
+        )
         i_pid = C.person_ids(rng, i_pref, i_male, _year_of(i_dob), used_ids)
         i_dest = dest_commune(n_in, idd)
-        i_hh = C.unique_random_ints(rng, 10**7, 10**8, n_in,
-                                    lambda r, mk=None: r.astype(np.int64), used_hh)
+        i_hh = C.unique_random_ints(
+            rng, 10**7, 10**8, n_in, lambda r, mk=None: r.astype(np.int64), used_hh
+        )
         i_idx = np.arange(first_new + n_b, first_new + n_b + n_in)
-        ev.append(dict(etype=np.full(n_in, MOVE_IN), person=i_idx, day=idd, commune=i_dest,
-                       frm=np.full(n_in, -1), to=i_dest, ext_from=outside_code(n_in, idd),
-                       ext_to=np.full(n_in, ""), mother=np.full(n_in, -1)))
+        ev.append(
+            dict(
+                etype=np.full(n_in, MOVE_IN),
+                person=i_idx,
+                day=idd,
+                commune=i_dest,
+                frm=np.full(n_in, -1),
+                to=i_dest,
+                ext_from=outside_code(n_in, idd),
+                ext_to=np.full(n_in, ""),
+                mother=np.full(n_in, -1),
+            )
+        )
 
         # append the new persons
         pid = np.concatenate([pid, b_pid, i_pid])
@@ -518,11 +734,19 @@ def _simulate(rng, geo: Geo, base: pl.DataFrame, used_ids: C.UsedInts, used_hh: 
         commune0 = np.concatenate([commune0, commune[b_idx], i_dest])
         household0 = np.concatenate([household0, household[b_idx], i_hh])
 
-    persons = pl.DataFrame({
-        "idx": np.arange(len(pid), dtype=np.int64), "person_id": C.format_ids(pid),
-        "pid": pid, "male": male, "dob": dob, "entry": entry, "exit": exit_,
-        "commune0": commune0, "household0": household0,
-    })
+    persons = pl.DataFrame(
+        {
+            "idx": np.arange(len(pid), dtype=np.int64),
+            "person_id": C.format_ids(pid),
+            "pid": pid,
+            "male": male,
+            "dob": dob,
+            "entry": entry,
+            "exit": exit_,
+            "commune0": commune0,
+            "household0": household0,
+        }
+    )
     cat = {k: np.concatenate([e[k] for e in ev]) for k in ev[0]}
     events = pl.DataFrame(cat).with_columns(pl.col("day").cast(pl.Int64))
     mv = {k: np.concatenate([e[k] for e in moves]) for k in moves[0]}
@@ -538,16 +762,27 @@ def _population_stats(world: PopulationWorld, on: str) -> dict:
     r = world.residents_at(on)
     d = date.fromisoformat(on)
     r = r.with_columns(
-        age=(pl.lit(d.year) - pl.col("date_of_birth").dt.year()
-             - ((pl.lit(d.month * 100 + d.day)
-                 < pl.col("date_of_birth").dt.month().cast(pl.Int32) * 100
-                 + pl.col("date_of_birth").dt.day().cast(pl.Int32)).cast(pl.Int32)))
+        age=(
+            pl.lit(d.year)
+            - pl.col("date_of_birth").dt.year()
+            - (
+                (
+                    pl.lit(d.month * 100 + d.day)
+                    < pl.col("date_of_birth").dt.month().cast(pl.Int32) * 100
+                    + pl.col("date_of_birth").dt.day().cast(pl.Int32)
+                ).cast(pl.Int32)
+            )
+        )
     ).with_columns(
-        grp=pl.when(pl.col("age") >= 80).then(pl.lit("80+")).otherwise(
-            (pl.col("age") // 5 * 5).cast(pl.String) + "-"
-            + (pl.col("age") // 5 * 5 + 4).cast(pl.String))
+        grp=pl.when(pl.col("age") >= 80)
+        .then(pl.lit("80+"))
+        .otherwise(
+            (pl.col("age") // 5 * 5).cast(pl.String)
+            + "-"
+            + (pl.col("age") // 5 * 5 + 4).cast(pl.String)
+        )
     )
-    district_of = dict(zip(world.geo.old_codes, world.geo.district))
+    district_of = dict(zip(world.geo.old_codes, world.geo.district, strict=True))
     by_sa = {s: {g: 0 for g in AGE_GROUPS} for s in ("Nam", "Nữ")}
     for s, g, n in r.group_by("sex", "grp").len().iter_rows():
         by_sa[s][g] = n
@@ -558,16 +793,30 @@ def _population_stats(world: PopulationWorld, on: str) -> dict:
     for c, n in r.group_by("commune_code_new").len().iter_rows():
         by_new[c] = n
     male = int((r["sex"] == "Nam").sum())
-    return {"total": r.height, "male": male, "female": r.height - male,
-            "by_sex_age": by_sa, "by_district": by_d, "by_new_commune": by_new}
+    return {
+        "total": r.height,
+        "male": male,
+        "female": r.height - male,
+        "by_sex_age": by_sa,
+        "by_district": by_d,
+        "by_new_commune": by_new,
+    }
 
 
 def _monthly(events: pl.DataFrame) -> dict:
-    key = {BIRTH: "births", DEATH: "deaths", MOVE_IN: "in_migrants", MOVE_OUT: "out_migrants",
-           INTERNAL: "internal_moves"}
+    key = {
+        BIRTH: "births",
+        DEATH: "deaths",
+        MOVE_IN: "in_migrants",
+        MOVE_OUT: "out_migrants",
+        INTERNAL: "internal_moves",
+    }
     out = {f"{y}-{m:02d}": {v: 0 for v in key.values()} for y, m in MONTHS}
-    g = (events.with_columns(mon=pl.col("day").cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m"))
-         .group_by("mon", "etype").len())
+    g = (
+        events.with_columns(mon=pl.col("day").cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m"))
+        .group_by("mon", "etype")
+        .len()
+    )
     for mon, et, n in g.iter_rows():
         out[mon][key[et]] = n
     return out
@@ -583,43 +832,72 @@ def _resident_text(df: pl.DataFrame, geo: Geo, repair: np.ndarray, rng) -> pl.Da
     (0 none, 1 date, 2 sex, 3 NFD, 4 stray spaces, 5 nationality)."""
     n = df.height
     male = df["male"].to_numpy()
-    sex_variant = np.where(male, np.array(C.MALE_SPELLINGS)[rng.integers(0, 4, n)],
-                           np.array(C.FEMALE_SPELLINGS)[rng.integers(0, 4, n)])
+    sex_variant = np.where(
+        male,
+        np.array(C.MALE_SPELLINGS)[rng.integers(0, 4, n)],
+        np.array(C.FEMALE_SPELLINGS)[rng.integers(0, 4, n)],
+    )
     date_kind = np.where(repair == 1, C.date_variant_kinds(rng, df["dob"].to_numpy()), 0)
     space_col = rng.integers(0, 4, n)
     space_kind = rng.integers(1, 4, n)
     nat = np.array(C.NATIONALITY_SPELLINGS)[rng.integers(0, 3, n)]
-    commune_code = df["commune_code"] if "commune_code" in df.columns else pl.Series(
-        geo.old_codes[df["commune"].to_numpy()])
+    commune_code = (
+        df["commune_code"]
+        if "commune_code" in df.columns
+        else pl.Series(geo.old_codes[df["commune"].to_numpy()])
+    )
     t = df.with_columns(
-        repair=pl.Series(repair), date_kind=pl.Series(date_kind), sex_variant=pl.Series(
-            sex_variant), space_col=pl.Series(space_col), space_kind=pl.Series(space_kind),
-        nat=pl.Series(nat), commune_code=commune_code,
+        repair=pl.Series(repair),
+        date_kind=pl.Series(date_kind),
+        sex_variant=pl.Series(sex_variant),
+        space_col=pl.Series(space_col),
+        space_kind=pl.Series(space_kind),
+        nat=pl.Series(nat),
+        commune_code=commune_code,
     )
     r = pl.col("repair")
-    text_cols = ["full_name", "religion", "relation_to_head", "marital_status",
-                 "education_level", "residence_type"]
+    text_cols = [
+        "full_name",
+        "religion",
+        "relation_to_head",
+        "marital_status",
+        "education_level",
+        "residence_type",
+    ]
     space_targets = ["full_name", "religion", "household_id", "commune_code"]
-    t = t.with_columns(
-        person_id=pl.col("person_id"),
-        sex=pl.when(r == 2).then(pl.col("sex_variant"))
-        .otherwise(pl.when(pl.col("male")).then(pl.lit("Nam")).otherwise(pl.lit("Nữ"))),
-        date_of_birth=C.fmt_date_variant("dob", pl.col("date_kind")),
-        nationality=pl.when(r == 5).then(pl.col("nat")).otherwise(pl.lit("VNM")),
-        household_id=pl.col("household").cast(pl.String).str.zfill(9),
-        status=pl.lit("alive"),
-    ).with_columns(
-        [pl.when(r == 3).then(C.nfd(pl.col(c))).otherwise(pl.col(c)).alias(c) for c in text_cols]
-    ).with_columns(
-        [pl.when((r == 4) & (pl.col("space_col") == i))
-         .then(C.pad_spaces(pl.col(c), pl.col("space_kind"))).otherwise(pl.col(c)).alias(c)
-         for i, c in enumerate(space_targets)]
+    t = (
+        t.with_columns(
+            person_id=pl.col("person_id"),
+            sex=pl.when(r == 2)
+            .then(pl.col("sex_variant"))
+            .otherwise(pl.when(pl.col("male")).then(pl.lit("Nam")).otherwise(pl.lit("Nữ"))),
+            date_of_birth=C.fmt_date_variant("dob", pl.col("date_kind")),
+            nationality=pl.when(r == 5).then(pl.col("nat")).otherwise(pl.lit("VNM")),
+            household_id=pl.col("household").cast(pl.String).str.zfill(9),
+            status=pl.lit("alive"),
+        )
+        .with_columns(
+            [
+                pl.when(r == 3).then(C.nfd(pl.col(c))).otherwise(pl.col(c)).alias(c)
+                for c in text_cols
+            ]
+        )
+        .with_columns(
+            [
+                pl.when((r == 4) & (pl.col("space_col") == i))
+                .then(C.pad_spaces(pl.col(c), pl.col("space_kind")))
+                .otherwise(pl.col(c))
+                .alias(c)
+                for i, c in enumerate(space_targets)
+            ]
+        )
     )
     return t.select(RESIDENTS.names)
 
 
-def _fabricated_ids(rng, kinds: np.ndarray, male: np.ndarray, dob: np.ndarray,
-                    used: C.UsedInts) -> np.ndarray:
+def _fabricated_ids(
+    rng, kinds: np.ndarray, male: np.ndarray, dob: np.ndarray, used: C.UsedInts
+) -> np.ndarray:
     """IDs that are wrong in the way `kinds` says (indices into INVALID_ID_KINDS), never equal
     to a real person's ID (the sex- and year-digit kinds look like IDs of someone else)."""
     out = _mutated_ids(rng, kinds, male, dob, used)
@@ -634,8 +912,9 @@ def _fabricated_ids(rng, kinds: np.ndarray, male: np.ndarray, dob: np.ndarray,
     return out
 
 
-def _mutated_ids(rng, kinds: np.ndarray, male: np.ndarray, dob: np.ndarray,
-                 used: C.UsedInts) -> np.ndarray:
+def _mutated_ids(
+    rng, kinds: np.ndarray, male: np.ndarray, dob: np.ndarray, used: C.UsedInts
+) -> np.ndarray:
     n = len(kinds)
     base = C.person_ids(rng, np.full(n, C.HOME_PROVINCE_PREFIX), male, _year_of(dob), used)
     s = np.array(C.format_ids(base).to_list(), dtype="U12")
@@ -691,26 +970,40 @@ def _write_residents(rng, world: PopulationWorld, out_dir: Path, used_ids: C.Use
     # UNKNOWN_COMMUNE: a valid person in a commune that exists nowhere
     k = counts["UNKNOWN_COMMUNE"]
     tmpl = base[rng.integers(0, n, k)]
-    ids = C.person_ids(rng, np.full(k, C.HOME_PROVINCE_PREFIX), tmpl["male"].to_numpy(),
-                       _year_of(tmpl["dob"].to_numpy()), used_ids)
+    ids = C.person_ids(
+        rng,
+        np.full(k, C.HOME_PROVINCE_PREFIX),
+        tmpl["male"].to_numpy(),
+        _year_of(tmpl["dob"].to_numpy()),
+        used_ids,
+    )
     bad = C.unknown_commune_codes()[rng.integers(0, len(C.unknown_commune_codes()), k)]
     fab_parts.append(tmpl.with_columns(person_id=C.format_ids(ids), commune_code=pl.Series(bad)))
     # INVALID_BIRTH_DATE: born in the future, or more than 120 years before the snapshot
     k = counts["INVALID_BIRTH_DATE"]
     tmpl = base[rng.integers(0, n, k)]
     future = np.arange(k) % 2 == 0
-    dob = np.where(future, BASE + 1 + rng.integers(0, 3 * 365, k),
-                   C.day(1890, 1, 1) + rng.integers(0, C.day(1903, 12, 31) - C.day(1890, 1, 1), k))
-    ids = C.person_ids(rng, np.full(k, C.HOME_PROVINCE_PREFIX), tmpl["male"].to_numpy(),
-                       _year_of(dob), used_ids)
+    dob = np.where(
+        future,
+        BASE + 1 + rng.integers(0, 3 * 365, k),
+        C.day(1890, 1, 1) + rng.integers(0, C.day(1903, 12, 31) - C.day(1890, 1, 1), k),
+    )
+    ids = C.person_ids(
+        rng, np.full(k, C.HOME_PROVINCE_PREFIX), tmpl["male"].to_numpy(), _year_of(dob), used_ids
+    )
     fab_parts.append(tmpl.with_columns(person_id=C.format_ids(ids), dob=pl.Series(dob)))
     bd_kinds = {"future": int(future.sum()), "over_120_years": int((~future).sum())}
 
     n_fab = [p.height for p in fab_parts]
-    fab = pl.concat([p.with_columns(commune_code=pl.col("commune_code")) if "commune_code" in
-                     p.columns else p.with_columns(commune_code=pl.Series(
-                         geo.old_codes[p["commune"].to_numpy()])) for p in fab_parts],
-                    how="diagonal_relaxed")
+    fab = pl.concat(
+        [
+            p.with_columns(commune_code=pl.col("commune_code"))
+            if "commune_code" in p.columns
+            else p.with_columns(commune_code=pl.Series(geo.old_codes[p["commune"].to_numpy()]))
+            for p in fab_parts
+        ],
+        how="diagonal_relaxed",
+    )
     fab_text = _resident_text(fab, geo, np.zeros(fab.height, dtype=np.int64), rng)
 
     # DUPLICATE: exact copies of unrepaired real rows, placed after the original
@@ -718,20 +1011,30 @@ def _write_residents(rng, world: PopulationWorld, out_dir: Path, used_ids: C.Use
     src = np.sort(rng.choice(np.flatnonzero(repair == 0), size=k, replace=False))
     dup_text = clean_text[src]
 
-    key = np.concatenate([
-        np.arange(n, dtype=float),
-        rng.uniform(0, n, fab.height),
-        src + rng.uniform(0.01, 1, k) * (n - src),
-    ])
-    allrows = pl.concat([clean_text, fab_text, dup_text]).with_columns(
-        _k=pl.Series(key)).sort("_k", maintain_order=True).drop("_k")
+    key = np.concatenate(
+        [
+            np.arange(n, dtype=float),
+            rng.uniform(0, n, fab.height),
+            src + rng.uniform(0.01, 1, k) * (n - src),
+        ]
+    )
+    allrows = (
+        pl.concat([clean_text, fab_text, dup_text])
+        .with_columns(_k=pl.Series(key))
+        .sort("_k", maintain_order=True)
+        .drop("_k")
+    )
     path = out_dir / "landing" / "population" / f"residents_{BASELINE.isoformat()}.csv"
     rows = C.write_csv(allrows, path, RESIDENTS.vietnamese_header(), bom=True)
     names = list(RES_REPAIR_RATES)
     return {
         "rows": rows,
-        "quarantine": {"DUPLICATE": k, "INVALID_PERSON_ID": n_fab[0], "UNKNOWN_COMMUNE": n_fab[1],
-                       "INVALID_BIRTH_DATE": n_fab[2]},
+        "quarantine": {
+            "DUPLICATE": k,
+            "INVALID_PERSON_ID": n_fab[0],
+            "UNKNOWN_COMMUNE": n_fab[1],
+            "INVALID_BIRTH_DATE": n_fab[2],
+        },
         "invalid_id_kinds": id_kinds,
         "invalid_birth_date_kinds": bd_kinds,
         "repairs": {names[i]: int((repair == i + 1).sum()) for i in range(len(names))},
@@ -758,9 +1061,13 @@ def _write_events(rng, world: PopulationWorld, out_dir: Path, used_ids: C.UsedIn
     c_idx = ev["commune"].to_numpy()
     alias_ok = post & _has_alias(geo)[geo.new_idx_of_old[c_idx]]
     late_ok = dd + 120 <= LAST_DAY
-    elig = {"date_formats": np.ones(n, bool), "sex_spellings": has_sex,
-            "stray_spaces": np.ones(n, bool), "old_commune_codes_after_reform": alias_ok,
-            "late_registrations": late_ok}
+    elig = {
+        "date_formats": np.ones(n, bool),
+        "sex_spellings": has_sex,
+        "stray_spaces": np.ones(n, bool),
+        "old_commune_codes_after_reform": alias_ok,
+        "late_registrations": late_ok,
+    }
     u = rng.random(n)
     repair = np.zeros(n, dtype=np.int64)
     lo = 0.0
@@ -793,13 +1100,22 @@ def _write_events(rng, world: PopulationWorld, out_dir: Path, used_ids: C.UsedIn
     to = np.where(et == MOVE_OUT, ev["ext_to"].to_numpy(), to)
     frm = np.where(et == MOVE_OUT, commune_code_w, frm)
 
-    clean = pl.DataFrame({
-        "etype": et, "person_id": pid_str[person], "day": dd, "reg": reg,
-        "commune_code": commune_code_w, "from_commune_code": frm, "to_commune_code": to,
-        "male": p_male[person], "dob": p_dob[person].astype(np.int64),
-        "mother_id": np.where(mother >= 0, pid_str[np.maximum(mother, 0)], ""),
-        "repair": repair, "src": np.arange(n),
-    }).with_columns(
+    clean = pl.DataFrame(
+        {
+            "etype": et,
+            "person_id": pid_str[person],
+            "day": dd,
+            "reg": reg,
+            "commune_code": commune_code_w,
+            "from_commune_code": frm,
+            "to_commune_code": to,
+            "male": p_male[person],
+            "dob": p_dob[person].astype(np.int64),
+            "mother_id": np.where(mother >= 0, pid_str[np.maximum(mother, 0)], ""),
+            "repair": repair,
+            "src": np.arange(n),
+        }
+    ).with_columns(
         male=pl.when(pl.Series(has_sex)).then("male"),
         dob=pl.when(pl.Series(has_sex)).then("dob"),
     )
@@ -823,61 +1139,107 @@ def _write_events(rng, world: PopulationWorld, out_dir: Path, used_ids: C.UsedIn
     f_male = rng.random(k) < 0.5
     f_dob = d - np.floor(_migrant_ages(rng, k) * 365.2425).astype(np.int64) - 1
     dest = rand_area_code(k, d)
-    fab.append(pl.DataFrame({
-        "etype": np.full(k, MOVE_IN), "person_id": _fabricated_ids(rng, kinds, f_male, f_dob,
-                                                                   used_ids),
-        "day": d, "reg": r, "commune_code": dest, "from_commune_code": np.full(k, ""),
-        "to_commune_code": dest, "male": f_male, "dob": f_dob}))
+    fab.append(
+        pl.DataFrame(
+            {
+                "etype": np.full(k, MOVE_IN),
+                "person_id": _fabricated_ids(rng, kinds, f_male, f_dob, used_ids),
+                "day": d,
+                "reg": r,
+                "commune_code": dest,
+                "from_commune_code": np.full(k, ""),
+                "to_commune_code": dest,
+                "male": f_male,
+                "dob": f_dob,
+            }
+        )
+    )
     ev_id_kinds = {name: int((kinds == i).sum()) for i, name in enumerate(INVALID_ID_KINDS)}
     # UNKNOWN_PERSON: death / move_out / internal move of an ID nobody has
     k = counts["UNKNOWN_PERSON"]
     d, r = rand_days(k)
     ty = np.array([DEATH, MOVE_OUT, INTERNAL])[np.arange(k) % 3]
     yrs = 1940 + rng.integers(0, 80, k)
-    ghost = C.format_ids(C.person_ids(rng, np.full(k, C.HOME_PROVINCE_PREFIX),
-                                      rng.random(k) < 0.5, yrs, used_ids)).to_numpy()
+    ghost = C.format_ids(
+        C.person_ids(rng, np.full(k, C.HOME_PROVINCE_PREFIX), rng.random(k) < 0.5, yrs, used_ids)
+    ).to_numpy()
     c1, c2 = rand_area_code(k, d), rand_area_code(k, d)
     c2 = np.where(c2 == c1, np.where(d >= REFORM, geo.new_codes[0], geo.old_codes[0]), c2)
     c2 = np.where(c2 == c1, np.where(d >= REFORM, geo.new_codes[1], geo.old_codes[1]), c2)
-    fab.append(pl.DataFrame({
-        "etype": ty, "person_id": ghost, "day": d, "reg": r,
-        "commune_code": np.where(ty == INTERNAL, c2, c1),
-        "from_commune_code": np.where(ty == DEATH, "", c1),
-        "to_commune_code": np.where(ty == INTERNAL, c2, "")}))
+    fab.append(
+        pl.DataFrame(
+            {
+                "etype": ty,
+                "person_id": ghost,
+                "day": d,
+                "reg": r,
+                "commune_code": np.where(ty == INTERNAL, c2, c1),
+                "from_commune_code": np.where(ty == DEATH, "", c1),
+                "to_commune_code": np.where(ty == INTERNAL, c2, ""),
+            }
+        )
+    )
     # SECOND_DEATH: a later death for someone already dead
     k = counts["SECOND_DEATH"]
     deaths = np.flatnonzero((et == DEATH) & (dd + 60 <= LAST_DAY))
     pick = rng.choice(deaths, size=min(k, len(deaths)), replace=False)
     d = dd[pick] + rng.integers(3, 50, len(pick))
     r = np.minimum(np.maximum(d + rng.integers(0, 8, len(pick)), reg[pick]), LAST_DAY)
-    fab.append(pl.DataFrame({
-        "etype": np.full(len(pick), DEATH), "person_id": pid_str[person[pick]], "day": d,
-        "reg": r, "commune_code": geo.code_at(c_idx[pick], d),
-        "from_commune_code": np.full(len(pick), ""), "to_commune_code": np.full(len(pick), "")}))
+    fab.append(
+        pl.DataFrame(
+            {
+                "etype": np.full(len(pick), DEATH),
+                "person_id": pid_str[person[pick]],
+                "day": d,
+                "reg": r,
+                "commune_code": geo.code_at(c_idx[pick], d),
+                "from_commune_code": np.full(len(pick), ""),
+                "to_commune_code": np.full(len(pick), ""),
+            }
+        )
+    )
     # UNKNOWN_COMMUNE: a move-in of a valid new person into a commune that exists nowhere
     k = counts["UNKNOWN_COMMUNE"]
     d, r = rand_days(k)
     f_male = rng.random(k) < 0.5
     f_dob = d - np.floor(_migrant_ages(rng, k) * 365.2425).astype(np.int64) - 1
-    ids = C.format_ids(C.person_ids(rng, np.full(k, C.HOME_PROVINCE_PREFIX), f_male,
-                                    _year_of(f_dob), used_ids)).to_numpy()
+    ids = C.format_ids(
+        C.person_ids(rng, np.full(k, C.HOME_PROVINCE_PREFIX), f_male, _year_of(f_dob), used_ids)
+    ).to_numpy()
     bad = C.unknown_commune_codes()[rng.integers(0, len(C.unknown_commune_codes()), k)]
-    fab.append(pl.DataFrame({
-        "etype": np.full(k, MOVE_IN), "person_id": ids, "day": d, "reg": r, "commune_code": bad,
-        "from_commune_code": np.full(k, ""), "to_commune_code": bad, "male": f_male,
-        "dob": f_dob}))
+    fab.append(
+        pl.DataFrame(
+            {
+                "etype": np.full(k, MOVE_IN),
+                "person_id": ids,
+                "day": d,
+                "reg": r,
+                "commune_code": bad,
+                "from_commune_code": np.full(k, ""),
+                "to_commune_code": bad,
+                "male": f_male,
+                "dob": f_dob,
+            }
+        )
+    )
     fab_sizes = [f.height for f in fab]
     fab_df = pl.concat(fab, how="diagonal_relaxed").with_columns(
-        mother_id=pl.lit(""), repair=pl.lit(0, pl.Int64), src=pl.lit(-1, pl.Int64))
+        mother_id=pl.lit(""), repair=pl.lit(0, pl.Int64), src=pl.lit(-1, pl.Int64)
+    )
     allrows = pl.concat([clean, fab_df.select(clean.columns)], how="vertical_relaxed")
 
     # file = month registered; order by registration day; event_id per file
-    allrows = allrows.with_columns(
-        _k=pl.col("reg").cast(pl.Float64) + pl.Series(rng.random(allrows.height)),
-        file=pl.col("reg").cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m"),
-    ).sort("_k").with_columns(
-        event_id=pl.lit("EV") + pl.col("file").str.replace("-", "")
-        + (pl.int_range(pl.len()).over("file") + 1).cast(pl.String).str.zfill(7)
+    allrows = (
+        allrows.with_columns(
+            _k=pl.col("reg").cast(pl.Float64) + pl.Series(rng.random(allrows.height)),
+            file=pl.col("reg").cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m"),
+        )
+        .sort("_k")
+        .with_columns(
+            event_id=pl.lit("EV")
+            + pl.col("file").str.replace("-", "")
+            + (pl.int_range(pl.len()).over("file") + 1).cast(pl.String).str.zfill(7)
+        )
     )
     text = _event_text(allrows, rng)
     # DUPLICATE: exact copies of unrepaired real rows, later in the same file
@@ -885,9 +1247,12 @@ def _write_events(rng, world: PopulationWorld, out_dir: Path, used_ids: C.UsedIn
     real = allrows.with_row_index("_pos").filter((pl.col("src") >= 0) & (pl.col("repair") == 0))
     pos = np.sort(rng.choice(real["_pos"].to_numpy(), size=k, replace=False))
     dups = text[pos].with_columns(
-        _k=pl.Series(allrows["_k"].to_numpy()[pos] + rng.uniform(0.001, 0.999, k)
-                     * (np.floor(allrows["_k"].to_numpy()[pos]) + 1
-                        - allrows["_k"].to_numpy()[pos])))
+        _k=pl.Series(
+            allrows["_k"].to_numpy()[pos]
+            + rng.uniform(0.001, 0.999, k)
+            * (np.floor(allrows["_k"].to_numpy()[pos]) + 1 - allrows["_k"].to_numpy()[pos])
+        )
+    )
     full = pl.concat([text, dups]).sort("_k", maintain_order=True)
 
     rows: dict[str, int] = {}
@@ -895,18 +1260,25 @@ def _write_events(rng, world: PopulationWorld, out_dir: Path, used_ids: C.UsedIn
         mon = f"{y}-{m:02d}"
         part = full.filter(pl.col("file") == mon).select(EVENTS.names)
         header = EVENTS.vietnamese_header() if mon == VIETNAMESE_HEADER_MONTH else EVENTS.names
-        rows[mon] = C.write_csv(part, out_dir / "landing" / "population" / f"events_{mon}.csv",
-                                header, bom=False)
+        rows[mon] = C.write_csv(
+            part, out_dir / "landing" / "population" / f"events_{mon}.csv", header, bom=False
+        )
     ev_month = pl.Series(dd).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m").to_numpy()
     reg_month = pl.Series(reg).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m").to_numpy()
     return {
         "rows": rows,
-        "quarantine": {"DUPLICATE": k, "INVALID_PERSON_ID": fab_sizes[0],
-                       "UNKNOWN_PERSON": fab_sizes[1], "SECOND_DEATH": fab_sizes[2],
-                       "UNKNOWN_COMMUNE": fab_sizes[3]},
+        "quarantine": {
+            "DUPLICATE": k,
+            "INVALID_PERSON_ID": fab_sizes[0],
+            "UNKNOWN_PERSON": fab_sizes[1],
+            "SECOND_DEATH": fab_sizes[2],
+            "UNKNOWN_COMMUNE": fab_sizes[3],
+        },
         "invalid_id_kinds": ev_id_kinds,
-        "repairs": {**{name: int((repair == i + 1).sum()) for i, name in enumerate(names)},
-                    "registered_in_later_month": int((reg_month != ev_month).sum())},
+        "repairs": {
+            **{name: int((repair == i + 1).sum()) for i, name in enumerate(names)},
+            "registered_in_later_month": int((reg_month != ev_month).sum()),
+        },
     }
 
 
@@ -938,40 +1310,60 @@ def _event_text(df: pl.DataFrame, rng) -> pl.DataFrame:
     (1 date, 2 sex, 3 stray spaces; 4 old codes and 5 late registration are already in place)."""
     n = df.height
     male = df["male"].fill_null(False).to_numpy()
-    sex_variant = np.where(male, np.array(C.MALE_SPELLINGS)[rng.integers(0, 4, n)],
-                           np.array(C.FEMALE_SPELLINGS)[rng.integers(0, 4, n)])
+    sex_variant = np.where(
+        male,
+        np.array(C.MALE_SPELLINGS)[rng.integers(0, 4, n)],
+        np.array(C.FEMALE_SPELLINGS)[rng.integers(0, 4, n)],
+    )
     has_dob = df["dob"].is_not_null().to_numpy()
     date_col = np.where(has_dob, rng.integers(0, 3, n), rng.integers(0, 2, n))
-    chosen = np.where(date_col == 0, df["day"].to_numpy(), np.where(
-        date_col == 1, df["reg"].to_numpy(), df["dob"].fill_null(BASE).to_numpy()))
+    chosen = np.where(
+        date_col == 0,
+        df["day"].to_numpy(),
+        np.where(date_col == 1, df["reg"].to_numpy(), df["dob"].fill_null(BASE).to_numpy()),
+    )
     kind = C.date_variant_kinds(rng, chosen)
     t = df.with_columns(
-        sv=pl.Series(sex_variant), dcol=pl.Series(date_col), dkind=pl.Series(kind),
-        scol=pl.Series(rng.integers(0, 2, n)), skind=pl.Series(rng.integers(1, 4, n)),
+        sv=pl.Series(sex_variant),
+        dcol=pl.Series(date_col),
+        dkind=pl.Series(kind),
+        scol=pl.Series(rng.integers(0, 2, n)),
+        skind=pl.Series(rng.integers(1, 4, n)),
     )
     r = pl.col("repair")
     dk = pl.when(r == 1).then(pl.col("dkind")).otherwise(0)
     t = t.with_columns(
         event_type=pl.Series(np.array(EVENT_TYPES)[df["etype"].to_numpy()]),
         event_date=C.fmt_date_variant("day", pl.when(pl.col("dcol") == 0).then(dk).otherwise(0)),
-        registered_date=C.fmt_date_variant("reg", pl.when(pl.col("dcol") == 1).then(dk)
-                                           .otherwise(0)),
-        date_of_birth=pl.when(pl.col("dob").is_null()).then(pl.lit(None, pl.String)).otherwise(
-            C.fmt_date_variant("dob", pl.when(pl.col("dcol") == 2).then(dk).otherwise(0))),
-        sex=pl.when(pl.col("male").is_null()).then(pl.lit(None, pl.String))
-        .when(r == 2).then(pl.col("sv"))
-        .when(pl.col("male")).then(pl.lit("Nam")).otherwise(pl.lit("Nữ")),
+        registered_date=C.fmt_date_variant(
+            "reg", pl.when(pl.col("dcol") == 1).then(dk).otherwise(0)
+        ),
+        date_of_birth=pl.when(pl.col("dob").is_null())
+        .then(pl.lit(None, pl.String))
+        .otherwise(C.fmt_date_variant("dob", pl.when(pl.col("dcol") == 2).then(dk).otherwise(0))),
+        sex=pl.when(pl.col("male").is_null())
+        .then(pl.lit(None, pl.String))
+        .when(r == 2)
+        .then(pl.col("sv"))
+        .when(pl.col("male"))
+        .then(pl.lit("Nam"))
+        .otherwise(pl.lit("Nữ")),
     ).with_columns(
         event_type=pl.when((r == 3) & (pl.col("scol") == 0))
-        .then(C.pad_spaces(pl.col("event_type"), pl.col("skind"))).otherwise("event_type"),
+        .then(C.pad_spaces(pl.col("event_type"), pl.col("skind")))
+        .otherwise("event_type"),
         commune_code=pl.when((r == 3) & (pl.col("scol") == 1))
-        .then(C.pad_spaces(pl.col("commune_code"), pl.col("skind"))).otherwise("commune_code"),
-        mother_id=pl.when(pl.col("mother_id") == "").then(pl.lit(None, pl.String))
+        .then(C.pad_spaces(pl.col("commune_code"), pl.col("skind")))
+        .otherwise("commune_code"),
+        mother_id=pl.when(pl.col("mother_id") == "")
+        .then(pl.lit(None, pl.String))
         .otherwise("mother_id"),
         from_commune_code=pl.when(pl.col("from_commune_code") == "")
-        .then(pl.lit(None, pl.String)).otherwise("from_commune_code"),
+        .then(pl.lit(None, pl.String))
+        .otherwise("from_commune_code"),
         to_commune_code=pl.when(pl.col("to_commune_code") == "")
-        .then(pl.lit(None, pl.String)).otherwise("to_commune_code"),
+        .then(pl.lit(None, pl.String))
+        .otherwise("to_commune_code"),
     )
     return t.select(EVENTS.names + ["file", "_k"])
 
@@ -984,20 +1376,24 @@ def build_world(scale: float, seed: int) -> tuple[PopulationWorld, C.UsedInts]:
     used_hh = C.UsedInts()
     base = _build_baseline(rng, geo, scale, used_ids, used_hh)
     persons, events, moves = _simulate(rng, geo, base, used_ids, used_hh)
-    world = PopulationWorld(seed=seed, scale=scale, geo=geo, baseline=base, persons=persons,
-                            moves=moves, events=events)
+    world = PopulationWorld(
+        seed=seed, scale=scale, geo=geo, baseline=base, persons=persons, moves=moves, events=events
+    )
     return world, used_ids
 
 
-def generate_population(out_dir: str | Path, scale: float = 0.02, seed: int = 6,
-                        verbose: bool = False) -> PopulationWorld:
+def generate_population(
+    out_dir: str | Path, scale: float = 0.02, seed: int = 6, verbose: bool = False
+) -> PopulationWorld:
     """Build the clean world, write the landing extracts and `ground_truth/population.json`."""
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
     world, used_ids = build_world(scale, seed)
     t1 = time.perf_counter()
     truth = {
-        "seed": seed, "scale": scale, "baseline_date": BASELINE.isoformat(),
+        "seed": seed,
+        "scale": scale,
+        "baseline_date": BASELINE.isoformat(),
         "months": [f"{y}-{m:02d}" for y, m in MONTHS],
         "reform_date": admin_units.REFORM_DATE,
         "vietnamese_header_month": VIETNAMESE_HEADER_MONTH,
@@ -1008,14 +1404,18 @@ def generate_population(out_dir: str | Path, scale: float = 0.02, seed: int = 6,
     rng = C.source_rng(seed, "population/defects")
     res = _write_residents(rng, world, out_dir, used_ids)
     evs = _write_events(rng, world, out_dir, used_ids)
-    truth.update({
-        "quarantine": {"residents": res["quarantine"], "events": evs["quarantine"]},
-        "invalid_id_kinds": {"residents": res["invalid_id_kinds"],
-                             "events": evs["invalid_id_kinds"]},
-        "invalid_birth_date_kinds": {"residents": res["invalid_birth_date_kinds"]},
-        "repairs": {"residents": res["repairs"], "events": evs["repairs"]},
-        "rows": {"residents": res["rows"], "events": evs["rows"]},
-    })
+    truth.update(
+        {
+            "quarantine": {"residents": res["quarantine"], "events": evs["quarantine"]},
+            "invalid_id_kinds": {
+                "residents": res["invalid_id_kinds"],
+                "events": evs["invalid_id_kinds"],
+            },
+            "invalid_birth_date_kinds": {"residents": res["invalid_birth_date_kinds"]},
+            "repairs": {"residents": res["repairs"], "events": evs["repairs"]},
+            "rows": {"residents": res["rows"], "events": evs["rows"]},
+        }
+    )
     C.write_json(truth, out_dir / "ground_truth" / "population.json")
     world.truth = truth
     if verbose:
@@ -1028,9 +1428,11 @@ def summary(truth: dict) -> str:
     mon = truth["monthly"].values()
     tot = {k: sum(v[k] for v in mon) for k in next(iter(truth["monthly"].values()))}
     q = truth["quarantine"]
-    return (f"population: {p0['total']:,} residents on 2024-01-01 → {p1['total']:,} on 2026-01-01; "
-            f"births {tot['births']:,}, deaths {tot['deaths']:,}, in {tot['in_migrants']:,}, "
-            f"out {tot['out_migrants']:,}, internal {tot['internal_moves']:,}; rows residents "
-            f"{truth['rows']['residents']:,}, events {sum(truth['rows']['events'].values()):,}; "
-            f"quarantine residents {sum(q['residents'].values())}, "
-            f"events {sum(q['events'].values())}")
+    return (
+        f"population: {p0['total']:,} residents on 2024-01-01 → {p1['total']:,} on 2026-01-01; "
+        f"births {tot['births']:,}, deaths {tot['deaths']:,}, in {tot['in_migrants']:,}, "
+        f"out {tot['out_migrants']:,}, internal {tot['internal_moves']:,}; rows residents "
+        f"{truth['rows']['residents']:,}, events {sum(truth['rows']['events'].values()):,}; "
+        f"quarantine residents {sum(q['residents'].values())}, "
+        f"events {sum(q['events'].values())}"
+    )

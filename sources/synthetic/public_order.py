@@ -32,7 +32,13 @@ import polars as pl
 from sources.contracts.public_order import INCIDENTS, TRAFFIC_VIOLATIONS
 from sources.synthetic import common as C
 from sources.synthetic.population import (
-    BASE, END, LAST_DAY, MONTHS, REFORM, _alias_codes, _has_alias,
+    BASE,
+    END,
+    LAST_DAY,
+    MONTHS,
+    REFORM,
+    _alias_codes,
+    _has_alias,
 )
 
 INCIDENTS_PER_YEAR = 9_000
@@ -43,7 +49,13 @@ EXTRACT_LAG_DAYS = 45  # the incident log of a month is extracted 45 days after 
 TET = (C.day(2024, 2, 10), C.day(2025, 1, 29))
 
 QUY_NHON = "540"
-QL1_DISTRICTS = ("543", "545", "548", "549", "550")  # Hoài Nhơn, Phù Mỹ, Phù Cát, An Nhơn, Tuy Phước
+QL1_DISTRICTS = (
+    "543",
+    "545",
+    "548",
+    "549",
+    "550",
+)  # Hoài Nhơn, Phù Mỹ, Phù Cát, An Nhơn, Tuy Phước
 
 # Penal Code 2015 articles: code, Vietnamese name, ICCS v1.0 section, weight, clearance probability.
 # The pipeline's own mapping is sources/reference/penal_code_iccs.csv; this one is the
@@ -52,8 +64,14 @@ CATEGORIES = [
     ("HS123", "Giết người", "01", 0.6, 0.97),
     ("HS134", "Cố ý gây thương tích hoặc gây tổn hại cho sức khỏe của người khác", "02", 9.0, 0.90),
     ("HS141", "Hiếp dâm", "03", 0.6, 0.90),
-    ("HS145", "Giao cấu hoặc thực hiện hành vi quan hệ tình dục khác với người từ đủ 13 tuổi "
-              "đến dưới 16 tuổi", "03", 0.8, 0.95),
+    (
+        "HS145",
+        "Giao cấu hoặc thực hiện hành vi quan hệ tình dục khác với người từ đủ 13 tuổi "
+        "đến dưới 16 tuổi",
+        "03",
+        0.8,
+        0.95,
+    ),
     ("HS168", "Cướp tài sản", "04", 2.0, 0.85),
     ("HS173", "Trộm cắp tài sản", "05", 30.0, 0.70),
     ("HS178", "Hủy hoại hoặc cố ý làm hư hỏng tài sản", "05", 3.0, 0.80),
@@ -67,16 +85,25 @@ CATEGORIES = [
     ("HS322", "Tổ chức đánh bạc hoặc gá bạc", "08", 1.5, 0.97),
     ("HS318", "Gây rối trật tự công cộng", "08", 4.0, 0.90),
     ("HS260", "Vi phạm quy định về tham gia giao thông đường bộ", "09", 6.0, 0.95),
-    ("HS304", "Chế tạo, tàng trữ, vận chuyển, sử dụng, mua bán trái phép hoặc chiếm đoạt vũ khí "
-              "quân dụng, phương tiện kỹ thuật quân sự", "09", 0.3, 0.97),
+    (
+        "HS304",
+        "Chế tạo, tàng trữ, vận chuyển, sử dụng, mua bán trái phép hoặc chiếm đoạt vũ khí "
+        "quân dụng, phương tiện kỹ thuật quân sự",
+        "09",
+        0.3,
+        0.97,
+    ),
     ("HS227", "Vi phạm quy định về nghiên cứu, thăm dò, khai thác tài nguyên", "10", 1.0, 0.85),
     ("HS232", "Vi phạm quy định về khai thác, bảo vệ rừng và quản lý lâm sản", "10", 1.0, 0.85),
     ("HS235", "Gây ô nhiễm môi trường", "10", 0.3, 0.90),
     ("KHAC", "Khác", "11", 3.0, 0.75),
 ]
 SECTIONS = [f"{i:02d}" for i in range(1, 12)]
-UNKNOWN_ARTICLES = [("HS999", "Tội danh chưa xác định"), ("HS427", "Tội danh khác (mã lạ)"),
-                    ("HS0", "Không rõ")]
+UNKNOWN_ARTICLES = [
+    ("HS999", "Tội danh chưa xác định"),
+    ("HS427", "Tội danh khác (mã lạ)"),
+    ("HS0", "Không rõ"),
+]
 STATUSES = ("under_investigation", "cleared")
 
 VEHICLES = ["motorbike", "car", "truck", "bus"]
@@ -92,24 +119,38 @@ UNKNOWN_CODES = ["KHONG_GPLX", "CHO_QUA_SO_NGUOI", "VP_KHAC"]
 # Fine brackets (thousand VND): {(wheels, code): (tier probabilities, 2024 brackets, 2025 brackets)}
 # wheels: 2 = motorbike, 4 = car/truck/bus. Tiers are the speeding / alcohol / overload levels.
 FINES = {
-    (2, "TOC_DO"): ([0.5, 0.4, 0.1], [(300, 400), (800, 1000), (4000, 5000)],
-                    [(400, 600), (800, 1000), (6000, 8000)]),
+    (2, "TOC_DO"): (
+        [0.5, 0.4, 0.1],
+        [(300, 400), (800, 1000), (4000, 5000)],
+        [(400, 600), (800, 1000), (6000, 8000)],
+    ),
     (2, "DEN_DO"): ([1.0], [(800, 1000)], [(4000, 6000)]),
     (2, "LAN_DUONG"): ([1.0], [(400, 600)], [(400, 600)]),
     (2, "DUNG_DO"): ([1.0], [(200, 300)], [(400, 600)]),
     (2, "MU_BAO_HIEM"): ([1.0], [(200, 300)], [(400, 600)]),
-    (2, "NONG_DO_CON"): ([0.5, 0.3, 0.2], [(2000, 3000), (4000, 5000), (6000, 8000)],
-                         [(2000, 3000), (6000, 8000), (8000, 10000)]),
-    (4, "TOC_DO"): ([0.45, 0.35, 0.15, 0.05],
-                    [(800, 1000), (4000, 6000), (10000, 12000), (13000, 15000)],
-                    [(800, 1000), (4000, 6000), (6000, 8000), (12000, 14000)]),
+    (2, "NONG_DO_CON"): (
+        [0.5, 0.3, 0.2],
+        [(2000, 3000), (4000, 5000), (6000, 8000)],
+        [(2000, 3000), (6000, 8000), (8000, 10000)],
+    ),
+    (4, "TOC_DO"): (
+        [0.45, 0.35, 0.15, 0.05],
+        [(800, 1000), (4000, 6000), (10000, 12000), (13000, 15000)],
+        [(800, 1000), (4000, 6000), (6000, 8000), (12000, 14000)],
+    ),
     (4, "DEN_DO"): ([1.0], [(4000, 6000)], [(18000, 20000)]),
     (4, "LAN_DUONG"): ([1.0], [(3000, 5000)], [(4000, 6000)]),
     (4, "DUNG_DO"): ([1.0], [(800, 1000)], [(800, 1000)]),
-    (4, "NONG_DO_CON"): ([0.5, 0.3, 0.2], [(6000, 8000), (16000, 18000), (30000, 40000)],
-                         [(6000, 8000), (18000, 20000), (30000, 40000)]),
-    (4, "QUA_TAI"): ([0.6, 0.3, 0.1], [(800, 1000), (3000, 5000), (5000, 7000)],
-                     [(2000, 3000), (6000, 8000), (8000, 10000)]),
+    (4, "NONG_DO_CON"): (
+        [0.5, 0.3, 0.2],
+        [(6000, 8000), (16000, 18000), (30000, 40000)],
+        [(6000, 8000), (18000, 20000), (30000, 40000)],
+    ),
+    (4, "QUA_TAI"): (
+        [0.6, 0.3, 0.1],
+        [(800, 1000), (3000, 5000), (5000, 7000)],
+        [(2000, 3000), (6000, 8000), (8000, 10000)],
+    ),
 }
 UNKNOWN_CODE_FINE = (800, 1000)
 PAID_P = {"motorbike": 0.60, "car": 0.78, "truck": 0.75, "bus": 0.80}
@@ -120,13 +161,27 @@ SERIES_LETTERS = list("ABCDEFGHKLMNPRSTUVXYZ")
 HOME_PLATE = "77"
 OTHER_PLATES = ["76", "78", "81", "82", "79", "43", "47", "51", "29", "92"]
 OTHER_PLATE_P = [0.25, 0.2, 0.15, 0.05, 0.1, 0.08, 0.05, 0.06, 0.04, 0.02]
-INVALID_PLATES = ["ABC-1234", "7A-123.45", "77-123456", "N/A", "13A-123.45", "77I-123.45",
-                  "XE KHONG BIEN", "123456789", "77A-1234567", None]
+INVALID_PLATES = [
+    "ABC-1234",
+    "7A-123.45",
+    "77-123456",
+    "N/A",
+    "13A-123.45",
+    "77I-123.45",
+    "XE KHONG BIEN",
+    "123456789",
+    "77A-1234567",
+    None,
+]
 
 INC_REJECT = {"DUPLICATE": 0.01, "UNKNOWN_COMMUNE": 0.005, "OCCURRED_AFTER_REPORTED": 0.005}
 INC_KEEP = {"unknown_article": 0.01, "old_commune_code": 0.05}
-VIO_REJECT = {"DUPLICATE": 0.005, "UNKNOWN_COMMUNE": 0.002, "NEGATIVE_FINE": 0.001,
-              "INVALID_PLATE": 0.003}
+VIO_REJECT = {
+    "DUPLICATE": 0.005,
+    "UNKNOWN_COMMUNE": 0.002,
+    "NEGATIVE_FINE": 0.001,
+    "INVALID_PLATE": 0.003,
+}
 VIO_KEEP = {"unknown_violation_code": 0.005, "old_commune_code": 0.03}
 MIN_DEFECTS = 2
 
@@ -143,10 +198,6 @@ def _pick(rng, eligible: np.ndarray, k: int) -> np.ndarray:
     return mask
 
 
-def _month_of(days: np.ndarray) -> np.ndarray:
-    return np.asarray(days, dtype="datetime64[D]").astype("datetime64[M]").astype(str)
-
-
 def _timestamp_text(seconds: pl.Expr) -> pl.Expr:
     return (seconds * 1000).cast(pl.Datetime("ms")).dt.strftime("%Y-%m-%d %H:%M:%S")
 
@@ -156,7 +207,7 @@ def _commune_weights(world) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Population per old commune on 2024-01-01 and the QL1 / Quy Nhơn flags."""
     geo = world.geo
     pop = world.residents_at("2024-01-01").group_by("commune_code_old").len()
-    lookup = dict(zip(pop["commune_code_old"].to_list(), pop["len"].to_list()))
+    lookup = dict(zip(pop["commune_code_old"].to_list(), pop["len"].to_list(), strict=True))
     people = np.array([lookup.get(c, 0) for c in geo.old_codes], dtype=float) + 1.0
     quy_nhon = geo.district == QUY_NHON
     ql1 = np.isin(geo.district, QL1_DISTRICTS) & geo.is_ward
@@ -197,8 +248,9 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
         day[m] = BASE + rng.choice(len(w), size=int(m.sum()), p=w / w.sum())
     c_idx = rng.choice(len(cw), size=n, p=cw / cw.sum())
     occurred = day * 86400 + rng.integers(0, 86400, n)
-    delay = np.where(rng.random(n) < 0.8, rng.integers(600, 6 * 3600, n),
-                     rng.integers(6 * 3600, 5 * 86400, n))
+    delay = np.where(
+        rng.random(n) < 0.8, rng.integers(600, 6 * 3600, n), rng.integers(6 * 3600, 5 * 86400, n)
+    )
     reported = np.maximum(np.minimum(occurred + delay, LAST_DAY * 86400 + 86399), occurred)
     rep_day = reported // 86400
     # clearance: eventually cleared with the category's probability, after a lag; the status is
@@ -206,8 +258,11 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     clear_p = np.array([c[4] for c in CATEGORIES])[cat]
     will = rng.random(n) < clear_p
     cleared_at = reported + (rng.geometric(1 / 12, n) * 86400 + rng.integers(0, 86400, n))
-    rep_month_end = (np.asarray(rep_day, dtype="datetime64[D]").astype("datetime64[M]")
-                     + 1).astype("datetime64[D]").astype(np.int64)
+    rep_month_end = (
+        (np.asarray(rep_day, dtype="datetime64[D]").astype("datetime64[M]") + 1)
+        .astype("datetime64[D]")
+        .astype(np.int64)
+    )
     cleared = will & (cleared_at // 86400 < rep_month_end + EXTRACT_LAG_DAYS)
     persons = np.minimum(rng.geometric(0.55, n), 12)
 
@@ -224,14 +279,22 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     sections = np.where(unknown_article, "11", sections)
     commune_written = _written_codes(rng, geo, c_idx, day, old_code)
 
-    real = pl.DataFrame({
-        "occurred": occurred, "reported": reported, "commune_code": commune_written,
-        "category_code": codes, "category_name": names,
-        "cleared": cleared, "cleared_at": np.where(cleared, cleared_at, -1),
-        "persons_involved": persons,
-        # truth columns (not written)
-        "_section": sections, "_new": geo.new_of_old[c_idx], "_real": np.ones(n, bool),
-    })
+    real = pl.DataFrame(
+        {
+            "occurred": occurred,
+            "reported": reported,
+            "commune_code": commune_written,
+            "category_code": codes,
+            "category_name": names,
+            "cleared": cleared,
+            "cleared_at": np.where(cleared, cleared_at, -1),
+            "persons_involved": persons,
+            # truth columns (not written)
+            "_section": sections,
+            "_new": geo.new_of_old[c_idx],
+            "_real": np.ones(n, bool),
+        }
+    )
 
     # rejected extra rows
     counts = {k: _n(v, n) for k, v in INC_REJECT.items()}
@@ -244,22 +307,35 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     pick = rng.integers(0, n, k)
     f = real[pick]
     later = f["reported"].to_numpy() + rng.integers(3600, 3 * 86400, k)
-    fabs.append(f.with_columns(occurred=pl.Series(later), _real=pl.lit(False),
-                               cleared=pl.lit(False), cleared_at=pl.lit(-1, pl.Int64)))
+    fabs.append(
+        f.with_columns(
+            occurred=pl.Series(later),
+            _real=pl.lit(False),
+            cleared=pl.lit(False),
+            cleared_at=pl.lit(-1, pl.Int64),
+        )
+    )
     rows = pl.concat([real, *fabs])
-    rows = rows.with_columns(
-        file=(pl.col("reported") // 86400).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m"),
-        _k=pl.col("reported").cast(pl.Float64) + pl.Series(rng.random(rows.height)),
-    ).sort("_k").with_columns(
-        incident_id=pl.lit("VV") + pl.col("file").str.replace("-", "")
-        + (pl.int_range(pl.len()).over("file") + 1).cast(pl.String).str.zfill(6)
+    rows = (
+        rows.with_columns(
+            file=(pl.col("reported") // 86400).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m"),
+            _k=pl.col("reported").cast(pl.Float64) + pl.Series(rng.random(rows.height)),
+        )
+        .sort("_k")
+        .with_columns(
+            incident_id=pl.lit("VV")
+            + pl.col("file").str.replace("-", "")
+            + (pl.int_range(pl.len()).over("file") + 1).cast(pl.String).str.zfill(6)
+        )
     )
     text = rows.with_columns(
         occurred_at=_timestamp_text(pl.col("occurred")),
         reported_at=_timestamp_text(pl.col("reported")),
-        status=pl.when(pl.col("cleared")).then(pl.lit("cleared"))
+        status=pl.when(pl.col("cleared"))
+        .then(pl.lit("cleared"))
         .otherwise(pl.lit("under_investigation")),
-        cleared_at=pl.when(pl.col("cleared")).then(_timestamp_text(pl.col("cleared_at")))
+        cleared_at=pl.when(pl.col("cleared"))
+        .then(_timestamp_text(pl.col("cleared_at")))
         .otherwise(pl.lit(None, pl.String)),
         persons_involved=pl.col("persons_involved").cast(pl.String),
     )
@@ -270,22 +346,35 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     dups = text[pos].with_columns(_real=pl.lit(False), _k=pl.col("_k") + 1e-6)
     full = pl.concat([text, dups]).sort("_k", maintain_order=True)
     truth = {
-        "quarantine": {"DUPLICATE": k, "UNKNOWN_COMMUNE": counts["UNKNOWN_COMMUNE"],
-                       "OCCURRED_AFTER_REPORTED": counts["OCCURRED_AFTER_REPORTED"]},
-        "kept": {"unknown_article": int(unknown_article.sum()),
-                 "old_commune_code": int(old_code.sum())},
+        "quarantine": {
+            "DUPLICATE": k,
+            "UNKNOWN_COMMUNE": counts["UNKNOWN_COMMUNE"],
+            "OCCURRED_AFTER_REPORTED": counts["OCCURRED_AFTER_REPORTED"],
+        },
+        "kept": {
+            "unknown_article": int(unknown_article.sum()),
+            "old_commune_code": int(old_code.sum()),
+        },
     }
     return full, truth
 
 
 def _incident_truth(full: pl.DataFrame) -> dict:
     real = full.filter(pl.col("_real")).with_columns(
-        month=(pl.col("occurred") // 86400).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m"))
+        month=(pl.col("occurred") // 86400).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
+    )
     months = [f"{y}-{m:02d}" for y, m in MONTHS]
-    out = {m: {"incidents": 0, "cleared": 0, "by_section": {
-        s: {"incidents": 0, "cleared": 0} for s in SECTIONS}} for m in months}
-    for mon, sec, inc, clr in (real.group_by("month", "_section")
-                               .agg(pl.len(), pl.col("cleared").sum()).iter_rows()):
+    out = {
+        m: {
+            "incidents": 0,
+            "cleared": 0,
+            "by_section": {s: {"incidents": 0, "cleared": 0} for s in SECTIONS},
+        }
+        for m in months
+    }
+    for mon, sec, inc, clr in (
+        real.group_by("month", "_section").agg(pl.len(), pl.col("cleared").sum()).iter_rows()
+    ):
         out[mon]["by_section"][sec] = {"incidents": int(inc), "cleared": int(clr)}
         out[mon]["incidents"] += int(inc)
         out[mon]["cleared"] += int(clr)
@@ -301,28 +390,45 @@ def _incident_truth(full: pl.DataFrame) -> dict:
 def _plates(rng, vehicle: np.ndarray) -> np.ndarray:
     n = len(vehicle)
     home = rng.random(n) < 0.82
-    other = np.array(OTHER_PLATES)[rng.choice(len(OTHER_PLATES), size=n,
-                                              p=np.array(OTHER_PLATE_P) / sum(OTHER_PLATE_P))]
+    other = np.array(OTHER_PLATES)[
+        rng.choice(len(OTHER_PLATES), size=n, p=np.array(OTHER_PLATE_P) / sum(OTHER_PLATE_P))
+    ]
     prov = np.where(home, HOME_PLATE, other)
     five = rng.random(n) < 0.75
     num = np.where(five, rng.integers(0, 100000, n), rng.integers(0, 10000, n))
-    df = pl.DataFrame({
-        "prov": prov, "veh": vehicle, "five": five, "num": num,
-        "letter": np.array(SERIES_LETTERS)[rng.integers(0, len(SERIES_LETTERS), n)],
-        "digit": rng.integers(1, 10, n),
-    }).with_columns(
+    df = pl.DataFrame(
+        {
+            "prov": prov,
+            "veh": vehicle,
+            "five": five,
+            "num": num,
+            "letter": np.array(SERIES_LETTERS)[rng.integers(0, len(SERIES_LETTERS), n)],
+            "digit": rng.integers(1, 10, n),
+        }
+    ).with_columns(
         digits=pl.when(pl.col("five"))
-        .then(pl.col("num").cast(pl.String).str.zfill(5).str.slice(0, 3) + "."
-              + pl.col("num").cast(pl.String).str.zfill(5).str.slice(3, 2))
+        .then(
+            pl.col("num").cast(pl.String).str.zfill(5).str.slice(0, 3)
+            + "."
+            + pl.col("num").cast(pl.String).str.zfill(5).str.slice(3, 2)
+        )
         .otherwise(pl.col("num").cast(pl.String).str.zfill(4)),
-        series4=pl.when(pl.col("veh") == "truck").then(pl.lit("C"))
-        .when(pl.col("veh") == "bus").then(pl.lit("B"))
+        series4=pl.when(pl.col("veh") == "truck")
+        .then(pl.lit("C"))
+        .when(pl.col("veh") == "bus")
+        .then(pl.lit("B"))
         .otherwise(pl.lit("A")),
     )
     plate = df.select(
         pl.when(pl.col("veh") == "motorbike")
-        .then(pl.col("prov") + "-" + pl.col("letter") + pl.col("digit").cast(pl.String) + " "
-              + pl.col("digits"))
+        .then(
+            pl.col("prov")
+            + "-"
+            + pl.col("letter")
+            + pl.col("digit").cast(pl.String)
+            + " "
+            + pl.col("digits")
+        )
         .otherwise(pl.col("prov") + pl.col("series4") + "-" + pl.col("digits"))
     ).to_series()
     return plate.to_numpy()
@@ -341,10 +447,12 @@ def _fines(rng, vehicle: np.ndarray, code: np.ndarray, day: np.ndarray) -> np.nd
         if not k:
             continue
         tier = rng.choice(len(tier_p), size=k, p=tier_p)
-        lo_t = np.where(y2025[m], np.array([b[0] for b in b2025])[tier],
-                        np.array([b[0] for b in b2024])[tier])
-        hi_t = np.where(y2025[m], np.array([b[1] for b in b2025])[tier],
-                        np.array([b[1] for b in b2024])[tier])
+        lo_t = np.where(
+            y2025[m], np.array([b[0] for b in b2025])[tier], np.array([b[0] for b in b2024])[tier]
+        )
+        hi_t = np.where(
+            y2025[m], np.array([b[1] for b in b2025])[tier], np.array([b[1] for b in b2024])[tier]
+        )
         lo[m], hi[m] = lo_t, hi_t
     u = rng.random(n)
     fine = np.where(u < 0.10, lo, np.where(u < 0.15, hi, (lo + hi) // 2))
@@ -390,12 +498,20 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     alias_ok = (day >= REFORM) & _has_alias(geo)[geo.new_idx_of_old[c_idx]]
     old_code = _pick(rng, alias_ok & ~unknown, _n(VIO_KEEP["old_commune_code"], n))
     commune = _written_codes(rng, geo, c_idx, day, old_code)
-    real = pl.DataFrame({
-        "detected": detected, "commune_code": commune, "plate": plate, "vehicle_type": veh,
-        "violation_code": code, "fine_vnd": fine, "paid": paid,
-        "_group": np.where(unknown, "other", code), "_new": geo.new_of_old[c_idx],
-        "_real": np.ones(n, bool),
-    })
+    real = pl.DataFrame(
+        {
+            "detected": detected,
+            "commune_code": commune,
+            "plate": plate,
+            "vehicle_type": veh,
+            "violation_code": code,
+            "fine_vnd": fine,
+            "paid": paid,
+            "_group": np.where(unknown, "other", code),
+            "_new": geo.new_of_old[c_idx],
+            "_real": np.ones(n, bool),
+        }
+    )
     counts = {k: _n(v, n) for k, v in VIO_REJECT.items()}
     fabs = []
     k = counts["UNKNOWN_COMMUNE"]
@@ -412,12 +528,17 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     rows = pl.concat([real, *fabs]).with_columns(
         file=(pl.col("detected") // 86400).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m"),
     )
-    rows = rows.with_columns(
-        _k=pl.col("detected").cast(pl.Float64) + pl.Series(rng.random(rows.height))
-    ).sort("_k").with_columns(
-        violation_id=pl.lit("VP") + pl.col("file").str.replace("-", "")
-        + (pl.int_range(pl.len()).over("file") + 1).cast(pl.String).str.zfill(7),
-        detected_at=(pl.col("detected") * 1000).cast(pl.Datetime("ms")),
+    rows = (
+        rows.with_columns(
+            _k=pl.col("detected").cast(pl.Float64) + pl.Series(rng.random(rows.height))
+        )
+        .sort("_k")
+        .with_columns(
+            violation_id=pl.lit("VP")
+            + pl.col("file").str.replace("-", "")
+            + (pl.int_range(pl.len()).over("file") + 1).cast(pl.String).str.zfill(7),
+            detected_at=(pl.col("detected") * 1000).cast(pl.Datetime("ms")),
+        )
     )
     k = counts["DUPLICATE"]
     real_pos = rows.with_row_index("_pos").filter(pl.col("_real"))["_pos"].to_numpy()
@@ -425,27 +546,44 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     dups = rows[pos].with_columns(_real=pl.lit(False), _k=pl.col("_k") + 1e-6)
     full = pl.concat([rows, dups]).sort("_k", maintain_order=True)
     truth = {
-        "quarantine": {"DUPLICATE": k, **{r: counts[r] for r in
-                                          ("UNKNOWN_COMMUNE", "NEGATIVE_FINE", "INVALID_PLATE")}},
-        "kept": {"unknown_violation_code": int(unknown.sum()),
-                 "old_commune_code": int(old_code.sum())},
+        "quarantine": {
+            "DUPLICATE": k,
+            **{r: counts[r] for r in ("UNKNOWN_COMMUNE", "NEGATIVE_FINE", "INVALID_PLATE")},
+        },
+        "kept": {
+            "unknown_violation_code": int(unknown.sum()),
+            "old_commune_code": int(old_code.sum()),
+        },
     }
     return full, truth
 
 
 def _violation_truth(full: pl.DataFrame) -> dict:
     real = full.filter(pl.col("_real")).with_columns(
-        month=(pl.col("detected") // 86400).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m"))
+        month=(pl.col("detected") // 86400).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
+    )
     groups = CODES + ["other"]
     months = [f"{y}-{m:02d}" for y, m in MONTHS]
-    out = {m: {"violations": 0, "fines_vnd": 0, "paid": 0,
-               "by_group": {g: {"violations": 0, "fines_vnd": 0, "paid": 0} for g in groups},
-               "by_vehicle": {v: 0 for v in VEHICLES}} for m in months}
-    for mon, grp, cnt, fines, paid in (real.group_by("month", "_group")
-                                       .agg(pl.len(), pl.col("fine_vnd").sum(),
-                                            pl.col("paid").sum()).iter_rows()):
-        out[mon]["by_group"][grp] = {"violations": int(cnt), "fines_vnd": int(fines),
-                                     "paid": int(paid)}
+    out = {
+        m: {
+            "violations": 0,
+            "fines_vnd": 0,
+            "paid": 0,
+            "by_group": {g: {"violations": 0, "fines_vnd": 0, "paid": 0} for g in groups},
+            "by_vehicle": {v: 0 for v in VEHICLES},
+        }
+        for m in months
+    }
+    for mon, grp, cnt, fines, paid in (
+        real.group_by("month", "_group")
+        .agg(pl.len(), pl.col("fine_vnd").sum(), pl.col("paid").sum())
+        .iter_rows()
+    ):
+        out[mon]["by_group"][grp] = {
+            "violations": int(cnt),
+            "fines_vnd": int(fines),
+            "paid": int(paid),
+        }
         out[mon]["violations"] += int(cnt)
         out[mon]["fines_vnd"] += int(fines)
         out[mon]["paid"] += int(paid)
@@ -469,22 +607,31 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
     rows_inc, rows_vio = {}, {}
     for mon in months:
         part = incidents.filter(pl.col("file") == mon).select(INCIDENTS.names)
-        header = INCIDENTS.vietnamese_header() if mon == VIETNAMESE_HEADER_MONTH else INCIDENTS.names
-        rows_inc[mon] = C.write_csv(part, out / f"incidents_{mon}.csv", header,
-                                    bom=mon in BOM_MONTHS)
+        header = (
+            INCIDENTS.vietnamese_header() if mon == VIETNAMESE_HEADER_MONTH else INCIDENTS.names
+        )
+        rows_inc[mon] = C.write_csv(
+            part, out / f"incidents_{mon}.csv", header, bom=mon in BOM_MONTHS
+        )
         vpart = violations.filter(pl.col("file") == mon).select(TRAFFIC_VIOLATIONS.names)
         vpart.write_parquet(out / f"traffic_violations_{mon}.parquet", statistics=False)
         rows_vio[mon] = vpart.height
     return {
-        "seed_stream": "public_order", "scale": scale, "months": months,
+        "seed_stream": "public_order",
+        "scale": scale,
+        "months": months,
         "incidents_per_year_at_scale_1": INCIDENTS_PER_YEAR,
         "violations_per_year_at_scale_1": VIOLATIONS_PER_YEAR,
         "vietnamese_header_month": VIETNAMESE_HEADER_MONTH,
         "incidents": _incident_truth(incidents),
         "violations": _violation_truth(violations),
-        "quarantine": {"incidents": inc_defects["quarantine"],
-                       "traffic_violations": vio_defects["quarantine"]},
-        "kept_defects": {"incidents": inc_defects["kept"],
-                         "traffic_violations": vio_defects["kept"]},
+        "quarantine": {
+            "incidents": inc_defects["quarantine"],
+            "traffic_violations": vio_defects["quarantine"],
+        },
+        "kept_defects": {
+            "incidents": inc_defects["kept"],
+            "traffic_violations": vio_defects["kept"],
+        },
         "rows": {"incidents": rows_inc, "traffic_violations": rows_vio},
     }
