@@ -665,6 +665,14 @@ class Protector:
                FROM _cells GROUP BY ALL ORDER BY mart, level"""
         ).fetchall()
 
+    def mart_mass_share(self) -> list[tuple]:
+        """Per mart, over all its levels: the suppressed share of the count mass."""
+        return self.con.execute(
+            """SELECT mart, round(coalesce(sum(value) FILTER (WHERE supp), 0)
+                                  / nullif(sum(value), 0), 6)
+               FROM _cells GROUP BY mart ORDER BY mart"""
+        ).fetchall()
+
     def drop(self) -> None:
         for name in self.marts:
             self.con.execute(f"DROP TABLE IF EXISTS {_q('_rows_' + name)}")

@@ -271,3 +271,31 @@ def test_suppressed_cells_and_their_rates_are_blank_together(sample_run):
             ).fetchone()[0]
             == 0
         )
+
+
+def test_the_catalogue_share_is_the_suppressed_share_of_each_marts_counts(sample_run):
+    """Recomputed from the warehouse's mart and the published blanks, not from the protector."""
+    counts = [
+        "population_start",
+        "population_end",
+        "births",
+        "deaths",
+        "in_migrants",
+        "out_migrants",
+        "births_male",
+        "births_female",
+    ]
+    parts = " UNION ALL ".join(
+        f"SELECT m.{c}::DOUBLE AS v, p.{c} IS NULL AS blank FROM marts.population_rates m "
+        "JOIN publish.population_rates p USING (year, area_level, area_code)"
+        for c in counts
+    )
+    with sample_run.warehouse_db() as w:
+        expected = w.execute(
+            f"SELECT sum(v) FILTER (WHERE blank) / sum(v) FROM ({parts})"
+        ).fetchone()[0]
+    with sample_run.published_db() as pub:
+        share = pub.execute(
+            "SELECT suppressed_share_of_counts FROM catalogue WHERE mart = 'population_rates'"
+        ).fetchone()[0]
+    assert share == pytest.approx(expected or 0.0, abs=1e-6)
