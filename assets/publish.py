@@ -3,7 +3,8 @@ analysts.
 
 `ops/reconciliation` proves that every input row is in staging or quarantine.
 `publish/protected_marts` protects all published marts together (quality/disclosure.py) and
-audits the result (ops.disclosure_audit; the check on it warns where a cell falls short). `published/marts` then writes what analysts open:
+audits the result (ops.disclosure_audit; the blocking check on it refuses publication where a
+cell falls short). `published/marts` then writes what analysts open:
 `published/marts.duckdb`, one Parquet file per mart, an Excel workbook and an HTML report per
 model. Nothing in published/ changes unless the whole run got this far.
 """
@@ -74,13 +75,26 @@ def every_row_accounted(warehouse: Warehouse) -> dg.AssetCheckResult:
     )
 
 
+def audit_passed(figures: dict) -> bool:
+    """Publication is allowed when no primary cell is narrower than required (DE06_MIN_CELL, or
+    what the always-published cells leave it, never less than 1) and no suppressed cell at all
+    is recovered exactly."""
+    return (
+        figures["failing"] == 0
+        and figures.get("exactly_recoverable", 0) == 0
+        and figures.get("exactly_recoverable_complements", 0) == 0
+    )
+
+
 AUDIT_DDL = """
 CREATE OR REPLACE TABLE ops.disclosure_audit (
     computed_at TIMESTAMP, min_cell INTEGER, cells BIGINT, suppressed BIGINT, primary_suppressed BIGINT,
     failing BIGINT, narrowest_interval DOUBLE, narrowest_finite_interval DOUBLE,
     relations BIGINT, violated_relations BIGINT, lp_solves BIGINT, components BIGINT,
     repair_rounds INTEGER, exactly_recoverable BIGINT, exactly_recoverable_persons BIGINT,
-    exactly_recoverable_complements BIGINT, passed BOOLEAN)"""
+    exactly_recoverable_complements BIGINT, released_complements BIGINT,
+    limited_by_published BIGINT, determined_by_published_events BIGINT,
+    determined_by_published_persons BIGINT, passed BOOLEAN)"""
 
 
 @dg.asset(
@@ -94,7 +108,7 @@ def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
     set (small person counts suppressed, complementary cells chosen so that nothing suppressed
     can be recovered from what is published), written to the warehouse's `publish` schema with
     the audit's figures (ops.disclosure_audit) and the information loss per mart and level
-    (ops.disclosure_utility). The check on it warns where a cell falls short."""
+    (ops.disclosure_utility). The audit check on it blocks publication where a cell falls short."""
     marts = {m.name: (f"marts.{m.name}", m.protection) for m in PUBLISHED_MARTS}
     with warehouse.connect() as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS publish")
@@ -111,7 +125,7 @@ def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
         con.execute(AUDIT_DDL)
         con.execute(
             "INSERT INTO ops.disclosure_audit VALUES "
-            "(now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "(now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 warehouse.min_cell,
                 cells,
@@ -128,7 +142,11 @@ def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
                 figures.get("exactly_recoverable", 0),
                 figures.get("exactly_recoverable_persons", 0),
                 figures.get("exactly_recoverable_complements", 0),
-                figures["failing"] == 0,
+                figures.get("released_complements", 0),
+                figures.get("limited_by_published", 0),
+                figures.get("determined_by_published_events", 0),
+                figures.get("determined_by_published_persons", 0),
+                audit_passed(figures),
             ],
         )
         con.execute(
@@ -173,30 +191,37 @@ def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
 
 @dg.asset_check(
     asset=protected_marts,
-    blocking=False,
-    description="Disclosure audit: for every suppressed cell, the interval an attacker can narrow "
-    "it to from everything published (linear programs over all linked relations, counts ≥ 0). "
-    "A primary cell must keep DE06_MIN_CELL of room, or what the always-published province "
-    "figures leave; a complement must not be recovered exactly. A WARNING for now, not a "
-    "block: on the committed sample some cells still fall short (README, 'Disclosure "
-    "control'), and refusing every publication would leave analysts with nothing; the "
-    "figures are in the catalogue and the run history.",
+    blocking=True,
+    description="Disclosure audit, blocking: for every suppressed cell, the interval an attacker "
+    "can narrow it to from everything published (linear programs over all linked relations, "
+    "counts ≥ 0). A primary cell must keep DE06_MIN_CELL of room (or, at least 1, what the "
+    "always-published province and former-district figures leave it), and no suppressed cell "
+    "may be recovered exactly. When it fails, published/ is not replaced: analysts keep the "
+    "previous publication.",
 )
 def disclosure_audit(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         row = con.execute(
             "SELECT cells, suppressed, failing, narrowest_interval, relations, lp_solves, passed, "
-            "exactly_recoverable FROM ops.disclosure_audit"
+            "exactly_recoverable, exactly_recoverable_complements, released_complements, "
+            "limited_by_published, determined_by_published_events, "
+            "determined_by_published_persons FROM ops.disclosure_audit"
         ).fetchone()
-    cells, suppressed, failing, narrowest, relations, solves, passed, exact = row
+    cells, suppressed, failing, narrowest, relations, solves, passed, exact, exact_c = row[:9]
+    released, limited, determined_events, determined_persons = row[9:]
     return dg.AssetCheckResult(
         passed=bool(passed),
-        severity=dg.AssetCheckSeverity.WARN,
+        severity=dg.AssetCheckSeverity.ERROR,
         metadata={
             "cells": cells,
             "suppressed": suppressed,
             "primary_cells_narrower_than_required": failing,
             "primary_cells_recovered_exactly": exact,
+            "complements_recovered_exactly": exact_c,
+            "complements_published_as_already_known": released,
+            "cells_limited_by_always_published": limited,
+            "event_cells_determined_by_always_published": determined_events,
+            "person_cells_determined_by_always_published": determined_persons,
             "narrowest_interval": narrowest,
             "relations": relations,
             "lp_solves": solves,

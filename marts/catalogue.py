@@ -93,7 +93,7 @@ LABELS_VI: dict[str, str] = {
 # Person counts are protected wherever they are small. Counts of events are protected only where
 # a cell can point at a person (the README gives the rule): incidents of the violent and sexual
 # ICCS sections (01 acts leading to death, 02 acts causing harm, 03 sexual acts) and an area's
-# total of incidents in a 2025 commune or, by month, a former district; stays in a row of fewer than 3 establishments;
+# total of incidents in a 2025 commune; a commune's small counts of guests' stays in a month;
 # guests of a nationality in a month (a rare nationality points at a guest). Other incidents and
 # camera violations never (a count of thefts or of speeding vehicles names no one). Never at
 # province level.
@@ -140,10 +140,11 @@ _YOUTH_COUNTS = (
     "youth_neet",
 )
 _LODGING_RULE = (
-    "Every count of a row describing fewer than 3 establishments is suppressed, "
-    "at every level (a guest or an establishment could be singled out); with 3 or "
-    "more establishments a count of stays cannot point at a guest and is published "
-    "as counted. Capacity is published on the guest_origin 'all' rows."
+    "Counts of guests' stays (arrivals, guest-nights, occupied room-nights), 1 to "
+    "DE06_MIN_CELL − 1, suppressed in a 2025 commune in a month (a few guests in a small area "
+    "can point at a guest); former districts and the province published as counted. Capacity "
+    "(rooms, room-nights available) is register data about establishments, published as is, "
+    "on the guest_origin 'all' rows."
 )
 
 MARTS: list[Mart] = [
@@ -365,24 +366,18 @@ MARTS: list[Mart] = [
         "Accommodation statistics by month, area, establishment type and guest origin",
         "month × area × establishment_type × guest_origin",
         Protection(
-            counts=(
-                "arrivals",
-                "guest_nights",
-                "rooms",
-                "room_nights_available",
-                "occupied_room_nights",
-            ),
+            # capacity (rooms, room-nights available) is register data about establishments,
+            # published as is; only counts of guests' stays are cells
+            counts=("arrivals", "guest_nights", "occupied_room_nights"),
             keys=("month",),
             dims={"establishment_type": "all", "guest_origin": "all"},
-            event_counts=("arrivals", "guest_nights"),
-            where_events="FALSE",
+            event_counts=("arrivals", "guest_nights", "occupied_room_nights"),
+            where_events=_COMMUNE,
             derived={
                 "average_length_of_stay": ("arrivals", "guest_nights"),
-                "room_occupancy_rate": ("occupied_room_nights", "room_nights_available"),
-                "room_occupancy_over_100": ("occupied_room_nights", "room_nights_available"),
+                "room_occupancy_rate": ("occupied_room_nights",),
+                "room_occupancy_over_100": ("occupied_room_nights",),
             },
-            unit_column="establishments",
-            min_units=3,
         ),
         _LODGING_RULE,
     ),
@@ -418,10 +413,9 @@ MARTS: list[Mart] = [
             event_counts=("notifications", "late_notifications"),
             where_events="FALSE",
             derived={"late_share": ("notifications", "late_notifications")},
-            unit_column="establishments",
-            min_units=3,
         ),
-        _LODGING_RULE,
+        "Published as counted: a notification is an establishment's report of a stay, and a "
+        "count of late ones names no guest.",
     ),
     Mart(
         "public_order_monthly",
@@ -434,7 +428,7 @@ MARTS: list[Mart] = [
             keys=("month",),
             dims={"iccs_section": "ALL"},
             event_counts=("incidents", "cleared"),
-            where_events=f"iccs_section IN {_VIOLENT_OR_TOTAL} AND area_level IN ('commune', 'district')",
+            where_events=f"iccs_section IN {_VIOLENT_OR_TOTAL} AND {_COMMUNE}",
             derived={
                 "clearance_rate": ("incidents", "cleared"),
                 "rate_per_100k": ("incidents", "population_start"),
@@ -449,9 +443,9 @@ MARTS: list[Mart] = [
         ),
         "Incidents of ICCS sections 01-03 (acts leading to death, acts causing harm, sexual "
         "acts: a victim can be singled out), and an area's total (it can be all violent), with "
-        "their cleared incidents, 1 to DE06_MIN_CELL − 1, suppressed in a commune or former "
-        "district; other sections, and the province, published as counted. Protected together "
-        "with public_order_yearly.",
+        "their cleared incidents, 1 to DE06_MIN_CELL − 1, suppressed in a 2025 commune (a small "
+        "area); other sections, former districts and the province published as counted. "
+        "Protected together with public_order_yearly.",
     ),
     Mart(
         "public_order_yearly",

@@ -10,24 +10,32 @@ equations the published tables state themselves and that an attacker can use:
   `population_indicators` and `population_change`), months adding up to the year, age groups of
   `population_by_age_sex` adding up to the indicators, sections adding up to employment.
 
-Method (a linked, audited variant of the τ-ARGUS *hypercube/modular* idea, written here because
-no maintained Python library protects linked tables of this shape from DataFrames; the audit
-below is what proves it):
+Method: the classic formulation of cell suppression (the protection-level model of
+Kelly-Golden-Assad and Fischetti-Salazar, which τ-ARGUS's optimal and modular methods solve),
+on linked tables and solved heuristically cell by cell, with an exact audit as its proof.
+Written here because our relations are not only hierarchical tables: balancing equations
+inside rows and links between marts of other dimensions (months to years, youth to labour,
+flows to migrants); `pytauargus` (0.x, τ-ARGUS's engine on HiGHS) protects tables of
+hierarchical dimensions. The exact audit below, not the method, is what proves the result:
 
 1. Primary suppression: a person count from 1 to DE06_MIN_CELL − 1; an event count (incidents,
-   violations, stays) only where the mart's rule says a cell can point at a person; every count
-   of a lodging row describing fewer than 3 establishments.
-2. Secondary suppression, at least cost: while some relation holds exactly one suppressed cell,
-   or its suppressed cells (all on one side of the equation) leave less than DE06_MIN_CELL of
-   room to move, suppress one more of its cells: commune cells before district cells before
-   province cells, a cell that closes a cycle with already suppressed cells first, the smallest
-   sufficient value first. Zeros are never suppressed (an attacker who knows the method knows a
-   suppressed cell is at least 1, and the audit assumes so); a province or former-district total
-   is taken only when nothing else can protect a cell; event counts at province level never.
+   stays) only where the mart's rule says a cell can point at a person.
+2. Secondary suppression, first pass (set-based, in DuckDB): while some relation holds exactly
+   one suppressed cell, or its suppressed cells (all on one side) leave less than
+   DE06_MIN_CELL of room, suppress one more of its cells: commune cells before district cells,
+   a cell closing a cycle first, the smallest sufficient value first; never a zero implied by
+   an all-zero relation, a province cell or a former-district total that is not small.
 3. Audit: for every suppressed cell, the interval an attacker can narrow it to from everything
-   published (a linear program over all relations, suppressed cells ≥ 0) is computed with HiGHS.
-   Publication is refused when any interval is narrower than DE06_MIN_CELL; before refusing,
-   the cells in the relations of a failing cell are offered as further complements (a few rounds).
+   published (a linear program over all relations, cells ≥ 0), with HiGHS. A primary cell must
+   keep DE06_MIN_CELL of room, or what the always-published cells leave it, and no suppressed
+   cell may be recovered exactly.
+4. Repair, guided by the audit: a complement the audit pins to its value protects nothing and
+   is published. For a cell still short, a linear program finds the cheapest other table that
+   agrees with everything published except a set of cells, with the short cell moved by what it
+   needs (suppressed cells cost nothing, others their value, lower levels cheaper); those cells
+   are suppressed. Repeat 3-4 a few rounds. What the rules cannot give a cell at all (the
+   widest interval with every suppressible cell unknown) becomes its requirement; an event
+   count that the always-published cells pin is published (suppressing it hides nothing).
 
 Everything set-based runs in DuckDB on the warehouse connection; the LPs run per connected
 component of suppressed cells with scipy.sparse + highspy.
@@ -46,8 +54,10 @@ import numpy as np
 
 MAX_PASSES = 200
 PARALLEL_MIN_CELLS = 2000  # components this large are solved in worker processes
-REPAIR_ROUNDS = 2
-FALLBACK_ROUNDS = 1
+# the audit-guided rounds: repair near, then further away (how many relations a deviation may
+# reach); then what cannot be reached is measured and becomes the requirement, and one last
+# repair reaches it
+REPAIR_STEPS = (("repair", 4), ("repair", 8), ("limit", 12), ("repair", 12))
 
 
 @dataclass(frozen=True)
@@ -124,6 +134,9 @@ class Protector:
         min_cell: int,
     ):
         self.con, self.marts, self.links, self.m = con, marts, links, min_cell
+        self._limit_cells = np.array([], dtype=np.int64)  # sorted
+        self._limit_width = np.array([])
+        self.determined_events = self.determined_persons = 0
 
     # --- building -------------------------------------------------------------------------
     def build(self) -> None:
@@ -189,15 +202,28 @@ class Protector:
                FROM j SEMI JOIN ok USING (rel)"""
         )
         con.execute("DROP TABLE _rel_raw")
-        # province cells and former-district totals are published: never taken as complements
-        con.execute("UPDATE _cells SET eligible = FALSE WHERE tier >= 2")
-        # a zero in a relation whose cells are all zero is implied by the published total:
-        # suppressing it would protect nothing, so it is never a complement
+        # province cells are always published, former-district totals wherever they are not
+        # small themselves: never taken as complements
         con.execute(
-            """UPDATE _cells SET eligible = FALSE WHERE value = 0 AND cell IN (
+            f"UPDATE _cells SET eligible = FALSE WHERE tier >= 2 "
+            f"AND NOT (level = 'district' AND is_total AND value < {m})"
+        )
+        # a zero in a relation whose cells are all zero is implied by the published total:
+        # suppressing it alone would protect nothing, so the 1-D rule never takes it; the
+        # audit-guided repair may, together with the cells that imply it (`implied_zero`)
+        con.execute("ALTER TABLE _cells ADD COLUMN implied_zero BOOLEAN DEFAULT FALSE")
+        con.execute(
+            """UPDATE _cells SET eligible = FALSE, implied_zero = eligible WHERE value = 0 AND cell IN (
                    SELECT m.cell FROM _members m JOIN (
                        SELECT m2.rel FROM _members m2 JOIN _cells c2 USING (cell)
                        GROUP BY m2.rel HAVING max(abs(c2.value)) = 0) z USING (rel))"""
+        )
+        # what the audit-guided repair may suppress: the complements above, implied zeros, and
+        # person counts of the province below its totals (never a province or former-district
+        # total that is not small, never a province count of events)
+        con.execute(
+            "ALTER TABLE _cells ADD COLUMN movable BOOLEAN; "
+            "UPDATE _cells SET movable = eligible OR implied_zero OR (tier = 2 AND NOT is_event)"
         )
         # a relation that does not hold on the true values is a mart defect: reported, not used
         self.violated = dict(
@@ -360,33 +386,59 @@ class Protector:
         return MAX_PASSES
 
     # --- audit --------------------------------------------------------------------------------
-    def audit(self) -> dict:
-        """Intervals of the suppressed cells from everything published; returns figures and
-        keeps the failing cells in `self.failing` (cell ids)."""
+    def audit(self, focus: bool = False) -> dict:
+        """Intervals of the suppressed cells from everything published (linear programs over all
+        relations, counts ≥ 0); returns the figures and keeps the per-cell results for repair.
+        `focus`: after a repair, solve only for the cells that were short or are new; more
+        suppression only widens intervals, so every other cell keeps the width it had."""
         from scipy.sparse import coo_matrix
         from scipy.sparse.csgraph import connected_components
 
         con = self.con
-        self._caps()
-        # a primary cell must keep DE06_MIN_CELL of room (or what the always-published totals
-        # leave); a complement, not sensitive itself, must not be exactly recoverable
+        self._bounds()
+        # a primary cell must keep DE06_MIN_CELL of room, or what the always-published cells
+        # leave it (its upper bound, at least 1: never recoverable exactly); a complement, not
+        # sensitive itself, must not be recoverable exactly
         supp = con.execute(
-            """SELECT cell, value, CASE WHEN is_primary THEN cap ELSE least(cap, 1) END AS required
-               FROM _cells JOIN _cap USING (cell) WHERE supp ORDER BY cell"""
+            f"""SELECT cell, value, is_primary, NOT is_event AS is_person,
+                       CASE WHEN is_primary THEN greatest(1, least({self.m}, ub)) ELSE 1 END
+                           AS required
+                FROM _cells JOIN _ub USING (cell) WHERE supp ORDER BY cell"""
         ).fetchnumpy()
         cells, values = supp["cell"].astype(np.int64), supp["value"].astype(float)
         required = supp["required"].astype(float)
-        result = {
-            "suppressed": int(len(cells)),
-            "narrowest_interval": None,
-            "failing": 0,
+        # where the always-published cells leave less room (computed by `limit_by_published`)
+        limited = np.isin(cells, self._limit_cells)
+        if limited.any():
+            at = np.searchsorted(self._limit_cells, cells[limited])
+            required[limited] = np.minimum(required[limited], self._limit_width[at])
+        # what must be solved: every cell, or (focus) the cells short or new since the last audit
+        solve_for = required.copy()
+        lo0, hi0 = values.copy(), values.copy()
+        if focus and getattr(self, "_audit", None) is not None:
+            prev = self._audit
+            was = np.searchsorted(prev["cells"], cells)
+            was = np.minimum(was, max(len(prev["cells"]) - 1, 0))
+            known = (
+                (prev["cells"][was] == cells) if len(prev["cells"]) else np.zeros(len(cells), bool)
+            )
+            prev_width = np.floor(prev["hi"] + 1e-7) - np.ceil(prev["lo"] - 1e-7)
+            settled = known & (prev_width[was] >= required - 1e-9)
+            solve_for[settled] = 0.0
+            lo0[known] = np.minimum(lo0[known], prev["lo"][was[known]])
+            hi0[known] = np.maximum(hi0[known], prev["hi"][was[known]])
+        self._audit = {
+            "cells": cells,
+            "lo": values.copy(),
+            "hi": values.copy(),
+            "required": required,
+            "primary": supp["is_primary"].astype(bool),
+            "person": supp["is_person"].astype(bool) & supp["is_primary"].astype(bool),
             "lp_solves": 0,
             "components": 0,
         }
-        self.failing = self.failing_primary = self.exact_primary = np.array([], dtype=np.int64)
-        self.width = np.array([])
         if not len(cells):
-            return result
+            return self._summary()
         rel = con.execute(
             """WITH s AS (SELECT DISTINCT m.rel FROM _members m JOIN _cells c USING (cell)
                           WHERE c.supp)
@@ -412,7 +464,7 @@ class Protector:
         )
         n_comp, labels = connected_components(graph, directed=False)
         cell_comp, rel_comp = labels[: len(cells)], labels[len(cells) :]
-        lo, hi = values.copy(), values.copy()
+        lo, hi = lo0.copy(), hi0.copy()
         solves = 0
         order = np.argsort(cell_comp, kind="stable")
         bounds = np.searchsorted(cell_comp[order], np.arange(n_comp + 1))
@@ -421,7 +473,7 @@ class Protector:
         jobs = []
         for k in range(n_comp):
             idx = order[bounds[k] : bounds[k + 1]]
-            if len(idx):
+            if len(idx) and (solve_for[idx] > 0).any():
                 ridx = rel_order[rel_bounds[k] : rel_bounds[k + 1]]
                 jobs.append((idx, ridx, A[ridx][:, idx], rhs[ridx]))
         comps_used = len(jobs)
@@ -437,7 +489,7 @@ class Protector:
                     (
                         idx,
                         None,
-                        pool.submit(_component_intervals, sub, b, values[idx], required[idx]),
+                        pool.submit(_component_intervals, sub, b, values[idx], solve_for[idx]),
                     )
                     for idx, _, sub, b in large
                 ]
@@ -447,154 +499,254 @@ class Protector:
             for idx, _, sub, b in jobs:
                 if pool and len(idx) >= PARALLEL_MIN_CELLS:
                     continue
-                lo[idx], hi[idx], n = _component_intervals(sub, b, values[idx], required[idx])
+                got_lo, got_hi, n = _component_intervals(sub, b, values[idx], solve_for[idx])
+                lo[idx], hi[idx] = np.minimum(lo[idx], got_lo), np.maximum(hi[idx], got_hi)
                 solves += n
             for idx, _, future in futures:
-                lo[idx], hi[idx], n = future.result()
+                got_lo, got_hi, n = future.result()
+                lo[idx], hi[idx] = np.minimum(lo[idx], got_lo), np.maximum(hi[idx], got_hi)
                 solves += n
         finally:
             if pool:
                 pool.shutdown()
-        width = np.floor(hi + 1e-7) - np.ceil(lo - 1e-7)
-        self.width = width
-        short = width < required - 1e-9
-        self.failing = cells[short]
-        primary, persons = con.execute(
-            "SELECT list(cell ORDER BY cell), list(cell ORDER BY cell) FILTER (WHERE NOT is_event) "
-            "FROM _cells WHERE supp AND is_primary"
-        ).fetchone()
-        is_primary = np.isin(cells, np.asarray(primary or [], dtype=np.int64))
-        is_person = np.isin(cells, np.asarray(persons or [], dtype=np.int64))
-        failing = cells[short & is_primary]
-        self.failing_primary = failing
-        self.exact_primary = cells[(width < np.minimum(required, 1) - 1e-9) & is_primary]
-        # blocking: a primary cell recovered exactly although the published totals leave room
-        result["exactly_recoverable"] = int(
-            ((width < np.minimum(required, 1) - 1e-9) & is_primary).sum()
-        )
-        result["exactly_recoverable_persons"] = int(
-            ((width < np.minimum(required, 1) - 1e-9) & is_person).sum()
-        )
-        result["narrower_than_required_persons"] = int((short & is_person).sum())
-        result["exactly_recoverable_complements"] = int(((width < 1) & ~is_primary).sum())
-        result["exactly_recoverable_primary"] = int(((width < 1) & is_primary).sum())
-        result["narrowest_primary_interval"] = (
-            float(width[is_primary].min()) if is_primary.any() else None
-        )
-        finite = width[np.isfinite(width)]
-        result.update(
-            {
-                "narrowest_interval": float(width.min()) if len(width) else None,
-                "narrowest_finite_interval": float(finite.min()) if len(finite) else None,
-                "failing": int(len(failing)),
-                "lp_solves": int(solves),
-                "components": comps_used,
-            }
-        )
-        return result
+        self._audit.update({"lo": lo, "hi": hi, "lp_solves": int(solves), "components": comps_used})
+        return self._summary()
 
-    def _caps(self) -> None:
-        """The width each suppressed cell must reach: DE06_MIN_CELL, or less where a total that
-        is always published (event counts at province level) is itself smaller: under a
-        published total, the suppressed parts can never move by more than their sum."""
+    def _summary(self) -> dict:
+        a = self._audit
+        cells, primary, person, required = a["cells"], a["primary"], a["person"], a["required"]
+        width = np.floor(a["hi"] + 1e-7) - np.ceil(a["lo"] - 1e-7)
+        short = width < required - 1e-9
+        exact = width < 1 - 1e-9
+        self.failing = cells[short]
+        finite = width[np.isfinite(width)]
+        return {
+            "suppressed": int(len(cells)),
+            # blocking: a primary cell narrower than required, or any cell recovered exactly
+            "failing": int((short & primary).sum()),
+            "exactly_recoverable": int((exact & primary).sum()),
+            "exactly_recoverable_persons": int((exact & person).sum()),
+            "narrower_than_required_persons": int((short & person).sum()),
+            "exactly_recoverable_complements": int((exact & ~primary).sum()),
+            "narrowest_primary_interval": float(width[primary].min()) if primary.any() else None,
+            "narrowest_interval": float(width.min()) if len(width) else None,
+            "narrowest_finite_interval": float(finite.min()) if len(finite) else None,
+            "lp_solves": a["lp_solves"],
+            "components": a["components"],
+        }
+
+    def _bounds(self) -> None:
+        """`_ub`: an upper bound of each suppressed cell's value that holds however many more
+        cells were suppressed. A cell that is never suppressed (a province cell, a former-
+        district total that is not small, an implied zero) bounds the parts under it: they are
+        ≥ 0 and add up to it less its never-suppressed parts. No interval can be wider than
+        that bound, so it is what a primary cell can be asked to keep (DE06_MIN_CELL at most)."""
         con = self.con
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _cap AS SELECT cell, {self.m}::DOUBLE AS cap "
-            "FROM _cells WHERE supp"
-        )
-        # a relation none of whose published cells may be suppressed: one suppressed cell in it
-        # is fixed by it; suppressed cells all on one side move within their sum
-        con.execute(
-            """UPDATE _cap SET cap = least(_cap.cap, x.b) FROM (
-                   WITH r AS (
-                       SELECT m.rel, count_if(c.supp) AS n,
-                              sum(c.value) FILTER (WHERE c.supp) AS s,
-                              count(DISTINCT sign(m.coef)) FILTER (WHERE c.supp) AS signs,
-                              count_if(NOT c.supp AND c.eligible) AS open
-                       FROM _members m JOIN _cells c USING (cell) GROUP BY m.rel)
-                   SELECT m.cell, min(CASE WHEN r.n = 1 THEN 0 ELSE r.s END) AS b
-                   FROM _members m JOIN r USING (rel)
-                   WHERE r.open = 0 AND r.n >= 1 AND (r.n = 1 OR r.signs = 1)
-                   GROUP BY m.cell) x
-               WHERE _cap.cell = x.cell AND x.b < _cap.cap"""
+            """CREATE OR REPLACE TEMP TABLE _ub AS
+               SELECT cell, CASE WHEN NOT supp AND NOT movable THEN value
+                                 ELSE 'infinity'::DOUBLE END AS ub
+               FROM _cells"""
         )
         for _ in range(4):  # commune → district → province, and links
-            con.execute(
-                """UPDATE _cap SET cap = least(_cap.cap, x.b) FROM (
+            changed = con.execute(
+                """UPDATE _ub SET ub = x.b FROM (
                        WITH totals AS (
-                           SELECT m.rel, any_value(c.cell) AS cell, any_value(c.supp) AS supp,
-                                  any_value(c.eligible) AS eligible
-                           FROM _members m JOIN _cells c USING (cell) WHERE m.coef < 0
-                           GROUP BY m.rel HAVING count(*) = 1),
-                       parts AS (
-                           SELECT m.rel, sum(c.value) FILTER (WHERE c.supp) AS s,
-                                  count_if(c.supp) AS n
+                           SELECT m.rel, any_value(m.cell) AS cell FROM _members m
+                           WHERE m.coef < 0 GROUP BY m.rel HAVING count(*) = 1),
+                       fixed AS (
+                           SELECT m.rel, coalesce(sum(c.value) FILTER (
+                                      WHERE NOT c.supp AND NOT c.movable), 0) AS f
                            FROM _members m JOIN _cells c USING (cell) WHERE m.coef > 0
                            GROUP BY m.rel),
                        bound AS (
-                           -- one suppressed part under such a total is fixed by it
-                           SELECT t.rel, CASE WHEN NOT t.supp AND NOT t.eligible
-                                                  THEN CASE WHEN p.n > 1 THEN p.s ELSE 0 END
-                                              WHEN t.supp THEN k.cap END AS b
-                           FROM totals t JOIN parts p USING (rel)
-                           LEFT JOIN _cap k ON k.cell = t.cell)
-                       SELECT m.cell, min(bound.b) AS b FROM _members m JOIN bound USING (rel)
-                       WHERE m.coef > 0 AND bound.b IS NOT NULL GROUP BY m.cell) x
-                   WHERE _cap.cell = x.cell AND x.b < _cap.cap"""
-            )
-
-    def repair(self, wide: bool = False) -> int:
-        """Offer more complements around the failing cells: the best cell of each of their
-        relations, or (`wide`) every cell below the totals in them; returns cells added."""
-        if not len(self.failing):
-            return 0
-        con = self.con
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _failing AS SELECT unnest(?::BIGINT[]) AS cell",
-            [self.failing.tolist()],
-        )
-        if wide:
-            return con.execute(
-                """UPDATE _cells SET supp = TRUE WHERE NOT supp AND eligible AND tier < 2
-                   AND cell IN (SELECT m.cell FROM _members m WHERE m.rel IN (
-                       SELECT rel FROM _members SEMI JOIN _failing USING (cell)))"""
+                           SELECT t.rel, u.ub - x.f AS room
+                           FROM totals t JOIN _ub u USING (cell) JOIN fixed x USING (rel)
+                           WHERE isfinite(u.ub))
+                       SELECT m.cell, min(b.room) AS b
+                       FROM _members m JOIN bound b USING (rel) JOIN _cells c USING (cell)
+                       WHERE m.coef > 0 AND (c.supp OR c.movable) GROUP BY m.cell) x
+                   WHERE _ub.cell = x.cell AND x.b < _ub.ub"""
             ).fetchone()[0]
-        self._relation_state()
-        return self._add_complements(
-            f"""SELECT DISTINCT m.rel, {self.m} AS need, CAST(NULL AS INTEGER) AS side
-                FROM _members m SEMI JOIN _failing USING (cell)"""
+            if not changed:
+                break
+
+    # --- repair, guided by the audit ------------------------------------------------------
+    def release_fixed(self) -> int:
+        """Publish the complements the audit pins to their value: an attacker already knows
+        them, so publishing them changes nothing anyone can infer (the linear program's
+        feasible set is the same) and gives analysts the figure back."""
+        a = self._audit
+        fixed = (~a["primary"]) & (a["hi"] - a["lo"] <= 1e-7)
+        if not fixed.any():
+            return 0
+        self.con.execute(
+            "UPDATE _cells SET supp = FALSE WHERE cell IN (SELECT unnest(?::BIGINT[]))",
+            [a["cells"][fixed].tolist()],
         )
+        keep = ~fixed
+        for k in ("cells", "lo", "hi", "required", "primary", "person"):
+            a[k] = a[k][keep]
+        return int(fixed.sum())
+
+    def _short(self) -> np.ndarray:
+        a = self._audit
+        width = np.floor(a["hi"] + 1e-7) - np.ceil(a["lo"] - 1e-7)
+        return width < a["required"] - 1e-9
+
+    def _deviations(self, short: np.ndarray, hops: int, probe: bool = False):
+        a = self._audit
+        cell = self.con.execute(
+            "SELECT cell, value, supp, movable AS eligible, tier FROM _cells ORDER BY cell"
+        ).fetchnumpy()
+        members = self.con.execute("SELECT rel, cell, coef FROM _members").fetchnumpy()
+        value = np.zeros(int(cell["cell"].max()) + 1)
+        value[cell["cell"].astype(np.int64)] = cell["value"]
+        targets = a["cells"][short]
+        return _deviation_repair(
+            cell,
+            members,
+            targets,
+            a["lo"][short],
+            a["hi"][short],
+            value[targets],
+            a["required"][short],
+            hops=hops,
+            max_cells=min(10000 * hops, 40000),
+            probe=probe,
+        )
+
+    def lp_repair(self, hops: int = 4) -> int:
+        """More complements for every cell the audit found short, each chosen by a linear
+        program: the cheapest change of the published table (suppressed cells cost nothing,
+        other cells their tier-weighted value) that keeps every relation and moves the short
+        cell up by what it needs, then down by what remains; the cells it changes are
+        suppressed, so that changed table is one the attacker cannot rule out (the classic
+        protection-level model of cell suppression, Kelly-Golden-Assad / Fischetti-Salazar,
+        solved one cell at a time over its neighbourhood). Returns the cells added."""
+        short = self._short()
+        if not short.any():
+            return 0
+        added, _ = self._deviations(short, hops)
+        if len(added):
+            self.con.execute(
+                "UPDATE _cells SET supp = TRUE WHERE cell IN (SELECT unnest(?::BIGINT[]))",
+                [added.tolist()],
+            )
+        return int(len(added))
+
+    def limit_by_published(self, hops: int) -> tuple[int, int]:
+        """For every cell still short after repair: how wide it can become at all. A search
+        over its neighbourhood (`hops` relations, every cell the protection may suppress left
+        free) gives a width it can surely reach; where that is less than required, it becomes
+        the requirement (what the always-published cells leave it). A cell that search cannot
+        move is checked exactly (the audit's linear program with every suppressible cell
+        unknown): if the always-published figures pin it to its value, suppressing it hides
+        nothing, and it is published and counted (`determined_by_published`). Returns (cells
+        limited, cells published)."""
+        short = self._short()
+        if not short.any():
+            return 0, 0
+        a = self._audit
+        targets, need = a["cells"][short], a["required"][short]
+        _, reach = self._deviations(short, hops, probe=True)
+        stuck = reach < 1 - 1e-9
+        if stuck.any():
+            reach[stuck] = np.maximum(reach[stuck], self._widest(targets[stuck], need[stuck]))
+        limited = reach < need - 1e-9
+        cells = np.concatenate([self._limit_cells, targets[limited]])
+        widths = np.concatenate([self._limit_width, reach[limited]])
+        order = np.argsort(cells, kind="stable")
+        self._limit_cells, self._limit_width = cells[order], widths[order]
+        pinned = targets[reach < 1 - 1e-9]
+        if len(pinned):
+            self.con.execute(
+                "CREATE OR REPLACE TEMP TABLE _determined AS SELECT cell, is_event FROM _cells "
+                "WHERE cell IN (SELECT unnest(?::BIGINT[]))",
+                [pinned.tolist()],
+            )
+            self.con.execute(
+                "UPDATE _cells SET supp = FALSE WHERE cell IN (SELECT cell FROM _determined)"
+            )
+            events, persons = self.con.execute(
+                "SELECT count_if(is_event), count_if(NOT is_event) FROM _determined"
+            ).fetchone()
+            self.determined_events += events
+            self.determined_persons += persons
+        return int(limited.sum()), int(len(pinned))
+
+    def _widest(self, targets: np.ndarray, need: np.ndarray) -> np.ndarray:
+        """Interval widths of `targets` (needed up to `need`) with every suppressed or movable
+        cell unknown: the most any protection under these rules could give them."""
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        rel = self.con.execute(
+            """SELECT m.rel, m.cell, m.coef, c.value, (c.supp OR c.movable) AS free
+               FROM _members m JOIN _cells c USING (cell)"""
+        ).fetchnumpy()
+        free = rel["free"].astype(bool)
+        unknown, first = np.unique(rel["cell"][free], return_index=True)
+        values = rel["value"][free][first].astype(float)
+        col = np.searchsorted(unknown, rel["cell"][free])
+        rel_ids, rel_pos = np.unique(rel["rel"], return_inverse=True)
+        rhs = -np.bincount(
+            rel_pos[~free], weights=(rel["coef"] * rel["value"])[~free], minlength=len(rel_ids)
+        )
+        rows = rel_pos[free]
+        A = coo_matrix(
+            (rel["coef"][free].astype(float), (rows, col)), shape=(len(rel_ids), len(unknown))
+        ).tocsr()
+        graph = coo_matrix(
+            (np.ones(len(col)), (rows + len(unknown), col)),
+            shape=(len(rel_ids) + len(unknown),) * 2,
+        )
+        _, labels = connected_components(graph, directed=False)
+        cell_comp, rel_comp = labels[: len(unknown)], labels[len(unknown) :]
+        best = np.full(len(targets), math.inf)
+        at = np.searchsorted(unknown, targets)
+        inside = (at < len(unknown)) & (unknown[np.minimum(at, len(unknown) - 1)] == targets)
+        for comp in np.unique(cell_comp[at[inside]]):
+            idx = np.flatnonzero(cell_comp == comp)
+            ridx = np.flatnonzero(rel_comp == comp)
+            min_width = np.zeros(len(idx))
+            mine = inside & (cell_comp[np.minimum(at, len(unknown) - 1)] == comp)
+            local = np.searchsorted(idx, at[mine])
+            min_width[local] = need[mine]
+            lo, hi, _ = _component_intervals(A[ridx][:, idx], rhs[ridx], values[idx], min_width)
+            best[mine] = np.floor(hi[local] + 1e-7) - np.ceil(lo[local] - 1e-7)
+        return best
 
     def protect(self) -> dict:
         self.build()
         passes = self.close()
+        self.audit()
+        released = self.release_fixed()
+        figures = self._summary()
+
+        def short() -> bool:
+            return bool(figures["failing"] or figures["exactly_recoverable_complements"])
+
         rounds = 0
-        figures = self.audit()
-        while figures["failing"] and rounds < REPAIR_ROUNDS:
+        for step, hops in REPAIR_STEPS:
+            if not short():
+                break
             rounds += 1
-            # the last round suppresses around a failing primary cell wholesale: privacy first
-            wide = rounds == REPAIR_ROUNDS
-            if wide:
-                self.failing = self.failing_primary
-            if not self.repair(wide=wide) and wide:
-                break
-            passes += self.close()
-            figures = self.audit()
-        # last resort, privacy before utility: around a primary cell still recovered exactly,
-        # suppress every cell below the totals of its relations
-        fallback = 0
-        while figures["exactly_recoverable"] and fallback < FALLBACK_ROUNDS:
-            fallback += 1
-            self.failing = self.exact_primary
-            if not self.repair(wide=True):
-                break
-            passes += self.close()
-            figures = self.audit()
-        figures["fallback_rounds"] = fallback
+            if step == "limit":
+                self.limit_by_published(hops)
+            elif not self.lp_repair(hops):
+                continue
+            self.audit(focus=True)
+            released += self.release_fixed()
+            figures = self._summary()
         figures.update(
             {
                 "passes": passes,
                 "repair_rounds": rounds,
+                "released_complements": released,
+                "limited_by_published": int(len(self._limit_cells)),
+                "determined_by_published_events": self.determined_events,
+                "determined_by_published_persons": self.determined_persons,
                 "relations": self.con.execute(
                     "SELECT count(DISTINCT rel) FROM _members"
                 ).fetchone()[0],
@@ -676,7 +828,7 @@ class Protector:
     def drop(self) -> None:
         for name in self.marts:
             self.con.execute(f"DROP TABLE IF EXISTS {_q('_rows_' + name)}")
-        for t in ("_cells", "_members", "_rel_state", "_pick", "_failing", "_cap"):
+        for t in ("_cells", "_members", "_rel_state", "_pick", "_ub", "_determined"):
             self.con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
@@ -762,3 +914,114 @@ def _component_intervals(A, b, values, min_width: np.ndarray):
             local_lo = np.minimum(local_lo, x)
             local_hi = np.maximum(local_hi, x)
     return local_lo, local_hi, solves
+
+
+def _deviation_repair(
+    cell, members, targets, lo, hi, value_of, need, hops=4, max_cells=40000, probe=False
+):
+    """Cells to suppress so that every target cell can move by what it needs. For each target,
+    over its neighbourhood (the cells `hops` relations away that may be suppressed), a linear
+    program finds a deviation d of the table with A·d = 0 on every relation, value + d ≥ 0,
+    d = 0 outside the neighbourhood and on cells never suppressed, d = +t on the target (then
+    −t), t as large as needed and the cost of the cells d changes (suppressed ones free) least.
+    Suppressing where d ≠ 0 leaves the attacker a second table they cannot rule out.
+    Returns (cells to suppress, the width each target reaches). `probe`: suppress nothing,
+    cost nothing: only how wide each target could become within its neighbourhood."""
+    import highspy
+    from scipy.sparse import coo_matrix, hstack
+
+    ids = cell["cell"].astype(np.int64)
+    size = int(ids.max()) + 1
+    value = np.zeros(size)
+    value[ids] = cell["value"]
+    supp = np.zeros(size, dtype=bool)
+    supp[ids] = cell["supp"].astype(bool)
+    allowed = supp.copy()
+    allowed[ids] |= cell["eligible"].astype(bool)
+    tier = np.zeros(size)
+    tier[ids] = cell["tier"]
+    rel = members["rel"].astype(np.int64)
+    matrix = coo_matrix(
+        (members["coef"].astype(float), (rel, members["cell"].astype(np.int64))),
+        shape=(int(rel.max()) + 1, size),
+    )
+    by_rel, by_cell = matrix.tocsr(), matrix.tocsc()
+    added: list[np.ndarray] = []
+    inf = highspy.kHighsInf
+
+    def neighbourhood(c: int) -> np.ndarray:
+        cells = frontier = np.array([c], dtype=np.int64)
+        for _ in range(hops):
+            rels = np.unique(by_cell[:, frontier].indices)
+            reach = np.unique(by_rel[rels].indices)
+            fresh = np.setdiff1d(reach[allowed[reach]], cells)
+            if not len(fresh):
+                break
+            cells = np.union1d(cells, fresh)
+            frontier = fresh
+            if len(cells) > max_cells:
+                break
+        return cells
+
+    def deviate(c: int, cells: np.ndarray, direction: float, limit: float) -> float:
+        """Largest t ≤ limit the target can move (in `direction`) at least cost; suppresses
+        the cells the cheapest such deviation changes; returns t."""
+        if limit <= 0:
+            return 0.0
+        rels = np.unique(by_cell[:, cells].indices)
+        sub = by_rel[rels][:, cells].tocsc()
+        pos = int(np.searchsorted(cells, c))
+        others = np.delete(np.arange(len(cells)), pos)
+        other_cells = cells[others]
+        a_other, a_target = sub[:, others], sub[:, [pos]] * direction
+        k = len(others)
+        if probe:
+            cost = np.zeros(k)
+        else:
+            cost = np.where(
+                supp[other_cells], 0.0, (1.0 + value[other_cells]) * (1.0 + tier[other_cells])
+            )
+        big = 1.0 + 2.0 * float(cost.sum())
+        a = hstack([a_other, -a_other, a_target]).tocsc()
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = 2 * k + 1, a.shape[0]
+        lp.col_cost_ = np.concatenate([cost, cost, [-big]])
+        lp.col_lower_ = np.zeros(2 * k + 1)
+        lp.col_upper_ = np.concatenate([np.full(k, inf), value[other_cells], [limit]])
+        lp.row_lower_ = lp.row_upper_ = np.zeros(a.shape[0])
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = a.indptr
+        lp.a_matrix_.index_ = a.indices
+        lp.a_matrix_.value_ = a.data
+        h.passModel(lp)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return 0.0
+        x = np.array(h.getSolution().col_value)
+        t = float(x[-1])
+        if t <= 1e-9:
+            return 0.0
+        if not probe:
+            moved = other_cells[np.abs(x[:k] - x[k : 2 * k]) > 1e-9]
+            fresh = moved[~supp[moved]]
+            if len(fresh):
+                supp[fresh] = True
+                added.append(fresh)
+        return t
+
+    reached = np.zeros(len(targets))
+    for i, (c, req, low, high, v) in enumerate(zip(targets, need, lo, hi, value_of, strict=True)):
+        c = int(c)
+        low, high = math.ceil(low - 1e-7), math.floor(high + 1e-7)
+        cells = neighbourhood(c)
+        up = low + req - v  # the table with the target at low + req makes the width req
+        if up > high - v:
+            high = max(high, v + math.floor(deviate(c, cells, 1.0, up) + 1e-7))
+        down = v - (high - req)  # what the width still lacks, taken below
+        if down > v - low:
+            low = min(low, v - math.floor(deviate(c, cells, -1.0, min(down, v)) + 1e-7))
+        reached[i] = high - low
+    added_cells = np.unique(np.concatenate(added)) if added else np.array([], dtype=np.int64)
+    return added_cells, reached
