@@ -1,7 +1,9 @@
-"""Patterns shared by the domain modules: partitions, raw loading, staging, suite checks."""
+"""Patterns shared by the domain modules: partitions, raw loading, staging, suite checks, SQL
+checks (quality/checks/<name>.sql) and mart assets."""
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import dagster as dg
 
@@ -238,6 +240,56 @@ def suite_check(
                 "failed_expectations": len(outcome["failed"]),
                 "failures": dg.MetadataValue.json(outcome["failed"]),
             },
+        )
+
+    return _check
+
+
+CHECKS_DIR = Path(__file__).resolve().parent.parent / "quality" / "checks"
+# Each failing row names what broke in its first column, `failure`, a snake_case literal: the
+# kinds a check can report are read from the SQL so the metadata shows each one, 0 included.
+_FAILURE_KIND = re.compile(r"'([a-z0-9_]+)' AS failure\b")
+
+
+def check_sql(name: str) -> tuple[str, list[str]]:
+    """quality/checks/<name>.sql (a query returning the failing rows) and its failure kinds."""
+    path = CHECKS_DIR / f"{name}.sql"
+    sql = path.read_text(encoding="utf-8").strip().rstrip(";")
+    if not sql.startswith("-- A failing row"):
+        raise ValueError(f"{path}: a check's SQL starts with '-- A failing row: …' (what it means)")
+    kinds = list(dict.fromkeys(_FAILURE_KIND.findall(sql)))
+    if not kinds:
+        raise ValueError(f"{path}: every branch selects '<kind>' AS failure as its first column")
+    return sql, kinds
+
+
+def sql_check(
+    name: str,
+    asset_key: list[str],
+    blocking: bool,
+    description: str,
+    severity: dg.AssetCheckSeverity | None = None,
+) -> dg.AssetChecksDefinition:
+    """An asset check that runs quality/checks/<name>.sql, which returns the failing rows. It
+    passes when there are none. Metadata: the number of failing rows of each kind, never a value
+    of a row. Severity: ERROR when blocking, WARN otherwise, unless given."""
+    sql, kinds = check_sql(name)
+    severity = severity or (dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN)
+
+    @dg.asset_check(
+        asset=dg.AssetKey(asset_key), name=name, blocking=blocking, description=description
+    )
+    def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
+        with warehouse.connect() as con:
+            found = dict(
+                con.execute(f"SELECT failure, count(*) FROM (\n{sql}\n) GROUP BY 1").fetchall()
+            )
+        counts = {kind: int(found.pop(kind, 0)) for kind in kinds}
+        counts.update({kind: int(n) for kind, n in found.items()})  # a kind spelt otherwise
+        return dg.AssetCheckResult(
+            passed=sum(counts.values()) == 0,
+            severity=severity,
+            metadata={"failing_rows": sum(counts.values()), **counts},
         )
 
     return _check
