@@ -7,7 +7,6 @@ from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.resources import Warehouse
 from marts.reports import catalogue_entry
 from quality import staging, suites
 from sources.contracts import SourceContract
@@ -20,6 +19,7 @@ from sources.readers import (
     landing_files,
     load_raw_file,
 )
+from warehouse.resource import Warehouse
 
 # Monthly sources: one partition per calendar month from the first extract month. A backfill
 # over many months runs as one run (the raw loaders handle a range of months at once). Months are

@@ -17,12 +17,12 @@ from assets.common import (
     staging_specs,
     suite_check,
 )
-from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
 from marts.lineage import deps_of
 from quality import suites
 from sources.contracts.labour import LABOUR_STATUS
 from sources.readers import landing_files
+from warehouse.resource import Warehouse
 
 GROUP = "labour"
 MODEL = 37

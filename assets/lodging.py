@@ -15,12 +15,12 @@ from assets.common import (
     staging_specs,
     suite_check,
 )
-from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
 from marts.lineage import deps_of
 from quality import suites
 from sources.contracts.lodging import ESTABLISHMENTS, STAYS
 from sources.readers import landing_files
+from warehouse.resource import Warehouse
 
 GROUP = "lodging"
 MODEL = 38

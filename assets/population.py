@@ -15,13 +15,13 @@ from assets.common import (
     staging_specs,
     suite_check,
 )
-from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
 from marts.lineage import deps_of
 from quality import suites
 from quality.staging import run_sql_file
 from sources.contracts import EVENTS, RESIDENTS
 from sources.readers import landing_files
+from warehouse.resource import Warehouse
 
 GROUP = "population"
 

@@ -19,11 +19,11 @@ from assets.common import (
     staging_specs,
     suite_check,
 )
-from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
 from marts.lineage import deps_of
 from quality import suites
 from sources.contracts.public_order import INCIDENTS, TRAFFIC_VIOLATIONS
+from warehouse.resource import Warehouse
 
 GROUP = "public_order"
 MODEL = 39

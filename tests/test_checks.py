@@ -8,7 +8,7 @@ from assets import common
 from assets.lodging import room_occupancy_plausible
 from assets.population import population_balances
 from dagster_project.definitions import defs
-from dagster_project.resources import Warehouse
+from warehouse.resource import Warehouse
 
 
 def test_every_check_file_is_run_by_exactly_one_check_and_says_what_a_failing_row_means():
