@@ -36,6 +36,10 @@ CONTRACT = (
     "itself is wrong (a key repeated, a code outside its list, a required value missing) and "
     "every mart built on the table would be wrong."
 )
+QUALITY = (
+    "Data quality (warns, the marts are published): the failed expectations and their counts "
+    "are in the check's metadata and the quality report; tell the delivering agency."
+)
 
 
 def safe_message(exc: BaseException) -> str:
@@ -216,14 +220,17 @@ def stage(
     )
 
 
-def suite_check(
-    asset_key: list[str], suite_fn: Callable, blocking: bool, description: str
-) -> dg.AssetChecksDefinition:
-    """A Dagster asset check that runs a great-expectations suite on the asset's table, in
-    DuckDB on the check's own warehouse connection (no pandas copy)."""
+def suite_check(suite_fn: Callable) -> dg.AssetChecksDefinition:
+    """A Dagster asset check that runs a great-expectations suite (quality/suites.py) on its
+    staging table, in DuckDB on the check's own warehouse connection (no pandas copy). The table,
+    the blocking flag and what the suite checks come from its @suite declaration."""
+    blocking = suite_fn.blocking
+    description = f"great-expectations suite on {suite_fn.table}: {suite_fn.description} " + (
+        CONTRACT if blocking else QUALITY
+    )
 
     @dg.asset_check(
-        asset=dg.AssetKey(asset_key),
+        asset=dg.AssetKey(suite_fn.table.split(".")),
         name=suite_fn.__name__,
         blocking=blocking,
         description=description,

@@ -9,7 +9,6 @@ name), skipping unchanged files.
 import dagster as dg
 
 from assets.common import (
-    CONTRACT,
     load_files,
     mart_asset,
     sql_check,
@@ -67,19 +66,8 @@ def staged_labour_status(warehouse: Warehouse):
 
 
 checks = [
-    suite_check(
-        ["staging", "labour_status"],
-        suites.labour_contract,
-        True,
-        "Labour register contract (great-expectations). " + CONTRACT,
-    ),
-    suite_check(
-        ["staging", "labour_status"],
-        suites.labour_quality,
-        False,
-        "Labour code lists and plausibility: data quality, a warning when over threshold; the "
-        "marts are published.",
-    ),
+    suite_check(suites.labour_contract),
+    suite_check(suites.labour_quality),
 ]
 
 

@@ -4,7 +4,6 @@ notifications, from landing files to raw, staging and quarantine, then the touri
 import dagster as dg
 
 from assets.common import (
-    CONTRACT,
     MONTHLY,
     SINGLE_RUN,
     load_files,
@@ -108,25 +107,9 @@ def staged_stays(warehouse: Warehouse):
 
 
 checks = [
-    suite_check(
-        ["staging", "establishments"],
-        suites.establishments_contract,
-        True,
-        "Establishment register contract (great-expectations). " + CONTRACT,
-    ),
-    suite_check(
-        ["staging", "stays"],
-        suites.stays_contract,
-        True,
-        "Stays contract (great-expectations). " + CONTRACT,
-    ),
-    suite_check(
-        ["staging", "stays"],
-        suites.stays_quality,
-        False,
-        "Stays quality thresholds (nationality codes, late share, guest in two places): data "
-        "quality, a warning; the marts are right and published.",
-    ),
+    suite_check(suites.establishments_contract),
+    suite_check(suites.stays_contract),
+    suite_check(suites.stays_quality),
 ]
 
 QUARANTINE_KEYS = [["quarantine", "establishments"], ["quarantine", "stays"]]

@@ -4,7 +4,6 @@ from landing files to raw, staging and quarantine."""
 import dagster as dg
 
 from assets.common import (
-    CONTRACT,
     MONTHLY,
     SINGLE_RUN,
     load_files,
@@ -89,24 +88,9 @@ def staged_events(warehouse: Warehouse):
 
 
 checks = [
-    suite_check(
-        ["staging", "residents"],
-        suites.residents_contract,
-        True,
-        "Residents contract (great-expectations). " + CONTRACT,
-    ),
-    suite_check(
-        ["staging", "residents"],
-        suites.residents_quality,
-        False,
-        "Residents code lists and formats: a warning when over threshold.",
-    ),
-    suite_check(
-        ["staging", "events"],
-        suites.events_contract,
-        True,
-        "Events contract (great-expectations). " + CONTRACT,
-    ),
+    suite_check(suites.residents_contract),
+    suite_check(suites.residents_quality),
+    suite_check(suites.events_contract),
 ]
 
 QUARANTINE_KEYS = [["quarantine", "residents"], ["quarantine", "events"]]

@@ -8,7 +8,6 @@ import dagster as dg
 import polars as pl
 
 from assets.common import (
-    CONTRACT,
     MONTHLY,
     SINGLE_RUN,
     load_files,
@@ -145,30 +144,10 @@ def staged_traffic_violations(warehouse: Warehouse):
 
 
 checks = [
-    suite_check(
-        ["staging", "incidents"],
-        suites.incidents_contract,
-        True,
-        "Incidents contract (great-expectations). " + CONTRACT,
-    ),
-    suite_check(
-        ["staging", "incidents"],
-        suites.incidents_quality,
-        False,
-        "Incidents code lists: unknown Penal Code articles and statuses, a warning.",
-    ),
-    suite_check(
-        ["staging", "traffic_violations"],
-        suites.traffic_violations_contract,
-        True,
-        "Traffic violations contract (great-expectations). " + CONTRACT,
-    ),
-    suite_check(
-        ["staging", "traffic_violations"],
-        suites.traffic_violations_quality,
-        False,
-        "Traffic violation code lists: unknown codes and vehicle types, a warning.",
-    ),
+    suite_check(suites.incidents_contract),
+    suite_check(suites.incidents_quality),
+    suite_check(suites.traffic_violations_contract),
+    suite_check(suites.traffic_violations_quality),
 ]
 
 QUARANTINE_KEYS = [["quarantine", "incidents"], ["quarantine", "traffic_violations"]]

@@ -81,3 +81,17 @@ def test_occupancy_check_warns_on_flagged_cells_only_and_passes_without(warehous
         con.execute("UPDATE marts.tourism_monthly SET room_occupancy_over_100 = FALSE")
     result = room_occupancy_plausible(warehouse=warehouse)
     assert result.passed and result.metadata["failing_rows"].value == 0
+
+
+def test_each_suite_check_takes_table_and_blocking_flag_from_the_suite_declaration():
+    from quality import suites
+
+    declared = [f for f in vars(suites).values() if callable(f) and hasattr(f, "blocking")]
+    assert len(declared) == 12
+    graph = defs.resolve_asset_graph()
+    for fn in declared:
+        key = dg.AssetCheckKey(dg.AssetKey(fn.table.split(".")), fn.__name__)
+        spec = graph.get_check_spec(key)
+        assert spec.blocking == fn.blocking, fn.__name__
+        assert fn.description in spec.description
+        assert ("blocks" in spec.description) == fn.blocking, fn.__name__
