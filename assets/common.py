@@ -1,11 +1,12 @@
-"""Patterns shared by the domain modules: partitions, raw loading, staging, suite checks."""
+"""Patterns shared by the domain modules: partitions, raw loading, staging, suite checks, SQL
+checks (quality/checks/<name>.sql) and mart assets."""
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.resources import Warehouse
 from marts.reports import catalogue_entry
 from quality import staging, suites
 from sources.contracts import SourceContract
@@ -18,6 +19,7 @@ from sources.readers import (
     landing_files,
     load_raw_file,
 )
+from warehouse.resource import Warehouse
 
 # Monthly sources: one partition per calendar month from the first extract month. A backfill
 # over many months runs as one run (the raw loaders handle a range of months at once). Months are
@@ -33,6 +35,10 @@ CONTRACT = (
     "expectations, with a reason code, so a failure is never a data defect: it means staging "
     "itself is wrong (a key repeated, a code outside its list, a required value missing) and "
     "every mart built on the table would be wrong."
+)
+QUALITY = (
+    "Data quality (warns, the marts are published): the failed expectations and their counts "
+    "are in the check's metadata and the quality report; tell the delivering agency."
 )
 
 
@@ -214,14 +220,17 @@ def stage(
     )
 
 
-def suite_check(
-    asset_key: list[str], suite_fn: Callable, blocking: bool, description: str
-) -> dg.AssetChecksDefinition:
-    """A Dagster asset check that runs a great-expectations suite on the asset's table, in
-    DuckDB on the check's own warehouse connection (no pandas copy)."""
+def suite_check(suite_fn: Callable) -> dg.AssetChecksDefinition:
+    """A Dagster asset check that runs a great-expectations suite (quality/suites.py) on its
+    staging table, in DuckDB on the check's own warehouse connection (no pandas copy). The table,
+    the blocking flag and what the suite checks come from its @suite declaration."""
+    blocking = suite_fn.blocking
+    description = f"great-expectations suite on {suite_fn.table}: {suite_fn.description} " + (
+        CONTRACT if blocking else QUALITY
+    )
 
     @dg.asset_check(
-        asset=dg.AssetKey(asset_key),
+        asset=dg.AssetKey(suite_fn.table.split(".")),
         name=suite_fn.__name__,
         blocking=blocking,
         description=description,
@@ -238,6 +247,56 @@ def suite_check(
                 "failed_expectations": len(outcome["failed"]),
                 "failures": dg.MetadataValue.json(outcome["failed"]),
             },
+        )
+
+    return _check
+
+
+CHECKS_DIR = Path(__file__).resolve().parent.parent / "quality" / "checks"
+# Each failing row names what broke in its first column, `failure`, a snake_case literal: the
+# kinds a check can report are read from the SQL so the metadata shows each one, 0 included.
+_FAILURE_KIND = re.compile(r"'([a-z0-9_]+)' AS failure\b")
+
+
+def check_sql(name: str) -> tuple[str, list[str]]:
+    """quality/checks/<name>.sql (a query returning the failing rows) and its failure kinds."""
+    path = CHECKS_DIR / f"{name}.sql"
+    sql = path.read_text(encoding="utf-8").strip().rstrip(";")
+    if not sql.startswith("-- A failing row"):
+        raise ValueError(f"{path}: a check's SQL starts with '-- A failing row: …' (what it means)")
+    kinds = list(dict.fromkeys(_FAILURE_KIND.findall(sql)))
+    if not kinds:
+        raise ValueError(f"{path}: every branch selects '<kind>' AS failure as its first column")
+    return sql, kinds
+
+
+def sql_check(
+    name: str,
+    asset_key: list[str],
+    blocking: bool,
+    description: str,
+    severity: dg.AssetCheckSeverity | None = None,
+) -> dg.AssetChecksDefinition:
+    """An asset check that runs quality/checks/<name>.sql, which returns the failing rows. It
+    passes when there are none. Metadata: the number of failing rows of each kind, never a value
+    of a row. Severity: ERROR when blocking, WARN otherwise, unless given."""
+    sql, kinds = check_sql(name)
+    severity = severity or (dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN)
+
+    @dg.asset_check(
+        asset=dg.AssetKey(asset_key), name=name, blocking=blocking, description=description
+    )
+    def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
+        with warehouse.connect() as con:
+            found = dict(
+                con.execute(f"SELECT failure, count(*) FROM (\n{sql}\n) GROUP BY 1").fetchall()
+            )
+        counts = {kind: int(found.pop(kind, 0)) for kind in kinds}
+        counts.update({kind: int(n) for kind, n in found.items()})  # a kind spelt otherwise
+        return dg.AssetCheckResult(
+            passed=sum(counts.values()) == 0,
+            severity=severity,
+            metadata={"failing_rows": sum(counts.values()), **counts},
         )
 
     return _check

@@ -8,13 +8,20 @@ name), skipping unchanged files.
 
 import dagster as dg
 
-from assets.common import CONTRACT, load_files, mart_asset, stage, staging_specs, suite_check
-from dagster_project.resources import Warehouse
+from assets.common import (
+    load_files,
+    mart_asset,
+    sql_check,
+    stage,
+    staging_specs,
+    suite_check,
+)
 from marts.catalogue import MARTS
 from marts.lineage import deps_of
 from quality import suites
 from sources.contracts.labour import LABOUR_STATUS
 from sources.readers import landing_files
+from warehouse.resource import Warehouse
 
 GROUP = "labour"
 MODEL = 37
@@ -59,54 +66,18 @@ def staged_labour_status(warehouse: Warehouse):
 
 
 checks = [
-    suite_check(
-        ["staging", "labour_status"],
-        suites.labour_contract,
-        True,
-        "Labour register contract (great-expectations). " + CONTRACT,
-    ),
-    suite_check(
-        ["staging", "labour_status"],
-        suites.labour_quality,
-        False,
-        "Labour code lists and plausibility: data quality, a warning when over threshold; the "
-        "marts are published.",
-    ),
+    suite_check(suites.labour_contract),
+    suite_check(suites.labour_quality),
 ]
 
 
-@dg.asset_check(
-    asset=dg.AssetKey(["quarantine", "labour_status"]),
+labour_rejection_share = sql_check(
+    "labour_rejection_share",
+    ["quarantine", "labour_status"],
     blocking=False,
     description="Share of labour records rejected per file stays under 2 %, and under 1 % of "
     "the records disagree with the population register on sex or birth date (warning).",
 )
-def labour_rejection_share(warehouse: Warehouse) -> dg.AssetCheckResult:
-    with warehouse.connect() as con:
-        rows = con.execute(
-            """WITH i AS (SELECT _source_file AS f, count(*) AS n FROM raw.labour_status GROUP BY 1),
-                    q AS (SELECT _source_file AS f, count(*) AS n FROM quarantine.labour_status GROUP BY 1)
-               SELECT i.f, i.n, coalesce(q.n, 0), round(100.0 * coalesce(q.n, 0) / i.n, 3)
-               FROM i LEFT JOIN q USING (f) ORDER BY 1"""
-        ).fetchall()
-        disagree = (
-            con.execute(
-                """SELECT round(100.0 * count_if(fix_sex_differs_from_register
-                                       OR fix_birth_date_differs_from_register)
-                            / nullif(count(*), 0), 3)
-               FROM staging.labour_status"""
-            ).fetchone()[0]
-            or 0.0
-        )
-    worst = max((r[3] for r in rows), default=0.0)
-    return dg.AssetCheckResult(
-        passed=worst < 2.0 and disagree < 1.0,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "rejected_pct_by_file": dg.MetadataValue.json({r[0]: float(r[3]) for r in rows}),
-            "register_disagreement_pct": float(disagree),
-        },
-    )
 
 
 @dg.asset(
@@ -148,8 +119,9 @@ MODEL_37_MARTS = [
 ]
 
 
-@dg.asset_check(
-    asset=dg.AssetKey(["marts", "labour_indicators"]),
+labour_accounts = sql_check(
+    "labour_accounts",
+    ["marts", "labour_indicators"],
     blocking=True,
     description="Contract of the mart (blocks publication): the labour accounts hold in every "
     "cell: labour force = employed + unemployed, no cell has more persons with a status than the "
@@ -157,33 +129,3 @@ MODEL_37_MARTS = [
     "are identities of the mart's construction (records link only to persons the working-age "
     "population counts), not properties of the data: a failure means the mart is wrong.",
 )
-def labour_accounts(warehouse: Warehouse) -> dg.AssetCheckResult:
-    with warehouse.connect() as con:
-        lf = con.execute(
-            "SELECT count(*) FROM marts.labour_indicators WHERE labour_force <> employed + unemployed"
-        ).fetchone()[0]
-        over = con.execute(
-            "SELECT count(*) FROM marts.labour_indicators WHERE no_labour_record < 0"
-        ).fetchone()[0]
-        additive = con.execute(
-            """WITH t AS (SELECT * FROM marts.labour_indicators)
-               SELECT count(*) FROM (
-                   SELECT year, area_level, area_code, age_band,
-                          sum(employed) FILTER (WHERE sex <> 'Tổng') AS parts,
-                          any_value(employed) FILTER (WHERE sex = 'Tổng') AS total
-                   FROM t GROUP BY ALL
-                   UNION ALL
-                   SELECT year, area_level, area_code, sex,
-                          sum(labour_force) FILTER (WHERE age_band <> 'Tổng'),
-                          any_value(labour_force) FILTER (WHERE age_band = 'Tổng')
-                   FROM t GROUP BY ALL
-               ) WHERE parts <> total"""
-        ).fetchone()[0]
-    return dg.AssetCheckResult(
-        passed=lf == 0 and over == 0 and additive == 0,
-        metadata={
-            "labour_force_mismatches": lf,
-            "more_statuses_than_residents": over,
-            "totals_not_adding_up": additive,
-        },
-    )

@@ -4,22 +4,22 @@ notifications, from landing files to raw, staging and quarantine, then the touri
 import dagster as dg
 
 from assets.common import (
-    CONTRACT,
     MONTHLY,
     SINGLE_RUN,
     load_files,
     mart_asset,
     monthly_files,
+    sql_check,
     stage,
     staging_specs,
     suite_check,
 )
-from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
 from marts.lineage import deps_of
 from quality import suites
 from sources.contracts.lodging import ESTABLISHMENTS, STAYS
 from sources.readers import landing_files
+from warehouse.resource import Warehouse
 
 GROUP = "lodging"
 MODEL = 38
@@ -107,25 +107,9 @@ def staged_stays(warehouse: Warehouse):
 
 
 checks = [
-    suite_check(
-        ["staging", "establishments"],
-        suites.establishments_contract,
-        True,
-        "Establishment register contract (great-expectations). " + CONTRACT,
-    ),
-    suite_check(
-        ["staging", "stays"],
-        suites.stays_contract,
-        True,
-        "Stays contract (great-expectations). " + CONTRACT,
-    ),
-    suite_check(
-        ["staging", "stays"],
-        suites.stays_quality,
-        False,
-        "Stays quality thresholds (nationality codes, late share, guest in two places): data "
-        "quality, a warning; the marts are right and published.",
-    ),
+    suite_check(suites.establishments_contract),
+    suite_check(suites.stays_contract),
+    suite_check(suites.stays_quality),
 ]
 
 QUARANTINE_KEYS = [["quarantine", "establishments"], ["quarantine", "stays"]]
@@ -138,36 +122,20 @@ MODEL_38_MARTS = [
 ]
 
 
-@dg.asset_check(
-    asset=dg.AssetKey(["marts", "tourism_monthly"]),
+tourism_totals = sql_check(
+    "tourism_totals",
+    ["marts", "tourism_monthly"],
     blocking=True,
     description="Contract of the mart (blocks publication): arrivals and guest-nights at "
     "province level over all months equal those of the accepted stays. A mismatch means stays "
     "are lost or counted twice between staging and the mart, so every figure of the mart would "
     "be wrong.",
 )
-def tourism_totals(warehouse: Warehouse) -> dg.AssetCheckResult:
-    with warehouse.connect() as con:
-        mart = con.execute(
-            """SELECT coalesce(sum(arrivals), 0), coalesce(sum(guest_nights), 0) FROM marts.tourism_monthly
-               WHERE area_level = 'province' AND establishment_type = 'all' AND guest_origin = 'all'"""
-        ).fetchone()
-        staged = con.execute(
-            "SELECT coalesce(count_if(nights > 0), 0), coalesce(sum(nights), 0) FROM staging.stays"
-        ).fetchone()
-    return dg.AssetCheckResult(
-        passed=tuple(mart) == tuple(staged),
-        metadata={
-            "arrivals_mart": int(mart[0]),
-            "arrivals_staging": int(staged[0]),
-            "nights_mart": int(mart[1]),
-            "nights_staging": int(staged[1]),
-        },
-    )
 
 
-@dg.asset_check(
-    asset=dg.AssetKey(["marts", "tourism_monthly"]),
+room_occupancy_plausible = sql_check(
+    "room_occupancy_plausible",
+    ["marts", "tourism_monthly"],
     blocking=False,
     description="Data quality (warns, publication goes on): room occupancy never exceeds 100 %. "
     "Guests occupying more room-nights than the establishment register lists is a defect of "
@@ -175,25 +143,3 @@ def tourism_totals(warehouse: Warehouse) -> dg.AssetCheckResult:
     "arrivals and nights are right, the rate is published as computed with "
     "room_occupancy_over_100, and the affected cells are counted here.",
 )
-def room_occupancy_plausible(warehouse: Warehouse) -> dg.AssetCheckResult:
-    with warehouse.connect() as con:
-        cells, areas, months = con.execute(
-            """SELECT count(*), count(DISTINCT area_level || ':' || area_code), count(DISTINCT month)
-               FROM marts.tourism_monthly WHERE room_occupancy_over_100"""
-        ).fetchone()
-        by_level = dict(
-            con.execute(
-                """SELECT area_level, count(*) FROM marts.tourism_monthly
-               WHERE room_occupancy_over_100 GROUP BY 1 ORDER BY 1"""
-            ).fetchall()
-        )
-    return dg.AssetCheckResult(
-        passed=cells == 0,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "cells_over_full_occupancy": int(cells),
-            "areas_affected": int(areas),
-            "months_affected": int(months),
-            "cells_by_area_level": dg.MetadataValue.json({k: int(v) for k, v in by_level.items()}),
-        },
-    )

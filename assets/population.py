@@ -4,23 +4,23 @@ from landing files to raw, staging and quarantine."""
 import dagster as dg
 
 from assets.common import (
-    CONTRACT,
     MONTHLY,
     SINGLE_RUN,
     load_files,
     mart_asset,
     monthly_files,
+    sql_check,
     stage,
     staging_specs,
     suite_check,
 )
-from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
 from marts.lineage import deps_of
 from quality import suites
 from quality.staging import run_sql_file
 from sources.contracts import EVENTS, RESIDENTS
 from sources.readers import landing_files
+from warehouse.resource import Warehouse
 
 GROUP = "population"
 
@@ -88,24 +88,9 @@ def staged_events(warehouse: Warehouse):
 
 
 checks = [
-    suite_check(
-        ["staging", "residents"],
-        suites.residents_contract,
-        True,
-        "Residents contract (great-expectations). " + CONTRACT,
-    ),
-    suite_check(
-        ["staging", "residents"],
-        suites.residents_quality,
-        False,
-        "Residents code lists and formats: a warning when over threshold.",
-    ),
-    suite_check(
-        ["staging", "events"],
-        suites.events_contract,
-        True,
-        "Events contract (great-expectations). " + CONTRACT,
-    ),
+    suite_check(suites.residents_contract),
+    suite_check(suites.residents_quality),
+    suite_check(suites.events_contract),
 ]
 
 QUARANTINE_KEYS = [["quarantine", "residents"], ["quarantine", "events"]]
@@ -145,8 +130,9 @@ MODEL_36_MARTS = [
 MODEL = 36
 
 
-@dg.asset_check(
-    asset=dg.AssetKey(["marts", "population_change"]),
+population_balances = sql_check(
+    "population_balances",
+    ["marts", "population_change"],
     blocking=True,
     description="Contract of the marts (blocks publication): the balancing equation holds in "
     "every month and area, each month starts where the previous ended, and the stock at each "
@@ -154,29 +140,3 @@ MODEL = 36
     "person states, so these hold by construction whatever the data: a failure means the marts "
     "contradict each other.",
 )
-def population_balances(warehouse: Warehouse) -> dg.AssetCheckResult:
-    with warehouse.connect() as con:
-        unbalanced = con.execute(
-            """SELECT count(*) FROM marts.population_change
-               WHERE population_end <> population_start + births - deaths + in_migrants - out_migrants"""
-        ).fetchone()[0]
-        broken_chain = con.execute(
-            """SELECT count(*) FROM (
-                 SELECT population_start, lag(population_end) OVER (
-                     PARTITION BY area_level, area_code ORDER BY month) AS previous_end
-                 FROM marts.population_change) WHERE population_start <> previous_end"""
-        ).fetchone()[0]
-        stock_mismatch = con.execute(
-            """SELECT count(*) FROM marts.population_indicators i
-               JOIN marts.population_change c
-                 ON c.month = i.ref_date AND c.area_level = i.area_level AND c.area_code = i.area_code
-               WHERE c.population_start <> i.population"""
-        ).fetchone()[0]
-    return dg.AssetCheckResult(
-        passed=unbalanced == 0 and broken_chain == 0 and stock_mismatch == 0,
-        metadata={
-            "rows_not_balancing": unbalanced,
-            "months_not_chaining": broken_chain,
-            "stock_flow_mismatches": stock_mismatch,
-        },
-    )

@@ -8,21 +8,21 @@ import dagster as dg
 import polars as pl
 
 from assets.common import (
-    CONTRACT,
     MONTHLY,
     SINGLE_RUN,
     load_files,
     mart_asset,
     monthly_files,
+    sql_check,
     stage,
     staging_specs,
     suite_check,
 )
-from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
 from marts.lineage import deps_of
 from quality import suites
 from sources.contracts.public_order import INCIDENTS, TRAFFIC_VIOLATIONS
+from warehouse.resource import Warehouse
 
 GROUP = "public_order"
 MODEL = 39
@@ -144,30 +144,10 @@ def staged_traffic_violations(warehouse: Warehouse):
 
 
 checks = [
-    suite_check(
-        ["staging", "incidents"],
-        suites.incidents_contract,
-        True,
-        "Incidents contract (great-expectations). " + CONTRACT,
-    ),
-    suite_check(
-        ["staging", "incidents"],
-        suites.incidents_quality,
-        False,
-        "Incidents code lists: unknown Penal Code articles and statuses, a warning.",
-    ),
-    suite_check(
-        ["staging", "traffic_violations"],
-        suites.traffic_violations_contract,
-        True,
-        "Traffic violations contract (great-expectations). " + CONTRACT,
-    ),
-    suite_check(
-        ["staging", "traffic_violations"],
-        suites.traffic_violations_quality,
-        False,
-        "Traffic violation code lists: unknown codes and vehicle types, a warning.",
-    ),
+    suite_check(suites.incidents_contract),
+    suite_check(suites.incidents_quality),
+    suite_check(suites.traffic_violations_contract),
+    suite_check(suites.traffic_violations_quality),
 ]
 
 QUARANTINE_KEYS = [["quarantine", "incidents"], ["quarantine", "traffic_violations"]]
@@ -182,48 +162,12 @@ MODEL_39_MARTS = [
 ]
 
 
-@dg.asset_check(
-    asset=dg.AssetKey(["marts", "public_order_monthly"]),
+public_order_adds_up = sql_check(
+    "public_order_adds_up",
+    ["marts", "public_order_monthly"],
     blocking=True,
     description="Contract of the mart (blocks publication): sections add up to the area total, "
     "communes add up to their district and districts to the province, cleared never exceeds "
     "incidents, and every accepted incident is counted once at province level. All hold by the "
     "mart's construction: a failure means incidents are lost or counted twice.",
 )
-def public_order_adds_up(warehouse: Warehouse) -> dg.AssetCheckResult:
-    with warehouse.connect() as con:
-        sections = con.execute(
-            """SELECT count(*) FROM (
-                 SELECT month, area_level, area_code,
-                        sum(incidents) FILTER (WHERE iccs_section <> 'ALL') AS parts,
-                        sum(incidents) FILTER (WHERE iccs_section = 'ALL') AS total
-                 FROM marts.public_order_monthly GROUP BY ALL) WHERE parts <> total"""
-        ).fetchone()[0]
-        areas = con.execute(
-            """SELECT count(*) FROM (
-                 SELECT p.month, p.area_code, p.iccs_section, p.incidents, sum(c.incidents) AS parts
-                 FROM marts.public_order_monthly p
-                 JOIN marts.public_order_monthly c
-                   ON c.parent_code = p.area_code AND c.month = p.month
-                  AND c.iccs_section = p.iccs_section
-                 WHERE p.area_level IN ('province', 'district') GROUP BY ALL)
-               WHERE parts <> incidents"""
-        ).fetchone()[0]
-        over = con.execute(
-            "SELECT count(*) FROM marts.public_order_monthly WHERE cleared > incidents"
-        ).fetchone()[0]
-        total, staged = con.execute(
-            """SELECT (SELECT sum(incidents) FROM marts.public_order_monthly
-                       WHERE area_level = 'province' AND iccs_section = 'ALL'),
-                      (SELECT count(*) FROM staging.incidents)"""
-        ).fetchone()
-    return dg.AssetCheckResult(
-        passed=sections == 0 and areas == 0 and over == 0 and int(total or 0) == staged,
-        metadata={
-            "sections_not_adding_up": sections,
-            "areas_not_adding_up": areas,
-            "cleared_over_incidents": over,
-            "province_total": int(total or 0),
-            "staged_incidents": staged,
-        },
-    )

@@ -16,11 +16,11 @@ import duckdb
 
 from assets import DOMAINS, publication_store
 from assets.common import md_table, province_preview
-from dagster_project.resources import Warehouse
 from marts import quality_report, reports
 from marts.catalogue import LINKS, MARTS
 from quality.disclosure import Protector
 from quality.staging import build_reconciliation
+from warehouse.resource import Warehouse
 
 STAGED_SOURCES = [s for d in DOMAINS for s in d.SOURCES]
 QUARANTINE_KEYS = [k for d in DOMAINS for k in d.QUARANTINE_KEYS]

@@ -7,9 +7,9 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from dagster_project.resources import Warehouse
 from quality.rules import id_province_prefixes
 from sources import admin_units
+from warehouse.resource import Warehouse
 
 PROVINCE_CODE = "52"
 PROVINCE_NAME = "Bình Định (cũ) / former Bình Định"

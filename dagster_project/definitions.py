@@ -7,7 +7,7 @@ import assets.publish as publish
 import assets.reference as reference
 from assets import DOMAINS
 from dagster_project.jobs import all_assets_job, landing_sensor, monthly_schedule
-from dagster_project.resources import Warehouse
+from warehouse.resource import Warehouse
 
 ASSET_MODULES = [reference, *DOMAINS, publish]
 

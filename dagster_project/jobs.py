@@ -11,9 +11,9 @@ from datetime import date
 
 import dagster as dg
 
-from dagster_project.resources import Warehouse
 from sources.contracts import CONTRACTS
 from sources.readers import landing_files
+from warehouse.resource import Warehouse
 
 all_assets_job = dg.define_asset_job(
     "de06_all",

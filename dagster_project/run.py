@@ -19,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-from dagster_project.resources import REPO_ROOT
+from warehouse.resource import REPO_ROOT
 
 
 def ensure_dagster_home() -> Path:
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     ensure_dagster_home()
 
     from assets import publication_store
-    from dagster_project.resources import (
+    from warehouse.resource import (
         RunAlreadyGoing,
         Warehouse,
         acquire_run_lock,

@@ -14,6 +14,7 @@ import hmac
 import os
 import secrets
 import sqlite3
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -21,6 +22,8 @@ from pathlib import Path
 import duckdb
 import duckdb.sqltypes as sqltypes
 import pyarrow as pa
+
+from sources import admin_units
 
 # Reject reasons (quarantine). One rule, one code.
 REJECT_REASONS: dict[str, str] = {
@@ -137,7 +140,9 @@ def hmac_blocks(key: bytes) -> tuple[str, str]:
 def rules_sql() -> str:
     prefixes = ", ".join(f"'{p}'" for p in id_province_prefixes())
     text = (resources.files("quality") / "rules.sql").read_text(encoding="utf-8")
-    return text.replace("{ID_PROVINCE_PREFIXES}", prefixes)
+    return text.replace("{ID_PROVINCE_PREFIXES}", prefixes).replace(
+        "{REFORM_DATE}", date.fromisoformat(admin_units.REFORM_DATE).isoformat()
+    )
 
 
 def _hmac_function(key: bytes):

@@ -45,6 +45,22 @@ CREATE OR REPLACE TEMP MACRO number_needed_repair(s) AS
 -- REPAIR text_form for codes (IDs, commune and household numbers): surrounding blanks removed.
 CREATE OR REPLACE TEMP MACRO clean_code(s) AS nullif(trim(s), '');
 
+-- The administrative reform: from this date the 2025 communes are in force.
+-- {REFORM_DATE} is sources.admin_units.REFORM_DATE, filled in by quality/rules.py.
+CREATE OR REPLACE TEMP MACRO reform_date() AS DATE '{REFORM_DATE}';
+
+-- REPAIR old_commune_code: the 2025 commune a received code stands for at a date. `l` is the
+-- code's row of reference.commune_lookup (a table alias; NULL fields when the code is unknown).
+-- Every 2025 code is also the code of an old commune (its seat), so from the reform date a 2025
+-- code stands for itself and an old code is converted to its default successor; before it,
+-- every code is an old code.
+CREATE OR REPLACE TEMP MACRO commune_at(l, on_date) AS
+    CASE WHEN on_date >= reform_date() AND l.is_2025_code THEN l.code ELSE l.successor_code END;
+
+-- True when commune_at converted an old code (the repair old_commune_code).
+CREATE OR REPLACE TEMP MACRO commune_converted_at(l, on_date) AS
+    on_date >= reform_date() AND l.code IS NOT NULL AND NOT l.is_2025_code;
+
 -- True when the date text was not in the convention dd/mm/yyyy (a repaired spelling).
 CREATE OR REPLACE TEMP MACRO date_needed_repair(s) AS
     s IS NOT NULL AND NOT regexp_full_match(s, '\d{2}/\d{2}/\d{4}');

@@ -4,13 +4,16 @@ Each suite runs against a staging table of the warehouse where the data is: grea
 SQL datasource through the `duckdb-sqlalchemy` dialect, on a cursor of the pipeline's open
 connection (the regex expectations, which GX does not support on DuckDB, are run as equivalent
 SQL, see `_in_duckdb`), with an ephemeral context, so nothing is written to disk. The pandas
-route stays for the test proving both give the same verdicts. `blocking` suites guard the
-marts; `warning` suites carry quality thresholds. Results feed Dagster asset checks.
+route stays for the test proving both give the same verdicts. Each suite is declared with
+`@suite(table, blocking, description)`: blocking suites (contracts) guard the marts, the others
+carry quality thresholds. Results feed Dagster asset checks (assets.common.suite_check).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -35,8 +38,6 @@ class Suite:
     name: str
     table: str  # schema.table in the warehouse
     expectations: list = field(default_factory=list)
-    blocking: bool = True
-    description: str = ""
 
     @property
     def columns(self) -> list[str]:
@@ -52,94 +53,109 @@ class Suite:
         return cols
 
 
+def suite(table: str, blocking: bool, description: str):
+    """Declare a suite: the staging table it validates, whether its Dagster check blocks the
+    marts (a contract) or warns (quality thresholds), and what it checks. The one place these
+    are written: assets.common.suite_check builds the check from them. The decorated function
+    returns the expectations (it may read reference tables through `con`); calling it gives the
+    Suite."""
+
+    def declare(expectations: Callable[[duckdb.DuckDBPyConnection], list]):
+        name = f"{table.replace('.', '_')}_{'contract' if blocking else 'quality'}"
+
+        @functools.wraps(expectations)
+        def build(con: duckdb.DuckDBPyConnection) -> Suite:
+            return Suite(name=name, table=table, expectations=expectations(con))
+
+        build.table, build.blocking, build.description = table, blocking, description
+        return build
+
+    return declare
+
+
 def communes_2025(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [
         r[0] for r in con.execute("SELECT commune_code FROM reference.communes_2025").fetchall()
     ]
 
 
-def residents_contract(con: duckdb.DuckDBPyConnection) -> Suite:
-    return Suite(
-        name="staging_residents_contract",
-        table="staging.residents",
-        description="Accepted residents: one row per pseudonymised person, typed, in a 2025 commune.",
-        expectations=[
-            gxe.ExpectColumnValuesToNotBeNull(column="person_key"),
-            gxe.ExpectColumnValuesToBeUnique(column="person_key"),
-            gxe.ExpectColumnValueLengthsToEqual(column="person_key", value=64),
-            gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=SEXES),
-            gxe.ExpectColumnValuesToNotBeNull(column="date_of_birth"),
-            gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
-            gxe.ExpectColumnValuesToBeInSet(column="status", value_set=["alive", "deceased"]),
-            gxe.ExpectColumnValuesToBeInSet(
-                column="residence_type", value_set=["thường trú", "tạm trú"], mostly=0.99
-            ),
-        ],
-    )
+@suite(
+    "staging.residents",
+    blocking=True,
+    description="Accepted residents: one row per pseudonymised person, typed, in a 2025 commune.",
+)
+def residents_contract(con: duckdb.DuckDBPyConnection) -> list:
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="person_key"),
+        gxe.ExpectColumnValuesToBeUnique(column="person_key"),
+        gxe.ExpectColumnValueLengthsToEqual(column="person_key", value=64),
+        gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=SEXES),
+        gxe.ExpectColumnValuesToNotBeNull(column="date_of_birth"),
+        gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
+        gxe.ExpectColumnValuesToBeInSet(column="status", value_set=["alive", "deceased"]),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="residence_type", value_set=["thường trú", "tạm trú"], mostly=0.99
+        ),
+    ]
 
 
-def residents_quality(con: duckdb.DuckDBPyConnection) -> Suite:
-    return Suite(
-        name="staging_residents_quality",
-        table="staging.residents",
-        blocking=False,
-        description="Quality thresholds on the residents snapshot (code lists, nationality).",
-        expectations=[
-            gxe.ExpectColumnValuesToBeInSet(
-                column="relation_to_head",
-                value_set=["chủ hộ", "vợ", "chồng", "con", "cha", "mẹ", "cháu", "khác"],
-                mostly=0.99,
-            ),
-            gxe.ExpectColumnValuesToBeInSet(
-                column="marital_status",
-                value_set=["chưa kết hôn", "có vợ/chồng", "góa", "ly hôn"],
-                mostly=0.99,
-            ),
-            gxe.ExpectColumnValuesToBeInSet(
-                column="education_level",
-                value_set=[
-                    "chưa đi học",
-                    "tiểu học",
-                    "THCS",
-                    "THPT",
-                    "trung cấp",
-                    "cao đẳng",
-                    "đại học",
-                    "sau đại học",
-                ],
-                mostly=0.99,
-            ),
-            gxe.ExpectColumnValuesToMatchRegex(
-                column="nationality", regex=r"^[A-Z]{3}$", mostly=0.999
-            ),
-            gxe.ExpectColumnValuesToMatchRegex(
-                column="ethnicity_code", regex=r"^\d{2}$", mostly=0.999
-            ),
-        ],
-    )
+@suite(
+    "staging.residents",
+    blocking=False,
+    description="Quality thresholds on the residents snapshot (code lists, nationality).",
+)
+def residents_quality(con: duckdb.DuckDBPyConnection) -> list:
+    return [
+        gxe.ExpectColumnValuesToBeInSet(
+            column="relation_to_head",
+            value_set=["chủ hộ", "vợ", "chồng", "con", "cha", "mẹ", "cháu", "khác"],
+            mostly=0.99,
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="marital_status",
+            value_set=["chưa kết hôn", "có vợ/chồng", "góa", "ly hôn"],
+            mostly=0.99,
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="education_level",
+            value_set=[
+                "chưa đi học",
+                "tiểu học",
+                "THCS",
+                "THPT",
+                "trung cấp",
+                "cao đẳng",
+                "đại học",
+                "sau đại học",
+            ],
+            mostly=0.99,
+        ),
+        gxe.ExpectColumnValuesToMatchRegex(column="nationality", regex=r"^[A-Z]{3}$", mostly=0.999),
+        gxe.ExpectColumnValuesToMatchRegex(column="ethnicity_code", regex=r"^\d{2}$", mostly=0.999),
+    ]
 
 
-def events_contract(con: duckdb.DuckDBPyConnection) -> Suite:
-    return Suite(
-        name="staging_events_contract",
-        table="staging.events",
-        description="Accepted population events: typed, dated, in a 2025 commune, unique.",
-        expectations=[
-            gxe.ExpectColumnValuesToNotBeNull(column="event_id"),
-            gxe.ExpectColumnValuesToBeUnique(column="event_id"),
-            gxe.ExpectColumnValuesToNotBeNull(column="person_key"),
-            gxe.ExpectColumnValuesToBeInSet(column="event_type", value_set=EVENT_TYPES),
-            gxe.ExpectColumnValuesToNotBeNull(column="event_date"),
-            gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
-            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="registered_date",
-                column_B="event_date",
-                or_equal=True,
-                mostly=0.99,
-                ignore_row_if="either_value_is_missing",
-            ),
-        ],
-    )
+@suite(
+    "staging.events",
+    blocking=True,
+    description="Accepted population events: typed, dated, in a 2025 commune, unique.",
+)
+def events_contract(con: duckdb.DuckDBPyConnection) -> list:
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="event_id"),
+        gxe.ExpectColumnValuesToBeUnique(column="event_id"),
+        gxe.ExpectColumnValuesToNotBeNull(column="person_key"),
+        gxe.ExpectColumnValuesToBeInSet(column="event_type", value_set=EVENT_TYPES),
+        gxe.ExpectColumnValuesToNotBeNull(column="event_date"),
+        gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="registered_date",
+            column_B="event_date",
+            or_equal=True,
+            mostly=0.99,
+            ignore_row_if="either_value_is_missing",
+        ),
+    ]
 
 
 def validate(con: duckdb.DuckDBPyConnection, suite: Suite, route: str = "duckdb") -> dict:
@@ -267,51 +283,50 @@ VSIC_SECTIONS = list("ABCDEFGHIJKLMNOPQRSTU")
 VSCO_GROUPS = list("1234567890")
 
 
-def labour_contract(con: duckdb.DuckDBPyConnection) -> Suite:
-    return Suite(
-        name="staging_labour_status_contract",
-        table="staging.labour_status",
-        description="Accepted labour records: one per pseudonymised person and year, aged 15+ "
-        "by the register, living in a 2025 commune, with a valid employment status.",
-        expectations=[
-            gxe.ExpectColumnValuesToNotBeNull(column="person_key"),
-            gxe.ExpectColumnValueLengthsToEqual(column="person_key", value=64),
-            gxe.ExpectCompoundColumnsToBeUnique(column_list=["person_key", "year"]),
-            gxe.ExpectColumnValuesToNotBeNull(column="ref_date"),
-            gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=SEXES),
-            gxe.ExpectColumnValuesToNotBeNull(column="age"),
-            gxe.ExpectColumnValuesToBeBetween(column="age", min_value=15, max_value=125),
-            gxe.ExpectColumnValuesToBeInSet(column="employment_status", value_set=LABOUR_STATUSES),
-            gxe.ExpectColumnValuesToNotBeNull(column="employment_status"),
-            gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
-            gxe.ExpectColumnValuesToNotBeNull(column="commune_code"),
-            gxe.ExpectColumnValuesToBeBetween(column="hours_per_week", min_value=0, max_value=100),
-        ],
-    )
+@suite(
+    "staging.labour_status",
+    blocking=True,
+    description="Accepted labour records: one per pseudonymised person and year, aged 15+ "
+    "by the register, living in a 2025 commune, with a valid employment status.",
+)
+def labour_contract(con: duckdb.DuckDBPyConnection) -> list:
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="person_key"),
+        gxe.ExpectColumnValueLengthsToEqual(column="person_key", value=64),
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["person_key", "year"]),
+        gxe.ExpectColumnValuesToNotBeNull(column="ref_date"),
+        gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=SEXES),
+        gxe.ExpectColumnValuesToNotBeNull(column="age"),
+        gxe.ExpectColumnValuesToBeBetween(column="age", min_value=15, max_value=125),
+        gxe.ExpectColumnValuesToBeInSet(column="employment_status", value_set=LABOUR_STATUSES),
+        gxe.ExpectColumnValuesToNotBeNull(column="employment_status"),
+        gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
+        gxe.ExpectColumnValuesToNotBeNull(column="commune_code"),
+        gxe.ExpectColumnValuesToBeBetween(column="hours_per_week", min_value=0, max_value=100),
+    ]
 
 
-def labour_quality(con: duckdb.DuckDBPyConnection) -> Suite:
-    return Suite(
-        name="staging_labour_status_quality",
-        table="staging.labour_status",
-        blocking=False,
-        description="Code lists and completeness of the labour records (warning thresholds).",
-        expectations=[
-            gxe.ExpectColumnValuesToBeInSet(
-                column="status_in_employment", value_set=STATUS_IN_EMPLOYMENT, mostly=0.99
-            ),
-            gxe.ExpectColumnValuesToBeInSet(
-                column="vsic_section", value_set=VSIC_SECTIONS, mostly=0.99
-            ),
-            gxe.ExpectColumnValuesToBeInSet(
-                column="occupation_code", value_set=VSCO_GROUPS, mostly=0.99
-            ),
-            gxe.ExpectColumnValuesToBeInSet(
-                column="workplace_commune_code", value_set=communes_2025(con), mostly=0.99
-            ),
-            gxe.ExpectColumnValuesToNotBeNull(column="in_education", mostly=0.99),
-        ],
-    )
+@suite(
+    "staging.labour_status",
+    blocking=False,
+    description="Code lists and completeness of the labour records (warning thresholds).",
+)
+def labour_quality(con: duckdb.DuckDBPyConnection) -> list:
+    return [
+        gxe.ExpectColumnValuesToBeInSet(
+            column="status_in_employment", value_set=STATUS_IN_EMPLOYMENT, mostly=0.99
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="vsic_section", value_set=VSIC_SECTIONS, mostly=0.99
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="occupation_code", value_set=VSCO_GROUPS, mostly=0.99
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="workplace_commune_code", value_set=communes_2025(con), mostly=0.99
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(column="in_education", mostly=0.99),
+    ]
 
 
 # --------------------------------------------------------------- model 39 (public order) suites
@@ -330,91 +345,87 @@ VIOLATION_GROUPS = [
 ]
 
 
-def incidents_contract(con: duckdb.DuckDBPyConnection) -> Suite:
-    return Suite(
-        name="staging_incidents_contract",
-        table="staging.incidents",
-        description="Accepted incidents: unique, timed, in a 2025 commune, in an ICCS section, "
-        "never occurring after they were reported.",
-        expectations=[
-            gxe.ExpectColumnValuesToNotBeNull(column="incident_id"),
-            gxe.ExpectColumnValuesToBeUnique(column="incident_id"),
-            gxe.ExpectColumnValuesToNotBeNull(column="occurred_at"),
-            gxe.ExpectColumnValuesToNotBeNull(column="occurred_month"),
-            gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
-            gxe.ExpectColumnValuesToBeInSet(column="iccs_section", value_set=ICCS_SECTIONS),
-            gxe.ExpectColumnValuesToBeInSet(column="status", value_set=INCIDENT_STATUSES),
-            gxe.ExpectColumnValuesToNotBeNull(column="cleared"),
-            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="reported_at",
-                column_B="occurred_at",
-                or_equal=True,
-            ),
-        ],
-    )
+@suite(
+    "staging.incidents",
+    blocking=True,
+    description="Accepted incidents: unique, timed, in a 2025 commune, in an ICCS section, "
+    "never occurring after they were reported.",
+)
+def incidents_contract(con: duckdb.DuckDBPyConnection) -> list:
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="incident_id"),
+        gxe.ExpectColumnValuesToBeUnique(column="incident_id"),
+        gxe.ExpectColumnValuesToNotBeNull(column="occurred_at"),
+        gxe.ExpectColumnValuesToNotBeNull(column="occurred_month"),
+        gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
+        gxe.ExpectColumnValuesToBeInSet(column="iccs_section", value_set=ICCS_SECTIONS),
+        gxe.ExpectColumnValuesToBeInSet(column="status", value_set=INCIDENT_STATUSES),
+        gxe.ExpectColumnValuesToNotBeNull(column="cleared"),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="reported_at",
+            column_B="occurred_at",
+            or_equal=True,
+        ),
+    ]
 
 
-def incidents_quality(con: duckdb.DuckDBPyConnection) -> Suite:
-    return Suite(
-        name="staging_incidents_quality",
-        table="staging.incidents",
-        blocking=False,
-        description="At most 2 % of incidents with an article the reference list does not know "
-        "or an unknown status.",
-        expectations=[
-            gxe.ExpectColumnValuesToBeInSet(
-                column="fix_unknown_article", value_set=[False], mostly=0.98
-            ),
-            gxe.ExpectColumnValuesToBeInSet(
-                column="fix_unknown_status", value_set=[False], mostly=0.98
-            ),
-            gxe.ExpectColumnValuesToMatchRegex(
-                column="category_code", regex=r"^(HS\d{1,3}|KHAC)$", mostly=0.99
-            ),
-        ],
-    )
+@suite(
+    "staging.incidents",
+    blocking=False,
+    description="At most 2 % of incidents with an article the reference list does not know "
+    "or an unknown status.",
+)
+def incidents_quality(con: duckdb.DuckDBPyConnection) -> list:
+    return [
+        gxe.ExpectColumnValuesToBeInSet(
+            column="fix_unknown_article", value_set=[False], mostly=0.98
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="fix_unknown_status", value_set=[False], mostly=0.98
+        ),
+        gxe.ExpectColumnValuesToMatchRegex(
+            column="category_code", regex=r"^(HS\d{1,3}|KHAC)$", mostly=0.99
+        ),
+    ]
 
 
-def traffic_violations_contract(con: duckdb.DuckDBPyConnection) -> Suite:
-    return Suite(
-        name="staging_traffic_violations_contract",
-        table="staging.traffic_violations",
-        description="Accepted violations: unique, timed, in a 2025 commune, with a plate "
-        "pseudonym and a non-negative fine.",
-        expectations=[
-            gxe.ExpectColumnValuesToNotBeNull(column="violation_id"),
-            gxe.ExpectColumnValuesToBeUnique(column="violation_id"),
-            gxe.ExpectColumnValuesToNotBeNull(column="detected_at"),
-            gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
-            gxe.ExpectColumnValuesToNotBeNull(column="plate_key"),
-            gxe.ExpectColumnValueLengthsToEqual(column="plate_key", value=64),
-            gxe.ExpectColumnValuesToBeBetween(column="fine_vnd", min_value=0),
-            gxe.ExpectColumnValuesToNotBeNull(column="fine_vnd"),
-            gxe.ExpectColumnValuesToBeInSet(column="violation_group", value_set=VIOLATION_GROUPS),
-            gxe.ExpectColumnValuesToBeInSet(
-                column="vehicle_type", value_set=VEHICLE_TYPES + ["other"]
-            ),
-        ],
-    )
+@suite(
+    "staging.traffic_violations",
+    blocking=True,
+    description="Accepted violations: unique, timed, in a 2025 commune, with a plate "
+    "pseudonym and a non-negative fine.",
+)
+def traffic_violations_contract(con: duckdb.DuckDBPyConnection) -> list:
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="violation_id"),
+        gxe.ExpectColumnValuesToBeUnique(column="violation_id"),
+        gxe.ExpectColumnValuesToNotBeNull(column="detected_at"),
+        gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
+        gxe.ExpectColumnValuesToNotBeNull(column="plate_key"),
+        gxe.ExpectColumnValueLengthsToEqual(column="plate_key", value=64),
+        gxe.ExpectColumnValuesToBeBetween(column="fine_vnd", min_value=0),
+        gxe.ExpectColumnValuesToNotBeNull(column="fine_vnd"),
+        gxe.ExpectColumnValuesToBeInSet(column="violation_group", value_set=VIOLATION_GROUPS),
+        gxe.ExpectColumnValuesToBeInSet(column="vehicle_type", value_set=VEHICLE_TYPES + ["other"]),
+    ]
 
 
-def traffic_violations_quality(con: duckdb.DuckDBPyConnection) -> Suite:
-    return Suite(
-        name="staging_traffic_violations_quality",
-        table="staging.traffic_violations",
-        blocking=False,
-        description="At most 2 % of violations with an unknown code, 1 % with an unknown "
-        "vehicle type; plates registered in a province code.",
-        expectations=[
-            gxe.ExpectColumnValuesToNotBeInSet(
-                column="violation_group", value_set=["other"], mostly=0.98
-            ),
-            gxe.ExpectColumnValuesToBeInSet(
-                column="vehicle_type", value_set=VEHICLE_TYPES, mostly=0.99
-            ),
-            gxe.ExpectColumnValuesToMatchRegex(column="plate_province", regex=r"^\d{2}$"),
-        ],
-    )
+@suite(
+    "staging.traffic_violations",
+    blocking=False,
+    description="At most 2 % of violations with an unknown code, 1 % with an unknown "
+    "vehicle type; plates registered in a province code.",
+)
+def traffic_violations_quality(con: duckdb.DuckDBPyConnection) -> list:
+    return [
+        gxe.ExpectColumnValuesToNotBeInSet(
+            column="violation_group", value_set=["other"], mostly=0.98
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="vehicle_type", value_set=VEHICLE_TYPES, mostly=0.99
+        ),
+        gxe.ExpectColumnValuesToMatchRegex(column="plate_province", regex=r"^\d{2}$"),
+    ]
 
 
 # --------------------------------------------------------------- model 38 (lodging) suites
@@ -434,67 +445,60 @@ ESTABLISHMENT_TYPES = [
 ]
 
 
-def establishments_contract(con: duckdb.DuckDBPyConnection) -> Suite:
-    return Suite(
-        name="staging_establishments_contract",
-        table="staging.establishments",
-        description="Accepted lodging establishments: unique ID, a known type, a 2025 commune, "
-        "at least one room, an opening date.",
-        expectations=[
-            gxe.ExpectColumnValuesToNotBeNull(column="establishment_id"),
-            gxe.ExpectColumnValuesToBeUnique(column="establishment_id"),
-            gxe.ExpectColumnValuesToBeInSet(
-                column="establishment_type", value_set=ESTABLISHMENT_TYPES
-            ),
-            gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
-            gxe.ExpectColumnValuesToBeBetween(column="rooms", min_value=1),
-            gxe.ExpectColumnValuesToNotBeNull(column="opened_on"),
-        ],
-    )
+@suite(
+    "staging.establishments",
+    blocking=True,
+    description="Accepted lodging establishments: unique ID, a known type, a 2025 commune, "
+    "at least one room, an opening date.",
+)
+def establishments_contract(con: duckdb.DuckDBPyConnection) -> list:
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="establishment_id"),
+        gxe.ExpectColumnValuesToBeUnique(column="establishment_id"),
+        gxe.ExpectColumnValuesToBeInSet(column="establishment_type", value_set=ESTABLISHMENT_TYPES),
+        gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
+        gxe.ExpectColumnValuesToBeBetween(column="rooms", min_value=1),
+        gxe.ExpectColumnValuesToNotBeNull(column="opened_on"),
+    ]
 
 
-def stays_contract(con: duckdb.DuckDBPyConnection) -> Suite:
-    return Suite(
-        name="staging_stays_contract",
-        table="staging.stays",
-        description="Accepted stays: unique notification, pseudonymised guest, a registered "
-        "establishment, check-out not before check-in, nights not negative.",
-        expectations=[
-            gxe.ExpectColumnValuesToBeUnique(column="notification_id"),
-            gxe.ExpectColumnValuesToNotBeNull(column="guest_key"),
-            gxe.ExpectColumnValueLengthsToEqual(column="guest_key", value=64),
-            gxe.ExpectColumnValuesToBeInSet(
-                column="establishment_type", value_set=ESTABLISHMENT_TYPES
-            ),
-            gxe.ExpectColumnValuesToBeInSet(
-                column="guest_origin", value_set=["domestic", "international"]
-            ),
-            gxe.ExpectColumnValuesToNotBeNull(column="check_in"),
-            gxe.ExpectColumnValuesToBeBetween(column="nights", min_value=0),
-            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="check_out",
-                column_B="check_in",
-                or_equal=True,
-                ignore_row_if="either_value_is_missing",
-            ),
-        ],
-    )
+@suite(
+    "staging.stays",
+    blocking=True,
+    description="Accepted stays: unique notification, pseudonymised guest, a registered "
+    "establishment, check-out not before check-in, nights not negative.",
+)
+def stays_contract(con: duckdb.DuckDBPyConnection) -> list:
+    return [
+        gxe.ExpectColumnValuesToBeUnique(column="notification_id"),
+        gxe.ExpectColumnValuesToNotBeNull(column="guest_key"),
+        gxe.ExpectColumnValueLengthsToEqual(column="guest_key", value=64),
+        gxe.ExpectColumnValuesToBeInSet(column="establishment_type", value_set=ESTABLISHMENT_TYPES),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="guest_origin", value_set=["domestic", "international"]
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(column="check_in"),
+        gxe.ExpectColumnValuesToBeBetween(column="nights", min_value=0),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="check_out",
+            column_B="check_in",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        ),
+    ]
 
 
-def stays_quality(con: duckdb.DuckDBPyConnection) -> Suite:
-    return Suite(
-        name="staging_stays_quality",
-        table="staging.stays",
-        blocking=False,
-        description="Nationality as ISO alpha-3 for 99.9 %; at most 20 % late notifications; at "
-        "most 2 % of stays with the guest in two places the same night.",
-        expectations=[
-            gxe.ExpectColumnValuesToMatchRegex(
-                column="guest_nationality", regex=r"^[A-Z]{3}$", mostly=0.999
-            ),
-            gxe.ExpectColumnValuesToBeInSet(column="is_late", value_set=[False], mostly=0.8),
-            gxe.ExpectColumnValuesToBeInSet(
-                column="guest_two_places", value_set=[False], mostly=0.98
-            ),
-        ],
-    )
+@suite(
+    "staging.stays",
+    blocking=False,
+    description="Nationality as ISO alpha-3 for 99.9 %; at most 20 % late notifications; at "
+    "most 2 % of stays with the guest in two places the same night.",
+)
+def stays_quality(con: duckdb.DuckDBPyConnection) -> list:
+    return [
+        gxe.ExpectColumnValuesToMatchRegex(
+            column="guest_nationality", regex=r"^[A-Z]{3}$", mostly=0.999
+        ),
+        gxe.ExpectColumnValuesToBeInSet(column="is_late", value_set=[False], mostly=0.8),
+        gxe.ExpectColumnValuesToBeInSet(column="guest_two_places", value_set=[False], mostly=0.98),
+    ]

@@ -27,6 +27,9 @@ import polars as pl
 OLD_PROVINCE_CODE = "52"  # Bình Định in the 63-province list
 NEW_PROVINCE_KEY = "tinhgialai"  # the merged Gia Lai province, code 52 in the 34-province list
 NEW_PROVINCE_CODE = "52"
+# The 2025 administrative reform: from this date the 34-province units and
+# the 2025 communes are in force. The one place it is written: the staging SQL reads it through
+# the macro reform_date() (quality/rules.sql), the generator and the contracts from here.
 REFORM_DATE = "2025-07-01"
 
 

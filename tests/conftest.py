@@ -38,7 +38,7 @@ def run_pipeline(landing: Path, data_dir: Path, months: list[str] | None = None,
     """Run the de06_all job in-process on a landing folder into data_dir."""
     from dagster_project.definitions import build_definitions
     from dagster_project.jobs import landing_months, range_tags
-    from dagster_project.resources import Warehouse
+    from warehouse.resource import Warehouse
 
     warehouse = Warehouse(landing_dir=str(landing), data_dir=str(data_dir), min_cell=min_cell)
     months = months or landing_months(warehouse.landing)

@@ -6,9 +6,9 @@ import duckdb
 import pytest
 
 from assets import common, public_order, reference
-from dagster_project.resources import Warehouse
 from quality import staging
 from tests.helpers import one
+from warehouse.resource import Warehouse
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ import dagster as dg
 
 from dagster_project.definitions import build_definitions, defs
 from dagster_project.jobs import RANGE_END, RANGE_START, landing_sensor, monthly_schedule
-from dagster_project.resources import Warehouse
 from tests.helpers import resident, write_events, write_residents
+from warehouse.resource import Warehouse
 
 
 def test_definitions_load():

@@ -10,9 +10,9 @@ import xlsxwriter
 
 from assets import labour, population, reference
 from dagster_project.jobs import range_tags
-from dagster_project.resources import Warehouse
 from sources.contracts.labour import LABOUR_STATUS
 from tests.helpers import build_id, resident, write_events, write_residents
+from warehouse.resource import Warehouse
 
 REF = "01/07/2025"
 HERE = "21553"  # a 2025 commune (Phường Quy Nhơn)

@@ -172,9 +172,9 @@ def test_missing_column_fails_and_keeps_earlier_load(tmp_path):
     from conftest import SAMPLE
 
     from assets.labour import raw_labour_status
-    from dagster_project.resources import Warehouse
     from sources.contracts.labour import LABOUR_STATUS
     from sources.synthetic.labour import _str_cell, write_xlsx
+    from warehouse.resource import Warehouse
 
     landing = tmp_path / "landing"
     (landing / "labour").mkdir(parents=True)

@@ -13,7 +13,7 @@ from marts.catalogue import MARTS
 @pytest.fixture(scope="module")
 def graph():
     from dagster_project.definitions import build_definitions
-    from dagster_project.resources import Warehouse
+    from warehouse.resource import Warehouse
 
     defs = build_definitions(Warehouse(landing_dir="/nonexistent", data_dir="/nonexistent"))
     return defs.resolve_asset_graph()

@@ -193,7 +193,7 @@ def test_bad_stays_file_fails_and_earlier_loads_stay(tmp_path):
     import dagster as dg
 
     from assets.lodging import raw_stays
-    from dagster_project.resources import Warehouse
+    from warehouse.resource import Warehouse
 
     landing = tmp_path / "landing" / "lodging"
     landing.mkdir(parents=True)

@@ -14,8 +14,8 @@ import pytest
 from assets import reference
 from dagster_project import run as run_module
 from dagster_project.jobs import landing_sensor
-from dagster_project.resources import RunAlreadyGoing, Warehouse, acquire_run_lock
 from quality.rules import KeyError_, key_fingerprint, load_or_create_key
+from warehouse.resource import RunAlreadyGoing, Warehouse, acquire_run_lock
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -35,7 +35,7 @@ def hold(code: str) -> subprocess.Popen:
 @pytest.fixture()
 def lock_holder(tmp_path):
     proc = hold(
-        "from pathlib import Path\nfrom dagster_project.resources import acquire_run_lock\n"
+        "from pathlib import Path\nfrom warehouse.resource import acquire_run_lock\n"
         f"acquire_run_lock(Path({str(tmp_path / 'data')!r}), 0, 'test holder')"
     )
     yield proc
@@ -71,7 +71,7 @@ def test_lock_is_released_after_a_run_and_reentrant(tmp_path):
         [
             sys.executable,
             "-c",
-            "from pathlib import Path\nfrom dagster_project.resources import "
+            "from pathlib import Path\nfrom warehouse.resource import "
             f"acquire_run_lock\nacquire_run_lock(Path({str(data)!r}), 0)",
         ],
         cwd=REPO,

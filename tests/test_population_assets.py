@@ -10,9 +10,9 @@ import pytest
 
 from assets import population, reference
 from dagster_project.jobs import range_tags
-from dagster_project.resources import Warehouse
 from tests.conftest import run_pipeline
 from tests.helpers import build_id, resident, write_events, write_residents
+from warehouse.resource import Warehouse
 
 A = build_id("052", True, date(1990, 5, 1), 1)
 B = build_id("052", False, date(1985, 2, 3), 2)

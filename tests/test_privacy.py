@@ -114,8 +114,8 @@ class _Records(logging.Handler):
 def planted(tmp_path_factory):
     from dagster_project.definitions import build_definitions
     from dagster_project.jobs import landing_months, range_tags
-    from dagster_project.resources import Warehouse
     from sources.synthetic import DEFAULT_SOURCES, run_sources
+    from warehouse.resource import Warehouse
 
     root = tmp_path_factory.mktemp("planted")
     run_sources(root / "gen", 0.005, 3, DEFAULT_SOURCES, verbose=False)
@@ -344,7 +344,7 @@ def test_occupancy_over_100_warns_flags_and_publishes(planted):
 
 def test_blocking_checks_say_why():
     from dagster_project.definitions import build_definitions
-    from dagster_project.resources import Warehouse
+    from warehouse.resource import Warehouse
 
     defs = build_definitions(Warehouse(landing_dir="/nonexistent", data_dir="/nonexistent"))
     graph = defs.resolve_asset_graph()

@@ -246,7 +246,7 @@ def test_published_marts_suppress_small_counts(sample_run):
 def _materialize(landing, data_dir, months):
     from assets.public_order import raw_traffic_violations
     from dagster_project.jobs import range_tags
-    from dagster_project.resources import Warehouse
+    from warehouse.resource import Warehouse
 
     warehouse = Warehouse(landing_dir=str(landing), data_dir=str(data_dir))
     result = dg.materialize(

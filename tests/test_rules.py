@@ -221,3 +221,29 @@ def test_pseudonym_depends_on_the_key():
 def test_long_keys_are_hashed_first():
     inner, outer = hmac_blocks(b"k" * 100)
     assert len(inner) == len(outer) == 128
+
+
+def test_commune_at_reads_a_code_by_the_date_around_the_reform(con):
+    from datetime import date
+
+    from sources.admin_units import REFORM_DATE
+
+    assert con.execute("SELECT reform_date()").fetchone()[0] == date.fromisoformat(REFORM_DATE)
+    # '21553' is a 2025 code and also the old code of its seat commune (successor '21553');
+    # '21556' is an old code only (successor '21553'); '99999' is not in the area.
+    rows = con.execute(
+        """WITH lookup AS (SELECT * FROM (VALUES ('21553', TRUE, '21553'), ('21556', FALSE, '21553'))
+                          t(code, is_2025_code, successor_code)),
+                received AS (SELECT * FROM (VALUES
+                    ('21556', DATE '2025-06-30'), ('21556', DATE '2025-07-01'),
+                    ('21553', DATE '2025-06-30'), ('99999', DATE '2025-07-01')) t(code, on_date))
+           SELECT r.code, r.on_date, commune_at(l, r.on_date), commune_converted_at(l, r.on_date),
+                  commune_at(l, TIMESTAMP '2025-06-30 23:59:59')
+           FROM received r LEFT JOIN lookup l USING (code) ORDER BY ALL"""
+    ).fetchall()
+    assert [(code, str(d), new, converted) for code, d, new, converted, _ in rows] == [
+        ("21553", "2025-06-30", "21553", False),
+        ("21556", "2025-06-30", "21553", False),  # before the reform every code is an old code
+        ("21556", "2025-07-01", "21553", True),  # after it an old code is a repair
+        ("99999", "2025-07-01", None, False),  # unknown: no commune, no repair
+    ]

@@ -32,7 +32,7 @@ def tables(sample_run):
     con.execute(f"ATTACH '{sample_run.warehouse.database_path}' AS wh (READ_ONLY)")
     con.execute("CREATE SCHEMA staging; CREATE SCHEMA reference; CREATE SCHEMA bad")
     con.execute("CREATE TABLE reference.communes_2025 AS SELECT * FROM wh.reference.communes_2025")
-    for table in sorted({fn(con).table for fn in SUITES}):
+    for table in sorted({fn.table for fn in SUITES}):
         con.execute(f"CREATE TABLE {table} AS SELECT * FROM wh.{table}")
     con.execute("DETACH wh")
     yield con
@@ -102,7 +102,7 @@ def test_same_verdicts_on_duckdb_and_pandas(tables, suite_fn):
     good_pandas = suites.validate(tables, suite, route="pandas")
     assert verdicts(good_duckdb) == verdicts(good_pandas)
     same_counts(good_duckdb, good_pandas)
-    if suite.blocking:  # the sample meets its contracts
+    if suite_fn.blocking:  # the sample meets its contracts
         assert good_duckdb["success"], good_duckdb["failed"]
 
     suite.table = plant(tables, suite.table, suite)

@@ -22,10 +22,10 @@ WITH typed AS (
 )
 SELECT
     t.establishment_id, t.name, t.establishment_type,
-    CASE WHEN l.is_2025_code THEN l.code ELSE l.successor_code END AS commune_code,
+    commune_at(l, reform_date()) AS commune_code,  -- the register is current
     t.commune_code_received, t.rooms, t.beds, t.opened_on, t.closed_on,
     t.fix_date_format, t.fix_text_form,
-    l.code IS NOT NULL AND NOT l.is_2025_code AS fix_old_commune_code,
+    commune_converted_at(l, reform_date()) AS fix_old_commune_code,
     t._source_file, t._row_number, t._batch_id,
     list_filter([
         CASE WHEN t.copy_number > 1 THEN 'DUPLICATE' END,

@@ -30,17 +30,12 @@ typed AS (
     FROM raw.events r
 ),
 placed AS (
-    -- A code read at the event date: from 1 July 2025 a 2025 code stands for itself, an old code
-    -- is converted to its default successor (a repair); before, every code is an old code.
+    -- A code read at the event date (commune_at in rules.sql; converting an old code is a repair).
     SELECT t.*,
-        CASE WHEN t.event_date >= DATE '2025-07-01' AND lc.is_2025_code THEN lc.code
-             ELSE lc.successor_code END AS commune_code,
-        CASE WHEN t.event_date >= DATE '2025-07-01' AND lf.is_2025_code THEN lf.code
-             ELSE lf.successor_code END AS from_in_area_code,
-        CASE WHEN t.event_date >= DATE '2025-07-01' AND lt.is_2025_code THEN lt.code
-             ELSE lt.successor_code END AS to_in_area_code,
-        t.event_date >= DATE '2025-07-01' AND lc.code IS NOT NULL AND NOT lc.is_2025_code
-            AS fix_old_commune_code,
+        commune_at(lc, t.event_date) AS commune_code,
+        commune_at(lf, t.event_date) AS from_in_area_code,
+        commune_at(lt, t.event_date) AS to_in_area_code,
+        commune_converted_at(lc, t.event_date) AS fix_old_commune_code,
         date_trunc('month', t.registered_date) > date_trunc('month', t.event_date)
             AS fix_late_registration,
         (SELECT baseline_date FROM baseline) AS baseline_date

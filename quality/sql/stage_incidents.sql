@@ -31,10 +31,8 @@ WITH typed AS MATERIALIZED (
 ),
 placed AS (
     SELECT t.*,
-        CASE WHEN t.occurred_at >= TIMESTAMP '2025-07-01' AND lc.is_2025_code THEN lc.code
-             ELSE lc.successor_code END AS commune_code,
-        t.occurred_at >= TIMESTAMP '2025-07-01' AND lc.code IS NOT NULL AND NOT lc.is_2025_code
-            AS fix_old_commune_code,
+        commune_at(lc, t.occurred_at) AS commune_code,
+        commune_converted_at(lc, t.occurred_at) AS fix_old_commune_code,
         p.category_code IS NULL AS fix_unknown_article,
         p.name_vi AS category_name,
         coalesce(p.iccs_section, '11') AS iccs_section,

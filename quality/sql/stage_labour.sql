@@ -75,8 +75,7 @@ residence AS (
 linked AS (
     SELECT k.*, res.commune_code, a.sex, a.date_of_birth,
            age_on(a.date_of_birth, k.ref_date) AS age,
-           CASE WHEN k.ref_date >= DATE '2025-07-01' AND w.is_2025_code THEN w.code
-                ELSE w.successor_code END AS workplace_in_area
+           commune_at(w, k.ref_date) AS workplace_in_area
     FROM keyed k
     LEFT JOIN residence res ON res.person_key = k.person_key AND res.ref_date = k.ref_date
     LEFT JOIN staging.persons a ON a.person_key = k.person_key
@@ -122,7 +121,7 @@ SELECT
     coalesce(NOT is_employed AND (status_in_employment_received IS NOT NULL
              OR vsic_section_received IS NOT NULL OR occupation_code_received IS NOT NULL
              OR workplace_received IS NOT NULL), FALSE) AS fix_status_fields_cleared,
-    coalesce(is_employed AND ref_date >= DATE '2025-07-01' AND workplace_in_area IS NOT NULL
+    coalesce(is_employed AND ref_date >= reform_date() AND workplace_in_area IS NOT NULL
              AND workplace_in_area <> workplace_received, FALSE) AS fix_old_commune_code,
     coalesce(is_employed AND workplace_received IS NOT NULL AND workplace_in_area IS NULL, FALSE)
         AS fix_workplace_outside_area,

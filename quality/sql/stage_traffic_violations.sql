@@ -37,10 +37,8 @@ typed AS MATERIALIZED (
 ),
 placed AS (
     SELECT t.*,
-        CASE WHEN t.detected_at >= TIMESTAMP '2025-07-01' AND lc.is_2025_code THEN lc.code
-             ELSE lc.successor_code END AS commune_code,
-        t.detected_at >= TIMESTAMP '2025-07-01' AND lc.code IS NOT NULL AND NOT lc.is_2025_code
-            AS fix_old_commune_code,
+        commune_at(lc, t.detected_at) AS commune_code,
+        commune_converted_at(lc, t.detected_at) AS fix_old_commune_code,
         v.violation_group IS NULL AS fix_unknown_violation_code,
         coalesce(v.violation_group, 'other') AS violation_group,
         t.vehicle_received NOT IN ('motorbike', 'car', 'truck', 'bus')

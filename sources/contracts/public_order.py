@@ -3,6 +3,7 @@
 Reading: CSV and Parquet (CSV deviations tolerated as listed in sources/contracts/base.py).
 """
 
+from sources.admin_units import REFORM_DATE
 from sources.contracts.base import Column, SourceContract
 
 INCIDENTS = SourceContract(
@@ -22,7 +23,7 @@ INCIDENTS = SourceContract(
         Column(
             "commune_code",
             "Mã xã xảy ra",
-            description="5-digit GSO code: old codes before 2025-07-01, 2025 codes after",
+            description=f"5-digit GSO code: old codes before {REFORM_DATE}, 2025 codes after",
         ),
         Column(
             "category_code", "Mã tội danh", description="HS<article of the 2015 Penal Code> or KHAC"

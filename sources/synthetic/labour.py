@@ -31,11 +31,12 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from sources import admin_units
 from sources.contracts.labour import LABOUR_STATUS
 from sources.synthetic import common as C
 
 YEARS = (2024, 2025)
-REFORM = date(2025, 7, 1)
+REFORM = date.fromisoformat(admin_units.REFORM_DATE)
 SECTIONS = list("ABCDEFGHIJKLMNOPQRSTU")
 BROAD = {s: ("A" if s == "A" else "B-F" if s in "BCDEF" else "G-U") for s in SECTIONS}
 # Sections within industry & construction, and within services (shares of employment there).

@@ -1,9 +1,30 @@
-"""Resources, defined once: where things live (from the DE06_* environment variables) and the
-warehouse connection (the pipeline is its only writer)."""
+"""The warehouse resource: dagster-duckdb's DuckDBResource with the project's folders, run lock,
+pseudonym key and rule macros.
+
+`Warehouse` is a `dagster_duckdb.DuckDBResource`: `database` (the warehouse file, by default
+DE06_DATA_DIR/warehouse.duckdb) and `connection_config` are the library's fields, and assets ask
+for a connection with `get_connection()` (`connect()` is the same). Its settings come from the
+DE06_* variables of the design (`Warehouse.from_env()`: a `dg.EnvVar` when the variable is set,
+so the UI shows where a value comes from; the README's default otherwise). Every connection is
+prepared in one place, `prepare_connection`: schemas, the key's fingerprint check, the key bound
+to `hmac_pseudonym` and the rule macros (TEMP macros and Python UDFs live per connection).
+
+What DuckDBResource cannot carry, hence the override of `get_connection` (the fields, the
+resource type and the name of the call are the library's):
+- its retry is fixed (10 retries, about 100 s) and ends in DuckDB's bare lock error; here a
+  second writer is retried for about 30 s (`attempts`), then the message names the process that
+  holds the warehouse and what to do. The retry loop is Dagster's own `backoff`, the one
+  DuckDBResource calls;
+- it closes the connection only when the block ends normally (no `finally`), and a failing
+  step must not leave the single writer's connection open;
+- it has no per-connection set-up, which the key (a Python UDF bound to this process) and the
+  TEMP macros need.
+"""
 
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import re
 import time
@@ -11,19 +32,36 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
+from dagster._utils.backoff import backoff  # the retry helper DuckDBResource itself uses
+from dagster_duckdb import DuckDBResource
+from pydantic import Field
 
 from quality.rules import KeyError_, key_fingerprint, load_or_create_key, register_rules
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _env_path(var: str, default: str) -> str:
-    value = os.environ.get(var) or default
+SCHEMAS = ("raw", "staging", "quarantine", "reference", "intermediate", "marts", "ops")
+# intermediate: person-level working tables behind the marts (never published)
+
+
+def _setting(var: str, default: str) -> str:
+    """A DE06_* setting: dg.EnvVar(var) when the variable is set (resolved by Dagster when a run
+    starts), else the default."""
+    return dg.EnvVar(var) if os.environ.get(var) else default
+
+
+def _absolute(value: str) -> Path:
+    """A folder setting as an absolute path (relative ones from the working directory). An
+    EnvVar not resolved yet (outside a run: `make run`, tests) is read from the environment."""
+    if isinstance(value, dg.EnvVar):
+        value = value.get_value() or ""
     path = Path(value)
-    return str(path if path.is_absolute() else (Path.cwd() / path))
+    return path if path.is_absolute() else Path.cwd() / path
 
 
 class RunAlreadyGoing(RuntimeError):
@@ -113,20 +151,27 @@ def warehouse_lock_message(database: Path, exc: Exception) -> str:
     )
 
 
-class Warehouse(dg.ConfigurableResource):
+class Warehouse(DuckDBResource):
     """The pipeline's DuckDB warehouse and its folders.
 
     landing_dir: incoming extracts (DE06_LANDING_DIR, default data_samples/landing).
     data_dir: holds warehouse.duckdb and published/ (DE06_DATA_DIR, default data).
     min_cell: smallest person count published as is (DE06_MIN_CELL, default 5).
+    database: the warehouse file; empty means data_dir/warehouse.duckdb.
+    connection_config: DuckDB settings of every connection.
     """
 
-    landing_dir: str
-    data_dir: str
-    min_cell: int = 5
-    memory_limit: str = "2GB"
-    threads: int = 0  # 0: DuckDB's default (all cores)
-    lock_wait_s: float = 10.0  # how long a second run waits for the run lock
+    database: str = Field(
+        default="", description="The warehouse file; empty: <data_dir>/warehouse.duckdb."
+    )
+    connection_config: dict[str, Any] = Field(
+        default={"memory_limit": "2GB", "preserve_insertion_order": "false"},
+        description="DuckDB settings of every connection (threads: DuckDB's default, all cores).",
+    )
+    landing_dir: str = Field(description="Folder of incoming extracts (DE06_LANDING_DIR).")
+    data_dir: str = Field(description="Warehouse and published/ (DE06_DATA_DIR).")
+    min_cell: int = Field(default=5, description="Smallest person count published as is.")
+    lock_wait_s: float = Field(default=10.0, description="How long a second run waits.")
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # a run (not a sensor evaluation) holds the run lock from its first step to its end
@@ -141,31 +186,33 @@ class Warehouse(dg.ConfigurableResource):
 
     @classmethod
     def from_env(cls) -> Warehouse:
+        """The warehouse of the DE06_* variables (README, Settings)."""
+        min_cell = os.environ.get("DE06_MIN_CELL")
         return cls(
-            landing_dir=_env_path("DE06_LANDING_DIR", str(REPO_ROOT / "data_samples" / "landing")),
-            data_dir=_env_path("DE06_DATA_DIR", str(REPO_ROOT / "data")),
-            min_cell=int(os.environ.get("DE06_MIN_CELL", "5")),
+            landing_dir=_setting("DE06_LANDING_DIR", str(REPO_ROOT / "data_samples" / "landing")),
+            data_dir=_setting("DE06_DATA_DIR", str(REPO_ROOT / "data")),
+            min_cell=dg.EnvVar.int("DE06_MIN_CELL") if min_cell else 5,
         )
 
     @property
     def landing(self) -> Path:
-        return Path(self.landing_dir)
+        return _absolute(self.landing_dir)
 
     @property
     def data(self) -> Path:
-        return Path(self.data_dir)
+        return _absolute(self.data_dir)
 
     @property
     def database_path(self) -> Path:
-        return self.data / "warehouse.duckdb"
+        return _absolute(self.database) if self.database else self.data / "warehouse.duckdb"
 
     @property
     def published(self) -> Path:
         return self.data / "published"
 
     @contextmanager
-    def connect(self, attempts: int = 10) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection with the cleaning-rule macros registered.
+    def get_connection(self, attempts: int = 10) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection, prepared (prepare_connection).
 
         The warehouse has one writer; a lock held by another process (a stray notebook that
         opened the warehouse instead of published/) is retried for about 30 s, then reported
@@ -173,37 +220,24 @@ class Warehouse(dg.ConfigurableResource):
         was built with (ops.key_fingerprint)."""
         ensure_data_dir(self.data)
         key = load_or_create_key(self.data)  # refused before anything is opened if too short
-        config = {"memory_limit": self.memory_limit, "preserve_insertion_order": "false"}
-        if self.threads:
-            config["threads"] = str(self.threads)
-        last: Exception | None = None
-        for attempt in range(attempts):
-            try:
-                con = duckdb.connect(str(self.database_path), config=config)
-                break
-            except duckdb.IOException as exc:  # lock held by another process
-                last = exc
-                if attempt + 1 < attempts:
-                    time.sleep(min(0.5 * 2**attempt, 5))
-        else:
-            raise RuntimeError(warehouse_lock_message(self.database_path, last)) from last
+        delays = (min(0.5 * 2**i, 5) for i in itertools.count())
         try:
-            # intermediate: person-level working tables behind the marts (never published)
-            for schema in (
-                "raw",
-                "staging",
-                "quarantine",
-                "reference",
-                "intermediate",
-                "marts",
-                "ops",
-            ):
-                con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-            check_key_fingerprint(con, key, self.database_path)
-            register_rules(con, key)
+            con = backoff(
+                fn=duckdb.connect,
+                retry_on=(duckdb.IOException,),  # the lock is held by another process
+                kwargs={"database": str(self.database_path), "config": self.connection_config},
+                max_retries=attempts - 1,
+                delay_generator=delays,
+            )
+        except duckdb.IOException as exc:
+            raise RuntimeError(warehouse_lock_message(self.database_path, exc)) from exc
+        try:
+            prepare_connection(con, key, self.database_path)
             yield con
         finally:
             con.close()
+
+    connect = get_connection
 
     def reset_for_new_key(self) -> list[str]:
         """Drop everything derived with the old key (staging, quarantine, marts and the ops
@@ -233,6 +267,15 @@ class Warehouse(dg.ConfigurableResource):
 
 
 KEY_REBUILD_COMMAND = "python -m dagster_project.run --rebuild-for-new-key"
+
+
+def prepare_connection(con: duckdb.DuckDBPyConnection, key: bytes, database: Path) -> None:
+    """What every warehouse connection has, set up here only: the schemas, the key's
+    fingerprint check, the key bound to hmac_pseudonym and the rule macros of quality/rules.sql."""
+    for schema in SCHEMAS:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    check_key_fingerprint(con, key, database)
+    register_rules(con, key)
 
 
 def check_key_fingerprint(con: duckdb.DuckDBPyConnection, key: bytes, database: Path) -> None:

@@ -1,0 +1,82 @@
+"""The warehouse resource: a dagster-duckdb DuckDBResource whose settings come from the DE06_*
+variables, and whose every connection is prepared the same way and closed whatever happens."""
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from warehouse.resource import REPO_ROOT, SCHEMAS, Warehouse
+
+
+def test_settings_come_from_the_de06_variables_as_env_vars(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DE06_DATA_DIR", "relative-data")
+    monkeypatch.setenv("DE06_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("DE06_MIN_CELL", "7")
+    wh = Warehouse.from_env()
+    assert isinstance(wh, DuckDBResource)
+    assert isinstance(wh.data_dir, dg.EnvVar) and isinstance(wh.landing_dir, dg.EnvVar)
+    # outside a run (make run takes the lock before Dagster starts) the paths are read too
+    assert wh.data == tmp_path / "relative-data"
+    assert wh.database_path == tmp_path / "relative-data" / "warehouse.duckdb"
+    seen = {}
+
+    @dg.asset
+    def probe(warehouse: Warehouse) -> None:
+        seen.update(min_cell=warehouse.min_cell, data=warehouse.data, landing=warehouse.landing)
+
+    assert dg.materialize([probe], resources={"warehouse": wh}).success
+    assert seen == {
+        "min_cell": 7,
+        "data": tmp_path / "relative-data",
+        "landing": tmp_path / "landing",
+    }
+
+
+def test_settings_default_to_the_readme_folders(monkeypatch):
+    for var in ("DE06_DATA_DIR", "DE06_LANDING_DIR", "DE06_MIN_CELL"):
+        monkeypatch.delenv(var, raising=False)
+    wh = Warehouse.from_env()
+    assert wh.data == REPO_ROOT / "data"
+    assert wh.landing == REPO_ROOT / "data_samples" / "landing"
+    assert wh.min_cell == 5
+
+
+def test_every_connection_has_the_schemas_and_rule_macros(tmp_path):
+    wh = Warehouse(landing_dir=str(tmp_path), data_dir=str(tmp_path / "data"))
+    for _ in range(2):  # a second connection is prepared the same way (TEMP macros)
+        with wh.get_connection() as con:
+            rows = con.execute("SELECT schema_name FROM duckdb_schemas()").fetchall()
+            schemas = {r[0] for r in rows}
+            assert set(SCHEMAS) <= schemas
+            assert con.execute("SELECT clean_text('  a  b ')").fetchone()[0] == "a b"
+            assert len(con.execute("SELECT pseudonym('052090001234')").fetchone()[0]) == 64
+
+
+def test_the_connection_is_closed_when_the_block_fails(tmp_path):
+    wh = Warehouse(landing_dir=str(tmp_path), data_dir=str(tmp_path / "data"))
+    with pytest.raises(ValueError), wh.get_connection() as con:
+        raise ValueError("a failing step")
+    with pytest.raises(duckdb.ConnectionException):
+        con.execute("SELECT 1")
+    # the single writer's file is free again: another process may open it
+    other = duckdb.connect(str(wh.database_path), read_only=True)
+    other.close()
+    assert Path(wh.database_path).exists()
+
+
+def test_assets_import_the_resource_without_importing_dagster_project():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, assets, assets.publish, assets.reference\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'dagster_project'))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True
+    )
+    assert out.stdout.strip() == "[]"
