@@ -7,7 +7,7 @@ import shutil
 import dagster as dg
 
 import assets.publish as publish
-from dagster_project.resources import Warehouse
+from warehouse.resource import Warehouse
 from marts.catalogue import MARTS
 from quality import disclosure
 
