@@ -54,10 +54,11 @@ import numpy as np
 
 MAX_PASSES = 200
 PARALLEL_MIN_CELLS = 2000  # components this large are solved in worker processes
+PARALLEL_MIN_TARGETS = 200  # repairs this large run in worker processes
 # the audit-guided rounds: repair near, then further away (how many relations a deviation may
 # reach); then what cannot be reached is measured and becomes the requirement, and one last
 # repair reaches it
-REPAIR_STEPS = (("repair", 4), ("repair", 8), ("limit", 12), ("repair", 12))
+REPAIR_STEPS = (("repair", 4), ("repair", 8), ("limit", 8), ("repair", 8))
 
 
 @dataclass(frozen=True)
@@ -595,26 +596,66 @@ class Protector:
         return width < a["required"] - 1e-9
 
     def _deviations(self, short: np.ndarray, hops: int, probe: bool = False):
+        """Run the deviation LPs for the short cells; independent parts of the table (connected
+        components of the cells that may be suppressed) go to worker processes."""
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
         a = self._audit
         cell = self.con.execute(
             "SELECT cell, value, supp, movable AS eligible, tier FROM _cells ORDER BY cell"
         ).fetchnumpy()
-        members = self.con.execute("SELECT rel, cell, coef FROM _members").fetchnumpy()
+        members = self.con.execute(
+            "SELECT m.rel, m.cell, m.coef, c.supp OR c.movable AS free "
+            "FROM _members m JOIN _cells c USING (cell)"
+        ).fetchnumpy()
         value = np.zeros(int(cell["cell"].max()) + 1)
         value[cell["cell"].astype(np.int64)] = cell["value"]
         targets = a["cells"][short]
-        return _deviation_repair(
-            cell,
-            members,
-            targets,
-            a["lo"][short],
-            a["hi"][short],
-            value[targets],
-            a["required"][short],
-            hops=hops,
-            max_cells=min(10000 * hops, 40000),
-            probe=probe,
+        args = (a["lo"][short], a["hi"][short], value[targets], a["required"][short])
+        kwargs = {"hops": hops, "max_cells": 1000 * hops, "probe": probe}
+        free = members.pop("free").astype(bool)
+        # the parts of the table a deviation can travel through, balanced over the workers
+        size, n_rel = len(value), int(members["rel"].max()) + 1
+        graph = coo_matrix(
+            (
+                np.ones(int(free.sum())),
+                (
+                    members["rel"][free].astype(np.int64) + size,
+                    members["cell"][free].astype(np.int64),
+                ),
+            ),
+            shape=(size + n_rel,) * 2,
         )
+        _, labels = connected_components(graph, directed=False)
+        part = labels[targets]
+        workers = min(os.cpu_count() or 1, 4)
+        if workers < 2 or len(targets) < PARALLEL_MIN_TARGETS:
+            return _deviation_repair(cell, members, targets, *args, **kwargs)
+        comps, counts = np.unique(part, return_counts=True)
+        load, bins = np.zeros(workers), {}
+        for comp, count in sorted(zip(comps, counts, strict=True), key=lambda x: -x[1]):
+            w = int(np.argmin(load))
+            load[w] += count
+            bins[comp] = w
+        worker_of = np.array([bins[c] for c in part])
+        reached = np.zeros(len(targets))
+        added = []
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            jobs = []
+            for w in range(workers):
+                sel = worker_of == w
+                if sel.any():
+                    sub_args = tuple(x[sel] for x in args)
+                    job = pool.submit(
+                        _deviation_repair, cell, members, targets[sel], *sub_args, **kwargs
+                    )
+                    jobs.append((sel, job))
+            for sel, job in jobs:
+                got, reach = job.result()
+                added.append(got)
+                reached[sel] = reach
+        return np.unique(np.concatenate(added)) if added else np.array([], np.int64), reached
 
     def lp_repair(self, hops: int = 4) -> int:
         """More complements for every cell the audit found short, each chosen by a linear
