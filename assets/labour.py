@@ -8,6 +8,7 @@ name), skipping unchanged files.
 
 import dagster as dg
 
+from assets import incremental
 from assets.common import CONTRACT, load_files, mart_asset, stage, staging_specs, suite_check
 from dagster_project.resources import Warehouse
 from marts.catalogue import MARTS
@@ -114,6 +115,10 @@ def labour_rejection_share(warehouse: Warehouse) -> dg.AssetCheckResult:
     group_name="model_37",
     kinds={"duckdb", "sql"},
     deps=deps_of("marts/labour_base.sql"),
+)
+@incremental.skip_unchanged(
+    code=("marts/labour_base.sql", *incremental.MART_CODE),
+    outputs=incremental.sql_outputs("marts/labour_base.sql"),
 )
 def labour_base(warehouse: Warehouse) -> dg.MaterializeResult:
     """Working tables behind the model 37 marts (not published): the reference date of each
