@@ -680,6 +680,12 @@ def record_check(
     write_record(con, name, fingerprint, outcome, status, context.run.run_id)
 
 
+def forget_builds(con: duckdb.DuckDBPyConnection) -> None:
+    """Forget every record: the next run rebuilds every asset (run.py --full-rebuild)."""
+    ensure_build_log(con)
+    con.execute("DELETE FROM ops.build_log")
+
+
 def summary(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
     """How many assets this run built, skipped or appended (run.py prints it)."""
     ensure_build_log(con)

@@ -54,9 +54,11 @@ def _run(landing: Path, data: Path, keys_upstream_of: list[str] | None = None, s
     graph = defs.resolve_asset_graph()
     selection = None
     if keys_upstream_of:
-        selection = dg.AssetSelection.assets(
-            *[dg.AssetKey(k.split("/")) for k in keys_upstream_of]
-        ).upstream().required_multi_asset_neighbors()
+        selection = (
+            dg.AssetSelection.assets(*[dg.AssetKey(k.split("/")) for k in keys_upstream_of])
+            .upstream()
+            .required_multi_asset_neighbors()
+        )
     elif skip_groups:
         selection = dg.AssetSelection.all() - dg.AssetSelection.groups(*skip_groups)
     if selection is not None:
