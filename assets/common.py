@@ -178,7 +178,7 @@ def stage(
 
     Skipped when its inputs are unchanged (assets/incremental.py); a monthly source whose only
     change is new later months stages those files on their own and appends them."""
-    context = dg.AssetExecutionContext.get()
+    context = incremental.current_context()  # None outside a run (unit tests): no record
     with warehouse.connect() as con:
         plan = incremental.plan(
             context,
@@ -196,10 +196,12 @@ def stage(
         try:
             if new_files:
                 before = sorted(set(plan.inputs["files"]) - set(new_files))
-                figures = incremental.stage_append(con, source, sql_file, drop, new_files, before)
                 plan.status = "appended"
                 plan.notes["files_staged"] = new_files
                 plan.notes["files_kept"] = len(before)
+                figures = incremental.stage_append(
+                    con, source, sql_file, drop, new_files, before, plan
+                )
             else:
                 if source == "stays":
                     incremental.clear_stay_keys(con)

@@ -209,6 +209,14 @@ def _step_assets(context) -> tuple[list[str], list[str]]:
     return keys, sorted(deps - own)
 
 
+def current_context():
+    """The running asset step's context, or None when called outside a Dagster run."""
+    try:
+        return dg.AssetExecutionContext.get()
+    except Exception:
+        return None
+
+
 def plan(
     context,
     con: duckdb.DuckDBPyConnection,
@@ -219,7 +227,10 @@ def plan(
 ) -> Plan:
     """The fingerprint of a step's inputs (code, upstream records, parameters) and whether the
     recorded build of its first asset has the same one (and its tables still exist)."""
-    assets, deps = _step_assets(context)
+    if context is None:  # outside a run: always build, record nothing
+        assets, deps, run_id = [], [], ""
+    else:
+        (assets, deps), run_id = _step_assets(context), context.run_id
     inputs = {
         "code": code_version(tuple(code)),
         "deps": {d: upstream_fingerprint(con, d) for d in deps},
@@ -227,7 +238,7 @@ def plan(
     }
     fingerprint = _digest(inputs)
     inputs.update(extra or {})
-    previous = recorded(con, assets[0])
+    previous = recorded(con, assets[0]) if assets else None
     unchanged = (
         previous is not None
         and previous["fingerprint"] == fingerprint
@@ -237,7 +248,7 @@ def plan(
         )
         and all(_table_exists(con, t) for t in outputs)
     )
-    p = Plan(assets, outputs, fingerprint, inputs, previous, context.run_id, unchanged)
+    p = Plan(assets, outputs, fingerprint, inputs, previous, run_id, unchanged)
     if unchanged:
         p.status = "skipped"
     return p
@@ -427,6 +438,12 @@ def append_files(con: duckdb.DuckDBPyConnection, source: str, p: Plan) -> list[s
         return None  # nothing new (then the fingerprint would match) or a month in between
     if not all(_table_exists(con, t) for t in p.outputs):
         return None
+    files_list = ", ".join("'" + f.replace("'", "''") + "'" for f in new)
+    for table in p.outputs:  # never twice: rows of a "new" file already staged (belt and braces)
+        if con.execute(
+            f"SELECT count(*) FROM {table} WHERE _source_file IN ({files_list})"
+        ).fetchone()[0]:
+            return None
     return new
 
 
@@ -442,6 +459,7 @@ def stage_append(
     drop: tuple[str, ...],
     new_files: list[str],
     before_files: list[str],
+    p: Plan | None = None,
 ) -> dict:
     """Stage the new files of a monthly source and append them to staging/quarantine, with the
     same verdicts a staging of all loaded files gives. Figures as quality.staging.split_checked."""
@@ -507,6 +525,8 @@ def stage_append(
         )
         con.execute("DROP TABLE _checked")
         con.execute("DROP VIEW _batch_raw")
+        if p is not None:  # the record commits with the rows: a kill cannot append them twice
+            record(con, p)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
