@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets import incremental
 from marts.reports import catalogue_entry
 from quality import staging, suites
 from sources.contracts import SourceContract
@@ -90,6 +91,8 @@ def load_files(
                 ) from None  # the original may quote a cell
         missing = files_not_in_landing(con, contract, warehouse.landing)
         total = con.execute(f"SELECT count(*) FROM raw.{contract.source}").fetchone()[0]
+        # what the table holds now (path, size, sha256 per file): downstream steps skip on it
+        built = incremental.record_raw(context, con, contract, results, files)
     for r in results:
         repairs = f", read repairs: {', '.join(r['repairs'])}" if r.get("repairs") else ""
         context.log.info(f"{r['file']}: {r['rows']} rows ({r['status']}{repairs})")
@@ -117,6 +120,7 @@ def load_files(
                 )
             ),
             "dagster/row_count": total,
+            **built,
         }
     )
 
@@ -176,10 +180,38 @@ def staging_specs(
 def stage(
     warehouse: Warehouse, source: str, sql_file: str, drop: tuple[str, ...] = ()
 ) -> tuple[dg.MaterializeResult, dg.MaterializeResult]:
-    """Run a staging SQL file; results for the staging and quarantine outputs."""
+    """Run a staging SQL file; results for the staging and quarantine outputs.
+
+    Skipped when its inputs are unchanged (assets/incremental.py); a monthly source whose only
+    change is new later months stages those files on their own and appends them."""
+    context = incremental.current_context()  # None outside a run (unit tests): no record
     with warehouse.connect() as con:
+        plan = incremental.plan(
+            context,
+            con,
+            code=[f"quality/sql/{sql_file}", *incremental.STAGING_CODE],
+            outputs=[f"staging.{source}", f"quarantine.{source}"],
+            params={"key": incremental.key_fingerprint(con), "drop": list(drop)},
+            extra={"files": incremental.loaded_files(con, source)},
+        )
+        if plan.unchanged:
+            incremental.record(con, plan)
+            incremental.forget_flags(con, source)  # a domain asset may count flags again
+            return _staging_results(con, source, plan, None)
+        new_files = incremental.append_files(con, source, plan)
         try:
-            figures = staging.split_checked(con, source, sql_file, drop)
+            if new_files:
+                before = sorted(set(plan.inputs["files"]) - set(new_files))
+                plan.status = "appended"
+                plan.notes["files_staged"] = new_files
+                plan.notes["files_kept"] = len(before)
+                figures = incremental.stage_append(
+                    con, source, sql_file, drop, new_files, before, plan
+                )
+            else:
+                if source == "stays":
+                    incremental.clear_stay_keys(con)
+                figures = staging.split_checked(con, source, sql_file, drop)
         except Exception as exc:  # a rule that still fails: name the source, its files, the SQL
             try:
                 files = [
@@ -202,12 +234,37 @@ def stage(
                     "files": dg.MetadataValue.json(files),
                 },
             ) from None  # the original may quote a cell
+        incremental.record(con, plan)
+        return _staging_results(con, source, plan, figures)
+
+
+def _staging_results(con, source: str, plan, figures: dict | None):
+    """The staging and quarantine results; figures None: skipped, counts from the tables."""
+    if figures is None:
+        figures = {
+            "staged": incremental.row_count(con, f"staging.{source}"),
+            "quarantined": incremental.row_count(con, f"quarantine.{source}"),
+            "reasons": dict(
+                con.execute(
+                    f"SELECT r, count(*) FROM (SELECT unnest(reason_codes) r FROM "
+                    f"quarantine.{source}) GROUP BY r ORDER BY r"
+                ).fetchall()
+            ),
+            "repairs": dict(
+                con.execute(
+                    "SELECT figure, sum(value)::BIGINT FROM ops.quality_figures "
+                    "WHERE source = ? AND kind = 'repair' GROUP BY figure ORDER BY figure",
+                    [source],
+                ).fetchall()
+            ),
+        }
     return (
         dg.MaterializeResult(
             asset_key=["staging", source],
             metadata={
                 "dagster/row_count": figures["staged"],
                 "repairs": dg.MetadataValue.json(figures["repairs"]),
+                **plan.metadata(),
             },
         ),
         dg.MaterializeResult(
@@ -215,6 +272,7 @@ def stage(
             metadata={
                 "dagster/row_count": figures["quarantined"],
                 "reasons": dg.MetadataValue.json(figures["reasons"]),
+                **plan.metadata(),
             },
         ),
     )
@@ -235,17 +293,33 @@ def suite_check(suite_fn: Callable) -> dg.AssetChecksDefinition:
         blocking=blocking,
         description=description,
     )
-    def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
         with warehouse.connect() as con:
-            outcome = suites.validate(con, suite_fn(con), route="duckdb")
+            # the suite's verdict on an unchanged table is the recorded one (no data work)
+            code = ("quality/suites.py", "assets/common.py")
+            fingerprint, kept = incremental.check_plan(context, con, code)
+            if kept is None:
+                outcome = suites.validate(con, suite_fn(con), route="duckdb")
+                kept = {
+                    "success": bool(outcome["success"]),
+                    "rows": outcome["rows"],
+                    "expectations": outcome["expectations"],
+                    "failed": outcome["failed"],
+                }
+                incremental.record_check(context, con, fingerprint, kept, "built")
+                skipped = {}
+            else:
+                incremental.record_check(context, con, fingerprint, kept, "skipped")
+                skipped = {"skipped": incremental.SKIPPED}
         return dg.AssetCheckResult(
-            passed=outcome["success"],
+            passed=kept["success"],
             severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
             metadata={
-                "rows_validated": outcome["rows"],
-                "expectations": outcome["expectations"],
-                "failed_expectations": len(outcome["failed"]),
-                "failures": dg.MetadataValue.json(outcome["failed"]),
+                "rows_validated": kept["rows"],
+                "expectations": kept["expectations"],
+                "failed_expectations": len(kept["failed"]),
+                "failures": dg.MetadataValue.json(kept["failed"]),
+                **skipped,
             },
         )
 
@@ -317,9 +391,17 @@ def mart_asset(mart, deps: list, group: str) -> dg.AssetsDefinition:
         f"Definitions and sources: marts/{mart.sql}.",
         metadata=catalogue_entry(mart),  # the catalogue entry, shown in the UI before any run
     )
-    def _mart(warehouse: Warehouse) -> dg.MaterializeResult:
+    def _mart(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
         with warehouse.connect() as con:
-            staging.run_sql_file(con, "marts", mart.sql)
+            plan = incremental.plan(
+                context,
+                con,
+                code=[f"marts/{mart.sql}", *incremental.MART_CODE],
+                outputs=list(incremental.sql_outputs(f"marts/{mart.sql}")),
+            )
+            if not plan.unchanged:  # unchanged inputs: the table stays as it is
+                staging.run_sql_file(con, "marts", mart.sql)
+            incremental.record(con, plan)
             rows = con.execute(f"SELECT count(*) FROM marts.{mart.name}").fetchone()[0]
             columns = con.execute(
                 "SELECT column_name, data_type FROM duckdb_columns() "
@@ -333,6 +415,7 @@ def mart_asset(mart, deps: list, group: str) -> dg.AssetsDefinition:
                 "dagster/column_schema": dg.TableSchema(
                     columns=[dg.TableColumn(name, dtype) for name, dtype in columns]
                 ),
+                **plan.metadata(),
             }
         )
 

@@ -8,6 +8,7 @@ name), skipping unchanged files.
 
 import dagster as dg
 
+from assets import incremental
 from assets.common import (
     load_files,
     mart_asset,
@@ -85,6 +86,10 @@ labour_rejection_share = sql_check(
     group_name="model_37",
     kinds={"duckdb", "sql"},
     deps=deps_of("marts/labour_base.sql"),
+)
+@incremental.skip_unchanged(
+    code=("marts/labour_base.sql", *incremental.MART_CODE),
+    outputs=incremental.sql_outputs("marts/labour_base.sql"),
 )
 def labour_base(warehouse: Warehouse) -> dg.MaterializeResult:
     """Working tables behind the model 37 marts (not published): the reference date of each

@@ -3,6 +3,7 @@ from landing files to raw, staging and quarantine."""
 
 import dagster as dg
 
+from assets import incremental
 from assets.common import (
     MONTHLY,
     SINGLE_RUN,
@@ -102,6 +103,10 @@ SOURCES = ["residents", "events"]
     group_name="model_36",
     kinds={"duckdb", "sql"},
     deps=deps_of("marts/population_timeline.sql"),
+)
+@incremental.skip_unchanged(
+    code=("marts/population_timeline.sql", *incremental.MART_CODE),
+    outputs=incremental.sql_outputs("marts/population_timeline.sql"),
 )
 def population_timeline(warehouse: Warehouse) -> dg.MaterializeResult:
     """Working tables behind the model 36 marts (not published): every person's commune over

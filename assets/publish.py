@@ -14,7 +14,7 @@ import shutil
 import dagster as dg
 import duckdb
 
-from assets import DOMAINS, publication_store
+from assets import DOMAINS, incremental, publication_store
 from assets.common import md_table, province_preview
 from marts import quality_report, reports
 from marts.catalogue import LINKS, MARTS
@@ -25,6 +25,13 @@ from warehouse.resource import Warehouse
 STAGED_SOURCES = [s for d in DOMAINS for s in d.SOURCES]
 QUARANTINE_KEYS = [k for d in DOMAINS for k in d.QUARANTINE_KEYS]
 PUBLISHED_MARTS = [m for m in MARTS if any(m.model == d.MODEL for d in DOMAINS)]
+PUBLISH_CODE = (
+    "assets/publish.py",
+    "assets/publication_store.py",
+    "marts/reports.py",
+    "marts/quality_report.py",
+    "marts/catalogue.py",
+)
 
 
 @dg.asset(
@@ -32,6 +39,9 @@ PUBLISHED_MARTS = [m for m in MARTS if any(m.model == d.MODEL for d in DOMAINS)]
     group_name="ops",
     kinds={"duckdb", "sql"},
     deps=[["staging", s] for s in STAGED_SOURCES] + QUARANTINE_KEYS,
+)
+@incremental.skip_unchanged(
+    code=("quality/staging.py", "assets/publish.py"), outputs=("ops.reconciliation",)
 )
 def reconciliation(warehouse: Warehouse) -> dg.MaterializeResult:
     """Row accounting per landing file: rows received = rows staged + rows quarantined. The
@@ -102,6 +112,12 @@ CREATE OR REPLACE TABLE ops.disclosure_audit (
     group_name="publish",
     kinds={"duckdb", "sql"},
     deps=[["marts", m.name] for m in PUBLISHED_MARTS] + [["ops", "reconciliation"]],
+)
+@incremental.skip_unchanged(  # unchanged marts and rules: the protected tables stay
+    code=("quality/disclosure.py", "marts/catalogue.py", "assets/publish.py"),
+    outputs=(*(f"publish.{m.name}" for m in PUBLISHED_MARTS), "ops.disclosure_audit"),
+    params=lambda warehouse: {"min_cell": warehouse.min_cell},
+    kept=incremental.protection_kept,
 )
 def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
     """The marts as they will be published: every mart protected together as one linked table
@@ -254,6 +270,11 @@ def mart_relations_hold(warehouse: Warehouse) -> dg.AssetCheckResult:
     group_name="publish",
     kinds={"duckdb", "parquet", "excel", "html"},
     deps=[["publish", "protected_marts"]],
+)
+@incremental.skip_unchanged(  # nothing changed: published/ is not rewritten (same version)
+    code=PUBLISH_CODE,
+    params=lambda warehouse: {"min_cell": warehouse.min_cell},
+    state=incremental.published_state,
 )
 def published_marts(
     context: dg.AssetExecutionContext, warehouse: Warehouse

@@ -6,6 +6,10 @@ DAGSTER_HOME (so it shows in `make dev`), then print where the results are.
     python -m dagster_project.run --withdraw population/events_2024-03.csv   # take back a file
     python -m dagster_project.run --rebuild-for-new-key   # after a deliberate key change
     python -m dagster_project.run --rollback              # published/ back to the previous set
+    python -m dagster_project.run --full-rebuild          # ignore ops.build_log: rebuild all
+
+Runs are incremental (assets/incremental.py): an asset whose inputs are unchanged since it was
+last built skips its work, and a new month is staged on its own; the run says how many.
 
 One run at a time per data folder: the run holds DE06_DATA_DIR/.run.lock from start to end,
 whoever started it (this command, the schedule, the sensor or the UI); a second run waits
@@ -77,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
         "derived with the old key (raw stays) and rebuild them all",
     )
     parser.add_argument(
+        "--full-rebuild",
+        action="store_true",
+        help="forget what was built from what (ops.build_log): every asset is rebuilt from raw "
+        "(unchanged landing files are still not read again)",
+    )
+    parser.add_argument(
         "--rollback",
         action="store_true",
         help="point published/ back at the previous complete set, then stop",
@@ -135,6 +145,12 @@ def _run(args, warehouse) -> int:
             f"de06: rebuilding with the current key; dropped {', '.join(dropped) or 'nothing'} "
             "(raw and ops.load_log kept)"
         )
+    if args.full_rebuild and warehouse.database_path.exists():
+        from assets import incremental
+
+        with warehouse.connect() as con:
+            incremental.forget_builds(con)
+        print("de06: full rebuild (ops.build_log cleared)")
     if args.withdraw:
         with warehouse.connect() as con:
             for relative in args.withdraw:
@@ -185,6 +201,15 @@ def _run(args, warehouse) -> int:
             )
         print("The published marts were left as they were.", file=sys.stderr)
         return 1
+    from assets import incremental
+
+    with warehouse.connect() as con:
+        counts = incremental.summary(con, result.run_id)
+    print(
+        "de06: assets "
+        + ", ".join(f"{n} {status}" for status, n in counts.items())
+        + " (skipped: unchanged inputs; appended: new months staged on their own)"
+    )
     published = warehouse.published
     print(f"Published to {published}:")
     for path in sorted(published.rglob("*")):

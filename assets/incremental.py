@@ -1,0 +1,718 @@
+"""Incremental runs: what was built from what (`ops.build_log`), so that an asset whose inputs
+did not change skips its work, and a new month is staged on its own.
+
+Every instrumented asset computes the fingerprint of its inputs before it works:
+
+- the **code version**: sha256 of the files that define it (its SQL, the rule macros, the Python
+  module, the contract), so a changed rule or mart rebuilds;
+- the **upstream fingerprints**: for each asset it depends on, the fingerprint that asset
+  recorded when it was last built (a reference table built in Python, which always rebuilds, is
+  fingerprinted by its content instead);
+- **parameters** where they matter: the pseudonym key's fingerprint (staging), DE06_MIN_CELL
+  (protection and publication);
+- for a raw asset, the **landing files** it holds: path, size and sha256 of the bytes, from
+  `ops.load_log` (the loader hashes every file anyway to skip unchanged ones). One row per file
+  (the partition) and one for the whole table. No cell value is ever logged.
+
+When the fingerprint equals the one recorded and the asset's tables exist, the asset keeps its
+tables, reports `skipped: unchanged inputs` in its metadata and records the run; otherwise it
+builds and records the new fingerprint. A rerun on unchanged files therefore does no data work
+past hashing the files, and `published/` is not rewritten (no new version folder).
+
+**A new month.** The raw loader already reads only new or changed files. Staging of the
+monthly sources whose rules look across months only to find *earlier* copies (re-sent
+notifications, duplicate incident and violation ids; `APPEND`) stages the new files on their own
+and appends them, when the only change since the last staging is files that sort after every
+file already staged (the usual case: next month's delivery). Their rows are checked against the
+rows already staged or quarantined, so a copy of an earlier month's record is still a
+`DUPLICATE`, exactly as a staging of all months would find it; for stays, open stays of earlier
+months get the new censoring date and the guest-in-two-places flag is recomputed for the guests
+the new rows touch. Anything else (a replaced or withdrawn file, a month inserted before the
+last one, a changed rule, register or reference table) restages the source from all of raw.
+Population events always restage whole when they change: their person-level rules (unknown
+person, second death) can change an earlier month's verdict. Marts, protection and
+publication rebuild whole when any input changed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+REPO = Path(__file__).resolve().parent.parent
+SKIPPED = "unchanged inputs"
+
+BUILD_LOG_DDL = """
+CREATE TABLE IF NOT EXISTS ops.build_log (
+    asset VARCHAR, partition VARCHAR, fingerprint VARCHAR, inputs VARCHAR, status VARCHAR,
+    run_id VARCHAR, built_run_id VARCHAR, recorded_at TIMESTAMP)"""
+
+# Code shared by every staging step (the rule macros and the split into staging/quarantine).
+STAGING_CODE = (
+    "quality/rules.sql",
+    "quality/rules.py",
+    "quality/staging.py",
+    "assets/incremental.py",
+)
+MART_CODE = ("quality/rules.sql",)
+
+
+# ------------------------------------------------------------------ fingerprints
+
+
+@cache
+def _file_digest(relative: str) -> str:
+    return hashlib.sha256((REPO / relative).read_bytes()).hexdigest()
+
+
+def code_version(files: tuple[str, ...] | list[str]) -> str:
+    """sha256 over the named project files (paths relative to the repository)."""
+    digest = hashlib.sha256()
+    for relative in sorted(set(files)):
+        digest.update(f"{relative}:{_file_digest(relative)}\n".encode())
+    return digest.hexdigest()
+
+
+def _digest(payload) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def ensure_build_log(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(BUILD_LOG_DDL)
+
+
+def recorded(con: duckdb.DuckDBPyConnection, asset: str, partition: str = "") -> dict | None:
+    ensure_build_log(con)
+    row = con.execute(
+        "SELECT fingerprint, inputs, status, built_run_id FROM ops.build_log "
+        "WHERE asset = ? AND partition = ?",
+        [asset, partition],
+    ).fetchone()
+    if row is None:
+        return None
+    return {"fingerprint": row[0], "inputs": json.loads(row[1]), "status": row[2], "built": row[3]}
+
+
+def write_record(
+    con: duckdb.DuckDBPyConnection,
+    asset: str,
+    fingerprint: str,
+    inputs: dict,
+    status: str,
+    run_id: str,
+    partition: str = "",
+) -> None:
+    ensure_build_log(con)
+    built = run_id
+    if status in ("skipped", "unchanged"):
+        row = con.execute(
+            "SELECT built_run_id FROM ops.build_log WHERE asset = ? AND partition = ?",
+            [asset, partition],
+        ).fetchone()
+        built = row[0] if row else run_id
+    con.execute("DELETE FROM ops.build_log WHERE asset = ? AND partition = ?", [asset, partition])
+    con.execute(
+        "INSERT INTO ops.build_log VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+        [asset, partition, fingerprint, json.dumps(inputs, sort_keys=True), status, run_id, built],
+    )
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    """A table or view of the warehouse (population_timeline.sql creates a view)."""
+    schema, name = qualified.split(".", 1)
+    return (
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_catalog = "
+            "current_database() AND table_schema = ? AND table_name = ?",
+            [schema, name],
+        ).fetchone()[0]
+        > 0
+    )
+
+
+def _python_tables() -> dict[str, list[str]]:
+    """Reference assets built in Python (no record of theirs): asset -> its tables."""
+    from marts.lineage import PYTHON_TABLES
+
+    out: dict[str, list[str]] = {}
+    for table, key in PYTHON_TABLES.items():
+        out.setdefault("/".join(key), []).append(table)
+    return out
+
+
+def _content_fingerprint(con: duckdb.DuckDBPyConnection, tables: list[str]) -> str:
+    """Order-independent digest of tables' rows (small reference tables only)."""
+    parts = []
+    for table in sorted(tables):
+        if not _table_exists(con, table):
+            parts.append(f"{table}:absent")
+            continue
+        n, h = con.execute(f"SELECT count(*), sum(hash(t)::HUGEINT) FROM {table} t").fetchone()
+        parts.append(f"{table}:{n}:{h}")
+    return _digest(parts)
+
+
+def upstream_fingerprint(con: duckdb.DuckDBPyConnection, dep: str) -> str:
+    """The fingerprint of an upstream asset: its record, or its tables' content for a Python
+    reference asset. An upstream never recorded gets a marker that never matches a record."""
+    python = _python_tables()
+    if dep in python:
+        return _content_fingerprint(con, python[dep])
+    record = recorded(con, dep)
+    return record["fingerprint"] if record else "unrecorded"
+
+
+# ------------------------------------------------------------------ plans
+
+
+@dataclass
+class Plan:
+    """What an asset step is about to build from, and whether it did so before."""
+
+    assets: list[str]
+    outputs: list[str]
+    fingerprint: str
+    inputs: dict
+    previous: dict | None
+    run_id: str
+    unchanged: bool = False
+    status: str = "built"
+    notes: dict = field(default_factory=dict)
+
+    def metadata(self) -> dict:
+        """Metadata every instrumented asset adds: whether it worked or skipped, and why."""
+        out = {"incremental/fingerprint": self.fingerprint[:16], "incremental/status": self.status}
+        if self.unchanged:
+            out["skipped"] = SKIPPED
+        for k, v in self.notes.items():
+            out[f"incremental/{k}"] = dg.MetadataValue.json(v) if isinstance(v, list | dict) else v
+        return out
+
+
+def _step_assets(context) -> tuple[list[str], list[str]]:
+    """The asset keys a step writes and the keys they depend on (outside the step)."""
+    adef = context.assets_def
+    keys = sorted(k.to_user_string() for k in context.selected_asset_keys)
+    own = {k.to_user_string() for k in adef.keys}
+    deps = {
+        d.to_user_string() for k in context.selected_asset_keys for d in adef.asset_deps.get(k, ())
+    }
+    return keys, sorted(deps - own)
+
+
+def current_context():
+    """The running asset step's context, or None when called outside a Dagster run."""
+    try:
+        return dg.AssetExecutionContext.get()
+    except Exception:
+        return None
+
+
+def plan(
+    context,
+    con: duckdb.DuckDBPyConnection,
+    code: tuple[str, ...] | list[str],
+    outputs: list[str],
+    params: dict | None = None,
+    extra: dict | None = None,
+) -> Plan:
+    """The fingerprint of a step's inputs (code, upstream records, parameters) and whether the
+    recorded build of its first asset has the same one (and its tables still exist)."""
+    if context is None:  # outside a run: always build, record nothing
+        assets, deps, run_id = [], [], ""
+    else:
+        (assets, deps), run_id = _step_assets(context), context.run_id
+    inputs = {
+        "code": code_version(tuple(code)),
+        "deps": {d: upstream_fingerprint(con, d) for d in deps},
+        "params": params or {},
+    }
+    fingerprint = _digest(inputs)
+    inputs.update(extra or {})
+    previous = recorded(con, assets[0]) if assets else None
+    unchanged = (
+        previous is not None
+        and previous["fingerprint"] == fingerprint
+        and all(
+            (r := recorded(con, a)) is not None and r["fingerprint"] == fingerprint
+            for a in assets[1:]
+        )
+        and all(_table_exists(con, t) for t in outputs)
+    )
+    p = Plan(assets, outputs, fingerprint, inputs, previous, run_id, unchanged)
+    if unchanged:
+        p.status = "skipped"
+    return p
+
+
+def record(con: duckdb.DuckDBPyConnection, p: Plan) -> None:
+    """Write the step's fingerprint for each of its assets (after the work succeeded)."""
+    for asset in p.assets:
+        write_record(con, asset, p.fingerprint, p.inputs, p.status, p.run_id)
+
+
+def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def key_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute("SELECT fingerprint FROM ops.key_fingerprint LIMIT 1").fetchone()
+    return row[0] if row else ""
+
+
+def sql_outputs(sql_file: str) -> tuple[str, ...]:
+    """The tables an SQL file creates (marts/lineage.py reads them from the file)."""
+    from marts.lineage import sql_files
+
+    return tuple(sorted(sql_files()[sql_file].outputs))
+
+
+def skip_unchanged(
+    code: tuple[str, ...],
+    outputs: tuple[str, ...] = (),
+    params: Callable | None = None,
+    state: Callable | None = None,
+    kept: Callable | None = None,
+):
+    """Decorate an asset's compute function (under @dg.asset): when its inputs' fingerprint
+    equals the recorded one (and its `outputs` tables exist, and `state(warehouse)` is what was
+    recorded after the last build, e.g. the published version folder), it is not called: the
+    asset reports `skipped: unchanged inputs` (and `kept(con)`'s metadata). Otherwise it runs
+    and the fingerprint is recorded after it succeeded. `params(warehouse)`: parameters that
+    change the result (DE06_MIN_CELL)."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            context = dg.AssetExecutionContext.get()
+            warehouse = kwargs.get("warehouse") or next(a for a in args if hasattr(a, "connect"))
+            with warehouse.connect() as con:
+                p = plan(context, con, code, list(outputs), params(warehouse) if params else None)
+                now = state(warehouse) if state else None
+                if p.unchanged and (state is None or p.previous["inputs"].get("state") == now):
+                    record(con, p)
+                    extra = kept(con) if kept else {}
+                    return dg.MaterializeResult(metadata={**extra, **p.metadata()})
+            p.unchanged, p.status = False, "built"
+            result = fn(*args, **kwargs)
+            with warehouse.connect() as con:
+                if state:
+                    p.inputs["state"] = state(warehouse)
+                record(con, p)
+            metadata = {**(result.metadata or {}), **p.metadata()}
+            return dg.MaterializeResult(
+                asset_key=result.asset_key,
+                metadata=metadata,
+                check_results=result.check_results,
+                data_version=result.data_version,
+                tags=result.tags,
+            )
+
+        return wrapper
+
+    return decorate
+
+
+def protection_kept(con: duckdb.DuckDBPyConnection) -> dict:
+    """The kept protection's audit figures, for the skipped asset's metadata."""
+    row = con.execute("SELECT cells, suppressed, failing FROM ops.disclosure_audit").fetchone()
+    return {"cells": row[0], "suppressed": row[1], "failing_cells": row[2]}
+
+
+def published_state(warehouse) -> dict:
+    """The version folder published/ shows (a rollback or a removed set republishes)."""
+    from assets.publication_store import current_version
+
+    version = current_version(warehouse.published)
+    ok = version is not None and (version / "marts.duckdb").is_file()
+    return {"published_version": version.name if ok else None}
+
+
+# ------------------------------------------------------------------ raw
+
+
+def record_raw(
+    context, con: duckdb.DuckDBPyConnection, contract, results: list[dict], files
+) -> dict:
+    """Record the raw table's files (path, size, sha256; per file and for the whole table) and
+    say whether the load changed anything."""
+    asset = f"raw/{contract.source}"
+    sizes = {f.relative: f.path.stat().st_size for f in files if f.path.exists()}
+    logged = con.execute(
+        "SELECT source_file, period, sha256, rows, status FROM ops.load_log WHERE source = ? "
+        "ORDER BY source_file",
+        [contract.source],
+    ).fetchall()
+    status_of = {r["file"]: r["status"] for r in results}
+    for file, period, sha, rows, _status in logged:
+        if file not in status_of:
+            continue  # a file of another partition: its record stays as it was
+        inputs = {"file": file, "size": sizes.get(file), "sha256": sha, "rows": rows}
+        changed = status_of[file] in ("new", "replaced")
+        write_record(
+            con,
+            asset,
+            _digest(inputs),
+            inputs,
+            "built" if changed else "unchanged",
+            context.run_id,
+            partition=period or file,
+        )
+    table = {"files": {f: [s, st] for f, _, s, _, st in logged}}
+    fingerprint = _digest(table)
+    previous = recorded(con, asset)
+    unchanged = previous is not None and previous["fingerprint"] == fingerprint
+    write_record(
+        con, asset, fingerprint, table, "skipped" if unchanged else "built", context.run_id
+    )
+    out = {"incremental/fingerprint": fingerprint[:16]}
+    if unchanged:
+        out["skipped"] = SKIPPED
+    out["incremental/status"] = "skipped" if unchanged else "built"
+    out["incremental/files_loaded"] = dg.MetadataValue.json(
+        sorted(f for f, s in status_of.items() if s in ("new", "replaced"))
+    )
+    return out
+
+
+def loaded_files(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
+    """The files in raw.<source> now: path -> sha256 (withdrawn files are not in raw)."""
+    from sources.readers import ensure_load_log
+
+    ensure_load_log(con)
+    return dict(
+        con.execute(
+            "SELECT source_file, sha256 FROM ops.load_log WHERE source = ? AND status = 'loaded'",
+            [source],
+        ).fetchall()
+    )
+
+
+# ------------------------------------------------------------------ staging: appending a month
+
+
+@dataclass(frozen=True)
+class Append:
+    """How a monthly source's new files are staged on their own: the column that identifies a
+    record (its first copy in file order is kept, later copies are DUPLICATE) and an optional
+    source-specific step before the rows are appended."""
+
+    key: str
+    before_append: str | None = None
+
+
+APPEND = {
+    "incidents": Append("incident_id"),
+    "traffic_violations": Append("violation_id"),
+    "stays": Append("notification_id", before_append="stays"),
+}
+
+
+def append_files(con: duckdb.DuckDBPyConnection, source: str, p: Plan) -> list[str] | None:
+    """The new files a staging step may stage on their own, or None when it must restage all
+    of raw: only new files since the recorded staging, all sorting after every staged file, the
+    code, parameters and every other input unchanged, the tables in place."""
+    prev = p.previous
+    if source not in APPEND or prev is None or "files" not in prev["inputs"]:
+        return None
+    before, now = prev["inputs"]["files"], p.inputs["files"]
+    raw = f"raw/{source}"
+    same = all(prev["inputs"].get(k) == p.inputs.get(k) for k in ("code", "params")) and all(
+        v == prev["inputs"]["deps"].get(d) for d, v in p.inputs["deps"].items() if d != raw
+    )
+    if not same or set(prev["inputs"]["deps"]) != set(p.inputs["deps"]):
+        return None
+    if any(now.get(f) != sha for f, sha in before.items()):
+        return None  # a staged file was replaced or withdrawn
+    new = sorted(set(now) - set(before))
+    if not new or (before and min(new) <= max(before)):
+        return None  # nothing new (then the fingerprint would match) or a month in between
+    if not all(_table_exists(con, t) for t in p.outputs):
+        return None
+    files_list = ", ".join("'" + f.replace("'", "''") + "'" for f in new)
+    for table in p.outputs:  # never twice: rows of a "new" file already staged (belt and braces)
+        if con.execute(
+            f"SELECT count(*) FROM {table} WHERE _source_file IN ({files_list})"
+        ).fetchone()[0]:
+            return None
+    return new
+
+
+def _batch_sql(sql: str, source: str) -> str:
+    """The staging SQL reading the new files only (the temp view _batch_raw)."""
+    return re.sub(rf"\braw\.{source}\b", "_batch_raw", sql)
+
+
+def stage_append(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    sql_file: str,
+    drop: tuple[str, ...],
+    new_files: list[str],
+    before_files: list[str],
+    p: Plan | None = None,
+) -> dict:
+    """Stage the new files of a monthly source and append them to staging/quarantine, with the
+    same verdicts a staging of all loaded files gives. Figures as quality.staging.split_checked."""
+    from importlib import resources
+
+    from quality.staging import QUALITY_FIGURES_DDL
+
+    rule = APPEND[source]
+    sql = (resources.files("quality") / "sql" / sql_file).read_text(encoding="utf-8")
+    files_list = ", ".join("'" + f.replace("'", "''") + "'" for f in new_files)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW _batch_raw AS SELECT * FROM raw.{source} "
+            f"WHERE _source_file IN ({files_list})"
+        )
+        con.execute(_batch_sql(sql, source))
+        # A record whose id was already staged or quarantined (an earlier month's file comes
+        # first in file order) is a later copy: DUPLICATE, and nothing else, as in full staging.
+        con.execute(
+            f"""UPDATE _checked c SET reason_codes = ['DUPLICATE']
+                WHERE EXISTS (SELECT 1 FROM (SELECT {rule.key} AS k FROM staging.{source}
+                                             UNION ALL SELECT {rule.key} FROM quarantine.{source}) o
+                              WHERE o.k IS NOT DISTINCT FROM c.{rule.key})"""
+        )
+        if rule.before_append == "stays":
+            _stays_before_append(con, before_files, new_files)
+        excluded = ", ".join(["reason_codes", *drop])
+        con.execute(
+            f"INSERT INTO staging.{source} BY NAME "
+            f"SELECT * EXCLUDE ({excluded}) FROM _checked WHERE len(reason_codes) = 0"
+        )
+        con.execute(
+            f"INSERT INTO quarantine.{source} BY NAME "
+            "SELECT * FROM _checked WHERE len(reason_codes) > 0"
+        )
+        fix_cols = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = '_checked' "
+                "AND column_name LIKE 'fix\\_%' ESCAPE '\\' ORDER BY column_index"
+            ).fetchall()
+        ]
+        con.execute(QUALITY_FIGURES_DDL)
+        # figures of the new files, and the flags the domain asset recomputes over all files
+        con.execute(
+            f"DELETE FROM ops.quality_figures WHERE source = ? "
+            f"AND (kind = 'flag' OR source_file IN ({files_list}))",
+            [source],
+        )
+        repairs = " UNION ALL ".join(
+            f"SELECT _source_file, 'repair', '{c.removeprefix('fix_')}', "
+            f"count_if({c} AND len(reason_codes) = 0) FROM _checked GROUP BY _source_file"
+            for c in fix_cols
+        )
+        con.execute(
+            f"""INSERT INTO ops.quality_figures
+                SELECT '{source}', f, k, fig, v, now()::TIMESTAMP FROM (
+                    {repairs + " UNION ALL " if repairs else ""}
+                    SELECT _source_file, 'reject', r, count(*)
+                    FROM (SELECT _source_file, unnest(reason_codes) AS r FROM _checked)
+                    GROUP BY ALL) t(f, k, fig, v)"""
+        )
+        con.execute("DROP TABLE _checked")
+        con.execute("DROP VIEW _batch_raw")
+        if p is not None:  # the record commits with the rows: a kill cannot append them twice
+            record(con, p)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    staged = row_count(con, f"staging.{source}")
+    quarantined = row_count(con, f"quarantine.{source}")
+    reasons = dict(
+        con.execute(
+            f"SELECT r, count(*) FROM (SELECT unnest(reason_codes) r FROM quarantine.{source}) "
+            "GROUP BY r ORDER BY r"
+        ).fetchall()
+    )
+    repairs_out = dict(
+        con.execute(
+            "SELECT figure, sum(value)::BIGINT FROM ops.quality_figures "
+            "WHERE source = ? AND kind = 'repair' GROUP BY figure ORDER BY figure",
+            [source],
+        ).fetchall()
+    )
+    return {
+        "staged": staged,
+        "quarantined": quarantined,
+        "reasons": reasons,
+        "repairs": repairs_out,
+    }
+
+
+# The stay key of stage_stays.sql (_stays_first_stay: document type and number, establishment,
+# check-in), as a keyed pseudonym: kept per raw row in intermediate.stays_stay_keys so a new
+# month's re-sent stay is found among the earlier months without reading their raw rows again.
+# These expressions must stay those of stage_stays.sql's _stays_typed (tests/test_incremental.py
+# compares an appended staging with a full one).
+STAY_KEY_SQL = """
+SELECT _source_file, _row_number,
+       pseudonym('stay:' || coalesce(lower(clean_code(guest_doc_type)), '<null>') || '|'
+                 || coalesce(upper(replace(clean_code(guest_doc_number), ' ', '')), '<null>') || '|'
+                 || coalesce(upper(clean_code(establishment_id)), '<null>') || '|'
+                 || CAST(parse_timestamp_vn(check_in) AS VARCHAR)) AS stay_key
+FROM raw.stays WHERE _source_file IN ({files}) AND parse_timestamp_vn(check_in) IS NOT NULL"""
+
+
+def _stays_before_append(
+    con: duckdb.DuckDBPyConnection, before_files: list[str], new_files: list[str]
+) -> None:
+    """Stays: a re-sent stay under a new notification id is a DUPLICATE of an earlier month's;
+    open stays of earlier months are censored at the new date; the guest-in-two-places flag is
+    recomputed for every guest the new rows or the re-censored stays touch."""
+
+    def quoted(files):
+        return ", ".join("'" + f.replace("'", "''") + "'" for f in files) or "NULL"
+
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS intermediate.stays_stay_keys "
+        "(_source_file VARCHAR, _row_number BIGINT, stay_key VARCHAR)"
+    )
+    con.execute(
+        f"DELETE FROM intermediate.stays_stay_keys WHERE _source_file NOT IN ({quoted(before_files)})"
+    )
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT _source_file FROM intermediate.stays_stay_keys"
+        ).fetchall()
+    }
+    missing = [f for f in before_files if f not in have]
+    if missing:  # the first append after a full staging: the earlier months' keys, once
+        con.execute(
+            "INSERT INTO intermediate.stays_stay_keys " + STAY_KEY_SQL.format(files=quoted(missing))
+        )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _batch_keys AS "
+        + STAY_KEY_SQL.format(files=quoted(new_files))
+    )
+    con.execute(
+        """UPDATE _checked c SET reason_codes = ['DUPLICATE']
+           FROM _batch_keys b
+           WHERE b._source_file = c._source_file AND b._row_number = c._row_number
+             AND b.stay_key IN (SELECT stay_key FROM intermediate.stays_stay_keys)"""
+    )
+    con.execute("INSERT INTO intermediate.stays_stay_keys SELECT * FROM _batch_keys")
+    con.execute("DROP TABLE _batch_keys")
+    # Open stays of earlier months end at the new censoring date (the batch SQL computed it
+    # from the new files, which are the latest).
+    censor = con.execute(
+        """SELECT (max(try_strptime(regexp_extract(_source_file, '(\\d{4}-\\d{2})', 1), '%Y-%m'))
+                   + INTERVAL 1 MONTH)::DATE FROM _batch_raw"""
+    ).fetchone()[0]
+    for table in ("staging.stays", "quarantine.stays"):
+        con.execute(
+            f"""UPDATE {table} SET nights_end = ?::DATE,
+                   nights = stay_nights(check_in, check_out, ?::DATE),
+                   is_same_day = stay_nights(check_in, check_out, ?::DATE) = 0
+                WHERE is_open AND nights_end IS DISTINCT FROM ?::DATE""",
+            [censor, censor, censor, censor],
+        )
+    # Guests in two places on the same night, for the guests touched (stage_stays.sql's rule).
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _guests AS
+           SELECT DISTINCT guest_key FROM _checked WHERE len(reason_codes) = 0
+           UNION SELECT guest_key FROM staging.stays WHERE is_open"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _pool AS
+           SELECT _source_file, _row_number, guest_key, establishment_id, check_in_date,
+                  nights_end, nights
+           FROM staging.stays WHERE guest_key IN (SELECT guest_key FROM _guests)
+           UNION ALL
+           SELECT _source_file, _row_number, guest_key, establishment_id, check_in_date,
+                  nights_end, nights
+           FROM _checked WHERE len(reason_codes) = 0"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _two_places AS
+           SELECT DISTINCT a._source_file, a._row_number FROM _pool a
+           JOIN _pool b ON a.guest_key = b.guest_key AND a.establishment_id <> b.establishment_id
+            AND a.check_in_date < b.nights_end AND b.check_in_date < a.nights_end
+           WHERE a.nights > 0 AND b.nights > 0"""
+    )
+    con.execute(
+        """UPDATE staging.stays s SET guest_two_places = EXISTS (
+               SELECT 1 FROM _two_places t
+               WHERE t._source_file = s._source_file AND t._row_number = s._row_number)
+           WHERE s.guest_key IN (SELECT guest_key FROM _guests)"""
+    )
+    con.execute(
+        """UPDATE _checked c SET guest_two_places = (len(c.reason_codes) = 0 AND EXISTS (
+               SELECT 1 FROM _two_places t
+               WHERE t._source_file = c._source_file AND t._row_number = c._row_number))"""
+    )
+    for t in ("_guests", "_pool", "_two_places"):
+        con.execute(f"DROP TABLE {t}")
+
+
+def forget_flags(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Flags (kind 'flag') are counted by the domain asset over the whole staging table after
+    stage(); a skipped or appended staging drops them first so they are not counted twice."""
+    from quality.staging import QUALITY_FIGURES_DDL
+
+    con.execute(QUALITY_FIGURES_DDL)
+    con.execute("DELETE FROM ops.quality_figures WHERE source = ? AND kind = 'flag'", [source])
+
+
+def clear_stay_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """A full staging of stays: the kept stay keys may no longer match the rows."""
+    con.execute("DROP TABLE IF EXISTS intermediate.stays_stay_keys")
+
+
+# ------------------------------------------------------------------ asset checks
+
+
+def check_plan(
+    context, con: duckdb.DuckDBPyConnection, code: tuple[str, ...]
+) -> tuple[str, dict | None]:
+    """A check's fingerprint (its asset's recorded fingerprint and the check's code) and its
+    recorded outcome when that fingerprint is unchanged."""
+    key = context.check_specs[0].key
+    asset = key.asset_key.to_user_string()
+    name = f"check:{asset}:{key.name}"
+    fingerprint = _digest({"asset": upstream_fingerprint(con, asset), "code": code_version(code)})
+    previous = recorded(con, name)
+    if previous and previous["fingerprint"] == fingerprint:
+        return fingerprint, previous["inputs"]
+    return fingerprint, None
+
+
+def record_check(
+    context, con: duckdb.DuckDBPyConnection, fingerprint: str, outcome: dict, status: str
+) -> None:
+    key = context.check_specs[0].key
+    name = f"check:{key.asset_key.to_user_string()}:{key.name}"
+    write_record(con, name, fingerprint, outcome, status, context.run.run_id)
+
+
+def forget_builds(con: duckdb.DuckDBPyConnection) -> None:
+    """Forget every record: the next run rebuilds every asset (run.py --full-rebuild)."""
+    ensure_build_log(con)
+    con.execute("DELETE FROM ops.build_log")
+
+
+def summary(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
+    """How many assets this run built, skipped or appended (run.py prints it)."""
+    ensure_build_log(con)
+    return dict(
+        con.execute(
+            "SELECT status, count(*) FROM ops.build_log WHERE run_id = ? AND partition = '' "
+            "AND asset NOT LIKE 'check:%' GROUP BY status ORDER BY status",
+            [run_id],
+        ).fetchall()
+    )

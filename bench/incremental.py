@@ -1,0 +1,137 @@
+"""Benchmark of incremental runs (assets/incremental.py) on one landing folder: a full run on
+every month, then, in another data folder, a run without the last month followed by the
+last month's delivery ("add one month"), then a rerun on the same files ("unchanged"). Each run
+is `python -m dagster_project.run` as a subprocess (Dagster start-up included); data work is
+the sum of the run's step times (from its Dagster events), per slice. Prints a markdown table;
+timings are written down, never asserted.
+
+    python -m bench.incremental --landing data_samples/landing
+    python -m bench.incremental --landing /tmp/bench-0.05/landing
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.run import REPO
+
+MONTHLY_FOLDERS = ("population", "lodging", "public_order")
+
+
+def _run(env: dict, log: Path) -> float:
+    start = time.perf_counter()
+    with open(log, "w") as fh:
+        code = subprocess.call(
+            [sys.executable, "-m", "dagster_project.run"],
+            env=env,
+            cwd=REPO,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        )
+    if code != 0:
+        raise SystemExit(f"run failed ({code}); see {log}")
+    return time.perf_counter() - start
+
+
+def _steps(dagster_home: Path) -> dict[str, float]:
+    code = (
+        "import json, dagster as dg; i = dg.DagsterInstance.get(); r = i.get_runs(limit=1)[0]; "
+        "print(json.dumps({s.step_key: (s.end_time or 0) - (s.start_time or 0) "
+        "for s in i.get_run_step_stats(r.run_id)}))"
+    )
+    out = subprocess.check_output(
+        [sys.executable, "-c", code], env={**os.environ, "DAGSTER_HOME": str(dagster_home)}
+    )
+    import json
+
+    return json.loads(out)
+
+
+def _slices(steps: dict[str, float]) -> dict[str, float]:
+    out = {"protection (publish__protected_marts)": 0.0, "publication (published__marts)": 0.0}
+    rest = 0.0
+    for step, seconds in steps.items():
+        if step == "publish__protected_marts":
+            out["protection (publish__protected_marts)"] += seconds
+        elif step == "published__marts":
+            out["publication (published__marts)"] += seconds
+        else:
+            rest += seconds
+    out["everything else (load, stage, checks, marts)"] = rest
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--landing", default=str(REPO / "data_samples" / "landing"))
+    parser.add_argument("--out", default="/tmp/bench-incremental")
+    args = parser.parse_args()
+    out = Path(args.out)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    source = Path(args.landing)
+    months = sorted(
+        {
+            p.stem.rsplit("_", 1)[-1]
+            for f in MONTHLY_FOLDERS
+            for p in (source / f).glob("*_????-??.*")
+        }
+    )
+    last = months[-1]
+    partial = out / "landing"
+    shutil.copytree(source, partial)
+    held = [p for f in MONTHLY_FOLDERS for p in (partial / f).glob(f"*_{last}.*")]
+    stash = out / "held"
+    for p in held:
+        (stash / p.parent.name).mkdir(parents=True, exist_ok=True)
+        shutil.move(p, stash / p.parent.name / p.name)
+
+    def env(name: str, landing: Path) -> tuple[dict, Path]:
+        home = out / f"{name}-dagster"
+        home.mkdir(exist_ok=True)
+        shutil.copy(REPO / "dagster_project" / "dagster.yaml", home / "dagster.yaml")
+        e = {
+            **os.environ,
+            "DE06_LANDING_DIR": str(landing),
+            "DE06_DATA_DIR": str(out / f"{name}-data"),
+            "DAGSTER_HOME": str(home),
+            "DE06_PSEUDONYM_KEY": os.environ.get("DE06_PSEUDONYM_KEY", "bench-key-" + "x" * 32),
+            "GX_ANALYTICS_ENABLED": "False",
+        }
+        return e, home
+
+    rows = []
+    e, home = env("full", source)
+    wall = _run(e, out / "full.log")
+    rows.append(("full run, all months, empty warehouse", wall, _slices(_steps(home))))
+    e, home = env("incr", partial)
+    _run(e, out / "first.log")  # all months but the last (not measured)
+    for p in stash.rglob("*.*"):
+        shutil.copy2(p, partial / p.parent.name / p.name)
+    wall = _run(e, out / "add.log")
+    rows.append((f"add one month ({last})", wall, _slices(_steps(home))))
+    wall = _run(e, out / "rerun.log")
+    rows.append(("rerun on unchanged files", wall, _slices(_steps(home))))
+
+    names = list(rows[0][2])
+    print(
+        f"Landing {source} ({len(months)} months); {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}"
+    )
+    print()
+    print(
+        "| run | wall (Dagster start-up included) | data work (sum of step times) | "
+        + " | ".join(names)
+        + " |"
+    )
+    print("|---|---:|---:|" + "---:|" * len(names))
+    for label, wall, sl in rows:
+        cells = " | ".join(f"{sl[n]:.1f} s" for n in names)
+        print(f"| {label} | {wall:.1f} s | {sum(sl.values()):.1f} s | {cells} |")
+
+
+if __name__ == "__main__":
+    main()

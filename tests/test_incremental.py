@@ -1,0 +1,259 @@
+"""Incremental monthly runs (assets/incremental.py): a new month stages only its files and the
+published marts equal a full run's; a rerun on unchanged files skips every data asset and leaves
+published/ as it was; a re-sent record in the new month is still caught as a duplicate."""
+
+import json
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from assets.publication_store import current_version
+from tests.conftest import SAMPLE, PipelineRun
+
+LAST = "2025-12"
+PREVIOUS = "2025-11"
+MONTHLY_FOLDERS = ("population", "lodging", "public_order")
+
+
+def _without_last_month(tmp: Path) -> tuple[Path, list[Path]]:
+    """A copy of the sample's landing without its last month's event files, and those files."""
+    landing = tmp / "landing"
+    shutil.copytree(SAMPLE / "landing", landing)
+    last = [p for folder in MONTHLY_FOLDERS for p in (landing / folder).glob(f"*_{LAST}.*")]
+    held = tmp / "held"
+    held.mkdir()
+    moved = []
+    for p in last:
+        target = held / p.parent.name / p.name
+        target.parent.mkdir(exist_ok=True)
+        shutil.move(p, target)
+        moved.append(target)
+    assert {p.name.split("_")[0] for p in moved} >= {"events", "stays", "incidents"}
+    return landing, moved
+
+
+def _deliver(landing: Path, files: list[Path]) -> None:
+    for f in files:
+        shutil.copy2(f, landing / f.parent.name / f.name)
+
+
+def _run(landing: Path, data: Path, skip_groups: tuple[str, ...] = ()) -> PipelineRun:
+    """The de06_all job (without some asset groups) on every month of the landing folder."""
+    from dagster_project.definitions import build_definitions
+    from dagster_project.jobs import landing_months, range_tags
+    from warehouse.resource import Warehouse
+
+    warehouse = Warehouse(landing_dir=str(landing), data_dir=str(data))
+    defs = build_definitions(warehouse)
+    job = defs.resolve_job_def("de06_all")
+    if skip_groups:
+        selection = dg.AssetSelection.all() - dg.AssetSelection.groups(*skip_groups)
+        job = job.get_subset(asset_selection=selection.resolve(defs.resolve_asset_graph()))
+    result = job.execute_in_process(
+        tags=range_tags(landing_months(warehouse.landing)), raise_on_error=False
+    )
+    assert result.success, "the incremental test run failed"
+    return PipelineRun(warehouse, result)
+
+
+def _materializations(run: PipelineRun) -> dict[str, dict]:
+    """Asset key -> metadata of its (last) materialization in the run."""
+    out = {}
+    for event in run.result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            m = event.event_specific_data.materialization
+            out[m.asset_key.to_user_string()] = {k: v.value for k, v in m.metadata.items()}
+    return out
+
+
+def _build_log(run: PipelineRun) -> list[tuple]:
+    with run.warehouse_db() as con:
+        return con.execute(
+            "SELECT asset, partition, status, run_id, built_run_id, inputs FROM ops.build_log"
+        ).fetchall()
+
+
+@pytest.fixture(scope="module")
+def incremental(tmp_path_factory):
+    """Run 1: the sample without its last month (publication left out: it runs once, in run 2);
+    run 2: the last month delivered; run 3: a rerun on the same files."""
+    tmp = tmp_path_factory.mktemp("incremental")
+    landing, held = _without_last_month(tmp)
+    data = tmp / "data"
+    first = _run(landing, data, skip_groups=("publish",))
+    _deliver(landing, held)
+    # re-sent copies of earlier records in the new month: quarantined as DUPLICATE, so what is
+    # staged and published is still what a full run on the sample gives
+    planted = _plant_resent(landing)
+    second = _run(landing, data)
+    version_after_second = current_version(second.published).name
+    mtime = (second.published / "marts.duckdb").stat().st_mtime_ns
+    log_after_second = _build_log(second)
+    third = _run(landing, data)
+    return {
+        "first": first,
+        "second": second,
+        "third": third,
+        "version": version_after_second,
+        "mtime": mtime,
+        "log_after_second": log_after_second,
+        "planted": planted,
+    }
+
+
+def test_adding_a_month_publishes_what_a_full_run_publishes(incremental, sample_run):
+    second = incremental["second"]
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{second.published / 'marts.duckdb'}' AS inc (READ_ONLY)")
+        con.execute(f"ATTACH '{sample_run.published / 'marts.duckdb'}' AS whole (READ_ONLY)")
+
+        def tables(db):
+            return sorted(
+                r[0]
+                for r in con.execute(
+                    "SELECT table_name FROM duckdb_tables() WHERE database_name = ?", [db]
+                ).fetchall()
+            )
+
+        assert tables("inc") == tables("whole") and len(tables("whole")) > 15
+        for t in tables("whole"):
+            for a, b in (("inc", "whole"), ("whole", "inc")):
+                extra = con.execute(
+                    f"SELECT count(*) FROM (SELECT * FROM {a}.{t} EXCEPT ALL SELECT * FROM {b}.{t})"
+                ).fetchone()[0]
+                assert extra == 0, f"{t}: {extra} rows in the {a} run's table not in the {b} run's"
+
+
+def test_adding_a_month_loads_and_stages_only_that_month(incremental):
+    first, second = incremental["first"], incremental["second"]
+    log = {(a, p): (s, r, b, i) for a, p, s, r, b, i in incremental["log_after_second"]}
+    second_id, first_id = second.result.run_id, first.result.run_id
+    for source in ("events", "stays", "incidents", "traffic_violations"):
+        months = {p: v for (a, p), v in log.items() if a == f"raw/{source}" and p}
+        assert months[LAST][0] == "built" and months[LAST][2] == second_id
+        earlier = {p: v for p, v in months.items() if p != LAST}
+        assert len(earlier) == 23
+        # earlier months: the files were not read again, their loads are run 1's
+        assert all(s == "unchanged" and b == first_id for s, _, b, _ in earlier.values())
+    meta = _materializations(second)
+    # the month's files only: appended to the staged months (dedupe against them)
+    for source in ("stays", "incidents", "traffic_violations"):
+        assert log[(f"staging/{source}", "")][0] == "appended"
+        staged = meta[f"staging/{source}"]["incremental/files_staged"]
+        assert len(staged) == 1 and LAST in staged[0]
+        assert meta[f"staging/{source}"]["incremental/files_kept"] == 23
+    # inputs without a new file are skipped in the same run
+    for asset in ("staging/residents", "staging/establishments", "raw/residents"):
+        assert meta[asset]["skipped"] == "unchanged inputs"
+        assert log[(asset, "")][0] == "skipped"
+    assert meta["raw/events"]["files_unchanged"] == 23
+
+
+def test_rerun_on_unchanged_files_skips_everything_and_keeps_published(incremental):
+    third = incremental["third"]
+    meta = _materializations(third)
+    data_assets = [k for k in meta if not k.startswith("reference/")]
+    assert len(data_assets) > 40
+    not_skipped = [k for k in data_assets if meta[k].get("skipped") != "unchanged inputs"]
+    assert not not_skipped, f"rebuilt on unchanged files: {not_skipped}"
+    # published/ is the same set: same version folder, the file not rewritten, no new folder
+    assert current_version(third.published).name == incremental["version"]
+    assert (third.published / "marts.duckdb").stat().st_mtime_ns == incremental["mtime"]
+    versions = [p.name for p in (third.published.parent / "versions").iterdir()]
+    assert versions == [incremental["version"]]
+    # the suites' verdicts are the recorded ones (no validation on unchanged tables)
+    checks = [
+        e.event_specific_data
+        for e in third.result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.event_specific_data.check_name.endswith(("_contract", "_quality"))
+    ]
+    assert checks and all(c.metadata["skipped"].value == "unchanged inputs" for c in checks)
+    assert all(c.passed for c in checks if c.check_name.endswith("_contract"))
+
+
+# ---------------------------------------------------------------- re-sent records in a new month
+
+
+def _plant_resent(landing: Path) -> dict[str, list[int]]:
+    """Append to the new month's files copies of records of the month before: the same
+    notification (same id), the same stay under a new notification id, the same incident and
+    the same camera record. Returns the planted row numbers per source."""
+    planted = {}
+    previous = (landing / "lodging" / f"stays_{PREVIOUS}.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in previous[:2]]
+    same_id = dict(records[0])
+    new_id = dict(records[1], notification_id=str(records[1]["notification_id"]) + "-R")
+    path = landing / "lodging" / f"stays_{LAST}.jsonl"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([*lines, json.dumps(same_id), json.dumps(new_id)]) + "\n")
+    planted["stays"] = [len(lines) + 1, len(lines) + 2]
+
+    inc_prev = (landing / "public_order" / f"incidents_{PREVIOUS}.csv").read_text().splitlines()
+    path = landing / "public_order" / f"incidents_{LAST}.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([*lines, inc_prev[1]]) + "\n")
+    planted["incidents"] = [len(lines)]  # the header is not a row
+
+    prev = pq.read_table(landing / "public_order" / f"traffic_violations_{PREVIOUS}.parquet")
+    path = landing / "public_order" / f"traffic_violations_{LAST}.parquet"
+    table = pq.read_table(path)
+    import pyarrow as pa
+
+    pq.write_table(pa.concat_tables([table, prev.slice(0, 1).cast(table.schema)]), path)
+    planted["traffic_violations"] = [table.num_rows + 1]
+    return planted
+
+
+COMPARED = ("events", "stays", "incidents", "traffic_violations")
+
+
+def test_resent_records_in_the_new_month_are_still_duplicates(incremental):
+    second = incremental["second"]
+    with second.warehouse_db() as con:
+        for source, rows in incremental["planted"].items():
+            folder = "lodging" if source == "stays" else "public_order"
+            ext = {"stays": "jsonl", "incidents": "csv"}.get(source, "parquet")
+            found = con.execute(
+                f"SELECT _row_number, reason_codes FROM quarantine.{source} "
+                "WHERE _source_file = ? ORDER BY 1",
+                [f"{folder}/{source}_{LAST}.{ext}"],
+            ).fetchall()
+            codes = {r: c for r, c in found}
+            assert all(codes.get(r) == ["DUPLICATE"] for r in rows), (source, rows, codes)
+
+
+def test_appended_staging_equals_a_staging_of_all_months(incremental, sample_run):
+    """Staging after appending the month equals the full run's (the load batch column aside:
+    the files were loaded by different runs); quarantine too, plus the planted copies."""
+    planted = incremental["planted"]
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{incremental['second'].warehouse.database_path}' AS inc (READ_ONLY)")
+        con.execute(f"ATTACH '{sample_run.warehouse.database_path}' AS whole (READ_ONLY)")
+
+        def extra(a: str, b: str, t: str) -> int:
+            return con.execute(
+                f"SELECT count(*) FROM (SELECT * EXCLUDE (_batch_id) FROM {a}.{t} "
+                f"EXCEPT ALL SELECT * EXCLUDE (_batch_id) FROM {b}.{t})"
+            ).fetchone()[0]
+
+        for source in COMPARED:
+            t = f"staging.{source}"
+            assert con.execute(f"SELECT count(*) FROM whole.{t}").fetchone()[0] > 0
+            assert extra("inc", "whole", t) == 0 and extra("whole", "inc", t) == 0, t
+            q = f"quarantine.{source}"
+            assert extra("whole", "inc", q) == 0, q
+            assert extra("inc", "whole", q) == len(planted.get(source, [])), q
+        # quality figures alike, but for the planted duplicates of the new month
+        figures = [
+            con.execute(
+                f"SELECT source, source_file, kind, figure, value FROM {db}.ops.quality_figures "
+                "WHERE NOT (kind = 'reject' AND figure = 'DUPLICATE') ORDER BY ALL"
+            ).fetchall()
+            for db in ("inc", "whole")
+        ]
+        assert figures[0] == figures[1]
