@@ -465,7 +465,7 @@ def stage_append(
     same verdicts a staging of all loaded files gives. Figures as quality.staging.split_checked."""
     from importlib import resources
 
-    from quality.staging import QUALITY_FIGURES_DDL
+    from quality.staging import QUALITY_FIGURES_DDL, fix_columns
 
     rule = APPEND[source]
     sql = (resources.files("quality") / "sql" / sql_file).read_text(encoding="utf-8")
@@ -496,13 +496,7 @@ def stage_append(
             f"INSERT INTO quarantine.{source} BY NAME "
             "SELECT * FROM _checked WHERE len(reason_codes) > 0"
         )
-        fix_cols = [
-            r[0]
-            for r in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE table_name = '_checked' "
-                "AND column_name LIKE 'fix\\_%' ESCAPE '\\' ORDER BY column_index"
-            ).fetchall()
-        ]
+        fix_cols = fix_columns(con)
         con.execute(QUALITY_FIGURES_DDL)
         # figures of the new files, and the flags the domain asset recomputes over all files
         con.execute(

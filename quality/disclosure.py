@@ -56,9 +56,8 @@ MAX_PASSES = 200
 PARALLEL_MIN_CELLS = 2000  # components this large are solved in worker processes
 PARALLEL_MIN_TARGETS = 200  # repairs this large run in worker processes
 # the audit-guided rounds: repair near, then further away (how many relations a deviation may
-# reach); then what cannot be reached is measured and becomes the requirement, and one last
-# repair reaches it
-REPAIR_STEPS = (("repair", 4), ("repair", 8), ("limit", 8), ("repair", 8))
+# reach), settling there what cannot be reached at all; one more round if the audit asks
+REPAIR_STEPS = (("repair", 4), ("repair_and_limit", 8), ("repair", 8))
 
 
 @dataclass(frozen=True)
@@ -408,7 +407,7 @@ class Protector:
         ).fetchnumpy()
         cells, values = supp["cell"].astype(np.int64), supp["value"].astype(float)
         required = supp["required"].astype(float)
-        # where the always-published cells leave less room (computed by `limit_by_published`)
+        # where the always-published cells leave less room (set by `repair_and_limit`)
         limited = np.isin(cells, self._limit_cells)
         if limited.any():
             at = np.searchsorted(self._limit_cells, cells[limited])
@@ -665,32 +664,35 @@ class Protector:
         suppressed, so that changed table is one the attacker cannot rule out (the classic
         protection-level model of cell suppression, Kelly-Golden-Assad / Fischetti-Salazar,
         solved one cell at a time over its neighbourhood). Returns the cells added."""
+        return self._repair(hops, limit=False)
+
+    def _repair(self, hops: int, limit: bool) -> int:
         short = self._short()
         if not short.any():
             return 0
-        added, _ = self._deviations(short, hops)
+        added, reach = self._deviations(short, hops)
         if len(added):
             self.con.execute(
                 "UPDATE _cells SET supp = TRUE WHERE cell IN (SELECT unnest(?::BIGINT[]))",
                 [added.tolist()],
             )
+        if limit:
+            a = self._audit
+            self._limit(a["cells"][short], a["required"][short], reach)
         return int(len(added))
 
-    def limit_by_published(self, hops: int) -> tuple[int, int]:
-        """For every cell still short after repair: how wide it can become at all. A search
-        over its neighbourhood (`hops` relations, every cell the protection may suppress left
-        free) gives a width it can surely reach; where that is less than required, it becomes
-        the requirement (what the always-published cells leave it). A cell that search cannot
-        move is checked exactly (the audit's linear program with every suppressible cell
-        unknown): if the always-published figures pin it to its value, suppressing it hides
-        nothing, and it is published and counted (`determined_by_published`). Returns (cells
-        limited, cells published)."""
-        short = self._short()
-        if not short.any():
-            return 0, 0
-        a = self._audit
-        targets, need = a["cells"][short], a["required"][short]
-        _, reach = self._deviations(short, hops, probe=True)
+    def repair_and_limit(self, hops: int) -> int:
+        """The last repair round, which also settles what cannot be reached. Each deviation
+        program moves its cell as far as it can (up to what it needs) before it counts cost,
+        so where a cell stays short the width it reached is the most its neighbourhood
+        (`hops` relations, every cell the protection may suppress left free) allows: that
+        becomes its requirement (what the always-published cells leave it). A cell it cannot
+        move at all is checked exactly (the audit's linear program with every suppressible
+        cell unknown): if the always-published figures pin it to its value, suppressing it
+        hides nothing, and it is published and counted (`determined_by_published_*`)."""
+        return self._repair(hops, limit=True)
+
+    def _limit(self, targets: np.ndarray, need: np.ndarray, reach: np.ndarray) -> None:
         stuck = reach < 1 - 1e-9
         if stuck.any():
             reach[stuck] = np.maximum(reach[stuck], self._widest(targets[stuck], need[stuck]))
@@ -714,7 +716,6 @@ class Protector:
             ).fetchone()
             self.determined_events += events
             self.determined_persons += persons
-        return int(limited.sum()), int(len(pinned))
 
     def _widest(self, targets: np.ndarray, need: np.ndarray) -> np.ndarray:
         """Interval widths of `targets` (needed up to `need`) with every suppressed or movable
@@ -773,8 +774,8 @@ class Protector:
             if not short():
                 break
             rounds += 1
-            if step == "limit":
-                self.limit_by_published(hops)
+            if step == "repair_and_limit":
+                self.repair_and_limit(hops)
             elif not self.lp_repair(hops):
                 continue
             self.audit(focus=True)

@@ -19,6 +19,17 @@ CREATE TABLE IF NOT EXISTS ops.quality_figures (
 )"""
 
 
+def fix_columns(con) -> list[str]:
+    """The repair flags (`fix_*`) the staging SQL put on `_checked`, in column order."""
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = '_checked' "
+            "AND column_name LIKE 'fix\\_%' ESCAPE '\\' ORDER BY column_index"
+        ).fetchall()
+    ]
+
+
 def run_sql_file(con: duckdb.DuckDBPyConnection, package: str, name: str) -> None:
     con.execute((resources.files(package) / name).read_text(encoding="utf-8"))
 
@@ -34,13 +45,7 @@ def split_checked(
     con.execute("BEGIN TRANSACTION")
     try:
         run_sql_file(con, "quality", f"sql/{staging_sql}")
-        fix_cols = [
-            r[0]
-            for r in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE table_name = '_checked' "
-                "AND column_name LIKE 'fix\\_%' ESCAPE '\\' ORDER BY column_index"
-            ).fetchall()
-        ]
+        fix_cols = fix_columns(con)
         excluded = ", ".join(["reason_codes", *drop_from_staging])
         con.execute(
             f"CREATE OR REPLACE TABLE staging.{source} AS "
