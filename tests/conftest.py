@@ -3,6 +3,7 @@ the generator's ground truth."""
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,9 @@ import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("DE06_PSEUDONYM_KEY", "test-key-not-secret-but-32-bytes-long")
+# one protection cache for the session: runs on the same marts (the incremental test's) reuse
+# the protection computed once (assets/protection_cache.py)
+os.environ.setdefault("DE06_PROTECTION_CACHE", tempfile.mkdtemp(prefix="de06-protection-"))
 
 REPO = Path(__file__).resolve().parent.parent
 # The committed sample; DE06_TEST_SAMPLE points the end-to-end tests at another generated folder

@@ -5,6 +5,7 @@ import os
 import shutil
 
 import dagster as dg
+import duckdb
 
 import assets.publish as publish
 from assets import incremental
@@ -65,3 +66,36 @@ def test_a_planted_leak_blocks_publication(sample_run, tmp_path, monkeypatch):
     materialized = {tuple(e.asset_key.path) for e in result.get_asset_materialization_events()}
     assert ("published", "marts") not in materialized
     assert os.readlink(data / "published") == before
+
+
+def test_the_same_marts_reuse_their_protection(sample_run, tmp_path):
+    """Protection is a function of the marts' contents, the rules and DE06_MIN_CELL: run again
+    on the same marts (the build records forgotten), it is read back, not recomputed, and the
+    protected tables are the same."""
+    data = tmp_path / "data"
+    shutil.copytree(sample_run.warehouse.data, data, symlinks=True)
+    warehouse = Warehouse(
+        landing_dir=sample_run.warehouse.landing_dir, data_dir=str(data), min_cell=5
+    )
+    with warehouse.connect() as con:
+        incremental.forget_builds(con)
+        con.execute("DROP SCHEMA publish CASCADE")
+    result = dg.materialize(
+        [publish.protected_marts, publish.disclosure_audit],
+        resources={"warehouse": warehouse},
+        raise_on_error=False,
+    )
+    assert result.success
+    (event,) = result.get_asset_materialization_events()
+    metadata = event.materialization.metadata
+    assert metadata["protection"].value.startswith("reused")
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        con.execute(f"ATTACH '{sample_run.warehouse.database_path}' AS first (READ_ONLY)")
+        for mart in publish.PUBLISHED_MARTS:
+            differ = con.execute(
+                f"""SELECT count(*) FROM ((SELECT * FROM publish.{mart.name}
+                                           EXCEPT ALL SELECT * FROM first.publish.{mart.name})
+                                          UNION ALL (SELECT * FROM first.publish.{mart.name}
+                                           EXCEPT ALL SELECT * FROM publish.{mart.name}))"""
+            ).fetchone()[0]
+            assert differ == 0, mart.name
