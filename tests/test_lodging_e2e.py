@@ -167,23 +167,30 @@ def test_no_identifiers_after_staging(wh):
 
 
 def test_published_suppression(sample_run):
+    """Guests' stays are protected where they are small in a 2025 commune in a month (README:
+    the event rule); the only small commune cells published are those the always-published
+    figures pin (the audit counts them); the province's figures are always published."""
     with sample_run.published_db() as pub:
-        # a row of fewer than 3 establishments publishes no figure but its zeros
         small = pub.execute(
-            """SELECT count(*) FROM tourism_monthly
-               WHERE establishments < 3 AND (arrivals > 0 OR rooms > 0
-                     OR occupied_room_nights > 0)"""
+            """SELECT count(*) FROM tourism_monthly WHERE area_level = 'commune'
+               AND (arrivals BETWEEN 1 AND 4 OR guest_nights BETWEEN 1 AND 4)"""
+        ).fetchone()[0]
+        determined = pub.execute(
+            "SELECT determined_by_published_events FROM disclosure_audit"
         ).fetchone()[0]
         flagged = pub.execute(
             "SELECT count(*) FROM tourism_monthly WHERE arrivals_flag = 'c'"
         ).fetchone()[0]
-        # stays are events: with 3 or more establishments they are published as counted, and
-        # the province's figures always are
         province_blank = pub.execute(
             """SELECT count(*) FROM tourism_monthly WHERE area_level = 'province'
                AND establishment_type = 'all' AND arrivals IS NULL"""
         ).fetchone()[0]
-    assert small == 0 and flagged > 0 and province_blank == 0
+        # capacity is register data: published as is
+        capacity_blank = pub.execute(
+            "SELECT count(*) FROM tourism_monthly WHERE guest_origin = 'all' AND rooms IS NULL"
+        ).fetchone()[0]
+    assert flagged > 0 and province_blank == 0 and capacity_blank == 0
+    assert small <= determined
     assert (sample_run.published / "reports" / "model_38.html").exists()
 
 
