@@ -4,7 +4,7 @@ rows, run by one factory (assets.common.sql_check) that counts them by kind."""
 import dagster as dg
 import pytest
 
-from assets import common, lodging, population
+from assets import common, lodging, population, publish
 from dagster_project.definitions import defs
 from warehouse.resource import Warehouse
 
@@ -88,6 +88,30 @@ def test_occupancy_check_warns_on_flagged_cells_only_and_passes_without(warehous
         con.execute("UPDATE marts.tourism_monthly SET room_occupancy_over_100 = FALSE")
     result = room_occupancy_plausible(warehouse=warehouse)
     assert result.passed and result.metadata["failing_rows"].value == 0
+
+
+def test_row_accounting_check_blocks_on_an_unaccounted_file_and_on_no_file_at_all(warehouse):
+    check = publish.every_row_accounted
+    with warehouse.connect() as con:
+        con.execute(
+            "CREATE TABLE ops.reconciliation (source_file VARCHAR, rows_unaccounted BIGINT)"
+        )
+    empty = check(warehouse=warehouse)  # nothing reconciled proves nothing
+    assert not empty.passed and empty.metadata["no_file_reconciled"].value == 1
+    with warehouse.connect() as con:
+        con.execute("INSERT INTO ops.reconciliation VALUES ('a.csv', 0), ('b.csv', 0)")
+    assert check(warehouse=warehouse).passed
+    with warehouse.connect() as con:
+        con.execute("INSERT INTO ops.reconciliation VALUES ('c.csv', -2), ('d.csv', 1)")
+    result = check(warehouse=warehouse)
+    assert not result.passed and result.severity == dg.AssetCheckSeverity.ERROR
+    assert {k: v.value for k, v in result.metadata.items()} == {
+        "failing_rows": 2,
+        "rows_unaccounted": 2,
+        "no_file_reconciled": 0,
+    }
+    [spec] = check.check_specs
+    assert spec.blocking and spec.asset_key == dg.AssetKey(["ops", "reconciliation"])
 
 
 def test_each_suite_check_takes_table_and_blocking_flag_from_the_suite_declaration():
