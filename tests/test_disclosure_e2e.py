@@ -7,9 +7,9 @@ import shutil
 import dagster as dg
 
 import assets.publish as publish
-from warehouse.resource import Warehouse
 from marts.catalogue import MARTS
 from quality import disclosure
+from warehouse.resource import Warehouse
 
 
 def test_the_audit_passes_on_the_committed_sample(sample_run):
