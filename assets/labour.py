@@ -8,26 +8,18 @@ name), skipping unchanged files.
 
 import dagster as dg
 
-from assets import incremental
-from assets.common import (
-    load_files,
-    mart_asset,
-    sql_check,
-    stage,
-    staging_specs,
-    suite_check,
-)
-from marts.catalogue import MARTS
+from assets import declared, incremental
+from assets.common import load_files
+from domains import labour as domain
 from marts.lineage import deps_of
-from quality import suites
 from sources.contracts.labour import LABOUR_STATUS
 from sources.readers import landing_files
 from warehouse.resource import Warehouse
 
-GROUP = "labour"
-MODEL = 37
-SOURCES = ["labour_status"]
-QUARANTINE_KEYS = [["quarantine", "labour_status"]]
+GROUP = domain.NAME
+MODEL = domain.MODEL
+SOURCES = domain.SOURCES
+QUARANTINE_KEYS = declared.quarantine_keys(domain)
 # Dependencies come from the SQL files themselves (marts/lineage.py): staging links to the
 # population register's person tables (sex, birth date, residence over time) that model 36's
 # population_timeline builds.
@@ -45,40 +37,6 @@ def raw_labour_status(
     files = landing_files(warehouse.landing, LABOUR_STATUS)
     # No file at all: not delivered yet; load_files creates the empty table and warns.
     return load_files(context, warehouse, LABOUR_STATUS, files)
-
-
-@dg.multi_asset(
-    specs=staging_specs(
-        "labour_status",
-        GROUP,
-        deps=deps_of("quality/sql/stage_labour.sql"),
-        staged="Accepted labour records of all loaded years: typed, personal ID "
-        "replaced by the keyed pseudonym, linked to the population register (sex and age "
-        "from the register, residence commune on the reference date), status fields of "
-        "persons not employed cleared, workplace commune harmonised to 2025 communes, "
-        "informal employment flagged.",
-        rejected="Rejected labour records with their reason code (invalid ID, duplicate, "
-        "unknown person, under 15, contradictory status …); pseudonymised, the received row "
-        "is in raw by file and row number.",
-    ),
-)
-def staged_labour_status(warehouse: Warehouse):
-    yield from stage(warehouse, "labour_status", "stage_labour.sql")
-
-
-checks = [
-    suite_check(suites.labour_contract),
-    suite_check(suites.labour_quality),
-]
-
-
-labour_rejection_share = sql_check(
-    "labour_rejection_share",
-    ["quarantine", "labour_status"],
-    blocking=False,
-    description="Share of labour records rejected per file stays under 2 %, and under 1 % of "
-    "the records disagree with the population register on sex or birth date (warning).",
-)
 
 
 @dg.asset(
@@ -117,20 +75,7 @@ def labour_base(warehouse: Warehouse) -> dg.MaterializeResult:
     )
 
 
-MODEL_37_MARTS = [
-    mart_asset(m, deps=deps_of(f"marts/{m.sql}"), group="model_37")
-    for m in MARTS
-    if m.model == MODEL
-]
-
-
-labour_accounts = sql_check(
-    "labour_accounts",
-    ["marts", "labour_indicators"],
-    blocking=True,
-    description="Contract of the mart (blocks publication): the labour accounts hold in every "
-    "cell: labour force = employed + unemployed, no cell has more persons with a status than the "
-    "register's working-age population, and sexes and age bands add up to their totals. These "
-    "are identities of the mart's construction (records link only to persons the working-age "
-    "population counts), not properties of the data: a failure means the mart is wrong.",
-)
+# Built from the domain's declaration (domains/labour.py): staging steps, marts, checks.
+STAGED = declared.staging_assets(domain)
+MODEL_37_MARTS = declared.mart_assets(domain)
+checks = declared.checks(domain)

@@ -3,26 +3,18 @@ notifications, from landing files to raw, staging and quarantine, then the touri
 
 import dagster as dg
 
-from assets.common import (
-    MONTHLY,
-    SINGLE_RUN,
-    load_files,
-    mart_asset,
-    monthly_files,
-    sql_check,
-    stage,
-    staging_specs,
-    suite_check,
-)
-from marts.catalogue import MARTS
-from marts.lineage import deps_of
-from quality import suites
+from assets import declared
+from assets.common import MONTHLY, SINGLE_RUN, load_files, monthly_files, stage
+from domains import lodging as domain
 from sources.contracts.lodging import ESTABLISHMENTS, STAYS
 from sources.readers import landing_files
 from warehouse.resource import Warehouse
 
-GROUP = "lodging"
-MODEL = 38
+GROUP = domain.NAME
+MODEL = domain.MODEL
+SOURCES = domain.SOURCES
+QUARANTINE_KEYS = declared.quarantine_keys(domain)
+STAYS_STEP = declared.staging_step(domain, "stays")  # staged here: its flags are counted too
 
 
 @dg.asset(key=["raw", "establishments"], group_name=GROUP, kinds={"duckdb", "excel"})
@@ -50,37 +42,9 @@ def raw_stays(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mat
     return load_files(context, warehouse, STAYS, monthly_files(context, warehouse, STAYS))
 
 
-@dg.multi_asset(
-    specs=staging_specs(
-        "establishments",
-        GROUP,
-        deps=deps_of("quality/sql/stage_establishments.sql"),
-        staged="Accepted lodging establishments: typed (rooms, beds, opening and closing "
-        "dates), type checked against the code list, commune as a 2025 code.",
-        rejected="Rejected register rows with their reason codes.",
-    ),
-)
-def staged_establishments(warehouse: Warehouse):
-    yield from stage(warehouse, "establishments", "stage_establishments.sql")
-
-
-@dg.multi_asset(
-    specs=staging_specs(
-        "stays",
-        GROUP,
-        deps=deps_of("quality/sql/stage_stays.sql"),
-        staged="Accepted stays of all loaded months: guest document replaced by a keyed "
-        "pseudonym (guest_key; for a personal ID the same as the register's person_key, so "
-        "guest_in_register links to it), nationality as ISO alpha-3 from reference.countries "
-        "('other' when the reference data cannot read it), nights per IRTS 2008, "
-        "establishment type and commune from the register; flags for late notifications and "
-        "a guest in two places on the same night.",
-        rejected="Rejected stays with their reason codes (re-sent duplicates, check-out "
-        "before check-in, unknown establishment, invalid personal ID), pseudonymised.",
-    ),
-)
+@dg.multi_asset(specs=declared.staging_spec(domain, STAYS_STEP))
 def staged_stays(warehouse: Warehouse):
-    staged, quarantined = stage(warehouse, "stays", "stage_stays.sql")
+    staged, quarantined = stage(warehouse, STAYS_STEP.source, STAYS_STEP.sql_file)
     with warehouse.connect() as con:
         # Flags (kept rows) as quality figures next to the repairs and rejects.
         con.execute(
@@ -106,40 +70,7 @@ def staged_stays(warehouse: Warehouse):
     yield quarantined
 
 
-checks = [
-    suite_check(suites.establishments_contract),
-    suite_check(suites.stays_contract),
-    suite_check(suites.stays_quality),
-]
-
-QUARANTINE_KEYS = [["quarantine", "establishments"], ["quarantine", "stays"]]
-SOURCES = ["establishments", "stays"]
-
-MODEL_38_MARTS = [
-    mart_asset(m, deps=deps_of(f"marts/{m.sql}"), group="model_38")
-    for m in MARTS
-    if m.model == MODEL
-]
-
-
-tourism_totals = sql_check(
-    "tourism_totals",
-    ["marts", "tourism_monthly"],
-    blocking=True,
-    description="Contract of the mart (blocks publication): arrivals and guest-nights at "
-    "province level over all months equal those of the accepted stays. A mismatch means stays "
-    "are lost or counted twice between staging and the mart, so every figure of the mart would "
-    "be wrong.",
-)
-
-
-room_occupancy_plausible = sql_check(
-    "room_occupancy_plausible",
-    ["marts", "tourism_monthly"],
-    blocking=False,
-    description="Data quality (warns, publication goes on): room occupancy never exceeds 100 %. "
-    "Guests occupying more room-nights than the establishment register lists is a defect of "
-    "the register (rooms missing, opening or closing dates wrong), not of the mart: the "
-    "arrivals and nights are right, the rate is published as computed with "
-    "room_occupancy_over_100, and the affected cells are counted here.",
-)
+# Built from the domain's declaration (domains/lodging.py): staging steps, marts, checks.
+STAGED = declared.staging_assets(domain, custom=("stays",))
+MODEL_38_MARTS = declared.mart_assets(domain)
+checks = declared.checks(domain)

@@ -3,27 +3,19 @@ from landing files to raw, staging and quarantine."""
 
 import dagster as dg
 
-from assets import incremental
-from assets.common import (
-    MONTHLY,
-    SINGLE_RUN,
-    load_files,
-    mart_asset,
-    monthly_files,
-    sql_check,
-    stage,
-    staging_specs,
-    suite_check,
-)
-from marts.catalogue import MARTS
+from assets import declared, incremental
+from assets.common import MONTHLY, SINGLE_RUN, load_files, monthly_files
+from domains import population as domain
 from marts.lineage import deps_of
-from quality import suites
 from quality.staging import run_sql_file
 from sources.contracts import EVENTS, RESIDENTS
 from sources.readers import landing_files
 from warehouse.resource import Warehouse
 
-GROUP = "population"
+GROUP = domain.NAME
+MODEL = domain.MODEL
+SOURCES = domain.SOURCES
+QUARANTINE_KEYS = declared.quarantine_keys(domain)
 
 
 @dg.asset(key=["raw", "residents"], group_name=GROUP, kinds={"duckdb", "csv"})
@@ -57,47 +49,6 @@ def raw_events(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
     return load_files(context, warehouse, EVENTS, monthly_files(context, warehouse, EVENTS))
 
 
-@dg.multi_asset(
-    specs=staging_specs(
-        "residents",
-        GROUP,
-        deps=deps_of("quality/sql/stage_residents.sql"),
-        staged="Accepted residents of the latest snapshot: typed, cleaned, personal ID "
-        "and household number replaced by keyed pseudonyms, names dropped, commune "
-        "harmonised to the 2025 communes.",
-        rejected="Rejected snapshot rows with their reason codes (pseudonymised; the "
-        "received row is in raw by file and row number).",
-    ),
-)
-def staged_residents(warehouse: Warehouse):
-    yield from stage(warehouse, "residents", "stage_residents.sql", drop=("id_problem",))
-
-
-@dg.multi_asset(
-    specs=staging_specs(
-        "events",
-        GROUP,
-        deps=deps_of("quality/sql/stage_events.sql"),
-        staged="Accepted population events of all loaded months: typed, pseudonymised, "
-        "communes harmonised, each counted in the month it happened.",
-        rejected="Rejected events with their reason codes (duplicates, invalid IDs, "
-        "unknown persons, second deaths, unknown communes).",
-    ),
-)
-def staged_events(warehouse: Warehouse):
-    yield from stage(warehouse, "events", "stage_events.sql")
-
-
-checks = [
-    suite_check(suites.residents_contract),
-    suite_check(suites.residents_quality),
-    suite_check(suites.events_contract),
-]
-
-QUARANTINE_KEYS = [["quarantine", "residents"], ["quarantine", "events"]]
-SOURCES = ["residents", "events"]
-
-
 @dg.asset(
     key=["marts", "population_timeline"],
     group_name="model_36",
@@ -129,19 +80,7 @@ def population_timeline(warehouse: Warehouse) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={**counts, "reference_dates": ", ".join(ref_dates)})
 
 
-MODEL_36_MARTS = [
-    mart_asset(m, deps=deps_of(f"marts/{m.sql}"), group="model_36") for m in MARTS if m.model == 36
-]
-MODEL = 36
-
-
-population_balances = sql_check(
-    "population_balances",
-    ["marts", "population_change"],
-    blocking=True,
-    description="Contract of the marts (blocks publication): the balancing equation holds in "
-    "every month and area, each month starts where the previous ended, and the stock at each "
-    "reference date agrees with population_indicators. Stocks and flows come from the same "
-    "person states, so these hold by construction whatever the data: a failure means the marts "
-    "contradict each other.",
-)
+# Built from the domain's declaration (domains/population.py): staging steps, marts, checks.
+STAGED = declared.staging_assets(domain)
+MODEL_36_MARTS = declared.mart_assets(domain)
+checks = declared.checks(domain)

@@ -7,25 +7,16 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from assets.common import (
-    MONTHLY,
-    SINGLE_RUN,
-    load_files,
-    mart_asset,
-    monthly_files,
-    sql_check,
-    stage,
-    staging_specs,
-    suite_check,
-)
-from marts.catalogue import MARTS
-from marts.lineage import deps_of
-from quality import suites
+from assets import declared
+from assets.common import MONTHLY, SINGLE_RUN, load_files, monthly_files
+from domains import public_order as domain
 from sources.contracts.public_order import INCIDENTS, TRAFFIC_VIOLATIONS
 from warehouse.resource import Warehouse
 
-GROUP = "public_order"
-MODEL = 39
+GROUP = domain.NAME
+MODEL = domain.MODEL
+SOURCES = domain.SOURCES
+QUARANTINE_KEYS = declared.quarantine_keys(domain)
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "sources" / "reference"
 PENAL_CODE_CSV = REFERENCE_DIR / "penal_code_iccs.csv"
 VIOLATION_CODES_CSV = REFERENCE_DIR / "violation_codes.csv"
@@ -110,64 +101,9 @@ def raw_traffic_violations(
     )
 
 
-@dg.multi_asset(
-    specs=staging_specs(
-        "incidents",
-        GROUP,
-        deps=deps_of("quality/sql/stage_incidents.sql"),
-        staged="Accepted incidents of all loaded months: typed, commune harmonised to "
-        "the 2025 communes at the occurrence date, Penal Code article classified to its "
-        "ICCS v1.0 section (unknown articles to section 11), cleared flag.",
-        rejected="Rejected incidents with their reason codes (duplicates, unknown "
-        "communes, occurred after reported, unreadable times).",
-    ),
-)
-def staged_incidents(warehouse: Warehouse):
-    yield from stage(warehouse, "incidents", "stage_incidents.sql")
-
-
-@dg.multi_asset(
-    specs=staging_specs(
-        "traffic_violations",
-        GROUP,
-        deps=deps_of("quality/sql/stage_traffic_violations.sql"),
-        staged="Accepted traffic violations: typed, plate validated and replaced by a "
-        "keyed pseudonym (plate_key), commune harmonised, violation code grouped.",
-        rejected="Rejected violations with their reason codes (duplicates, invalid "
-        "plates, negative fines, unknown communes); plates pseudonymised.",
-    ),
-)
-def staged_traffic_violations(warehouse: Warehouse):
-    yield from stage(
-        warehouse, "traffic_violations", "stage_traffic_violations.sql", drop=("plate_problem",)
-    )
-
-
-checks = [
-    suite_check(suites.incidents_contract),
-    suite_check(suites.incidents_quality),
-    suite_check(suites.traffic_violations_contract),
-    suite_check(suites.traffic_violations_quality),
-]
-
-QUARANTINE_KEYS = [["quarantine", "incidents"], ["quarantine", "traffic_violations"]]
-SOURCES = ["incidents", "traffic_violations"]
-
+# Built from the domain's declaration (domains/public_order.py): staging steps, marts, checks.
 # public_order_monthly reads marts.population_change (the denominator: population at the start
 # of the month); marts/lineage.py finds it in the SQL.
-MODEL_39_MARTS = [
-    mart_asset(m, deps=deps_of(f"marts/{m.sql}"), group="model_39")
-    for m in MARTS
-    if m.model == MODEL
-]
-
-
-public_order_adds_up = sql_check(
-    "public_order_adds_up",
-    ["marts", "public_order_monthly"],
-    blocking=True,
-    description="Contract of the mart (blocks publication): sections add up to the area total, "
-    "communes add up to their district and districts to the province, cleared never exceeds "
-    "incidents, and every accepted incident is counted once at province level. All hold by the "
-    "mart's construction: a failure means incidents are lost or counted twice.",
-)
+STAGED = declared.staging_assets(domain)
+MODEL_39_MARTS = declared.mart_assets(domain)
+checks = declared.checks(domain)

@@ -15,7 +15,7 @@ import dagster as dg
 import duckdb
 
 from assets import DOMAINS, incremental, protection_cache, publication_store
-from assets.common import md_table, province_preview
+from assets.common import md_table, province_preview, sql_check
 from marts import quality_report, reports
 from marts.catalogue import LINKS, MARTS
 from quality.disclosure import Protector
@@ -63,26 +63,14 @@ def reconciliation(warehouse: Warehouse) -> dg.MaterializeResult:
     )
 
 
-@dg.asset_check(
-    asset=reconciliation,
+every_row_accounted = sql_check(
+    "every_row_accounted",
+    ["ops", "reconciliation"],
     blocking=True,
     description="Contract (blocks publication): every input row is staged or quarantined, "
     "exactly once. A row unaccounted for is lost or doubled by the pipeline, never a data "
     "defect (a bad row is quarantined with its reason code), and every count would be wrong.",
 )
-def every_row_accounted(warehouse: Warehouse) -> dg.AssetCheckResult:
-    with warehouse.connect() as con:
-        bad = con.execute(
-            "SELECT source_file, rows_unaccounted FROM ops.reconciliation WHERE rows_unaccounted <> 0"
-        ).fetchall()
-        files = con.execute("SELECT count(*) FROM ops.reconciliation").fetchone()[0]
-    return dg.AssetCheckResult(
-        passed=not bad and files > 0,
-        metadata={
-            "files_checked": files,
-            "files_with_unaccounted_rows": dg.MetadataValue.json(dict(bad)),
-        },
-    )
 
 
 def audit_passed(figures: dict) -> bool:

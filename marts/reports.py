@@ -27,20 +27,27 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.offline import get_plotlyjs
 
-from marts.catalogue import LABELS_VI, MARTS, MODELS
-
 PLOTLY_JS = "plotly.min.js"
 SUPPRESSED = "c"  # the yearbook symbol for a confidential cell ("số liệu được bảo mật")
 NOTHING = "-"  # no figure: no such unit in the period, or a rate without a denominator
 FOOTNOTE_C = "c: số liệu được bảo mật (ô nhỏ được ẩn để bảo vệ dữ liệu cá nhân)"
 FOOTNOTE_DASH = "-: không có số liệu / không tính được"
 SOURCE_VI = "Nguồn: Cơ sở dữ liệu quốc gia về dân cư và các cơ sở dữ liệu liên thông (Đề án 06)"
-SOURCES = {
-    36: "Đăng ký dân cư (ảnh chụp gốc và biến động hằng tháng) / population register",
-    37: "Cơ sở dữ liệu thị trường lao động, liên kết với đăng ký dân cư / labour-market register",
-    38: "Thông báo lưu trú và danh sách cơ sở lưu trú / lodging notifications and register",
-    39: "Sổ theo dõi vụ việc của công an; vi phạm phát hiện qua camera / police log, cameras",
-}
+
+# Each domain declares its yearbook tables, report sections and source (domains/<domain>.py,
+# assembled in domains/): they use the helpers below, so the registries are read at call time
+# (imported inside the functions that need them; at the top it would be an import cycle).
+
+
+def __getattr__(name: str):
+    """The registries under their former names here (SOURCES, YEARBOOK, REPORT_SECTIONS)."""
+    import domains
+
+    if name in ("YEARBOOK", "REPORT_SECTIONS"):
+        return getattr(domains, name)
+    if name == "SOURCES":
+        return domains.REPORT_SOURCES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ------------------------------------------------------------------ helpers on the published db
@@ -251,346 +258,11 @@ def _table(
     )
 
 
-def _population_tables(con) -> list[YearbookTable | None]:
-    ind = _columns(con, "population_indicators")
-    rates = _columns(con, "population_rates")
-    area = "area_level, area_code, area_name, parent_code"
-    return [
-        _table(
-            con,
-            36,
-            "1. Dân số",
-            "Dân số phân theo đơn vị hành chính",
-            "Population by administrative unit",
-            "Người",
-            "population_indicators",
-            f"SELECT {area}, ref_date AS period, population AS value, "
-            f"{_flag(ind, 'population')} AS suppressed FROM population_indicators",
-            "Người thường trú và tạm trú đang sinh sống trên địa bàn (đăng ký dân cư).",
-            "Tại 0 giờ ngày ghi ở cột (dân số ngày 01/01 bằng dân số cuối ngày 31/12 năm trước).",
-            "date",
-        ),
-        _table(
-            con,
-            36,
-            "2. Mật độ dân số",
-            "Mật độ dân số phân theo đơn vị hành chính",
-            "Population density",
-            "Người/km²",
-            "population_indicators",
-            f"SELECT {area}, ref_date AS period, density_per_km2 AS value, "
-            f"{_flag(ind, 'population')} AS suppressed FROM population_indicators",
-            "Dân số chia cho diện tích (km²); diện tích huyện cũ là tổng diện tích các xã, "
-            "phường năm 2025 thuộc huyện.",
-            "Tại 0 giờ ngày ghi ở cột.",
-            "date",
-            1,
-        ),
-        _table(
-            con,
-            36,
-            "3. Số sinh",
-            "Số trẻ sinh ra trong năm",
-            "Live births",
-            "Người",
-            "population_rates",
-            f"SELECT {area}, year AS period, births AS value, {_flag(rates, 'births')} AS "
-            "suppressed FROM population_rates",
-            "Số trẻ sinh sống được đăng ký, tính theo ngày sinh.",
-            "Cả năm (01/01 - 31/12).",
-            "year",
-        ),
-        _table(
-            con,
-            36,
-            "4. Tỷ suất sinh thô",
-            "Tỷ suất sinh thô",
-            "Crude birth rate",
-            "‰",
-            "population_rates",
-            f"SELECT {area}, year AS period, crude_birth_rate AS value, "
-            f"{_flag(rates, 'births')} AS suppressed FROM population_rates",
-            "Số sinh trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
-            "Cả năm; dân số bình quân = (đầu năm + cuối năm) / 2.",
-            "year",
-            1,
-        ),
-        _table(
-            con,
-            36,
-            "5. Tỷ suất chết thô",
-            "Tỷ suất chết thô",
-            "Crude death rate",
-            "‰",
-            "population_rates",
-            f"SELECT {area}, year AS period, crude_death_rate AS value, "
-            f"{_flag(rates, 'deaths')} AS suppressed FROM population_rates",
-            "Số người chết trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
-            "Cả năm; dân số bình quân = (đầu năm + cuối năm) / 2.",
-            "year",
-            1,
-        ),
-    ]
-
-
-def _labour_tables(con) -> list[YearbookTable | None]:
-    lab = _columns(con, "labour_indicators")
-    area = "area_level, area_code, area_name, parent_code"
-    total = "WHERE sex = 'Tổng' AND age_band = 'Tổng'"
-    ref = "Tại ngày 01/7 hằng năm (ngày chốt của cơ sở dữ liệu lao động)."
-    note = "Số liệu từ cơ sở dữ liệu đăng ký, không phải điều tra lao động việc làm. "
-    tables = [
-        _table(
-            con,
-            37,
-            "1. Lực lượng lao động",
-            "Lực lượng lao động từ 15 tuổi trở lên",
-            "Labour force aged 15+",
-            "Người",
-            "labour_indicators",
-            f"SELECT {area}, year AS period, labour_force AS value, "
-            f"{_flag(lab, 'labour_force')} AS suppressed FROM labour_indicators {total}",
-            note + "Người có việc làm và người thất nghiệp (ILO, ICLS 19).",
-            ref,
-            "year",
-        ),
-        _table(
-            con,
-            37,
-            "2. Lao động có việc làm",
-            "Lao động từ 15 tuổi trở lên có việc làm",
-            "Employed persons aged 15+",
-            "Người",
-            "labour_indicators",
-            f"SELECT {area}, year AS period, employed AS value, {_flag(lab, 'employed')} "
-            f"AS suppressed FROM labour_indicators {total}",
-            note + "Người làm việc ít nhất 1 giờ để tạo thu nhập (ILO, ICLS 19).",
-            ref,
-            "year",
-        ),
-        _table(
-            con,
-            37,
-            "3. Tỷ lệ tham gia LLLĐ",
-            "Tỷ lệ tham gia lực lượng lao động",
-            "Labour force participation rate",
-            "%",
-            "labour_indicators",
-            f"SELECT {area}, year AS period, labour_force_participation_rate AS value, "
-            f"{_any_flag(lab, 'labour_force', 'outside_labour_force')} AS suppressed "
-            f"FROM labour_indicators {total}",
-            note + "Lực lượng lao động chia cho dân số 15+ có thông tin lao động, × 100.",
-            ref,
-            "year",
-            1,
-        ),
-        _table(
-            con,
-            37,
-            "4. Tỷ lệ thất nghiệp",
-            "Tỷ lệ thất nghiệp",
-            "Unemployment rate",
-            "%",
-            "labour_indicators",
-            f"SELECT {area}, year AS period, unemployment_rate AS value, "
-            f"{_any_flag(lab, 'unemployed', 'labour_force')} AS suppressed "
-            f"FROM labour_indicators {total}",
-            note + "Người thất nghiệp chia cho lực lượng lao động, × 100.",
-            ref,
-            "year",
-            2,
-        ),
-    ]
-    if _exists(con, "youth_indicators"):
-        y = _columns(con, "youth_indicators")
-        tables.append(
-            _table(
-                con,
-                37,
-                "5. Thanh niên NEET",
-                "Tỷ lệ thanh niên không có việc làm, không đi học (NEET)",
-                "Youth NEET rate",
-                "%",
-                "youth_indicators",
-                f"SELECT {area}, year AS period, neet_rate AS value, "
-                f"{_any_flag(y, 'youth_neet', 'youth_with_record')} AS suppressed "
-                "FROM youth_indicators WHERE sex = 'Tổng'",
-                note
-                + "Thanh niên 15-24 tuổi không có việc làm và không đi học, trên thanh niên có "
-                "thông tin lao động, × 100.",
-                ref,
-                "year",
-                1,
-            )
-        )
-    return tables
-
-
-def _lodging_tables(con) -> list[YearbookTable | None]:
-    tm = _columns(con, "tourism_monthly")
-    area = "area_level, area_code, area_name, parent_code"
-    total = "WHERE establishment_type = 'all' AND guest_origin = 'all'"
-    ref = "Theo tháng; ô '-': không có cơ sở lưu trú nào trên địa bàn trong tháng."
-    tables = [
-        _table(
-            con,
-            38,
-            "1. Lượt khách",
-            "Lượt khách do các cơ sở lưu trú phục vụ",
-            "Arrivals at accommodation establishments",
-            "Lượt khách",
-            "tourism_monthly",
-            f"SELECT {area}, month AS period, arrivals AS value, "
-            f"{_flag(tm, 'arrivals')} AS suppressed FROM tourism_monthly {total}",
-            "Lượt khách nhận phòng trong tháng (không tính khách trong ngày); IRTS 2008.",
-            ref,
-            "month",
-        ),
-        _table(
-            con,
-            38,
-            "2. Ngày khách",
-            "Số đêm lưu trú của khách",
-            "Guest-nights",
-            "Đêm",
-            "tourism_monthly",
-            f"SELECT {area}, month AS period, guest_nights AS value, "
-            f"{_flag(tm, 'guest_nights')} AS suppressed FROM tourism_monthly {total}",
-            "Số đêm = ngày trả phòng − ngày nhận phòng, mỗi đêm tính vào tháng của đêm đó "
-            "(IRTS 2008, Eurostat).",
-            ref,
-            "month",
-        ),
-        _table(
-            con,
-            38,
-            "3. Công suất phòng",
-            "Công suất sử dụng phòng",
-            "Room occupancy rate",
-            "%",
-            "tourism_monthly",
-            f"SELECT {area}, month AS period, room_occupancy_rate AS value, "
-            f"{_any_flag(tm, 'occupied_room_nights', 'room_nights_available')} AS suppressed "
-            f"FROM tourism_monthly {total}",
-            "Số đêm phòng có khách chia cho số đêm phòng sẵn có.",
-            ref,
-            "month",
-            1,
-            percent=True,
-        ),
-    ]
-    if _exists(con, "lodging_compliance"):
-        lc = _columns(con, "lodging_compliance")
-        tables.append(
-            _table(
-                con,
-                38,
-                "4. Thông báo quá hạn",
-                "Tỷ lệ thông báo lưu trú quá hạn",
-                "Share of late lodging notifications",
-                "%",
-                "lodging_compliance",
-                f"SELECT {area}, month AS period, late_share AS value, "
-                f"{_any_flag(lc, 'notifications', 'late_notifications')} AS suppressed "
-                "FROM lodging_compliance WHERE establishment_type = 'all'",
-                "Thông báo gửi sau 23 giờ ngày khách đến, trên tổng số thông báo.",
-                ref,
-                "month",
-                1,
-                percent=True,
-            )
-        )
-    return tables
-
-
-def _public_order_tables(con) -> list[YearbookTable | None]:
-    tables = []
-    yearly = public_order_yearly(con)
-    ref = (
-        "Cả năm, theo ngày xảy ra. Số năm lấy từ bảng năm đã công bố; khi không có, là tổng "
-        "12 tháng chỉ khi không tháng nào bị ẩn."
-    )
-    if yearly:
-        area = "area_level, area_code, area_name, parent_code"
-        tables += [
-            _table(
-                con,
-                39,
-                "1. Số vụ việc",
-                "Số vụ việc về trật tự xã hội",
-                "Recorded incidents",
-                "Vụ",
-                "public_order_yearly",
-                f"SELECT {area}, year AS period, incidents AS value, incidents_c AS suppressed "
-                f"FROM ({yearly})",
-                "Vụ việc trong sổ theo dõi của công an, mọi nhóm tội phạm ICCS v1.0.",
-                ref,
-                "year",
-            ),
-            _table(
-                con,
-                39,
-                "2. Số vụ trên 100.000 dân",
-                "Số vụ việc trên 100.000 dân",
-                "Incidents per 100,000 population",
-                "Vụ/100.000 dân",
-                "public_order_yearly",
-                f"SELECT {area}, year AS period, rate_per_100k AS value, rate_c AS suppressed "
-                f"FROM ({yearly})",
-                "Số vụ trong năm trên 100.000 dân (UNODC).",
-                ref,
-                "year",
-                1,
-            ),
-            _table(
-                con,
-                39,
-                "3. Tỷ lệ làm rõ",
-                "Tỷ lệ vụ việc đã làm rõ",
-                "Clearance rate",
-                "%",
-                "public_order_yearly",
-                f"SELECT {area}, year AS period, clearance_rate AS value, clearance_c AS "
-                f"suppressed FROM ({yearly})",
-                "Số vụ đã làm rõ chia cho số vụ xảy ra, tại thời điểm trích xuất.",
-                ref,
-                "year",
-                1,
-                percent=True,
-            ),
-        ]
-    traffic = traffic_yearly(con)
-    if traffic:
-        tables.append(
-            _table(
-                con,
-                39,
-                "4. Vi phạm giao thông",
-                "Số vi phạm giao thông phát hiện qua camera",
-                "Camera-detected traffic violations",
-                "Vi phạm",
-                "traffic_violations_yearly",
-                "SELECT area_level, area_code, area_name, parent_code, year AS period, violations AS "
-                f"value, violations_c AS suppressed FROM ({traffic})",
-                "Vi phạm do camera phát hiện, theo tháng phát hiện, mọi nhóm hành vi và loại xe.",
-                ref.replace("xảy ra", "phát hiện"),
-                "year",
-            )
-        )
-    return tables
-
-
-YEARBOOK = {
-    36: _population_tables,
-    37: _labour_tables,
-    38: _lodging_tables,
-    39: _public_order_tables,
-}
-
-
 def yearbook_tables(con: duckdb.DuckDBPyConnection, model: int) -> list[YearbookTable]:
     """The yearbook tables of a model that the published marts can fill (a source not yet
     delivered has empty marts: its tables are left out)."""
+    from domains import YEARBOOK
+
     try:
         tables = YEARBOOK[model](con)
     except duckdb.CatalogException:  # a mart of the model is not published at all
@@ -661,6 +333,8 @@ def yearbook_html(t: YearbookTable) -> str:
 def _table_html(frame: pl.DataFrame, caption: str = "") -> str:
     """Any frame as a complete HTML table; a count whose `<col>_flag` is 'c' (or a value marked
     in a `<col>|c` column) prints as 'c'."""
+    from marts.catalogue import LABELS_VI
+
     shown = [c for c in frame.columns if not c.endswith("_flag") and not c.endswith("|c")]
     head = "".join(
         f"<th>{html.escape(LABELS_VI.get(c, c))}<br><small>{c}</small></th>" for c in shown
@@ -897,338 +571,6 @@ def _section_tables(tables: list[YearbookTable]) -> list[tuple[str, str]]:
     ]
 
 
-def _population_sections(con) -> list[tuple[str, str]]:
-    tables = {t.mart + t.sheet[:2]: t for t in yearbook_tables(con, 36)}
-    sections = [("Tháp dân số / Population pyramid", _pyramid_html(con))]
-    pop = tables.get("population_indicators1.")
-    if pop:
-        sections.append(
-            (
-                "Huyện cũ / Former districts",
-                _yearbook_chart(
-                    pop,
-                    "district",
-                    "Dân số theo huyện cũ / Population by former district",
-                    with_province=False,
-                ),
-            )
-        )
-    cols = _columns(con, "population_indicators")
-    sections.append(
-        (
-            "Xã, phường 2025 / 2025 communes",
-            commune_map(
-                con,
-                f"""SELECT p.area_code, p.area_name, d.area_name AS district, population AS value,
-                        {_flag(cols, "population", "p")} AS suppressed
-                 FROM population_indicators p
-                 LEFT JOIN (SELECT DISTINCT area_code, area_name FROM population_indicators
-                            WHERE area_level = 'district') d ON d.area_code = p.parent_code
-                 WHERE p.area_level = 'commune'
-                   AND ref_date = (SELECT max(ref_date) FROM population_indicators)""",
-                "Dân số các xã, phường 2025 / Population of the 2025 communes",
-                "dân số / population",
-            ),
-        )
-    )
-    change = con.execute(
-        f"""SELECT month, births, deaths, in_migrants, out_migrants,
-                   {_flag(_columns(con, "population_change"), "births")} AS births_c
-            FROM population_change WHERE area_level = 'province' ORDER BY month"""
-    ).pl()
-    fig = go.Figure()
-    for col, label in (
-        ("births", "Sinh / births"),
-        ("deaths", "Chết / deaths"),
-        ("in_migrants", "Nhập cư / in-migrants"),
-        ("out_migrants", "Xuất cư / out-migrants"),
-    ):
-        fig.add_scatter(
-            x=change["month"], y=change[col], mode="lines+markers", name=label, connectgaps=False
-        )
-    fig.update_layout(title="Biến động dân số hằng tháng / Monthly population change (province)")
-    sections.append(("Biến động / Change", _fig_html(fig)))
-    return sections + _section_tables(list(tables.values()))
-
-
-def _labour_sections(con) -> list[tuple[str, str]]:
-    note = (
-        "<p><b>Số liệu từ cơ sở dữ liệu (đăng ký), không phải điều tra lao động việc làm.</b> "
-        "Register-based figures, not labour force survey estimates (ILO 19th ICLS, age 15+).</p>"
-    )
-    tables = yearbook_tables(con, 37)
-    by_sheet = {t.sheet[:2]: t for t in tables}
-    sections = []
-    if "4." in by_sheet:
-        sections.append(
-            (
-                "Thất nghiệp / Unemployment",
-                note
-                + _yearbook_chart(
-                    by_sheet["4."],
-                    "district",
-                    "Tỷ lệ thất nghiệp theo huyện cũ (%) / Unemployment rate by former district",
-                ),
-            )
-        )
-    if "3." in by_sheet:
-        sections.append(
-            (
-                "Tham gia LLLĐ / Participation",
-                _yearbook_chart(
-                    by_sheet["3."],
-                    "district",
-                    "Tỷ lệ tham gia LLLĐ theo huyện cũ (%) / Participation rate by former district",
-                ),
-            )
-        )
-    cols = _columns(con, "labour_indicators")
-    sections.append(
-        (
-            "Xã, phường 2025 / 2025 communes",
-            commune_map(
-                con,
-                f"""SELECT l.area_code, l.area_name, d.area_name AS district,
-                        unemployment_rate AS value,
-                        {_any_flag(cols, "unemployed", "labour_force")} AS suppressed
-                 FROM labour_indicators l LEFT JOIN (SELECT DISTINCT area_code, area_name
-                      FROM labour_indicators WHERE area_level = 'district') d
-                      ON d.area_code = l.parent_code
-                 WHERE l.area_level = 'commune' AND sex = 'Tổng' AND age_band = 'Tổng'
-                   AND year = (SELECT max(year) FROM labour_indicators)""",
-                "Tỷ lệ thất nghiệp các xã, phường 2025 (%) / Unemployment rate of the 2025 communes",
-                "tỷ lệ thất nghiệp (%)",
-                2,
-            ),
-        )
-    )
-    if _exists(con, "employment_by_sector"):
-        sec = _columns(con, "employment_by_sector")
-        sector = con.execute(
-            f"""SELECT year, broad_sector_name, sum(employed) AS employed,
-                       bool_or({_flag(sec, "employed")}) AS incomplete
-                FROM employment_by_sector WHERE area_level = 'province' AND sex = 'Tổng'
-                GROUP BY ALL ORDER BY year, 2"""
-        ).pl()
-        fig = go.Figure()
-        for name in sector["broad_sector_name"].unique(maintain_order=True).to_list():
-            part = sector.filter(pl.col("broad_sector_name") == name)
-            fig.add_bar(
-                x=part["year"].cast(pl.String),
-                y=[
-                    None if c else v
-                    for v, c in zip(part["employed"], part["incomplete"], strict=True)
-                ],
-                name=name,
-            )
-        fig.update_layout(
-            barmode="stack",
-            title="Lao động có việc làm theo khu vực kinh tế "
-            "(tỉnh) / Employment by broad sector (province)",
-        )
-        sections.append(("Khu vực kinh tế / Sectors", _fig_html(fig)))
-    return sections + _section_tables(tables)
-
-
-def _lodging_sections(con) -> list[tuple[str, str]]:
-    tables = yearbook_tables(con, 38)
-    tm = _columns(con, "tourism_monthly")
-    season = con.execute(
-        f"""SELECT month, guest_origin, guest_nights, {_flag(tm, "guest_nights")} AS c,
-                   room_occupancy_rate
-            FROM tourism_monthly
-            WHERE area_level = 'province' AND establishment_type = 'all' ORDER BY month"""
-    ).pl()
-    fig = go.Figure()
-    marked = []
-    for origin, label in (
-        ("domestic", "Khách nội địa / domestic"),
-        ("international", "Khách quốc tế / international"),
-    ):
-        part = season.filter(pl.col("guest_origin") == origin)
-        fig.add_bar(
-            x=part["month"],
-            y=[None if c else v for v, c in zip(part["guest_nights"], part["c"], strict=True)],
-            name=label,
-        )
-        marked += [m for m, c in zip(part["month"], part["c"], strict=True) if c]
-    total = season.filter(pl.col("guest_origin") == "all")
-    fig.add_scatter(
-        x=total["month"],
-        y=total["room_occupancy_rate"],
-        name="Công suất phòng / occupancy",
-        yaxis="y2",
-        mode="lines+markers",
-        connectgaps=False,
-    )
-    fig.update_layout(
-        barmode="stack",
-        title="Tính mùa vụ: đêm lưu trú và công suất phòng (tỉnh) / Seasonality: "
-        "guest-nights and room occupancy (province)",
-        yaxis=dict(title="Đêm lưu trú / guest-nights"),
-        yaxis2=dict(title="Công suất / occupancy", overlaying="y", side="right", tickformat=".0%"),
-    )
-    _mark_suppressed(fig, marked)
-    sections = [("Tính mùa vụ / Seasonality", _fig_html(fig))]
-    # Year totals only where all months are published: a sum over holes would understate.
-    year = con.execute("SELECT max(year(month)) FROM tourism_monthly").fetchone()[0]
-    sections.append(
-        (
-            "Xã, phường 2025 / 2025 communes",
-            commune_map(
-                con,
-                f"""SELECT t.area_code, any_value(t.area_name) AS area_name,
-                        any_value(d.area_name) AS district,
-                        CASE WHEN bool_or({_flag(tm, "guest_nights", "t")}) THEN NULL
-                             ELSE sum(guest_nights) END AS value,
-                        bool_or({_flag(tm, "guest_nights", "t")}) AS suppressed
-                 FROM tourism_monthly t LEFT JOIN (SELECT DISTINCT area_code, area_name
-                      FROM tourism_monthly WHERE area_level = 'district') d
-                      ON d.area_code = t.parent_code
-                 WHERE t.area_level = 'commune' AND establishment_type = 'all'
-                   AND guest_origin = 'all' AND year(month) = {int(year)}
-                 GROUP BY t.area_code""",
-                f"Số đêm lưu trú năm {year} theo xã, phường (c: có tháng bị ẩn) / Guest-nights {year} "
-                "by commune (c: a month is suppressed)",
-                "đêm lưu trú / guest-nights",
-            ),
-        )
-    )
-    if _exists(con, "tourism_by_nationality"):
-        tn = _columns(con, "tourism_by_nationality")
-        nat = con.execute(
-            f"""SELECT nationality, CASE WHEN bool_or({_flag(tn, "arrivals")}) THEN NULL
-                       ELSE sum(arrivals) END AS arrivals,
-                       bool_or({_flag(tn, "arrivals")}) AS "arrivals|c"
-                FROM tourism_by_nationality WHERE nationality <> 'VNM' AND year(month) = {int(year)}
-                GROUP BY 1 ORDER BY 3, 2 DESC NULLS LAST, 1"""
-        ).pl()
-        sections.append(
-            (
-                "Quốc tịch / Nationality",
-                _table_html(
-                    nat,
-                    f"Lượt khách quốc tế năm {year} theo quốc tịch (c: có tháng bị ẩn) / "
-                    f"international arrivals {year} by nationality:",
-                ),
-            )
-        )
-    if _exists(con, "lodging_compliance"):
-        late = con.execute(
-            """SELECT month, late_share FROM lodging_compliance
-               WHERE area_level = 'province' AND establishment_type = 'all' ORDER BY month"""
-        ).pl()
-        fig = go.Figure(
-            go.Scatter(
-                x=late["month"], y=late["late_share"], mode="lines+markers", connectgaps=False
-            )
-        )
-        fig.update_layout(
-            title="Tỷ lệ thông báo lưu trú quá hạn (tỉnh) / Share of late notifications (province)",
-            yaxis=dict(tickformat=".1%"),
-        )
-        sections.append(("Chấp hành / Compliance", _fig_html(fig)))
-    return sections + _section_tables(tables)
-
-
-def _public_order_sections(con) -> list[tuple[str, str]]:
-    tables = yearbook_tables(con, 39)
-    by_sheet = {t.sheet[:2]: t for t in tables}
-    sections = []
-    if "2." in by_sheet:
-        sections.append(
-            (
-                "Tỷ lệ trên 100.000 dân / Rate per 100,000",
-                _yearbook_chart(
-                    by_sheet["2."],
-                    "district",
-                    "Số vụ trên 100.000 dân theo huyện cũ / Incidents per "
-                    "100,000 population by former district",
-                )
-                + "<p class='note'>Tính từ số năm đã công bố (public_order_yearly, hoặc tổng 12 tháng "
-                "khi không tháng nào bị ẩn) và dân số bình quân năm; không cộng các tháng có ô bị ẩn."
-                " / From published yearly figures; never from sums of months with suppressed cells."
-                "</p>",
-            )
-        )
-    pm = _columns(con, "public_order_monthly")
-    by_section = con.execute(
-        f"""SELECT month, iccs_section || ' ' || iccs_section_name AS section, incidents,
-                   {_flag(pm, "incidents")} AS c
-            FROM public_order_monthly
-            WHERE area_level = 'province' AND upper(iccs_section) <> 'ALL' ORDER BY month, section"""
-    ).pl()
-    fig = go.Figure()
-    marked = []
-    for name in by_section["section"].unique(maintain_order=True).to_list():
-        part = by_section.filter(pl.col("section") == name)
-        fig.add_bar(
-            x=part["month"],
-            y=[None if c else v for v, c in zip(part["incidents"], part["c"], strict=True)],
-            name=name,
-        )
-        marked += [m for m, c in zip(part["month"], part["c"], strict=True) if c]
-    fig.update_layout(
-        barmode="stack",
-        legend=dict(font=dict(size=10)),
-        title="Vụ việc theo nhóm tội phạm ICCS (tỉnh) / Incidents by ICCS section (province)",
-    )
-    _mark_suppressed(fig, sorted(set(marked)))
-    sections.append(("Vụ việc theo nhóm ICCS / Incidents by ICCS section", _fig_html(fig, 520)))
-    yearly = public_order_yearly(con)
-    if yearly:
-        sections.append(
-            (
-                "Xã, phường 2025 / 2025 communes",
-                commune_map(
-                    con,
-                    f"""WITH y AS ({yearly})
-                     SELECT y.area_code, y.area_name, d.area_name AS district,
-                            rate_per_100k AS value, rate_c AS suppressed
-                     FROM y LEFT JOIN (SELECT DISTINCT area_code, area_name FROM y
-                                       WHERE area_level = 'district') d ON d.area_code = y.parent_code
-                     WHERE y.area_level = 'commune' AND year = (SELECT max(year) FROM y)""",
-                    "Số vụ trên 100.000 dân theo xã, phường, năm gần nhất / Incidents per 100,000 by "
-                    "commune, latest year",
-                    "vụ/100.000 dân",
-                    1,
-                ),
-            )
-        )
-    traffic = traffic_yearly(con)
-    if traffic:
-        tv = _columns(con, "traffic_violations_monthly")
-        has_total = con.execute(
-            "SELECT count(*) FROM traffic_violations_monthly WHERE violation_group = 'all'"
-        ).fetchone()[0]
-        where = "AND vehicle_type = 'all' AND violation_group <> 'all'" if has_total else ""
-        viol = con.execute(
-            f"""SELECT month, violation_group,
-                       CASE WHEN bool_or({_flag(tv, "violations")}) THEN NULL ELSE sum(violations) END AS violations
-                FROM traffic_violations_monthly WHERE area_level = 'province' {where}
-                GROUP BY ALL ORDER BY month, violation_group"""
-        ).pl()
-        fig = go.Figure()
-        for grp in viol["violation_group"].unique().sort().to_list():
-            part = viol.filter(pl.col("violation_group") == grp)
-            fig.add_scatter(
-                x=part["month"], y=part["violations"], name=grp, mode="lines", connectgaps=False
-            )
-        fig.update_layout(
-            title="Vi phạm giao thông qua camera theo nhóm (tỉnh) / Camera "
-            "violations by group (province)"
-        )
-        sections.append(("Vi phạm giao thông / Traffic violations", _fig_html(fig)))
-    return sections + _section_tables(tables)
-
-
-REPORT_SECTIONS = {
-    36: _population_sections,
-    37: _labour_sections,
-    38: _lodging_sections,
-    39: _public_order_sections,
-}
-
 CSS = """body{font-family:system-ui,sans-serif;max-width:1300px;margin:auto;padding:1em}
 table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}
 th{background:#f3f3f3}th.area{text-align:left;white-space:nowrap}
@@ -1240,6 +582,8 @@ td.sup{color:#b00;background:#fff3f3;text-align:center}
 
 
 def write_report(con: duckdb.DuckDBPyConnection, model: int, path: Path) -> None:
+    from domains import MARTS, MODELS, REPORT_SECTIONS
+
     title_vi, title_en = MODELS[model]
     marts = [m.name for m in MARTS if m.model == model and _exists(con, m.name)]
     if any(con.execute(f"SELECT count(*) FROM {m}").fetchone()[0] for m in marts):
@@ -1273,6 +617,9 @@ NUM_FORMATS = {0: "#,##0", 1: "#,##0.0", 2: "#,##0.00"}
 
 
 def _write_yearbook_sheet(wb, ws, t: YearbookTable, model: int, f: dict) -> None:
+    from domains import MODELS
+    from domains import REPORT_SOURCES as SOURCES
+
     n = len(t.periods)
     ws.merge_range(0, 0, 0, n, f"{t.title}", f["title"])
     ws.merge_range(1, 0, 1, n, f"{t.title_en}", f["subtitle"])
@@ -1383,6 +730,9 @@ def write_workbook(con: duckdb.DuckDBPyConnection, model: int, path: Path) -> No
     strings: never a formula or a link built from data."""
     import xlsxwriter
 
+    from domains import MARTS, MODELS
+    from domains import REPORT_SOURCES as SOURCES
+
     marts = [m for m in MARTS if m.model == model and _exists(con, m.name)]
     tables = yearbook_tables(con, model)
     options = {"remove_timezone": True, "strings_to_formulas": False, "strings_to_urls": False}
@@ -1422,6 +772,8 @@ def write_workbook(con: duckdb.DuckDBPyConnection, model: int, path: Path) -> No
 
 
 def _write_data_sheet(wb, m, frame: pl.DataFrame, f: dict) -> None:
+    from marts.catalogue import LABELS_VI
+
     ws = wb.add_worksheet(m.name[:31])
     for j, col in enumerate(frame.columns):
         label = LABELS_VI.get(col.removesuffix("_flag"), col)
@@ -1452,6 +804,8 @@ def _write_data_sheet(wb, m, frame: pl.DataFrame, f: dict) -> None:
 def catalogue_entry(mart) -> dict[str, str]:
     """The catalogue entry of a mart for the Dagster UI: definition (the header of its SQL
     file), grain, source and disclosure rule, in words."""
+    from domains import REPORT_SOURCES as SOURCES
+
     sql = Path(__file__).parent / mart.sql
     header = []
     if sql.exists():

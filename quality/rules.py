@@ -25,40 +25,23 @@ import pyarrow as pa
 
 from sources import admin_units
 
-# Reject reasons (quarantine). One rule, one code.
-REJECT_REASONS: dict[str, str] = {
+# Reject reasons (quarantine). One rule, one code. The codes several domains use; each domain
+# declares its own (domains/<domain>.py, REJECT_REASONS) and `REJECT_REASONS` here is all of them.
+COMMON_REJECT_REASONS: dict[str, str] = {
     "DUPLICATE": "second or later copy of the same key (first copy in file order is kept)",
     "INVALID_PERSON_ID": "personal ID not 12 digits, unknown province prefix, or century/sex "
     "digit or birth year disagreeing with the person",
     "UNKNOWN_COMMUNE": "commune code not in the former Bình Định area (old or 2025 codes)",
     "INVALID_BIRTH_DATE": "birth date missing, unreadable, in the future or over 120 years back",
     "INVALID_DATE": "a required date is missing or unreadable",
-    "INVALID_EVENT_TYPE": "event type outside birth, death, move_in, move_out, internal_move",
     "UNKNOWN_PERSON": "event for a person the register does not know at that date "
     "(births and move-ins bring the person in)",
-    "SECOND_DEATH": "a death for a person already recorded dead",
-    "EVENT_BEFORE_BASELINE": "event dated before the baseline snapshot (already in the snapshot)",
     "INVALID_SEX": "sex missing or not readable as Nam/Nữ",
-    "SUPERSEDED_SNAPSHOT": "row of an older residents snapshot; the latest snapshot is the baseline",
 }
 
-# --- model 37 (labour) reject reasons
-REJECT_REASONS.update(
-    {
-        "UNDER_15": "labour record for a person under 15 on the reference date (age from the "
-        "population register)",
-        "CONTRADICTORY_STATUS": "employment status contradicted by the record itself: over 100 usual "
-        "hours a week, or hours worked for a person recorded unemployed or outside the labour force",
-        "INVALID_EMPLOYMENT_STATUS": "employment status missing or outside employed, unemployed, outside",
-        "INVALID_HOURS": "usual hours a week given but not a number",
-    }
-)
-# UNKNOWN_PERSON for labour: the person is not living in the area at any moment of the reference
-# date by the population register (unknown ID, dead or moved out before it, or arriving after
-# it). DUPLICATE: a second record of a person in the same yearly file. INVALID_DATE: reference date unreadable or not in the file's year.
 
-# Repairs (kept, counted in ops.quality_figures).
-REPAIRS: dict[str, str] = {
+# Repairs (kept, counted in ops.quality_figures): the common ones, as above.
+COMMON_REPAIRS: dict[str, str] = {
     "date_format": "date not written dd/mm/yyyy (other spelling or Excel serial), parsed",
     "sex_spelling": "sex not written Nam/Nữ (nam, NU, M/F, 1/2 …), mapped",
     "text_form": "NFD Unicode or stray spaces, normalised to NFC and trimmed",
@@ -67,55 +50,18 @@ REPAIRS: dict[str, str] = {
     "unknown_nationality": "nationality the reference data cannot read: kept as 'other' (the "
     "received text stays in raw only, never published)",
     "old_commune_code": "pre-2025 commune code, converted to the 2025 commune",
-    "late_registration": "event registered in a later month, counted in the month it happened",
     "number_format": "number written with thousands separators or a decimal comma, the "
     "Vietnamese way ('1.500.000', '600.000' is 600000; '37,5' is 37.5), read by parse_number_vn",
 }
 
-# --- model 37 (labour) repairs and quality figures (kept; the register wins on sex and age)
-REPAIRS.update(
-    {
-        "bool_spelling": "boolean not written true/false (Có/Không, 1/0, x …), mapped",
-        "status_fields_cleared": "unemployed or outside the labour force with a status in "
-        "employment, sector, occupation or workplace: those fields set NULL",
-        "workplace_outside_area": "workplace commune outside the area's code lists (another "
-        "province, or unknown): kept as received, no workplace commune",
-        "sex_differs_from_register": "sex in the labour record differs from the population "
-        "register (the register is used)",
-        "birth_date_differs_from_register": "birth date in the labour record differs from the "
-        "population register (the register is used)",
-    }
-)
 
+def __getattr__(name: str):
+    """REJECT_REASONS and REPAIRS: the common codes and every domain's (assembled in domains/)."""
+    if name in ("REJECT_REASONS", "REPAIRS"):
+        import domains
 
-# --- model 39 (public order) reject reasons, repairs and quality figures
-REJECT_REASONS.update(
-    {
-        "OCCURRED_AFTER_REPORTED": "incident whose occurrence time is after the time it was reported",
-        "NEGATIVE_FINE": "traffic violation with a negative fine",
-        "INVALID_FINE": "traffic violation whose fine is missing or not a number",
-        "FINE_OUT_OF_RANGE": "traffic violation whose fine is above 1,000,000,000 VND (no traffic "
-        "fine comes near: a unit or typing error, e.g. 1e30)",
-        "INVALID_PLATE": "plate that is not a Vietnamese plate (missing, other characters, format "
-        "or unused province code; see plate_problem in rules.sql)",
-    }
-)
-# UNKNOWN_COMMUNE, DUPLICATE (same incident_id / violation_id) and INVALID_DATE (occurred_at,
-# reported_at or detected_at missing or unreadable) keep their general meaning.
-REPAIRS.update(
-    {
-        "timestamp_format": "timestamp not written yyyy-mm-dd HH:MM:SS, parsed",
-        "unknown_article": "Penal Code article not in the reference list: kept, classified to ICCS "
-        "section 11 (other) — a quality figure, never dropped",
-        "unknown_status": "incident status outside under_investigation/cleared: kept, not counted "
-        "as cleared",
-        "unknown_violation_code": "violation code outside the code list: kept in the group 'other'",
-        "unknown_vehicle_type": "vehicle type outside motorbike/car/truck/bus: kept as 'other'",
-        "paid_spelling": "paid flag not written true/false, mapped (unknown counts as not paid)",
-        "unreadable_persons_involved": "persons involved given but not a whole number: kept as "
-        "unknown (NULL), the incident is counted",
-    }
-)
+        return getattr(domains, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @lru_cache(maxsize=1)
@@ -225,22 +171,3 @@ def load_or_create_key(data_dir: Path) -> bytes:
             "A warehouse built with another key refuses it: see README, 'When something goes wrong'."
         )
     return key
-
-
-# --- model 38 (lodging) reject reasons, repairs and flags
-REJECT_REASONS.update(
-    {
-        "CHECKOUT_BEFORE_CHECKIN": "stay whose check-out time is before its check-in time",
-        "UNKNOWN_ESTABLISHMENT": "stay at an establishment that is not in the lodging register",
-        "INVALID_DOC_TYPE": "guest document type outside cccd, passport",
-        "INVALID_ESTABLISHMENT_TYPE": "establishment type outside the register's code list",
-        "INVALID_ROOMS": "establishment whose number of rooms is missing, not a number or below 1",
-    }
-)
-# DUPLICATE for stays: the same notification_id again, or a re-sent notification (same guest
-# document, establishment and check-in time; across months). INVALID_PERSON_ID: a cccd guest whose
-# personal ID is not valid (structure, or century/sex digit or birth year disagreeing with the
-# guest's sex and birth year). INVALID_DATE: check-in or notification time missing or unreadable.
-# Flags (kept, counted in ops.quality_figures as kind 'flag'): late_notification (after the 23:00
-# deadline, see notification_deadline in rules.sql), guest_two_places (the same guest in two
-# establishments on the same night).

@@ -4,11 +4,18 @@ rows, run by one factory (assets.common.sql_check) that counts them by kind."""
 import dagster as dg
 import pytest
 
-from assets import common
-from assets.lodging import room_occupancy_plausible
-from assets.population import population_balances
+from assets import common, lodging, population, publish
 from dagster_project.definitions import defs
 from warehouse.resource import Warehouse
+
+
+def _check(module, name: str) -> dg.AssetChecksDefinition:
+    """A domain's check by name (assets/<domain>.py builds them from domains/<domain>.py)."""
+    return next(c for c in module.checks if [s.name for s in c.check_specs] == [name])
+
+
+population_balances = _check(population, "population_balances")
+room_occupancy_plausible = _check(lodging, "room_occupancy_plausible")
 
 
 def test_every_check_file_is_run_by_exactly_one_check_and_says_what_a_failing_row_means():
@@ -83,11 +90,38 @@ def test_occupancy_check_warns_on_flagged_cells_only_and_passes_without(warehous
     assert result.passed and result.metadata["failing_rows"].value == 0
 
 
-def test_each_suite_check_takes_table_and_blocking_flag_from_the_suite_declaration():
-    from quality import suites
+def test_row_accounting_check_blocks_on_an_unaccounted_file_and_on_no_file_at_all(warehouse):
+    check = publish.every_row_accounted
+    with warehouse.connect() as con:
+        con.execute(
+            "CREATE TABLE ops.reconciliation (source_file VARCHAR, rows_unaccounted BIGINT)"
+        )
+    empty = check(warehouse=warehouse)  # nothing reconciled proves nothing
+    assert not empty.passed and empty.metadata["no_file_reconciled"].value == 1
+    with warehouse.connect() as con:
+        con.execute("INSERT INTO ops.reconciliation VALUES ('a.csv', 0), ('b.csv', 0)")
+    assert check(warehouse=warehouse).passed
+    with warehouse.connect() as con:
+        con.execute("INSERT INTO ops.reconciliation VALUES ('c.csv', -2), ('d.csv', 1)")
+    result = check(warehouse=warehouse)
+    assert not result.passed and result.severity == dg.AssetCheckSeverity.ERROR
+    assert {k: v.value for k, v in result.metadata.items()} == {
+        "failing_rows": 2,
+        "rows_unaccounted": 2,
+        "no_file_reconciled": 0,
+    }
+    [spec] = check.check_specs
+    assert spec.blocking and spec.asset_key == dg.AssetKey(["ops", "reconciliation"])
 
-    declared = [f for f in vars(suites).values() if callable(f) and hasattr(f, "blocking")]
-    assert len(declared) == 12
+
+def test_each_suite_check_takes_table_and_blocking_flag_from_the_suite_declaration():
+    from domains import DOMAINS, SUITES
+
+    # every @suite function of the domain modules is listed in its SUITES, and there are 12
+    declared = [
+        f for d in DOMAINS for f in vars(d).values() if callable(f) and hasattr(f, "blocking")
+    ]
+    assert declared == SUITES and len(declared) == 12
     graph = defs.resolve_asset_graph()
     for fn in declared:
         key = dg.AssetCheckKey(dg.AssetKey(fn.table.split(".")), fn.__name__)

@@ -1,0 +1,616 @@
+"""Model 36, population situation: the population register's baseline snapshot and monthly change
+records. Everything the domain contributes, declared once: title, sources and their contracts,
+staging steps, the marts with their catalogue entries and disclosure rules, the links to other
+marts, labels, suites, SQL checks, reason codes and the report and workbook tables. Dagster-
+free: assets/population.py builds the domain's assets from it and domains/__init__.py assembles
+the registries. Adding a model: a module like this one (README, "Adding a model")."""
+
+from __future__ import annotations
+
+import duckdb
+import great_expectations.expectations as gxe
+import plotly.graph_objects as go
+
+from domains.base import Check, Mart, Staging
+from marts.reports import (
+    YearbookTable,
+    _columns,
+    _fig_html,
+    _flag,
+    _pyramid_html,
+    _section_tables,
+    _table,
+    _yearbook_chart,
+    commune_map,
+    yearbook_tables,
+)
+from quality.disclosure import Link, Protection, Term
+from quality.suites import SEXES, communes_2025, suite
+from sources.contracts import population as contracts
+
+NAME = "population"  # asset group of its raw, staging and quarantine tables
+MODEL = 36  # the Project 06 model number; its marts are in the asset group model_36
+TITLE = ("Tình hình dân cư", "Population situation")
+REPORT_SOURCE = "Đăng ký dân cư (ảnh chụp gốc và biến động hằng tháng) / population register"
+CONTRACTS = contracts.CONTRACTS
+STAGING = [
+    Staging(
+        "residents",
+        "stage_residents.sql",
+        staged="Accepted residents of the latest snapshot: typed, cleaned, personal ID "
+        "and household number replaced by keyed pseudonyms, names dropped, commune "
+        "harmonised to the 2025 communes.",
+        rejected="Rejected snapshot rows with their reason codes (pseudonymised; the "
+        "received row is in raw by file and row number).",
+        drop=("id_problem",),
+    ),
+    Staging(
+        "events",
+        "stage_events.sql",
+        staged="Accepted population events of all loaded months: typed, pseudonymised, "
+        "communes harmonised, each counted in the month it happened.",
+        rejected="Rejected events with their reason codes (duplicates, invalid IDs, "
+        "unknown persons, second deaths, unknown communes).",
+    ),
+]
+SOURCES = [s.source for s in STAGING]
+
+# Vietnamese labels of the domain's columns for the workbooks (English name kept alongside).
+LABELS: dict[str, str] = {
+    "males": "Nam",
+    "females": "Nữ",
+    "aged_0_14": "Dân số 0-14 tuổi",
+    "aged_15_64": "Dân số 15-64 tuổi",
+    "aged_65_plus": "Dân số 65+ tuổi",
+    "aged_60_plus": "Dân số 60+ tuổi",
+    "sex_ratio": "Tỷ số giới tính (nam/100 nữ)",
+    "median_age": "Tuổi trung vị",
+    "young_dependency_ratio": "Tỷ số phụ thuộc trẻ em",
+    "old_dependency_ratio": "Tỷ số phụ thuộc người già",
+    "total_dependency_ratio": "Tỷ số phụ thuộc chung",
+    "ageing_index": "Chỉ số già hóa",
+    "households": "Số hộ",
+    "avg_household_size": "Quy mô hộ bình quân",
+    "area_km2": "Diện tích (km²)",
+    "density_per_km2": "Mật độ dân số (người/km²)",
+    "population_start": "Dân số đầu kỳ",
+    "births": "Số sinh",
+    "deaths": "Số chết",
+    "in_migrants": "Số người nhập cư",
+    "out_migrants": "Số người xuất cư",
+    "population_end": "Dân số cuối kỳ",
+    "natural_increase": "Tăng tự nhiên",
+    "net_migration": "Di cư thuần",
+    "in_from_outside_province": "Nhập cư từ tỉnh khác",
+    "out_to_outside_province": "Xuất cư đi tỉnh khác",
+    "mean_population": "Dân số bình quân",
+    "births_male": "Số sinh nam",
+    "births_female": "Số sinh nữ",
+    "crude_birth_rate": "Tỷ suất sinh thô (‰)",
+    "crude_death_rate": "Tỷ suất chết thô (‰)",
+    "natural_increase_rate": "Tỷ lệ tăng tự nhiên (‰)",
+    "in_migration_rate": "Tỷ suất nhập cư (‰)",
+    "out_migration_rate": "Tỷ suất xuất cư (‰)",
+    "net_migration_rate": "Tỷ suất di cư thuần (‰)",
+    "sex_ratio_at_birth": "Tỷ số giới tính khi sinh",
+    "flow_level": "Cấp luồng di cư",
+    "origin_code": "Mã nơi đi",
+    "origin_name": "Nơi đi",
+    "destination_code": "Mã nơi đến",
+    "destination_name": "Nơi đến",
+    "movers": "Số người di chuyển",
+}
+
+# --- marts with their catalogue entries and disclosure rules (the rule in words: the comment in
+# marts/catalogue.py and the README, "Disclosure control")
+_POP_COUNTS = (
+    "population",
+    "males",
+    "females",
+    "aged_0_14",
+    "aged_15_64",
+    "aged_65_plus",
+    "aged_60_plus",
+    "households",
+)
+_CHANGE = ("population_start", "births", "deaths", "in_migrants", "out_migrants", "population_end")
+_BALANCE = (
+    ("population_start", 1),
+    ("births", 1),
+    ("deaths", -1),
+    ("in_migrants", 1),
+    ("out_migrants", -1),
+    ("population_end", -1),
+)
+
+MARTS: list[Mart] = [
+    Mart(
+        "population_by_age_sex",
+        36,
+        "Dân số theo giới tính và nhóm tuổi",
+        "Population by sex and age group",
+        "ref_date × area × sex × age_group",
+        Protection(
+            counts=("population",), keys=("ref_date",), dims={"sex": None, "age_group": None}
+        ),
+        "Person counts 1 to DE06_MIN_CELL − 1 suppressed, with linked secondary suppression "
+        "(age groups and sexes add up to population_indicators, communes to districts).",
+    ),
+    Mart(
+        "population_indicators",
+        36,
+        "Các chỉ tiêu dân số",
+        "Population indicators",
+        "ref_date × area",
+        Protection(
+            counts=_POP_COUNTS,
+            keys=("ref_date",),
+            # a household's members can live in two communes: households do not add up
+            area_additive=_POP_COUNTS[:-1],
+            row_relations=(
+                (("population", -1), ("males", 1), ("females", 1)),
+                (("population", -1), ("aged_0_14", 1), ("aged_15_64", 1), ("aged_65_plus", 1)),
+            ),
+            derived={
+                "sex_ratio": ("males", "females"),
+                "median_age": ("population",),
+                "young_dependency_ratio": ("aged_0_14", "aged_15_64"),
+                "old_dependency_ratio": ("aged_65_plus", "aged_15_64"),
+                "total_dependency_ratio": ("aged_0_14", "aged_65_plus", "aged_15_64"),
+                "ageing_index": ("aged_60_plus", "aged_0_14"),
+                "avg_household_size": ("households", "population"),
+                "density_per_km2": ("population",),
+            },
+        ),
+        "Person and household counts 1 to DE06_MIN_CELL − 1 suppressed with linked secondary "
+        "suppression; an indicator is blank where a count it uses is suppressed.",
+    ),
+    Mart(
+        "population_change",
+        36,
+        "Biến động dân số hằng tháng",
+        "Monthly population change",
+        "month × area",
+        Protection(
+            counts=(*_CHANGE, "in_from_outside_province", "out_to_outside_province"),
+            keys=("month",),
+            # migrants of an area cross that area's boundary: not additive over areas
+            area_additive=(
+                "population_start",
+                "births",
+                "deaths",
+                "population_end",
+                "in_from_outside_province",
+                "out_to_outside_province",
+            ),
+            row_relations=(_BALANCE,),
+            derived={
+                "natural_increase": ("births", "deaths"),
+                "net_migration": ("in_migrants", "out_migrants"),
+            },
+        ),
+        "Person counts 1 to DE06_MIN_CELL − 1 suppressed; the balancing equation, communes "
+        "adding up to districts and months adding up to population_rates are protected together.",
+    ),
+    Mart(
+        "population_rates",
+        36,
+        "Tỷ suất sinh, chết, di cư",
+        "Crude birth, death and migration rates",
+        "year × area",
+        Protection(
+            counts=(*_CHANGE, "births_male", "births_female"),
+            keys=("year",),
+            area_additive=(
+                "population_start",
+                "births",
+                "deaths",
+                "population_end",
+                "births_male",
+                "births_female",
+            ),
+            row_relations=(_BALANCE, (("births", -1), ("births_male", 1), ("births_female", 1))),
+            derived={
+                "mean_population": ("population_start", "population_end"),
+                "crude_birth_rate": ("births", "population_start", "population_end"),
+                "crude_death_rate": ("deaths", "population_start", "population_end"),
+                "natural_increase_rate": ("births", "deaths", "population_start", "population_end"),
+                "in_migration_rate": ("in_migrants", "population_start", "population_end"),
+                "out_migration_rate": ("out_migrants", "population_start", "population_end"),
+                "net_migration_rate": (
+                    "in_migrants",
+                    "out_migrants",
+                    "population_start",
+                    "population_end",
+                ),
+                "sex_ratio_at_birth": ("births_male", "births_female"),
+            },
+        ),
+        "Person counts 1 to DE06_MIN_CELL − 1 suppressed, protected together with the months of "
+        "population_change; a rate is blank where a count it uses is suppressed.",
+    ),
+    Mart(
+        "migration_flows",
+        36,
+        "Luồng di cư",
+        "Migration flows",
+        "year × flow_level × origin × destination",
+        Protection(
+            counts=("movers",),
+            keys=("year", "flow_level", "origin_code", "destination_code"),
+            areas=False,
+            level="flow_level",
+        ),
+        "Person counts 1 to DE06_MIN_CELL − 1 suppressed; flows out of (into) an area add up to "
+        "its out- (in-)migrants in population_rates and are protected with them. A complete "
+        "frame of origin × destination pairs: the presence of a row says nothing.",
+    ),
+]
+
+# Links: the same quantity in two marts, or parts in one mart adding up to a total in another.
+_AREA = ("r.area_level", "r.area_code")
+_AGE = {
+    "aged_0_14": "('0-4', '5-9', '10-14')",
+    "aged_15_64": "('15-19', '20-24', '25-29', '30-34', '35-39', '40-44', '45-49', '50-54', "
+    "'55-59', '60-64')",
+    "aged_65_plus": "('65-69', '70-74', '75-79', '80+')",
+    "aged_60_plus": "('60-64', '65-69', '70-74', '75-79', '80+')",
+}
+
+LINKS: list[Link] = [
+    Link(
+        "age_sex_population",
+        Term("population_indicators", "population", ("r.ref_date", *_AREA)),
+        (Term("population_by_age_sex", "population", ("r.ref_date", *_AREA)),),
+    ),
+    Link(
+        "age_sex_males",
+        Term("population_indicators", "males", ("r.ref_date", *_AREA)),
+        (Term("population_by_age_sex", "population", ("r.ref_date", *_AREA), "r.sex = 'Nam'"),),
+    ),
+    Link(
+        "age_sex_females",
+        Term("population_indicators", "females", ("r.ref_date", *_AREA)),
+        (Term("population_by_age_sex", "population", ("r.ref_date", *_AREA), "r.sex = 'Nữ'"),),
+    ),
+    *[
+        Link(
+            f"age_sex_{measure}",
+            Term("population_indicators", measure, ("r.ref_date", *_AREA)),
+            (
+                Term(
+                    "population_by_age_sex",
+                    "population",
+                    ("r.ref_date", *_AREA),
+                    f"r.age_group IN {groups}",
+                ),
+            ),
+        )
+        for measure, groups in _AGE.items()
+    ],
+    # a stock on 1 January is the population at the start of January and the end of December
+    Link(
+        "stock_month_start",
+        Term("population_indicators", "population", ("r.ref_date", *_AREA)),
+        (Term("population_change", "population_start", ("r.month", *_AREA)),),
+    ),
+    Link(
+        "stock_month_end",
+        Term("population_indicators", "population", ("r.ref_date", *_AREA)),
+        (
+            Term(
+                "population_change",
+                "population_end",
+                ("(r.month + INTERVAL 1 MONTH)::DATE", *_AREA),
+            ),
+        ),
+    ),
+    Link(
+        "month_chain",
+        Term("population_change", "population_start", ("r.month", *_AREA)),
+        (
+            Term(
+                "population_change",
+                "population_end",
+                ("(r.month + INTERVAL 1 MONTH)::DATE", *_AREA),
+            ),
+        ),
+    ),
+    Link(
+        "year_start",
+        Term("population_rates", "population_start", ("r.year", *_AREA)),
+        (
+            Term(
+                "population_change",
+                "population_start",
+                ("year(r.month)", *_AREA),
+                "month(r.month) = 1",
+            ),
+        ),
+    ),
+    Link(
+        "year_end",
+        Term("population_rates", "population_end", ("r.year", *_AREA)),
+        (
+            Term(
+                "population_change",
+                "population_end",
+                ("year(r.month)", *_AREA),
+                "month(r.month) = 12",
+            ),
+        ),
+    ),
+    *[
+        Link(
+            f"year_{measure}",
+            Term("population_rates", measure, ("r.year", *_AREA)),
+            (Term("population_change", measure, ("year(r.month)", *_AREA)),),
+        )
+        for measure in ("births", "deaths", "in_migrants", "out_migrants")
+    ],
+    # flows out of an area (to another area or out of the province) are its out-migrants
+    Link(
+        "flows_out",
+        Term("population_rates", "out_migrants", ("r.year", "r.area_level", "r.area_code")),
+        (Term("migration_flows", "movers", ("r.year", "r.flow_level", "r.origin_code")),),
+    ),
+    Link(
+        "flows_in",
+        Term("population_rates", "in_migrants", ("r.year", "r.area_level", "r.area_code")),
+        (Term("migration_flows", "movers", ("r.year", "r.flow_level", "r.destination_code")),),
+    ),
+]
+
+# --- great-expectations suites (quality/suites.py runs them)
+EVENT_TYPES = ["birth", "death", "move_in", "move_out", "internal_move"]
+
+
+@suite(
+    "staging.residents",
+    blocking=True,
+    description="Accepted residents: one row per pseudonymised person, typed, in a 2025 commune.",
+)
+def residents_contract(con: duckdb.DuckDBPyConnection) -> list:
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="person_key"),
+        gxe.ExpectColumnValuesToBeUnique(column="person_key"),
+        gxe.ExpectColumnValueLengthsToEqual(column="person_key", value=64),
+        gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=SEXES),
+        gxe.ExpectColumnValuesToNotBeNull(column="date_of_birth"),
+        gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
+        gxe.ExpectColumnValuesToBeInSet(column="status", value_set=["alive", "deceased"]),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="residence_type", value_set=["thường trú", "tạm trú"], mostly=0.99
+        ),
+    ]
+
+
+@suite(
+    "staging.residents",
+    blocking=False,
+    description="Quality thresholds on the residents snapshot (code lists, nationality).",
+)
+def residents_quality(con: duckdb.DuckDBPyConnection) -> list:
+    return [
+        gxe.ExpectColumnValuesToBeInSet(
+            column="relation_to_head",
+            value_set=["chủ hộ", "vợ", "chồng", "con", "cha", "mẹ", "cháu", "khác"],
+            mostly=0.99,
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="marital_status",
+            value_set=["chưa kết hôn", "có vợ/chồng", "góa", "ly hôn"],
+            mostly=0.99,
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="education_level",
+            value_set=[
+                "chưa đi học",
+                "tiểu học",
+                "THCS",
+                "THPT",
+                "trung cấp",
+                "cao đẳng",
+                "đại học",
+                "sau đại học",
+            ],
+            mostly=0.99,
+        ),
+        gxe.ExpectColumnValuesToMatchRegex(column="nationality", regex=r"^[A-Z]{3}$", mostly=0.999),
+        gxe.ExpectColumnValuesToMatchRegex(column="ethnicity_code", regex=r"^\d{2}$", mostly=0.999),
+    ]
+
+
+@suite(
+    "staging.events",
+    blocking=True,
+    description="Accepted population events: typed, dated, in a 2025 commune, unique.",
+)
+def events_contract(con: duckdb.DuckDBPyConnection) -> list:
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="event_id"),
+        gxe.ExpectColumnValuesToBeUnique(column="event_id"),
+        gxe.ExpectColumnValuesToNotBeNull(column="person_key"),
+        gxe.ExpectColumnValuesToBeInSet(column="event_type", value_set=EVENT_TYPES),
+        gxe.ExpectColumnValuesToNotBeNull(column="event_date"),
+        gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="registered_date",
+            column_B="event_date",
+            or_equal=True,
+            mostly=0.99,
+            ignore_row_if="either_value_is_missing",
+        ),
+    ]
+
+
+SUITES = [residents_contract, residents_quality, events_contract]
+
+# --- SQL checks (quality/checks/<name>.sql)
+CHECKS = [
+    Check(
+        "population_balances",
+        ("marts", "population_change"),
+        blocking=True,
+        description="Contract of the marts (blocks publication): the balancing equation holds in "
+        "every month and area, each month starts where the previous ended, and the stock at each "
+        "reference date agrees with population_indicators. Stocks and flows come from the same "
+        "person states, so these hold by construction whatever the data: a failure means the marts "
+        "contradict each other.",
+    ),
+]
+
+# --- reason codes (quarantine) and repairs (kept, counted in ops.quality_figures)
+REJECT_REASONS: dict[str, str] = {
+    "INVALID_EVENT_TYPE": "event type outside birth, death, move_in, move_out, internal_move",
+    "SECOND_DEATH": "a death for a person already recorded dead",
+    "EVENT_BEFORE_BASELINE": "event dated before the baseline snapshot (already in the snapshot)",
+    "SUPERSEDED_SNAPSHOT": "row of an older residents snapshot; the latest snapshot is the baseline",
+}
+
+REPAIRS: dict[str, str] = {
+    "late_registration": "event registered in a later month, counted in the month it happened",
+}
+
+
+# --- report (HTML) and workbook (yearbook) tables
+
+
+def _population_tables(con) -> list[YearbookTable | None]:
+    ind = _columns(con, "population_indicators")
+    rates = _columns(con, "population_rates")
+    area = "area_level, area_code, area_name, parent_code"
+    return [
+        _table(
+            con,
+            36,
+            "1. Dân số",
+            "Dân số phân theo đơn vị hành chính",
+            "Population by administrative unit",
+            "Người",
+            "population_indicators",
+            f"SELECT {area}, ref_date AS period, population AS value, "
+            f"{_flag(ind, 'population')} AS suppressed FROM population_indicators",
+            "Người thường trú và tạm trú đang sinh sống trên địa bàn (đăng ký dân cư).",
+            "Tại 0 giờ ngày ghi ở cột (dân số ngày 01/01 bằng dân số cuối ngày 31/12 năm trước).",
+            "date",
+        ),
+        _table(
+            con,
+            36,
+            "2. Mật độ dân số",
+            "Mật độ dân số phân theo đơn vị hành chính",
+            "Population density",
+            "Người/km²",
+            "population_indicators",
+            f"SELECT {area}, ref_date AS period, density_per_km2 AS value, "
+            f"{_flag(ind, 'population')} AS suppressed FROM population_indicators",
+            "Dân số chia cho diện tích (km²); diện tích huyện cũ là tổng diện tích các xã, "
+            "phường năm 2025 thuộc huyện.",
+            "Tại 0 giờ ngày ghi ở cột.",
+            "date",
+            1,
+        ),
+        _table(
+            con,
+            36,
+            "3. Số sinh",
+            "Số trẻ sinh ra trong năm",
+            "Live births",
+            "Người",
+            "population_rates",
+            f"SELECT {area}, year AS period, births AS value, {_flag(rates, 'births')} AS "
+            "suppressed FROM population_rates",
+            "Số trẻ sinh sống được đăng ký, tính theo ngày sinh.",
+            "Cả năm (01/01 - 31/12).",
+            "year",
+        ),
+        _table(
+            con,
+            36,
+            "4. Tỷ suất sinh thô",
+            "Tỷ suất sinh thô",
+            "Crude birth rate",
+            "‰",
+            "population_rates",
+            f"SELECT {area}, year AS period, crude_birth_rate AS value, "
+            f"{_flag(rates, 'births')} AS suppressed FROM population_rates",
+            "Số sinh trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
+            "Cả năm; dân số bình quân = (đầu năm + cuối năm) / 2.",
+            "year",
+            1,
+        ),
+        _table(
+            con,
+            36,
+            "5. Tỷ suất chết thô",
+            "Tỷ suất chết thô",
+            "Crude death rate",
+            "‰",
+            "population_rates",
+            f"SELECT {area}, year AS period, crude_death_rate AS value, "
+            f"{_flag(rates, 'deaths')} AS suppressed FROM population_rates",
+            "Số người chết trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
+            "Cả năm; dân số bình quân = (đầu năm + cuối năm) / 2.",
+            "year",
+            1,
+        ),
+    ]
+
+
+def _population_sections(con) -> list[tuple[str, str]]:
+    tables = {t.mart + t.sheet[:2]: t for t in yearbook_tables(con, 36)}
+    sections = [("Tháp dân số / Population pyramid", _pyramid_html(con))]
+    pop = tables.get("population_indicators1.")
+    if pop:
+        sections.append(
+            (
+                "Huyện cũ / Former districts",
+                _yearbook_chart(
+                    pop,
+                    "district",
+                    "Dân số theo huyện cũ / Population by former district",
+                    with_province=False,
+                ),
+            )
+        )
+    cols = _columns(con, "population_indicators")
+    sections.append(
+        (
+            "Xã, phường 2025 / 2025 communes",
+            commune_map(
+                con,
+                f"""SELECT p.area_code, p.area_name, d.area_name AS district, population AS value,
+                        {_flag(cols, "population", "p")} AS suppressed
+                 FROM population_indicators p
+                 LEFT JOIN (SELECT DISTINCT area_code, area_name FROM population_indicators
+                            WHERE area_level = 'district') d ON d.area_code = p.parent_code
+                 WHERE p.area_level = 'commune'
+                   AND ref_date = (SELECT max(ref_date) FROM population_indicators)""",
+                "Dân số các xã, phường 2025 / Population of the 2025 communes",
+                "dân số / population",
+            ),
+        )
+    )
+    change = con.execute(
+        f"""SELECT month, births, deaths, in_migrants, out_migrants,
+                   {_flag(_columns(con, "population_change"), "births")} AS births_c
+            FROM population_change WHERE area_level = 'province' ORDER BY month"""
+    ).pl()
+    fig = go.Figure()
+    for col, label in (
+        ("births", "Sinh / births"),
+        ("deaths", "Chết / deaths"),
+        ("in_migrants", "Nhập cư / in-migrants"),
+        ("out_migrants", "Xuất cư / out-migrants"),
+    ):
+        fig.add_scatter(
+            x=change["month"], y=change[col], mode="lines+markers", name=label, connectgaps=False
+        )
+    fig.update_layout(title="Biến động dân số hằng tháng / Monthly population change (province)")
+    sections.append(("Biến động / Change", _fig_html(fig)))
+    return sections + _section_tables(list(tables.values()))
+
+
+YEARBOOK_TABLES = _population_tables
+REPORT_SECTIONS = _population_sections
