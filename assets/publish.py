@@ -208,7 +208,7 @@ def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
 @dg.asset_check(
     asset=protected_marts,
     blocking=True,
-    description="Disclosure audit, blocking: for every suppressed cell, the interval an attacker "
+    description="Disclosure audit (blocks publication): for every suppressed cell, the interval an attacker "
     "can narrow it to from everything published (linear programs over all linked relations, "
     "counts ≥ 0). A primary cell must keep DE06_MIN_CELL of room (or, at least 1, what the "
     "always-published province and former-district figures leave it), and no suppressed cell "
