@@ -30,14 +30,20 @@ def cache_dir(data_dir: Path) -> Path:
     return Path(os.environ.get("DE06_PROTECTION_CACHE") or Path(data_dir) / "cache" / "protection")
 
 
-def key(con: duckdb.DuckDBPyConnection, marts: dict, links: list, min_cell: int) -> str:
+def method_key(marts: dict, links: list, min_cell: int) -> str:
     """sha256 of the method (quality/disclosure.py), the rules (each mart's Protection and the
-    links), DE06_MIN_CELL and every mart's contents (its rows, order aside)."""
+    links) and DE06_MIN_CELL."""
     h = hashlib.sha256()
     h.update(Path(disclosure.__file__).read_bytes())
     h.update(repr(sorted((name, repr(p)) for name, (_, p) in marts.items())).encode())
     h.update(repr(links).encode())
     h.update(str(min_cell).encode())
+    return h.hexdigest()[:32]
+
+
+def key(con: duckdb.DuckDBPyConnection, marts: dict, links: list, min_cell: int) -> str:
+    """sha256 of the method key and every mart's contents (its rows, order aside)."""
+    h = hashlib.sha256(method_key(marts, links, min_cell).encode())
     for name, (table, _) in sorted(marts.items()):
         count, digest = con.execute(
             f"""SELECT count(*), md5(coalesce(string_agg(r, ',' ORDER BY r), ''))
@@ -96,3 +102,55 @@ def store(
     entries = sorted(folder.glob("*.duckdb"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[KEEP:]:
         old.unlink(missing_ok=True)
+
+
+# --- components ------------------------------------------------------------------------------
+# A new month changes a few parts of the linked table set (its own month's tourism tables, the
+# year it falls in, the population's time chain); the others come back as they were. Each
+# connected component of cells is protected by itself (quality/disclosure.py,
+# `Protector._components`), so its result, kept by its digest, is reused when it comes back.
+# One DuckDB file, `components.duckdb`, rewritten whole under a temporary name and renamed.
+COMPONENTS = "components.duckdb"
+KEEP_RUNS = 4  # components last used by the newest few runs are kept
+
+
+def load_components(folder: Path, method: str) -> dict[str, dict]:
+    """digest -> a component's result, for the current method key (others are stale)."""
+    path = folder / COMPONENTS
+    if not path.exists():
+        return {}
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "SELECT digest, result FROM component WHERE method = ?", [method]
+        ).fetchall()
+    return {digest: json.loads(result) for digest, result in rows}
+
+
+def store_components(folder: Path, method: str, reused: dict, solved: dict) -> None:
+    """Keep this run's components (reused and newly solved) for the next run; drop those of
+    another method and those no run among the newest KEEP_RUNS used."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / COMPONENTS
+    work = folder / f".{COMPONENTS}.{os.getpid()}"
+    work.unlink(missing_ok=True)
+    with duckdb.connect(str(work)) as con:
+        con.execute(
+            "CREATE TABLE component (method VARCHAR, digest VARCHAR, run BIGINT, result VARCHAR)"
+        )
+        if path.exists():
+            con.execute(f"ATTACH '{path}' AS old (READ_ONLY)")
+            con.execute(
+                "INSERT INTO component SELECT * FROM old.component WHERE method = ?", [method]
+            )
+            con.execute("DETACH old")
+        run = con.execute("SELECT coalesce(max(run), 0) + 1 FROM component").fetchone()[0]
+        used = {**reused, **solved}
+        con.execute(
+            "DELETE FROM component WHERE digest IN (SELECT unnest(?::VARCHAR[]))", [list(used)]
+        )
+        con.executemany(
+            "INSERT INTO component VALUES (?, ?, ?, ?)",
+            [(method, d, run, json.dumps(r)) for d, r in used.items()],
+        )
+        con.execute("DELETE FROM component WHERE run <= ?", [run - KEEP_RUNS])
+    os.replace(work, path)

@@ -123,9 +123,12 @@ def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
         if reused:
             figures, utility, mass_share = reused
         else:
+            # the parts of the table set that came back unchanged keep their protection
+            method = protection_cache.method_key(marts, LINKS, warehouse.min_cell)
+            known = protection_cache.load_components(cache, method)
             protector = Protector(con, marts, LINKS, warehouse.min_cell)
             try:
-                figures = protector.protect()
+                figures = protector.protect(known)
                 protector.write("publish")
                 utility = protector.utility()
                 mass_share = protector.mart_mass_share()
@@ -133,6 +136,7 @@ def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
                 protector.drop()
             if audit_passed(figures):
                 protection_cache.store(con, cache, entry, list(marts), figures, utility, mass_share)
+                protection_cache.store_components(cache, method, protector.reused, protector.solved)
         cells = sum(u[2] for u in utility)
         primary = sum(u[4] for u in utility)
         con.execute(AUDIT_DDL)

@@ -138,6 +138,10 @@ class Protector:
         self._limit_width = np.array([])
         self.determined_events = self.determined_persons = 0
         self._determined_persons = np.array([], dtype=np.int64)
+        self._determined_events = np.array([], dtype=np.int64)
+        self._released = np.array([], dtype=np.int64)
+        self.reused: dict[str, dict] = {}  # digest -> component result, filled by `protect`
+        self.solved: dict[str, dict] = {}  # digest -> result of a component solved in this run
 
     # --- building -------------------------------------------------------------------------
     def build(self) -> None:
@@ -167,6 +171,7 @@ class Protector:
                 never = f"(({p.level}) = 'province' AND NOT {units})" if event else "FALSE"
                 cell_selects.append(
                     f"""SELECT {_lit(name)} AS mart, r._row, {_lit(c)} AS measure,
+                           {_key_sql(["r." + _q(k) for k in self._row_keys(p)] or ["''"])} AS rowkey,
                            r.{_q(c)}::DOUBLE AS value, ({p.level}) AS level, {str(event).upper()} AS is_event,
                            ({is_total}) AS is_total,
                            NOT ({never}) AND r.{_q(c)} > 0 AND ({primary} OR {units}) AS is_primary,
@@ -588,6 +593,7 @@ class Protector:
             "UPDATE _cells SET supp = FALSE WHERE cell IN (SELECT unnest(?::BIGINT[]))",
             [a["cells"][fixed].tolist()],
         )
+        self._released = np.union1d(self._released, a["cells"][fixed])
         keep = ~fixed
         for k in ("cells", "lo", "hi", "required", "primary", "person"):
             a[k] = a[k][keep]
@@ -728,7 +734,10 @@ class Protector:
             self._determined_persons = np.union1d(
                 self._determined_persons, np.asarray(persons, dtype=np.int64)
             )
-            self.determined_events += len(pinned) - len(persons)
+            self._determined_events = np.union1d(
+                self._determined_events, np.setdiff1d(pinned, np.asarray(persons, dtype=np.int64))
+            )
+            self.determined_events = len(self._determined_events)
             self.determined_persons = len(self._determined_persons)
 
     def _widest(self, targets: np.ndarray, need: np.ndarray) -> np.ndarray:
@@ -773,8 +782,172 @@ class Protector:
             best[mine] = np.floor(hi[local] + 1e-7) - np.ceil(lo[local] - 1e-7)
         return best
 
-    def protect(self) -> dict:
+    # --- independent parts, solved once -----------------------------------------------------
+    def _components(self) -> None:
+        """`_cells.comp`: the connected component of each cell over every relation (published
+        cells included), `local` its rank inside it, and `_comp`: each component's digest, a
+        hash of everything the protection of that component reads (its cells: identity, value,
+        rule flags; its relations: members and coefficients, in order). No relation crosses
+        components, and every step of `protect` treats a component by itself (passes are
+        simultaneous, LPs are per component, ties go by the cells' order), so a component's
+        result is a function of its digest: solved once, it is reused when it comes back
+        (a new month leaves the components of the other years and months as they were)."""
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        con = self.con
+        n = int(con.execute("SELECT coalesce(max(cell), 0) + 1 FROM _cells").fetchone()[0])
+        members = con.execute("SELECT rel, cell FROM _members").fetchnumpy()
+        n_rel = int(members["rel"].max()) + 1 if len(members["rel"]) else 0
+        graph = coo_matrix(
+            (
+                np.ones(len(members["rel"])),
+                (members["rel"].astype(np.int64) + n, members["cell"].astype(np.int64)),
+            ),
+            shape=(n + n_rel,) * 2,
+        )
+        _, labels = connected_components(graph, directed=False)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _cell_comp AS "
+            "SELECT unnest(range(?::BIGINT)) AS cell, unnest(?::BIGINT[]) AS comp",
+            [n, labels[:n].tolist()],
+        )
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _cells AS
+               SELECT c.*, k.comp,
+                      row_number() OVER (PARTITION BY k.comp ORDER BY c.cell) - 1 AS local
+               FROM _cells c JOIN _cell_comp k USING (cell)"""
+        )
+        con.execute("DROP TABLE _cell_comp")
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _comp AS
+               WITH cells AS (
+                   SELECT comp, count(*) AS n, md5(string_agg(concat_ws('~', mart, rowkey, measure,
+                          value, is_primary, eligible, movable, implied_zero, tier, is_event,
+                          level, is_total), '#' ORDER BY local)) AS d
+                   FROM _cells GROUP BY comp),
+               rel AS (
+                   SELECT c.comp, m.rel,
+                          string_agg(c.local || ':' || m.coef, ',' ORDER BY c.local, m.coef) AS r
+                   FROM _members m JOIN _cells c USING (cell) GROUP BY c.comp, m.rel),
+               rels AS (SELECT comp, md5(string_agg(r, '#' ORDER BY rel)) AS d
+                        FROM rel GROUP BY comp)
+               SELECT comp, n, md5(cells.d || '/' || coalesce(rels.d, '')) AS digest
+               FROM cells LEFT JOIN rels USING (comp)"""
+        )
+
+    def _freeze(self, known: dict[str, dict]) -> None:
+        """Set aside the components solved before (`known`, by digest): their cells take the
+        suppression they had, and the rest of `protect` works on the other components only."""
+        con = self.con
+        digests = [r[0] for r in con.execute("SELECT DISTINCT digest FROM _comp").fetchall()]
+        self.reused = {d: known[d] for d in digests if d in known}
+        pairs = [(d, int(i)) for d, entry in self.reused.items() for i in entry["suppressed"]]
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _reuse AS SELECT unnest(?::VARCHAR[]) AS digest",
+            [list(self.reused)],
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _reuse_supp AS "
+            "SELECT unnest(?::VARCHAR[]) AS digest, unnest(?::BIGINT[]) AS local",
+            [[d for d, _ in pairs], [i for _, i in pairs]],
+        )
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _cells_frozen AS
+               SELECT c.* REPLACE (EXISTS (SELECT 1 FROM _reuse_supp r
+                                           WHERE r.digest = k.digest AND r.local = c.local)
+                                   AS supp)
+               FROM _cells c JOIN _comp k USING (comp) SEMI JOIN _reuse USING (digest)"""
+        )
+        con.execute("DELETE FROM _cells WHERE cell IN (SELECT cell FROM _cells_frozen)")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _members_frozen AS "
+            "SELECT * FROM _members SEMI JOIN _cells_frozen USING (cell)"
+        )
+        con.execute("DELETE FROM _members WHERE cell IN (SELECT cell FROM _cells_frozen)")
+        con.execute("DROP TABLE _reuse; DROP TABLE _reuse_supp")
+
+    def _thaw(self) -> None:
+        con = self.con
+        con.execute("INSERT INTO _cells SELECT * FROM _cells_frozen")
+        con.execute("INSERT INTO _members SELECT * FROM _members_frozen")
+        con.execute("DROP TABLE _cells_frozen; DROP TABLE _members_frozen")
+
+    def _solved_components(self) -> dict[str, dict]:
+        """What each component solved in this run gives: its suppressed cells (by rank in the
+        component) and its part of the audit's figures, to be reused when it comes back."""
+        con = self.con
+        rows = con.execute(
+            """SELECT k.digest, list(c.local ORDER BY c.local) FILTER (WHERE c.supp),
+                      list(c.cell ORDER BY c.cell)
+               FROM _cells c JOIN _comp k USING (comp)
+               WHERE k.digest NOT IN (SELECT unnest(?::VARCHAR[]))
+               GROUP BY k.digest""",
+            [list(self.reused)],
+        ).fetchall()
+        a = self._audit
+        width = np.floor(a["hi"] + 1e-7) - np.ceil(a["lo"] - 1e-7) if len(a["cells"]) else None
+        out = {}
+        for digest, suppressed, cells in rows:
+            cells = np.asarray(cells, dtype=np.int64)
+            mine = np.isin(a["cells"], cells)
+            w, primary = (width[mine], a["primary"][mine]) if width is not None else ([], [])
+            finite = [x for x in w if np.isfinite(x)]
+            out[digest] = {
+                "suppressed": list(suppressed or []),
+                "figures": {
+                    "suppressed": int(len(suppressed or [])),
+                    "narrowest_primary_interval": float(np.min(w[primary]))
+                    if len(w) and primary.any()
+                    else None,
+                    "narrowest_interval": float(np.min(w)) if len(w) else None,
+                    "narrowest_finite_interval": float(min(finite)) if finite else None,
+                    "released_complements": int(np.isin(self._released, cells).sum()),
+                    "limited_by_published": int(np.isin(self._limit_cells, cells).sum()),
+                    "determined_by_published_events": int(
+                        np.isin(self._determined_events, cells).sum()
+                    ),
+                    "determined_by_published_persons": int(
+                        np.isin(self._determined_persons, cells).sum()
+                    ),
+                },
+            }
+        return out
+
+    def _with_reused(self, figures: dict) -> dict:
+        """The audit's figures over the whole publication: this run's components plus the
+        reused ones (each passed its audit when it was solved, with nothing failing)."""
+        parts = [e["figures"] for e in self.reused.values()]
+        for name in (
+            "suppressed",
+            "released_complements",
+            "limited_by_published",
+            "determined_by_published_events",
+            "determined_by_published_persons",
+        ):
+            figures[name] = figures.get(name, 0) + sum(p[name] for p in parts)
+        for name in (
+            "narrowest_primary_interval",
+            "narrowest_interval",
+            "narrowest_finite_interval",
+        ):
+            values = [v for v in [figures.get(name), *(p[name] for p in parts)] if v is not None]
+            figures[name] = min(values) if values else None
+        figures["reused_components"] = len(parts)
+        figures["reused_cells"] = int(
+            self.con.execute(
+                "SELECT coalesce(sum(n), 0) FROM _comp WHERE digest IN (SELECT unnest(?::VARCHAR[]))",
+                [list(self.reused)],
+            ).fetchone()[0]
+        )
+        return figures
+
+    def protect(self, known: dict[str, dict] | None = None) -> dict:
+        """Protect and audit; `known`: components solved before (digest -> result, from
+        `solved` of an earlier run whose audit passed), reused where they come back."""
         self.build()
+        self._components()
+        self._freeze(known or {})
         passes = self.close()
         self.audit()
         released = self.release_fixed()
@@ -803,6 +976,13 @@ class Protector:
                 "limited_by_published": int(len(self._limit_cells)),
                 "determined_by_published_events": self.determined_events,
                 "determined_by_published_persons": self.determined_persons,
+            }
+        )
+        self._thaw()
+        self.solved = self._solved_components()
+        figures = self._with_reused(figures)
+        figures.update(
+            {
                 "relations": self.con.execute(
                     "SELECT count(DISTINCT rel) FROM _members"
                 ).fetchone()[0],
@@ -884,7 +1064,7 @@ class Protector:
     def drop(self) -> None:
         for name in self.marts:
             self.con.execute(f"DROP TABLE IF EXISTS {_q('_rows_' + name)}")
-        for t in ("_cells", "_members", "_rel_state", "_pick", "_ub", "_determined"):
+        for t in ("_cells", "_members", "_rel_state", "_pick", "_ub", "_determined", "_comp"):
             self.con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
