@@ -185,6 +185,9 @@ def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
             "protection": "reused: same marts, rules and DE06_MIN_CELL as an earlier run"
             if reused
             else "computed",
+            # parts of the table set that came back unchanged and kept their protection
+            "reused_components": figures.get("reused_components", 0),
+            "reused_cells": figures.get("reused_cells", 0),
             "cells": cells,
             "suppressed": figures["suppressed"],
             "primary_suppressed": primary,
