@@ -107,7 +107,8 @@ GROUPS = {
         "marts__public_order",
         "marts__traffic",
     ),
-    "reconciliation + publish": ("ops__", "published__"),
+    "disclosure control (protection and its audit)": ("publish__",),
+    "reconciliation + publication": ("ops__", "published__"),
 }
 
 
@@ -219,11 +220,13 @@ def main() -> None:
         f" --landing {args.landing}" if args.landing else ""
     )
 
+    load = os.getloadavg()[2]
     lines = [
         "# Benchmark results",
         "",
         f"Measured {datetime.now():%Y-%m-%d %H:%M} by `{command}` "
-        f"on {platform.machine()}, {os.cpu_count()} cores (shared), Python {platform.python_version()}, "
+        f"on {platform.machine()}, {os.cpu_count()} cores (load average {load:.1f} over the last "
+        f"15 minutes at the end), Python {platform.python_version()}, "
         f"duckdb {duckdb.__version__}. Sources: {', '.join(available)}; {input_mb:,.0f} MB of "
         f"landing files, {total_rows:,} input rows.",
         "",
@@ -237,7 +240,11 @@ def main() -> None:
         "",
         "| measure | value |",
         "|---|---:|",
-        f"| extract generation (these sources) | {gen_wall:.1f} s (peak {gen_mem} MiB) |",
+        (
+            f"| extract generation (these sources) | {gen_wall:.1f} s (peak {gen_mem} MiB) |"
+            if gen_wall == gen_wall  # NaN when an existing landing was measured
+            else "| extract generation | not in this run (`--landing`) |"
+        ),
         *[f"| — {source} rows | {n:,} |" for source, n in rows.items()],
         f"| product, data work (sum of step times) | {data_work:.1f} s |",
         f"| product, Dagster start-up and bookkeeping (wall − step times) | {run_wall - data_work:.1f} s |",
