@@ -119,10 +119,13 @@ def load_components(folder: Path, method: str) -> dict[str, dict]:
     path = folder / COMPONENTS
     if not path.exists():
         return {}
-    with duckdb.connect(str(path), read_only=True) as con:
-        rows = con.execute(
-            "SELECT digest, result FROM component WHERE method = ?", [method]
-        ).fetchall()
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            rows = con.execute(
+                "SELECT digest, result FROM component WHERE method = ?", [method]
+            ).fetchall()
+    except duckdb.Error:
+        return {}  # an unreadable cache costs a full protection, never a run
     return {digest: json.loads(result) for digest, result in rows}
 
 
@@ -138,11 +141,15 @@ def store_components(folder: Path, method: str, reused: dict, solved: dict) -> N
             "CREATE TABLE component (method VARCHAR, digest VARCHAR, run BIGINT, result VARCHAR)"
         )
         if path.exists():
-            con.execute(f"ATTACH '{path}' AS old (READ_ONLY)")
-            con.execute(
-                "INSERT INTO component SELECT * FROM old.component WHERE method = ?", [method]
-            )
-            con.execute("DETACH old")
+            try:
+                con.execute(f"ATTACH '{path}' AS old (READ_ONLY)")
+            except duckdb.Error:
+                pass  # unreadable: replaced by this run's components
+            else:
+                con.execute(
+                    "INSERT INTO component SELECT * FROM old.component WHERE method = ?", [method]
+                )
+                con.execute("DETACH old")
         run = con.execute("SELECT coalesce(max(run), 0) + 1 FROM component").fetchone()[0]
         used = {**reused, **solved}
         con.execute(

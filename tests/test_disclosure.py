@@ -339,3 +339,22 @@ def test_the_catalogue_share_is_the_suppressed_share_of_each_marts_counts(sample
             "SELECT suppressed_share_of_counts FROM catalogue WHERE mart = 'population_rates'"
         ).fetchone()[0]
     assert share == pytest.approx(expected or 0.0, abs=1e-6)
+
+
+def test_the_component_cache_keeps_recent_runs_and_survives_a_damaged_file(tmp_path):
+    from assets import protection_cache as cache
+
+    (tmp_path / cache.COMPONENTS).write_bytes(b"not a database" * 10)
+    assert cache.load_components(tmp_path, "method") == {}  # damaged: a full protection
+    entry = {"suppressed": [0, 3], "figures": {"suppressed": 2}}
+    cache.store_components(tmp_path, "method", {}, {"first": entry})
+    assert cache.load_components(tmp_path, "method") == {"first": entry}
+    assert cache.load_components(tmp_path, "another method") == {}  # stale rules or code
+    for run in range(cache.KEEP_RUNS):
+        # "first" is reused by the first of these runs only
+        reused = {"first": entry} if run == 0 else {}
+        cache.store_components(tmp_path, "method", reused, {f"run{run}": entry})
+    kept = cache.load_components(tmp_path, "method")
+    assert set(kept) == {f"run{r}" for r in range(cache.KEEP_RUNS)} | {"first"}
+    cache.store_components(tmp_path, "method", {}, {"last": entry})
+    assert "first" not in cache.load_components(tmp_path, "method")
