@@ -1064,7 +1064,10 @@ class Protector:
     def drop(self) -> None:
         for name in self.marts:
             self.con.execute(f"DROP TABLE IF EXISTS {_q('_rows_' + name)}")
-        for t in ("_cells", "_members", "_rel_state", "_pick", "_ub", "_determined", "_comp"):
+        for t in (
+            *("_cells", "_members", "_rel_state", "_pick", "_ub", "_determined", "_comp"),
+            *("_cells_frozen", "_members_frozen"),
+        ):
             self.con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
