@@ -358,3 +358,15 @@ def test_the_component_cache_keeps_recent_runs_and_survives_a_damaged_file(tmp_p
     assert set(kept) == {f"run{r}" for r in range(cache.KEEP_RUNS)} | {"first"}
     cache.store_components(tmp_path, "method", {}, {"last": entry})
     assert "first" not in cache.load_components(tmp_path, "method")
+
+
+def test_a_table_set_whose_every_component_comes_back_is_not_solved_again():
+    """Nothing left to solve (every component known): the empty problem runs through, the
+    tables and the audit's figures are those of the first protection."""
+    first, first_figures, first_table = _protect_years({2024: VALUES, 2025: VALUES})
+    again, figures, table = _protect_years({2024: VALUES, 2025: VALUES}, first.solved)
+    assert table == first_table and not again.solved
+    assert set(again.reused) == set(first.solved)
+    for name in ("suppressed", "failing", "narrowest_primary_interval", "released_complements"):
+        assert figures[name] == first_figures[name], name
+    assert figures["lp_solves"] == 0
