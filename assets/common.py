@@ -378,9 +378,9 @@ def sql_check(
 
 def mart_asset(mart, deps: list, group: str) -> dg.AssetsDefinition:
     """An asset that runs marts/<name>.sql; metadata: row count, grain and the columns. No cell
-    value: marts.* is not suppressed yet, and the run history must never show a cell that
+    value: marts.* is not protected yet, and the run history must never show a cell that
     published/ hides. The preview of the province rows is on the published asset, read from
-    the suppressed publish.<mart> table (province_preview)."""
+    the protected publish.<mart> table (province_preview)."""
 
     @dg.asset(
         key=["marts", mart.name],
@@ -424,7 +424,7 @@ def mart_asset(mart, deps: list, group: str) -> dg.AssetsDefinition:
 
 def province_preview(con, table: str, limit: int = 12) -> dg.MetadataValue:
     """Markdown preview of a table's province rows (all rows if it has no area_level). Call it on
-    a suppressed table only (publish.<mart>): what it shows is what published/ shows."""
+    a protected table only (publish.<mart>): what it shows is what published/ shows."""
     cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
     level_filter = "WHERE area_level = 'province'" if "area_level" in cols else ""
     preview = con.execute(f"SELECT * FROM {table} {level_filter} LIMIT {int(limit)}").pl()

@@ -324,8 +324,8 @@ def skip_unchanged(
 
 def protection_kept(con: duckdb.DuckDBPyConnection) -> dict:
     """The kept protection's audit figures, for the skipped asset's metadata."""
-    row = con.execute("SELECT cells, suppressed, failing FROM ops.disclosure_audit").fetchone()
-    return {"cells": row[0], "suppressed": row[1], "failing_cells": row[2]}
+    row = con.execute("SELECT cells, perturbed, passed FROM ops.disclosure_audit").fetchone()
+    return {"count_cells": row[0], "cells_perturbed": row[1], "audit_passed": row[2]}
 
 
 def published_state(warehouse) -> dict:

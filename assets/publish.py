@@ -14,17 +14,20 @@ import shutil
 import dagster as dg
 import duckdb
 
-from assets import DOMAINS, incremental, protection_cache, publication_store
+from assets import DOMAINS, incremental, publication_store
 from assets.common import md_table, province_preview, sql_check
 from marts import quality_report, reports
-from marts.catalogue import LINKS, MARTS
-from quality.disclosure import Protector
+from marts.catalogue import MARTS
+from protection import audit, cellkey, perturb
 from quality.staging import build_reconciliation
 from warehouse.resource import Warehouse
 
 STAGED_SOURCES = [s for d in DOMAINS for s in d.SOURCES]
 QUARANTINE_KEYS = [k for d in DOMAINS for k in d.QUARANTINE_KEYS]
 PUBLISHED_MARTS = [m for m in MARTS if any(m.model == d.MODEL for d in DOMAINS)]
+PTABLE_FILES = tuple(
+    f"protection/reference/{p.name}" for p in sorted(cellkey.REFERENCE.glob("ptable_*.csv"))
+)
 PUBLISH_CODE = (
     "assets/publish.py",
     "assets/publication_store.py",
@@ -73,26 +76,20 @@ every_row_accounted = sql_check(
 )
 
 
-def audit_passed(figures: dict) -> bool:
-    """Publication is allowed when no primary cell is narrower than required (DE06_MIN_CELL, or
-    what the always-published cells leave it, never less than 1) and no suppressed cell at all
-    is recovered exactly."""
-    return (
-        figures["failing"] == 0
-        and figures.get("exactly_recoverable", 0) == 0
-        and figures.get("exactly_recoverable_complements", 0) == 0
-    )
-
-
-AUDIT_DDL = """
+AUDIT_DDL = f"""
 CREATE OR REPLACE TABLE ops.disclosure_audit (
-    computed_at TIMESTAMP, min_cell INTEGER, cells BIGINT, suppressed BIGINT, primary_suppressed BIGINT,
-    failing BIGINT, narrowest_interval DOUBLE, narrowest_finite_interval DOUBLE,
-    relations BIGINT, violated_relations BIGINT, lp_solves BIGINT, components BIGINT,
-    repair_rounds INTEGER, exactly_recoverable BIGINT, exactly_recoverable_persons BIGINT,
-    exactly_recoverable_complements BIGINT, released_complements BIGINT,
-    limited_by_published BIGINT, determined_by_published_events BIGINT,
-    determined_by_published_persons BIGINT, passed BOOLEAN)"""
+    computed_at TIMESTAMP, min_cell INTEGER, ptable VARCHAR, max_deviation INTEGER,
+    variance DOUBLE, magnitude_share DOUBLE, ptable_from_reference BOOLEAN,
+    cells BIGINT, magnitude_cells BIGINT, perturbed BIGINT, max_abs_deviation DOUBLE,
+    {", ".join(f"{rule} BIGINT" for rule in audit.RULES)}, passed BOOLEAN)"""
+UTILITY_DDL = (
+    "CREATE OR REPLACE TABLE ops.disclosure_utility ("
+    + ", ".join(
+        f"{c} {'VARCHAR' if c in ('mart', 'level', 'kind') else 'DOUBLE'}"
+        for c in audit.UTILITY_COLUMNS
+    )
+    + ")"
+)
 
 
 @dg.asset(
@@ -102,110 +99,98 @@ CREATE OR REPLACE TABLE ops.disclosure_audit (
     deps=[["marts", m.name] for m in PUBLISHED_MARTS] + [["ops", "reconciliation"]],
 )
 @incremental.skip_unchanged(  # unchanged marts and rules: the protected tables stay
-    code=("quality/disclosure.py", "marts/catalogue.py", "assets/publish.py"),
+    code=(
+        "protection/cellkey.py",
+        "protection/perturb.py",
+        "protection/audit.py",
+        "protection/ptable.py",
+        *PTABLE_FILES,
+        "marts/catalogue.py",
+        "assets/publish.py",
+    ),
     outputs=(*(f"publish.{m.name}" for m in PUBLISHED_MARTS), "ops.disclosure_audit"),
     params=lambda warehouse: {"min_cell": warehouse.min_cell},
     kept=incremental.protection_kept,
 )
 def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
-    """The marts as they will be published: every mart protected together as one linked table
-    set (small person counts suppressed, complementary cells chosen so that nothing suppressed
-    can be recovered from what is published), written to the warehouse's `publish` schema with
-    the audit's figures (ops.disclosure_audit) and the information loss per mart and level
-    (ops.disclosure_utility). The audit check on it blocks publication where a cell falls short."""
-    marts = {m.name: (f"marts.{m.name}", m.protection) for m in PUBLISHED_MARTS}
+    """The marts as they will be published, protected by the cell key method: every count of
+    persons or of events about persons is perturbed (at most ±3, never 1 or 2, zeros stay
+    zeros, the same persons or events give the same value in every table and release), magnitudes
+    (guest-nights, room-nights, fines) around their largest contribution, and every rate, ratio,
+    share, mean and balance is computed from the perturbed figures. Written to the warehouse's
+    `publish` schema with the audit's figures (ops.disclosure_audit) and the perturbation's
+    utility per mart and level (ops.disclosure_utility); the audit check blocks publication."""
+    declarations = {m.name: m.perturbation for m in PUBLISHED_MARTS}
+    ptable = cellkey.ptable_for(warehouse.min_cell)
     with warehouse.connect() as con:
-        con.execute("CREATE SCHEMA IF NOT EXISTS publish")
-        # the same marts under the same rules were protected (and passed) before: reuse that
-        cache = protection_cache.cache_dir(warehouse.data)
-        entry = protection_cache.key(con, marts, LINKS, warehouse.min_cell)
-        reused = protection_cache.load(con, cache, entry, list(marts))
-        if reused:
-            figures, utility, mass_share = reused
-        else:
-            # the parts of the table set that came back unchanged keep their protection
-            method = protection_cache.method_key(marts, LINKS, warehouse.min_cell)
-            known = protection_cache.load_components(cache, method)
-            protector = Protector(con, marts, LINKS, warehouse.min_cell)
-            try:
-                figures = protector.protect(known)
-                protector.write("publish")
-                utility = protector.utility()
-                mass_share = protector.mart_mass_share()
-            finally:
-                protector.drop()
-            if audit_passed(figures):
-                protection_cache.store(con, cache, entry, list(marts), figures, utility, mass_share)
-                protection_cache.store_components(cache, method, protector.reused, protector.solved)
-        cells = sum(u[2] for u in utility)
-        primary = sum(u[4] for u in utility)
+        for m in PUBLISHED_MARTS:  # in catalogue order: a derived figure may read earlier marts
+            columns = audit.table_columns(con, "marts", m.name)
+            con.execute(perturb.publish_sql(m.name, m.perturbation, columns, "marts", "publish"))
+        result = audit.audit(con, declarations, ptable)
+        audit.drop_work_tables(con)
         con.execute(AUDIT_DDL)
+        figures = [
+            warehouse.min_cell,
+            ptable.label,
+            ptable.D,
+            ptable.V,
+            cellkey.MAGNITUDE_SHARE,
+            ptable.from_reference,
+            result.cells,
+            result.magnitudes,
+            result.perturbed,
+            result.max_abs_deviation,
+            *[result.failures[rule] for rule in audit.RULES],
+            result.passed,
+        ]
         con.execute(
             "INSERT INTO ops.disclosure_audit VALUES "
-            "(now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                warehouse.min_cell,
-                cells,
-                figures["suppressed"],
-                primary,
-                figures["failing"],
-                figures["narrowest_interval"],
-                figures.get("narrowest_finite_interval"),
-                figures["relations"],
-                sum(figures["violated_relations"].values()),
-                figures["lp_solves"],
-                figures["components"],
-                figures["repair_rounds"],
-                figures.get("exactly_recoverable", 0),
-                figures.get("exactly_recoverable_persons", 0),
-                figures.get("exactly_recoverable_complements", 0),
-                figures.get("released_complements", 0),
-                figures.get("limited_by_published", 0),
-                figures.get("determined_by_published_events", 0),
-                figures.get("determined_by_published_persons", 0),
-                audit_passed(figures),
-            ],
+            f"(now()::TIMESTAMP, {', '.join('?' * len(figures))})",
+            figures,
         )
-        con.execute(
-            """CREATE OR REPLACE TABLE ops.disclosure_utility (mart VARCHAR, area_level VARCHAR,
-               cells BIGINT, suppressed BIGINT, primary_suppressed BIGINT,
-               suppressed_mass_share DOUBLE)"""
-        )
-        if utility:
-            con.executemany("INSERT INTO ops.disclosure_utility VALUES (?, ?, ?, ?, ?, ?)", utility)
-        con.execute(
-            "CREATE OR REPLACE TABLE ops.disclosure_mart_share "
-            "(mart VARCHAR, suppressed_share_of_counts DOUBLE)"
-        )
-        if mass_share:
-            con.executemany("INSERT INTO ops.disclosure_mart_share VALUES (?, ?)", mass_share)
+        con.execute(UTILITY_DDL)
+        if result.utility:
+            con.executemany(
+                f"INSERT INTO ops.disclosure_utility VALUES "
+                f"({', '.join('?' * len(audit.UTILITY_COLUMNS))})",
+                [[u[c] for c in audit.UTILITY_COLUMNS] for u in result.utility],
+            )
+    rows = [
+        [
+            u["mart"],
+            u["level"],
+            u["kind"],
+            u["cells"],
+            f"{u['perturbed'] / u['cells']:.1%}" if u["cells"] else "",
+            round(u["mean_abs_deviation"] or 0, 3),
+            u["max_abs_deviation"],
+            f"{(u['mean_relative_deviation'] or 0):.2%}",
+        ]
+        for u in result.utility
+    ]
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": len(marts),
-            "protection": "reused: same marts, rules and DE06_MIN_CELL as an earlier run"
-            if reused
-            else "computed",
-            # parts of the table set that came back unchanged and kept their protection
-            "reused_components": figures.get("reused_components", 0),
-            "reused_cells": figures.get("reused_cells", 0),
-            "cells": cells,
-            "suppressed": figures["suppressed"],
-            "primary_suppressed": primary,
-            "narrowest_interval": figures["narrowest_interval"],
-            "failing_cells": figures["failing"],
-            "violated_relations": dg.MetadataValue.json(figures["violated_relations"]),
-            "lp_solves": figures["lp_solves"],
-            "information_loss": dg.MetadataValue.md(
+            "dagster/row_count": len(PUBLISHED_MARTS),
+            "method": f"cell key method, p-table {ptable.label} (D = {ptable.D}, V = {ptable.V:g}, "
+            f"no published count from 1 to {ptable.js}), magnitudes × {cellkey.MAGNITUDE_SHARE}",
+            "count_cells": result.cells,
+            "magnitude_cells": result.magnitudes,
+            "cells_perturbed": result.perturbed,
+            "max_abs_deviation": result.max_abs_deviation,
+            "audit_failures": dg.MetadataValue.json(result.failures),
+            "utility": dg.MetadataValue.md(
                 md_table(
                     [
                         "mart",
                         "level",
+                        "kind",
                         "cells",
-                        "suppressed",
-                        "primary",
-                        "suppressed share of counts",
+                        "perturbed",
+                        "mean |dev|",
+                        "max |dev|",
+                        "mean relative |dev|",
                     ],
-                    utility,
+                    rows,
                 )
             ),
         }
@@ -215,61 +200,38 @@ def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
 @dg.asset_check(
     asset=protected_marts,
     blocking=True,
-    description="Disclosure audit (blocks publication): for every suppressed cell, the interval an attacker "
-    "can narrow it to from everything published (linear programs over all linked relations, "
-    "counts ≥ 0). A primary cell must keep DE06_MIN_CELL of room (or, at least 1, what the "
-    "always-published province and former-district figures leave it), and no suppressed cell "
-    "may be recovered exactly. When it fails, published/ is not replaced: analysts keep the "
-    "previous publication.",
+    description="Disclosure audit (blocks publication): no published count of persons or events "
+    "is 1 or 2 (1 … DE06_MIN_CELL − 1); every published count is its true count plus the "
+    "deviation the perturbation table gives for its cell key (so none is more than 3 away); "
+    "cells of the same records have one value in the whole release and the value of the "
+    "previous release; every derived figure follows from the published counts; no count is "
+    "negative; every numeric column of every mart is classified (count, magnitude, derived, "
+    "register figure). When it fails, published/ is not replaced: analysts keep the previous "
+    "publication.",
 )
 def disclosure_audit(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         row = con.execute(
-            "SELECT cells, suppressed, failing, narrowest_interval, relations, lp_solves, passed, "
-            "exactly_recoverable, exactly_recoverable_complements, released_complements, "
-            "limited_by_published, determined_by_published_events, "
-            "determined_by_published_persons FROM ops.disclosure_audit"
+            f"SELECT cells, perturbed, {', '.join(audit.RULES)}, passed FROM ops.disclosure_audit"
         ).fetchone()
-    cells, suppressed, failing, narrowest, relations, solves, passed, exact, exact_c = row[:9]
-    released, limited, determined_events, determined_persons = row[9:]
+    failures = dict(zip(audit.RULES, row[2:-1], strict=True))
     return dg.AssetCheckResult(
-        passed=bool(passed),
+        passed=bool(row[-1]),
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={
-            "cells": cells,
-            "suppressed": suppressed,
-            "primary_cells_narrower_than_required": failing,
-            "primary_cells_recovered_exactly": exact,
-            "complements_recovered_exactly": exact_c,
-            "complements_published_as_already_known": released,
-            "cells_limited_by_always_published": limited,
-            "event_cells_determined_by_always_published": determined_events,
-            "person_cells_determined_by_always_published": determined_persons,
-            "narrowest_interval": narrowest,
-            "relations": relations,
-            "lp_solves": solves,
+            "cells": row[0],
+            "cells_perturbed": row[1],
+            **{f"failing_{rule}": n for rule, n in failures.items()},
             "min_cell": warehouse.min_cell,
         },
     )
 
 
-@dg.asset_check(
-    asset=protected_marts,
-    blocking=False,
-    description="Every relation the marts state (categories to totals, communes to districts, "
-    "balancing equations, months to years, links between marts) holds on the marts' values. "
-    "A warning: a relation that does not hold is left out of the protection and reported.",
-)
-def mart_relations_hold(warehouse: Warehouse) -> dg.AssetCheckResult:
-    with warehouse.connect() as con:
-        violated = con.execute(
-            "SELECT violated_relations, relations FROM ops.disclosure_audit"
-        ).fetchone()
-    return dg.AssetCheckResult(
-        passed=violated[0] == 0,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"violated_relations": violated[0], "relations": violated[1]},
-    )
+def operations_dir(warehouse: Warehouse):
+    """The operators' side of the data folder: figures as received (quality report)."""
+    folder = warehouse.data / "operations"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
 
 
 @dg.asset(
@@ -289,8 +251,9 @@ def published_marts(
     """What analysts open, in DE06_DATA_DIR/published: marts.duckdb (swapped in atomically, so an
     open notebook never sees a half-written file), parquet/<mart>.parquet, excel/model_<n>.xlsx
     with Vietnamese labels and reports/model_<n>.html (plotly, works offline), all from the
-    protected marts, plus a `catalogue` table with each mart's definition, disclosure rule and
-    information loss, and the `disclosure_audit`."""
+    protected marts, plus a `catalogue` table with each mart's definition, protection and the
+    perturbation's utility, `disclosure_utility` and `disclosure_audit`. The operators' quality
+    report goes to DE06_DATA_DIR/operations (owner-only), never to published/."""
     out = warehouse.published
     out.mkdir(parents=True, exist_ok=True)
     work = publication_store.new_work_dir(out)  # versions/.incoming-<id>, outside published/
@@ -299,7 +262,7 @@ def published_marts(
         with warehouse.connect() as con:
             con.execute(f"ATTACH '{db_path}' AS outdb")
             (work / "parquet").mkdir()
-            # previews for the run history, from the suppressed tables only
+            # previews for the run history, from the protected tables only
             previews = {
                 f"preview/{m.name}": province_preview(con, f"publish.{m.name}")
                 for m in PUBLISHED_MARTS
@@ -332,18 +295,29 @@ def published_marts(
             )
             con.execute(
                 """CREATE TABLE outdb.main.catalogue AS
-                   SELECT c.*, u.cells, u.suppressed, s.suppressed_share_of_counts
+                   SELECT c.*, u.count_cells, u.cells_perturbed_share, u.mean_abs_deviation
                    FROM _catalogue c LEFT JOIN (
-                       SELECT mart, sum(cells) AS cells, sum(suppressed) AS suppressed
-                       FROM ops.disclosure_utility GROUP BY mart) u USING (mart)
-                   LEFT JOIN ops.disclosure_mart_share s USING (mart)
+                       SELECT mart, sum(cells)::BIGINT AS count_cells,
+                              round(sum(perturbed) / nullif(sum(cells), 0), 3) AS cells_perturbed_share,
+                              round(sum(mean_abs_deviation * cells) / nullif(sum(cells), 0), 2)
+                                  AS mean_abs_deviation
+                       FROM ops.disclosure_utility WHERE kind = 'count' GROUP BY mart) u USING (mart)
                    ORDER BY c.model, c.mart"""
             )
+            # the utility measures, coarsely rounded: enough to judge the noise, never enough to
+            # undo it (no signed sums of deviations)
             con.execute(
-                "CREATE TABLE outdb.main.disclosure_utility AS SELECT * FROM ops.disclosure_utility"
+                """CREATE TABLE outdb.main.disclosure_utility AS
+                   SELECT mart, level, kind, cells::BIGINT AS cells,
+                          round(perturbed / nullif(cells, 0), 3) AS cells_perturbed_share,
+                          round(mean_abs_deviation, 2) AS mean_abs_deviation,
+                          max_abs_deviation::BIGINT AS max_abs_deviation,
+                          round(mean_relative_deviation, 3) AS mean_relative_deviation
+                   FROM ops.disclosure_utility ORDER BY mart, level, kind"""
             )
             con.execute(
-                "CREATE TABLE outdb.main.disclosure_audit AS SELECT * EXCLUDE (computed_at) FROM ops.disclosure_audit"
+                "CREATE TABLE outdb.main.disclosure_audit AS "
+                "SELECT * EXCLUDE (computed_at) FROM ops.disclosure_audit"
             )
             con.execute("DROP TABLE _catalogue")
             con.execute("DETACH outdb")
@@ -357,11 +331,17 @@ def published_marts(
                 reports.write_workbook(pub, model, work / "excel" / f"model_{model}.xlsx")
                 if model in reports.REPORT_SECTIONS:
                     reports.write_report(pub, model, work / "reports" / f"model_{model}.html")
-        with warehouse.connect() as wcon:  # operators' quality report: aggregates of the warehouse
-            quality = quality_report.write_quality_report(wcon, work / "reports" / "quality.html")
         publication_store.publish_version(work, out)  # one atomic switch of the whole set
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    with warehouse.connect() as con:
+        # the release's cells: the next release must publish the same records with these values
+        audit.record_release(con, cellkey.ptable_for(warehouse.min_cell))
+        # the operators' quality report holds counts as received: it stays on the operators'
+        # side of the data folder (owner-only), never under published/
+        operations = operations_dir(warehouse)
+        reports.write_plotly_js(operations)
+        quality = quality_report.write_quality_report(con, operations / "quality.html")
     context.log.info(f"published {len(PUBLISHED_MARTS)} marts to {out}")
     return dg.MaterializeResult(
         metadata={

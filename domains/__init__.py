@@ -1,13 +1,12 @@
 """The domains of de06-analytics, one module each (population, labour, lodging, public_order),
 and the registries assembled from them. A domain module declares everything it contributes
 (`domains/base.py` gives the shapes): MODEL and TITLE, REPORT_SOURCE, CONTRACTS, STAGING and
-SOURCES, MARTS, LINKS, LABELS, SUITES, CHECKS, REJECT_REASONS and REPAIRS, YEARBOOK_TABLES and
+SOURCES, MARTS, LABELS, SUITES, CHECKS, REJECT_REASONS and REPAIRS, YEARBOOK_TABLES and
 REPORT_SECTIONS. Adding a model is one more module here, listed in DOMAINS (README, "Adding a
 model"); nothing else collects its parts."""
 
 from domains import labour, lodging, population, public_order
 from domains.base import Mart
-from quality.disclosure import Link
 from quality.rules import COMMON_REJECT_REASONS, COMMON_REPAIRS
 
 DOMAINS = [population, labour, lodging, public_order]
@@ -15,7 +14,6 @@ DOMAINS = [population, labour, lodging, public_order]
 MODELS: dict[int, tuple[str, str]] = {d.MODEL: d.TITLE for d in DOMAINS}
 REPORT_SOURCES: dict[int, str] = {d.MODEL: d.REPORT_SOURCE for d in DOMAINS}
 MARTS: list[Mart] = [m for d in DOMAINS for m in d.MARTS]
-LINKS: list[Link] = [link for d in DOMAINS for link in d.LINKS]
 LABELS_VI: dict[str, str] = {k: v for d in DOMAINS for k, v in d.LABELS.items()}
 SUITES = [s for d in DOMAINS for s in d.SUITES]
 CHECKS = [c for d in DOMAINS for c in d.CHECKS]

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from quality.disclosure import Protection
+from protection.perturb import Perturbation
+
+AREA_KEYS = ("area_level", "area_code")
 
 
 @dataclass(frozen=True)
@@ -16,13 +18,40 @@ class Mart:
     title_vi: str
     title_en: str
     grain: str
-    protection: Protection
-    disclosure_rule: str = ""  # the rule in words, for the catalogue and the README
+    perturbation: Perturbation
+    note: str = ""  # what else an analyst should know about its protection, in words
     sql_file: str = ""  # defaults to <name>.sql
 
     @property
     def sql(self) -> str:
         return self.sql_file or f"{self.name}.sql"
+
+    @property
+    def disclosure_rule(self) -> str:
+        """The mart's protection in words (catalogue, data dictionary)."""
+        p = self.perturbation
+        parts = []
+        if p.counts:
+            parts.append(
+                f"Counts ({', '.join(p.counts)}) perturbed by the cell key method: at most "
+                "±3, never 1 or 2, zeros stay zeros; the same persons or events give the same "
+                "value in every table and release."
+            )
+        if p.magnitudes:
+            parts.append(
+                f"Magnitudes ({', '.join(p.magnitudes)}) perturbed around the cell's largest "
+                "single contribution (cell key method)."
+            )
+        if p.derived:
+            parts.append(
+                f"Derived figures ({', '.join(p.derived)}) computed from the published figures."
+            )
+        if p.exact:
+            parts.append(f"Published as counted (register figures): {', '.join(p.exact)}.")
+        parts.append("Not additive: a total is not the sum of its published parts.")
+        if self.note:
+            parts.append(self.note)
+        return " ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import great_expectations.expectations as gxe
 import plotly.graph_objects as go
 import polars as pl
 
-from domains.base import Check, Mart, Staging
+from domains.base import AREA_KEYS, Check, Mart, Staging
 from marts.reports import (
     YearbookTable,
     _any_flag,
@@ -26,7 +26,7 @@ from marts.reports import (
     commune_map,
     yearbook_tables,
 )
-from quality.disclosure import Link, Protection, Term
+from protection.perturb import Perturbation
 from quality.suites import SEXES, communes_2025, suite
 from sources.contracts import labour as contracts
 
@@ -86,8 +86,7 @@ LABELS: dict[str, str] = {
     "share": "Cơ cấu (%)",
 }
 
-# --- marts with their catalogue entries and disclosure rules (the rule in words: the comment in
-# marts/catalogue.py and the README, "Disclosure control")
+# --- marts with their catalogue entries and their protection (protection/perturb.py)
 _LABOUR_COUNTS = (
     "working_age_population",
     "no_labour_record",
@@ -108,6 +107,17 @@ _YOUTH_COUNTS = (
     "youth_neet",
 )
 
+_SEX_ROW = "PARTITION BY p.year, p.area_level, p.area_code, p.sex"
+
+
+def _share_of_total(code_column: str) -> str:
+    """100 × employed / employed of the row's 'Tổng' (same year, area and sex), published."""
+    return (
+        f"round(100.0 * p.employed / nullif(max(CASE WHEN p.{code_column} = 'Tổng' "
+        f"THEN p.employed END) OVER ({_SEX_ROW}), 0), 2)"
+    )
+
+
 MARTS: list[Mart] = [
     Mart(
         "labour_indicators",
@@ -115,33 +125,21 @@ MARTS: list[Mart] = [
         "Các chỉ tiêu lao động, việc làm (từ cơ sở dữ liệu)",
         "Labour force, employment and unemployment (register-based)",
         "year × area × sex × age_band",
-        Protection(
+        Perturbation(
+            keys=("year", *AREA_KEYS, "sex", "age_band"),
             counts=_LABOUR_COUNTS,
-            keys=("year",),
-            dims={"sex": "Tổng", "age_band": "Tổng"},
-            row_relations=(
-                (
-                    ("working_age_population", -1),
-                    ("no_labour_record", 1),
-                    ("labour_force", 1),
-                    ("outside_labour_force", 1),
-                ),
-                (("labour_force", -1), ("employed", 1), ("unemployed", 1)),
-            ),
             derived={
-                "labour_force_participation_rate": ("labour_force", "outside_labour_force"),
-                "employment_to_population_ratio": (
-                    "employed",
-                    "labour_force",
-                    "outside_labour_force",
-                ),
-                "unemployment_rate": ("unemployed", "labour_force"),
-                "informal_employment_rate": ("informal_employed", "employed"),
+                "labour_force_participation_rate": "round(100.0 * p.labour_force "
+                "/ nullif(p.labour_force + p.outside_labour_force, 0), 2)",
+                "employment_to_population_ratio": "round(100.0 * p.employed "
+                "/ nullif(p.labour_force + p.outside_labour_force, 0), 2)",
+                "unemployment_rate": "round(100.0 * p.unemployed / nullif(p.labour_force, 0), 2)",
+                "informal_employment_rate": "round(100.0 * p.informal_employed "
+                "/ nullif(p.employed, 0), 2)",
             },
         ),
-        "Person counts 1 to DE06_MIN_CELL − 1 suppressed, protected together with "
-        "youth_indicators and the sector and occupation marts; rates blank where a count they "
-        "use is suppressed. Province totals are always published.",
+        "labour_force, employed and unemployed are each perturbed on their own (labour_force is "
+        "not exactly employed + unemployed); the 15-24 rows have the values of youth_indicators.",
     ),
     Mart(
         "youth_indicators",
@@ -149,104 +147,42 @@ MARTS: list[Mart] = [
         "Thất nghiệp thanh niên và thanh niên NEET (từ cơ sở dữ liệu)",
         "Youth unemployment and NEET (register-based)",
         "year × area × sex",
-        Protection(
+        Perturbation(
+            keys=("year", *AREA_KEYS, "sex"),
             counts=_YOUTH_COUNTS,
-            keys=("year",),
-            dims={"sex": "Tổng"},
-            row_relations=(
-                (
-                    ("youth_with_record", -1),
-                    ("youth_labour_force", 1),
-                    ("youth_outside_labour_force", 1),
-                ),
-                (("youth_labour_force", -1), ("youth_employed", 1), ("youth_unemployed", 1)),
-            ),
             derived={
-                "youth_unemployment_rate": ("youth_unemployed", "youth_labour_force"),
-                "neet_rate": ("youth_neet", "youth_with_record"),
+                "youth_unemployment_rate": "round(100.0 * p.youth_unemployed "
+                "/ nullif(p.youth_labour_force, 0), 2)",
+                "neet_rate": "round(100.0 * p.youth_neet / nullif(p.youth_with_record, 0), 2)",
             },
         ),
-        "Person counts 1 to DE06_MIN_CELL − 1 suppressed, protected together with the 15-24 "
-        "rows of labour_indicators.",
     ),
     Mart(
         "employment_by_sector",
         37,
         "Lao động có việc làm theo ngành kinh tế (từ cơ sở dữ liệu)",
         "Employment by economic sector (register-based)",
-        "year × area × sex × vsic_section",
-        Protection(
+        "year × area × sex × vsic_section (sections, broad sectors and 'Tổng')",
+        Perturbation(
+            keys=("year", *AREA_KEYS, "sex", "vsic_section"),
             counts=("employed",),
-            keys=("year",),
-            dims={"sex": "Tổng", "vsic_section": None},
-            derived={"share": ("employed",)},
+            derived={"share": _share_of_total("vsic_section")},
         ),
-        "Person counts 1 to DE06_MIN_CELL − 1 suppressed; sections add up to employed in "
-        "labour_indicators and are protected with it.",
+        "The broad sectors and 'Tổng' are counted from the persons; 'Tổng' has the value of "
+        "labour_indicators' employed.",
     ),
     Mart(
         "employment_by_occupation",
         37,
         "Lao động có việc làm theo nghề nghiệp (từ cơ sở dữ liệu)",
         "Employment by occupation (register-based)",
-        "year × area × sex × occupation_code",
-        Protection(
+        "year × area × sex × occupation_code (groups and 'Tổng')",
+        Perturbation(
+            keys=("year", *AREA_KEYS, "sex", "occupation_code"),
             counts=("employed",),
-            keys=("year",),
-            dims={"sex": "Tổng", "occupation_code": None},
-            derived={"share": ("employed",)},
-        ),
-        "Person counts 1 to DE06_MIN_CELL − 1 suppressed; occupation groups add up to employed "
-        "in labour_indicators and are protected with it.",
-    ),
-]
-
-# Links: the same quantity in two marts, or parts in one mart adding up to a total in another.
-_AREA = ("r.area_level", "r.area_code")
-
-LINKS: list[Link] = [
-    *[
-        Link(
-            f"youth_{youth}",
-            Term("labour_indicators", adult, ("r.year", *_AREA, "r.sex"), "r.age_band = '15-24'"),
-            (Term("youth_indicators", youth, ("r.year", *_AREA, "r.sex")),),
-        )
-        for youth, adult in (
-            ("youth_population", "working_age_population"),
-            ("youth_labour_force", "labour_force"),
-            ("youth_employed", "employed"),
-            ("youth_unemployed", "unemployed"),
-            ("youth_outside_labour_force", "outside_labour_force"),
-        )
-    ],
-    Link(
-        "youth_with_record",
-        Term(
-            "labour_indicators",
-            "working_age_population",
-            ("r.year", *_AREA, "r.sex"),
-            "r.age_band = '15-24'",
-        ),
-        (
-            Term("youth_indicators", "youth_with_record", ("r.year", *_AREA, "r.sex")),
-            Term(
-                "labour_indicators",
-                "no_labour_record",
-                ("r.year", *_AREA, "r.sex"),
-                "r.age_band = '15-24'",
-            ),
+            derived={"share": _share_of_total("occupation_code")},
         ),
     ),
-    *[
-        Link(
-            f"{mart}_employed",
-            Term(
-                "labour_indicators", "employed", ("r.year", *_AREA, "r.sex"), "r.age_band = 'Tổng'"
-            ),
-            (Term(mart, "employed", ("r.year", *_AREA, "r.sex")),),
-        )
-        for mart in ("employment_by_sector", "employment_by_occupation")
-    ],
 ]
 
 # --- great-expectations suites (quality/suites.py runs them)

@@ -13,7 +13,7 @@ import great_expectations.expectations as gxe
 import plotly.graph_objects as go
 import polars as pl
 
-from domains.base import Check, Mart, Staging
+from domains.base import AREA_KEYS, Check, Mart, Staging
 from marts.reports import (
     YearbookTable,
     _any_flag,
@@ -28,7 +28,7 @@ from marts.reports import (
     commune_map,
     yearbook_tables,
 )
-from quality.disclosure import Link, Protection, Term
+from protection.perturb import Perturbation
 from quality.suites import communes_2025, suite
 from sources.contracts import lodging as contracts
 
@@ -80,16 +80,8 @@ LABELS: dict[str, str] = {
     "late_share": "Tỷ lệ thông báo quá hạn",
 }
 
-# --- marts with their catalogue entries and disclosure rules (the rule in words: the comment in
-# marts/catalogue.py and the README, "Disclosure control")
-_COMMUNE = "area_level = 'commune'"
-_LODGING_RULE = (
-    "Counts of guests' stays (arrivals, guest-nights, occupied room-nights), 1 to "
-    "DE06_MIN_CELL − 1, suppressed in a 2025 commune in a month (a few guests in a small area "
-    "can point at a guest); former districts and the province published as counted. Capacity "
-    "(rooms, room-nights available) is register data about establishments, published as is, "
-    "on the guest_origin 'all' rows."
-)
+# --- marts with their catalogue entries and their protection (protection/perturb.py)
+_ALL_ORIGINS = "p.guest_origin = 'all'"
 
 MARTS: list[Mart] = [
     Mart(
@@ -98,21 +90,22 @@ MARTS: list[Mart] = [
         "Khách lưu trú theo tháng, địa bàn, loại hình cơ sở và nguồn khách",
         "Accommodation statistics by month, area, establishment type and guest origin",
         "month × area × establishment_type × guest_origin",
-        Protection(
-            # capacity (rooms, room-nights available) is register data about establishments,
-            # published as is; only counts of guests' stays are cells
-            counts=("arrivals", "guest_nights", "occupied_room_nights"),
-            keys=("month",),
-            dims={"establishment_type": "all", "guest_origin": "all"},
-            event_counts=("arrivals", "guest_nights", "occupied_room_nights"),
-            where_events=_COMMUNE,
+        Perturbation(
+            keys=("month", *AREA_KEYS, "establishment_type", "guest_origin"),
+            counts=("arrivals",),
+            magnitudes=("guest_nights", "occupied_room_nights"),
             derived={
-                "average_length_of_stay": ("arrivals", "guest_nights"),
-                "room_occupancy_rate": ("occupied_room_nights",),
-                "room_occupancy_over_100": ("occupied_room_nights",),
+                "average_length_of_stay": "round(p.guest_nights / nullif(p.arrivals, 0), 4)",
+                "room_occupancy_rate": f"CASE WHEN {_ALL_ORIGINS} THEN round("
+                "p.occupied_room_nights / nullif(p.room_nights_available, 0), 6) END",
+                "room_occupancy_over_100": f"CASE WHEN {_ALL_ORIGINS} "
+                "THEN p.occupied_room_nights > p.room_nights_available END",
             },
+            # capacity is register data about establishments
+            exact=("establishments", "rooms", "room_nights_available"),
         ),
-        _LODGING_RULE,
+        "Capacity (establishments, rooms, room-nights available) is register data about "
+        "businesses, published as counted, on the guest_origin 'all' rows.",
     ),
     Mart(
         "tourism_by_nationality",
@@ -120,18 +113,14 @@ MARTS: list[Mart] = [
         "Khách lưu trú theo quốc tịch",
         "Guests by nationality",
         "month × nationality (province)",
-        Protection(
-            counts=("arrivals", "guest_nights"),
-            keys=("month", "guest_origin"),
-            dims={"nationality": None},
-            areas=False,
-            level="'commune'",
-            event_counts=("arrivals", "guest_nights"),
-            where_events="TRUE",
+        Perturbation(
+            keys=("month", "nationality"),
+            counts=("arrivals",),
+            magnitudes=("guest_nights",),
+            level="'province'",
         ),
-        "Guests of a nationality in a month, 1 to DE06_MIN_CELL − 1, suppressed (a rare "
-        "nationality can point at a guest); nationalities add up to the province's guests by "
-        "origin in tourism_monthly, always published.",
+        "A complete frame of the reference list of nationalities: the presence of a row says "
+        "nothing about a guest.",
     ),
     Mart(
         "lodging_compliance",
@@ -139,36 +128,15 @@ MARTS: list[Mart] = [
         "Chấp hành thông báo lưu trú đúng hạn",
         "Timeliness of lodging notifications",
         "month × area × establishment_type",
-        Protection(
-            counts=("notifications", "late_notifications"),
-            keys=("month",),
-            dims={"establishment_type": "all"},
-            event_counts=("notifications", "late_notifications"),
-            where_events="FALSE",
-            derived={"late_share": ("notifications", "late_notifications")},
+        Perturbation(
+            keys=("month", *AREA_KEYS, "establishment_type"),
+            counts=("reporting_establishments", "notifications", "late_notifications"),
+            derived={"late_share": "round(p.late_notifications / nullif(p.notifications, 0), 6)"},
+            exact=("establishments",),
         ),
-        "Published as counted: a notification is an establishment's report of a stay, and a "
-        "count of late ones names no guest.",
+        "reporting_establishments says that guests stayed, so it is perturbed like the "
+        "notifications; establishments (the register) is published as counted.",
     ),
-]
-
-# Links: the same quantity in two marts, or parts in one mart adding up to a total in another.
-
-LINKS: list[Link] = [
-    *[
-        Link(
-            f"nationality_{measure}",
-            Term(
-                "tourism_monthly",
-                measure,
-                ("r.month", "r.guest_origin"),
-                "r.area_level = 'province' AND r.establishment_type = 'all' "
-                "AND r.guest_origin <> 'all'",
-            ),
-            (Term("tourism_by_nationality", measure, ("r.month", "r.guest_origin")),),
-        )
-        for measure in ("arrivals", "guest_nights")
-    ],
 ]
 
 # --- great-expectations suites (quality/suites.py runs them)

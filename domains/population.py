@@ -11,7 +11,7 @@ import duckdb
 import great_expectations.expectations as gxe
 import plotly.graph_objects as go
 
-from domains.base import Check, Mart, Staging
+from domains.base import AREA_KEYS, Check, Mart, Staging
 from marts.reports import (
     YearbookTable,
     _columns,
@@ -24,7 +24,7 @@ from marts.reports import (
     commune_map,
     yearbook_tables,
 )
-from quality.disclosure import Link, Protection, Term
+from protection.perturb import Perturbation
 from quality.suites import SEXES, communes_2025, suite
 from sources.contracts import population as contracts
 
@@ -101,8 +101,7 @@ LABELS: dict[str, str] = {
     "movers": "Số người di chuyển",
 }
 
-# --- marts with their catalogue entries and disclosure rules (the rule in words: the comment in
-# marts/catalogue.py and the README, "Disclosure control")
+# --- marts with their catalogue entries and their protection (protection/perturb.py)
 _POP_COUNTS = (
     "population",
     "males",
@@ -112,16 +111,33 @@ _POP_COUNTS = (
     "aged_65_plus",
     "aged_60_plus",
     "households",
+    "persons_in_households",
 )
 _CHANGE = ("population_start", "births", "deaths", "in_migrants", "out_migrants", "population_end")
-_BALANCE = (
-    ("population_start", 1),
-    ("births", 1),
-    ("deaths", -1),
-    ("in_migrants", 1),
-    ("out_migrants", -1),
-    ("population_end", -1),
-)
+_MEAN = "((p.population_start + p.population_end) / 2.0)"
+
+# the median age from the published five-year age groups of both sexes (grouped-data median,
+# interpolated within the median group): it follows from published counts only
+_MEDIAN_AGE = """LEFT JOIN (
+    SELECT ref_date, area_level, area_code,
+           min(lower_age + 5.0 * (total / 2.0 - coalesce(below, 0)) / n) AS median_age
+    FROM (
+        SELECT ref_date, area_level, area_code, population AS n, lower_age,
+               sum(population) OVER (PARTITION BY ref_date, area_level, area_code
+                                     ORDER BY lower_age
+                                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS below,
+               sum(population) OVER (PARTITION BY ref_date, area_level, area_code) AS total
+        FROM (SELECT *, CAST(regexp_extract(age_group, '^[0-9]+') AS INTEGER) AS lower_age
+              FROM publish.population_by_age_sex WHERE sex = 'Tổng' AND age_group <> 'Tổng'))
+    WHERE n > 0 AND coalesce(below, 0) < total / 2.0 AND coalesce(below, 0) + n >= total / 2.0
+    GROUP BY ALL
+) med ON med.ref_date = p.ref_date AND med.area_level = p.area_level
+     AND med.area_code = p.area_code"""
+
+
+def _per_mean(numerator: str) -> str:
+    return f"round(1000.0 * ({numerator}) / nullif({_MEAN}, 0), 2)"
+
 
 MARTS: list[Mart] = [
     Mart(
@@ -130,11 +146,7 @@ MARTS: list[Mart] = [
         "Dân số theo giới tính và nhóm tuổi",
         "Population by sex and age group",
         "ref_date × area × sex × age_group",
-        Protection(
-            counts=("population",), keys=("ref_date",), dims={"sex": None, "age_group": None}
-        ),
-        "Person counts 1 to DE06_MIN_CELL − 1 suppressed, with linked secondary suppression "
-        "(age groups and sexes add up to population_indicators, communes to districts).",
+        Perturbation(keys=("ref_date", *AREA_KEYS, "sex", "age_group"), counts=("population",)),
     ),
     Mart(
         "population_indicators",
@@ -142,28 +154,26 @@ MARTS: list[Mart] = [
         "Các chỉ tiêu dân số",
         "Population indicators",
         "ref_date × area",
-        Protection(
+        Perturbation(
+            keys=("ref_date", *AREA_KEYS),
             counts=_POP_COUNTS,
-            keys=("ref_date",),
-            # a household's members can live in two communes: households do not add up
-            area_additive=_POP_COUNTS[:-1],
-            row_relations=(
-                (("population", -1), ("males", 1), ("females", 1)),
-                (("population", -1), ("aged_0_14", 1), ("aged_15_64", 1), ("aged_65_plus", 1)),
-            ),
             derived={
-                "sex_ratio": ("males", "females"),
-                "median_age": ("population",),
-                "young_dependency_ratio": ("aged_0_14", "aged_15_64"),
-                "old_dependency_ratio": ("aged_65_plus", "aged_15_64"),
-                "total_dependency_ratio": ("aged_0_14", "aged_65_plus", "aged_15_64"),
-                "ageing_index": ("aged_60_plus", "aged_0_14"),
-                "avg_household_size": ("households", "population"),
-                "density_per_km2": ("population",),
+                "sex_ratio": "round(100.0 * p.males / nullif(p.females, 0), 1)",
+                "median_age": "round(med.median_age, 1)",
+                "young_dependency_ratio": "round(100.0 * p.aged_0_14 / nullif(p.aged_15_64, 0), 1)",
+                "old_dependency_ratio": "round(100.0 * p.aged_65_plus / nullif(p.aged_15_64, 0), 1)",
+                "total_dependency_ratio": "round(100.0 * (p.aged_0_14 + p.aged_65_plus) "
+                "/ nullif(p.aged_15_64, 0), 1)",
+                "ageing_index": "round(100.0 * p.aged_60_plus / nullif(p.aged_0_14, 0), 1)",
+                "avg_household_size": "round(p.persons_in_households / nullif(p.households, 0), 2)",
+                "density_per_km2": "round(p.population / nullif(p.area_km2, 0), 1)",
             },
+            joins=_MEDIAN_AGE,
+            exact=("area_km2",),
         ),
-        "Person and household counts 1 to DE06_MIN_CELL − 1 suppressed with linked secondary "
-        "suppression; an indicator is blank where a count it uses is suppressed.",
+        "The median age is computed from the published five-year age groups of "
+        "population_by_age_sex (grouped-data median). Households do not add up over areas (a "
+        "household's members can live in two communes).",
     ),
     Mart(
         "population_change",
@@ -171,26 +181,19 @@ MARTS: list[Mart] = [
         "Biến động dân số hằng tháng",
         "Monthly population change",
         "month × area",
-        Protection(
+        Perturbation(
+            keys=("month", *AREA_KEYS),
             counts=(*_CHANGE, "in_from_outside_province", "out_to_outside_province"),
-            keys=("month",),
-            # migrants of an area cross that area's boundary: not additive over areas
-            area_additive=(
-                "population_start",
-                "births",
-                "deaths",
-                "population_end",
-                "in_from_outside_province",
-                "out_to_outside_province",
-            ),
-            row_relations=(_BALANCE,),
             derived={
-                "natural_increase": ("births", "deaths"),
-                "net_migration": ("in_migrants", "out_migrants"),
+                "natural_increase": "p.births - p.deaths",
+                "net_migration": "p.in_migrants - p.out_migrants",
+                "balance_adjustment": "p.population_end - (p.population_start + p.births "
+                "- p.deaths + p.in_migrants - p.out_migrants)",
             },
         ),
-        "Person counts 1 to DE06_MIN_CELL − 1 suppressed; the balancing equation, communes "
-        "adding up to districts and months adding up to population_rates are protected together.",
+        "Each stock and flow is perturbed on its own; balance_adjustment (computed from the "
+        "published counts) closes the balancing equation. A month's start has the value of the "
+        "previous month's end and of the stock on that day in population_indicators.",
     ),
     Mart(
         "population_rates",
@@ -198,36 +201,21 @@ MARTS: list[Mart] = [
         "Tỷ suất sinh, chết, di cư",
         "Crude birth, death and migration rates",
         "year × area",
-        Protection(
+        Perturbation(
+            keys=("year", *AREA_KEYS),
             counts=(*_CHANGE, "births_male", "births_female"),
-            keys=("year",),
-            area_additive=(
-                "population_start",
-                "births",
-                "deaths",
-                "population_end",
-                "births_male",
-                "births_female",
-            ),
-            row_relations=(_BALANCE, (("births", -1), ("births_male", 1), ("births_female", 1))),
             derived={
-                "mean_population": ("population_start", "population_end"),
-                "crude_birth_rate": ("births", "population_start", "population_end"),
-                "crude_death_rate": ("deaths", "population_start", "population_end"),
-                "natural_increase_rate": ("births", "deaths", "population_start", "population_end"),
-                "in_migration_rate": ("in_migrants", "population_start", "population_end"),
-                "out_migration_rate": ("out_migrants", "population_start", "population_end"),
-                "net_migration_rate": (
-                    "in_migrants",
-                    "out_migrants",
-                    "population_start",
-                    "population_end",
-                ),
-                "sex_ratio_at_birth": ("births_male", "births_female"),
+                "mean_population": _MEAN,
+                "crude_birth_rate": _per_mean("p.births"),
+                "crude_death_rate": _per_mean("p.deaths"),
+                "natural_increase_rate": _per_mean("p.births - p.deaths"),
+                "in_migration_rate": _per_mean("p.in_migrants"),
+                "out_migration_rate": _per_mean("p.out_migrants"),
+                "net_migration_rate": _per_mean("p.in_migrants - p.out_migrants"),
+                "sex_ratio_at_birth": "round(100.0 * p.births_male / nullif(p.births_female, 0), 1)",
             },
         ),
-        "Person counts 1 to DE06_MIN_CELL − 1 suppressed, protected together with the months of "
-        "population_change; a rate is blank where a count it uses is suppressed.",
+        "A year's counts are perturbed on their own: they are not the sum of the published months.",
     ),
     Mart(
         "migration_flows",
@@ -235,129 +223,12 @@ MARTS: list[Mart] = [
         "Luồng di cư",
         "Migration flows",
         "year × flow_level × origin × destination",
-        Protection(
-            counts=("movers",),
+        Perturbation(
             keys=("year", "flow_level", "origin_code", "destination_code"),
-            areas=False,
+            counts=("movers",),
             level="flow_level",
         ),
-        "Person counts 1 to DE06_MIN_CELL − 1 suppressed; flows out of (into) an area add up to "
-        "its out- (in-)migrants in population_rates and are protected with them. A complete "
-        "frame of origin × destination pairs: the presence of a row says nothing.",
-    ),
-]
-
-# Links: the same quantity in two marts, or parts in one mart adding up to a total in another.
-_AREA = ("r.area_level", "r.area_code")
-_AGE = {
-    "aged_0_14": "('0-4', '5-9', '10-14')",
-    "aged_15_64": "('15-19', '20-24', '25-29', '30-34', '35-39', '40-44', '45-49', '50-54', "
-    "'55-59', '60-64')",
-    "aged_65_plus": "('65-69', '70-74', '75-79', '80+')",
-    "aged_60_plus": "('60-64', '65-69', '70-74', '75-79', '80+')",
-}
-
-LINKS: list[Link] = [
-    Link(
-        "age_sex_population",
-        Term("population_indicators", "population", ("r.ref_date", *_AREA)),
-        (Term("population_by_age_sex", "population", ("r.ref_date", *_AREA)),),
-    ),
-    Link(
-        "age_sex_males",
-        Term("population_indicators", "males", ("r.ref_date", *_AREA)),
-        (Term("population_by_age_sex", "population", ("r.ref_date", *_AREA), "r.sex = 'Nam'"),),
-    ),
-    Link(
-        "age_sex_females",
-        Term("population_indicators", "females", ("r.ref_date", *_AREA)),
-        (Term("population_by_age_sex", "population", ("r.ref_date", *_AREA), "r.sex = 'Nữ'"),),
-    ),
-    *[
-        Link(
-            f"age_sex_{measure}",
-            Term("population_indicators", measure, ("r.ref_date", *_AREA)),
-            (
-                Term(
-                    "population_by_age_sex",
-                    "population",
-                    ("r.ref_date", *_AREA),
-                    f"r.age_group IN {groups}",
-                ),
-            ),
-        )
-        for measure, groups in _AGE.items()
-    ],
-    # a stock on 1 January is the population at the start of January and the end of December
-    Link(
-        "stock_month_start",
-        Term("population_indicators", "population", ("r.ref_date", *_AREA)),
-        (Term("population_change", "population_start", ("r.month", *_AREA)),),
-    ),
-    Link(
-        "stock_month_end",
-        Term("population_indicators", "population", ("r.ref_date", *_AREA)),
-        (
-            Term(
-                "population_change",
-                "population_end",
-                ("(r.month + INTERVAL 1 MONTH)::DATE", *_AREA),
-            ),
-        ),
-    ),
-    Link(
-        "month_chain",
-        Term("population_change", "population_start", ("r.month", *_AREA)),
-        (
-            Term(
-                "population_change",
-                "population_end",
-                ("(r.month + INTERVAL 1 MONTH)::DATE", *_AREA),
-            ),
-        ),
-    ),
-    Link(
-        "year_start",
-        Term("population_rates", "population_start", ("r.year", *_AREA)),
-        (
-            Term(
-                "population_change",
-                "population_start",
-                ("year(r.month)", *_AREA),
-                "month(r.month) = 1",
-            ),
-        ),
-    ),
-    Link(
-        "year_end",
-        Term("population_rates", "population_end", ("r.year", *_AREA)),
-        (
-            Term(
-                "population_change",
-                "population_end",
-                ("year(r.month)", *_AREA),
-                "month(r.month) = 12",
-            ),
-        ),
-    ),
-    *[
-        Link(
-            f"year_{measure}",
-            Term("population_rates", measure, ("r.year", *_AREA)),
-            (Term("population_change", measure, ("year(r.month)", *_AREA)),),
-        )
-        for measure in ("births", "deaths", "in_migrants", "out_migrants")
-    ],
-    # flows out of an area (to another area or out of the province) are its out-migrants
-    Link(
-        "flows_out",
-        Term("population_rates", "out_migrants", ("r.year", "r.area_level", "r.area_code")),
-        (Term("migration_flows", "movers", ("r.year", "r.flow_level", "r.origin_code")),),
-    ),
-    Link(
-        "flows_in",
-        Term("population_rates", "in_migrants", ("r.year", "r.area_level", "r.area_code")),
-        (Term("migration_flows", "movers", ("r.year", "r.flow_level", "r.destination_code")),),
+        "A complete frame of origin × destination pairs: the presence of a row says nothing.",
     ),
 ]
 

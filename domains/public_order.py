@@ -12,7 +12,7 @@ import great_expectations.expectations as gxe
 import plotly.graph_objects as go
 import polars as pl
 
-from domains.base import Check, Mart, Staging
+from domains.base import AREA_KEYS, Check, Mart, Staging
 from marts.reports import (
     YearbookTable,
     _columns,
@@ -27,7 +27,7 @@ from marts.reports import (
     traffic_yearly,
     yearbook_tables,
 )
-from quality.disclosure import Link, Protection, Term
+from protection.perturb import Perturbation
 from quality.suites import communes_2025, suite
 from sources.contracts import public_order as contracts
 
@@ -71,18 +71,18 @@ LABELS: dict[str, str] = {
     "violation_group": "Nhóm hành vi vi phạm",
     "vehicle_type": "Loại phương tiện",
     "violations": "Số vi phạm",
-    "vehicles": "Số phương tiện",
+    "paid": "Số vi phạm đã nộp phạt",
+    "months_covered": "Số tháng có số liệu",
     "fines_vnd": "Tiền phạt (đồng)",
     "paid_share": "Tỷ lệ đã nộp phạt",
     "mean_population": "Dân số bình quân",
 }
 
-# --- marts with their catalogue entries and disclosure rules (the rule in words: the comment in
-# marts/catalogue.py and the README, "Disclosure control")
-_COMMUNE = "area_level = 'commune'"
-_VIOLENT = "('01', '02', '03')"
-# an area's small total can be all violent: it is protected with the violent sections
-_VIOLENT_OR_TOTAL = "('01', '02', '03', 'ALL')"
+# --- marts with their catalogue entries and their protection (protection/perturb.py)
+_YEAR_POPULATION = """LEFT JOIN publish.population_rates pr ON pr.year = p.year
+     AND pr.area_level = p.area_level AND pr.area_code = p.area_code"""
+_PAID_SHARE = "round(p.paid / nullif(p.violations, 0), 4)"
+_CLEARANCE = "CASE WHEN p.incidents > 0 THEN round(p.cleared / p.incidents, 4) END"
 
 MARTS: list[Mart] = [
     Mart(
@@ -91,29 +91,16 @@ MARTS: list[Mart] = [
         "Vụ việc về trật tự xã hội theo nhóm tội phạm ICCS",
         "Public-order incidents by ICCS section",
         "month × area × iccs_section",
-        Protection(
-            counts=("incidents", "cleared"),
-            keys=("month",),
-            dims={"iccs_section": "ALL"},
-            event_counts=("incidents", "cleared"),
-            where_events=f"iccs_section IN {_VIOLENT_OR_TOTAL} AND {_COMMUNE}",
+        Perturbation(
+            keys=("month", *AREA_KEYS, "iccs_section"),
+            counts=("incidents", "cleared", "population_start"),
             derived={
-                "clearance_rate": ("incidents", "cleared"),
-                "rate_per_100k": ("incidents", "population_start"),
-            },
-            mirrors={
-                "population_start": (
-                    "population_change",
-                    "population_start",
-                    "y.month = x.month AND y.area_level = x.area_level AND y.area_code = x.area_code",
-                )
+                "clearance_rate": _CLEARANCE,
+                "rate_per_100k": "CASE WHEN p.population_start > 0 "
+                "THEN round(p.incidents * 100000.0 / p.population_start, 2) END",
             },
         ),
-        "Incidents of ICCS sections 01-03 (acts leading to death, acts causing harm, sexual "
-        "acts: a victim can be singled out), and an area's total (it can be all violent), with "
-        "their cleared incidents, 1 to DE06_MIN_CELL − 1, suppressed in a 2025 commune (a small "
-        "area); other sections, former districts and the province published as counted. "
-        "Protected together with public_order_yearly.",
+        "population_start has the value model 36 publishes for the same area and day.",
     ),
     Mart(
         "public_order_yearly",
@@ -121,26 +108,20 @@ MARTS: list[Mart] = [
         "Vụ việc về trật tự xã hội theo nhóm tội phạm ICCS, cả năm",
         "Public-order incidents by ICCS section, by year",
         "year × area × iccs_section",
-        Protection(
+        Perturbation(
+            keys=("year", *AREA_KEYS, "iccs_section"),
             counts=("incidents", "cleared"),
-            keys=("year",),
-            dims={"iccs_section": "ALL"},
-            event_counts=("incidents", "cleared"),
-            where_events=f"iccs_section IN {_VIOLENT_OR_TOTAL} AND {_COMMUNE}",
             derived={
-                "clearance_rate": ("incidents", "cleared"),
-                "rate_per_100k": ("incidents", "mean_population"),
+                "clearance_rate": _CLEARANCE,
+                "mean_population": "pr.mean_population",
+                "rate_per_100k": "round(p.incidents * 100000.0 / nullif(pr.mean_population, 0), 2)",
             },
-            mirrors={
-                "mean_population": (
-                    "population_rates",
-                    "population_start,population_end",
-                    "y.year = x.year AND y.area_level = x.area_level AND y.area_code = x.area_code",
-                )
-            },
+            joins=_YEAR_POPULATION,
+            exact=("months_covered",),
         ),
-        "Incidents of ICCS sections 01-03 and the area total, 1 to DE06_MIN_CELL − 1, suppressed "
-        "in a commune; the year's figures of districts and the province are published.",
+        "A year's counts are perturbed on their own, never summed from published months; a year "
+        "still in progress says how many months it covers (months_covered); mean_population is "
+        "population_rates' published mean population.",
     ),
     Mart(
         "traffic_violations_monthly",
@@ -148,16 +129,12 @@ MARTS: list[Mart] = [
         "Vi phạm giao thông phát hiện qua camera",
         "Camera-detected traffic violations",
         "month × area × violation_group × vehicle_type",
-        Protection(
-            counts=("violations",),
-            keys=("month",),
-            dims={"violation_group": "all", "vehicle_type": "all"},
-            event_counts=("violations",),
-            where_events="FALSE",
+        Perturbation(
+            keys=("month", *AREA_KEYS, "violation_group", "vehicle_type"),
+            counts=("violations", "paid"),
+            magnitudes=("fines_vnd",),
+            derived={"paid_share": _PAID_SHARE},
         ),
-        "Published as counted: a camera record is a vehicle at a place, and no published cell "
-        "holds a plate or anything finer than commune × month × group × vehicle type, so no "
-        "cell can point at a person.",
     ),
     Mart(
         "traffic_violations_yearly",
@@ -165,37 +142,15 @@ MARTS: list[Mart] = [
         "Vi phạm giao thông phát hiện qua camera, cả năm",
         "Camera-detected traffic violations, by year",
         "year × area × violation_group × vehicle_type",
-        Protection(
-            counts=("violations",),
-            keys=("year",),
-            dims={"violation_group": "all", "vehicle_type": "all"},
-            event_counts=("violations",),
-            where_events="FALSE",
+        Perturbation(
+            keys=("year", *AREA_KEYS, "violation_group", "vehicle_type"),
+            counts=("violations", "paid"),
+            magnitudes=("fines_vnd",),
+            derived={"paid_share": _PAID_SHARE},
+            exact=("months_covered",),
         ),
-        "As traffic_violations_monthly: published as counted.",
+        "A year's counts are perturbed on their own, never summed from published months.",
     ),
-]
-
-# Links: the same quantity in two marts, or parts in one mart adding up to a total in another.
-_AREA = ("r.area_level", "r.area_code")
-
-LINKS: list[Link] = [
-    *[
-        Link(
-            f"{mart}_{measure}_year",
-            Term(f"{mart}_yearly", measure, ("r.year", *_AREA, *[f"r.{d}" for d in dims])),
-            (
-                Term(
-                    f"{mart}_monthly", measure, ("year(r.month)", *_AREA, *[f"r.{d}" for d in dims])
-                ),
-            ),
-        )
-        for mart, measure, dims in (
-            ("public_order", "incidents", ("iccs_section",)),
-            ("public_order", "cleared", ("iccs_section",)),
-            ("traffic_violations", "violations", ("violation_group", "vehicle_type")),
-        )
-    ],
 ]
 
 # --- great-expectations suites (quality/suites.py runs them)

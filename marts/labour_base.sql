@@ -19,7 +19,7 @@ CREATE OR REPLACE TABLE intermediate.labour_working_age AS
 WITH latest AS (
     -- living in the area at 00:00 of the reference date, or arriving that day (its commune at
     -- the end of the day): the persons labour staging links records to (stage_labour.sql)
-    SELECT d.year, d.ref_date, s.person_key,
+    SELECT d.year, d.ref_date, s.person_key, any_value(s.rk) AS rk,
            coalesce(
                arg_max_null(s.commune_code, (s.valid_from, s.step, s.source_file, s.row_number))
                    FILTER (WHERE s.valid_from < d.ref_date),
@@ -31,7 +31,7 @@ WITH latest AS (
 )
 SELECT l.year, l.ref_date, l.commune_code, a.sex,
        labour_age_band(age_on(a.date_of_birth, l.ref_date)) AS age_band,
-       count(*) AS persons
+       count(*) AS persons, sum(count_key(l.rk)) AS persons__ck
 FROM latest l
 JOIN staging.persons a USING (person_key)  -- birth dates stay in staging: only the band leaves
 WHERE l.commune_code IS NOT NULL AND age_on(a.date_of_birth, l.ref_date) >= 15

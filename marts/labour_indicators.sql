@@ -21,29 +21,46 @@
 --   contributing family workers always; employees without social insurance paid for them;
 --   employers and own-account workers without social insurance (proxy for an unregistered
 --   household business). Unknown insurance counts as none. Macro is_informal in quality/rules.sql.
--- Rates in percent, 2 decimals; NULL when the denominator is 0.
+-- Rates in percent, 2 decimals; NULL when the denominator is 0. Published, every count is
+--   perturbed on its own (cell key method) and every rate is computed from the published counts.
+-- <count>__ck: the sum of the counted persons' record keys (the same person key as in model 36:
+--   a cell of the same persons has the same key everywhere). no_labour_record's key is the
+--   working-age key less the keys of the persons with a status (they are among them).
 CREATE OR REPLACE TABLE marts.labour_indicators AS
 WITH status AS (
     SELECT year, commune_code, sex, age_band,
-           0 AS wap,
+           0 AS wap, 0 AS wap__ck,
            count_if(employment_status IN ('employed', 'unemployed')) AS labour_force,
+           coalesce(sum(count_key(record_key))
+               FILTER (WHERE employment_status IN ('employed', 'unemployed')), 0) AS labour_force__ck,
            count_if(employment_status = 'employed') AS employed,
+           coalesce(sum(count_key(record_key)) FILTER (WHERE employment_status = 'employed'), 0)
+               AS employed__ck,
            count_if(employment_status = 'unemployed') AS unemployed,
+           coalesce(sum(count_key(record_key)) FILTER (WHERE employment_status = 'unemployed'), 0)
+               AS unemployed__ck,
            count_if(employment_status = 'outside') AS outside_labour_force,
-           count_if(informal) AS informal_employed
+           coalesce(sum(count_key(record_key)) FILTER (WHERE employment_status = 'outside'), 0)
+               AS outside_labour_force__ck,
+           count_if(informal) AS informal_employed,
+           coalesce(sum(count_key(record_key)) FILTER (WHERE informal), 0) AS informal_employed__ck
     FROM staging.labour_status GROUP BY ALL
     UNION ALL
-    SELECT year, commune_code, sex, age_band, persons, 0, 0, 0, 0, 0
+    SELECT year, commune_code, sex, age_band, persons, persons__ck, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
     FROM intermediate.labour_working_age
 ),
 by_area AS (
     SELECT s.year, m.area_level, m.area_code,
            CASE WHEN grouping(s.sex) = 1 THEN 'Tổng' ELSE s.sex END AS sex,
            CASE WHEN grouping(s.age_band) = 1 THEN 'Tổng' ELSE s.age_band END AS age_band,
-           sum(wap) AS working_age_population, sum(labour_force) AS labour_force,
-           sum(employed) AS employed, sum(unemployed) AS unemployed,
+           sum(wap) AS working_age_population, sum(wap__ck) AS working_age_population__ck,
+           sum(labour_force) AS labour_force, sum(labour_force__ck) AS labour_force__ck,
+           sum(employed) AS employed, sum(employed__ck) AS employed__ck,
+           sum(unemployed) AS unemployed, sum(unemployed__ck) AS unemployed__ck,
            sum(outside_labour_force) AS outside_labour_force,
-           sum(informal_employed) AS informal_employed
+           sum(outside_labour_force__ck) AS outside_labour_force__ck,
+           sum(informal_employed) AS informal_employed,
+           sum(informal_employed__ck) AS informal_employed__ck
     FROM status s
     JOIN reference.area_membership m USING (commune_code)
     GROUP BY GROUPING SETS ((s.year, m.area_level, m.area_code, s.sex, s.age_band),
@@ -67,7 +84,13 @@ counts AS (
            coalesce(b.employed, 0)::BIGINT AS employed,
            coalesce(b.unemployed, 0)::BIGINT AS unemployed,
            coalesce(b.outside_labour_force, 0)::BIGINT AS outside_labour_force,
-           coalesce(b.informal_employed, 0)::BIGINT AS informal_employed
+           coalesce(b.informal_employed, 0)::BIGINT AS informal_employed,
+           coalesce(b.working_age_population__ck, 0)::BIGINT AS working_age_population__ck,
+           coalesce(b.labour_force__ck, 0)::BIGINT AS labour_force__ck,
+           coalesce(b.employed__ck, 0)::BIGINT AS employed__ck,
+           coalesce(b.unemployed__ck, 0)::BIGINT AS unemployed__ck,
+           coalesce(b.outside_labour_force__ck, 0)::BIGINT AS outside_labour_force__ck,
+           coalesce(b.informal_employed__ck, 0)::BIGINT AS informal_employed__ck
     FROM frame f
     LEFT JOIN by_area b ON b.year = f.year AND b.area_level = f.area_level
         AND b.area_code = f.area_code AND b.sex = f.sex AND b.age_band = f.age_band
@@ -76,11 +99,16 @@ SELECT year, ref_date, area_level, area_code, area_name, parent_code, sex, age_b
        working_age_population,
        working_age_population - labour_force - outside_labour_force AS no_labour_record,
        labour_force, employed, unemployed, outside_labour_force, informal_employed,
-       round(100.0 * labour_force / nullif(labour_force + outside_labour_force, 0), 2)
+       round(100.0 * labour_force / nullif(labour_force + outside_labour_force, 0), 2)::DOUBLE
            AS labour_force_participation_rate,
-       round(100.0 * employed / nullif(labour_force + outside_labour_force, 0), 2)
+       round(100.0 * employed / nullif(labour_force + outside_labour_force, 0), 2)::DOUBLE
            AS employment_to_population_ratio,
-       round(100.0 * unemployed / nullif(labour_force, 0), 2) AS unemployment_rate,
-       round(100.0 * informal_employed / nullif(employed, 0), 2) AS informal_employment_rate
+       round(100.0 * unemployed / nullif(labour_force, 0), 2)::DOUBLE AS unemployment_rate,
+       round(100.0 * informal_employed / nullif(employed, 0), 2)::DOUBLE AS informal_employment_rate,
+       working_age_population__ck,
+       working_age_population__ck - labour_force__ck - outside_labour_force__ck
+           AS no_labour_record__ck,
+       labour_force__ck, employed__ck, unemployed__ck, outside_labour_force__ck,
+       informal_employed__ck
 FROM counts
 ORDER BY year, level_order, area_code, sex_order, band_order;

@@ -10,6 +10,10 @@
 --   late_share          late_notifications / notifications.
 --   establishments      establishments of the register open on at least one day of the month.
 --   reporting_establishments  of them, those that sent at least one notification in the month.
+-- Published (cell key method): notifications, late_notifications and reporting_establishments
+--   (which says that guests stayed) are perturbed counts; establishments, a register count of
+--   businesses, is published as counted; late_share is computed from the published counts.
+-- <count>__ck: sums of the records' keys (stays; establishments for reporting_establishments).
 CREATE OR REPLACE TABLE marts.lodging_compliance AS
 WITH months AS (
     SELECT unnest(generate_series(
@@ -24,7 +28,9 @@ open_establishments AS (
 ),
 notified AS (
     SELECT check_in_month AS month, establishment_id,
-           count(*) AS notifications, count_if(is_late) AS late_notifications
+           count(*) AS notifications, sum(count_key(record_key)) AS notifications__ck,
+           count_if(is_late) AS late_notifications,
+           coalesce(sum(count_key(record_key)) FILTER (WHERE is_late), 0) AS late_notifications__ck
     FROM staging.stays GROUP BY ALL
 ),
 base AS (
@@ -33,7 +39,11 @@ base AS (
                AS establishment_id,
            o.establishment_id IS NOT NULL AS is_open,
            coalesce(n.notifications, 0) AS notifications,
-           coalesce(n.late_notifications, 0) AS late_notifications
+           coalesce(n.notifications__ck, 0) AS notifications__ck,
+           coalesce(n.late_notifications, 0) AS late_notifications,
+           coalesce(n.late_notifications__ck, 0) AS late_notifications__ck,
+           count_key(record_key('establishment|' || coalesce(o.establishment_id, n.establishment_id)))
+               AS establishment_key
     FROM open_establishments o
     FULL JOIN notified n ON n.month = o.month AND n.establishment_id = o.establishment_id
 )
@@ -43,7 +53,11 @@ SELECT b.month, am.area_level, am.area_code, ar.area_name, ar.parent_code,
        count_if(b.notifications > 0)::BIGINT AS reporting_establishments,
        sum(b.notifications)::BIGINT AS notifications,
        sum(b.late_notifications)::BIGINT AS late_notifications,
-       round(sum(b.late_notifications) / nullif(sum(b.notifications), 0), 6) AS late_share
+       round(sum(b.late_notifications) / nullif(sum(b.notifications), 0), 6)::DOUBLE AS late_share,
+       coalesce(sum(b.establishment_key) FILTER (WHERE b.notifications > 0), 0)::BIGINT
+           AS reporting_establishments__ck,
+       sum(b.notifications__ck)::BIGINT AS notifications__ck,
+       sum(b.late_notifications__ck)::BIGINT AS late_notifications__ck
 FROM base b
 JOIN staging.establishments e USING (establishment_id)
 JOIN reference.area_membership am ON am.commune_code = e.commune_code

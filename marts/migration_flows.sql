@@ -5,10 +5,12 @@
 --   internal-migration practice: a migrant changes usual residence across an area boundary).
 --   Origin or destination 'NGOAI_TINH' is outside the former Bình Định area (another province or
 --   not stated). Births and deaths are not moves.
+-- movers__ck: the sum of the movers' record keys (cell key method; never published).
 CREATE OR REPLACE TABLE marts.migration_flows AS
 WITH levels AS (SELECT * FROM (VALUES ('district'), ('commune')) t (flow_level)),
 moves AS (
     SELECT year(f.month) AS year, lv.flow_level,
+           count_key(f.rk) AS k,
            coalesce(mf.area_code, 'NGOAI_TINH') AS origin_code,
            coalesce(mt.area_code, 'NGOAI_TINH') AS destination_code
     FROM intermediate.population_flows f
@@ -28,13 +30,15 @@ places AS (
     SELECT flow_level, 'NGOAI_TINH', 'Ngoài khu vực / outside the area' FROM levels
 ),
 years AS (SELECT DISTINCT year(month) AS year FROM intermediate.population_flows),
-counted AS (SELECT year, flow_level, origin_code, destination_code, count(*) AS movers
+counted AS (SELECT year, flow_level, origin_code, destination_code, count(*) AS movers,
+                   sum(k) AS movers__ck
             FROM moves GROUP BY ALL)
 -- a complete frame of origin × destination pairs (outside → outside excluded): the presence
 -- of a row says nothing
 SELECT y.year, o.flow_level, o.area_code AS origin_code, o.area_name AS origin_name,
        d.area_code AS destination_code, d.area_name AS destination_name,
-       coalesce(c.movers, 0)::BIGINT AS movers
+       coalesce(c.movers, 0)::BIGINT AS movers,
+       coalesce(c.movers__ck, 0)::BIGINT AS movers__ck
 FROM years y
 CROSS JOIN places o
 JOIN places d ON d.flow_level = o.flow_level AND d.area_code <> o.area_code

@@ -1,34 +1,47 @@
 -- Mart population_indicators (model 36): size and structure of the population.
 -- Grain: ref_date × area (province, former district, 2025 commune).
 -- population, males, females: usual residents at 00:00 on ref_date (see population_by_age_sex).
+-- aged_0_14, aged_15_64, aged_65_plus, aged_60_plus: of them, by age in completed years.
 -- sex_ratio: males per 100 females (UN DESA).
--- median_age: the age dividing the population in two halves, from the single-year age
---   distribution with linear interpolation within the year of age (UN DESA, World Population
---   Prospects: median age of the population).
+-- median_age: the age dividing the population in two halves (UN DESA, World Population
+--   Prospects: median age of the population). Here (unprotected) from the single-year age
+--   distribution with linear interpolation within the year of age; published from the published
+--   five-year age groups of population_by_age_sex (both sexes), interpolated within the median
+--   group (grouped-data median), so it follows from published counts only.
 -- young_dependency_ratio: population 0-14 per 100 population 15-64; old_dependency_ratio:
 --   65+ per 100 aged 15-64; total_dependency_ratio: (0-14 + 65+) per 100 aged 15-64 (UN DESA).
 -- ageing_index: population 60+ per 100 population 0-14 (UN DESA / GSO ageing index).
 -- households: distinct household numbers of the snapshot among the persons living in the area;
---   avg_household_size: those persons per household (newborns and in-migrants registered after
---   the snapshot carry no household number in the event records and are left out of it).
+--   persons_in_households: those persons; avg_household_size: persons_in_households per
+--   household (newborns and in-migrants registered after the snapshot carry no household number
+--   in the event records and are left out of it).
 -- density_per_km2: population per km² of the 2025 communes' area (GSO; areas from
 --   vietnamadminunits).
+-- <count>__ck: the sum of the counted records' keys (persons; households for households).
 CREATE OR REPLACE TABLE marts.population_indicators AS
 WITH ages AS (
-    SELECT s.ref_date, m.area_level, m.area_code, s.sex, s.age, sum(s.population) AS population
+    SELECT s.ref_date, m.area_level, m.area_code, s.sex, s.age, sum(s.population) AS population,
+           sum(s.population__ck) AS population__ck
     FROM intermediate.population_ages s
     JOIN reference.area_membership m USING (commune_code)
     GROUP BY ALL
 ),
 by_area AS (
     SELECT ref_date, area_level, area_code,
-           sum(population) AS population,
-           sum(population) FILTER (WHERE sex = 'Nam') AS males,
-           sum(population) FILTER (WHERE sex = 'Nữ') AS females,
+           sum(population) AS population, sum(population__ck) AS population__ck,
+           coalesce(sum(population) FILTER (WHERE sex = 'Nam'), 0) AS males,
+           coalesce(sum(population__ck) FILTER (WHERE sex = 'Nam'), 0) AS males__ck,
+           coalesce(sum(population) FILTER (WHERE sex = 'Nữ'), 0) AS females,
+           coalesce(sum(population__ck) FILTER (WHERE sex = 'Nữ'), 0) AS females__ck,
            coalesce(sum(population) FILTER (WHERE age < 15), 0) AS aged_0_14,
+           coalesce(sum(population__ck) FILTER (WHERE age < 15), 0) AS aged_0_14__ck,
            coalesce(sum(population) FILTER (WHERE age BETWEEN 15 AND 64), 0) AS aged_15_64,
+           coalesce(sum(population__ck) FILTER (WHERE age BETWEEN 15 AND 64), 0)
+               AS aged_15_64__ck,
            coalesce(sum(population) FILTER (WHERE age >= 65), 0) AS aged_65_plus,
-           coalesce(sum(population) FILTER (WHERE age >= 60), 0) AS aged_60_plus
+           coalesce(sum(population__ck) FILTER (WHERE age >= 65), 0) AS aged_65_plus__ck,
+           coalesce(sum(population) FILTER (WHERE age >= 60), 0) AS aged_60_plus,
+           coalesce(sum(population__ck) FILTER (WHERE age >= 60), 0) AS aged_60_plus__ck
     FROM ages GROUP BY ALL
 ),
 single_years AS (
@@ -44,31 +57,50 @@ medians AS (
     WHERE coalesce(y.below, 0) < b.population / 2.0 AND coalesce(y.below, 0) + y.n >= b.population / 2.0
     GROUP BY ALL
 ),
-households AS (
-    SELECT h.ref_date, m.area_level, m.area_code,
-           count(DISTINCT h.household_key) AS households, sum(h.members) AS persons_in_households
+household_areas AS (
+    -- a household counts once in an area, however many of its members' communes it spans
+    SELECT h.ref_date, m.area_level, m.area_code, h.household_key, any_value(h.hh_rk) AS hh_rk,
+           sum(h.members) AS members, sum(h.members__ck) AS members__ck
     FROM intermediate.population_households h
     JOIN reference.area_membership m USING (commune_code)
     GROUP BY ALL
+),
+households AS (
+    SELECT ref_date, area_level, area_code,
+           count(*) AS households, sum(count_key(hh_rk)) AS households__ck,
+           sum(members) AS persons_in_households, sum(members__ck) AS persons_in_households__ck
+    FROM household_areas
+    GROUP BY ALL
 )
 SELECT d.ref_date, a.area_level, a.area_code, a.area_name, a.parent_code,
-       coalesce(b.population, 0) AS population,
-       coalesce(b.males, 0) AS males,
-       coalesce(b.females, 0) AS females,
-       coalesce(b.aged_0_14, 0) AS aged_0_14,
-       coalesce(b.aged_15_64, 0) AS aged_15_64,
-       coalesce(b.aged_65_plus, 0) AS aged_65_plus,
-       coalesce(b.aged_60_plus, 0) AS aged_60_plus,
-       round(100.0 * b.males / nullif(b.females, 0), 1) AS sex_ratio,
-       round(md.median_age, 1) AS median_age,
-       round(100.0 * b.aged_0_14 / nullif(b.aged_15_64, 0), 1) AS young_dependency_ratio,
-       round(100.0 * b.aged_65_plus / nullif(b.aged_15_64, 0), 1) AS old_dependency_ratio,
-       round(100.0 * (b.aged_0_14 + b.aged_65_plus) / nullif(b.aged_15_64, 0), 1) AS total_dependency_ratio,
-       round(100.0 * b.aged_60_plus / nullif(b.aged_0_14, 0), 1) AS ageing_index,
-       coalesce(h.households, 0) AS households,
-       round(h.persons_in_households / nullif(h.households, 0), 2) AS avg_household_size,
+       coalesce(b.population, 0)::BIGINT AS population,
+       coalesce(b.males, 0)::BIGINT AS males,
+       coalesce(b.females, 0)::BIGINT AS females,
+       coalesce(b.aged_0_14, 0)::BIGINT AS aged_0_14,
+       coalesce(b.aged_15_64, 0)::BIGINT AS aged_15_64,
+       coalesce(b.aged_65_plus, 0)::BIGINT AS aged_65_plus,
+       coalesce(b.aged_60_plus, 0)::BIGINT AS aged_60_plus,
+       round(100.0 * b.males / nullif(b.females, 0), 1)::DOUBLE AS sex_ratio,
+       round(md.median_age, 1)::DOUBLE AS median_age,
+       round(100.0 * b.aged_0_14 / nullif(b.aged_15_64, 0), 1)::DOUBLE AS young_dependency_ratio,
+       round(100.0 * b.aged_65_plus / nullif(b.aged_15_64, 0), 1)::DOUBLE AS old_dependency_ratio,
+       round(100.0 * (b.aged_0_14 + b.aged_65_plus) / nullif(b.aged_15_64, 0), 1)::DOUBLE
+           AS total_dependency_ratio,
+       round(100.0 * b.aged_60_plus / nullif(b.aged_0_14, 0), 1)::DOUBLE AS ageing_index,
+       coalesce(h.households, 0)::BIGINT AS households,
+       coalesce(h.persons_in_households, 0)::BIGINT AS persons_in_households,
+       round(h.persons_in_households / nullif(h.households, 0), 2)::DOUBLE AS avg_household_size,
        a.area_km2,
-       round(b.population / nullif(a.area_km2, 0), 1) AS density_per_km2
+       round(b.population / nullif(a.area_km2, 0), 1)::DOUBLE AS density_per_km2,
+       coalesce(b.population__ck, 0)::BIGINT AS population__ck,
+       coalesce(b.males__ck, 0)::BIGINT AS males__ck,
+       coalesce(b.females__ck, 0)::BIGINT AS females__ck,
+       coalesce(b.aged_0_14__ck, 0)::BIGINT AS aged_0_14__ck,
+       coalesce(b.aged_15_64__ck, 0)::BIGINT AS aged_15_64__ck,
+       coalesce(b.aged_65_plus__ck, 0)::BIGINT AS aged_65_plus__ck,
+       coalesce(b.aged_60_plus__ck, 0)::BIGINT AS aged_60_plus__ck,
+       coalesce(h.households__ck, 0)::BIGINT AS households__ck,
+       coalesce(h.persons_in_households__ck, 0)::BIGINT AS persons_in_households__ck
 FROM marts.reference_dates d
 CROSS JOIN reference.areas a
 LEFT JOIN by_area b ON b.ref_date = d.ref_date AND b.area_level = a.area_level AND b.area_code = a.area_code

@@ -13,6 +13,10 @@
 --   the day after the last covered month), with sex, age in completed years and household;
 --   population_ages (counts by commune, sex and single year of age) and population_households
 --   (household numbers present per commune) are its aggregates used by the marts.
+-- Record keys (cell key method, protection/cellkey.py): every person carries rk =
+--   record_key('person|' || person_key), and every household hh_rk; the aggregates carry the
+--   sums of their records' count keys (population__ck, members__ck), so every published count
+--   has the key of exactly its records.
 
 CREATE OR REPLACE VIEW staging.persons AS
 -- Every person the register knows, with sex, birth date and household: a view over the two
@@ -26,8 +30,11 @@ WHERE event_type IN ('birth', 'move_in')
   AND NOT EXISTS (SELECT 1 FROM staging.residents r WHERE r.person_key = e.person_key)
 GROUP BY person_key;
 
--- (read once for this step)
-CREATE OR REPLACE TEMP TABLE person_attributes AS SELECT * FROM staging.persons;
+-- (read once for this step, with each person's and household's record key)
+CREATE OR REPLACE TEMP TABLE person_attributes AS
+SELECT *, record_key('person|' || person_key) AS rk,
+       record_key('household|' || household_key) AS hh_rk
+FROM staging.persons;
 
 CREATE OR REPLACE TABLE intermediate.person_states AS
 WITH states AS (
@@ -49,8 +56,9 @@ SELECT s.person_key, s.valid_from, s.step, s.source_file, s.row_number, s.event_
        lag(s.commune_code) OVER w AS previous_commune_code,
        -- the state holds until the next one: for stocks at 00:00 of d, valid_from < d <= valid_until
        lead(s.valid_from) OVER w AS valid_until,
-       -- sex and household carried here once (no birth date: ages are computed from staging)
-       a.sex, a.household_key
+       -- sex, household and record key carried here once (no birth date: ages are computed from
+       -- staging)
+       a.sex, a.household_key, a.rk
 FROM states s
 JOIN person_attributes a USING (person_key)
 WINDOW w AS (PARTITION BY s.person_key ORDER BY s.valid_from, s.step, s.source_file, s.row_number);
@@ -58,7 +66,7 @@ WINDOW w AS (PARTITION BY s.person_key ORDER BY s.valid_from, s.step, s.source_f
 CREATE OR REPLACE TABLE intermediate.population_flows AS
 SELECT date_trunc('month', s.valid_from)::DATE AS month,
        s.event_type, s.previous_commune_code AS from_commune_code, s.commune_code AS to_commune_code,
-       s.sex
+       s.sex, s.rk
 FROM intermediate.person_states s
 WHERE s.event_type <> 'snapshot'
   AND s.previous_commune_code IS DISTINCT FROM s.commune_code;
@@ -87,7 +95,7 @@ ORDER BY ref_date;
 CREATE OR REPLACE TEMP TABLE population_stock AS
 SELECT d.ref_date, s.commune_code, s.sex,
        age_on(a.date_of_birth, d.ref_date) AS age,
-       s.household_key
+       s.household_key, a.hh_rk, s.rk
 FROM marts.reference_dates d
 JOIN intermediate.person_states s
   ON s.valid_from < d.ref_date AND coalesce(s.valid_until, DATE '9999-12-31') >= d.ref_date
@@ -95,12 +103,14 @@ JOIN person_attributes a USING (person_key)
 WHERE s.commune_code IS NOT NULL;
 
 CREATE OR REPLACE TABLE intermediate.population_ages AS
-SELECT ref_date, commune_code, sex, age, count(*) AS population
+SELECT ref_date, commune_code, sex, age, count(*) AS population,
+       sum(count_key(rk)) AS population__ck
 FROM population_stock
 GROUP BY ALL;
 
 CREATE OR REPLACE TABLE intermediate.population_households AS
-SELECT ref_date, commune_code, household_key, count(*) AS members
+SELECT ref_date, commune_code, household_key, any_value(hh_rk) AS hh_rk, count(*) AS members,
+       sum(count_key(rk)) AS members__ck
 FROM population_stock
 WHERE household_key IS NOT NULL
 GROUP BY ALL;

@@ -15,6 +15,11 @@
 --   (marts.population_change, register-based).
 -- rate_per_100k: incidents / population_start × 100,000 (UNODC: offences recorded by the police
 --   per 100,000 population), rounded to 2 decimals; NULL without a population.
+-- Published (cell key method): incidents, cleared and population_start are perturbed counts
+--   (population_start has the key of model 36's stock of the same area and day: the same
+--   persons, the same published value); clearance_rate and rate_per_100k are computed from the
+--   published counts.
+-- <count>__ck: sums of the records' keys (incidents; persons for population_start).
 CREATE OR REPLACE TABLE marts.public_order_monthly AS
 WITH sections AS (
     SELECT DISTINCT iccs_section, iccs_section_name_vi AS iccs_section_name
@@ -30,14 +35,14 @@ months AS (
     )
 ),
 facts AS (
-    SELECT i.occurred_month AS month, m.area_level, m.area_code, i.iccs_section,
-           count(*) AS incidents, count_if(i.cleared) AS cleared
+    SELECT i.occurred_month AS month, m.area_level, m.area_code,
+           CASE WHEN grouping(i.iccs_section) = 1 THEN 'ALL' ELSE i.iccs_section END AS iccs_section,
+           count(*) AS incidents, sum(count_key(i.record_key)) AS incidents__ck,
+           count_if(i.cleared) AS cleared,
+           coalesce(sum(count_key(i.record_key)) FILTER (WHERE i.cleared), 0) AS cleared__ck
     FROM staging.incidents i JOIN reference.area_membership m USING (commune_code)
-    GROUP BY ALL
-    UNION ALL
-    SELECT i.occurred_month, m.area_level, m.area_code, 'ALL', count(*), count_if(i.cleared)
-    FROM staging.incidents i JOIN reference.area_membership m USING (commune_code)
-    GROUP BY ALL
+    GROUP BY GROUPING SETS ((i.occurred_month, m.area_level, m.area_code, i.iccs_section),
+                            (i.occurred_month, m.area_level, m.area_code))
 ),
 frame AS (
     SELECT mo.month, a.area_level, a.area_code, a.area_name, a.parent_code, a.level_order,
@@ -48,12 +53,15 @@ SELECT f.month, f.area_level, f.area_code, f.area_name, f.parent_code,
        f.iccs_section, f.iccs_section_name,
        coalesce(x.incidents, 0)::BIGINT AS incidents,
        coalesce(x.cleared, 0)::BIGINT AS cleared,
-       CASE WHEN coalesce(x.incidents, 0) > 0 THEN round(x.cleared / x.incidents, 4) END
+       CASE WHEN coalesce(x.incidents, 0) > 0 THEN round(x.cleared / x.incidents, 4) END::DOUBLE
            AS clearance_rate,
        p.population_start,
        CASE WHEN p.population_start > 0
-            THEN round(coalesce(x.incidents, 0) * 100000.0 / p.population_start, 2) END
-           AS rate_per_100k
+            THEN round(coalesce(x.incidents, 0) * 100000.0 / p.population_start, 2) END::DOUBLE
+           AS rate_per_100k,
+       coalesce(x.incidents__ck, 0)::BIGINT AS incidents__ck,
+       coalesce(x.cleared__ck, 0)::BIGINT AS cleared__ck,
+       p.population_start__ck
 FROM frame f
 LEFT JOIN facts x USING (month, area_level, area_code, iccs_section)
 LEFT JOIN marts.population_change p USING (month, area_level, area_code)

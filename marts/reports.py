@@ -813,10 +813,7 @@ def catalogue_entry(mart) -> dict[str, str]:
             if not line.startswith("--"):
                 break
             header.append(line[2:].strip())
-    derived = ", ".join(mart.protection.derived)
-    disclosure = mart.disclosure_rule or "Published as counted"
-    if derived:
-        disclosure += f" {derived}: blank where a count they use is suppressed."
+    disclosure = mart.disclosure_rule
     return {
         "definition": " ".join(header) or f"see marts/{mart.sql}",
         "grain": mart.grain,

@@ -11,7 +11,12 @@
 --   overloading); a code outside the list is counted in 'other'. 'all' rows are the totals.
 -- fines_vnd: the sum of the fines imposed (VND; brackets of Decree 100/2019/NĐ-CP as amended
 --   by 123/2021 until 2024, Decree 168/2024/NĐ-CP from 1 January 2025), paid or not.
--- paid_share: paid violations / violations, by the paid flag at the extract.
+-- paid: violations whose fine is paid at the extract; paid_share: paid / violations.
+-- Published (cell key method): violations and paid are perturbed counts, fines_vnd a perturbed
+--   magnitude (noise scaled by the cell's largest single fine), paid_share is computed from the
+--   published counts.
+-- violations__ck, paid__ck, fines_vnd__ck: sums of the violations' record keys; fines_vnd__top:
+--   the largest single fine of the cell.
 -- Source: police camera records (Decree 135/2021/NĐ-CP on the use of technical equipment).
 CREATE OR REPLACE TABLE marts.traffic_violations_monthly AS
 WITH months AS (
@@ -34,7 +39,11 @@ facts AS (
     SELECT v.detected_month AS month, m.area_level, m.area_code,
            coalesce(v.violation_group, 'all') AS violation_group,
            coalesce(v.vehicle_type, 'all') AS vehicle_type,
-           count(*) AS violations, sum(v.fine_vnd) AS fines_vnd, count_if(v.paid) AS paid
+           count(*) AS violations, sum(count_key(v.record_key)) AS violations__ck,
+           sum(v.fine_vnd) AS fines_vnd, max(v.fine_vnd) AS fines_vnd__top,
+           sum(magnitude_key(v.record_key)) AS fines_vnd__ck,
+           count_if(v.paid) AS paid,
+           coalesce(sum(count_key(v.record_key)) FILTER (WHERE v.paid), 0) AS paid__ck
     FROM staging.traffic_violations v
     JOIN reference.area_membership m USING (commune_code)
     GROUP BY GROUPING SETS ((v.detected_month, m.area_level, m.area_code, v.violation_group, v.vehicle_type),
@@ -46,7 +55,12 @@ SELECT mo.month, a.area_level, a.area_code, a.area_name, a.parent_code,
        g.violation_group, vh.vehicle_type,
        coalesce(f.violations, 0)::BIGINT AS violations,
        coalesce(f.fines_vnd, 0)::BIGINT AS fines_vnd,
-       round(f.paid / nullif(f.violations, 0), 4) AS paid_share
+       coalesce(f.paid, 0)::BIGINT AS paid,
+       round(f.paid / nullif(f.violations, 0), 4)::DOUBLE AS paid_share,
+       coalesce(f.violations__ck, 0)::BIGINT AS violations__ck,
+       coalesce(f.paid__ck, 0)::BIGINT AS paid__ck,
+       coalesce(f.fines_vnd__ck, 0)::BIGINT AS fines_vnd__ck,
+       coalesce(f.fines_vnd__top, 0)::BIGINT AS fines_vnd__top
 FROM months mo
 CROSS JOIN reference.areas a
 CROSS JOIN groups g

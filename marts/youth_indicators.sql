@@ -12,6 +12,10 @@
 --   register holds no training variable, so 'education or training' is read as education).
 -- youth_unemployment_rate = 100 × youth_unemployed / youth_labour_force.
 -- neet_rate = 100 × youth_neet / youth_with_record. Percent, 2 decimals; NULL when 0/0.
+--   Published, every count is perturbed on its own (cell key method) and the rates are computed
+--   from the published counts.
+-- <count>__ck: the sum of the counted persons' record keys (youth_population has the key of
+--   labour_indicators' working-age 15-24 of the same area and sex: the same persons).
 CREATE OR REPLACE TABLE marts.youth_indicators AS
 WITH facts AS (
     SELECT year, commune_code, sex, 0 AS youth_population, 1 AS youth_with_record,
@@ -20,20 +24,24 @@ WITH facts AS (
            (employment_status = 'unemployed')::INT AS youth_unemployed,
            (employment_status = 'outside')::INT AS youth_outside_labour_force,
            coalesce(in_education, FALSE)::INT AS youth_in_education,
-           (employment_status <> 'employed' AND NOT coalesce(in_education, FALSE))::INT AS youth_neet
+           (employment_status <> 'employed' AND NOT coalesce(in_education, FALSE))::INT AS youth_neet,
+           0::BIGINT AS population_key, count_key(record_key) AS record_key
     FROM staging.labour_status WHERE age_band = '15-24'
     UNION ALL
-    SELECT year, commune_code, sex, persons, 0, 0, 0, 0, 0, 0, 0
+    SELECT year, commune_code, sex, persons, 0, 0, 0, 0, 0, 0, 0, persons__ck, 0
     FROM intermediate.labour_working_age WHERE age_band = '15-24'
 ),
 by_area AS (
     SELECT f.year, m.area_level, m.area_code,
            CASE WHEN grouping(f.sex) = 1 THEN 'Tổng' ELSE f.sex END AS sex,
-           sum(youth_population) AS youth_population, sum(youth_with_record) AS youth_with_record,
-           sum(youth_labour_force) AS youth_labour_force, sum(youth_employed) AS youth_employed,
-           sum(youth_unemployed) AS youth_unemployed,
-           sum(youth_outside_labour_force) AS youth_outside_labour_force,
-           sum(youth_in_education) AS youth_in_education, sum(youth_neet) AS youth_neet
+           sum(youth_population) AS youth_population, sum(population_key) AS youth_population__ck,
+           sum(youth_with_record) AS youth_with_record, sum(youth_with_record * record_key) AS youth_with_record__ck,
+           sum(youth_labour_force) AS youth_labour_force, sum(youth_labour_force * record_key) AS youth_labour_force__ck,
+           sum(youth_employed) AS youth_employed, sum(youth_employed * record_key) AS youth_employed__ck,
+           sum(youth_unemployed) AS youth_unemployed, sum(youth_unemployed * record_key) AS youth_unemployed__ck,
+           sum(youth_outside_labour_force) AS youth_outside_labour_force, sum(youth_outside_labour_force * record_key) AS youth_outside_labour_force__ck,
+           sum(youth_in_education) AS youth_in_education, sum(youth_in_education * record_key) AS youth_in_education__ck,
+           sum(youth_neet) AS youth_neet, sum(youth_neet * record_key) AS youth_neet__ck
     FROM facts f JOIN reference.area_membership m USING (commune_code)
     GROUP BY GROUPING SETS ((f.year, m.area_level, m.area_code, f.sex),
                             (f.year, m.area_level, m.area_code))
@@ -47,8 +55,17 @@ SELECT d.year, d.ref_date, a.area_level, a.area_code, a.area_name, a.parent_code
        coalesce(b.youth_outside_labour_force, 0)::BIGINT AS youth_outside_labour_force,
        coalesce(b.youth_in_education, 0)::BIGINT AS youth_in_education,
        coalesce(b.youth_neet, 0)::BIGINT AS youth_neet,
-       round(100.0 * b.youth_unemployed / nullif(b.youth_labour_force, 0), 2) AS youth_unemployment_rate,
-       round(100.0 * b.youth_neet / nullif(b.youth_with_record, 0), 2) AS neet_rate
+       round(100.0 * b.youth_unemployed / nullif(b.youth_labour_force, 0), 2)::DOUBLE
+           AS youth_unemployment_rate,
+       round(100.0 * b.youth_neet / nullif(b.youth_with_record, 0), 2)::DOUBLE AS neet_rate,
+       coalesce(b.youth_population__ck, 0)::BIGINT AS youth_population__ck,
+       coalesce(b.youth_with_record__ck, 0)::BIGINT AS youth_with_record__ck,
+       coalesce(b.youth_labour_force__ck, 0)::BIGINT AS youth_labour_force__ck,
+       coalesce(b.youth_employed__ck, 0)::BIGINT AS youth_employed__ck,
+       coalesce(b.youth_unemployed__ck, 0)::BIGINT AS youth_unemployed__ck,
+       coalesce(b.youth_outside_labour_force__ck, 0)::BIGINT AS youth_outside_labour_force__ck,
+       coalesce(b.youth_in_education__ck, 0)::BIGINT AS youth_in_education__ck,
+       coalesce(b.youth_neet__ck, 0)::BIGINT AS youth_neet__ck
 FROM marts.labour_reference_dates d
 CROSS JOIN reference.areas a
 CROSS JOIN (VALUES ('Nam', 1), ('Nữ', 2), ('Tổng', 3)) sx (sex, sex_order)

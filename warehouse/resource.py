@@ -40,12 +40,13 @@ from dagster._utils.backoff import backoff  # the retry helper DuckDBResource it
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
+from protection import cellkey
 from quality.rules import KeyError_, key_fingerprint, load_or_create_key, register_rules
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-SCHEMAS = ("raw", "staging", "quarantine", "reference", "intermediate", "marts", "ops")
+SCHEMAS = ("raw", "staging", "quarantine", "reference", "intermediate", "marts", "publish", "ops")
 # intermediate: person-level working tables behind the marts (never published)
 
 
@@ -156,7 +157,8 @@ class Warehouse(DuckDBResource):
 
     landing_dir: incoming extracts (DE06_LANDING_DIR, default data_samples/landing).
     data_dir: holds warehouse.duckdb and published/ (DE06_DATA_DIR, default data).
-    min_cell: smallest person count published as is (DE06_MIN_CELL, default 5).
+    min_cell: smallest count ever published (DE06_MIN_CELL, default 3): the perturbation
+        table publishes no count from 1 to min_cell − 1.
     database: the warehouse file; empty means data_dir/warehouse.duckdb.
     connection_config: DuckDB settings of every connection.
     """
@@ -170,7 +172,9 @@ class Warehouse(DuckDBResource):
     )
     landing_dir: str = Field(description="Folder of incoming extracts (DE06_LANDING_DIR).")
     data_dir: str = Field(description="Warehouse and published/ (DE06_DATA_DIR).")
-    min_cell: int = Field(default=5, description="Smallest person count published as is.")
+    min_cell: int = Field(
+        default=3, description="Smallest count ever published (1 … min_cell − 1 never are)."
+    )
     lock_wait_s: float = Field(default=10.0, description="How long a second run waits.")
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
@@ -191,7 +195,7 @@ class Warehouse(DuckDBResource):
         return cls(
             landing_dir=_setting("DE06_LANDING_DIR", str(REPO_ROOT / "data_samples" / "landing")),
             data_dir=_setting("DE06_DATA_DIR", str(REPO_ROOT / "data")),
-            min_cell=dg.EnvVar.int("DE06_MIN_CELL") if min_cell else 5,
+            min_cell=dg.EnvVar.int("DE06_MIN_CELL") if min_cell else 3,
         )
 
     @property
@@ -232,7 +236,7 @@ class Warehouse(DuckDBResource):
         except duckdb.IOException as exc:
             raise RuntimeError(warehouse_lock_message(self.database_path, exc)) from exc
         try:
-            prepare_connection(con, key, self.database_path)
+            prepare_connection(con, key, self.database_path, self.min_cell)
             yield con
         finally:
             con.close()
@@ -269,13 +273,17 @@ class Warehouse(DuckDBResource):
 KEY_REBUILD_COMMAND = "python -m dagster_project.run --rebuild-for-new-key"
 
 
-def prepare_connection(con: duckdb.DuckDBPyConnection, key: bytes, database: Path) -> None:
+def prepare_connection(
+    con: duckdb.DuckDBPyConnection, key: bytes, database: Path, min_cell: int = 3
+) -> None:
     """What every warehouse connection has, set up here only: the schemas, the key's
-    fingerprint check, the key bound to hmac_pseudonym and the rule macros of quality/rules.sql."""
+    fingerprint check, the key bound to hmac_pseudonym, the rule macros of quality/rules.sql and
+    the cell key method's record keys and perturbation macros (protection/cellkey.py)."""
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     check_key_fingerprint(con, key, database)
     register_rules(con, key)
+    cellkey.register(con, key, min_cell)
 
 
 def check_key_fingerprint(con: duckdb.DuckDBPyConnection, key: bytes, database: Path) -> None:

@@ -43,7 +43,10 @@ placed AS (
     LEFT JOIN reference.penal_code_iccs p ON p.category_code = t.category_code
 )
 SELECT
-    incident_id, occurred_at, reported_at,
+    incident_id,
+    -- the incident's record key (cell key method)
+    record_key('incident|' || incident_id) AS record_key,
+    occurred_at, reported_at,
     date_trunc('month', occurred_at)::DATE AS occurred_month,
     commune_code, commune_received AS commune_code_received,
     category_code, category_name, iccs_section,

@@ -101,7 +101,10 @@ reasoned AS (
     FROM linked l
 )
 SELECT
-    person_key, ref_date, year(ref_date) AS year, file_year,
+    person_key,
+    -- the person's record key (cell key method): the same key as in the population marts
+    record_key('person|' || person_key) AS record_key,
+    ref_date, year(ref_date) AS year, file_year,
     sex, age, labour_age_band(age) AS age_band,
     commune_code,
     employment_status,

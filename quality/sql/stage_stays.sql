@@ -129,7 +129,11 @@ CREATE OR REPLACE TEMP TABLE _stays_register AS SELECT DISTINCT person_key FROM 
 CREATE OR REPLACE TEMP TABLE _checked AS
 SELECT
     s.notification_id, s.establishment_id, s.establishment_type, s.commune_code,
-    s.guest_key, s.guest_doc_type, s.guest_nationality,
+    s.guest_key,
+    -- the stay's record key (cell key method): its identity is the duplicate rule's key
+    record_key('stay|' || s.guest_key || '|' || s.establishment_id || '|' || s.check_in::VARCHAR)
+        AS record_key,
+    s.guest_doc_type, s.guest_nationality,
     CASE WHEN s.guest_nationality = 'VNM' THEN 'domestic' ELSE 'international' END AS guest_origin,
     s.guest_sex, s.guest_birth_year,
     s.check_in, s.check_out, s.check_out IS NULL AS is_open,

@@ -48,7 +48,10 @@ placed AS (
     LEFT JOIN reference.violation_codes v ON v.violation_code = t.violation_code
 )
 SELECT
-    violation_id, detected_at, date_trunc('month', detected_at)::DATE AS detected_month,
+    violation_id,
+    -- the violation's record key (cell key method)
+    record_key('violation|' || violation_id) AS record_key,
+    detected_at, date_trunc('month', detected_at)::DATE AS detected_month,
     commune_code, commune_received AS commune_code_received,
     plate_key, plate_province, plate_problem,
     CASE WHEN fix_unknown_vehicle_type THEN 'other' ELSE vehicle_received END AS vehicle_type,

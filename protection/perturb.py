@@ -1,0 +1,155 @@
+"""How a mart is protected, declared once (`Perturbation`), and the SQL that turns the mart of
+the warehouse (schema `marts`, unprotected, with the key sums of its cells) into the table that
+is published (schema `publish`).
+
+A mart's SQL computes, beside every count `c`, the sum of its records' count keys `c__ck`, and
+beside every magnitude `m`, its records' magnitude keys `m__ck` and its largest single
+contribution `m__top` (protection/cellkey.py). Publication then:
+
+1. perturbs every count (`ckm_count`) and magnitude (`ckm_magnitude`) and drops the key sums;
+2. recomputes every derived figure (rates, ratios, shares, means, balances, the median age)
+   from the perturbed values, by the SQL expression declared here — so no exact count can be
+   read back from a derived figure;
+3. keeps the figures declared `exact` (register counts of establishments, rooms, areas) and the
+   keys and labels as they are.
+
+Every numeric or boolean column of a mart must be declared one of these; a column nobody
+declared is refused (`unclassified_columns`), so a new count can never leave unperturbed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+KEY_SUFFIX = "__ck"  # the sum of the cell's records' keys
+TOP_SUFFIX = "__top"  # a magnitude's largest single contribution
+NUMERIC_TYPES = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "FLOAT",
+    "DOUBLE",
+    "DECIMAL",
+    "BOOLEAN",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+)
+
+
+@dataclass(frozen=True)
+class Perturbation:
+    """The protection of one mart.
+
+    keys: the columns identifying a row (grain), published as they are.
+    counts: counts of persons or of events about persons: perturbed by the p-table.
+    magnitudes: sums over persons' records (guest-nights, fines): perturbed around the cell's
+        largest contribution.
+    derived: column → SQL expression computing it from the published row `p` (perturbed values;
+        may use window functions over the published table and the relations of `joins`).
+    joins: SQL appended after `FROM p` for derived figures that need other published marts
+        (schema `publish`).
+    exact: figures published as counted: register counts of businesses (establishments, rooms,
+        beds), areas, coverage — never persons or their events.
+    level: SQL over the mart's columns giving a row's geographic level (the utility measures
+        are reported per mart and level)."""
+
+    keys: tuple[str, ...]
+    counts: tuple[str, ...] = ()
+    magnitudes: tuple[str, ...] = ()
+    derived: dict[str, str] = field(default_factory=dict)
+    joins: str = ""
+    exact: tuple[str, ...] = ()
+    level: str = "area_level"
+
+    @property
+    def internal(self) -> tuple[str, ...]:
+        """The working columns of the unprotected mart that never leave the warehouse."""
+        return (
+            *(c + KEY_SUFFIX for c in self.counts),
+            *(m + KEY_SUFFIX for m in self.magnitudes),
+            *(m + TOP_SUFFIX for m in self.magnitudes),
+        )
+
+    @property
+    def declared(self) -> set[str]:
+        return {*self.keys, *self.counts, *self.magnitudes, *self.derived, *self.exact}
+
+    def how(self, column: str) -> str:
+        """How a published column is protected, in words (data dictionary, catalogue)."""
+        if column in self.counts:
+            return "perturbed count (cell key method)"
+        if column in self.magnitudes:
+            return "perturbed magnitude (cell key method, top contribution)"
+        if column in self.derived:
+            return "derived from the perturbed figures"
+        if column in self.exact:
+            return "published as counted (register figure, not about persons)"
+        return "key or label"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def unclassified_columns(p: Perturbation, columns: dict[str, str]) -> list[str]:
+    """Numeric or boolean columns of the mart that the declaration does not classify, and
+    declared columns the mart does not have."""
+    internal = set(p.internal)
+    loose = [
+        c
+        for c, t in columns.items()
+        if c not in internal and c not in p.declared and t.split("(")[0] in NUMERIC_TYPES
+    ]
+    missing = [c for c in sorted(p.declared | internal) if c not in columns]
+    return loose + [f"{c} (declared, not in the mart)" for c in missing]
+
+
+def publish_sql(
+    name: str, p: Perturbation, columns: dict[str, str], source: str, target: str
+) -> str:
+    """CREATE the published table `target.name` from `source.name` (columns: the mart's columns
+    and their types, in order)."""
+    replaced = [f"ckm_count({_q(c)}, {_q(c + KEY_SUFFIX)}) AS {_q(c)}" for c in p.counts] + [
+        f"ckm_magnitude({_q(m)}, {_q(m + TOP_SUFFIX)}, {_q(m + KEY_SUFFIX)}) AS {_q(m)}"
+        for m in p.magnitudes
+    ]
+    exclude = ", ".join(_q(c) for c in p.internal)
+    perturbed = (
+        "SELECT row_number() OVER () AS _position, * "
+        + (f"EXCLUDE ({exclude}) " if exclude else "")
+        + (f"REPLACE ({', '.join(replaced)}) " if replaced else "")
+        + f"FROM {source}.{_q(name)}"
+    )
+    derived = ", ".join(
+        f"CAST(({expr}) AS {columns[col]}) AS {_q(col)}" for col, expr in p.derived.items()
+    )
+    return (
+        f"CREATE OR REPLACE TABLE {target}.{_q(name)} AS "
+        f"WITH p AS ({perturbed}) "
+        f"SELECT p.* EXCLUDE (_position){f' REPLACE ({derived})' if derived else ''} "
+        f"FROM p {p.joins} ORDER BY p._position"
+    )
+
+
+def derived_check_sql(
+    name: str, p: Perturbation, column: str, columns: dict[str, str], published: str
+) -> str:
+    """The number of rows of the published table whose derived `column` does not follow from
+    its published figures (the declared expression evaluated again on the published table)."""
+    kind = columns[column].split("(")[0]
+    if kind in ("DOUBLE", "FLOAT", "DECIMAL"):
+        differs = (
+            "(stored IS NULL) <> (again IS NULL) "
+            "OR abs(stored - again) > 1e-9 * greatest(1, abs(again))"
+        )
+    else:
+        differs = "stored IS DISTINCT FROM again"
+    return (
+        f"SELECT count(*) FROM (SELECT p.{_q(column)} AS stored, "
+        f"CAST(({p.derived[column]}) AS {columns[column]}) AS again "
+        f"FROM {published}.{_q(name)} p {p.joins}) WHERE {differs}"
+    )
