@@ -15,11 +15,9 @@ import polars as pl
 from domains.base import AREA_KEYS, Check, Mart, Staging
 from marts.reports import (
     YearbookTable,
-    _any_flag,
     _columns,
     _exists,
     _fig_html,
-    _flag,
     _section_tables,
     _table,
     _yearbook_chart,
@@ -290,7 +288,7 @@ REPAIRS: dict[str, str] = {
 
 
 def _labour_tables(con) -> list[YearbookTable | None]:
-    lab = _columns(con, "labour_indicators")
+    _columns(con, "labour_indicators")
     area = "area_level, area_code, area_name, parent_code"
     total = "WHERE sex = 'Tổng' AND age_band = 'Tổng'"
     ref = "Tại ngày 01/7 hằng năm (ngày chốt của cơ sở dữ liệu lao động)."
@@ -304,8 +302,7 @@ def _labour_tables(con) -> list[YearbookTable | None]:
             "Labour force aged 15+",
             "Người",
             "labour_indicators",
-            f"SELECT {area}, year AS period, labour_force AS value, "
-            f"{_flag(lab, 'labour_force')} AS suppressed FROM labour_indicators {total}",
+            f"SELECT {area}, year AS period, labour_force AS value, FROM labour_indicators {total}",
             note + "Người có việc làm và người thất nghiệp (ILO, ICLS 19).",
             ref,
             "year",
@@ -318,8 +315,7 @@ def _labour_tables(con) -> list[YearbookTable | None]:
             "Employed persons aged 15+",
             "Người",
             "labour_indicators",
-            f"SELECT {area}, year AS period, employed AS value, {_flag(lab, 'employed')} "
-            f"AS suppressed FROM labour_indicators {total}",
+            f"SELECT {area}, year AS period, employed AS value FROM labour_indicators {total}",
             note + "Người làm việc ít nhất 1 giờ để tạo thu nhập (ILO, ICLS 19).",
             ref,
             "year",
@@ -333,7 +329,7 @@ def _labour_tables(con) -> list[YearbookTable | None]:
             "%",
             "labour_indicators",
             f"SELECT {area}, year AS period, labour_force_participation_rate AS value, "
-            f"{_any_flag(lab, 'labour_force', 'outside_labour_force')} AS suppressed "
+            f""
             f"FROM labour_indicators {total}",
             note + "Lực lượng lao động chia cho dân số 15+ có thông tin lao động, × 100.",
             ref,
@@ -349,7 +345,7 @@ def _labour_tables(con) -> list[YearbookTable | None]:
             "%",
             "labour_indicators",
             f"SELECT {area}, year AS period, unemployment_rate AS value, "
-            f"{_any_flag(lab, 'unemployed', 'labour_force')} AS suppressed "
+            f""
             f"FROM labour_indicators {total}",
             note + "Người thất nghiệp chia cho lực lượng lao động, × 100.",
             ref,
@@ -358,7 +354,7 @@ def _labour_tables(con) -> list[YearbookTable | None]:
         ),
     ]
     if _exists(con, "youth_indicators"):
-        y = _columns(con, "youth_indicators")
+        _columns(con, "youth_indicators")
         tables.append(
             _table(
                 con,
@@ -369,7 +365,7 @@ def _labour_tables(con) -> list[YearbookTable | None]:
                 "%",
                 "youth_indicators",
                 f"SELECT {area}, year AS period, neet_rate AS value, "
-                f"{_any_flag(y, 'youth_neet', 'youth_with_record')} AS suppressed "
+                f""
                 "FROM youth_indicators WHERE sex = 'Tổng'",
                 note
                 + "Thanh niên 15-24 tuổi không có việc làm và không đi học, trên thanh niên có "
@@ -413,15 +409,13 @@ def _labour_sections(con) -> list[tuple[str, str]]:
                 ),
             )
         )
-    cols = _columns(con, "labour_indicators")
     sections.append(
         (
             "Xã, phường 2025 / 2025 communes",
             commune_map(
                 con,
-                f"""SELECT l.area_code, l.area_name, d.area_name AS district,
-                        unemployment_rate AS value,
-                        {_any_flag(cols, "unemployed", "labour_force")} AS suppressed
+                """SELECT l.area_code, l.area_name, d.area_name AS district,
+                        unemployment_rate AS value
                  FROM labour_indicators l LEFT JOIN (SELECT DISTINCT area_code, area_name
                       FROM labour_indicators WHERE area_level = 'district') d
                       ON d.area_code = l.parent_code
@@ -434,22 +428,19 @@ def _labour_sections(con) -> list[tuple[str, str]]:
         )
     )
     if _exists(con, "employment_by_sector"):
-        sec = _columns(con, "employment_by_sector")
+        # the broad sectors as published (each counted from the persons), never a sum of sections
         sector = con.execute(
-            f"""SELECT year, broad_sector_name, sum(employed) AS employed,
-                       bool_or({_flag(sec, "employed")}) AS incomplete
-                FROM employment_by_sector WHERE area_level = 'province' AND sex = 'Tổng'
-                GROUP BY ALL ORDER BY year, 2"""
+            """SELECT year, broad_sector_name, employed
+                FROM employment_by_sector
+                WHERE area_level = 'province' AND sex = 'Tổng' AND vsic_section IN ('A', 'B-F', 'G-U')
+                ORDER BY year, vsic_section"""
         ).pl()
         fig = go.Figure()
         for name in sector["broad_sector_name"].unique(maintain_order=True).to_list():
             part = sector.filter(pl.col("broad_sector_name") == name)
             fig.add_bar(
                 x=part["year"].cast(pl.String),
-                y=[
-                    None if c else v
-                    for v, c in zip(part["employed"], part["incomplete"], strict=True)
-                ],
+                y=part["employed"].to_list(),
                 name=name,
             )
         fig.update_layout(

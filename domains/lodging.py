@@ -16,12 +16,9 @@ import polars as pl
 from domains.base import AREA_KEYS, Check, Mart, Staging
 from marts.reports import (
     YearbookTable,
-    _any_flag,
     _columns,
     _exists,
     _fig_html,
-    _flag,
-    _mark_suppressed,
     _section_tables,
     _table,
     _table_html,
@@ -262,7 +259,7 @@ REPAIRS: dict[str, str] = {}
 
 
 def _lodging_tables(con) -> list[YearbookTable | None]:
-    tm = _columns(con, "tourism_monthly")
+    _columns(con, "tourism_monthly")
     area = "area_level, area_code, area_name, parent_code"
     total = "WHERE establishment_type = 'all' AND guest_origin = 'all'"
     ref = "Theo tháng; ô '-': không có cơ sở lưu trú nào trên địa bàn trong tháng."
@@ -275,8 +272,7 @@ def _lodging_tables(con) -> list[YearbookTable | None]:
             "Arrivals at accommodation establishments",
             "Lượt khách",
             "tourism_monthly",
-            f"SELECT {area}, month AS period, arrivals AS value, "
-            f"{_flag(tm, 'arrivals')} AS suppressed FROM tourism_monthly {total}",
+            f"SELECT {area}, month AS period, arrivals AS value, FROM tourism_monthly {total}",
             "Lượt khách nhận phòng trong tháng (không tính khách trong ngày); IRTS 2008.",
             ref,
             "month",
@@ -289,8 +285,7 @@ def _lodging_tables(con) -> list[YearbookTable | None]:
             "Guest-nights",
             "Đêm",
             "tourism_monthly",
-            f"SELECT {area}, month AS period, guest_nights AS value, "
-            f"{_flag(tm, 'guest_nights')} AS suppressed FROM tourism_monthly {total}",
+            f"SELECT {area}, month AS period, guest_nights AS value, FROM tourism_monthly {total}",
             "Số đêm = ngày trả phòng − ngày nhận phòng, mỗi đêm tính vào tháng của đêm đó "
             "(IRTS 2008, Eurostat).",
             ref,
@@ -305,7 +300,7 @@ def _lodging_tables(con) -> list[YearbookTable | None]:
             "%",
             "tourism_monthly",
             f"SELECT {area}, month AS period, room_occupancy_rate AS value, "
-            f"{_any_flag(tm, 'occupied_room_nights', 'room_nights_available')} AS suppressed "
+            f""
             f"FROM tourism_monthly {total}",
             "Số đêm phòng có khách chia cho số đêm phòng sẵn có.",
             ref,
@@ -315,7 +310,7 @@ def _lodging_tables(con) -> list[YearbookTable | None]:
         ),
     ]
     if _exists(con, "lodging_compliance"):
-        lc = _columns(con, "lodging_compliance")
+        _columns(con, "lodging_compliance")
         tables.append(
             _table(
                 con,
@@ -326,7 +321,7 @@ def _lodging_tables(con) -> list[YearbookTable | None]:
                 "%",
                 "lodging_compliance",
                 f"SELECT {area}, month AS period, late_share AS value, "
-                f"{_any_flag(lc, 'notifications', 'late_notifications')} AS suppressed "
+                f""
                 "FROM lodging_compliance WHERE establishment_type = 'all'",
                 "Thông báo gửi sau 23 giờ ngày khách đến, trên tổng số thông báo.",
                 ref,
@@ -340,15 +335,12 @@ def _lodging_tables(con) -> list[YearbookTable | None]:
 
 def _lodging_sections(con) -> list[tuple[str, str]]:
     tables = yearbook_tables(con, 38)
-    tm = _columns(con, "tourism_monthly")
     season = con.execute(
-        f"""SELECT month, guest_origin, guest_nights, {_flag(tm, "guest_nights")} AS c,
-                   room_occupancy_rate
+        """SELECT month, guest_origin, guest_nights, room_occupancy_rate
             FROM tourism_monthly
             WHERE area_level = 'province' AND establishment_type = 'all' ORDER BY month"""
     ).pl()
     fig = go.Figure()
-    marked = []
     for origin, label in (
         ("domestic", "Khách nội địa / domestic"),
         ("international", "Khách quốc tế / international"),
@@ -356,10 +348,9 @@ def _lodging_sections(con) -> list[tuple[str, str]]:
         part = season.filter(pl.col("guest_origin") == origin)
         fig.add_bar(
             x=part["month"],
-            y=[None if c else v for v, c in zip(part["guest_nights"], part["c"], strict=True)],
+            y=part["guest_nights"].to_list(),
             name=label,
         )
-        marked += [m for m, c in zip(part["month"], part["c"], strict=True) if c]
     total = season.filter(pl.col("guest_origin") == "all")
     fig.add_scatter(
         x=total["month"],
@@ -376,9 +367,8 @@ def _lodging_sections(con) -> list[tuple[str, str]]:
         yaxis=dict(title="Đêm lưu trú / guest-nights"),
         yaxis2=dict(title="Công suất / occupancy", overlaying="y", side="right", tickformat=".0%"),
     )
-    _mark_suppressed(fig, marked)
     sections = [("Tính mùa vụ / Seasonality", _fig_html(fig))]
-    # Year totals only where all months are published: a sum over holes would understate.
+    # no yearly lodging mart: a year is the sum of its published months, and says so
     year = con.execute("SELECT max(year(month)) FROM tourism_monthly").fetchone()[0]
     sections.append(
         (
@@ -387,36 +377,32 @@ def _lodging_sections(con) -> list[tuple[str, str]]:
                 con,
                 f"""SELECT t.area_code, any_value(t.area_name) AS area_name,
                         any_value(d.area_name) AS district,
-                        CASE WHEN bool_or({_flag(tm, "guest_nights", "t")}) THEN NULL
-                             ELSE sum(guest_nights) END AS value,
-                        bool_or({_flag(tm, "guest_nights", "t")}) AS suppressed
+                        sum(guest_nights) AS value
                  FROM tourism_monthly t LEFT JOIN (SELECT DISTINCT area_code, area_name
                       FROM tourism_monthly WHERE area_level = 'district') d
                       ON d.area_code = t.parent_code
                  WHERE t.area_level = 'commune' AND establishment_type = 'all'
                    AND guest_origin = 'all' AND year(month) = {int(year)}
                  GROUP BY t.area_code""",
-                f"Số đêm lưu trú năm {year} theo xã, phường (c: có tháng bị ẩn) / Guest-nights {year} "
-                "by commune (c: a month is suppressed)",
+                f"Số đêm lưu trú năm {year} theo xã, phường (tổng các tháng đã công bố) / "
+                f"Guest-nights {year} by commune (sum of the published months)",
                 "đêm lưu trú / guest-nights",
             ),
         )
     )
     if _exists(con, "tourism_by_nationality"):
-        tn = _columns(con, "tourism_by_nationality")
         nat = con.execute(
-            f"""SELECT nationality, CASE WHEN bool_or({_flag(tn, "arrivals")}) THEN NULL
-                       ELSE sum(arrivals) END AS arrivals,
-                       bool_or({_flag(tn, "arrivals")}) AS "arrivals|c"
+            f"""SELECT nationality, any_value(nationality_name) AS nationality_name,
+                       sum(arrivals) AS arrivals
                 FROM tourism_by_nationality WHERE nationality <> 'VNM' AND year(month) = {int(year)}
-                GROUP BY 1 ORDER BY 3, 2 DESC NULLS LAST, 1"""
+                GROUP BY 1 HAVING sum(arrivals) > 0 ORDER BY 3 DESC, 1"""
         ).pl()
         sections.append(
             (
                 "Quốc tịch / Nationality",
                 _table_html(
                     nat,
-                    f"Lượt khách quốc tế năm {year} theo quốc tịch (c: có tháng bị ẩn) / "
+                    f"Lượt khách quốc tế năm {year} theo quốc tịch (tổng các tháng đã công bố) / "
                     f"international arrivals {year} by nationality:",
                 ),
             )

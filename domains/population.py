@@ -16,7 +16,6 @@ from marts.reports import (
     YearbookTable,
     _columns,
     _fig_html,
-    _flag,
     _pyramid_html,
     _section_tables,
     _table,
@@ -348,8 +347,8 @@ REPAIRS: dict[str, str] = {
 
 
 def _population_tables(con) -> list[YearbookTable | None]:
-    ind = _columns(con, "population_indicators")
-    rates = _columns(con, "population_rates")
+    _columns(con, "population_indicators")
+    _columns(con, "population_rates")
     area = "area_level, area_code, area_name, parent_code"
     return [
         _table(
@@ -360,8 +359,7 @@ def _population_tables(con) -> list[YearbookTable | None]:
             "Population by administrative unit",
             "Người",
             "population_indicators",
-            f"SELECT {area}, ref_date AS period, population AS value, "
-            f"{_flag(ind, 'population')} AS suppressed FROM population_indicators",
+            f"SELECT {area}, ref_date AS period, population AS value, FROM population_indicators",
             "Người thường trú và tạm trú đang sinh sống trên địa bàn (đăng ký dân cư).",
             "Tại 0 giờ ngày ghi ở cột (dân số ngày 01/01 bằng dân số cuối ngày 31/12 năm trước).",
             "date",
@@ -375,7 +373,7 @@ def _population_tables(con) -> list[YearbookTable | None]:
             "Người/km²",
             "population_indicators",
             f"SELECT {area}, ref_date AS period, density_per_km2 AS value, "
-            f"{_flag(ind, 'population')} AS suppressed FROM population_indicators",
+            f"FROM population_indicators",
             "Dân số chia cho diện tích (km²); diện tích huyện cũ là tổng diện tích các xã, "
             "phường năm 2025 thuộc huyện.",
             "Tại 0 giờ ngày ghi ở cột.",
@@ -390,8 +388,7 @@ def _population_tables(con) -> list[YearbookTable | None]:
             "Live births",
             "Người",
             "population_rates",
-            f"SELECT {area}, year AS period, births AS value, {_flag(rates, 'births')} AS "
-            "suppressed FROM population_rates",
+            f"SELECT {area}, year AS period, births AS value FROM population_rates",
             "Số trẻ sinh sống được đăng ký, tính theo ngày sinh.",
             "Cả năm (01/01 - 31/12).",
             "year",
@@ -404,8 +401,7 @@ def _population_tables(con) -> list[YearbookTable | None]:
             "Crude birth rate",
             "‰",
             "population_rates",
-            f"SELECT {area}, year AS period, crude_birth_rate AS value, "
-            f"{_flag(rates, 'births')} AS suppressed FROM population_rates",
+            f"SELECT {area}, year AS period, crude_birth_rate AS value, FROM population_rates",
             "Số sinh trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
             "Cả năm; dân số bình quân = (đầu năm + cuối năm) / 2.",
             "year",
@@ -419,8 +415,7 @@ def _population_tables(con) -> list[YearbookTable | None]:
             "Crude death rate",
             "‰",
             "population_rates",
-            f"SELECT {area}, year AS period, crude_death_rate AS value, "
-            f"{_flag(rates, 'deaths')} AS suppressed FROM population_rates",
+            f"SELECT {area}, year AS period, crude_death_rate AS value, FROM population_rates",
             "Số người chết trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
             "Cả năm; dân số bình quân = (đầu năm + cuối năm) / 2.",
             "year",
@@ -445,14 +440,12 @@ def _population_sections(con) -> list[tuple[str, str]]:
                 ),
             )
         )
-    cols = _columns(con, "population_indicators")
     sections.append(
         (
             "Xã, phường 2025 / 2025 communes",
             commune_map(
                 con,
-                f"""SELECT p.area_code, p.area_name, d.area_name AS district, population AS value,
-                        {_flag(cols, "population", "p")} AS suppressed
+                """SELECT p.area_code, p.area_name, d.area_name AS district, population AS value
                  FROM population_indicators p
                  LEFT JOIN (SELECT DISTINCT area_code, area_name FROM population_indicators
                             WHERE area_level = 'district') d ON d.area_code = p.parent_code
@@ -464,8 +457,7 @@ def _population_sections(con) -> list[tuple[str, str]]:
         )
     )
     change = con.execute(
-        f"""SELECT month, births, deaths, in_migrants, out_migrants,
-                   {_flag(_columns(con, "population_change"), "births")} AS births_c
+        """SELECT month, births, deaths, in_migrants, out_migrants
             FROM population_change WHERE area_level = 'province' ORDER BY month"""
     ).pl()
     fig = go.Figure()

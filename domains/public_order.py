@@ -15,10 +15,7 @@ import polars as pl
 from domains.base import AREA_KEYS, Check, Mart, Staging
 from marts.reports import (
     YearbookTable,
-    _columns,
     _fig_html,
-    _flag,
-    _mark_suppressed,
     _section_tables,
     _table,
     _yearbook_chart,
@@ -305,8 +302,8 @@ def _public_order_tables(con) -> list[YearbookTable | None]:
     tables = []
     yearly = public_order_yearly(con)
     ref = (
-        "Cả năm, theo ngày xảy ra. Số năm lấy từ bảng năm đã công bố; khi không có, là tổng "
-        "12 tháng chỉ khi không tháng nào bị ẩn."
+        "Cả năm, theo ngày xảy ra; số năm lấy từ bảng năm đã công bố (không cộng các tháng). "
+        "Năm chưa đủ 12 tháng ghi rõ số tháng có số liệu (cột months_covered)."
     )
     if yearly:
         area = "area_level, area_code, area_name, parent_code"
@@ -319,8 +316,7 @@ def _public_order_tables(con) -> list[YearbookTable | None]:
                 "Recorded incidents",
                 "Vụ",
                 "public_order_yearly",
-                f"SELECT {area}, year AS period, incidents AS value, incidents_c AS suppressed "
-                f"FROM ({yearly})",
+                f"SELECT {area}, year AS period, incidents AS value FROM ({yearly})",
                 "Vụ việc trong sổ theo dõi của công an, mọi nhóm tội phạm ICCS v1.0.",
                 ref,
                 "year",
@@ -333,8 +329,7 @@ def _public_order_tables(con) -> list[YearbookTable | None]:
                 "Incidents per 100,000 population",
                 "Vụ/100.000 dân",
                 "public_order_yearly",
-                f"SELECT {area}, year AS period, rate_per_100k AS value, rate_c AS suppressed "
-                f"FROM ({yearly})",
+                f"SELECT {area}, year AS period, rate_per_100k AS value FROM ({yearly})",
                 "Số vụ trong năm trên 100.000 dân (UNODC).",
                 ref,
                 "year",
@@ -348,8 +343,7 @@ def _public_order_tables(con) -> list[YearbookTable | None]:
                 "Clearance rate",
                 "%",
                 "public_order_yearly",
-                f"SELECT {area}, year AS period, clearance_rate AS value, clearance_c AS "
-                f"suppressed FROM ({yearly})",
+                f"SELECT {area}, year AS period, clearance_rate AS value FROM ({yearly})",
                 "Số vụ đã làm rõ chia cho số vụ xảy ra, tại thời điểm trích xuất.",
                 ref,
                 "year",
@@ -369,7 +363,7 @@ def _public_order_tables(con) -> list[YearbookTable | None]:
                 "Vi phạm",
                 "traffic_violations_yearly",
                 "SELECT area_level, area_code, area_name, parent_code, year AS period, violations AS "
-                f"value, violations_c AS suppressed FROM ({traffic})",
+                f"value FROM ({traffic})",
                 "Vi phạm do camera phát hiện, theo tháng phát hiện, mọi nhóm hành vi và loại xe.",
                 ref.replace("xảy ra", "phát hiện"),
                 "year",
@@ -392,35 +386,29 @@ def _public_order_sections(con) -> list[tuple[str, str]]:
                     "Số vụ trên 100.000 dân theo huyện cũ / Incidents per "
                     "100,000 population by former district",
                 )
-                + "<p class='note'>Tính từ số năm đã công bố (public_order_yearly, hoặc tổng 12 tháng "
-                "khi không tháng nào bị ẩn) và dân số bình quân năm; không cộng các tháng có ô bị ẩn."
-                " / From published yearly figures; never from sums of months with suppressed cells."
-                "</p>",
+                + "<p class='note'>Tính từ số năm đã công bố (public_order_yearly) và dân số bình "
+                "quân năm đã công bố; không cộng các tháng. / From the published yearly figures "
+                "and mean population; never a sum of months.</p>",
             )
         )
-    pm = _columns(con, "public_order_monthly")
     by_section = con.execute(
-        f"""SELECT month, iccs_section || ' ' || iccs_section_name AS section, incidents,
-                   {_flag(pm, "incidents")} AS c
+        """SELECT month, iccs_section || ' ' || iccs_section_name AS section, incidents
             FROM public_order_monthly
             WHERE area_level = 'province' AND upper(iccs_section) <> 'ALL' ORDER BY month, section"""
     ).pl()
     fig = go.Figure()
-    marked = []
     for name in by_section["section"].unique(maintain_order=True).to_list():
         part = by_section.filter(pl.col("section") == name)
         fig.add_bar(
             x=part["month"],
-            y=[None if c else v for v, c in zip(part["incidents"], part["c"], strict=True)],
+            y=part["incidents"].to_list(),
             name=name,
         )
-        marked += [m for m, c in zip(part["month"], part["c"], strict=True) if c]
     fig.update_layout(
         barmode="stack",
         legend=dict(font=dict(size=10)),
         title="Vụ việc theo nhóm tội phạm ICCS (tỉnh) / Incidents by ICCS section (province)",
     )
-    _mark_suppressed(fig, sorted(set(marked)))
     sections.append(("Vụ việc theo nhóm ICCS / Incidents by ICCS section", _fig_html(fig, 520)))
     yearly = public_order_yearly(con)
     if yearly:
@@ -431,7 +419,7 @@ def _public_order_sections(con) -> list[tuple[str, str]]:
                     con,
                     f"""WITH y AS ({yearly})
                      SELECT y.area_code, y.area_name, d.area_name AS district,
-                            rate_per_100k AS value, rate_c AS suppressed
+                            rate_per_100k AS value
                      FROM y LEFT JOIN (SELECT DISTINCT area_code, area_name FROM y
                                        WHERE area_level = 'district') d ON d.area_code = y.parent_code
                      WHERE y.area_level = 'commune' AND year = (SELECT max(year) FROM y)""",
@@ -444,16 +432,11 @@ def _public_order_sections(con) -> list[tuple[str, str]]:
         )
     traffic = traffic_yearly(con)
     if traffic:
-        tv = _columns(con, "traffic_violations_monthly")
-        has_total = con.execute(
-            "SELECT count(*) FROM traffic_violations_monthly WHERE violation_group = 'all'"
-        ).fetchone()[0]
-        where = "AND vehicle_type = 'all' AND violation_group <> 'all'" if has_total else ""
         viol = con.execute(
-            f"""SELECT month, violation_group,
-                       CASE WHEN bool_or({_flag(tv, "violations")}) THEN NULL ELSE sum(violations) END AS violations
-                FROM traffic_violations_monthly WHERE area_level = 'province' {where}
-                GROUP BY ALL ORDER BY month, violation_group"""
+            """SELECT month, violation_group, violations
+                FROM traffic_violations_monthly
+                WHERE area_level = 'province' AND vehicle_type = 'all' AND violation_group <> 'all'
+                ORDER BY month, violation_group"""
         ).pl()
         fig = go.Figure()
         for grp in viol["violation_group"].unique().sort().to_list():

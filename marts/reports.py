@@ -1,17 +1,15 @@
 """What analysts open besides the marts: an HTML report (plotly, offline) and an Excel workbook
-per model, built from the suppressed published tables only.
+per model, built from the protected published tables only.
 
 Both start from the same **yearbook tables** (`yearbook_tables`): the tables a provincial
 statistics yearbook prints for the model — rows the province, the former districts and the 2025
-communes grouped under their district; columns the years, reference dates or months; the
-suppression symbol `c` in the cell itself (a suppressed count, or a rate computed from one), `-`
-where there is nothing to show. Rules that keep them honest:
-- a suppressed cell is never drawn or printed as 0 (charts leave a gap and mark it `c`);
+communes grouped under their district; columns the years, reference dates or months; `-` where
+there is nothing to show. Every figure is a published (perturbed) figure, and every page says
+so (FOOTNOTE_PERTURBED). Rules that keep them honest:
 - tables are printed whole (the HTML ones scroll), never cut;
-- annual figures and rates come from published yearly figures (`public_order_yearly`,
-  `traffic_violations_yearly` when published; otherwise a year's total is the sum of its 12
-  months only when none of them is suppressed, else it is itself `c`), never from sums of months
-  with holes.
+- annual figures and rates come from the published yearly figures (`population_rates`,
+  `public_order_yearly`, `traffic_violations_yearly`), never from sums of published months:
+  perturbed tables are not additive.
 """
 
 from __future__ import annotations
@@ -28,9 +26,21 @@ import polars as pl
 from plotly.offline import get_plotlyjs
 
 PLOTLY_JS = "plotly.min.js"
-SUPPRESSED = "c"  # the yearbook symbol for a confidential cell ("số liệu được bảo mật")
 NOTHING = "-"  # no figure: no such unit in the period, or a rate without a denominator
-FOOTNOTE_C = "c: số liệu được bảo mật (ô nhỏ được ẩn để bảo vệ dữ liệu cá nhân)"
+# the protection note, in the words ONS and ABS use for the cell key method
+FOOTNOTE_PERTURBED = (
+    "Số liệu đã được điều chỉnh ngẫu nhiên ở mức nhỏ để bảo vệ dữ liệu cá nhân (phương pháp khóa "
+    "ô): mỗi số đếm chênh lệch tối đa ±3 so với số thực, không công bố giá trị 1 và 2; cùng một "
+    "nhóm người luôn có cùng một số ở mọi biểu, nhưng tổng có thể không bằng cộng các thành phần "
+    "(bảng không cộng dồn); các tỷ lệ được tính từ số đã điều chỉnh."
+)
+FOOTNOTE_PERTURBED_EN = (
+    "Figures have been randomly adjusted by small amounts to protect personal data (cell key "
+    "method): each count differs from the true count by at most 3, values of 1 and 2 are never "
+    "shown, and the same group of people always has the same figure in every table, but totals "
+    "may not equal the sum of their parts (tables are not additive); rates are computed from the "
+    "adjusted counts."
+)
 FOOTNOTE_DASH = "-: không có số liệu / không tính được"
 SOURCE_VI = "Nguồn: Cơ sở dữ liệu quốc gia về dân cư và các cơ sở dữ liệu liên thông (Đề án 06)"
 
@@ -68,100 +78,38 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     }
 
 
-def _flag(cols: set[str], count: str, alias: str = "") -> str:
-    """SQL for 'this count is suppressed' (its flag is 'c')."""
-    p = f"{alias}." if alias else ""
-    return f"coalesce({p}{count}_flag = 'c', false)" if f"{count}_flag" in cols else "false"
-
-
-def _any_flag(cols: set[str], *counts: str) -> str:
-    return "(" + " OR ".join(_flag(cols, c) for c in counts) + ")"
-
-
 AREA_ORDER = """CASE area_level WHEN 'province' THEN 0 ELSE 1 END,
     CASE area_level WHEN 'commune' THEN parent_code ELSE area_code END,
     CASE area_level WHEN 'commune' THEN 1 ELSE 0 END, area_code"""
 
 
 def public_order_yearly(con: duckdb.DuckDBPyConnection) -> str | None:
-    """SQL for the yearly incidents of every area (all ICCS sections): year, area columns,
-    incidents, incidents_c, cleared, clearance_rate, clearance_c, rate_per_100k, rate_c.
-    From `public_order_yearly` when published; otherwise a year is the sum of its months only
-    where no month is suppressed (else the year is suppressed as well), and the rate uses the
-    published mean population of the year (model 36), never months with holes."""
-    if _exists(con, "public_order_yearly"):
-        cols = _columns(con, "public_order_yearly")
-        return f"""SELECT year, area_level, area_code, area_name, parent_code,
-                   incidents, {_flag(cols, "incidents")} AS incidents_c,
-                   cleared, clearance_rate, {_any_flag(cols, "incidents", "cleared")} AS clearance_c,
-                   rate_per_100k, {_flag(cols, "incidents")} AS rate_c
-            FROM public_order_yearly WHERE upper(iccs_section) = 'ALL'"""
-    if not _exists(con, "public_order_monthly"):
+    """SQL for the yearly incidents of every area (all ICCS sections): year, months_covered,
+    area columns, incidents, cleared, clearance_rate, rate_per_100k, from the published
+    `public_order_yearly` (a year is never the sum of published months)."""
+    if not _exists(con, "public_order_yearly"):
         return None
-    cols = _columns(con, "public_order_monthly")
-    pop = (
-        (
-            "LEFT JOIN (SELECT year, area_level, area_code, mean_population FROM population_rates) r "
-            "USING (year, area_level, area_code)"
-        )
-        if _exists(con, "population_rates")
-        else ""
-    )
-    mean_pop = "r.mean_population" if pop else "NULL::DOUBLE"
-    return f"""WITH m AS (
-            SELECT year(month) AS year, area_level, area_code, area_name, parent_code,
-                   incidents, {_flag(cols, "incidents")} AS inc_c, cleared, {_flag(cols, "cleared")} AS clr_c
-            FROM public_order_monthly WHERE upper(iccs_section) = 'ALL'),
-        y AS (
-            SELECT year, area_level, area_code, any_value(area_name) AS area_name,
-                   any_value(parent_code) AS parent_code,
-                   CASE WHEN bool_or(inc_c) THEN NULL ELSE sum(incidents) END AS incidents,
-                   bool_or(inc_c) AS incidents_c,
-                   CASE WHEN bool_or(clr_c) THEN NULL ELSE sum(cleared) END AS cleared,
-                   bool_or(inc_c OR clr_c) AS clearance_c
-            FROM m GROUP BY year, area_level, area_code)
-        SELECT y.year, y.area_level, y.area_code, y.area_name, y.parent_code, incidents,
-               incidents_c, cleared,
-               round(cleared::DOUBLE / nullif(incidents, 0), 4) AS clearance_rate, clearance_c,
-               round(incidents * 100000.0 / nullif({mean_pop}, 0), 2) AS rate_per_100k,
-               incidents_c AS rate_c
-        FROM y {pop}"""
+    return """SELECT year, months_covered, area_level, area_code, area_name, parent_code,
+                   incidents, cleared, clearance_rate, rate_per_100k
+            FROM public_order_yearly WHERE upper(iccs_section) = 'ALL'"""
 
 
 def traffic_yearly(con: duckdb.DuckDBPyConnection) -> str | None:
     """SQL for yearly camera violations and fines of every area (all groups and vehicle types):
-    year, area columns, violations, violations_c, fines_vnd, fines_c. From
-    `traffic_violations_yearly` when published, else from the monthly totals (the `all` rows
-    where the mart has them) with the same no-holes rule as `public_order_yearly`."""
-    if _exists(con, "traffic_violations_yearly"):
-        cols = _columns(con, "traffic_violations_yearly")
-        return f"""SELECT year, area_level, area_code, area_name, parent_code,
-                   violations, {_flag(cols, "violations")} AS violations_c,
-                   fines_vnd, ({_flag(cols, "violations")} OR fines_vnd IS NULL) AS fines_c
-            FROM traffic_violations_yearly WHERE violation_group = 'all' AND vehicle_type = 'all'"""
-    if not _exists(con, "traffic_violations_monthly"):
+    year, months_covered, area columns, violations, fines_vnd, from the published
+    `traffic_violations_yearly`."""
+    if not _exists(con, "traffic_violations_yearly"):
         return None
-    cols = _columns(con, "traffic_violations_monthly")
-    has_total = con.execute(
-        "SELECT count(*) FROM traffic_violations_monthly WHERE violation_group = 'all'"
-    ).fetchone()[0]
-    where = "WHERE violation_group = 'all' AND vehicle_type = 'all'" if has_total else ""
-    return f"""SELECT year(month) AS year, area_level, area_code, any_value(area_name) AS area_name,
-               any_value(parent_code) AS parent_code,
-               CASE WHEN bool_or({_flag(cols, "violations")}) THEN NULL ELSE sum(violations) END
-                   AS violations,
-               bool_or({_flag(cols, "violations")}) AS violations_c,
-               CASE WHEN bool_or({_flag(cols, "violations")} OR fines_vnd IS NULL) THEN NULL
-                    ELSE sum(fines_vnd) END AS fines_vnd,
-               bool_or({_flag(cols, "violations")} OR fines_vnd IS NULL) AS fines_c
-        FROM traffic_violations_monthly {where} GROUP BY ALL"""
+    return """SELECT year, months_covered, area_level, area_code, area_name, parent_code,
+                   violations, fines_vnd
+            FROM traffic_violations_yearly WHERE violation_group = 'all' AND vehicle_type = 'all'"""
 
 
 # ------------------------------------------------------------------ yearbook tables
 @dataclass
 class YearbookTable:
     """One printed table: rows the areas, columns the periods. `cells` has the area columns,
-    then per period a value column and a `<period>|c` boolean column (suppressed)."""
+    then a value column per period."""
 
     sheet: str  # worksheet name (≤ 31 characters)
     title: str  # Vietnamese title, as printed
@@ -177,12 +125,10 @@ class YearbookTable:
     percent: bool = False  # values are shares 0..1 shown as %
 
     def value(self, area_code: str, period) -> float | str | None:
-        """The printed cell: a number, 'c' or '-' (for tests and notebooks)."""
+        """The printed cell: a number or '-' (for tests and notebooks)."""
         row = self.cells.filter(pl.col("area_code") == area_code)
         if row.is_empty():
             return NOTHING
-        if row[f"{period}|c"][0]:
-            return SUPPRESSED
         v = row[str(period)][0]
         return NOTHING if v is None else v
 
@@ -202,26 +148,19 @@ def _areas(con, sql: str) -> str:
 
 
 def _pivot(con, sql: str) -> tuple[list, pl.DataFrame]:
-    """Long (area, period, value, suppressed) rows → one row per area, a column per period,
+    """Long (area, period, value) rows → one row per area, a column per period,
     areas in yearbook order (province, then each district followed by its communes)."""
     areas = con.execute(
         f"SELECT *, row_number() OVER (ORDER BY {AREA_ORDER}) AS area_order FROM ({_areas(con, sql)})"
     ).pl()
-    long = con.execute(f"SELECT area_code, period, value, suppressed FROM ({sql})").pl()
+    long = con.execute(f"SELECT area_code, period, value FROM ({sql})").pl()
     if long.is_empty():
         return [], long
     periods = sorted(long["period"].unique().to_list())
     long = long.with_columns(pl.col("period").cast(pl.String), pl.col("value").cast(pl.Float64))
     values = long.pivot(on="period", index="area_code", values="value")
-    flags = long.pivot(on="period", index="area_code", values="suppressed")
-    flags = flags.rename({c: f"{c}|c" for c in flags.columns if c != "area_code"})
-    cells = (
-        areas.join(values, on="area_code", how="left")
-        .join(flags, on="area_code", how="left")
-        .sort("area_order")
-    )
-    # a period with no row for an area: nothing to show ('-'), not suppressed
-    return periods, cells.with_columns(pl.col(f"{p}|c").fill_null(False) for p in periods)
+    # a period with no row for an area: nothing to show ('-')
+    return periods, areas.join(values, on="area_code", how="left").sort("area_order")
 
 
 def _table(
@@ -285,9 +224,7 @@ def vn_number(v: float, decimals: int = 0) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
-def _cell_text(t: YearbookTable, v, suppressed: bool) -> str:
-    if suppressed:
-        return SUPPRESSED
+def _cell_text(t: YearbookTable, v) -> str:
     if v is None:
         return NOTHING
     return vn_number(v * 100 if t.percent else v, t.decimals)
@@ -307,16 +244,12 @@ def _fig_html(fig: go.Figure, height: int = 430) -> str:
 
 
 def yearbook_html(t: YearbookTable) -> str:
-    """A yearbook table in HTML: every row (scrolling, never cut), 'c' in suppressed cells."""
+    """A yearbook table in HTML: every row (scrolling, never cut)."""
     head = "".join(f"<th>{_period_label(t, p)}</th>" for p in t.periods)
     body = []
     for row in t.cells.iter_rows(named=True):  # printing a table is per row by nature
         level = row["area_level"]
-        cells = "".join(
-            f"<td class='{'sup' if row[f'{p}|c'] else ''}'>"
-            f"{_cell_text(t, row[str(p)], row[f'{p}|c'])}</td>"
-            for p in t.periods
-        )
+        cells = "".join(f"<td>{_cell_text(t, row[str(p)])}</td>" for p in t.periods)
         body.append(
             f"<tr class='{level}'><th class='area'>{html.escape(row['area_name'])}</th>{cells}</tr>"
         )
@@ -326,16 +259,15 @@ def yearbook_html(t: YearbookTable) -> str:
         f"<div class='scroll'><table class='yb'><thead><tr><th class='area'>Địa bàn</th>{head}"
         f"</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
         f"<p class='note'>Khái niệm: {html.escape(t.definition)} {html.escape(t.reference)} "
-        f"Bảng: {t.mart}. {FOOTNOTE_C}; {FOOTNOTE_DASH}.</p>"
+        f"Bảng: {t.mart}. {FOOTNOTE_DASH}. {FOOTNOTE_PERTURBED}</p>"
     )
 
 
 def _table_html(frame: pl.DataFrame, caption: str = "") -> str:
-    """Any frame as a complete HTML table; a count whose `<col>_flag` is 'c' (or a value marked
-    in a `<col>|c` column) prints as 'c'."""
+    """Any frame as a complete HTML table."""
     from marts.catalogue import LABELS_VI
 
-    shown = [c for c in frame.columns if not c.endswith("_flag") and not c.endswith("|c")]
+    shown = frame.columns
     head = "".join(
         f"<th>{html.escape(LABELS_VI.get(c, c))}<br><small>{c}</small></th>" for c in shown
     )
@@ -343,18 +275,15 @@ def _table_html(frame: pl.DataFrame, caption: str = "") -> str:
     for r in frame.iter_rows(named=True):
         tds = []
         for c in shown:
-            sup = r.get(f"{c}_flag") == SUPPRESSED or bool(r.get(f"{c}|c"))
             v = r[c]
             text = (
-                SUPPRESSED
-                if sup
-                else NOTHING
+                NOTHING
                 if v is None
                 else vn_number(float(v), 0 if isinstance(v, (int, Decimal)) else 2)
                 if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)
                 else html.escape(str(v))
             )
-            tds.append(f"<td class='{'sup' if sup else ''}'>{text}</td>")
+            tds.append(f"<td>{text}</td>")
         rows.append("<tr>" + "".join(tds) + "</tr>")
     return (
         f"<p class='unit'>{html.escape(caption)} {frame.height} dòng / rows</p>"
@@ -363,74 +292,39 @@ def _table_html(frame: pl.DataFrame, caption: str = "") -> str:
     )
 
 
-def _mark_suppressed(fig: go.Figure, x: list, name: str = "c: bị ẩn / suppressed") -> None:
-    """Marks suppressed points of a chart at the foot of the plot (never at a value of 0)."""
-    for xv in x:
-        fig.add_annotation(
-            x=xv,
-            y=0,
-            yref="paper",
-            yanchor="bottom",
-            text="c",
-            showarrow=False,
-            font=dict(color="#b00", size=12),
-        )
-    if x:
-        fig.add_annotation(
-            x=1,
-            y=1.08,
-            xref="paper",
-            yref="paper",
-            showarrow=False,
-            text=f"<span style='color:#b00'>{name}</span>",
-            xanchor="right",
-        )
-
-
 def _yearbook_chart(
     t: YearbookTable, level: str, title: str, kind: str = "bar", with_province: bool = True
 ) -> str:
-    """One trace per period (bars) or per area (lines) of a yearbook table; suppressed cells
-    are gaps marked 'c'."""
+    """One trace per period (bars) or per area (lines) of a yearbook table; a missing figure is
+    a gap, never a 0."""
     rows = t.cells.filter(
         pl.col("area_level").is_in(["province", level] if with_province else [level])
     )
     fig = go.Figure()
     scale = 100 if t.percent else 1
-    marked = []
     if kind == "bar":
         for p in t.periods:
-            y = [
-                None if s else (v * scale if v is not None else None)
-                for v, s in zip(rows[str(p)].to_list(), rows[f"{p}|c"].to_list(), strict=True)
-            ]
+            y = [v * scale if v is not None else None for v in rows[str(p)].to_list()]
             fig.add_bar(x=rows["area_name"].to_list(), y=y, name=_period_label(t, p))
-            marked += [
-                a
-                for a, s in zip(rows["area_name"].to_list(), rows[f"{p}|c"].to_list(), strict=True)
-                if s
-            ]
     else:
         x = [_period_label(t, p) for p in t.periods]
         for r in rows.iter_rows(named=True):
-            y = [None if r[f"{p}|c"] or r[str(p)] is None else r[str(p)] * scale for p in t.periods]
+            y = [None if r[str(p)] is None else r[str(p)] * scale for p in t.periods]
             fig.add_scatter(x=x, y=y, name=r["area_name"], mode="lines+markers", connectgaps=False)
-            marked += [lbl for lbl, p in zip(x, t.periods, strict=True) if r[f"{p}|c"]]
     fig.update_layout(barmode="group", title=title, yaxis_title=t.unit)
-    _mark_suppressed(fig, sorted(set(marked), key=marked.index))
     return _fig_html(fig)
 
 
 def commune_map(con, sql: str, title: str, value_label: str, decimals: int = 0) -> str:
     """A dot map of the 2025 communes (coordinates from vietnamadminunits' dataset.db) and the
-    same figures as a ranked table. `sql` returns area_code, area_name, district, value,
-    suppressed. Suppressed communes are hollow grey rings marked 'c', never a dot of size 0."""
+    same figures as a ranked table. `sql` returns area_code, area_name, district, value. A
+    commune without a figure is a hollow grey ring, never a dot of size 0."""
     from sources.admin_units import new_communes
 
     coords = new_communes().select(pl.col("new_commune_code").alias("area_code"), "lat", "lon")
     frame = con.execute(sql).pl().join(coords, on="area_code", how="left")
-    shown = frame.filter(~pl.col("suppressed") & pl.col("value").is_not_null())
-    hidden = frame.filter(pl.col("suppressed"))
+    shown = frame.filter(pl.col("value").is_not_null())
+    hidden = frame.filter(pl.col("value").is_null())
     top = max(shown["value"].max() or 1, 1)
     fig = go.Figure()
     fig.add_scatter(
@@ -453,8 +347,8 @@ def commune_map(con, sql: str, title: str, value_label: str, decimals: int = 0) 
         x=hidden["lon"],
         y=hidden["lat"],
         mode="markers+text",
-        text=["c"] * hidden.height,
-        name="c: bị ẩn / suppressed",
+        text=["-"] * hidden.height,
+        name="-: không có số liệu / no figure",
         textposition="middle right",
         marker=dict(size=9, color="rgba(0,0,0,0)", line=dict(width=1.5, color="#888")),
         hovertext=hidden["area_name"],
@@ -466,13 +360,12 @@ def commune_map(con, sql: str, title: str, value_label: str, decimals: int = 0) 
         yaxis=dict(title="vĩ độ / latitude", scaleanchor="x"),
         legend=dict(orientation="h", y=-0.12),
     )
-    ranked = frame.sort(["suppressed", "value"], descending=[False, True], nulls_last=True)
+    ranked = frame.sort("value", descending=True, nulls_last=True)
     ranked = ranked.with_row_index("hạng", offset=1).select(
         "hạng",
         pl.col("area_name").alias("xã, phường / commune"),
         pl.col("district").alias("huyện cũ / former district"),
         pl.col("value").alias(value_label),
-        pl.col("suppressed").alias(f"{value_label}|c"),
     )
     return _fig_html(fig, 620) + _table_html(ranked, "Xếp hạng các xã, phường / communes ranked:")
 
@@ -480,41 +373,33 @@ def commune_map(con, sql: str, title: str, value_label: str, decimals: int = 0) 
 def _pyramid_html(con) -> str:
     return (
         _fig_html(pyramid_figure(con), 520) + "<p class='note'>Chọn huyện cũ trong danh "
-        "sách. Ô bị ẩn (c) không vẽ thành cột / choose a former district; suppressed cells "
-        "are marked c, not drawn.</p>"
+        "sách / choose a former district.</p>"
     )
 
 
 def pyramid_figure(con) -> go.Figure:
-    """Population pyramid of the province or any former district (dropdown), latest date.
-    Suppressed cells are absent bars marked 'c' at the axis, never bars of 0."""
+    """Population pyramid of the province or any former district (dropdown), latest date."""
     latest = con.execute("SELECT max(ref_date) FROM population_by_age_sex").fetchone()[0]
-    cols = _columns(con, "population_by_age_sex")
     data = con.execute(
         f"""SELECT area_level, area_code, area_name, sex, age_group, population,
-                   {_flag(cols, "population")} AS suppressed,
                    try_cast(regexp_extract(age_group, '^[0-9]+') AS INTEGER) AS age_from
             FROM population_by_age_sex
             WHERE ref_date = ? AND area_level IN ('province', 'district')
+              AND sex <> 'Tổng' AND age_group <> 'Tổng'
             ORDER BY {AREA_ORDER}, age_from""",
         [latest],
     ).pl()
     areas = data.select("area_code", "area_name").unique(maintain_order=True)
     order = data.sort("age_from")["age_group"].unique(maintain_order=True).to_list()
     fig = go.Figure()
-    per_area = 3
+    per_area = 2
     for i, (code, _name) in enumerate(areas.iter_rows()):
         part = data.filter(pl.col("area_code") == code)
         for sex, sign, colour in (("Nam", -1, "#1f77b4"), ("Nữ", 1, "#d62728")):
             s = part.filter(pl.col("sex") == sex)
             fig.add_bar(
                 y=s["age_group"],
-                x=[
-                    None if c else v * sign
-                    for v, c in zip(
-                        s["population"].to_list(), s["suppressed"].to_list(), strict=True
-                    )
-                ],
+                x=[v * sign for v in s["population"].to_list()],
                 name=sex,
                 orientation="h",
                 marker_color=colour,
@@ -522,20 +407,6 @@ def pyramid_figure(con) -> go.Figure:
                 customdata=s["population"],
                 hovertemplate="%{y}: %{customdata}<extra>" + sex + "</extra>",
             )
-        sup = part.filter(pl.col("suppressed"))
-        fig.add_scatter(
-            y=sup["age_group"],
-            x=[0] * sup.height,
-            mode="text",
-            text=[("c ◂" if s == "Nam" else "▸ c") for s in sup["sex"].to_list()],
-            textposition=[
-                "middle left" if s == "Nam" else "middle right" for s in sup["sex"].to_list()
-            ],
-            textfont=dict(color="#b00", size=13),
-            name="c: bị ẩn / suppressed",
-            visible=i == 0,
-            hoverinfo="skip",
-        )
     n = areas.height
     buttons = [
         dict(
@@ -576,7 +447,6 @@ table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;paddin
 th{background:#f3f3f3}th.area{text-align:left;white-space:nowrap}
 tr.province th.area{font-weight:bold}tr.district th.area{font-weight:600;background:#eef3f9}
 tr.commune th.area{font-weight:normal;padding-left:1.6em;background:#fff}
-td.sup{color:#b00;background:#fff3f3;text-align:center}
 .scroll{max-height:420px;overflow:auto;border:1px solid #ddd;margin-bottom:.4em}
 .unit,.note{font-size:12px;color:#444}details summary{cursor:pointer;font-weight:600;margin:.3em 0}"""
 
@@ -601,10 +471,9 @@ def write_report(con: duckdb.DuckDBPyConnection, model: int, path: Path) -> None
 <title>Mô hình {model}: {html.escape(title_vi)}</title>
 <script src="{PLOTLY_JS}"></script><style>{CSS}</style></head><body>
 <h1>Mô hình {model}: {html.escape(title_vi)}<br><small>Model {model}: {html.escape(title_en)}</small></h1>
-<p>Số liệu từ cơ sở dữ liệu quốc gia về dân cư (Đề án 06), đã ẩn các ô nhỏ: ký hiệu
-<b style="color:#b00">c</b> (số liệu được bảo mật) thay cho số, không bao giờ vẽ thành 0; "-": không
-có số liệu. Register-based figures from the Project 06 extracts; suppressed cells are marked c,
-never shown as 0. Generated {datetime.now():%d/%m/%Y %H:%M}.</p>
+<p>Số liệu từ cơ sở dữ liệu quốc gia về dân cư (Đề án 06). {FOOTNOTE_PERTURBED} "-": không có
+số liệu.</p><p>Register-based figures from the Project 06 extracts. {FOOTNOTE_PERTURBED_EN}
+Generated {datetime.now():%d/%m/%Y %H:%M}.</p>
 {body}</body></html>""",
         encoding="utf-8",
     )
@@ -637,9 +506,7 @@ def _write_yearbook_sheet(wb, ws, t: YearbookTable, model: int, f: dict) -> None
         ws.write_string(i, 0, row["area_name"], f[f"area_{level}"])
         for j, p in enumerate(t.periods, start=1):
             v = row[str(p)]
-            if row[f"{p}|c"]:
-                ws.write_string(i, j, SUPPRESSED, f["sup"])
-            elif v is None:
+            if v is None:
                 ws.write_string(i, j, NOTHING, f["sup"])
             else:
                 ws.write_number(i, j, float(v), num)
@@ -648,8 +515,8 @@ def _write_yearbook_sheet(wb, ws, t: YearbookTable, model: int, f: dict) -> None
         f"{SOURCE_VI}; {SOURCES[model]}.",
         f"Khái niệm: {t.definition}",
         f"Thời điểm: {t.reference}",
-        FOOTNOTE_C,
         FOOTNOTE_DASH,
+        FOOTNOTE_PERTURBED,
         f"Bảng dữ liệu gốc: {t.mart} (sheet dữ liệu phía sau).",
     ]
     for k, note in enumerate(notes, start=last + 1):
@@ -745,7 +612,8 @@ def write_workbook(con: duckdb.DuckDBPyConnection, model: int, path: Path) -> No
         about.write(0, 0, f"Mô hình {model}: {title_vi} / Model {model}: {title_en}", f["title"])
         lines = [
             SOURCE_VI + "; " + SOURCES[model] + ".",
-            FOOTNOTE_C,
+            FOOTNOTE_PERTURBED,
+            FOOTNOTE_PERTURBED_EN,
             FOOTNOTE_DASH,
             "Số liệu hiển thị theo định dạng số của máy (tiếng Việt: 1.234,5).",
             "Biểu niên giám / yearbook tables:",
@@ -776,10 +644,7 @@ def _write_data_sheet(wb, m, frame: pl.DataFrame, f: dict) -> None:
 
     ws = wb.add_worksheet(m.name[:31])
     for j, col in enumerate(frame.columns):
-        label = LABELS_VI.get(col.removesuffix("_flag"), col)
-        if col.endswith("_flag"):
-            label = f"{label} – ký hiệu"
-        ws.write_string(0, j, label, f["bold"])
+        ws.write_string(0, j, LABELS_VI.get(col, col), f["bold"])
         ws.write_string(1, j, col, f["bold"])
     for j, col in enumerate(frame.columns):
         series = frame[col]

@@ -49,11 +49,12 @@ SALT_VARIABLE = "de06_record_key_salt"
 
 
 def ptable_for(min_cell: int) -> Ptable:
-    """The p-table in force: D and V above, js = DE06_MIN_CELL − 1 (the largest count never
-    published)."""
+    """The p-table in force: V above, js = DE06_MIN_CELL − 1 (the largest count never published)
+    and D = 3, or DE06_MIN_CELL when that is larger (the smallest publishable count must be able
+    to move down to 0, or its noise would be biased)."""
     if min_cell < 1:
         raise ValueError(f"DE06_MIN_CELL must be at least 1 (got {min_cell})")
-    return Ptable(D, V, min_cell - 1)
+    return Ptable(max(D, min_cell), V, min_cell - 1)
 
 
 def record_key_salt(key: bytes) -> str:

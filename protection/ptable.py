@@ -76,6 +76,36 @@ def _min_variance(v: np.ndarray) -> float:
     return float(result.fun)
 
 
+def _feasible_point(v: np.ndarray, variance: float, constraints: list) -> np.ndarray:
+    """A point inside the row's constraints: the linear program's solution with the largest
+    smallest probability (an interior point, so the line search can move from it)."""
+    n = len(v)
+    # variables p_1 … p_n, t; maximise t subject to p ≥ t, Σp = 1, Σvp = 0, Σv²p ≤ variance, and
+    # the monotony rows (given as ineq constraints r @ p ≥ 0)
+    mono = [c["jac"](np.zeros(n)) for c in constraints[3:]]
+    a_ub = [np.append(-np.eye(n)[k], 1.0) for k in range(n)]
+    a_ub.append(np.append(v**2, 0.0))
+    a_ub += [np.append(-r, 0.0) for r in mono]
+    b_ub = [0.0] * n + [variance] + [0.0] * len(mono)
+    result = linprog(
+        c=np.append(np.zeros(n), -1.0),
+        A_ub=np.array(a_ub),
+        b_ub=b_ub,
+        A_eq=np.array([np.append(np.ones(n), 0.0), np.append(v, 0.0)]),
+        b_eq=[1.0, 0.0],
+        bounds=[(EPSILON, 1.0)] * n + [(0, 1)],
+        method="highs",
+    )
+    return result.x[:n] if result.success else np.full(n, 1.0 / n)
+
+
+def _keeps_constraints(p: np.ndarray, constraints: list, tolerance: float = 1e-9) -> bool:
+    return all(
+        abs(c["fun"](p)) <= tolerance if c["type"] == "eq" else c["fun"](p) >= -tolerance
+        for c in constraints
+    )
+
+
 def _max_entropy(v: np.ndarray, variance: float, mono: bool) -> np.ndarray:
     """Maximum-entropy probabilities over the deviations v (ascending), unbiased, with
     Σ v² p ≤ variance, p ≥ EPSILON and, with `mono`, p non-decreasing up to v = 0."""
@@ -101,17 +131,23 @@ def _max_entropy(v: np.ndarray, variance: float, mono: bool) -> np.ndarray:
     def gradient(p):
         return np.log(p) + 1.0
 
-    start = np.full(n, 1.0 / n)
-    result = minimize(
-        neg_entropy,
-        start,
-        jac=gradient,
-        bounds=[(EPSILON, 1.0)] * n,
-        constraints=constraints,
-        method="SLSQP",
-        options={"ftol": 1e-14, "maxiter": 1000},
-    )
-    if not result.success:
+    # SLSQP from the uniform distribution; where its line search stalls, again from a feasible
+    # point (the linear program's), which always lies inside the constraints
+    for start in (np.full(n, 1.0 / n), _feasible_point(vf, variance, constraints)):
+        result = minimize(
+            neg_entropy,
+            start,
+            jac=gradient,
+            bounds=[(EPSILON, 1.0)] * n,
+            constraints=constraints,
+            method="SLSQP",
+            options={"ftol": 1e-14, "maxiter": 1000},
+        )
+        # SLSQP may stop at the optimum saying its line search cannot improve any further
+        # ("positive directional derivative"): accept a point that keeps every constraint
+        if result.success or _keeps_constraints(result.x, constraints):
+            break
+    else:
         raise ValueError(f"p-table row over {v.tolist()}: {result.message}")
     p = np.clip(result.x, EPSILON, 1.0)
     return p / p.sum()
@@ -130,11 +166,12 @@ class Ptable:
     def __post_init__(self):
         if self.D < 1 or self.V <= 0 or self.js < 0:
             raise ValueError("a p-table needs D ≥ 1, V > 0 and js ≥ 0")
-        if self.js > self.D:
+        if self.js > 0 and self.D < self.js + 1:
             raise ValueError(
                 f"a p-table with js = {self.js} (DE06_MIN_CELL = {self.js + 1}) needs a maximum "
-                f"deviation D ≥ {self.js}: a count of 1 must be able to reach 0 and a count "
-                f"above js while staying unbiased (D = {self.D})"
+                f"deviation D ≥ {self.js + 1}: the smallest publishable count, {self.js + 1}, "
+                f"can only move down to 0, and must be able to reach it to stay unbiased "
+                f"(D = {self.D})"
             )
 
     @property
