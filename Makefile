@@ -25,7 +25,7 @@ $(CURDIR)/.tools/uv/bin/uv:
 install: .venv/.installed
 
 $(DAGSTER_HOME)/dagster.yaml: dagster_project/dagster.yaml
-	@mkdir -p $(DAGSTER_HOME) && cp $< $@
+	@mkdir -p $(DAGSTER_HOME) && chmod 700 $(DAGSTER_HOME) && cp $< $@
 
 run: install $(DAGSTER_HOME)/dagster.yaml
 	$(RUN) python -m dagster_project.run

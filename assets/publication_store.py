@@ -19,6 +19,11 @@ is still a real folder (before this layout) is migrated into `versions/` first.
 
 The analysts' paths are unchanged: `published/marts.duckdb`, `published/parquet/<mart>.parquet`,
 `published/excel/…`, `published/reports/…`. Roll back with `rollback(published)`.
+
+The data folder is owner-only (it holds the warehouse and the key). Analysts read the published
+sets through **the share** (`share`, DE06_SHARE_DIR): each published set is copied there, readable
+by all (folders 0755, files 0644) and switched in the same way (`<share>/published ->
+<share>/versions/<id>`), so a share on the network never opens the data folder to anyone.
 """
 
 from __future__ import annotations
@@ -43,13 +48,15 @@ def _new_id(now: datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%S}{now.microsecond:06d}Z-{uuid.uuid4().hex[:6]}"
 
 
-def new_work_dir(published: Path) -> Path:
+def new_work_dir(published: Path, private: bool = True) -> Path:
     """An empty folder to write the next set into, outside `published/`, on its file system.
+    `versions/` is owner-only in the data folder (`private`), readable in the analysts' share.
     Leftovers of killed runs go first (one run at a time: the run lock), and an empty real
     `published/` folder is removed, so analysts never see an empty set."""
     cleanup_leftovers(published)
     root = versions_dir(published)
     root.mkdir(parents=True, exist_ok=True)
+    os.chmod(root, 0o700 if private else 0o755)
     work = root / f"{INCOMING}{_new_id()}"
     work.mkdir()
     return work
@@ -209,3 +216,18 @@ def rollback(published: Path) -> Path:
         raise RuntimeError(f"{published}: no earlier published set to roll back to")
     _point(published, older[-1])
     return older[-1]
+
+
+def share(version: Path, share_dir: Path, keep: int = KEEP) -> Path:
+    """Copy a complete published set into the analysts' share and switch `<share>/published` to
+    it atomically (the same layout and guarantees as the data folder's). Readable by all, written
+    by the pipeline only. Returns the shared version folder."""
+    share_dir = Path(share_dir)
+    share_dir.mkdir(parents=True, exist_ok=True)
+    published = share_dir / "published"
+    work = new_work_dir(published, private=False)
+    shutil.copytree(version, work, dirs_exist_ok=True)
+    for path in [work, *work.rglob("*")]:
+        if not path.is_symlink():
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    return publish_version(work, published, keep)

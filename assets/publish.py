@@ -242,7 +242,10 @@ def operations_dir(warehouse: Warehouse):
 )
 @incremental.skip_unchanged(  # nothing changed: published/ is not rewritten (same version)
     code=PUBLISH_CODE,
-    params=lambda warehouse: {"min_cell": warehouse.min_cell},
+    params=lambda warehouse: {
+        "min_cell": warehouse.min_cell,
+        "share": str(warehouse.share or ""),
+    },
     state=incremental.published_state,
 )
 def published_marts(
@@ -331,7 +334,9 @@ def published_marts(
                 reports.write_workbook(pub, model, work / "excel" / f"model_{model}.xlsx")
                 if model in reports.REPORT_SECTIONS:
                     reports.write_report(pub, model, work / "reports" / f"model_{model}.html")
-        publication_store.publish_version(work, out)  # one atomic switch of the whole set
+        version = publication_store.publish_version(work, out)  # one atomic switch of the set
+        if warehouse.share is not None:  # the analysts' read-only copy, switched the same way
+            publication_store.share(version, warehouse.share)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     with warehouse.connect() as con:

@@ -23,12 +23,13 @@ import os
 import sys
 from pathlib import Path
 
-from warehouse.resource import REPO_ROOT
+from warehouse.resource import REPO_ROOT, secure
 
 
 def ensure_dagster_home() -> Path:
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home")))
     home.mkdir(parents=True, exist_ok=True)
+    secure(home, 0o700)  # run history and logs: the operators' only, on every run
     config = home / "dagster.yaml"
     if not config.exists():
         config.write_text((REPO_ROOT / "dagster_project" / "dagster.yaml").read_text())

@@ -166,7 +166,7 @@ class Ptable:
     def __post_init__(self):
         if self.D < 1 or self.V <= 0 or self.js < 0:
             raise ValueError("a p-table needs D ≥ 1, V > 0 and js ≥ 0")
-        if self.js > 0 and self.D < self.js + 1:
+        if self.js > 0 and self.js + 1 > self.D:
             raise ValueError(
                 f"a p-table with js = {self.js} (DE06_MIN_CELL = {self.js + 1}) needs a maximum "
                 f"deviation D ≥ {self.js + 1}: the smallest publishable count, {self.js + 1}, "

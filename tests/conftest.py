@@ -3,7 +3,6 @@ the generator's ground truth."""
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,9 +11,6 @@ import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("DE06_PSEUDONYM_KEY", "test-key-not-secret-but-32-bytes-long")
-# one protection cache for the session: runs on the same marts (the incremental test's) reuse
-# the protection computed once (assets/protection_cache.py)
-os.environ.setdefault("DE06_PROTECTION_CACHE", tempfile.mkdtemp(prefix="de06-protection-"))
 
 REPO = Path(__file__).resolve().parent.parent
 # The committed sample; DE06_TEST_SAMPLE points the end-to-end tests at another generated folder
@@ -38,7 +34,7 @@ class PipelineRun:
         return duckdb.connect(str(self.warehouse.database_path), read_only=True)
 
 
-def run_pipeline(landing: Path, data_dir: Path, months: list[str] | None = None, min_cell: int = 5):
+def run_pipeline(landing: Path, data_dir: Path, months: list[str] | None = None, min_cell: int = 3):
     """Run the de06_all job in-process on a landing folder into data_dir."""
     from dagster_project.definitions import build_definitions
     from dagster_project.jobs import landing_months, range_tags
@@ -84,10 +80,12 @@ RULES_KEY = b"unit-test-key"
 @pytest.fixture(scope="module")
 def con():
     """An in-memory DuckDB connection with the cleaning-rule macros (for rule unit tests)."""
+    from protection import cellkey
     from quality.rules import register_rules
 
     c = duckdb.connect()
     register_rules(c, RULES_KEY)
+    cellkey.register(c, RULES_KEY, 3)  # record_key(), which the staging SQL uses
     yield c
     c.close()
 

@@ -64,3 +64,21 @@ def write_residents(landing: Path, rows: list[dict], snapshot: str = "2024-01-01
 
 def write_events(landing: Path, month: str, rows: list[dict]) -> Path:
     return write_csv(landing / "population" / f"events_{month}.csv", EVENTS.names, rows)
+
+
+# The cell key method's bounds (protection/): a published count is within D of its true count,
+# never 1 … JS, and a true zero is published as zero.
+D, JS = 3, 2
+
+
+def protected_like(published, true) -> bool:
+    """A published count as the cell key method may publish the true one."""
+    if true == 0:
+        return published == 0
+    return abs(published - true) <= D and not (1 <= published <= JS)
+
+
+def all_protected_like(published: dict, true: dict) -> list:
+    """The keys whose published count is not a possible perturbation of the true one."""
+    assert published.keys() == true.keys()
+    return [k for k in true if not protected_like(published[k], true[k])]

@@ -46,27 +46,31 @@ def warehouse(tmp_path):
 def test_balance_check_counts_each_kind_of_failing_row_and_blocks(warehouse):
     with warehouse.connect() as con:
         # commune 1: January balances; February does not (start + 1 birth <> end) and does not
-        # start where January ended; the stock on 1 January differs from the indicators.
+        # start where January ended; the stock on 1 January differs from the indicators. The
+        # key sums: February's start key is not January's end key, and the indicators' key of
+        # 1 January is not that month's start key.
         con.execute(
             """CREATE TABLE marts.population_change AS SELECT * FROM (VALUES
-                 (DATE '2025-01-01', 'commune', '1', 100, 1, 0, 0, 0, 101),
-                 (DATE '2025-02-01', 'commune', '1', 102, 1, 0, 0, 0, 102)
+                 (DATE '2025-01-01', 'commune', '1', 100, 1, 0, 0, 0, 101, 7, 8),
+                 (DATE '2025-02-01', 'commune', '1', 102, 1, 0, 0, 0, 102, 9, 9)
                ) t(month, area_level, area_code, population_start, births, deaths,
-                   in_migrants, out_migrants, population_end)"""
+                   in_migrants, out_migrants, population_end, population_start__ck,
+                   population_end__ck)"""
         )
         con.execute(
             """CREATE TABLE marts.population_indicators AS
                SELECT DATE '2025-01-01' AS ref_date, 'commune' AS area_level, '1' AS area_code,
-                      99 AS population"""
+                      99 AS population, 6 AS population__ck"""
         )
     result = population_balances(warehouse=warehouse)
     assert not result.passed and result.severity == dg.AssetCheckSeverity.ERROR
     counts = {k: v.value for k, v in result.metadata.items()}
     assert counts == {
-        "failing_rows": 3,
+        "failing_rows": 5,
         "rows_not_balancing": 1,
         "months_not_chaining": 1,
         "stock_flow_mismatches": 1,
+        "keys_not_matching": 2,
     }
     [spec] = population_balances.check_specs
     assert spec.blocking

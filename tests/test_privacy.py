@@ -38,8 +38,7 @@ KEY = "test-key-not-secret"  # tests/conftest.py sets DE06_PSEUDONYM_KEY
 def _first_months(landing: Path, months: int = 6) -> None:
     """Keep the first `months` months of the generated landing (monthly files after them and
     yearly files of later years removed): a landing delivered up to then. What this module
-    tests (free text, logs, metadata) does not need two years, and disclosure control over a
-    quarter of the cells is a quarter of the work."""
+    tests (free text, logs, metadata) does not need two years."""
     periods = sorted(
         {m.group(1) for f in landing.rglob("*.*") if (m := re.search(r"_(\d{4}-\d{2})\.", f.name))}
     )
@@ -143,9 +142,7 @@ def planted(tmp_path_factory):
     _plant_incidents(landing)
     _one_room_each(landing)
 
-    # this run tests free text, logs and metadata, not the threshold: a threshold of 2 keeps
-    # its disclosure control (LPs over a tiny landing's many small cells) short
-    warehouse = Warehouse(landing_dir=str(landing), data_dir=str(root / "data"), min_cell=2)
+    warehouse = Warehouse(landing_dir=str(landing), data_dir=str(root / "data"))
     records = _Records()
     loggers = [logging.getLogger(), logging.getLogger("dagster")]
     for lg in loggers:
@@ -297,7 +294,7 @@ def test_published_text_values_come_from_reference_data(planted):
                WHERE data_type = 'VARCHAR' AND (schema_name = 'reference'
                      OR table_name IN ('labour_vsic_sections', 'labour_vsco_groups'))"""
         ).fetchall()
-        allowed = _literals() | {"c"}  # the suppression flag (quality/disclosure.py)
+        allowed = _literals()
         for schema, table, column in ref_tables:
             allowed |= {
                 r[0]
@@ -313,7 +310,7 @@ def test_published_text_values_come_from_reference_data(planted):
         columns = pub.execute(
             """SELECT table_name, column_name FROM duckdb_columns()
                WHERE data_type = 'VARCHAR' AND database_name = current_database()
-                 AND table_name NOT IN ('catalogue', 'disclosure_utility')"""
+                 AND table_name NOT IN ('catalogue', 'disclosure_utility', 'disclosure_audit')"""
         ).fetchall()
         assert len(columns) > 20
         for table, column in columns:
@@ -350,17 +347,15 @@ def test_occupancy_over_100_warns_flags_and_publishes(planted):
     with duckdb.connect(
         str(planted["warehouse"].published / "marts.duckdb"), read_only=True
     ) as pub:
-        rows, flagged_pub, over_pub, hidden = pub.execute(
+        rows, flagged_pub, over_pub = pub.execute(
             """SELECT count(*), count(*) FILTER (WHERE room_occupancy_over_100),
-                      count(*) FILTER (WHERE room_occupancy_rate > 1),
-                      count(*) FILTER (WHERE room_occupancy_over_100 IS NULL
-                                         AND occupied_room_nights_flag = 'c')
+                      count(*) FILTER (WHERE room_occupancy_rate > 1)
                FROM tourism_monthly"""
         ).fetchone()
-    # the marts are published; a flag is shown with its rate, and hidden with a suppressed cell
-    # (here the cells over 100 % describe one establishment, so suppression hides them)
+    # the marts are published; the published flag and rate follow from the published
+    # (perturbed) occupied room-nights, so they agree with each other
     assert planted["result"].success and rows > 0
-    assert flagged_pub == over_pub and flagged_pub + hidden >= flagged
+    assert flagged_pub == over_pub > 0
 
 
 def test_blocking_checks_say_why():
@@ -378,9 +373,9 @@ def test_blocking_checks_say_why():
     ).blocking
 
 
-def test_mart_metadata_holds_no_cell_and_previews_are_suppressed(planted):
+def test_mart_metadata_holds_no_cell_and_previews_are_protected(planted):
     """Mart assets carry counts of rows and the schema only; the previews on the published
-    asset are rows of the published (suppressed) tables."""
+    asset are rows of the published (protected) tables."""
     materializations = [
         e.dagster_event.event_specific_data.materialization
         for e in planted["logs"]

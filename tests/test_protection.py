@@ -87,7 +87,9 @@ def test_more_variance_buys_less_exact_differencing():
     """The risk figure that chose V: the chance that two independently perturbed cells show
     their true difference falls as V grows, and the mean deviation rises."""
     risks = [Ptable(3, v, 2).risk() for v in (1.0, 1.5, 2.0)]
-    assert risks[0]["exact_difference"] > risks[1]["exact_difference"] > risks[2]["exact_difference"]
+    assert (
+        risks[0]["exact_difference"] > risks[1]["exact_difference"] > risks[2]["exact_difference"]
+    )
     assert risks[0]["mean_abs_deviation"] < risks[2]["mean_abs_deviation"]
 
 
@@ -101,7 +103,8 @@ def test_record_keys_are_keyed_and_stable(ckm):
     assert b != a[0], "without the pseudonym key the record key cannot be computed"
     # the salt is in no macro's text and no table
     text = " ".join(
-        r[0] or "" for r in ckm.execute("SELECT macro_definition FROM duckdb_functions()").fetchall()
+        r[0] or ""
+        for r in ckm.execute("SELECT macro_definition FROM duckdb_functions()").fetchall()
     )
     assert cellkey.record_key_salt(KEY) not in text
     assert ckm.execute("SELECT count(*) FROM duckdb_tables()").fetchone()[0] == 0
@@ -132,7 +135,9 @@ def test_a_cell_key_is_the_sum_of_its_records_keys_and_additive(ckm):
 def test_the_sql_lookup_is_the_reference_lookup(n, key_sum):
     con = duckdb.connect()
     cellkey.register(con, KEY, 3)
-    published, ck = con.execute("SELECT ckm_count(?, ?), cell_key(?)", [n, key_sum, key_sum]).fetchone()
+    published, ck = con.execute(
+        "SELECT ckm_count(?, ?), cell_key(?)", [n, key_sum, key_sum]
+    ).fetchone()
     assert published == PTABLE.lookup(n, ck)
     assert published == 0 or published > PTABLE.js, "never a 1 or a 2"
     assert abs(published - n) <= PTABLE.D
@@ -188,10 +193,18 @@ def toy_mart(con, rows=60, seed=3) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS marts; CREATE SCHEMA IF NOT EXISTS publish")
     con.execute("CREATE SCHEMA IF NOT EXISTS ops")
     records = [
-        (f"A{rng.randrange(rows // 2)}", rng.choice("MF"), f"p{i}", rng.random() < 0.6, rng.randrange(1, 15))
+        (
+            f"A{rng.randrange(rows // 2)}",
+            rng.choice("MF"),
+            f"p{i}",
+            rng.random() < 0.6,
+            rng.randrange(1, 15),
+        )
         for i in range(rows * 5)
     ]
-    con.execute("CREATE TEMP TABLE recs (area VARCHAR, sex VARCHAR, id VARCHAR, emp BOOLEAN, n INT)")
+    con.execute(
+        "CREATE TEMP TABLE recs (area VARCHAR, sex VARCHAR, id VARCHAR, emp BOOLEAN, n INT)"
+    )
     con.executemany("INSERT INTO recs VALUES (?, ?, ?, ?, ?)", records)
     con.execute(
         """CREATE OR REPLACE TABLE marts.toy AS

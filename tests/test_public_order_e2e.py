@@ -189,60 +189,36 @@ def test_no_plate_in_staging_quarantine_or_published(sample_run, wh):
         assert not cols & {"plate", "plate_key", "violation_id"}
 
 
-def test_published_marts_suppress_small_counts(sample_run):
+def test_published_marts_are_perturbed_not_suppressed(sample_run):
     with sample_run.published_db() as pub:
-        # violent and sexual sections are protected in communes (README: the event rule); a
-        # small one is published only where the always-published figures pin it (the audit
-        # counts those), never elsewhere
-        small = pub.execute(
-            """SELECT count(*) FROM public_order_monthly
-               WHERE iccs_section IN ('01', '02', '03') AND area_level = 'commune'
-               AND (incidents BETWEEN 1 AND 4 OR cleared BETWEEN 1 AND 4)"""
-        ).fetchone()[0]
-        determined = pub.execute(
-            "SELECT determined_by_published_events FROM disclosure_audit"
-        ).fetchone()[0]
-        assert small <= determined
-        flagged = pub.execute(
-            "SELECT count(*) FROM public_order_monthly WHERE incidents_flag = 'c'"
-        ).fetchone()[0]
-        assert flagged > 0
-        # a suppressed violent or sexual section is never the only suppressed cell of its area
-        # and month (it would be the area's total minus the published sections)
-        lonely = pub.execute(
-            """SELECT count(*) FROM (SELECT month, area_level, area_code,
-                      count_if(incidents_flag = 'c') AS n,
-                      count_if(incidents_flag = 'c' AND iccs_section IN ('01', '02', '03')) AS v
-                      FROM public_order_monthly GROUP BY ALL)
-               WHERE n = 1 AND v = 1"""
-        ).fetchone()[0]
-        assert lonely == 0
-        # rates of suppressed cells are suppressed with them
+        # every count published, never 1 or 2, rates from the published counts
         assert (
             pub.execute(
                 """SELECT count(*) FROM public_order_monthly
-               WHERE incidents IS NULL AND (rate_per_100k IS NOT NULL OR clearance_rate IS NOT NULL)"""
-            ).fetchone()[0]
-            == 0
-        )
-        # camera violations are published as counted, with totals over groups and vehicles
-        assert (
-            pub.execute(
-                "SELECT count(*) FROM traffic_violations_monthly WHERE violations IS NULL"
+                   WHERE incidents IS NULL OR cleared IS NULL
+                      OR incidents BETWEEN 1 AND 2 OR cleared BETWEEN 1 AND 2"""
             ).fetchone()[0]
             == 0
         )
         assert (
             pub.execute(
-                """SELECT count(*) FROM traffic_violations_monthly t
-               WHERE violation_group = 'all' AND vehicle_type = 'all' AND violations <> (
-                   SELECT sum(violations) FROM traffic_violations_monthly p
-                   WHERE p.month = t.month AND p.area_code = t.area_code
-                     AND p.area_level = t.area_level AND p.violation_group <> 'all'
-                     AND p.vehicle_type = 'all')"""
+                """SELECT count(*) FROM public_order_monthly WHERE incidents > 0
+                   AND clearance_rate IS DISTINCT FROM round(cleared / incidents, 4)"""
             ).fetchone()[0]
             == 0
         )
+        # camera violations are perturbed too, with totals over groups and vehicles counted
+        assert (
+            pub.execute(
+                "SELECT count(*) FROM traffic_violations_monthly WHERE violations IS NULL "
+                "OR violations BETWEEN 1 AND 2"
+            ).fetchone()[0]
+            == 0
+        )
+        for column in ("violation_group", "vehicle_type"):
+            assert pub.execute(
+                f"SELECT count(*) FROM traffic_violations_monthly WHERE {column} = 'all'"
+            ).fetchone()[0]
     report = (sample_run.published / "reports" / "model_39.html").read_text(encoding="utf-8")
     assert "ICCS" in report and "100.000" in report
     assert (sample_run.published / "excel" / "model_39.xlsx").stat().st_size > 0

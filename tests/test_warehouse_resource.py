@@ -42,7 +42,7 @@ def test_settings_default_to_the_readme_folders(monkeypatch):
     wh = Warehouse.from_env()
     assert wh.data == REPO_ROOT / "data"
     assert wh.landing == REPO_ROOT / "data_samples" / "landing"
-    assert wh.min_cell == 5
+    assert wh.min_cell == 3
 
 
 def test_every_connection_has_the_schemas_and_rule_macros(tmp_path):

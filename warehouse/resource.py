@@ -128,14 +128,37 @@ def release_run_lock(data_dir: Path) -> None:
         del _HELD[key]
 
 
+# What the data folder holds that only the pipeline's owner may read: the folder itself and its
+# working folders (0700), the warehouse (raw personal data), its log, the key and the run lock
+# (0600). Analysts get the published sets through DE06_SHARE_DIR (README, "Settings").
+PRIVATE_FOLDERS = ("versions", "operations", "cache")
+PRIVATE_FILES = ("warehouse.duckdb", "warehouse.duckdb.wal", ".pseudonym_key", ".run.lock")
+
+
 def ensure_data_dir(data_dir: Path) -> Path:
-    """The data folder, created owner-only (0700): it holds the key, the warehouse with raw
-    personal data, and published/."""
+    """The data folder, owner-only on every run, not only when it is created: a folder made by
+    hand or by an older version (0755, a 0644 warehouse: DuckDB writes with the umask) is
+    tightened before anything is opened."""
     data_dir = Path(data_dir)
-    if not data_dir.exists():
-        data_dir.mkdir(parents=True, mode=0o700, exist_ok=True)
-        os.chmod(data_dir, 0o700)  # mkdir's mode is masked by the umask
+    data_dir.mkdir(parents=True, mode=0o700, exist_ok=True)
+    secure(data_dir, 0o700)  # mkdir's mode is masked by the umask
+    for name in PRIVATE_FOLDERS:
+        secure(data_dir / name, 0o700)
+    for name in PRIVATE_FILES:
+        secure(data_dir / name, 0o600)
     return data_dir
+
+
+def secure(path: Path, mode: int) -> None:
+    """chmod where the mode is looser (and the path exists and is ours)."""
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        return
+    if path.is_symlink() or st.st_uid != os.getuid():
+        return
+    if st.st_mode & 0o777 != mode:
+        os.chmod(path, mode)
 
 
 def warehouse_lock_message(database: Path, exc: Exception) -> str:
@@ -159,6 +182,8 @@ class Warehouse(DuckDBResource):
     data_dir: holds warehouse.duckdb and published/ (DE06_DATA_DIR, default data).
     min_cell: smallest count ever published (DE06_MIN_CELL, default 3): the perturbation
         table publishes no count from 1 to min_cell − 1.
+    share_dir: the analysts' copy of every published set (DE06_SHARE_DIR, optional): readable
+        by them, unlike the data folder.
     database: the warehouse file; empty means data_dir/warehouse.duckdb.
     connection_config: DuckDB settings of every connection.
     """
@@ -175,9 +200,17 @@ class Warehouse(DuckDBResource):
     min_cell: int = Field(
         default=3, description="Smallest count ever published (1 … min_cell − 1 never are)."
     )
+    share_dir: str = Field(
+        default="",
+        description="The analysts' read-only copy of each published set (DE06_SHARE_DIR); empty: "
+        "no share.",
+    )
     lock_wait_s: float = Field(default=10.0, description="How long a second run waits.")
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # the run history holds step logs and metadata: the operators' only, whoever started it
+        if os.environ.get("DAGSTER_HOME"):
+            secure(Path(os.environ["DAGSTER_HOME"]), 0o700)
         # a run (not a sensor evaluation) holds the run lock from its first step to its end
         if getattr(context, "dagster_run", None) is not None:
             acquire_run_lock(
@@ -196,6 +229,7 @@ class Warehouse(DuckDBResource):
             landing_dir=_setting("DE06_LANDING_DIR", str(REPO_ROOT / "data_samples" / "landing")),
             data_dir=_setting("DE06_DATA_DIR", str(REPO_ROOT / "data")),
             min_cell=dg.EnvVar.int("DE06_MIN_CELL") if min_cell else 3,
+            share_dir=_setting("DE06_SHARE_DIR", ""),
         )
 
     @property
@@ -213,6 +247,14 @@ class Warehouse(DuckDBResource):
     @property
     def published(self) -> Path:
         return self.data / "published"
+
+    @property
+    def share(self) -> Path | None:
+        """The analysts' share (DE06_SHARE_DIR), or None."""
+        value = (
+            self.share_dir.get_value() if isinstance(self.share_dir, dg.EnvVar) else self.share_dir
+        )
+        return _absolute(value) if value else None
 
     @contextmanager
     def get_connection(self, attempts: int = 10) -> Iterator[duckdb.DuckDBPyConnection]:
