@@ -410,6 +410,9 @@ def _project_arrays(
     point = with_totals(simulate(inputs, model, steps)[:, 0])
     rng = np.random.default_rng(settings.seed)
     sims = with_totals(simulate(inputs, model, steps, draws=draws, rng=rng))
+    if settings.cell_noise_variance > 0:
+        # the stock each row will be compared with is published with the same noise, row by row
+        sims = sims + np.sqrt(settings.cell_noise_variance) * rng.standard_normal(sims.shape)
     tail = (1.0 - settings.interval) / 2.0
     low, mid, high = np.quantile(sims, [tail, 0.5, 1.0 - tail], axis=1)
     # centred on the point projection (the simulations' median differs from it by the

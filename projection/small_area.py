@@ -127,27 +127,29 @@ def rake(
     row_totals: np.ndarray,
     parent_cells: np.ndarray,
     parent_of: np.ndarray,
-    iterations: int = 200,
-    tolerance: float = 1e-9,
+    iterations: int = 100,
+    tolerance: float = 1e-7,
 ) -> np.ndarray:
     """Iterative proportional fitting of child areas' cells (…, C, K) to their totals (…, C) and
     their parent's cells (…, P, K) (`parent_of`: (C,) index of each child's parent). Ends with the
-    column pass, so the children add up to the parent's cells exactly; the totals hold to the
-    tolerance when the margins are consistent. Empty cells get a negligible seed (in proportion
-    to the child's total) so that a parent's cell no child has yet can still be allocated."""
+    column pass, so the children add up to the parent's cells exactly; each total holds to
+    `tolerance` (relative) when the margins are consistent. Empty cells get a negligible seed
+    (in proportion to the child's total) so that a parent's cell no child has yet can still be
+    allocated."""
     n_parents = parent_cells.shape[-2]
     membership = np.zeros((len(parent_of), n_parents))
     membership[np.arange(len(parent_of)), parent_of] = 1.0
     seed = 1e-9 * np.maximum(row_totals, 1.0)[..., None] / cells.shape[-1]
     x = np.maximum(cells, 0.0) + seed
+    scale = np.maximum(np.abs(row_totals), 1.0)
     for _ in range(iterations):
         sums = x.sum(axis=-1)
         x = x * np.divide(row_totals, sums, out=np.zeros_like(sums), where=sums > 0)[..., None]
-        col = np.einsum("...ck,cp->...pk", x, membership)
+        # children's cells summed per parent: (…, K, C) @ (C, P), a matrix product
+        col = np.matmul(np.swapaxes(x, -1, -2), membership).swapaxes(-1, -2)
         factor = np.divide(parent_cells, col, out=np.zeros_like(col), where=col > 0)
         x = x * factor[..., parent_of, :]
-        gap = np.abs(x.sum(axis=-1) - row_totals).max(initial=0.0)
-        if gap <= tolerance * max(1.0, float(np.abs(row_totals).max(initial=0.0))):
+        if (np.abs(x.sum(axis=-1) - row_totals) / scale).max(initial=0.0) <= tolerance:
             break
     return x
 
