@@ -137,7 +137,15 @@ def fit(inputs: ProjectionInputs, base: date, settings: Settings) -> Model:
     mean_n = (n_end + n_start) / 2.0 + 0.5
     unit = flows / (k**2 * mean_n**2)
     known = 2.0 * v / (k**2 * mean_n**2)
-    tau2_c, phi = fit_shrinkage(relative[communes], unit[communes], known[communes])
+    # births and deaths are independent events that no other flow compensates: the flows'
+    # dispersion is at least their share of the flows (moves in and out can offset each other,
+    # a commune's vital events cannot), which keeps a one-year fit from putting all the
+    # variation into τ² and none into the next year's events
+    vital = sum(inputs.area_vital[y] for y in years)
+    vital_share = float(vital[communes].sum() / max(flows[communes].sum(), 1.0))
+    tau2_c, phi = fit_shrinkage(
+        relative[communes], unit[communes], known[communes], noise_floor=vital_share
+    )
     tau2_d = max(
         0.0, float(np.mean(relative[districts] ** 2 - phi * unit[districts] - known[districts]))
     )
@@ -169,7 +177,8 @@ def fit(inputs: ProjectionInputs, base: date, settings: Settings) -> Model:
             np.where(ok, unit_c[idx], np.nan).ravel(),
             np.where(ok, known_c[idx], 0.0).ravel(),
         )
-        noise_c = kappa * unit_c[idx] + known_c[idx]
+        with np.errstate(invalid="ignore"):  # 0 · inf where a cell has no base
+            noise_c = np.where(np.isfinite(unit_c[idx]), kappa * unit_c[idx] + known_c[idx], np.inf)
         w = shrink_weight(tau2, noise_c)
         anchor = shrunk[parent[idx]]  # districts: the province's ratios; communes: shrunk district
         shrunk[idx] = anchor + w * deviation[idx]
@@ -182,6 +191,7 @@ def fit(inputs: ProjectionInputs, base: date, settings: Settings) -> Model:
         commune_totals_tau2=tau2_c,
         district_totals_tau2=tau2_d,
         flows_dispersion_phi=phi,
+        flows_dispersion_floor=vital_share,
         commune_totals_mean_weight=float(weight[communes].mean()),
     )
     return Model(
@@ -344,7 +354,7 @@ def _frame_of(
     parent_code = pl.Series(inputs.area_code[np.maximum(inputs.parent, 0)]).set(
         pl.Series(inputs.parent < 0), None
     )
-    level_rank = np.array([LEVELS.index(lv) for lv in inputs.area_level])
+    level_rank = np.select([inputs.area_level == lv for lv in LEVELS], range(len(LEVELS)))
     frame = pl.DataFrame(
         {
             "ref_date": pl.Series(np.array(ref_dates, dtype="datetime64[D]")[h]).cast(pl.Date),

@@ -77,6 +77,7 @@ class ProjectionInputs:
     in_migrants: dict[int, np.ndarray]  # year -> (2, 17)
     out_migrants: dict[int, np.ndarray]  # year -> (2, 17)
     area_flows: dict[int, np.ndarray]  # year -> (A,) births + deaths + in- + out-migrants
+    area_vital: dict[int, np.ndarray]  # year -> (A,) births + deaths
     missing_cells: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -120,6 +121,7 @@ class ProjectionInputs:
             in_migrants=before(self.in_migrants),
             out_migrants=before(self.out_migrants),
             area_flows=before(self.area_flows),
+            area_vital=before(self.area_vital),
         )
 
     def index_of_level(self, level: str) -> np.ndarray:
@@ -322,16 +324,13 @@ def load_inputs(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> Projec
     flow_cols = ["births", "deaths", "in_migrants", "out_migrants"]
     missing += sum(rates[c].null_count() for c in [*flow_cols, "births_male", "births_female"])
     r_years = sorted(rates["year"].unique().to_list())
-    rates = rates.with_columns(flows=pl.sum_horizontal(pl.col(c).fill_null(0.0) for c in flow_cols))
-    area_flows = _by_first_key(
-        _scatter(
-            rates,
-            [("year", positions(r_years)), ("area", positions(list(range(n_areas))))],
-            "flows",
-            (len(r_years), n_areas),
-        ),
-        r_years,
+    rates = rates.with_columns(
+        flows=pl.sum_horizontal(pl.col(c).fill_null(0.0) for c in flow_cols),
+        vital=pl.sum_horizontal(pl.col(c).fill_null(0.0) for c in ("births", "deaths")),
     )
+    by_area = [("year", positions(r_years)), ("area", positions(list(range(n_areas))))]
+    area_flows = _by_first_key(_scatter(rates, by_area, "flows", (len(r_years), n_areas)), r_years)
+    area_vital = _by_first_key(_scatter(rates, by_area, "vital", (len(r_years), n_areas)), r_years)
     prov = rates.filter(pl.col("area_level") == "province")
     births_by_sex = _by_first_key(
         np.stack(
@@ -397,5 +396,6 @@ def load_inputs(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> Projec
         in_migrants=in_migrants,
         out_migrants=out_migrants,
         area_flows=area_flows,
+        area_vital=area_vital,
         missing_cells=int(missing),
     )

@@ -6,7 +6,6 @@ the full landing's register recorded on 1 January 2026), on exact and perturbed 
 from __future__ import annotations
 
 import math
-import os
 from datetime import date
 
 import duckdb
@@ -107,6 +106,7 @@ def _inputs_by_hand(single: np.ndarray, years=(2024,), **flows) -> ProjectionInp
         in_migrants=flows.get("in_migrants", zeros_by_year),
         out_migrants=flows.get("out_migrants", zeros_by_year),
         area_flows={y: np.zeros(1) for y in years},
+        area_vital={y: np.zeros(1) for y in years},
     )
 
 
@@ -195,8 +195,6 @@ def warehouses(tmp_path_factory):
     from sources.generate import main as generate
 
     root = tmp_path_factory.mktemp("projection")
-    os.environ.setdefault("DAGSTER_HOME", str(root / "dagster_home"))
-    (root / "dagster_home").mkdir(exist_ok=True)
     generate(
         ["--scale", SCALE, "--seed", SEED, "--out", str(root / "gen"), "--sources", "population"]
     )
