@@ -115,6 +115,9 @@ def default_base(inputs: ProjectionInputs) -> date | None:
 
 
 def fit(inputs: ProjectionInputs, base: date, settings: Settings) -> Model:
+    """Everything the projection holds constant from `base` on: the province's rates, each
+    area's shrunk growth relative to its parent, the shrunk cohort-change ratios, and the noise
+    parameters the simulations use (small_area.py's docstring gives the model)."""
     years = rate_years_for(inputs, base, settings.rate_years)
     k = len(years)
     start = date(years[0], 1, 1)
@@ -163,6 +166,8 @@ def fit(inputs: ProjectionInputs, base: date, settings: Settings) -> Model:
     raw = log_ratio(numerator, base_cells)
     deviation = raw - raw[parent]
     usable = base_cells >= 1.0
+    # the perturbation's variance of log R ≈ (k cells of the numerator + k bases of
+    # 0.8² + 0.2² ≈ 0.7 cells each) · V / base²
     with np.errstate(divide="ignore"):
         unit_c = np.where(usable, 1.0 / np.maximum(base_cells, 1e-12), np.inf)
         known_c = np.where(usable, 1.7 * k * v / np.maximum(base_cells, 1e-12) ** 2, np.inf)
