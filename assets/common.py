@@ -8,8 +8,9 @@ from pathlib import Path
 import dagster as dg
 
 from assets import incremental
-from marts.reports import catalogue_entry
 from quality import staging, suites
+from reporting.dictionary import catalogue_entry
+from reporting.text import md_table
 from sources.contracts import SourceContract
 from sources.readers import (
     ExtractError,
@@ -376,7 +377,7 @@ def sql_check(
     return _check
 
 
-def mart_asset(mart, deps: list, group: str) -> dg.AssetsDefinition:
+def mart_asset(mart, deps: list, group: str, source: str = "") -> dg.AssetsDefinition:
     """An asset that runs marts/<name>.sql; metadata: row count, grain and the columns. No cell
     value: marts.* is not protected yet, and the run history must never show a cell that
     published/ hides. The preview of the province rows is on the published asset, read from
@@ -389,7 +390,7 @@ def mart_asset(mart, deps: list, group: str) -> dg.AssetsDefinition:
         deps=deps,
         description=f"{mart.title_vi} / {mart.title_en}. Grain: {mart.grain}. "
         f"Definitions and sources: marts/{mart.sql}.",
-        metadata=catalogue_entry(mart),  # the catalogue entry, shown in the UI before any run
+        metadata=catalogue_entry(mart, source),  # the catalogue entry, in the UI before any run
     )
     def _mart(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
         with warehouse.connect() as con:
@@ -429,14 +430,6 @@ def province_preview(con, table: str, limit: int = 12) -> dg.MetadataValue:
     level_filter = "WHERE area_level = 'province'" if "area_level" in cols else ""
     preview = con.execute(f"SELECT * FROM {table} {level_filter} LIMIT {int(limit)}").pl()
     return dg.MetadataValue.md(_markdown(preview))
-
-
-def md_table(header: list[str], rows) -> str:
-    """A markdown (GitHub) table for Dagster metadata. Values are shown as they are (no number
-    parsing: a code such as '052' stays '052'); None is an empty cell."""
-    from tabulate import tabulate
-
-    return tabulate(list(rows), headers=header, tablefmt="github", disable_numparse=True)
 
 
 def _markdown(frame) -> str:

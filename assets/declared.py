@@ -45,7 +45,12 @@ def staging_assets(domain, custom: tuple[str, ...] = ()) -> list[dg.AssetsDefini
 def mart_assets(domain) -> list[dg.AssetsDefinition]:
     """The domain's marts, in the group model_<MODEL>; inputs from each mart's SQL file."""
     return [
-        mart_asset(m, deps=deps_of(f"marts/{m.sql}"), group=f"model_{domain.MODEL}")
+        mart_asset(
+            m,
+            deps=deps_of(f"marts/{m.sql}"),
+            group=f"model_{domain.MODEL}",
+            source=domain.REPORT_SOURCE,
+        )
         for m in domain.MARTS
     ]
 

@@ -2,24 +2,34 @@
 analysts.
 
 `ops/reconciliation` proves that every input row is in staging or quarantine.
-`publish/protected_marts` protects all published marts together (quality/disclosure.py) and
-audits the result (ops.disclosure_audit; the blocking check on it refuses publication where a
-cell falls short). `published/marts` then writes what analysts open:
-`published/marts.duckdb`, one Parquet file per mart, an Excel workbook and an HTML report per
-model. Nothing in published/ changes unless the whole run got this far.
+`publish/protected_marts` protects all published marts together (protection/) and audits the
+result (ops.disclosure_audit; the blocking check on it refuses publication where a cell falls
+short). `published/marts` then writes what analysts open: `published/marts.duckdb` (the marts,
+`catalogue`, `data_dictionary`, `disclosure_utility`, `disclosure_audit`), a Parquet and a CSV
+file per mart, an Excel workbook and an HTML report per model, the data dictionary page and
+`index.html` — the reports, workbooks and pages through `reporting/`, from the published
+database only, with the registries of `domains` passed in. Nothing in published/ changes
+unless the whole run got this far.
 """
 
+import json
 import shutil
+from datetime import datetime
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 
+import domains
 from assets import DOMAINS, incremental, publication_store
 from assets.common import md_table, province_preview, sql_check
-from marts import quality_report, reports
+from marts import quality_report
 from marts.catalogue import MARTS
 from protection import audit, cellkey, perturb
 from quality.staging import build_reconciliation
+from reporting import dictionary, files, text, workbook, yearbook
+from reporting import html as pages
+from reporting.dictionary import Label, TableDoc
 from warehouse.resource import Warehouse
 
 STAGED_SOURCES = [s for d in DOMAINS for s in d.SOURCES]
@@ -28,12 +38,21 @@ PUBLISHED_MARTS = [m for m in MARTS if any(m.model == d.MODEL for d in DOMAINS)]
 PTABLE_FILES = tuple(
     f"protection/reference/{p.name}" for p in sorted(cellkey.REFERENCE.glob("ptable_*.csv"))
 )
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = REPO / "notebooks"
 PUBLISH_CODE = (
     "assets/publish.py",
     "assets/publication_store.py",
-    "marts/reports.py",
     "marts/quality_report.py",
     "marts/catalogue.py",
+    # the reports, workbooks, pages and dictionary: the reporting package and its templates,
+    # the domains' tables, charts and labels
+    *sorted(
+        str(p.relative_to(REPO))
+        for folder in ("reporting", "domains")
+        for p in (REPO / folder).rglob("*")
+        if p.is_file() and p.suffix in (".py", ".html")
+    ),
 )
 
 
@@ -234,6 +253,285 @@ def operations_dir(warehouse: Warehouse):
     return folder
 
 
+# The tables publication builds itself, as the data dictionary describes them (the marts'
+# columns are declared in domains/ and defined in their SQL headers).
+_METADATA = "publication metadata: no count of persons (not perturbed)"
+_TEXT = "văn bản / text"
+_SHARE = "tỷ lệ 0-1 / ratio 0-1"
+_CELLS = "ô / cells"
+_RULES = {
+    "small_published": ("Ô công bố giá trị 1 hoặc 2", "Cells published as 1 or 2"),
+    "not_from_ptable": (
+        "Ô không theo bảng nhiễu",
+        "Cells not their true count plus the p-table's deviation",
+    ),
+    "two_values": ("Cùng nhóm bản ghi, hai giá trị", "Same records published with two values"),
+    "changed_since_release": (
+        "Khác lần công bố trước",
+        "Cells changed since the previous release",
+    ),
+    "derived_not_following": (
+        "Chỉ tiêu suy ra không khớp",
+        "Derived figures not following from the published counts",
+    ),
+    "negative": ("Số âm", "Negative counts"),
+    "unclassified_columns": ("Cột chưa phân loại", "Unclassified numeric columns"),
+}
+META_DOCS = [
+    TableDoc(
+        "catalogue",
+        "Danh mục bảng",
+        "Catalogue of the published tables",
+        lambda column: _METADATA,
+        labels={
+            "mart": Label("Bảng", "Table", "tên / name", "The published table (mart)."),
+            "model": Label("Mô hình", "Model", "số / number", "Project 06 model: 36-39."),
+            "title_vi": Label("Tên bảng", "Title (Vietnamese)", _TEXT, "The Vietnamese title."),
+            "title_en": Label("Tên bảng (tiếng Anh)", "Title (English)", _TEXT, "The title."),
+            "grain": Label("Chi tiết", "Grain", _TEXT, "What one row of the table is."),
+            "definitions": Label(
+                "Định nghĩa",
+                "Definition",
+                _TEXT,
+                "What the table holds, from the header of its SQL file; every column is in "
+                "the data dictionary.",
+            ),
+            "disclosure_rule": Label(
+                "Bảo vệ", "Protection", _TEXT, "How the table is protected, in words."
+            ),
+            "count_cells": Label(
+                "Số ô đếm", "Count cells", _CELLS, "Cells of perturbed counts in the table."
+            ),
+            "cells_perturbed_share": Label(
+                "Tỷ lệ ô bị điều chỉnh",
+                "Share of cells perturbed",
+                _SHARE,
+                "Share of the count cells whose published value differs from the true one.",
+            ),
+            "mean_abs_deviation": Label(
+                "Chênh lệch tuyệt đối bình quân",
+                "Mean absolute deviation",
+                "người, sự kiện / persons, events",
+                "Mean absolute difference between published and true counts (at most 3).",
+            ),
+        },
+    ),
+    TableDoc(
+        "disclosure_utility",
+        "Mức điều chỉnh của phương pháp khóa ô",
+        "Utility of the cell key method",
+        lambda column: _METADATA,
+        labels={
+            "mart": Label("Bảng", "Table", "tên / name", "The published table."),
+            "level": Label("Cấp", "Level", "mã / code", "Area level (or flow level) of the cells."),
+            "kind": Label("Loại", "Kind", "mã / code", "count or magnitude."),
+            "cells": Label("Số ô", "Cells", _CELLS, "Cells of the table at the level."),
+            "cells_perturbed_share": Label(
+                "Tỷ lệ ô bị điều chỉnh",
+                "Share of cells perturbed",
+                _SHARE,
+                "Share of the cells whose published value differs from the true one.",
+            ),
+            "mean_abs_deviation": Label(
+                "Chênh lệch tuyệt đối bình quân",
+                "Mean absolute deviation",
+                "đơn vị của ô / the cells' unit",
+                "Mean absolute difference between published and true values.",
+            ),
+            "max_abs_deviation": Label(
+                "Chênh lệch tuyệt đối lớn nhất",
+                "Largest absolute deviation",
+                "đơn vị của ô / the cells' unit",
+                "Largest absolute difference between published and true values.",
+            ),
+            "mean_relative_deviation": Label(
+                "Chênh lệch tương đối bình quân",
+                "Mean relative deviation",
+                _SHARE,
+                "Mean of |published − true| / true over the non-zero cells (cellKey "
+                "ck_cnt_measures).",
+            ),
+        },
+    ),
+    TableDoc(
+        "disclosure_audit",
+        "Kiểm tra bảo vệ dữ liệu",
+        "Disclosure audit",
+        lambda column: _METADATA,
+        labels={
+            "min_cell": Label(
+                "Số nhỏ nhất được công bố",
+                "Smallest publishable count",
+                "người / persons",
+                "DE06_MIN_CELL: counts from 1 to DE06_MIN_CELL − 1 are never published.",
+            ),
+            "ptable": Label("Bảng nhiễu", "Perturbation table", "tên / name", "Its label."),
+            "max_deviation": Label(
+                "Chênh lệch tối đa (D)", "Maximum deviation (D)", "người / persons", "D."
+            ),
+            "variance": Label("Phương sai (V)", "Variance (V)", "người² / persons²", "V."),
+            "magnitude_share": Label(
+                "Hệ số nhiễu giá trị",
+                "Magnitude noise share",
+                _SHARE,
+                "Share of a magnitude cell's largest contribution moved per unit of noise.",
+            ),
+            "ptable_from_reference": Label(
+                "Bảng nhiễu tham chiếu",
+                "P-table from the reference file",
+                "đúng/sai / true/false",
+                "Whether the p-table is the committed reference file.",
+            ),
+            "cells": Label("Số ô đếm", "Count cells", _CELLS, "Count cells audited."),
+            "magnitude_cells": Label(
+                "Số ô giá trị", "Magnitude cells", _CELLS, "Magnitude cells audited."
+            ),
+            "perturbed": Label("Số ô bị điều chỉnh", "Cells perturbed", _CELLS, "Cells moved."),
+            "max_abs_deviation": Label(
+                "Chênh lệch tuyệt đối lớn nhất",
+                "Largest absolute deviation",
+                "người / persons",
+                "Largest deviation of a published count.",
+            ),
+            **{
+                rule: Label(
+                    vi,
+                    en,
+                    _CELLS,
+                    f"Cells breaking the audit rule {rule}; publication is blocked unless 0.",
+                )
+                for rule, (vi, en) in _RULES.items()
+            },
+            "passed": Label(
+                "Đạt",
+                "Passed",
+                "đúng/sai / true/false",
+                "Whether every rule holds (publication happens only then).",
+            ),
+        },
+    ),
+    dictionary.self_doc(lambda column: _METADATA),
+]
+
+
+def dictionary_docs() -> list[TableDoc]:
+    """Every published table as the data dictionary describes it: the marts (their SQL file,
+    their protection) and the tables publication builds."""
+    return [
+        TableDoc(
+            m.name,
+            m.title_vi,
+            m.title_en,
+            m.perturbation.how,
+            sql=dictionary.SQL_DIR / m.sql,
+        )
+        for m in PUBLISHED_MARTS
+    ] + META_DOCS
+
+
+def _extracts(con: duckdb.DuckDBPyConnection):
+    """The landing files this publication was built from: source, file name, period (never a
+    value of them)."""
+    return con.execute(
+        """SELECT source, source_file, coalesce(period, '') AS period FROM ops.load_log
+           WHERE coalesce(status, '') <> 'withdrawn' ORDER BY source, source_file"""
+    ).pl()
+
+
+def _notebooks() -> list[dict]:
+    """The analysts' notebooks of the repository and the title of each (its first heading)."""
+    out = []
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        first = next((c for c in cells if c.get("cell_type") == "markdown"), None)
+        source = "".join(first["source"]) if first else ""
+        heading = next((line for line in source.splitlines() if line.startswith("#")), "")
+        out.append({"file": path.name, "title": heading.lstrip("# ").strip() or path.stem})
+    return out
+
+
+def write_outputs(pub: duckdb.DuckDBPyConnection, work: Path, extracts) -> None:
+    """Everything beside marts.duckdb, from the published database only: CSV copies, the
+    workbooks and reports of every model, the data dictionary page and the index."""
+    (work / "csv").mkdir()
+    (work / "excel").mkdir()
+    (work / "reports").mkdir()
+    for mart in PUBLISHED_MARTS:
+        files.write_csv(pub, mart.name, work / "csv" / f"{mart.name}.csv")
+    files.write_plotly_js(work / "reports")
+    titles = [(d.MODEL, d.TITLE[0]) for d in domains.DOMAINS]
+    index_models = []
+    for chapter, domain in enumerate(domains.DOMAINS, start=1):
+        model = domain.MODEL
+        tables = yearbook.numbered(domain.YEARBOOK_TABLES(pub), chapter)
+        marts = [m for m in PUBLISHED_MARTS if m.model == model]
+        workbook.write_workbook(
+            work / "excel" / f"model_{model}.xlsx",
+            pub,
+            model=model,
+            title=domain.TITLE,
+            source=domain.REPORT_SOURCE,
+            tables=tables,
+            data=[workbook.DataSheet(m.name, m.title_vi, m.title_en) for m in marts],
+            labels=domains.LABELS,
+        )
+        pages.write_report(
+            work / "reports" / pages.report_name(model),
+            model=model,
+            title=domain.TITLE,
+            source=domain.REPORT_SOURCE,
+            sections=domain.REPORT_SECTIONS(pub, tables),
+            nav=pages.navigation(titles, "../"),
+            tables=tables,
+        )
+        index_models.append(
+            {
+                "model": model,
+                "title_vi": domain.TITLE[0],
+                "title_en": domain.TITLE[1],
+                "report": f"reports/{pages.report_name(model)}",
+                "workbook": f"excel/model_{model}.xlsx",
+                "marts": [
+                    {
+                        "name": m.name,
+                        "title_vi": m.title_vi,
+                        "title_en": m.title_en,
+                        "grain": m.grain,
+                        "csv": f"csv/{m.name}.csv",
+                        "parquet": f"parquet/{m.name}.parquet",
+                    }
+                    for m in marts
+                ],
+            }
+        )
+    audit_row = pub.execute(
+        "SELECT ptable, max_deviation, variance, min_cell FROM disclosure_audit"
+    ).fetchone()
+    method = (
+        f"p-table {audit_row[0]}, D = {audit_row[1]}, V = {audit_row[2]:g}, "
+        f"DE06_MIN_CELL = {audit_row[3]}"
+    )
+    pages.write_dictionary(
+        work / pages.DICTIONARY,
+        pub.execute("SELECT * FROM data_dictionary").pl(),
+        nav=pages.navigation(titles),
+    )
+    pages.write_index(
+        work / pages.INDEX,
+        published_at=datetime.now(),
+        models=index_models,
+        extracts=extracts,
+        notebooks=_notebooks(),
+        nav=pages.navigation(titles),
+        protection={
+            "vi": f"{text.FOOTNOTE_PERTURBED} Phương pháp khóa ô: {method}. Mức điều chỉnh "
+            "từng bảng: bảng disclosure_utility; kết quả kiểm tra: disclosure_audit.",
+            "en": f"{text.FOOTNOTE_PERTURBED_EN} Cell key method: {method}. The perturbation's "
+            "utility per table: table disclosure_utility; the audit: disclosure_audit.",
+        },
+    )
+
+
 @dg.asset(
     key=["published", "marts"],
     group_name="publish",
@@ -251,11 +549,13 @@ def operations_dir(warehouse: Warehouse):
 def published_marts(
     context: dg.AssetExecutionContext, warehouse: Warehouse
 ) -> dg.MaterializeResult:
-    """What analysts open, in DE06_DATA_DIR/published: marts.duckdb (swapped in atomically, so an
-    open notebook never sees a half-written file), parquet/<mart>.parquet, excel/model_<n>.xlsx
-    with Vietnamese labels and reports/model_<n>.html (plotly, works offline), all from the
-    protected marts, plus a `catalogue` table with each mart's definition, protection and the
-    perturbation's utility, `disclosure_utility` and `disclosure_audit`. The operators' quality
+    """What analysts open, in DE06_DATA_DIR/published (swapped in atomically, so an open notebook
+    never sees a half-written file): marts.duckdb, parquet/<mart>.parquet, csv/<mart>.csv
+    (UTF-8 with BOM), excel/model_<n>.xlsx (print-ready yearbook tables, then the marts),
+    reports/model_<n>.html (plotly, works offline), data_dictionary.html and index.html (the
+    place to start), all from the protected marts, plus the tables `catalogue` (each mart's
+    definition, protection and the perturbation's utility), `data_dictionary` (every published
+    column), `disclosure_utility` and `disclosure_audit`. The operators' quality
     report goes to DE06_DATA_DIR/operations (owner-only), never to published/."""
     out = warehouse.published
     out.mkdir(parents=True, exist_ok=True)
@@ -290,7 +590,9 @@ def published_marts(
                         m.title_vi,
                         m.title_en,
                         m.grain,
-                        f"marts/{m.sql}",
+                        dictionary.catalogue_entry(m, domains.REPORT_SOURCES[m.model])[
+                            "definition"
+                        ],
                         m.disclosure_rule,
                     ]
                     for m in PUBLISHED_MARTS
@@ -324,16 +626,19 @@ def published_marts(
             )
             con.execute("DROP TABLE _catalogue")
             con.execute("DETACH outdb")
-        # Reports and workbooks read the protected copy only.
-        (work / "excel").mkdir()
-        (work / "reports").mkdir()
-        reports.write_plotly_js(work / "reports")
-        models = sorted({m.model for m in PUBLISHED_MARTS})
+            extracts = _extracts(con)
+        with duckdb.connect(str(db_path)) as out_db:  # the dictionary of every published column
+            out_db.execute(
+                "CREATE TABLE data_dictionary ("
+                + ", ".join(f"{c} VARCHAR" for c in dictionary.COLUMNS)
+                + ")"
+            )
+            entries = dictionary.build(out_db, dictionary_docs(), domains.LABELS)
+            out_db.register("entries", entries)
+            out_db.execute("INSERT INTO data_dictionary SELECT * FROM entries")
+        # Reports, workbooks and pages read the published copy only.
         with duckdb.connect(str(db_path), read_only=True) as pub:
-            for model in models:
-                reports.write_workbook(pub, model, work / "excel" / f"model_{model}.xlsx")
-                if model in reports.REPORT_SECTIONS:
-                    reports.write_report(pub, model, work / "reports" / f"model_{model}.html")
+            write_outputs(pub, work, extracts)
         version = publication_store.publish_version(work, out)  # one atomic switch of the set
         if warehouse.share is not None:  # the analysts' read-only copy, switched the same way
             publication_store.share(version, warehouse.share)
@@ -345,7 +650,7 @@ def published_marts(
         # the operators' quality report holds counts as received: it stays on the operators'
         # side of the data folder (owner-only), never under published/
         operations = operations_dir(warehouse)
-        reports.write_plotly_js(operations)
+        files.write_plotly_js(operations)
         quality = quality_report.write_quality_report(con, operations / "quality.html")
     context.log.info(f"published {len(PUBLISHED_MARTS)} marts to {out}")
     return dg.MaterializeResult(

@@ -6,15 +6,18 @@ REPORT_SECTIONS. Adding a model is one more module here, listed in DOMAINS (READ
 model"); nothing else collects its parts."""
 
 from domains import labour, lodging, population, public_order
-from domains.base import Mart
+from domains.base import COMMON_LABELS, Mart
 from quality.rules import COMMON_REJECT_REASONS, COMMON_REPAIRS
+from reporting.dictionary import Label
 
 DOMAINS = [population, labour, lodging, public_order]
 
 MODELS: dict[int, tuple[str, str]] = {d.MODEL: d.TITLE for d in DOMAINS}
 REPORT_SOURCES: dict[int, str] = {d.MODEL: d.REPORT_SOURCE for d in DOMAINS}
 MARTS: list[Mart] = [m for d in DOMAINS for m in d.MARTS]
-LABELS_VI: dict[str, str] = {k: v for d in DOMAINS for k, v in d.LABELS.items()}
+# every published column's label (workbooks, reports, the data dictionary)
+LABELS: dict[str, Label] = {**COMMON_LABELS, **{k: v for d in DOMAINS for k, v in d.LABELS.items()}}
+LABELS_VI: dict[str, str] = {k: label.vi for k, label in LABELS.items()}
 SUITES = [s for d in DOMAINS for s in d.SUITES]
 CHECKS = [c for d in DOMAINS for c in d.CHECKS]
 REJECT_REASONS: dict[str, str] = {

@@ -7,8 +7,61 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from protection.perturb import Perturbation
+from reporting.dictionary import Label
 
 AREA_KEYS = ("area_level", "area_code")
+
+# Labels of the columns every model shares (each domain declares its own in LABELS): printed in
+# the workbooks and reports, and the data dictionary's entries (reporting/dictionary.py).
+COMMON_LABELS: dict[str, Label] = {
+    "ref_date": Label(
+        "Thời điểm",
+        "Reference date",
+        "ngày / date",
+        "The reference date of a stock: 00:00 on that day (the population on 1 January is the "
+        "population at the end of 31 December); for labour, the register's reference date.",
+    ),
+    "month": Label(
+        "Tháng", "Month", "tháng / month (first day)", "The calendar month, as its first day."
+    ),
+    "year": Label("Năm", "Year", "năm / year", "The calendar year."),
+    "area_level": Label(
+        "Cấp địa bàn",
+        "Area level",
+        "mã / code",
+        "province (the former Bình Định province), district (its 11 former districts, kept "
+        "as a grouping after 1 July 2025) or commune (the 58 communes and wards of 2025).",
+    ),
+    "area_code": Label(
+        "Mã địa bàn",
+        "Area code",
+        "mã / code",
+        "GSO code of the area: 52 the province, 3 digits a former district, 5 digits a 2025 "
+        "commune (vietnamadminunits).",
+    ),
+    "area_name": Label(
+        "Tên địa bàn", "Area name", "văn bản / text", "Official name of the area (GSO list)."
+    ),
+    "parent_code": Label(
+        "Mã địa bàn cấp trên",
+        "Parent area code",
+        "mã / code",
+        "The area one level up: the former district of a commune, the province of a district.",
+    ),
+    "sex": Label(
+        "Giới tính",
+        "Sex",
+        "mã / code",
+        "Nam (male), Nữ (female); 'Tổng' both sexes, counted on its own (tables are not additive).",
+    ),
+    "age_group": Label(
+        "Nhóm tuổi",
+        "Age group",
+        "năm tuổi / years",
+        "Age in completed years in five-year groups 0-4 … 75-79, 80+ (GSO); 'Tổng' all ages.",
+    ),
+    "population": Label("Dân số", "Population", "người / persons"),
+}
 
 
 @dataclass(frozen=True)

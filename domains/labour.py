@@ -9,23 +9,14 @@ from __future__ import annotations
 
 import duckdb
 import great_expectations.expectations as gxe
-import plotly.graph_objects as go
-import polars as pl
 
 from domains.base import AREA_KEYS, Check, Mart, Staging
-from marts.reports import (
-    YearbookTable,
-    _columns,
-    _exists,
-    _fig_html,
-    _section_tables,
-    _table,
-    _yearbook_chart,
-    commune_map,
-    yearbook_tables,
-)
 from protection.perturb import Perturbation
 from quality.suites import SEXES, communes_2025, suite
+from reporting import charts
+from reporting.dictionary import Label
+from reporting.html import Note, Section
+from reporting.yearbook import SmallBase, YearbookTable, area_table
 from sources.contracts import labour as contracts
 
 NAME = "labour"  # asset group of its raw, staging and quarantine tables
@@ -51,37 +42,101 @@ STAGING = [
 ]
 SOURCES = [s.source for s in STAGING]
 
-# Vietnamese labels of the domain's columns for the workbooks (English name kept alongside).
-LABELS: dict[str, str] = {
-    "age_band": "Nhóm tuổi",
-    "working_age_population": "Dân số từ 15 tuổi trở lên",
-    "no_labour_record": "Chưa có thông tin lao động",
-    "labour_force": "Lực lượng lao động",
-    "employed": "Số người có việc làm",
-    "unemployed": "Số người thất nghiệp",
-    "outside_labour_force": "Ngoài lực lượng lao động",
-    "informal_employed": "Lao động có việc làm phi chính thức",
-    "labour_force_participation_rate": "Tỷ lệ tham gia lực lượng lao động (%)",
-    "employment_to_population_ratio": "Tỷ lệ có việc làm trên dân số (%)",
-    "unemployment_rate": "Tỷ lệ thất nghiệp (%)",
-    "informal_employment_rate": "Tỷ lệ lao động có việc làm phi chính thức (%)",
-    "youth_population": "Dân số 15-24 tuổi",
-    "youth_with_record": "Thanh niên có thông tin lao động",
-    "youth_labour_force": "Lực lượng lao động thanh niên",
-    "youth_employed": "Thanh niên có việc làm",
-    "youth_unemployed": "Thanh niên thất nghiệp",
-    "youth_outside_labour_force": "Thanh niên ngoài lực lượng lao động",
-    "youth_in_education": "Thanh niên đang đi học",
-    "youth_neet": "Thanh niên không có việc làm, không đi học (NEET)",
-    "youth_unemployment_rate": "Tỷ lệ thất nghiệp thanh niên (%)",
-    "neet_rate": "Tỷ lệ thanh niên NEET (%)",
-    "vsic_section": "Ngành kinh tế (VSIC cấp 1)",
-    "vsic_name": "Tên ngành kinh tế",
-    "broad_sector": "Khu vực kinh tế",
-    "broad_sector_name": "Tên khu vực kinh tế",
-    "occupation_code": "Nghề nghiệp (VSCO cấp 1)",
-    "occupation_name": "Tên nhóm nghề",
-    "share": "Cơ cấu (%)",
+# Labels of the domain's columns (workbooks, reports, data dictionary): Vietnamese, English,
+# unit, and a definition where the mart's SQL header does not define the column.
+_P = "người / persons"
+_PCT = "%"
+LABELS: dict[str, Label] = {
+    "age_band": Label(
+        "Nhóm tuổi",
+        "Age band",
+        "năm tuổi / years",
+        "Age on the reference date (population register): 15-24 … 55-64, 65+; 'Tổng' all 15+.",
+    ),
+    "working_age_population": Label("Dân số từ 15 tuổi trở lên", "Population aged 15+", _P),
+    "no_labour_record": Label("Chưa có thông tin lao động", "No labour record", _P),
+    "labour_force": Label("Lực lượng lao động", "Labour force", _P),
+    "employed": Label(
+        "Số người có việc làm",
+        "Employed persons",
+        _P,
+        "Persons the labour register records as employed on the reference date (ILO 19th ICLS: "
+        "worked at least one hour for pay or profit).",
+    ),
+    "unemployed": Label(
+        "Số người thất nghiệp",
+        "Unemployed persons",
+        _P,
+        "Persons the labour register records as unemployed: without work, available and "
+        "seeking work (ILO 19th ICLS).",
+    ),
+    "outside_labour_force": Label("Ngoài lực lượng lao động", "Outside the labour force", _P),
+    "informal_employed": Label(
+        "Lao động có việc làm phi chính thức", "Informally employed persons", _P
+    ),
+    "labour_force_participation_rate": Label(
+        "Tỷ lệ tham gia lực lượng lao động", "Labour force participation rate", _PCT
+    ),
+    "employment_to_population_ratio": Label(
+        "Tỷ lệ có việc làm trên dân số", "Employment-to-population ratio", _PCT
+    ),
+    "unemployment_rate": Label("Tỷ lệ thất nghiệp", "Unemployment rate", _PCT),
+    "informal_employment_rate": Label(
+        "Tỷ lệ lao động có việc làm phi chính thức", "Informal employment rate", _PCT
+    ),
+    "youth_population": Label("Dân số 15-24 tuổi", "Youth population (15-24)", _P),
+    "youth_with_record": Label(
+        "Thanh niên có thông tin lao động", "Youth with a labour record", _P
+    ),
+    "youth_labour_force": Label("Lực lượng lao động thanh niên", "Youth labour force", _P),
+    "youth_employed": Label("Thanh niên có việc làm", "Employed youth", _P),
+    "youth_unemployed": Label("Thanh niên thất nghiệp", "Unemployed youth", _P),
+    "youth_outside_labour_force": Label(
+        "Thanh niên ngoài lực lượng lao động", "Youth outside the labour force", _P
+    ),
+    "youth_in_education": Label("Thanh niên đang đi học", "Youth in education", _P),
+    "youth_neet": Label(
+        "Thanh niên không có việc làm, không đi học (NEET)",
+        "Youth not in employment, education or training (NEET)",
+        _P,
+    ),
+    "youth_unemployment_rate": Label(
+        "Tỷ lệ thất nghiệp thanh niên", "Youth unemployment rate", _PCT
+    ),
+    "neet_rate": Label("Tỷ lệ thanh niên NEET", "Youth NEET rate", _PCT),
+    "vsic_section": Label(
+        "Ngành kinh tế (VSIC cấp 1)",
+        "Economic sector (VSIC section)",
+        "mã / code",
+        "VSIC 2018 section A-U, a broad sector (A, B-F, G-U) or 'Tổng' (all employed).",
+    ),
+    "vsic_name": Label(
+        "Tên ngành kinh tế",
+        "Sector name",
+        "văn bản / text",
+        "The VSIC 2018 name of the section (Decision 27/2018/QĐ-TTg).",
+    ),
+    "broad_sector": Label("Khu vực kinh tế", "Broad sector", "mã / code"),
+    "broad_sector_name": Label("Tên khu vực kinh tế", "Broad sector name", "văn bản / text"),
+    "occupation_code": Label(
+        "Nghề nghiệp (VSCO cấp 1)",
+        "Occupation (VSCO major group)",
+        "mã / code",
+        "VSCO 2008 major group 0-9 (ISCO-08 major groups), or 'Tổng' (all employed).",
+    ),
+    "occupation_name": Label(
+        "Tên nhóm nghề",
+        "Occupation name",
+        "văn bản / text",
+        "The VSCO 2008 name of the major group (Decision 1019/QĐ-TCTK).",
+    ),
+    "share": Label("Cơ cấu", "Share", _PCT),
+}
+# GSO's three broad sectors in English (their Vietnamese names are in the published marts)
+BROAD_SECTORS_EN = {
+    "A": "Agriculture, forestry and fishing",
+    "B-F": "Industry and construction",
+    "G-U": "Services",
 }
 
 # --- marts with their catalogue entries and their protection (protection/perturb.py)
@@ -284,173 +339,269 @@ REPAIRS: dict[str, str] = {
 }
 
 
-# --- report (HTML) and workbook (yearbook) tables
+# --- report (HTML) and workbook (yearbook) tables, from the published marts only
+
+# A labour rate whose denominator is under this many persons is marked '*'.
+SMALL_LABOUR = SmallBase(100, "người", "persons")
+_AREA = "area_code"
+_TOTAL = "sex = 'Tổng' AND age_band = 'Tổng'"
+_REF = "Tại ngày 01/7 hằng năm (ngày chốt của cơ sở dữ liệu lao động)."
+_NOTE = "Số liệu từ cơ sở dữ liệu đăng ký, không phải điều tra lao động việc làm. "
+_BY_SEX = {"Tổng": "Tổng số / Total", "Nam": "Nam / Male", "Nữ": "Nữ / Female"}
 
 
-def _labour_tables(con) -> list[YearbookTable | None]:
-    _columns(con, "labour_indicators")
-    area = "area_level, area_code, area_name, parent_code"
-    total = "WHERE sex = 'Tổng' AND age_band = 'Tổng'"
-    ref = "Tại ngày 01/7 hằng năm (ngày chốt của cơ sở dữ liệu lao động)."
-    note = "Số liệu từ cơ sở dữ liệu đăng ký, không phải điều tra lao động việc làm. "
-    tables = [
-        _table(
+def _sectors(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The broad sectors' column labels: published Vietnamese name / English name."""
+    names = dict(
+        con.execute(
+            """SELECT DISTINCT vsic_section, broad_sector_name FROM employment_by_sector
+               WHERE vsic_section IN ('A', 'B-F', 'G-U')"""
+        ).fetchall()
+    )
+    return {"Tổng": "Tổng số / Total"} | {
+        code: f"{names[code]} / {en}" for code, en in BROAD_SECTORS_EN.items() if code in names
+    }
+
+
+def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None]:
+    """The yearbook tables of model 37, in print order (numbered by the caller)."""
+    by_sex = f"""SELECT {_AREA}, year AS period, sex AS sub, {{col}} AS value{{base}}
+                 FROM labour_indicators WHERE age_band = 'Tổng'"""
+    return [
+        area_table(
             con,
-            37,
-            "1. Lực lượng lao động",
-            "Lực lượng lao động từ 15 tuổi trở lên",
-            "Labour force aged 15+",
-            "Người",
-            "labour_indicators",
-            f"SELECT {area}, year AS period, labour_force AS value, FROM labour_indicators {total}",
-            note + "Người có việc làm và người thất nghiệp (ILO, ICLS 19).",
-            ref,
-            "year",
+            id="labour_force",
+            short="Lực lượng lao động",
+            title="Lực lượng lao động từ 15 tuổi trở lên",
+            title_en="Labour force aged 15+",
+            unit="Người / persons",
+            mart="labour_indicators",
+            sql=f"SELECT {_AREA}, year AS period, labour_force AS value FROM labour_indicators "
+            f"WHERE {_TOTAL}",
+            definition=_NOTE + "Người có việc làm và người thất nghiệp (ILO, ICLS 19).",
+            reference=_REF,
+            kind="year",
         ),
-        _table(
+        area_table(
             con,
-            37,
-            "2. Lao động có việc làm",
-            "Lao động từ 15 tuổi trở lên có việc làm",
-            "Employed persons aged 15+",
-            "Người",
-            "labour_indicators",
-            f"SELECT {area}, year AS period, employed AS value FROM labour_indicators {total}",
-            note + "Người làm việc ít nhất 1 giờ để tạo thu nhập (ILO, ICLS 19).",
-            ref,
-            "year",
+            id="labour_force_sex",
+            short="LLLĐ theo giới tính",
+            title="Lực lượng lao động từ 15 tuổi trở lên phân theo giới tính",
+            title_en="Labour force aged 15+ by sex",
+            unit="Người / persons",
+            mart="labour_indicators",
+            sql=by_sex.format(col="labour_force", base=""),
+            definition=_NOTE + "Tổng số được đếm riêng, không cộng từ nam và nữ.",
+            reference=_REF,
+            kind="year",
+            subs=_BY_SEX,
         ),
-        _table(
+        area_table(
             con,
-            37,
-            "3. Tỷ lệ tham gia LLLĐ",
-            "Tỷ lệ tham gia lực lượng lao động",
-            "Labour force participation rate",
-            "%",
-            "labour_indicators",
-            f"SELECT {area}, year AS period, labour_force_participation_rate AS value, "
-            f""
-            f"FROM labour_indicators {total}",
-            note + "Lực lượng lao động chia cho dân số 15+ có thông tin lao động, × 100.",
-            ref,
-            "year",
-            1,
+            id="employed",
+            short="Lao động có việc làm",
+            title="Lao động từ 15 tuổi trở lên có việc làm",
+            title_en="Employed persons aged 15+",
+            unit="Người / persons",
+            mart="labour_indicators",
+            sql=f"SELECT {_AREA}, year AS period, employed AS value FROM labour_indicators "
+            f"WHERE {_TOTAL}",
+            definition=_NOTE + "Người làm việc ít nhất 1 giờ để tạo thu nhập (ILO, ICLS 19).",
+            reference=_REF,
+            kind="year",
         ),
-        _table(
+        area_table(
             con,
-            37,
-            "4. Tỷ lệ thất nghiệp",
-            "Tỷ lệ thất nghiệp",
-            "Unemployment rate",
-            "%",
-            "labour_indicators",
-            f"SELECT {area}, year AS period, unemployment_rate AS value, "
-            f""
-            f"FROM labour_indicators {total}",
-            note + "Người thất nghiệp chia cho lực lượng lao động, × 100.",
-            ref,
-            "year",
-            2,
+            id="employed_sector",
+            short="Việc làm theo khu vực",
+            title="Lao động có việc làm phân theo khu vực kinh tế",
+            title_en="Employed persons by broad economic sector",
+            unit="Người / persons",
+            mart="employment_by_sector",
+            sql=f"""SELECT {_AREA}, year AS period, vsic_section AS sub, employed AS value
+                    FROM employment_by_sector
+                    WHERE sex = 'Tổng' AND vsic_section IN ('Tổng', 'A', 'B-F', 'G-U')""",
+            definition=_NOTE + "Ba khu vực của TCTK (VSIC 2018): nông, lâm nghiệp và thủy sản (A); "
+            "công nghiệp và xây dựng (B-F); dịch vụ (G-U). Mỗi khu vực và tổng số được đếm "
+            "riêng: các khu vực không cộng đúng bằng tổng.",
+            reference=_REF,
+            kind="year",
+            subs=_sectors(con),
+        ),
+        area_table(
+            con,
+            id="participation",
+            short="Tỷ lệ tham gia LLLĐ",
+            title="Tỷ lệ tham gia lực lượng lao động",
+            title_en="Labour force participation rate",
+            unit="%",
+            mart="labour_indicators",
+            sql=f"""SELECT {_AREA}, year AS period, labour_force_participation_rate AS value,
+                           labour_force + outside_labour_force AS base
+                    FROM labour_indicators WHERE {_TOTAL}""",
+            definition=_NOTE + "Lực lượng lao động chia cho dân số 15+ có thông tin lao động, "
+            "× 100.",
+            reference=_REF,
+            kind="year",
+            decimals=1,
+            small_base=SMALL_LABOUR,
+        ),
+        area_table(
+            con,
+            id="unemployment",
+            short="Tỷ lệ thất nghiệp",
+            title="Tỷ lệ thất nghiệp",
+            title_en="Unemployment rate",
+            unit="%",
+            mart="labour_indicators",
+            sql=f"""SELECT {_AREA}, year AS period, unemployment_rate AS value,
+                           labour_force AS base FROM labour_indicators WHERE {_TOTAL}""",
+            definition=_NOTE + "Người thất nghiệp chia cho lực lượng lao động, × 100 (ILO).",
+            reference=_REF,
+            kind="year",
+            decimals=2,
+            small_base=SMALL_LABOUR,
+        ),
+        area_table(
+            con,
+            id="unemployment_sex",
+            short="Thất nghiệp theo giới tính",
+            title="Tỷ lệ thất nghiệp phân theo giới tính",
+            title_en="Unemployment rate by sex",
+            unit="%",
+            mart="labour_indicators",
+            sql=by_sex.format(col="unemployment_rate", base=", labour_force AS base"),
+            definition=_NOTE + "Người thất nghiệp chia cho lực lượng lao động cùng giới, × 100.",
+            reference=_REF,
+            kind="year",
+            decimals=2,
+            subs=_BY_SEX,
+            small_base=SMALL_LABOUR,
+        ),
+        area_table(
+            con,
+            id="neet",
+            short="Thanh niên NEET",
+            title="Tỷ lệ thanh niên không có việc làm, không đi học (NEET)",
+            title_en="Youth NEET rate",
+            unit="%",
+            mart="youth_indicators",
+            sql=f"""SELECT {_AREA}, year AS period, neet_rate AS value, youth_with_record AS base
+                    FROM youth_indicators WHERE sex = 'Tổng'""",
+            definition=_NOTE + "Thanh niên 15-24 tuổi không có việc làm và không đi học, trên "
+            "thanh niên có thông tin lao động, × 100 (SDG 8.6.1).",
+            reference=_REF,
+            kind="year",
+            decimals=1,
+            small_base=SMALL_LABOUR,
         ),
     ]
-    if _exists(con, "youth_indicators"):
-        _columns(con, "youth_indicators")
-        tables.append(
-            _table(
-                con,
-                37,
-                "5. Thanh niên NEET",
-                "Tỷ lệ thanh niên không có việc làm, không đi học (NEET)",
-                "Youth NEET rate",
-                "%",
-                "youth_indicators",
-                f"SELECT {area}, year AS period, neet_rate AS value, "
-                f""
-                "FROM youth_indicators WHERE sex = 'Tổng'",
-                note
-                + "Thanh niên 15-24 tuổi không có việc làm và không đi học, trên thanh niên có "
-                "thông tin lao động, × 100.",
-                ref,
-                "year",
-                1,
-            )
+
+
+def sector_stack(con: duckdb.DuckDBPyConnection):
+    """Employment by GSO broad sector in the province: the three published broad-sector rows
+    stacked, and the published total beside them."""
+    sector = con.execute(
+        """SELECT year, vsic_section, broad_sector_name, employed FROM employment_by_sector
+           WHERE area_level = 'province' AND sex = 'Tổng'
+             AND vsic_section IN ('A', 'B-F', 'G-U', 'Tổng')
+           ORDER BY year, vsic_section"""
+    ).pl()
+    years = sorted(sector["year"].unique().to_list())
+
+    def values(code: str) -> list:
+        by_year = dict(
+            sector.filter(sector["vsic_section"] == code).select("year", "employed").iter_rows()
         )
-    return tables
+        return [by_year.get(y) for y in years]
 
-
-def _labour_sections(con) -> list[tuple[str, str]]:
-    note = (
-        "<p><b>Số liệu từ cơ sở dữ liệu (đăng ký), không phải điều tra lao động việc làm.</b> "
-        "Register-based figures, not labour force survey estimates (ILO 19th ICLS, age 15+).</p>"
+    names = dict(sector.select("vsic_section", "broad_sector_name").unique().iter_rows())
+    return charts.stacked_bars(
+        "Lao động có việc làm theo khu vực kinh tế (tỉnh)",
+        "Employed persons by broad sector (province)",
+        mart="employment_by_sector",
+        x=[str(y) for y in years],
+        parts=[
+            charts.Series(f"{names[code]} / {en}", values(code))
+            for code, en in BROAD_SECTORS_EN.items()
+            if code in names
+        ],
+        total=charts.Series(charts.TOTAL_NAME, values("Tổng")),
+        y_title="Người / persons",
     )
-    tables = yearbook_tables(con, 37)
-    by_sheet = {t.sheet[:2]: t for t in tables}
+
+
+def report_sections(con: duckdb.DuckDBPyConnection, tables: list[YearbookTable]) -> list[Section]:
+    """The charts of model 37's report (the yearbook tables follow them)."""
+    if not tables:
+        return []
+    by_id = {t.id: t for t in tables}
+    note = Note(
+        "Số liệu từ cơ sở dữ liệu (đăng ký), không phải điều tra lao động việc làm. / "
+        "Register-based figures, not labour force survey estimates (ILO 19th ICLS, age 15+)."
+    )
+    small = Note(SMALL_LABOUR.note + " Cột gạch chéo / hatched bars.")
     sections = []
-    if "4." in by_sheet:
+    if "unemployment" in by_id:
         sections.append(
-            (
+            Section(
                 "Thất nghiệp / Unemployment",
-                note
-                + _yearbook_chart(
-                    by_sheet["4."],
-                    "district",
-                    "Tỷ lệ thất nghiệp theo huyện cũ (%) / Unemployment rate by former district",
-                ),
+                [
+                    note,
+                    charts.table_bars(
+                        by_id["unemployment"],
+                        ["province", "district"],
+                        "Tỷ lệ thất nghiệp theo huyện cũ (%)",
+                        "Unemployment rate by former district (%)",
+                    ),
+                    small,
+                ],
             )
         )
-    if "3." in by_sheet:
+    if "participation" in by_id:
         sections.append(
-            (
+            Section(
                 "Tham gia LLLĐ / Participation",
-                _yearbook_chart(
-                    by_sheet["3."],
-                    "district",
-                    "Tỷ lệ tham gia LLLĐ theo huyện cũ (%) / Participation rate by former district",
-                ),
+                [
+                    charts.table_bars(
+                        by_id["participation"],
+                        ["province", "district"],
+                        "Tỷ lệ tham gia LLLĐ theo huyện cũ (%)",
+                        "Labour force participation rate by former district (%)",
+                    ),
+                    small,
+                ],
             )
         )
+    communes = con.execute(
+        f"""SELECT l.area_code, l.area_name, d.area_name AS district,
+                   unemployment_rate AS value, labour_force < {SMALL_LABOUR.threshold} AS small
+            FROM labour_indicators l LEFT JOIN (SELECT DISTINCT area_code, area_name
+                 FROM labour_indicators WHERE area_level = 'district') d
+                 ON d.area_code = l.parent_code
+            WHERE l.area_level = 'commune' AND {_TOTAL}
+              AND year = (SELECT max(year) FROM labour_indicators)"""
+    ).pl()
+    fig, listed = charts.commune_map(
+        communes,
+        "Tỷ lệ thất nghiệp các xã, phường 2025 (%), năm gần nhất",
+        "Unemployment rate of the 2025 communes (%), latest year",
+        mart="labour_indicators",
+        value_label="Tỷ lệ thất nghiệp (%) / unemployment rate (%)",
+        decimals=2,
+        small_base=SMALL_LABOUR,
+    )
     sections.append(
-        (
-            "Xã, phường 2025 / 2025 communes",
-            commune_map(
-                con,
-                """SELECT l.area_code, l.area_name, d.area_name AS district,
-                        unemployment_rate AS value
-                 FROM labour_indicators l LEFT JOIN (SELECT DISTINCT area_code, area_name
-                      FROM labour_indicators WHERE area_level = 'district') d
-                      ON d.area_code = l.parent_code
-                 WHERE l.area_level = 'commune' AND sex = 'Tổng' AND age_band = 'Tổng'
-                   AND year = (SELECT max(year) FROM labour_indicators)""",
-                "Tỷ lệ thất nghiệp các xã, phường 2025 (%) / Unemployment rate of the 2025 communes",
-                "tỷ lệ thất nghiệp (%)",
-                2,
-            ),
+        Section("Xã, phường 2025 / 2025 communes", [fig, Note(charts.MAP_NOTE), listed])
+    )
+    sections.append(
+        Section(
+            "Khu vực kinh tế / Sectors",
+            [sector_stack(con), Note(charts.STACK_NOTE)],
         )
     )
-    if _exists(con, "employment_by_sector"):
-        # the broad sectors as published (each counted from the persons), never a sum of sections
-        sector = con.execute(
-            """SELECT year, broad_sector_name, employed
-                FROM employment_by_sector
-                WHERE area_level = 'province' AND sex = 'Tổng' AND vsic_section IN ('A', 'B-F', 'G-U')
-                ORDER BY year, vsic_section"""
-        ).pl()
-        fig = go.Figure()
-        for name in sector["broad_sector_name"].unique(maintain_order=True).to_list():
-            part = sector.filter(pl.col("broad_sector_name") == name)
-            fig.add_bar(
-                x=part["year"].cast(pl.String),
-                y=part["employed"].to_list(),
-                name=name,
-            )
-        fig.update_layout(
-            barmode="stack",
-            title="Lao động có việc làm theo khu vực kinh tế "
-            "(tỉnh) / Employment by broad sector (province)",
-        )
-        sections.append(("Khu vực kinh tế / Sectors", _fig_html(fig)))
-    return sections + _section_tables(tables)
+    return sections
 
 
-YEARBOOK_TABLES = _labour_tables
-REPORT_SECTIONS = _labour_sections
+YEARBOOK_TABLES = yearbook_tables
+REPORT_SECTIONS = report_sections

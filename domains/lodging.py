@@ -8,25 +8,19 @@ and domains/__init__.py assembles the registries. Adding a model: a module like 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import great_expectations.expectations as gxe
-import plotly.graph_objects as go
 import polars as pl
 
 from domains.base import AREA_KEYS, Check, Mart, Staging
-from marts.reports import (
-    YearbookTable,
-    _columns,
-    _exists,
-    _fig_html,
-    _section_tables,
-    _table,
-    _table_html,
-    commune_map,
-    yearbook_tables,
-)
 from protection.perturb import Perturbation
 from quality.suites import communes_2025, suite
+from reporting import charts
+from reporting.dictionary import Label
+from reporting.html import Note, Section
+from reporting.yearbook import Frame, SmallBase, YearbookTable, area_table, split_months
 from sources.contracts import lodging as contracts
 
 NAME = "lodging"  # asset group of its raw, staging and quarantine tables
@@ -57,25 +51,64 @@ STAGING = [
 ]
 SOURCES = [s.source for s in STAGING]
 
-# Vietnamese labels of the domain's columns for the workbooks (English name kept alongside).
-LABELS: dict[str, str] = {
-    "establishment_type": "Loại hình cơ sở lưu trú",
-    "guest_origin": "Nguồn khách",
-    "arrivals": "Lượt khách đến",
-    "guest_nights": "Số đêm lưu trú của khách",
-    "average_length_of_stay": "Số đêm lưu trú bình quân",
-    "establishments": "Số cơ sở lưu trú",
-    "rooms": "Số phòng",
-    "room_nights_available": "Số đêm phòng sẵn có",
-    "occupied_room_nights": "Số đêm phòng có khách",
-    "room_occupancy_rate": "Công suất sử dụng phòng",
-    "room_occupancy_over_100": "Công suất phòng trên 100 % (sổ đăng ký thiếu phòng)",
-    "nationality": "Quốc tịch",
-    "nationality_name": "Tên quốc tịch",
-    "notifications": "Số thông báo lưu trú",
-    "late_notifications": "Số thông báo quá hạn (sau 23 giờ)",
-    "late_share": "Tỷ lệ thông báo quá hạn",
+# Labels of the domain's columns (workbooks, reports, data dictionary): Vietnamese, English,
+# unit, and a definition where the mart's SQL header does not define the column.
+LABELS: dict[str, Label] = {
+    "establishment_type": Label(
+        "Loại hình cơ sở lưu trú",
+        "Establishment type",
+        "mã / code",
+        "Type in the establishment register: hotel_1star … hotel_5star, guesthouse, motel, "
+        "homestay, rental_room, industrial_housing, hospital, long_distance_bus; 'all' every "
+        "type.",
+    ),
+    "guest_origin": Label(
+        "Nguồn khách",
+        "Guest origin",
+        "mã / code",
+        "domestic (Vietnamese nationality), international (any other); 'all' both.",
+    ),
+    "arrivals": Label("Lượt khách đến", "Arrivals", "lượt khách / arrivals"),
+    "guest_nights": Label("Số đêm lưu trú của khách", "Guest-nights", "đêm / nights"),
+    "average_length_of_stay": Label(
+        "Số đêm lưu trú bình quân", "Average length of stay", "đêm / nights"
+    ),
+    "establishments": Label("Số cơ sở lưu trú", "Establishments", "cơ sở / establishments"),
+    "rooms": Label("Số phòng", "Rooms", "phòng / rooms"),
+    "room_nights_available": Label(
+        "Số đêm phòng sẵn có", "Room-nights available", "đêm phòng / room-nights"
+    ),
+    "occupied_room_nights": Label(
+        "Số đêm phòng có khách", "Occupied room-nights", "đêm phòng / room-nights"
+    ),
+    "room_occupancy_rate": Label(
+        "Công suất sử dụng phòng", "Net room occupancy rate", "tỷ lệ 0-1 / ratio 0-1"
+    ),
+    "room_occupancy_over_100": Label(
+        "Công suất phòng trên 100 % (sổ đăng ký thiếu phòng)",
+        "Room occupancy above 100 % (register defect)",
+        "đúng/sai / true/false",
+    ),
+    "nationality": Label(
+        "Quốc tịch",
+        "Nationality",
+        "mã ISO 3166 alpha-3 / code",
+        "The guest's nationality, ISO 3166 alpha-3 (VNM Vietnamese); 'other' unreadable.",
+    ),
+    "nationality_name": Label("Tên quốc tịch", "Nationality name", "văn bản / text"),
+    "reporting_establishments": Label(
+        "Số cơ sở có gửi thông báo", "Establishments that notified", "cơ sở / establishments"
+    ),
+    "notifications": Label("Số thông báo lưu trú", "Notifications", "thông báo / notifications"),
+    "late_notifications": Label(
+        "Số thông báo quá hạn (sau 23 giờ)", "Late notifications", "thông báo / notifications"
+    ),
+    "late_share": Label(
+        "Tỷ lệ thông báo quá hạn", "Share of late notifications", "tỷ lệ 0-1 / ratio 0-1"
+    ),
 }
+ORIGINS = {"domestic": "Khách nội địa / domestic", "international": "Khách quốc tế / international"}
+COUNTRIES_CSV = Path(__file__).resolve().parent.parent / "sources" / "reference" / "iso3166.csv"
 
 # --- marts with their catalogue entries and their protection (protection/perturb.py)
 _ALL_ORIGINS = "p.guest_origin = 'all'"
@@ -255,175 +288,258 @@ REJECT_REASONS: dict[str, str] = {
 REPAIRS: dict[str, str] = {}
 
 
-# --- report (HTML) and workbook (yearbook) tables
+# --- report (HTML) and workbook (yearbook) tables, from the published marts only
+
+# A late-notification share over fewer notifications than this is marked '*'.
+SMALL_NOTIFICATIONS = SmallBase(50, "thông báo", "notifications")
+_AREA = "area_code"
+_ALL = "establishment_type = 'all' AND guest_origin = 'all'"
+_REF = "Theo tháng; ô '-': không có cơ sở lưu trú nào trên địa bàn trong tháng."
+# There is no yearly lodging mart: a year's column is the sum of the published months, and
+# says so (perturbed tables are not additive: it is not a count of its own).
+SUM_OF_MONTHS = "Cả năm: cộng các tháng / Year: sum of months"
+FROM_MONTHS = "Cả năm: từ các tháng / Year: from months"
+_SUM_NOTE = (
+    "Cột cả năm là tổng các tháng đã công bố, không phải số đếm riêng của cả năm (bảng không "
+    "cộng dồn). / The year's column is the sum of the published months, not a count of the "
+    "year of its own (tables are not additive)."
+)
+_FROM_NOTE = (
+    "Cột cả năm được tính từ các số tháng đã công bố (tổng tử số chia tổng mẫu số). / The "
+    "year's column is computed from the published months (sum of numerators over sum of "
+    "denominators)."
+)
 
 
-def _lodging_tables(con) -> list[YearbookTable | None]:
-    _columns(con, "tourism_monthly")
-    area = "area_level, area_code, area_name, parent_code"
-    total = "WHERE establishment_type = 'all' AND guest_origin = 'all'"
-    ref = "Theo tháng; ô '-': không có cơ sở lưu trú nào trên địa bàn trong tháng."
-    tables = [
-        _table(
-            con,
-            38,
-            "1. Lượt khách",
+def _monthly(con, *, value: str, annual: str, table: str = "tourism_monthly", where: str = _ALL,
+             base: str = "", annual_base: str = ""):  # fmt: skip
+    """The monthly figures and the year's column of each area (long frames)."""
+    monthly_sql = (
+        f"SELECT {_AREA}, month AS period, {value} AS value{base} FROM {table} WHERE {where}"
+    )
+    annual_frame = con.execute(
+        f"""SELECT {_AREA} AS row_key, year(month) AS year, {annual} AS value{annual_base}
+            FROM {table} WHERE {where} GROUP BY ALL"""
+    ).pl()
+    return monthly_sql, annual_frame
+
+
+def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None]:
+    """The yearbook tables of model 38, each split by half-year (six months and the year's
+    column fit an A4 page), in print order (numbered by the caller)."""
+    tables: list[YearbookTable | None] = []
+    specs = [
+        (
+            "arrivals",
+            "Lượt khách",
             "Lượt khách do các cơ sở lưu trú phục vụ",
             "Arrivals at accommodation establishments",
-            "Lượt khách",
-            "tourism_monthly",
-            f"SELECT {area}, month AS period, arrivals AS value, FROM tourism_monthly {total}",
-            "Lượt khách nhận phòng trong tháng (không tính khách trong ngày); IRTS 2008.",
-            ref,
-            "month",
+            "Lượt khách / arrivals",
+            "arrivals",
+            "sum(arrivals)",
+            SUM_OF_MONTHS,
+            "Lượt khách nhận phòng trong tháng và lưu trú ít nhất một đêm (IRTS 2008).",
+            0,
+            False,
         ),
-        _table(
-            con,
-            38,
-            "2. Ngày khách",
+        (
+            "guest_nights",
+            "Đêm lưu trú",
             "Số đêm lưu trú của khách",
             "Guest-nights",
-            "Đêm",
-            "tourism_monthly",
-            f"SELECT {area}, month AS period, guest_nights AS value, FROM tourism_monthly {total}",
+            "Đêm / nights",
+            "guest_nights",
+            "sum(guest_nights)",
+            SUM_OF_MONTHS,
             "Số đêm = ngày trả phòng − ngày nhận phòng, mỗi đêm tính vào tháng của đêm đó "
             "(IRTS 2008, Eurostat).",
-            ref,
-            "month",
+            0,
+            False,
         ),
-        _table(
-            con,
-            38,
-            "3. Công suất phòng",
+        (
+            "occupancy",
+            "Công suất phòng",
             "Công suất sử dụng phòng",
-            "Room occupancy rate",
+            "Net room occupancy rate",
             "%",
-            "tourism_monthly",
-            f"SELECT {area}, month AS period, room_occupancy_rate AS value, "
-            f""
-            f"FROM tourism_monthly {total}",
-            "Số đêm phòng có khách chia cho số đêm phòng sẵn có.",
-            ref,
-            "month",
+            "room_occupancy_rate",
+            "sum(occupied_room_nights) / nullif(sum(room_nights_available), 0)",
+            FROM_MONTHS,
+            "Số đêm phòng có khách chia cho số đêm phòng sẵn có (Eurostat). Cả năm: tổng đêm "
+            "phòng có khách đã công bố chia cho tổng đêm phòng sẵn có.",
             1,
-            percent=True,
+            True,
         ),
     ]
-    if _exists(con, "lodging_compliance"):
-        _columns(con, "lodging_compliance")
-        tables.append(
-            _table(
-                con,
-                38,
-                "4. Thông báo quá hạn",
-                "Tỷ lệ thông báo lưu trú quá hạn",
-                "Share of late lodging notifications",
-                "%",
-                "lodging_compliance",
-                f"SELECT {area}, month AS period, late_share AS value, "
-                f""
-                "FROM lodging_compliance WHERE establishment_type = 'all'",
-                "Thông báo gửi sau 23 giờ ngày khách đến, trên tổng số thông báo.",
-                ref,
-                "month",
-                1,
-                percent=True,
-            )
+    for id_, short, title, title_en, unit, value, annual, label, definition, dec, pct in specs:
+        monthly_sql, annual_frame = _monthly(con, value=value, annual=annual)
+        table = area_table(
+            con,
+            id=id_,
+            short=short,
+            title=title,
+            title_en=title_en,
+            unit=unit,
+            mart="tourism_monthly",
+            sql=monthly_sql,
+            definition=definition,
+            reference=_REF,
+            kind="month",
+            decimals=dec,
+            percent=pct,
+            notes=(_SUM_NOTE,) if label == SUM_OF_MONTHS else (_FROM_NOTE,),
         )
-    return tables
+        tables += split_months(table, annual_frame, label)
+    monthly_sql, annual_frame = _monthly(
+        con,
+        value="late_share",
+        annual="sum(late_notifications) / nullif(sum(notifications), 0)",
+        table="lodging_compliance",
+        where="establishment_type = 'all'",
+        base=", notifications AS base",
+        annual_base=", sum(notifications) AS base",
+    )
+    late = area_table(
+        con,
+        id="late_share",
+        short="Thông báo quá hạn",
+        title="Tỷ lệ thông báo lưu trú quá hạn",
+        title_en="Share of late lodging notifications",
+        unit="%",
+        mart="lodging_compliance",
+        sql=monthly_sql,
+        definition="Thông báo gửi sau 23 giờ ngày khách đến, trên tổng số thông báo. Cả năm: "
+        "tổng thông báo quá hạn đã công bố chia cho tổng thông báo.",
+        reference=_REF,
+        kind="month",
+        decimals=1,
+        percent=True,
+        small_base=SMALL_NOTIFICATIONS,
+        notes=(_FROM_NOTE,),
+    )
+    return tables + split_months(late, annual_frame, FROM_MONTHS)
 
 
-def _lodging_sections(con) -> list[tuple[str, str]]:
-    tables = yearbook_tables(con, 38)
+def seasonality(con: duckdb.DuckDBPyConnection):
+    """Guest-nights by origin (stacked, with the published total) and room occupancy, by month,
+    for the province."""
     season = con.execute(
-        """SELECT month, guest_origin, guest_nights, room_occupancy_rate
-            FROM tourism_monthly
-            WHERE area_level = 'province' AND establishment_type = 'all' ORDER BY month"""
+        """SELECT month, guest_origin, guest_nights, room_occupancy_rate FROM tourism_monthly
+           WHERE area_level = 'province' AND establishment_type = 'all' ORDER BY month"""
     ).pl()
-    fig = go.Figure()
-    for origin, label in (
-        ("domestic", "Khách nội địa / domestic"),
-        ("international", "Khách quốc tế / international"),
-    ):
-        part = season.filter(pl.col("guest_origin") == origin)
-        fig.add_bar(
-            x=part["month"],
-            y=part["guest_nights"].to_list(),
-            name=label,
+    months = sorted(season["month"].unique().to_list())
+
+    def values(origin: str, column: str) -> list:
+        by_month = dict(
+            season.filter(pl.col("guest_origin") == origin).select("month", column).iter_rows()
         )
-    total = season.filter(pl.col("guest_origin") == "all")
-    fig.add_scatter(
-        x=total["month"],
-        y=total["room_occupancy_rate"],
-        name="Công suất phòng / occupancy",
-        yaxis="y2",
-        mode="lines+markers",
-        connectgaps=False,
+        return [by_month.get(m) for m in months]
+
+    return charts.bars_and_line(
+        "Tính mùa vụ: đêm lưu trú và công suất phòng (tỉnh)",
+        "Seasonality: guest-nights and room occupancy (province)",
+        mart="tourism_monthly",
+        x=months,
+        parts=[charts.Series(name, values(o, "guest_nights")) for o, name in ORIGINS.items()],
+        total=charts.Series(charts.TOTAL_NAME, values("all", "guest_nights")),
+        line=charts.Series(
+            "Công suất phòng (%) / room occupancy (%)", values("all", "room_occupancy_rate")
+        ),
+        y_title="Đêm lưu trú / guest-nights",
+        y2_title="Công suất phòng / occupancy (%)",
     )
-    fig.update_layout(
-        barmode="stack",
-        title="Tính mùa vụ: đêm lưu trú và công suất phòng (tỉnh) / Seasonality: "
-        "guest-nights and room occupancy (province)",
-        yaxis=dict(title="Đêm lưu trú / guest-nights"),
-        yaxis2=dict(title="Công suất / occupancy", overlaying="y", side="right", tickformat=".0%"),
+
+
+def nationality_table(con: duckdb.DuckDBPyConnection, year: int) -> Frame:
+    """International arrivals of a year by nationality (sum of the published months), with the
+    Vietnamese name of the published mart and the English name of the ISO 3166 reference."""
+    english = pl.read_csv(COUNTRIES_CSV, columns=["alpha3", "name_en"]).rename(
+        {"alpha3": "nationality"}
     )
-    sections = [("Tính mùa vụ / Seasonality", _fig_html(fig))]
-    # no yearly lodging mart: a year is the sum of its published months, and says so
+    nat = (
+        con.execute(
+            """SELECT nationality, any_value(nationality_name) AS nationality_name,
+                      sum(arrivals) AS arrivals
+               FROM tourism_by_nationality WHERE nationality <> 'VNM' AND year(month) = ?
+               GROUP BY 1 HAVING sum(arrivals) > 0 ORDER BY 3 DESC, 1""",
+            [year],
+        )
+        .pl()
+        .join(english, on="nationality", how="left")
+        .select(
+            pl.concat_str(
+                "nationality_name", pl.col("name_en").fill_null("other"), separator=" / "
+            ).alias("name"),
+            "arrivals",
+        )
+    )
+    return Frame(
+        nat,
+        f"Lượt khách quốc tế năm {year} theo quốc tịch (cộng các tháng đã công bố) / "
+        f"international arrivals {year} by nationality (sum of the published months)",
+        labels={"name": "Quốc tịch / nationality", "arrivals": "Lượt khách / arrivals"},
+    )
+
+
+def report_sections(con: duckdb.DuckDBPyConnection, tables: list[YearbookTable]) -> list[Section]:
+    """The charts of model 38's report (the yearbook tables follow them)."""
+    if not tables:
+        return []
+    sections = [
+        Section(
+            "Tính mùa vụ / Seasonality",
+            [seasonality(con), Note(charts.STACK_NOTE)],
+        )
+    ]
     year = con.execute("SELECT max(year(month)) FROM tourism_monthly").fetchone()[0]
+    communes = con.execute(
+        """SELECT t.area_code, any_value(t.area_name) AS area_name,
+                  any_value(d.area_name) AS district, sum(guest_nights) AS value
+           FROM tourism_monthly t LEFT JOIN (SELECT DISTINCT area_code, area_name
+                FROM tourism_monthly WHERE area_level = 'district') d
+                ON d.area_code = t.parent_code
+           WHERE t.area_level = 'commune' AND establishment_type = 'all'
+             AND guest_origin = 'all' AND year(month) = ?
+           GROUP BY t.area_code""",
+        [year],
+    ).pl()
+    fig, listed = charts.commune_map(
+        communes,
+        f"Số đêm lưu trú năm {year} theo xã, phường (cộng các tháng đã công bố)",
+        f"Guest-nights {year} by commune (sum of the published months)",
+        mart="tourism_monthly",
+        value_label="Đêm lưu trú / guest-nights",
+    )
     sections.append(
-        (
-            "Xã, phường 2025 / 2025 communes",
-            commune_map(
-                con,
-                f"""SELECT t.area_code, any_value(t.area_name) AS area_name,
-                        any_value(d.area_name) AS district,
-                        sum(guest_nights) AS value
-                 FROM tourism_monthly t LEFT JOIN (SELECT DISTINCT area_code, area_name
-                      FROM tourism_monthly WHERE area_level = 'district') d
-                      ON d.area_code = t.parent_code
-                 WHERE t.area_level = 'commune' AND establishment_type = 'all'
-                   AND guest_origin = 'all' AND year(month) = {int(year)}
-                 GROUP BY t.area_code""",
-                f"Số đêm lưu trú năm {year} theo xã, phường (tổng các tháng đã công bố) / "
-                f"Guest-nights {year} by commune (sum of the published months)",
-                "đêm lưu trú / guest-nights",
-            ),
+        Section("Xã, phường 2025 / 2025 communes", [fig, Note(charts.MAP_NOTE), listed])
+    )
+    sections.append(Section("Quốc tịch / Nationality", [nationality_table(con, year)]))
+    late = con.execute(
+        """SELECT month, late_share FROM lodging_compliance
+           WHERE area_level = 'province' AND establishment_type = 'all' ORDER BY month"""
+    ).pl()
+    sections.append(
+        Section(
+            "Chấp hành / Compliance",
+            [
+                charts.lines(
+                    "Tỷ lệ thông báo lưu trú quá hạn (tỉnh)",
+                    "Share of late notifications (province)",
+                    mart="lodging_compliance",
+                    x=late["month"].to_list(),
+                    series=[
+                        charts.Series(
+                            "Thông báo quá hạn / late notifications", late["late_share"].to_list()
+                        )
+                    ],
+                    y_title="%",
+                    percent=True,
+                )
+            ],
         )
     )
-    if _exists(con, "tourism_by_nationality"):
-        nat = con.execute(
-            f"""SELECT nationality, any_value(nationality_name) AS nationality_name,
-                       sum(arrivals) AS arrivals
-                FROM tourism_by_nationality WHERE nationality <> 'VNM' AND year(month) = {int(year)}
-                GROUP BY 1 HAVING sum(arrivals) > 0 ORDER BY 3 DESC, 1"""
-        ).pl()
-        sections.append(
-            (
-                "Quốc tịch / Nationality",
-                _table_html(
-                    nat,
-                    f"Lượt khách quốc tế năm {year} theo quốc tịch (tổng các tháng đã công bố) / "
-                    f"international arrivals {year} by nationality:",
-                ),
-            )
-        )
-    if _exists(con, "lodging_compliance"):
-        late = con.execute(
-            """SELECT month, late_share FROM lodging_compliance
-               WHERE area_level = 'province' AND establishment_type = 'all' ORDER BY month"""
-        ).pl()
-        fig = go.Figure(
-            go.Scatter(
-                x=late["month"], y=late["late_share"], mode="lines+markers", connectgaps=False
-            )
-        )
-        fig.update_layout(
-            title="Tỷ lệ thông báo lưu trú quá hạn (tỉnh) / Share of late notifications (province)",
-            yaxis=dict(tickformat=".1%"),
-        )
-        sections.append(("Chấp hành / Compliance", _fig_html(fig)))
-    return sections + _section_tables(tables)
+    return sections
 
 
-YEARBOOK_TABLES = _lodging_tables
-REPORT_SECTIONS = _lodging_sections
+YEARBOOK_TABLES = yearbook_tables
+REPORT_SECTIONS = report_sections

@@ -9,22 +9,15 @@ from __future__ import annotations
 
 import duckdb
 import great_expectations.expectations as gxe
-import plotly.graph_objects as go
+import polars as pl
 
 from domains.base import AREA_KEYS, Check, Mart, Staging
-from marts.reports import (
-    YearbookTable,
-    _columns,
-    _fig_html,
-    _pyramid_html,
-    _section_tables,
-    _table,
-    _yearbook_chart,
-    commune_map,
-    yearbook_tables,
-)
 from protection.perturb import Perturbation
 from quality.suites import SEXES, communes_2025, suite
+from reporting import charts
+from reporting.dictionary import Label
+from reporting.html import Note, Section
+from reporting.yearbook import SmallBase, YearbookTable, area_table
 from sources.contracts import population as contracts
 
 NAME = "population"  # asset group of its raw, staging and quarantine tables
@@ -54,50 +47,88 @@ STAGING = [
 ]
 SOURCES = [s.source for s in STAGING]
 
-# Vietnamese labels of the domain's columns for the workbooks (English name kept alongside).
-LABELS: dict[str, str] = {
-    "males": "Nam",
-    "females": "Nữ",
-    "aged_0_14": "Dân số 0-14 tuổi",
-    "aged_15_64": "Dân số 15-64 tuổi",
-    "aged_65_plus": "Dân số 65+ tuổi",
-    "aged_60_plus": "Dân số 60+ tuổi",
-    "sex_ratio": "Tỷ số giới tính (nam/100 nữ)",
-    "median_age": "Tuổi trung vị",
-    "young_dependency_ratio": "Tỷ số phụ thuộc trẻ em",
-    "old_dependency_ratio": "Tỷ số phụ thuộc người già",
-    "total_dependency_ratio": "Tỷ số phụ thuộc chung",
-    "ageing_index": "Chỉ số già hóa",
-    "households": "Số hộ",
-    "avg_household_size": "Quy mô hộ bình quân",
-    "area_km2": "Diện tích (km²)",
-    "density_per_km2": "Mật độ dân số (người/km²)",
-    "population_start": "Dân số đầu kỳ",
-    "births": "Số sinh",
-    "deaths": "Số chết",
-    "in_migrants": "Số người nhập cư",
-    "out_migrants": "Số người xuất cư",
-    "population_end": "Dân số cuối kỳ",
-    "natural_increase": "Tăng tự nhiên",
-    "net_migration": "Di cư thuần",
-    "in_from_outside_province": "Nhập cư từ tỉnh khác",
-    "out_to_outside_province": "Xuất cư đi tỉnh khác",
-    "mean_population": "Dân số bình quân",
-    "births_male": "Số sinh nam",
-    "births_female": "Số sinh nữ",
-    "crude_birth_rate": "Tỷ suất sinh thô (‰)",
-    "crude_death_rate": "Tỷ suất chết thô (‰)",
-    "natural_increase_rate": "Tỷ lệ tăng tự nhiên (‰)",
-    "in_migration_rate": "Tỷ suất nhập cư (‰)",
-    "out_migration_rate": "Tỷ suất xuất cư (‰)",
-    "net_migration_rate": "Tỷ suất di cư thuần (‰)",
-    "sex_ratio_at_birth": "Tỷ số giới tính khi sinh",
-    "flow_level": "Cấp luồng di cư",
-    "origin_code": "Mã nơi đi",
-    "origin_name": "Nơi đi",
-    "destination_code": "Mã nơi đến",
-    "destination_name": "Nơi đến",
-    "movers": "Số người di chuyển",
+# Labels of the domain's columns (workbooks, reports, data dictionary): Vietnamese, English,
+# unit, and a definition where the mart's SQL header does not define the column.
+_P = "người / persons"
+_PER_1000 = "‰ (trên 1.000 dân bình quân / per 1,000 mean population)"
+LABELS: dict[str, Label] = {
+    "males": Label("Nam", "Males", _P),
+    "females": Label("Nữ", "Females", _P),
+    "aged_0_14": Label("Dân số 0-14 tuổi", "Population aged 0-14", _P),
+    "aged_15_64": Label("Dân số 15-64 tuổi", "Population aged 15-64", _P),
+    "aged_65_plus": Label("Dân số 65+ tuổi", "Population aged 65+", _P),
+    "aged_60_plus": Label("Dân số 60+ tuổi", "Population aged 60+", _P),
+    "sex_ratio": Label("Tỷ số giới tính", "Sex ratio", "nam/100 nữ / males per 100 females"),
+    "median_age": Label("Tuổi trung vị", "Median age", "năm / years"),
+    "young_dependency_ratio": Label(
+        "Tỷ số phụ thuộc trẻ em", "Young-age dependency ratio", "trên 100 / per 100"
+    ),
+    "old_dependency_ratio": Label(
+        "Tỷ số phụ thuộc người già", "Old-age dependency ratio", "trên 100 / per 100"
+    ),
+    "total_dependency_ratio": Label(
+        "Tỷ số phụ thuộc chung", "Total dependency ratio", "trên 100 / per 100"
+    ),
+    "ageing_index": Label("Chỉ số già hóa", "Ageing index", "trên 100 / per 100"),
+    "households": Label("Số hộ", "Households", "hộ / households"),
+    "persons_in_households": Label(
+        "Số người trong các hộ", "Persons in the households counted", _P
+    ),
+    "avg_household_size": Label("Quy mô hộ bình quân", "Average household size", "người/hộ"),
+    "area_km2": Label(
+        "Diện tích",
+        "Area",
+        "km²",
+        "Area of the 2025 communes (vietnamadminunits); a former district's area is the sum of "
+        "its 2025 communes' areas.",
+    ),
+    "density_per_km2": Label("Mật độ dân số", "Population density", "người/km² / per km²"),
+    "population_start": Label("Dân số đầu kỳ", "Population at the start", _P),
+    "births": Label("Số sinh", "Live births", "trẻ / births"),
+    "deaths": Label("Số chết", "Deaths", "người / deaths"),
+    "in_migrants": Label("Số người nhập cư", "In-migrants", _P),
+    "out_migrants": Label("Số người xuất cư", "Out-migrants", _P),
+    "population_end": Label("Dân số cuối kỳ", "Population at the end", _P),
+    "natural_increase": Label("Tăng tự nhiên", "Natural increase", _P),
+    "net_migration": Label("Di cư thuần", "Net migration", _P),
+    "balance_adjustment": Label("Số điều chỉnh cân đối", "Balance adjustment", _P),
+    "in_from_outside_province": Label("Nhập cư từ tỉnh khác", "In-migrants from outside", _P),
+    "out_to_outside_province": Label("Xuất cư đi tỉnh khác", "Out-migrants to outside", _P),
+    "mean_population": Label("Dân số bình quân", "Mean population", _P),
+    "births_male": Label("Số sinh nam", "Male live births", "trẻ / births"),
+    "births_female": Label("Số sinh nữ", "Female live births", "trẻ / births"),
+    "crude_birth_rate": Label("Tỷ suất sinh thô", "Crude birth rate", _PER_1000),
+    "crude_death_rate": Label("Tỷ suất chết thô", "Crude death rate", _PER_1000),
+    "natural_increase_rate": Label("Tỷ lệ tăng tự nhiên", "Rate of natural increase", _PER_1000),
+    "in_migration_rate": Label("Tỷ suất nhập cư", "In-migration rate", _PER_1000),
+    "out_migration_rate": Label("Tỷ suất xuất cư", "Out-migration rate", _PER_1000),
+    "net_migration_rate": Label("Tỷ suất di cư thuần", "Net migration rate", _PER_1000),
+    "sex_ratio_at_birth": Label(
+        "Tỷ số giới tính khi sinh", "Sex ratio at birth", "trẻ trai/100 trẻ gái / per 100"
+    ),
+    "flow_level": Label(
+        "Cấp luồng di cư",
+        "Flow level",
+        "mã / code",
+        "district: moves between former districts; commune: moves between 2025 communes.",
+    ),
+    "origin_code": Label(
+        "Mã nơi đi",
+        "Origin code",
+        "mã / code",
+        "GSO code of the area moved from; NGOAI_TINH outside the former Bình Định area.",
+    ),
+    "origin_name": Label("Nơi đi", "Origin", "văn bản / text", "Name of the area moved from."),
+    "destination_code": Label(
+        "Mã nơi đến",
+        "Destination code",
+        "mã / code",
+        "GSO code of the area moved to; NGOAI_TINH outside the former Bình Định area.",
+    ),
+    "destination_name": Label(
+        "Nơi đến", "Destination", "văn bản / text", "Name of the area moved to."
+    ),
+    "movers": Label("Số người di chuyển", "Movers", _P),
 }
 
 # --- marts with their catalogue entries and their protection (protection/perturb.py)
@@ -343,137 +374,226 @@ REPAIRS: dict[str, str] = {
 }
 
 
-# --- report (HTML) and workbook (yearbook) tables
+# --- report (HTML) and workbook (yearbook) tables, from the published marts only
+
+# Rates per 1,000 (or 100,000) of a population under this many persons are marked '*': a few
+# events more or less (or the perturbation's ±3) move them far.
+SMALL_POPULATION = SmallBase(1000, "người", "persons")
+_AREA = "area_code"
+_BY_SEX = {"Tổng": "Tổng số / Total", "Nam": "Nam / Male", "Nữ": "Nữ / Female"}
+_STOCK_REF = "Tại 0 giờ ngày ghi ở cột (dân số ngày 01/01 bằng dân số cuối ngày 31/12 năm trước)."
+_YEAR_REF = "Cả năm (01/01 - 31/12); dân số bình quân = (đầu năm + cuối năm) / 2."
 
 
-def _population_tables(con) -> list[YearbookTable | None]:
-    _columns(con, "population_indicators")
-    _columns(con, "population_rates")
-    area = "area_level, area_code, area_name, parent_code"
+def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None]:
+    """The yearbook tables of model 36, in print order (numbered by the caller)."""
     return [
-        _table(
+        area_table(
             con,
-            36,
-            "1. Dân số",
-            "Dân số phân theo đơn vị hành chính",
-            "Population by administrative unit",
-            "Người",
-            "population_indicators",
-            f"SELECT {area}, ref_date AS period, population AS value, FROM population_indicators",
-            "Người thường trú và tạm trú đang sinh sống trên địa bàn (đăng ký dân cư).",
-            "Tại 0 giờ ngày ghi ở cột (dân số ngày 01/01 bằng dân số cuối ngày 31/12 năm trước).",
-            "date",
+            id="population",
+            short="Dân số",
+            title="Dân số phân theo đơn vị hành chính",
+            title_en="Population by administrative unit",
+            unit="Người / persons",
+            mart="population_indicators",
+            sql=f"SELECT {_AREA}, ref_date AS period, population AS value FROM population_indicators",
+            definition="Người thường trú và tạm trú đang sinh sống trên địa bàn (đăng ký dân cư).",
+            reference=_STOCK_REF,
+            kind="date",
         ),
-        _table(
+        area_table(
             con,
-            36,
-            "2. Mật độ dân số",
-            "Mật độ dân số phân theo đơn vị hành chính",
-            "Population density",
-            "Người/km²",
-            "population_indicators",
-            f"SELECT {area}, ref_date AS period, density_per_km2 AS value, "
-            f"FROM population_indicators",
-            "Dân số chia cho diện tích (km²); diện tích huyện cũ là tổng diện tích các xã, "
-            "phường năm 2025 thuộc huyện.",
-            "Tại 0 giờ ngày ghi ở cột.",
-            "date",
-            1,
+            id="population_sex",
+            short="Dân số theo giới tính",
+            title="Dân số phân theo giới tính",
+            title_en="Population by sex",
+            unit="Người / persons",
+            mart="population_indicators",
+            sql=f"""SELECT {_AREA}, ref_date AS period, 'Tổng' AS sub, population AS value
+                    FROM population_indicators
+                    UNION ALL SELECT {_AREA}, ref_date, 'Nam', males FROM population_indicators
+                    UNION ALL SELECT {_AREA}, ref_date, 'Nữ', females FROM population_indicators""",
+            definition="Dân số theo giới tính; tổng số được đếm riêng, không cộng từ nam và nữ.",
+            reference=_STOCK_REF,
+            kind="date",
+            subs=_BY_SEX,
         ),
-        _table(
+        area_table(
             con,
-            36,
-            "3. Số sinh",
-            "Số trẻ sinh ra trong năm",
-            "Live births",
-            "Người",
-            "population_rates",
-            f"SELECT {area}, year AS period, births AS value FROM population_rates",
-            "Số trẻ sinh sống được đăng ký, tính theo ngày sinh.",
-            "Cả năm (01/01 - 31/12).",
-            "year",
+            id="mean_population",
+            short="Dân số trung bình",
+            title="Dân số trung bình",
+            title_en="Mean population",
+            unit="Người / persons",
+            mart="population_rates",
+            sql=f"SELECT {_AREA}, year AS period, mean_population AS value FROM population_rates",
+            definition="Trung bình dân số đầu năm và cuối năm (UN DESA), từ số đã công bố.",
+            reference=_YEAR_REF,
+            kind="year",
+            decimals=1,
         ),
-        _table(
+        area_table(
             con,
-            36,
-            "4. Tỷ suất sinh thô",
-            "Tỷ suất sinh thô",
-            "Crude birth rate",
-            "‰",
-            "population_rates",
-            f"SELECT {area}, year AS period, crude_birth_rate AS value, FROM population_rates",
-            "Số sinh trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
-            "Cả năm; dân số bình quân = (đầu năm + cuối năm) / 2.",
-            "year",
-            1,
+            id="density",
+            short="Mật độ dân số",
+            title="Mật độ dân số phân theo đơn vị hành chính",
+            title_en="Population density",
+            unit="Người/km² / persons per km²",
+            mart="population_indicators",
+            sql=f"SELECT {_AREA}, ref_date AS period, density_per_km2 AS value "
+            "FROM population_indicators",
+            definition="Dân số chia cho diện tích (km²); diện tích huyện cũ là tổng diện tích các "
+            "xã, phường năm 2025 thuộc huyện.",
+            reference="Tại 0 giờ ngày ghi ở cột.",
+            kind="date",
+            decimals=1,
         ),
-        _table(
+        area_table(
             con,
-            36,
-            "5. Tỷ suất chết thô",
-            "Tỷ suất chết thô",
-            "Crude death rate",
-            "‰",
-            "population_rates",
-            f"SELECT {area}, year AS period, crude_death_rate AS value, FROM population_rates",
-            "Số người chết trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
-            "Cả năm; dân số bình quân = (đầu năm + cuối năm) / 2.",
-            "year",
-            1,
+            id="births",
+            short="Số sinh",
+            title="Số trẻ sinh ra trong năm",
+            title_en="Live births",
+            unit="Trẻ / births",
+            mart="population_rates",
+            sql=f"SELECT {_AREA}, year AS period, births AS value FROM population_rates",
+            definition="Số trẻ sinh sống được đăng ký, tính theo ngày sinh (UN DESA).",
+            reference="Cả năm (01/01 - 31/12).",
+            kind="year",
+        ),
+        area_table(
+            con,
+            id="crude_birth_rate",
+            short="Tỷ suất sinh thô",
+            title="Tỷ suất sinh thô",
+            title_en="Crude birth rate",
+            unit="‰",
+            mart="population_rates",
+            sql=f"""SELECT {_AREA}, year AS period, crude_birth_rate AS value,
+                           mean_population AS base FROM population_rates""",
+            definition="Số sinh trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
+            reference=_YEAR_REF,
+            kind="year",
+            decimals=1,
+            small_base=SMALL_POPULATION,
+        ),
+        area_table(
+            con,
+            id="crude_death_rate",
+            short="Tỷ suất chết thô",
+            title="Tỷ suất chết thô",
+            title_en="Crude death rate",
+            unit="‰",
+            mart="population_rates",
+            sql=f"""SELECT {_AREA}, year AS period, crude_death_rate AS value,
+                           mean_population AS base FROM population_rates""",
+            definition="Số người chết trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
+            reference=_YEAR_REF,
+            kind="year",
+            decimals=1,
+            small_base=SMALL_POPULATION,
         ),
     ]
 
 
-def _population_sections(con) -> list[tuple[str, str]]:
-    tables = {t.mart + t.sheet[:2]: t for t in yearbook_tables(con, 36)}
-    sections = [("Tháp dân số / Population pyramid", _pyramid_html(con))]
-    pop = tables.get("population_indicators1.")
-    if pop:
-        sections.append(
-            (
-                "Huyện cũ / Former districts",
-                _yearbook_chart(
-                    pop,
-                    "district",
-                    "Dân số theo huyện cũ / Population by former district",
-                    with_province=False,
-                ),
+def pyramid_data(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, object]:
+    """The published five-year age groups by sex of the province and the former districts on
+    the latest reference date."""
+    latest = con.execute("SELECT max(ref_date) FROM population_by_age_sex").fetchone()[0]
+    data = con.execute(
+        """SELECT area_code, area_name, sex, age_group, population,
+                  try_cast(regexp_extract(age_group, '^[0-9]+') AS INTEGER) AS age_from
+           FROM population_by_age_sex
+           WHERE ref_date = ? AND area_level IN ('province', 'district')
+             AND sex <> 'Tổng' AND age_group <> 'Tổng'
+           ORDER BY CASE area_level WHEN 'province' THEN 0 ELSE 1 END, area_code, age_from""",
+        [latest],
+    ).pl()
+    return data, latest
+
+
+def report_sections(con: duckdb.DuckDBPyConnection, tables: list[YearbookTable]) -> list[Section]:
+    """The charts of model 36's report (the yearbook tables follow them)."""
+    by_id = {t.id: t for t in tables}
+    data, latest = pyramid_data(con)
+    if data.is_empty():
+        return []
+    sections = [
+        Section(
+            "Tháp dân số / Population pyramid",
+            [
+                charts.pyramid(data, f"{latest:%d/%m/%Y}", mart="population_by_age_sex"),
+                Note(
+                    "Chọn tỉnh hoặc huyện cũ trong danh sách. / Choose the province or a former "
+                    "district."
+                ),  # fmt: skip
+            ],
+        )
+    ]
+    districts = []
+    if "population" in by_id:
+        districts.append(
+            charts.table_bars(
+                by_id["population"],
+                ["district"],
+                "Dân số theo huyện cũ",
+                "Population by former district",
             )
         )
-    sections.append(
-        (
-            "Xã, phường 2025 / 2025 communes",
-            commune_map(
-                con,
-                """SELECT p.area_code, p.area_name, d.area_name AS district, population AS value
-                 FROM population_indicators p
-                 LEFT JOIN (SELECT DISTINCT area_code, area_name FROM population_indicators
-                            WHERE area_level = 'district') d ON d.area_code = p.parent_code
-                 WHERE p.area_level = 'commune'
-                   AND ref_date = (SELECT max(ref_date) FROM population_indicators)""",
-                "Dân số các xã, phường 2025 / Population of the 2025 communes",
-                "dân số / population",
+    if "crude_birth_rate" in by_id:
+        districts += [
+            charts.table_bars(
+                by_id["crude_birth_rate"],
+                ["province", "district"],
+                "Tỷ suất sinh thô theo huyện cũ (‰)",
+                "Crude birth rate by former district (‰)",
             ),
-        )
+            Note(SMALL_POPULATION.note + " Cột gạch chéo / hatched bars."),
+        ]
+    sections.append(Section("Huyện cũ / Former districts", districts))
+    communes = con.execute(
+        """SELECT p.area_code, p.area_name, d.area_name AS district, p.population AS value
+           FROM population_indicators p
+           LEFT JOIN (SELECT DISTINCT area_code, area_name FROM population_indicators
+                      WHERE area_level = 'district') d ON d.area_code = p.parent_code
+           WHERE p.area_level = 'commune'
+             AND p.ref_date = (SELECT max(ref_date) FROM population_indicators)"""
+    ).pl()
+    fig, listed = charts.commune_map(
+        communes,
+        f"Dân số các xã, phường 2025, {latest:%d/%m/%Y}",
+        f"Population of the 2025 communes, {latest:%d/%m/%Y}",
+        mart="population_indicators",
+        value_label="Dân số / population",
+    )
+    sections.append(
+        Section("Xã, phường 2025 / 2025 communes", [fig, Note(charts.MAP_NOTE), listed])
     )
     change = con.execute(
         """SELECT month, births, deaths, in_migrants, out_migrants
-            FROM population_change WHERE area_level = 'province' ORDER BY month"""
+           FROM population_change WHERE area_level = 'province' ORDER BY month"""
     ).pl()
-    fig = go.Figure()
-    for col, label in (
-        ("births", "Sinh / births"),
-        ("deaths", "Chết / deaths"),
-        ("in_migrants", "Nhập cư / in-migrants"),
-        ("out_migrants", "Xuất cư / out-migrants"),
-    ):
-        fig.add_scatter(
-            x=change["month"], y=change[col], mode="lines+markers", name=label, connectgaps=False
+    series = [
+        charts.Series(f"{LABELS[c].vi} / {LABELS[c].en}", change[c].to_list())
+        for c in ("births", "deaths", "in_migrants", "out_migrants")
+    ]
+    sections.append(
+        Section(
+            "Biến động / Change",
+            [
+                charts.lines(
+                    "Biến động dân số hằng tháng (tỉnh)",
+                    "Monthly population change (province)",
+                    mart="population_change",
+                    x=change["month"].to_list(),
+                    series=series,
+                    y_title="Người / persons",
+                )
+            ],
         )
-    fig.update_layout(title="Biến động dân số hằng tháng / Monthly population change (province)")
-    sections.append(("Biến động / Change", _fig_html(fig)))
-    return sections + _section_tables(list(tables.values()))
+    )
+    return sections
 
 
-YEARBOOK_TABLES = _population_tables
-REPORT_SECTIONS = _population_sections
+YEARBOOK_TABLES = yearbook_tables
+REPORT_SECTIONS = report_sections

@@ -7,25 +7,19 @@ registries. Adding a model: a module like this one (README, "Adding a model").""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import great_expectations.expectations as gxe
-import plotly.graph_objects as go
 import polars as pl
 
 from domains.base import AREA_KEYS, Check, Mart, Staging
-from marts.reports import (
-    YearbookTable,
-    _fig_html,
-    _section_tables,
-    _table,
-    _yearbook_chart,
-    commune_map,
-    public_order_yearly,
-    traffic_yearly,
-    yearbook_tables,
-)
 from protection.perturb import Perturbation
 from quality.suites import communes_2025, suite
+from reporting import charts
+from reporting.dictionary import Label
+from reporting.html import Note, Section
+from reporting.yearbook import SmallBase, YearbookTable, area_table, category_table
 from sources.contracts import public_order as contracts
 
 NAME = "public_order"  # asset group of its raw, staging and quarantine tables
@@ -57,23 +51,41 @@ STAGING = [
 ]
 SOURCES = [s.source for s in STAGING]
 
-# Vietnamese labels of the domain's columns for the workbooks (English name kept alongside).
-LABELS: dict[str, str] = {
-    "iccs_section": "Nhóm tội phạm (ICCS)",
-    "iccs_section_name": "Tên nhóm tội phạm (ICCS)",
-    "incidents": "Số vụ việc",
-    "cleared": "Số vụ đã làm rõ",
-    "clearance_rate": "Tỷ lệ làm rõ",
-    "rate_per_100k": "Số vụ trên 100.000 dân",
-    "violation_group": "Nhóm hành vi vi phạm",
-    "vehicle_type": "Loại phương tiện",
-    "violations": "Số vi phạm",
-    "paid": "Số vi phạm đã nộp phạt",
-    "months_covered": "Số tháng có số liệu",
-    "fines_vnd": "Tiền phạt (đồng)",
-    "paid_share": "Tỷ lệ đã nộp phạt",
-    "mean_population": "Dân số bình quân",
+# Labels of the domain's columns (workbooks, reports, data dictionary): Vietnamese, English,
+# unit, and a definition where the mart's SQL header does not define the column.
+LABELS: dict[str, Label] = {
+    "iccs_section": Label(
+        "Nhóm tội phạm (ICCS)",
+        "ICCS section",
+        "mã / code",
+        "ICCS v1.0 section 01-11 (UNODC 2015); 'ALL' every section.",
+    ),
+    "iccs_section_name": Label(
+        "Tên nhóm tội phạm (ICCS)",
+        "ICCS section name",
+        "văn bản / text",
+        "The Vietnamese name of the ICCS v1.0 section (sources/reference/penal_code_iccs.csv).",
+    ),
+    "incidents": Label("Số vụ việc", "Incidents", "vụ / incidents"),
+    "cleared": Label("Số vụ đã làm rõ", "Cleared incidents", "vụ / incidents"),
+    "clearance_rate": Label("Tỷ lệ làm rõ", "Clearance rate", "tỷ lệ 0-1 / ratio 0-1"),
+    "rate_per_100k": Label(
+        "Số vụ trên 100.000 dân", "Incidents per 100,000 population", "vụ/100.000 dân"
+    ),
+    "violation_group": Label("Nhóm hành vi vi phạm", "Violation group", "mã / code"),
+    "vehicle_type": Label(
+        "Loại phương tiện",
+        "Vehicle type",
+        "mã / code",
+        "motorbike, car, truck, bus, other (a type outside the code list); 'all' every type.",
+    ),
+    "violations": Label("Số vi phạm", "Violations", "vi phạm / violations"),
+    "paid": Label("Số vi phạm đã nộp phạt", "Violations paid", "vi phạm / violations"),
+    "months_covered": Label("Số tháng có số liệu", "Months covered", "tháng / months"),
+    "fines_vnd": Label("Tiền phạt", "Fines", "đồng / VND"),
+    "paid_share": Label("Tỷ lệ đã nộp phạt", "Share paid", "tỷ lệ 0-1 / ratio 0-1"),
 }
+REFERENCE = Path(__file__).resolve().parent.parent / "sources" / "reference"
 
 # --- marts with their catalogue entries and their protection (protection/perturb.py)
 _YEAR_POPULATION = """LEFT JOIN publish.population_rates pr ON pr.year = p.year
@@ -295,162 +307,295 @@ REPAIRS: dict[str, str] = {
 }
 
 
-# --- report (HTML) and workbook (yearbook) tables
+# --- report (HTML) and workbook (yearbook) tables, from the published marts only
+
+# Incidents per 100,000 of a population under this many persons, and a clearance rate of fewer
+# incidents than this, are marked '*'.
+SMALL_POPULATION = SmallBase(1000, "người", "persons")
+SMALL_INCIDENTS = SmallBase(20, "vụ", "incidents")
+_AREA = "area_code"
+_REF = (
+    "Cả năm, theo ngày xảy ra; số năm lấy từ bảng năm đã công bố (không cộng các tháng). "
+    "Năm chưa đủ 12 tháng ghi rõ số tháng có số liệu."
+)
+_YEARLY = "FROM public_order_yearly WHERE upper(iccs_section) = 'ALL'"
+_TRAFFIC = "FROM traffic_violations_yearly WHERE violation_group = 'all' AND vehicle_type = 'all'"
 
 
-def _public_order_tables(con) -> list[YearbookTable | None]:
-    tables = []
-    yearly = public_order_yearly(con)
-    ref = (
-        "Cả năm, theo ngày xảy ra; số năm lấy từ bảng năm đã công bố (không cộng các tháng). "
-        "Năm chưa đủ 12 tháng ghi rõ số tháng có số liệu (cột months_covered)."
+def iccs_names() -> dict[str, str]:
+    """ICCS v1.0 sections' English names (reference data)."""
+    ref = pl.read_csv(
+        REFERENCE / "penal_code_iccs.csv", schema_overrides={"iccs_section": pl.String}
     )
-    if yearly:
-        area = "area_level, area_code, area_name, parent_code"
-        tables += [
-            _table(
-                con,
-                39,
-                "1. Số vụ việc",
-                "Số vụ việc về trật tự xã hội",
-                "Recorded incidents",
-                "Vụ",
-                "public_order_yearly",
-                f"SELECT {area}, year AS period, incidents AS value FROM ({yearly})",
-                "Vụ việc trong sổ theo dõi của công an, mọi nhóm tội phạm ICCS v1.0.",
-                ref,
-                "year",
-            ),
-            _table(
-                con,
-                39,
-                "2. Số vụ trên 100.000 dân",
-                "Số vụ việc trên 100.000 dân",
-                "Incidents per 100,000 population",
-                "Vụ/100.000 dân",
-                "public_order_yearly",
-                f"SELECT {area}, year AS period, rate_per_100k AS value FROM ({yearly})",
-                "Số vụ trong năm trên 100.000 dân (UNODC).",
-                ref,
-                "year",
-                1,
-            ),
-            _table(
-                con,
-                39,
-                "3. Tỷ lệ làm rõ",
-                "Tỷ lệ vụ việc đã làm rõ",
-                "Clearance rate",
-                "%",
-                "public_order_yearly",
-                f"SELECT {area}, year AS period, clearance_rate AS value FROM ({yearly})",
-                "Số vụ đã làm rõ chia cho số vụ xảy ra, tại thời điểm trích xuất.",
-                ref,
-                "year",
-                1,
-                percent=True,
-            ),
-        ]
-    traffic = traffic_yearly(con)
-    if traffic:
-        tables.append(
-            _table(
-                con,
-                39,
-                "4. Vi phạm giao thông",
-                "Số vi phạm giao thông phát hiện qua camera",
-                "Camera-detected traffic violations",
-                "Vi phạm",
-                "traffic_violations_yearly",
-                "SELECT area_level, area_code, area_name, parent_code, year AS period, violations AS "
-                f"value FROM ({traffic})",
-                "Vi phạm do camera phát hiện, theo tháng phát hiện, mọi nhóm hành vi và loại xe.",
-                ref.replace("xảy ra", "phát hiện"),
-                "year",
-            )
-        )
-    return tables
+    return dict(ref.select("iccs_section", "iccs_section_name_en").unique().iter_rows())
 
 
-def _public_order_sections(con) -> list[tuple[str, str]]:
-    tables = yearbook_tables(con, 39)
-    by_sheet = {t.sheet[:2]: t for t in tables}
-    sections = []
-    if "2." in by_sheet:
-        sections.append(
-            (
-                "Tỷ lệ trên 100.000 dân / Rate per 100,000",
-                _yearbook_chart(
-                    by_sheet["2."],
-                    "district",
-                    "Số vụ trên 100.000 dân theo huyện cũ / Incidents per "
-                    "100,000 population by former district",
-                )
-                + "<p class='note'>Tính từ số năm đã công bố (public_order_yearly) và dân số bình "
-                "quân năm đã công bố; không cộng các tháng. / From the published yearly figures "
-                "and mean population; never a sum of months.</p>",
-            )
-        )
-    by_section = con.execute(
-        """SELECT month, iccs_section || ' ' || iccs_section_name AS section, incidents
-            FROM public_order_monthly
-            WHERE area_level = 'province' AND upper(iccs_section) <> 'ALL' ORDER BY month, section"""
+def violation_names() -> dict[str, str]:
+    """Violation groups as 'Vietnamese / English' (reference data; 'other' for unknown codes)."""
+    ref = pl.read_csv(REFERENCE / "violation_codes.csv")
+    names = {
+        g: f"{vi} / {en}"
+        for g, vi, en in ref.select("violation_group", "name_vi", "name_en").unique().iter_rows()
+    }
+    return names | {"other": "Mã vi phạm khác / other codes"}
+
+
+def _partial_years(con: duckdb.DuckDBPyConnection, table: str) -> dict[int, str]:
+    """Years a yearly mart covers only in part, with their months: printed under the year."""
+    return {
+        year: f"{months} tháng / months"
+        for year, months in con.execute(
+            f"SELECT DISTINCT year, months_covered FROM {table} WHERE months_covered < 12"
+        ).fetchall()
+    }
+
+
+def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None]:
+    """The yearbook tables of model 39, in print order (numbered by the caller)."""
+    incidents_partial = _partial_years(con, "public_order_yearly")
+    traffic_partial = _partial_years(con, "traffic_violations_yearly")
+    english = iccs_names()
+    cases = " ".join(f"WHEN '{code}' THEN '{name}'" for code, name in english.items())
+    groups = violation_names()
+    group_cases = " ".join(
+        f"WHEN '{code}' THEN '{name.replace(chr(39), chr(39) * 2)}'"
+        for code, name in groups.items()
+    )
+    return [
+        area_table(
+            con,
+            id="incidents",
+            short="Số vụ việc",
+            title="Số vụ việc về trật tự xã hội",
+            title_en="Recorded incidents",
+            unit="Vụ / incidents",
+            mart="public_order_yearly",
+            sql=f"SELECT {_AREA}, year AS period, incidents AS value {_YEARLY}",
+            definition="Vụ việc trong sổ theo dõi của công an, mọi nhóm tội phạm ICCS v1.0.",
+            reference=_REF,
+            kind="year",
+            period_subs=incidents_partial,
+        ),
+        category_table(
+            con,
+            id="iccs",
+            short="Vụ việc theo nhóm ICCS",
+            title="Số vụ việc phân theo nhóm tội phạm ICCS (toàn tỉnh)",
+            title_en="Recorded incidents by ICCS section (province)",
+            unit="Vụ / incidents",
+            mart="public_order_yearly",
+            sql=f"""SELECT iccs_section AS row_key,
+                           CASE WHEN upper(iccs_section) = 'ALL' THEN 'Tổng số / Total'
+                                ELSE iccs_section || '. ' || iccs_section_name || ' / '
+                                     || CASE iccs_section {cases} ELSE '' END END AS row_label,
+                           iccs_section AS row_order, upper(iccs_section) = 'ALL' AS is_total,
+                           year AS period, incidents AS value
+                    FROM public_order_yearly WHERE area_level = 'province'""",
+            definition="Phân loại tội phạm quốc tế dùng cho thống kê ICCS v1.0 (UNODC 2015); "
+            "điều luật của Bộ luật Hình sự 2015 được xếp vào nhóm theo danh mục tham chiếu. Tổng "
+            "số được đếm riêng: các nhóm không cộng đúng bằng tổng.",
+            reference=_REF,
+            kind="year",
+            stub="Nhóm tội phạm / ICCS section",
+            period_subs=incidents_partial,
+        ),
+        area_table(
+            con,
+            id="rate_per_100k",
+            short="Số vụ trên 100.000 dân",
+            title="Số vụ việc trên 100.000 dân",
+            title_en="Incidents per 100,000 population",
+            unit="Vụ/100.000 dân / per 100,000",
+            mart="public_order_yearly",
+            sql=f"""SELECT {_AREA}, year AS period, rate_per_100k AS value,
+                           mean_population AS base {_YEARLY}""",
+            definition="Số vụ trong năm trên 100.000 dân bình quân năm (UNODC).",
+            reference=_REF,
+            kind="year",
+            decimals=1,
+            small_base=SMALL_POPULATION,
+            period_subs=incidents_partial,
+        ),
+        area_table(
+            con,
+            id="clearance",
+            short="Tỷ lệ làm rõ",
+            title="Tỷ lệ vụ việc đã làm rõ",
+            title_en="Clearance rate",
+            unit="%",
+            mart="public_order_yearly",
+            sql=f"""SELECT {_AREA}, year AS period, clearance_rate AS value,
+                           incidents AS base {_YEARLY}""",
+            definition="Số vụ đã làm rõ chia cho số vụ xảy ra, tại thời điểm trích xuất.",
+            reference=_REF,
+            kind="year",
+            decimals=1,
+            percent=True,
+            small_base=SMALL_INCIDENTS,
+            period_subs=incidents_partial,
+        ),
+        area_table(
+            con,
+            id="traffic",
+            short="Vi phạm giao thông",
+            title="Số vi phạm giao thông phát hiện qua camera",
+            title_en="Camera-detected traffic violations",
+            unit="Vi phạm / violations",
+            mart="traffic_violations_yearly",
+            sql=f"SELECT {_AREA}, year AS period, violations AS value {_TRAFFIC}",
+            definition="Vi phạm do camera phát hiện, theo ngày phát hiện, mọi nhóm hành vi và "
+            "loại xe.",
+            reference=_REF.replace("xảy ra", "phát hiện"),
+            kind="year",
+            period_subs=traffic_partial,
+        ),
+        category_table(
+            con,
+            id="traffic_groups",
+            short="Vi phạm theo hành vi",
+            title="Số vi phạm giao thông qua camera phân theo nhóm hành vi (toàn tỉnh)",
+            title_en="Camera-detected traffic violations by group (province)",
+            unit="Vi phạm / violations",
+            mart="traffic_violations_yearly",
+            sql=f"""SELECT violation_group AS row_key,
+                           CASE violation_group WHEN 'all' THEN 'Tổng số / Total' {group_cases}
+                                ELSE violation_group END AS row_label,
+                           violation_group AS row_order, violation_group = 'all' AS is_total,
+                           year AS period, violations AS value
+                    FROM traffic_violations_yearly
+                    WHERE area_level = 'province' AND vehicle_type = 'all'""",
+            definition="Nhóm hành vi theo danh mục mã vi phạm (sources/reference); mã ngoài danh "
+            "mục vào nhóm khác. Tổng số được đếm riêng.",
+            reference=_REF.replace("xảy ra", "phát hiện"),
+            kind="year",
+            stub="Nhóm hành vi / violation group",
+            period_subs=traffic_partial,
+        ),
+    ]
+
+
+def iccs_stack(con: duckdb.DuckDBPyConnection):
+    """Incidents by ICCS section and month in the province: the published sections stacked,
+    the published total beside them."""
+    data = con.execute(
+        """SELECT month, iccs_section, iccs_section_name, incidents FROM public_order_monthly
+           WHERE area_level = 'province' ORDER BY month, iccs_section"""
     ).pl()
-    fig = go.Figure()
-    for name in by_section["section"].unique(maintain_order=True).to_list():
-        part = by_section.filter(pl.col("section") == name)
-        fig.add_bar(
-            x=part["month"],
-            y=part["incidents"].to_list(),
-            name=name,
+    months = sorted(data["month"].unique().to_list())
+    english = iccs_names()
+
+    def values(code: str) -> list:
+        by_month = dict(
+            data.filter(pl.col("iccs_section") == code).select("month", "incidents").iter_rows()
         )
-    fig.update_layout(
-        barmode="stack",
-        legend=dict(font=dict(size=10)),
-        title="Vụ việc theo nhóm tội phạm ICCS (tỉnh) / Incidents by ICCS section (province)",
+        return [by_month.get(m) for m in months]
+
+    sections = data.filter(pl.col("iccs_section").str.to_uppercase() != "ALL")
+    names = dict(sections.select("iccs_section", "iccs_section_name").unique().iter_rows())
+    total = next(c for c in data["iccs_section"].unique() if c.upper() == "ALL")
+    fig = charts.stacked_bars(
+        "Vụ việc theo nhóm tội phạm ICCS (tỉnh)",
+        "Incidents by ICCS section (province)",
+        mart="public_order_monthly",
+        x=months,
+        parts=[
+            charts.Series(f"{code} {names[code]} / {english.get(code, '')}", values(code))
+            for code in sorted(names)
+        ],
+        total=charts.Series(charts.TOTAL_NAME, values(total)),
+        y_title="Vụ / incidents",
     )
-    sections.append(("Vụ việc theo nhóm ICCS / Incidents by ICCS section", _fig_html(fig, 520)))
-    yearly = public_order_yearly(con)
-    if yearly:
+    # eleven long names: a column beside the plot
+    fig.update_layout(
+        legend=dict(font=dict(size=10), orientation="v", x=1.02, xanchor="left", y=1, yanchor="top")
+    )
+    return fig
+
+
+def traffic_lines(con: duckdb.DuckDBPyConnection):
+    """Camera violations by group and month in the province, one line per group."""
+    viol = con.execute(
+        """SELECT month, violation_group, violations FROM traffic_violations_monthly
+           WHERE area_level = 'province' AND vehicle_type = 'all' AND violation_group <> 'all'
+           ORDER BY month, violation_group"""
+    ).pl()
+    months = sorted(viol["month"].unique().to_list())
+    names = violation_names()
+    series = []
+    for group in sorted(viol["violation_group"].unique().to_list()):
+        by_month = dict(
+            viol.filter(pl.col("violation_group") == group)
+            .select("month", "violations")
+            .iter_rows()
+        )
+        series.append(charts.Series(names.get(group, group), [by_month.get(m) for m in months]))
+    return charts.lines(
+        "Vi phạm giao thông qua camera theo nhóm hành vi (tỉnh)",
+        "Camera-detected violations by group (province)",
+        mart="traffic_violations_monthly",
+        x=months,
+        series=series,
+        y_title="Vi phạm / violations",
+    )
+
+
+def report_sections(con: duckdb.DuckDBPyConnection, tables: list[YearbookTable]) -> list[Section]:
+    """The charts of model 39's report (the yearbook tables follow them)."""
+    if not tables:
+        return []
+    by_id = {t.id: t for t in tables}
+    sections = []
+    if "rate_per_100k" in by_id:
         sections.append(
-            (
-                "Xã, phường 2025 / 2025 communes",
-                commune_map(
-                    con,
-                    f"""WITH y AS ({yearly})
-                     SELECT y.area_code, y.area_name, d.area_name AS district,
-                            rate_per_100k AS value
-                     FROM y LEFT JOIN (SELECT DISTINCT area_code, area_name FROM y
-                                       WHERE area_level = 'district') d ON d.area_code = y.parent_code
-                     WHERE y.area_level = 'commune' AND year = (SELECT max(year) FROM y)""",
-                    "Số vụ trên 100.000 dân theo xã, phường, năm gần nhất / Incidents per 100,000 by "
-                    "commune, latest year",
-                    "vụ/100.000 dân",
-                    1,
-                ),
+            Section(
+                "Tỷ lệ trên 100.000 dân / Rate per 100,000",
+                [
+                    charts.table_bars(
+                        by_id["rate_per_100k"],
+                        ["province", "district"],
+                        "Số vụ trên 100.000 dân theo huyện cũ",
+                        "Incidents per 100,000 population by former district",
+                    ),
+                    Note(
+                        "Tính từ số năm đã công bố (public_order_yearly) và dân số bình quân năm "
+                        "đã công bố; không cộng các tháng. / From the published yearly figures "
+                        "and mean population; never a sum of months. "
+                        + SMALL_POPULATION.note
+                        + " Cột gạch chéo / hatched bars."
+                    ),
+                ],
             )
         )
-    traffic = traffic_yearly(con)
-    if traffic:
-        viol = con.execute(
-            """SELECT month, violation_group, violations
-                FROM traffic_violations_monthly
-                WHERE area_level = 'province' AND vehicle_type = 'all' AND violation_group <> 'all'
-                ORDER BY month, violation_group"""
-        ).pl()
-        fig = go.Figure()
-        for grp in viol["violation_group"].unique().sort().to_list():
-            part = viol.filter(pl.col("violation_group") == grp)
-            fig.add_scatter(
-                x=part["month"], y=part["violations"], name=grp, mode="lines", connectgaps=False
-            )
-        fig.update_layout(
-            title="Vi phạm giao thông qua camera theo nhóm (tỉnh) / Camera "
-            "violations by group (province)"
+    sections.append(
+        Section(
+            "Vụ việc theo nhóm ICCS / Incidents by ICCS section",
+            [iccs_stack(con), Note(charts.STACK_NOTE)],
         )
-        sections.append(("Vi phạm giao thông / Traffic violations", _fig_html(fig)))
-    return sections + _section_tables(tables)
+    )
+    communes = con.execute(
+        f"""SELECT y.area_code, y.area_name, d.area_name AS district, y.rate_per_100k AS value,
+                   y.mean_population < {SMALL_POPULATION.threshold} AS small
+            FROM public_order_yearly y
+            LEFT JOIN (SELECT DISTINCT area_code, area_name FROM public_order_yearly
+                       WHERE area_level = 'district') d ON d.area_code = y.parent_code
+            WHERE y.area_level = 'commune' AND upper(y.iccs_section) = 'ALL'
+              AND y.year = (SELECT max(year) FROM public_order_yearly)"""
+    ).pl()
+    fig, listed = charts.commune_map(
+        communes,
+        "Số vụ trên 100.000 dân theo xã, phường, năm gần nhất",
+        "Incidents per 100,000 population by commune, latest year",
+        mart="public_order_yearly",
+        value_label="Vụ/100.000 dân / per 100,000",
+        decimals=1,
+        small_base=SMALL_POPULATION,
+    )
+    sections.append(
+        Section("Xã, phường 2025 / 2025 communes", [fig, Note(charts.MAP_NOTE), listed])
+    )
+    sections.append(Section("Vi phạm giao thông / Traffic violations", [traffic_lines(con)]))
+    return sections
 
 
-YEARBOOK_TABLES = _public_order_tables
-REPORT_SECTIONS = _public_order_sections
+YEARBOOK_TABLES = yearbook_tables
+REPORT_SECTIONS = report_sections

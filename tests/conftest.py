@@ -98,3 +98,16 @@ def ground_truth():
         return json.loads((SAMPLE / "ground_truth" / f"{domain}.json").read_text(encoding="utf-8"))
 
     return load
+
+
+@pytest.fixture(scope="module")
+def yearbooks(pub):
+    """The numbered yearbook tables of every model, built from the published marts as the
+    publication builds them."""
+    import domains
+    from reporting.yearbook import numbered
+
+    return {
+        d.MODEL: numbered(d.YEARBOOK_TABLES(pub), chapter)
+        for chapter, d in enumerate(domains.DOMAINS, start=1)
+    }

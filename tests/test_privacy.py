@@ -471,16 +471,14 @@ def test_pseudonyms_unchanged_by_the_key_binding():
     assert not any(s.lower() in definition.lower() for s in _secrets())
 
 
-def test_workbook_text_is_never_a_formula(tmp_path, monkeypatch):
+def test_workbook_text_is_never_a_formula(tmp_path):
     """A text cell starting with = + - @ is written as text with Excel's quote prefix (the data
     sheets; the yearbook tables are built from reference labels and numbers only)."""
-    from marts import reports
     from marts.catalogue import MARTS
-    from marts.reports import write_workbook
-
-    monkeypatch.setattr(reports, "yearbook_tables", lambda con, model: [])
+    from reporting.workbook import DataSheet, write_workbook
 
     con = duckdb.connect()
+    data = []
     for m in MARTS:
         if m.model == 39:
             con.execute(
@@ -488,8 +486,11 @@ def test_workbook_text_is_never_a_formula(tmp_path, monkeypatch):
                 "('=HYPERLINK(\"http://x\",\"y\")', 1), ('+cmd', 2), ('@SUM(1)', 3), "
                 "('-1+1', 4), ('http://example.org', 5), ('Xã An Lão', 6)) t(area_name, incidents)"
             )
+            data.append(DataSheet(m.name, m.title_vi, m.title_en))
     path = tmp_path / "model_39.xlsx"
-    write_workbook(con, 39, path)
+    write_workbook(
+        path, con, model=39, title=("t", "t"), source="s", tables=[], data=data, labels={}
+    )
     with zipfile.ZipFile(path) as z:
         sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
         shared = z.read("xl/sharedStrings.xml").decode()

@@ -1,140 +1,145 @@
-"""Reports and workbooks do not mislead: they print the published (perturbed) figures and say
-so, tables are whole, yearly figures come from the published yearly tables; workbooks open on
-yearbook tables; the operators' quality report flags a district that stops reporting and stays
-out of published/."""
+"""What analysts open besides the tables does not mislead and leads everywhere: the reports
+print the published (perturbed) figures and say so, every yearbook table whole; one index page
+links every report, workbook, CSV and Parquet file, the dictionary and the notebooks, and says
+what was published from which extracts; a CSV beside every Parquet file; a data dictionary
+entry for every published column; the operators' quality report flags a district that stops
+reporting and stays out of published/."""
 
-from datetime import date, datetime
+import re
+from datetime import date
+from pathlib import Path
 
 import duckdb
-import openpyxl
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
-from marts import quality_report, reports
+from marts import quality_report
 from marts.catalogue import MARTS
+from reporting import dictionary, text
+from reporting.html import yearbook_html
 
 MODELS = (36, 37, 38, 39)
-
-
-@pytest.fixture(scope="module")
-def workbooks(sample_run):
-    return {
-        m: openpyxl.load_workbook(sample_run.published / "excel" / f"model_{m}.xlsx")
-        for m in MODELS
-    }
+REPO = Path(__file__).resolve().parent.parent
+HREF = re.compile(r'href="([^"#]+)"')
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_workbook_opens_on_yearbook_tables(workbooks, pub, model):
-    wb = workbooks[model]
-    tables = reports.yearbook_tables(pub, model)
-    names = wb.sheetnames
-    assert tables and names[: len(tables)] == [t.sheet for t in tables]
-    assert names[len(tables)] == "Giới thiệu"
-    data = [m.name for m in MARTS if m.model == model]
-    assert set(names[len(tables) + 1 :]) <= set(data)
-    assert wb.active.title == tables[0].sheet
-    for t in tables:
-        ws = wb[t.sheet]
-        assert ws.freeze_panes == "B5"
-        assert ws.print_title_rows == "$1:$4"
-        assert (
-            ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
-        )
-        # rows: province, 11 former districts, their 2025 communes (when published), in order
-        labels = [ws.cell(r, 1).value for r in range(5, 5 + t.cells.height)]
-        assert labels == t.cells["area_name"].to_list()
-        levels = t.cells["area_level"].to_list()
-        assert levels[0] == "province" and levels.count("district") == 11
-        notes = " ".join(
-            str(ws.cell(r, 1).value) for r in range(5 + t.cells.height, 12 + t.cells.height)
-        )
-        assert reports.FOOTNOTE_PERTURBED in notes and "Nguồn" in notes and "Thời điểm" in notes
-        header = [ws.cell(4, j).value for j in range(2, 2 + len(t.periods))]
-        if t.period_kind == "year":
-            assert header == t.periods
-        else:  # dates as dates
-            assert header == [datetime(p.year, p.month, p.day) for p in t.periods]
-        for i, row in enumerate(t.cells.iter_rows(named=True), start=5):
-            for j, p in enumerate(t.periods, start=2):
-                cell = ws.cell(i, j)
-                if row[str(p)] is not None:
-                    assert isinstance(cell.value, (int, float)) and cell.number_format.startswith(
-                        ("#,##0", "0")
-                    )
-    for ws in wb.worksheets:  # nothing built from data ever becomes a formula
-        assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
+def test_reports_print_every_yearbook_row_and_the_protection_note(sample_run, yearbooks, model):
+    html = (sample_run.published / "reports" / f"model_{model}.html").read_text(encoding="utf-8")
+    assert '<script src="plotly.min.js"></script>' in html and "cdn.plot.ly" not in html
+    assert "Xã, phường 2025" in html  # a commune-level view in every report
+    assert text.FOOTNOTE_PERTURBED in html and text.FOOTNOTE_PERTURBED_EN in html
+    for t in yearbooks[model]:
+        table = yearbook_html(t)
+        assert table.count("<tr class=") == t.cells.height  # every row, never cut at 40
+        assert table in html
+        if t.small_base is not None:
+            assert t.small_base.note in html
 
 
-def test_yearbook_population_matches_published_and_ground_truth(pub, ground_truth):
-    table = reports.yearbook_tables(pub, 36)[0]
-    assert table.cells.height == 1 + 11 + 58  # province, districts, communes: never cut
-    truth = ground_truth("population")["population_at"]
-    published = {
-        (code, ref): n
-        for code, ref, n in pub.execute(
-            "SELECT area_code, ref_date, population FROM population_indicators"
-        ).fetchall()
+def _links(path: Path) -> set[Path]:
+    text_ = path.read_text(encoding="utf-8")
+    return {(path.parent / h).resolve() for h in HREF.findall(text_)}
+
+
+def test_one_place_to_start_links_everything(sample_run):
+    """index.html links every report, workbook, CSV and Parquet file and the dictionary; every
+    page links back to it and to the others; every link leads to a published file."""
+    out = sample_run.published.resolve()
+    index = out / "index.html"
+    wanted = {
+        *(out / "reports").glob("model_*.html"),
+        *(out / "excel").glob("*.xlsx"),
+        *(out / "csv").glob("*.csv"),
+        *(out / "parquet").glob("*.parquet"),
+        out / "data_dictionary.html",
+        out / "marts.duckdb",
     }
-    for p in table.periods:
-        assert table.value("52", p) == published[("52", p)]
-        assert abs(table.value("52", p) - truth[str(p)]["total"]) <= 3
-        for code, n in truth[str(p)]["by_district"].items():
-            assert table.value(code, p) == published[(code, p)]
-            assert abs(table.value(code, p) - n) <= 3
+    assert len(wanted) == 4 + 4 + 2 * len(MARTS) + 2
+    assert wanted <= _links(index)
+    reports = sorted((out / "reports").glob("model_*.html"))
+    for page in [index, out / "data_dictionary.html", *reports]:
+        links = _links(page)
+        assert index in links and out / "data_dictionary.html" in links
+        assert set(reports) <= links  # to each other
+        assert all(p.is_file() for p in links), page.name
 
 
-def test_yearly_incidents_come_from_the_published_year(pub, ground_truth):
-    sql = reports.public_order_yearly(pub)
-    yearly = pub.execute(f"SELECT * FROM ({sql})").pl()
-    by_month = ground_truth("public_order")["incidents"]["by_month"]
-    prov = yearly.filter(pl.col("area_level") == "province").sort("year")
-    for year, n, months in prov.select("year", "incidents", "months_covered").iter_rows():
-        truth = sum(v["incidents"] for k, v in by_month.items() if k.startswith(str(year)))
-        assert abs(n - truth) <= 3 and months == 12
-    # the rate is the year's published incidents over the year's published mean population
-    rates = pub.execute(
-        "SELECT year, mean_population FROM population_rates WHERE area_level = 'province'"
+def test_index_says_what_was_published_from_which_extracts(sample_run, wh):
+    html = (sample_run.published / "index.html").read_text(encoding="utf-8")
+    files = [f for (f,) in wh.execute("SELECT source_file FROM ops.load_log").fetchall()]
+    assert files and all(f in html for f in files)
+    assert re.search(r"Công bố lúc / published \d{2}/\d{2}/\d{4} \d{2}:\d{2}", html)
+    assert text.FOOTNOTE_PERTURBED in html and "disclosure_utility" in html
+    for notebook in sorted((REPO / "notebooks").glob("*.ipynb")):
+        assert f"notebooks/{notebook.name}" in html
+
+
+def test_a_csv_beside_every_parquet_file(sample_run):
+    out = sample_run.published
+    parquets = sorted((out / "parquet").glob("*.parquet"))
+    assert len(parquets) == len(MARTS)
+    for parquet in parquets:
+        csv = out / "csv" / f"{parquet.stem}.csv"
+        raw = csv.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel reads Vietnamese right
+        expected = pl.read_parquet(parquet)
+        got = pl.read_csv(csv, schema=expected.schema)
+        assert_frame_equal(got, expected, check_exact=False)
+
+
+def test_every_published_column_has_a_dictionary_entry(pub):
+    """Generated from the declarations and SQL headers: a published column without a label,
+    unit, definition or protection fails here."""
+    entries = pub.execute("SELECT * FROM data_dictionary").pl()
+    assert dictionary.missing(entries) == []
+    columns = pub.execute(
+        """SELECT table_name, column_name FROM duckdb_columns()
+           WHERE schema_name = 'main' AND database_name = current_database()"""
     ).pl()
-    check = prov.join(rates, on="year")
-    assert (
-        (check["incidents"] * 1e5 / check["mean_population"] - check["rate_per_100k"]).abs() < 0.005
-    ).all()
-
-
-def test_report_pyramid_draws_the_published_cells(pub):
-    fig = reports.pyramid_figure(pub)
-    latest = pub.execute("SELECT max(ref_date) FROM population_by_age_sex").fetchone()[0]
-    buttons = fig.layout.updatemenus[0].buttons
-    assert len(buttons) == 12  # the province and any former district on choice
-    province = dict(
-        pub.execute(
-            """SELECT sex || age_group, population FROM population_by_age_sex
-               WHERE ref_date = ? AND area_level = 'province' AND sex <> 'Tổng'
-                 AND age_group <> 'Tổng'""",
-            [latest],
-        ).fetchall()
+    assert_frame_equal(
+        entries.select("table_name", "column_name").sort(pl.all()),
+        columns.sort(pl.all()),
     )
-    bars = [t for t in fig.data if t.type == "bar"][:2]  # the province's men and women
-    drawn = {bar.name + y: abs(x) for bar in bars for x, y in zip(bar.x, bar.y, strict=True)}
-    assert drawn == province
+    for mart in MARTS:  # how each column is protected is the mart's declaration
+        rows = entries.filter(pl.col("table_name") == mart.name)
+        for column, protection in rows.select("column_name", "protection").iter_rows():
+            assert protection == mart.perturbation.how(column)
 
 
-@pytest.mark.parametrize("model", MODELS)
-def test_reports_print_every_yearbook_row_and_the_protection_note(sample_run, pub, model):
-    text = (sample_run.published / "reports" / f"model_{model}.html").read_text(encoding="utf-8")
-    assert '<script src="plotly.min.js"></script>' in text and "cdn.plot.ly" not in text
-    assert "Xã, phường 2025" in text  # a commune-level view in every report
-    assert reports.FOOTNOTE_PERTURBED in text and reports.FOOTNOTE_PERTURBED_EN in text
-    for t in reports.yearbook_tables(pub, model):
-        html = reports.yearbook_html(t)
-        assert html.count("<tr class=") == t.cells.height  # every row, never cut at 40
-        assert html in text
+@pytest.mark.parametrize(
+    ("table", "column", "words", "standard"),
+    [
+        ("population_rates", "crude_birth_rate", "per 1,000 mean population", "UN DESA"),
+        ("labour_indicators", "unemployment_rate", "100 × unemployed / labour_force", "ILO"),
+        ("tourism_monthly", "guest_nights", "check-out date − check-in date", "IRTS 2008"),
+        ("public_order_yearly", "incidents", "the year's incidents", "ICCS"),
+        ("tourism_monthly", "arrivals", "stayed at least one night", "Eurostat"),
+    ],
+)
+def test_dictionary_definitions_come_from_the_sql_headers(pub, table, column, words, standard):
+    definition, cited, label = pub.execute(
+        "SELECT definition, standard, label_en FROM data_dictionary "
+        "WHERE table_name = ? AND column_name = ?",
+        [table, column],
+    ).fetchone()
+    header = (REPO / "marts" / f"{table}.sql").read_text(encoding="utf-8")
+    assert words in definition and words in " ".join(
+        line.lstrip("- ").strip() for line in header.splitlines()
+    )
+    assert standard in cited and label
 
 
-def test_vietnamese_numbers():
-    assert reports.vn_number(1234567.891, 1) == "1.234.567,9"
-    assert reports.vn_number(30532) == "30.532"
+def test_dictionary_page_and_catalogue(sample_run, pub):
+    html = (sample_run.published / "data_dictionary.html").read_text(encoding="utf-8")
+    entries = pub.execute("SELECT table_name, column_name FROM data_dictionary").fetchall()
+    assert html.count('<tr><th class="stub"><code>') == len(entries)
+    assert text.FOOTNOTE_PERTURBED in html
+    catalogue = pub.execute("SELECT mart, definitions FROM catalogue").fetchall()
+    for mart, definition in catalogue:  # words analysts can read, not a repository path
+        assert not definition.startswith("marts/") and mart in definition
+        assert "data_dictionary" in definition and len(definition) > 80
 
 
 def _quality_fixture() -> duckdb.DuckDBPyConnection:
