@@ -96,10 +96,18 @@ def numbers_in(path: Path) -> set[int]:
     text = path.read_text(encoding="utf-8-sig", errors="replace")
     found = set()
     if suffix == ".csv":
+        # a CSV writes numbers plainly ('.' decimal point, no grouping): 0.697 is a share, not
+        # 697; text cells may still hold numbers in any notation
         for row in csv.reader(text.splitlines()):
             for cell in row:
-                for token in NUMBER.findall(cell):
-                    found |= _as_ints(token)
+                try:
+                    number = float(cell)
+                except ValueError:
+                    for token in NUMBER.findall(cell):
+                        found |= _as_ints(token)
+                    continue
+                if number == number and number.is_integer():  # not NaN, a whole number
+                    found.add(int(number))
         return found
     # base64 arrays are decoded, not read as text (their letters hold digit runs)
     plain = re.sub(r'"bdata":\s*"[^"]+"', "", text)
@@ -129,6 +137,19 @@ def true_counts_changed(wh, pub) -> set[int]:
         for c in frame.columns:
             if frame[c].dtype.is_numeric():
                 shown |= {int(v) for v in frame[c].drop_nulls().to_list() if float(v).is_integer()}
+    # a year's sum of published months (the tourism yearbook's year column, labelled so) is
+    # computed from published figures: anyone can add them up, so it reveals nothing, even
+    # where it happens to equal some true count
+    for mart in MARTS:
+        p = mart.perturbation
+        if "month" not in p.keys:
+            continue
+        others = ", ".join(k for k in p.keys if k != "month")
+        for column in (*p.counts, *p.magnitudes):
+            sums = pub.execute(
+                f"SELECT sum({column}) FROM pub.{mart.name} GROUP BY year(month), {others}"
+            ).fetchall()
+            shown |= {int(v) for (v,) in sums if v is not None}
     return changed - shown
 
 
@@ -158,13 +179,16 @@ def test_no_published_file_shows_a_true_count(sample_run, leak_candidates):
 
 
 def test_the_scan_finds_a_planted_true_count(sample_run, leak_candidates, tmp_path):
-    """The scan itself: a report that printed one true count is caught, in Vietnamese format
-    and inside a chart's base64 array."""
+    """The scan itself: a report that printed one true count is caught, in Vietnamese format,
+    in a CSV and inside a chart's base64 array."""
     value = max(leak_candidates)
     printed = f"{value:,}".replace(",", ".")
     html = tmp_path / "report.html"
     html.write_text(f"<td>{printed}</td>", encoding="utf-8")
     assert value in numbers_in(html)
+    table = tmp_path / "mart.csv"
+    table.write_text(f"\ufeffarea,value,share\nX,{value},0.5\n", encoding="utf-8")
+    assert value in numbers_in(table)
     data = base64.b64encode(np.array([value, 7], dtype="i8").tobytes()).decode()
     chart = tmp_path / "chart.html"
     chart.write_text(json.dumps({"y": {"dtype": "i8", "bdata": data}}), encoding="utf-8")
