@@ -2,6 +2,7 @@
 #   make run    install what is needed, run the whole pipeline on data_samples/ (or DE06_LANDING_DIR)
 #   make test   install what is needed, run the linters (make lint), then the tests
 #   make dev    the Dagster UI on the same definitions (http://127.0.0.1:3000)
+#   make print-check  print each published workbook to PDF (LibreOffice) and count its pages
 # Nothing needs to be installed by hand: uv is fetched into .tools/ if it is not on PATH, and it
 # installs the locked environment (uv.lock) into .venv/.
 
@@ -13,7 +14,7 @@ export GX_ANALYTICS_ENABLED ?= False
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 RUN := $(UV) run --frozen --no-progress
 
-.PHONY: install run lint test dev notebooks sample bench clean
+.PHONY: install run lint test dev notebooks sample bench clean print-check
 
 $(CURDIR)/.tools/uv/bin/uv:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(CURDIR)/.tools/uv uv
@@ -48,6 +49,18 @@ dev: install $(DAGSTER_HOME)/dagster.yaml
 # on the published marts of DE06_DATA_DIR (default data/: run `make run` first).
 notebooks: install
 	$(RUN) jupyter lab notebooks/
+
+# Print every workbook of $(DE06_DATA_DIR)/published/excel (default data/: run `make run` first)
+# to PDF with LibreOffice headless and count the pages with pdfinfo; fails when a workbook
+# prints in more than 200 pages. Installs LibreOffice Calc and poppler-utils (Debian/Ubuntu
+# packages, about 400 MB) when they are missing. Not part of `make test`.
+PRINT_DIR ?= $(or $(DE06_DATA_DIR),data)/published/excel
+print-check: install
+	@command -v soffice >/dev/null && command -v pdfinfo >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libreoffice-calc poppler-utils; }
+	$(RUN) python -m reporting.print_check $(PRINT_DIR)
 
 # Regenerate the committed sample (small; deterministic for the seed).
 sample: install
