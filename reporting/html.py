@@ -111,9 +111,13 @@ def write_report(
 ) -> None:
     """The report of a model: its sections (charts, lists), then every yearbook table whole
     (folded). With no sections (the model's extracts not delivered yet) it says so."""
-    rendered = [
-        (s.title, [_block(b, 560 if _tall(b) else 450) for b in s.blocks]) for s in sections
-    ]
+    rendered, position = [], 0
+    for s in sections:  # each figure in an element of its own
+        blocks = []
+        for b in s.blocks:
+            blocks.append(_block(b, 560 if _tall(b) else 450, position))
+            position += 1
+        rendered.append((s.title, blocks))
     path.write_text(
         render(
             "report.html",

@@ -30,6 +30,9 @@ def test_reports_print_every_yearbook_row_and_the_protection_note(sample_run, ye
     assert '<script src="plotly.min.js"></script>' in html and "cdn.plot.ly" not in html
     assert "Xã, phường 2025" in html  # a commune-level view in every report
     assert text.FOOTNOTE_PERTURBED in html and text.FOOTNOTE_PERTURBED_EN in html
+    ids = re.findall(r'<div id="([^"]+)" class="plotly-graph-div"', html)
+    assert len(ids) >= 3 and len(set(ids)) == len(ids)  # each chart in an element of its own
+    assert not re.search(r"\d", "".join(ids))  # no digits to be read as figures
     for t in yearbooks[model]:
         table = yearbook_html(t)
         assert table.count("<tr class=") == t.cells.height  # every row, never cut at 40
