@@ -287,7 +287,9 @@ def _literals() -> set[str]:
 def test_published_text_values_come_from_reference_data(planted):
     """Every text cell of every published mart is a reference value (areas, ISO 3166, ICCS,
     violation codes, VSIC/VSCO lists) or a code of the pipeline's own code lists; an age group
-    or band is computed. Nothing comes from an extract's free text."""
+    or band is computed. Nothing comes from an extract's free text. (The catalogue, the data
+    dictionary and the disclosure tables are the project's own words about the marts; the
+    planted-text scan of every published file covers them.)"""
     with planted["warehouse"].connect() as con:
         ref_tables = con.execute(
             """SELECT schema_name, table_name, column_name FROM duckdb_columns()
@@ -310,7 +312,8 @@ def test_published_text_values_come_from_reference_data(planted):
         columns = pub.execute(
             """SELECT table_name, column_name FROM duckdb_columns()
                WHERE data_type = 'VARCHAR' AND database_name = current_database()
-                 AND table_name NOT IN ('catalogue', 'disclosure_utility', 'disclosure_audit')"""
+                 AND table_name NOT IN ('catalogue', 'data_dictionary', 'disclosure_utility',
+                                        'disclosure_audit')"""
         ).fetchall()
         assert len(columns) > 20
         for table, column in columns:
