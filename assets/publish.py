@@ -14,6 +14,7 @@ import shutil
 import dagster as dg
 import duckdb
 
+import projection
 from assets import DOMAINS, incremental, publication_store
 from assets.common import md_table, province_preview, sql_check
 from marts import quality_report, reports
@@ -238,7 +239,7 @@ def operations_dir(warehouse: Warehouse):
     key=["published", "marts"],
     group_name="publish",
     kinds={"duckdb", "parquet", "excel", "html"},
-    deps=[["publish", "protected_marts"]],
+    deps=[["publish", "protected_marts"], ["publish", "population_projection"]],
 )
 @incremental.skip_unchanged(  # nothing changed: published/ is not rewritten (same version)
     code=PUBLISH_CODE,
@@ -270,12 +271,11 @@ def published_marts(
                 f"preview/{m.name}": province_preview(con, f"publish.{m.name}")
                 for m in PUBLISHED_MARTS
             }
-            for mart in PUBLISHED_MARTS:
+            for mart in [m.name for m in PUBLISHED_MARTS] + list(projection.OUTPUT_TABLES):
+                con.execute(f"CREATE TABLE outdb.main.{mart} AS SELECT * FROM publish.{mart}")
                 con.execute(
-                    f"CREATE TABLE outdb.main.{mart.name} AS SELECT * FROM publish.{mart.name}"
-                )
-                con.execute(
-                    f"COPY publish.{mart.name} TO '{work / 'parquet' / (mart.name + '.parquet')}' (FORMAT parquet)"
+                    f"COPY publish.{mart} TO '{work / 'parquet' / (mart + '.parquet')}' "
+                    "(FORMAT parquet)"
                 )
             con.execute(
                 "CREATE TEMP TABLE _catalogue (mart VARCHAR, model INTEGER, title_vi VARCHAR, "

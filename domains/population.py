@@ -217,6 +217,51 @@ MARTS: list[Mart] = [
         "A year's counts are perturbed on their own: they are not the sum of the published months.",
     ),
     Mart(
+        "population_by_single_age",
+        36,
+        "Dân số theo giới tính và từng độ tuổi (tỉnh)",
+        "Population by sex and single year of age (province)",
+        "ref_date × province × sex × age (0 … 100+)",
+        Perturbation(keys=("ref_date", *AREA_KEYS, "sex", "age"), counts=("population",)),
+        "An input of the population projection, published so the projection follows from "
+        "published tables only.",
+    ),
+    Mart(
+        "births_by_mother_age",
+        36,
+        "Số sinh theo nhóm tuổi của mẹ (tỉnh)",
+        "Births by mother's age group (province)",
+        "year × province × mother_age_group",
+        Perturbation(
+            keys=("year", *AREA_KEYS, "mother_age_group"), counts=("births",), labels=("age_from",)
+        ),
+        "An input of the population projection (age-specific fertility).",
+    ),
+    Mart(
+        "deaths_by_age_sex",
+        36,
+        "Số chết theo giới tính và nhóm tuổi (tỉnh)",
+        "Deaths by sex and age group (province)",
+        "year × province × sex × age_group",
+        Perturbation(
+            keys=("year", *AREA_KEYS, "sex", "age_group"), counts=("deaths",), labels=("age_from",)
+        ),
+        "An input of the population projection (age- and sex-specific mortality).",
+    ),
+    Mart(
+        "migration_by_age_sex",
+        36,
+        "Nhập cư, xuất cư theo giới tính và nhóm tuổi (tỉnh)",
+        "In- and out-migrants by sex and age group (province)",
+        "year × province × sex × age_group",
+        Perturbation(
+            keys=("year", *AREA_KEYS, "sex", "age_group"),
+            counts=("in_migrants", "out_migrants"),
+            labels=("age_from",),
+        ),
+        "An input of the population projection (migration by age and sex).",
+    ),
+    Mart(
         "migration_flows",
         36,
         "Luồng di cư",

@@ -16,7 +16,8 @@ count > 0 blocks publication:
 - `derived_not_following`: a derived figure (rate, ratio, share, mean, balance, median age)
   that is not what its declared formula gives on the published figures;
 - `negative`: a negative count, true or published;
-- `unclassified_columns`: a numeric column of a mart that no declaration classifies.
+- `unclassified_columns`: a numeric column of a mart that no declaration classifies, or a
+  mart whose declared keys do not identify its rows (its cells could not be told apart).
 
 It also measures the perturbation's utility per mart, level and kind (counts or magnitudes), as
 `cellKey::ck_cnt_measures` does: cells, cells perturbed, mean and largest absolute deviation,
@@ -172,6 +173,14 @@ def audit(
         if loose:
             failures["unclassified_columns"] += len(loose)
             details["unclassified_columns"] += [f"{name}.{c}" for c in loose]
+            continue
+        keys = ", ".join(_q(k) for k in p.keys)
+        repeated = con.execute(
+            f"SELECT count(*) - count(DISTINCT ({keys})) FROM {source}.{_q(name)}"
+        ).fetchone()[0]
+        if repeated:
+            failures["unclassified_columns"] += repeated
+            details["unclassified_columns"].append(f"{name}: {repeated} rows repeat its keys")
     if failures["unclassified_columns"]:  # the cells cannot be read reliably
         return AuditResult(failures, 0, 0, 0, 0.0, [], details)
 

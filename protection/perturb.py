@@ -54,6 +54,7 @@ class Perturbation:
         (schema `publish`).
     exact: figures published as counted: register counts of businesses (establishments, rooms,
         beds), areas, coverage — never persons or their events.
+    labels: numeric columns that are labels, not figures (an age group's lower bound).
     level: SQL over the mart's columns giving a row's geographic level (the utility measures
         are reported per mart and level)."""
 
@@ -63,6 +64,7 @@ class Perturbation:
     derived: dict[str, str] = field(default_factory=dict)
     joins: str = ""
     exact: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
     level: str = "area_level"
 
     @property
@@ -76,7 +78,14 @@ class Perturbation:
 
     @property
     def declared(self) -> set[str]:
-        return {*self.keys, *self.counts, *self.magnitudes, *self.derived, *self.exact}
+        return {
+            *self.keys,
+            *self.counts,
+            *self.magnitudes,
+            *self.derived,
+            *self.exact,
+            *self.labels,
+        }
 
     def how(self, column: str) -> str:
         """How a published column is protected, in words (data dictionary, catalogue)."""
