@@ -3,12 +3,10 @@ from landing files to raw, staging and quarantine."""
 
 import dagster as dg
 
-import projection
 from assets import declared, incremental
-from assets.common import MONTHLY, SINGLE_RUN, load_files, md_table, monthly_files
+from assets.common import MONTHLY, SINGLE_RUN, load_files, monthly_files
 from domains import population as domain
 from marts.lineage import deps_of
-from protection import cellkey
 from quality.staging import run_sql_file
 from sources.contracts import EVENTS, RESIDENTS
 from sources.readers import landing_files
@@ -80,56 +78,6 @@ def population_timeline(warehouse: Warehouse) -> dg.MaterializeResult:
             str(r[0]) for r in con.execute("SELECT ref_date FROM marts.reference_dates").fetchall()
         ]
     return dg.MaterializeResult(metadata={**counts, "reference_dates": ", ".join(ref_dates)})
-
-
-PROJECTION_CODE = tuple(
-    f"projection/{name}"
-    for name in ("__init__.py", "cohort.py", "engine.py", "inputs.py", "small_area.py")
-)
-
-
-@dg.asset(
-    key=["publish", "population_projection"],
-    group_name="model_36",
-    kinds={"python", "duckdb"},
-    deps=[["publish", "protected_marts"]],
-)
-@incremental.skip_unchanged(
-    code=(*PROJECTION_CODE, "assets/population.py"),
-    outputs=tuple(f"publish.{t}" for t in projection.OUTPUT_TABLES),
-    params=lambda warehouse: {"min_cell": warehouse.min_cell},
-)
-def population_projection(warehouse: Warehouse) -> dg.MaterializeResult:
-    """Dự báo dân số / population projection to 1 January 2031 for the province, the former
-    districts and the 2025 communes, by sex and five-year age group, with 80 % intervals and a
-    backtest against a naive linear extrapolation (docs/PROJECTION.md). Computed from the
-    published (perturbed) tables only — stocks, births by mother's age, deaths and migration by
-    age and sex — so it reveals nothing they do not. A landing with less than a year of events
-    gives a message and no projection."""
-    with warehouse.connect() as con:
-        result = projection.project(
-            con, "publish", cell_noise_variance=cellkey.ptable_for(warehouse.min_cell).V
-        )
-        projection.write_tables(con, result, "publish", whole_persons=True)
-        rows = con.execute("SELECT count(*) FROM publish.population_projection").fetchone()[0]
-        backtest = con.execute(
-            """SELECT area_level, measure, n_areas, round(mape_projection, 2),
-                      round(mape_naive, 2), round(coverage_80, 3)
-               FROM publish.population_projection_backtest ORDER BY ALL"""
-        ).fetchall()
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": rows,
-            "status": result.status,
-            "message": result.message or "",
-            "backtest": dg.MetadataValue.md(
-                md_table(
-                    ["level", "measure", "areas", "MAPE method", "MAPE naive", "in 80 %"],
-                    backtest,
-                )
-            ),
-        }
-    )
 
 
 # Built from the domain's declaration (domains/population.py): staging steps, marts, checks.

@@ -228,6 +228,56 @@ def disclosure_audit(warehouse: Warehouse) -> dg.AssetCheckResult:
     )
 
 
+PROJECTION_CODE = tuple(
+    f"projection/{name}"
+    for name in ("__init__.py", "cohort.py", "engine.py", "inputs.py", "small_area.py")
+)
+
+
+@dg.asset(
+    key=["publish", "population_projection"],
+    group_name="publish",  # it reads the protected tables: publication's side of the graph
+    kinds={"python", "duckdb"},
+    deps=[["publish", "protected_marts"]],
+)
+@incremental.skip_unchanged(
+    code=(*PROJECTION_CODE, "assets/publish.py"),
+    outputs=tuple(f"publish.{t}" for t in projection.OUTPUT_TABLES),
+    params=lambda warehouse: {"min_cell": warehouse.min_cell},
+)
+def population_projection(warehouse: Warehouse) -> dg.MaterializeResult:
+    """Dự báo dân số / population projection to 1 January 2031 for the province, the former
+    districts and the 2025 communes, by sex and five-year age group, with 80 % intervals and a
+    backtest against a naive linear extrapolation (docs/PROJECTION.md). Computed from the
+    published (perturbed) tables only — stocks, births by mother's age, deaths and migration by
+    age and sex — so it reveals nothing they do not. A landing with less than a year of events
+    gives a message and no projection."""
+    with warehouse.connect() as con:
+        result = projection.project(
+            con, "publish", cell_noise_variance=cellkey.ptable_for(warehouse.min_cell).V
+        )
+        projection.write_tables(con, result, "publish", whole_persons=True)
+        rows = con.execute("SELECT count(*) FROM publish.population_projection").fetchone()[0]
+        backtest = con.execute(
+            """SELECT area_level, measure, n_areas, round(mape_projection, 2),
+                      round(mape_naive, 2), round(coverage_80, 3)
+               FROM publish.population_projection_backtest ORDER BY ALL"""
+        ).fetchall()
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "status": result.status,
+            "message": result.message or "",
+            "backtest": dg.MetadataValue.md(
+                md_table(
+                    ["level", "measure", "areas", "MAPE method", "MAPE naive", "in 80 %"],
+                    backtest,
+                )
+            ),
+        }
+    )
+
+
 def operations_dir(warehouse: Warehouse):
     """The operators' side of the data folder: figures as received (quality report)."""
     folder = warehouse.data / "operations"

@@ -120,6 +120,41 @@ MARTS: list[Mart] = [
         "nothing about a guest.",
     ),
     Mart(
+        "tourism_yearly",
+        38,
+        "Khách lưu trú theo năm, địa bàn, loại hình cơ sở và nguồn khách",
+        "Accommodation statistics by year, area, establishment type and guest origin",
+        "year × area × establishment_type × guest_origin",
+        Perturbation(
+            keys=("year", *AREA_KEYS, "establishment_type", "guest_origin"),
+            counts=("arrivals",),
+            magnitudes=("guest_nights", "occupied_room_nights"),
+            derived={
+                "average_length_of_stay": "round(p.guest_nights / nullif(p.arrivals, 0), 4)",
+                "room_occupancy_rate": f"CASE WHEN {_ALL_ORIGINS} THEN round("
+                "p.occupied_room_nights / nullif(p.room_nights_available, 0), 6) END",
+            },
+            exact=("months_covered", "establishments", "rooms", "room_nights_available"),
+        ),
+        "The year's figures are counted from the stays, never summed from published months; a "
+        "year in progress says how many months it covers.",
+    ),
+    Mart(
+        "tourism_by_nationality_yearly",
+        38,
+        "Khách lưu trú theo quốc tịch, cả năm",
+        "Guests by nationality, by year",
+        "year × nationality (province)",
+        Perturbation(
+            keys=("year", "nationality"),
+            counts=("arrivals",),
+            magnitudes=("guest_nights",),
+            exact=("months_covered",),
+            level="'province'",
+        ),
+        "A complete frame of the reference list of nationalities.",
+    ),
+    Mart(
         "lodging_compliance",
         38,
         "Chấp hành thông báo lưu trú đúng hạn",
