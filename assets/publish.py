@@ -17,8 +17,8 @@ import duckdb
 import projection
 from assets import DOMAINS, incremental, publication_store
 from assets.common import md_table, province_preview, sql_check
+from domains import MARTS
 from marts import quality_report, reports
-from marts.catalogue import MARTS
 from protection import audit, cellkey, perturb
 from quality.staging import build_reconciliation
 from warehouse.resource import Warehouse
@@ -34,7 +34,7 @@ PUBLISH_CODE = (
     "assets/publication_store.py",
     "marts/reports.py",
     "marts/quality_report.py",
-    "marts/catalogue.py",
+    "domains/catalogue.py",
 )
 
 
@@ -106,7 +106,7 @@ UTILITY_DDL = (
         "protection/audit.py",
         "protection/ptable.py",
         *PTABLE_FILES,
-        "marts/catalogue.py",
+        "domains/catalogue.py",
         "assets/publish.py",
     ),
     outputs=(*(f"publish.{m.name}" for m in PUBLISHED_MARTS), "ops.disclosure_audit"),

@@ -265,7 +265,7 @@ def yearbook_html(t: YearbookTable) -> str:
 
 def _table_html(frame: pl.DataFrame, caption: str = "") -> str:
     """Any frame as a complete HTML table."""
-    from marts.catalogue import LABELS_VI
+    from domains.catalogue import LABELS_VI
 
     shown = frame.columns
     head = "".join(
@@ -640,7 +640,7 @@ def write_workbook(con: duckdb.DuckDBPyConnection, model: int, path: Path) -> No
 
 
 def _write_data_sheet(wb, m, frame: pl.DataFrame, f: dict) -> None:
-    from marts.catalogue import LABELS_VI
+    from domains.catalogue import LABELS_VI
 
     ws = wb.add_worksheet(m.name[:31])
     for j, col in enumerate(frame.columns):

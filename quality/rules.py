@@ -26,7 +26,7 @@ import pyarrow as pa
 from sources import admin_units
 
 # Reject reasons (quarantine). One rule, one code. The codes several domains use; each domain
-# declares its own (domains/<domain>.py, REJECT_REASONS) and `REJECT_REASONS` here is all of them.
+# declares its own (domains/<domain>.py, REJECT_REASONS); domains.REJECT_REASONS is all of them.
 COMMON_REJECT_REASONS: dict[str, str] = {
     "DUPLICATE": "second or later copy of the same key (first copy in file order is kept)",
     "INVALID_PERSON_ID": "personal ID not 12 digits, unknown province prefix, or century/sex "
@@ -53,15 +53,6 @@ COMMON_REPAIRS: dict[str, str] = {
     "number_format": "number written with thousands separators or a decimal comma, the "
     "Vietnamese way ('1.500.000', '600.000' is 600000; '37,5' is 37.5), read by parse_number_vn",
 }
-
-
-def __getattr__(name: str):
-    """REJECT_REASONS and REPAIRS: the common codes and every domain's (assembled in domains/)."""
-    if name in ("REJECT_REASONS", "REPAIRS"):
-        import domains
-
-        return getattr(domains, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @lru_cache(maxsize=1)

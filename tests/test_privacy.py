@@ -477,8 +477,8 @@ def test_pseudonyms_unchanged_by_the_key_binding():
 def test_workbook_text_is_never_a_formula(tmp_path, monkeypatch):
     """A text cell starting with = + - @ is written as text with Excel's quote prefix (the data
     sheets; the yearbook tables are built from reference labels and numbers only)."""
+    from domains import MARTS
     from marts import reports
-    from marts.catalogue import MARTS
     from marts.reports import write_workbook
 
     monkeypatch.setattr(reports, "yearbook_tables", lambda con, model: [])

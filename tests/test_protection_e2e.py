@@ -13,7 +13,7 @@ import pytest
 
 import assets.publish as publish
 from assets import incremental
-from marts.catalogue import MARTS
+from domains import MARTS
 from protection import perturb
 from warehouse.resource import Warehouse
 

@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 from plotly.offline import get_plotlyjs
 
-from marts.catalogue import MARTS
+from domains import MARTS
 
 NUMBER = re.compile(r"-?\d[\d.,]*")
 BDATA = re.compile(r'"dtype":\s*"([a-z0-9]+)",\s*"bdata":\s*"([^"]+)"')

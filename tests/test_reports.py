@@ -10,8 +10,8 @@ import openpyxl
 import polars as pl
 import pytest
 
+from domains import MARTS
 from marts import quality_report, reports
-from marts.catalogue import MARTS
 
 MODELS = (36, 37, 38, 39)
 
