@@ -36,6 +36,9 @@ class Column:
     label_vi: str
     required: bool = True
     description: str = ""
+    # text | id | code | date | timestamp | number | bool: what the value is (a date column of
+    # a workbook that counts dates from 1904 has its serial numbers read as dates)
+    kind: str = "text"
 
 
 @dataclass(frozen=True)

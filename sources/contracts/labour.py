@@ -20,6 +20,7 @@ LABOUR_STATUS = SourceContract(
             "reference_date",
             "Ngày tham chiếu",
             description="1 July of the year; an Excel date cell, dd/mm/yyyy text or a serial",
+            kind="date",
         ),
         Column(
             "sex",
@@ -32,6 +33,7 @@ LABOUR_STATUS = SourceContract(
             "Ngày sinh",
             required=False,
             description="as the labour register holds it; the population register wins",
+            kind="date",
         ),
         Column(
             "employment_status",

@@ -24,8 +24,19 @@ ESTABLISHMENTS = SourceContract(
         Column("commune_code", "Mã xã", description="5-digit GSO commune code (2025 communes)"),
         Column("rooms", "Số phòng"),
         Column("beds", "Số giường", required=False),
-        Column("opened_on", "Ngày hoạt động", description="dd/mm/yyyy (other spellings repaired)"),
-        Column("closed_on", "Ngày ngừng hoạt động", required=False, description="empty while open"),
+        Column(
+            "opened_on",
+            "Ngày hoạt động",
+            description="dd/mm/yyyy (other spellings repaired)",
+            kind="date",
+        ),
+        Column(
+            "closed_on",
+            "Ngày ngừng hoạt động",
+            required=False,
+            description="empty while open",
+            kind="date",
+        ),
     ),
 )
 
@@ -49,12 +60,26 @@ STAYS = SourceContract(
         ),
         Column("guest_sex", "Giới tính", required=False),
         Column("guest_birth_year", "Năm sinh", required=False),
-        Column("check_in", "Thời điểm đến", description="local time yyyy-mm-dd HH:MM:SS"),
         Column(
-            "check_out", "Thời điểm đi", required=False, description="empty while the stay is open"
+            "check_in",
+            "Thời điểm đến",
+            description="local time yyyy-mm-dd HH:MM:SS",
+            kind="timestamp",
+        ),
+        Column(
+            "check_out",
+            "Thời điểm đi",
+            required=False,
+            description="empty while the stay is open",
+            kind="timestamp",
         ),
         Column("room", "Số phòng", required=False),
-        Column("notified_at", "Thời điểm thông báo", description="local time yyyy-mm-dd HH:MM:SS"),
+        Column(
+            "notified_at",
+            "Thời điểm thông báo",
+            description="local time yyyy-mm-dd HH:MM:SS",
+            kind="timestamp",
+        ),
     ),
     notes="Duplicate key: notification_id, and a re-sent notification (same guest document, "
     "establishment and check-in).",

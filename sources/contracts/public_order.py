@@ -18,8 +18,18 @@ INCIDENTS = SourceContract(
     "missing from sources/reference/penal_code_iccs.csv is kept in ICCS section 11.",
     columns=(
         Column("incident_id", "Mã vụ việc"),
-        Column("occurred_at", "Thời điểm xảy ra", description="yyyy-mm-dd HH:MM:SS, local time"),
-        Column("reported_at", "Thời điểm tiếp nhận", description="yyyy-mm-dd HH:MM:SS, local time"),
+        Column(
+            "occurred_at",
+            "Thời điểm xảy ra",
+            description="yyyy-mm-dd HH:MM:SS, local time",
+            kind="timestamp",
+        ),
+        Column(
+            "reported_at",
+            "Thời điểm tiếp nhận",
+            description="yyyy-mm-dd HH:MM:SS, local time",
+            kind="timestamp",
+        ),
         Column(
             "commune_code",
             "Mã xã xảy ra",
@@ -30,7 +40,7 @@ INCIDENTS = SourceContract(
         ),
         Column("category_name", "Tên tội danh", required=False),
         Column("status", "Tình trạng", description="under_investigation / cleared"),
-        Column("cleared_at", "Thời điểm làm rõ", required=False),
+        Column("cleared_at", "Thời điểm làm rõ", required=False, kind="timestamp"),
         Column("persons_involved", "Số người liên quan", required=False),
     ),
 )
@@ -46,7 +56,12 @@ TRAFFIC_VIOLATIONS = SourceContract(
     notes="violation_code outside the code list is kept in the group 'other'.",
     columns=(
         Column("violation_id", "Mã vi phạm"),
-        Column("detected_at", "Thời điểm phát hiện", description="timestamp, local time"),
+        Column(
+            "detected_at",
+            "Thời điểm phát hiện",
+            description="timestamp, local time",
+            kind="timestamp",
+        ),
         Column("commune_code", "Mã xã", description="5-digit GSO code at the detection date"),
         Column(
             "plate", "Biển số xe", description="Vietnamese plate, e.g. 77A-123.45, 77-B1 234.56"
