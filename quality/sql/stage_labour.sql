@@ -15,7 +15,10 @@
 --   moment of the reference date by the register: neither at 00:00 nor at its end), UNDER_15 (register age), INVALID_EMPLOYMENT_STATUS,
 --   CONTRADICTORY_STATUS (over 100 usual hours a week, or hours for a person not employed).
 -- Repairs: status fields of a person not employed set NULL (the status decides: meaning
--- certain); boolean and date spellings; old workplace commune codes from 1 July 2025.
+-- certain); boolean, code and date spellings; old workplace commune codes from 1 July 2025.
+-- Coded fields are read by the contract's code lists (read_code). A status in employment,
+-- section, occupation or boolean given but unreadable is kept as unknown (NULL) and counted
+-- (fix_unknown_*; the quality suite warns): never read as another code.
 CREATE OR REPLACE TEMP TABLE _checked AS
 WITH typed AS (
     SELECT
@@ -25,10 +28,26 @@ WITH typed AS (
         parse_date_vn(r.reference_date) AS ref_date,
         parse_sex(r.sex) AS sex_recorded,
         parse_date_vn(r.date_of_birth) AS date_of_birth_recorded,
-        lower(clean_text(r.employment_status)) AS employment_status,
-        lower(clean_text(r.status_in_employment)) AS status_in_employment_received,
-        upper(clean_text(r.vsic_section)) AS vsic_section_received,
-        clean_text(r.occupation_code) AS occupation_code_received,
+        read_code('labour_status.employment_status', r.employment_status) AS employment_status,
+        read_code('labour_status.status_in_employment', r.status_in_employment)
+            AS status_in_employment_received,
+        read_code('labour_status.vsic_section', r.vsic_section) AS vsic_section_received,
+        read_code('labour_status.occupation_code', r.occupation_code) AS occupation_code_received,
+        clean_text(r.status_in_employment) IS NOT NULL
+            AND read_code('labour_status.status_in_employment', r.status_in_employment) IS NULL
+            AS status_in_employment_unreadable,
+        clean_text(r.vsic_section) IS NOT NULL
+            AND read_code('labour_status.vsic_section', r.vsic_section) IS NULL AS vsic_unreadable,
+        clean_text(r.occupation_code) IS NOT NULL
+            AND read_code('labour_status.occupation_code', r.occupation_code) IS NULL
+            AS occupation_unreadable,
+        bool_unreadable(r.has_social_insurance) OR bool_unreadable(r.has_labour_contract)
+            OR bool_unreadable(r.in_education) AS fix_unknown_bool,
+        code_needed_repair('labour_status.employment_status', r.employment_status)
+            OR code_needed_repair('labour_status.status_in_employment', r.status_in_employment)
+            OR code_needed_repair('labour_status.vsic_section', r.vsic_section)
+            OR code_needed_repair('labour_status.occupation_code', r.occupation_code)
+            AS fix_code_spelling,
         parse_bool_vn(r.has_social_insurance) AS has_social_insurance,
         parse_bool_vn(r.has_labour_contract) AS has_labour_contract,
         parse_number_vn(r.hours_per_week) AS hours_per_week,
@@ -89,9 +108,7 @@ reasoned AS (
             WHEN ref_date IS NULL OR year(ref_date) <> file_year THEN 'INVALID_DATE'
             WHEN commune_code IS NULL THEN 'UNKNOWN_PERSON'
             WHEN age < 15 THEN 'UNDER_15'
-            WHEN employment_status IS NULL
-                 OR employment_status NOT IN ('employed', 'unemployed', 'outside')
-                THEN 'INVALID_EMPLOYMENT_STATUS'
+            WHEN employment_status IS NULL THEN 'INVALID_EMPLOYMENT_STATUS'
             WHEN hours_unreadable THEN 'INVALID_HOURS'
             WHEN hours_per_week > 100
                  OR (employment_status <> 'employed' AND hours_per_week > 0)
@@ -117,9 +134,14 @@ SELECT
                 CASE WHEN is_employed THEN status_in_employment_received END,
                 has_social_insurance) AS informal,
     -- repairs and quality figures
-    fix_date_format, fix_bool_spelling,
+    fix_date_format, fix_bool_spelling, fix_code_spelling, fix_unknown_bool,
+    coalesce(is_employed AND status_in_employment_unreadable, FALSE)
+        AS fix_unknown_status_in_employment,
+    coalesce(is_employed AND vsic_unreadable, FALSE) AS fix_unknown_vsic_section,
+    coalesce(is_employed AND occupation_unreadable, FALSE) AS fix_unknown_occupation_code,
     coalesce(NOT is_employed AND (status_in_employment_received IS NOT NULL
              OR vsic_section_received IS NOT NULL OR occupation_code_received IS NOT NULL
+             OR status_in_employment_unreadable OR vsic_unreadable OR occupation_unreadable
              OR workplace_received IS NOT NULL), FALSE) AS fix_status_fields_cleared,
     coalesce(is_employed AND ref_date >= reform_date() AND workplace_in_area IS NOT NULL
              AND workplace_in_area <> workplace_received, FALSE) AS fix_old_commune_code,

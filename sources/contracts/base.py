@@ -31,6 +31,57 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Codes:
+    """A code list, declared like the header aliases: each code with the ways people write it
+    (its Vietnamese label, common spellings, English words). A value is matched by its
+    spelling key (quality/rules.sql, `code_key`): case, accents and the Vietnamese đ, spaces,
+    underscores and punctuation do not matter, so `Đang điều tra`, `dang dieu tra` and
+    `ĐANG ĐIỀU TRA` are one spelling, and `move_in` and `Move-in` another. `read_code(list,
+    value)` gives the code, or NULL for a value of no code: staging then rejects the row with a
+    reason code or keeps it and counts it (a quality figure that warns), never a silent
+    default. Two codes of a list never share a spelling (tests/test_code_lists.py)."""
+
+    name: str  # the list's name in SQL: read_code('<name>', value)
+    spellings: tuple[tuple[str, tuple[str, ...]], ...]  # (code, its other spellings)
+
+    @property
+    def codes(self) -> list[str]:
+        return list(dict.fromkeys(code for code, _ in self.spellings))
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(list, spelling, code) for every spelling, the code itself included."""
+        return [
+            (self.name, spelling, code)
+            for code, others in self.spellings
+            for spelling in (code, *others)
+        ]
+
+
+def codes(name: str, **spellings: tuple[str, ...]) -> Codes:
+    return Codes(name, tuple(spellings.items()))
+
+
+# Shared code lists (sex as the GSO codes 1/2 too; booleans as offices tick them).
+SEX = Codes(
+    "sex",
+    (
+        ("Nam", ("1", "M", "male", "man", "trai")),
+        ("Nữ", ("2", "F", "female", "woman", "gái")),
+    ),
+)
+BOOL = Codes(
+    "bool",
+    (
+        ("true", ("có", "1", "x", "yes", "y", "đúng", "có tham gia", "đã", "rồi", "✓", "✔")),
+        ("false", ("không", "0", "no", "n", "sai", "không tham gia", "chưa")),
+        # the paid flag of a fine
+        ("true", ("đã nộp", "đã nộp phạt", "paid")),
+        ("false", ("chưa nộp", "chưa nộp phạt", "unpaid", "not paid")),
+    ),
+)
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     label_vi: str
@@ -39,6 +90,7 @@ class Column:
     # text | id | code | date | timestamp | number | bool: what the value is (a date column of
     # a workbook that counts dates from 1904 has its serial numbers read as dates)
     kind: str = "text"
+    codes: Codes | None = None  # the code list of a coded column
 
 
 @dataclass(frozen=True)
@@ -62,6 +114,9 @@ class SourceContract:
     @property
     def required(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
+
+    def code_lists(self) -> list[Codes]:
+        return [c.codes for c in self.columns if c.codes is not None]
 
     def vietnamese_header(self) -> list[str]:
         return [c.label_vi for c in self.columns]

@@ -4,7 +4,28 @@ Reading: CSV and Parquet (CSV deviations tolerated as listed in sources/contract
 """
 
 from sources.admin_units import REFORM_DATE
-from sources.contracts.base import Column, SourceContract
+from sources.contracts.base import BOOL, Column, SourceContract, codes
+
+INCIDENT_STATUS = codes(
+    "incidents.status",
+    under_investigation=(
+        "đang điều tra",
+        "đang điều tra xác minh",
+        "đang xác minh",
+        "chưa làm rõ",
+        "chưa khám phá",
+        "under investigation",
+        "investigating",
+    ),
+    cleared=("đã làm rõ", "đã điều tra làm rõ", "làm rõ", "đã khám phá", "solved"),
+)
+VEHICLE_TYPE = codes(
+    "traffic_violations.vehicle_type",
+    motorbike=("xe máy", "xe mô tô", "mô tô", "xe gắn máy", "motorcycle", "motor bike"),
+    car=("ô tô", "xe ô tô", "ô tô con", "xe con", "xe hơi"),
+    truck=("xe tải", "ô tô tải", "xe ô tô tải"),
+    bus=("xe buýt", "xe bus", "ô tô khách", "xe ô tô khách", "xe khách", "coach"),
+)
 
 INCIDENTS = SourceContract(
     source="incidents",
@@ -39,7 +60,13 @@ INCIDENTS = SourceContract(
             "category_code", "Mã tội danh", description="HS<article of the 2015 Penal Code> or KHAC"
         ),
         Column("category_name", "Tên tội danh", required=False),
-        Column("status", "Tình trạng", description="under_investigation / cleared"),
+        Column(
+            "status",
+            "Tình trạng",
+            description="under_investigation / cleared",
+            kind="code",
+            codes=INCIDENT_STATUS,
+        ),
         Column("cleared_at", "Thời điểm làm rõ", required=False, kind="timestamp"),
         Column("persons_involved", "Số người liên quan", required=False),
     ),
@@ -66,7 +93,13 @@ TRAFFIC_VIOLATIONS = SourceContract(
         Column(
             "plate", "Biển số xe", description="Vietnamese plate, e.g. 77A-123.45, 77-B1 234.56"
         ),
-        Column("vehicle_type", "Loại phương tiện", description="motorbike / car / truck / bus"),
+        Column(
+            "vehicle_type",
+            "Loại phương tiện",
+            description="motorbike / car / truck / bus",
+            kind="code",
+            codes=VEHICLE_TYPE,
+        ),
         Column(
             "violation_code",
             "Mã hành vi vi phạm",
@@ -75,7 +108,7 @@ TRAFFIC_VIOLATIONS = SourceContract(
         Column(
             "fine_vnd", "Số tiền phạt (đồng)", description="fine in VND (Decree 168/2024 from 2025)"
         ),
-        Column("paid", "Đã nộp phạt", description="true / false"),
+        Column("paid", "Đã nộp phạt", description="true / false", kind="bool", codes=BOOL),
     ),
 )
 
