@@ -52,7 +52,7 @@ SELECT
     commune_code, commune_received AS commune_code_received,
     category_code, category_name, iccs_section,
     CASE WHEN fix_unknown_status THEN 'under_investigation' ELSE status_received END AS status,
-    status_received = 'cleared' AS cleared,
+    coalesce(status_received = 'cleared', FALSE) AS cleared,
     CASE WHEN status_received = 'cleared' THEN cleared_at END AS cleared_at,
     persons_involved,
     fix_timestamp_format, fix_text_form, fix_old_commune_code, fix_unknown_article,
