@@ -76,8 +76,8 @@ CREATE OR REPLACE TEMP MACRO zone_offset(s) AS (
 CREATE OR REPLACE TEMP MACRO local_offset() AS INTERVAL 7 HOUR;
 
 -- REPAIR timestamp_format: yyyy-mm-dd HH:MM:SS (local time) is the convention; ISO 8601 with 'T'
--- or fractional seconds (Parquet timestamps read as text), dd/mm/yyyy HH:MM[:SS], and Excel
--- serials with a fraction of a day are read too. A time with a zone ('Z' for UTC, '+00:00',
+-- or fractional seconds (Parquet timestamps read as text), dd/mm/yyyy HH:MM[:SS], a 12-hour
+-- clock with SA/CH or AM/PM, and Excel serials with a fraction of a day are read too. A time with a zone ('Z' for UTC, '+00:00',
 -- '-0500' …), as APIs send it, is converted to local time (UTC+7): '2024-01-31T18:30:00Z' is
 -- 01:30 on 1 February in Vietnam. NULL when nothing fits.
 CREATE OR REPLACE TEMP MACRO parse_timestamp_vn(s) AS (
@@ -91,6 +91,9 @@ CREATE OR REPLACE TEMP MACRO parse_timestamp_vn(s) AS (
         TRY_CAST(clean_text(s) AS TIMESTAMP),
         try_strptime(clean_text(s), '%d/%m/%Y %H:%M:%S'),
         try_strptime(clean_text(s), '%d/%m/%Y %H:%M'),
+        -- a 12-hour clock as a Vietnamese Excel writes it: SA (sáng) morning, CH (chiều) afternoon
+        try_strptime(regexp_replace(regexp_replace(upper(clean_text(s)), ' SA$', ' AM'), ' CH$', ' PM'),
+                     ['%d/%m/%Y %I:%M:%S %p', '%d/%m/%Y %I:%M %p', '%Y-%m-%d %I:%M:%S %p']),
         CASE WHEN regexp_full_match(clean_text(s), '\d{1,7}(\.\d+)?')
              THEN excel_serial_date(s)
                   + to_microseconds(TRY_CAST(round((TRY_CAST(clean_text(s) AS DOUBLE) % 1)
