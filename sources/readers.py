@@ -434,7 +434,7 @@ def _probe_csv(
 
 _REJECT_WORDS = {
     "MISSING COLUMNS": "has {found} fields where the header has {width}",
-    "TOO MANY COLUMNS": "has {found} fields where the header has {width} (a value holding the "
+    "TOO MANY COLUMNS": "has more fields than the header's {width} (a value holding the "
     "delimiter without quotes?)",
     "UNQUOTED VALUE": "has a quote that is not closed, or a stray quote inside a value",
     "LINE SIZE OVER MAXIMUM": "is longer than the longest line a CSV reader accepts (a quote "
@@ -456,7 +456,8 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: SourceContra
         "rejects_table = '_csv_rejects', rejects_scan = '_csv_scans')",
     )
     rejects = con.execute(
-        "SELECT line, line_byte_position, error_type, column_idx FROM _csv_rejects ORDER BY line"
+        "SELECT line, line_byte_position, error_type, column_idx FROM _csv_rejects "
+        "ORDER BY line, column_idx"
     ).fetchall()
     con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans")
     if rejects:
@@ -465,17 +466,16 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: SourceContra
     return _finish(con, path, contract, mapping, repairs)
 
 
-def _last_line_start(path: Path) -> tuple[int, bool]:
-    """(byte offset where the file's last line starts, whether the file ends with a line break)."""
-    size = path.stat().st_size
+def _last_line(path: Path) -> tuple[int, bool]:
+    """(the number of the file's last line, whether the file ends with a line break); a failure
+    path only: it counts the line breaks of the whole file."""
+    breaks, last = 0, b""
     with open(path, "rb") as fh:
-        fh.seek(max(size - HEAD_BYTES, 0))
-        tail = fh.read()
-    ends_with_break = tail.endswith(b"\n")
-    body = tail[:-1] if ends_with_break else tail
-    cut = body.rfind(b"\n")
-    start = size - len(tail) + cut + 1 if cut >= 0 else max(size - len(tail), 0)
-    return start, ends_with_break
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            breaks += block.count(b"\n")
+            last = block[-1:]
+    ends_with_break = last == b"\n"
+    return breaks + (0 if ends_with_break else 1), ends_with_break
 
 
 def _fail_csv_lines(path: Path, contract: SourceContract, width: int, rejects: list) -> None:
@@ -483,17 +483,13 @@ def _fail_csv_lines(path: Path, contract: SourceContract, width: int, rejects: l
     wrong with them (DuckDB's own message quotes the line: never shown)."""
     if any(r[2] == "INVALID ENCODING" for r in rejects):
         _check_utf8(path, contract)  # names the first invalid byte and the likely code page
-    last_start, ends_with_break = _last_line_start(path)
-    line, position, kind, found = rejects[-1]
-    if (
-        not ends_with_break
-        and position == last_start
-        and kind
-        in (
-            "MISSING COLUMNS",
-            "UNQUOTED VALUE",
-        )
-    ):
+    first_of_line: dict[int, tuple] = {}
+    for r in rejects:  # DuckDB may report a short line once per missing field
+        first_of_line.setdefault(r[0], r)
+    rejects = [first_of_line[n] for n in sorted(first_of_line)]
+    last_line, ends_with_break = _last_line(path)
+    line, _, kind, found = rejects[-1]
+    if not ends_with_break and line == last_line and kind in ("MISSING COLUMNS", "UNQUOTED VALUE"):
         raise ExtractError(
             path,
             f"the last line (line {line}) "
