@@ -660,6 +660,38 @@ def _workbook_info(path: Path) -> tuple[bool, dict[str, str]]:
     return date1904, states
 
 
+_OTHER_ZIPS = (
+    ("word/document.xml", "a Word document (.docx)"),
+    ("ppt/presentation.xml", "a PowerPoint presentation (.pptx)"),
+    ("content.xml", "an OpenDocument file (.ods/.odt: LibreOffice)"),
+)
+
+
+def _check_workbook_parts(path: Path, fix: str) -> None:
+    """A ZIP archive that is no Excel workbook says what it is (its part names only)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = set(z.namelist())
+    except zipfile.BadZipFile:
+        raise ExtractError(
+            path,
+            "the file starts like an Excel workbook but is not a complete ZIP archive (the copy "
+            "or the export stopped early, or the file is damaged)",
+            fix,
+        ) from None
+    if "xl/workbook.xml" in parts:
+        return
+    words = next((w for part, w in _OTHER_ZIPS if part in parts), None)
+    raise ExtractError(
+        path,
+        f"this is {words} with a .xlsx name, not an Excel workbook"
+        if words
+        else f"this ZIP archive holds no Excel workbook ({len(parts)} files, none of them "
+        "xl/workbook.xml)",
+        fix,
+    )
+
+
 def _numbering_row(cells: list) -> bool:
     """A row of column numbers under a header, as forms print them: (1) (2) (3) … or A B C."""
     filled = [str(c).strip() for c in cells if c is not None and str(c).strip()]
@@ -676,6 +708,7 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, contract: SourceContr
     import pyarrow.compute as pc
 
     fix = f"{_SAVE_AS['xlsx']} (see {_contract_doc(contract)}), then rerun"
+    _check_workbook_parts(path, fix)
     try:
         date1904, states = _workbook_info(path)
         reader = fastexcel.read_excel(str(path))

@@ -13,7 +13,6 @@ from sources.contracts import CONTRACTS, code_lists
 from tests.helpers import one
 
 LISTS = code_lists()
-SPELLINGS = [row for codes in LISTS for row in codes.rows()]
 
 
 def test_every_coded_column_has_its_list_and_lists_are_named_once():
@@ -62,12 +61,21 @@ def _variants(spelling: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("list_name, spelling, code", SPELLINGS)
-def test_every_spelling_reads_as_its_code(con, list_name, spelling, code):
-    for text in _variants(spelling):
-        assert one(con, "read_code(?, ?)", list_name, text) == code, text
-    written_as_code = unicodedata.normalize("NFC", spelling).strip() == code
-    assert one(con, "code_needed_repair(?, ?)", list_name, spelling) is (not written_as_code)
+@pytest.mark.parametrize("codes", LISTS, ids=[c.name for c in LISTS])
+def test_every_spelling_reads_as_its_code(con, codes):
+    rows = [
+        (text, spelling, code) for _, spelling, code in codes.rows() for text in _variants(spelling)
+    ]
+    got = con.execute(
+        "SELECT read_code(?, t.text), code_needed_repair(?, t.spelling) FROM "
+        "(SELECT unnest(?) AS text, unnest(?) AS spelling, generate_subscripts(?, 1) AS i) t "
+        "ORDER BY t.i",
+        [codes.name, codes.name, [r[0] for r in rows], [r[1] for r in rows], [r[0] for r in rows]],
+    ).fetchall()
+    for (text, spelling, code), (read, repaired) in zip(rows, got, strict=True):
+        assert read == code, (text, code)
+        written_as_code = unicodedata.normalize("NFC", spelling).strip() == code
+        assert repaired is (not written_as_code), spelling
 
 
 @pytest.mark.parametrize(

@@ -533,6 +533,25 @@ def _establishments_csv_named_xlsx():
     return {ESTABLISHMENTS: text.encode()}
 
 
+def _establishments_docx_renamed():
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        info = zipfile.ZipInfo("word/document.xml", date_time=(2025, 3, 1, 0, 0, 0))
+        z.writestr(info, "<w:document/>")
+    return {ESTABLISHMENTS: out.getvalue()}
+
+
+def _establishments_cut_copy():
+    def write(path: Path):
+        b.workbook(path, [("Cơ sở", b.establishment_sheet_rows(b.establishment_rows()), {})])
+        path.write_bytes(path.read_bytes()[:-400])
+
+    return {ESTABLISHMENTS: write}
+
+
 # ---------------------------------------------------------------- the cases
 
 STAYS_LOCAL = _local_list(b.stay_rows(JAN), "check_in")
@@ -971,6 +990,24 @@ CASES: list[Case] = [
         "stays",
         _stays_broken_record,
         fails=("stays_2025-01.jsonl", "broken JSON record on line 3", "JSON Lines"),
+    ),
+    Case(
+        "establishments_word_document_renamed",
+        "A Word document with the list typed in a table, renamed establishments.xlsx.",
+        "establishments",
+        _establishments_docx_renamed,
+        fails=(
+            "establishments.xlsx",
+            "a Word document (.docx) with a .xlsx name",
+            "Excel Workbook",
+        ),
+    ),
+    Case(
+        "establishments_workbook_cut_short",
+        "The copy of the workbook stopped before its end.",
+        "establishments",
+        _establishments_cut_copy,
+        fails=("establishments.xlsx", "not a complete ZIP archive", "Excel Workbook"),
     ),
     Case(
         "establishments_csv_named_xlsx",
