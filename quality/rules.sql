@@ -43,6 +43,10 @@ CREATE OR REPLACE TEMP MACRO read_code(list_name, s) AS (
 CREATE OR REPLACE TEMP MACRO code_needed_repair(list_name, s) AS
     coalesce(clean_text(s) <> read_code(list_name, s), FALSE);
 
+-- True when a coded value is given but is no code of its list (nor a spelling of one).
+CREATE OR REPLACE TEMP MACRO code_unreadable(list_name, s) AS
+    clean_text(s) IS NOT NULL AND read_code(list_name, s) IS NULL;
+
 -- ---------------------------------------------------------------- dates and times
 -- An Excel serial day number as a date, in the 1900 date system (serial 1 is 1 January 1900;
 -- serial 60, Excel's 29 February 1900, never existed). A workbook's date cells arrive as dates
@@ -82,8 +86,9 @@ CREATE OR REPLACE TEMP MACRO local_offset() AS INTERVAL 7 HOUR;
 -- 01:30 on 1 February in Vietnam. NULL when nothing fits.
 CREATE OR REPLACE TEMP MACRO parse_timestamp_vn(s) AS (
     coalesce(
-        -- the convention first: most values stop here (coalesce reads the rest only for the
-        -- values still NULL)
+        -- the convention first, as received, then cleaned: most values stop here (coalesce
+        -- reads the rest only for the values still NULL)
+        try_strptime(s, '%Y-%m-%d %H:%M:%S'),
         try_strptime(clean_text(s), '%Y-%m-%d %H:%M:%S'),
         CASE WHEN zone_offset(s) IS NOT NULL
              THEN TRY_CAST(regexp_replace(trim(s), '([zZ]|[+-]\d{2}(:?\d{2})?)$', '') AS TIMESTAMP)

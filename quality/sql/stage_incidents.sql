@@ -10,7 +10,13 @@
 -- 'Đã làm rõ' are spellings of under_investigation and cleared). DATE_OUT_OF_RANGE: a time
 -- after the day the file was received or more than 120 years before it.
 CREATE OR REPLACE TEMP TABLE _checked AS
-WITH typed AS MATERIALIZED (
+WITH vocabulary AS MATERIALIZED (
+    -- the status takes few distinct values: each is read once
+    SELECT v, read_code('incidents.status', v) AS code,
+           code_needed_repair('incidents.status', v) AS respelled
+    FROM (SELECT DISTINCT status AS v FROM raw.incidents) WHERE v IS NOT NULL
+),
+typed AS MATERIALIZED (
     SELECT
         r._source_file, r._row_number, r._batch_id,
         clean_text(r.incident_id) AS incident_id,
@@ -19,8 +25,8 @@ WITH typed AS MATERIALIZED (
         parse_timestamp_vn(r.cleared_at) AS cleared_at,
         clean_text(r.commune_code) AS commune_received,
         upper(replace(coalesce(clean_text(r.category_code), 'KHAC'), ' ', '')) AS category_code,
-        read_code('incidents.status', r.status) AS status_received,
-        code_needed_repair('incidents.status', r.status) AS fix_code_spelling,
+        st.code AS status_received,
+        coalesce(st.respelled, FALSE) AS fix_code_spelling,
         received_date(r._loaded_at) AS received_on,
         TRY_CAST(parse_number_vn(r.persons_involved) AS INTEGER) AS persons_involved,
         clean_text(r.persons_involved) IS NOT NULL
@@ -33,6 +39,7 @@ WITH typed AS MATERIALIZED (
         row_number() OVER (PARTITION BY clean_text(r.incident_id)
                            ORDER BY r._source_file, r._row_number) AS copy_number
     FROM raw.incidents r
+    LEFT JOIN vocabulary st ON st.v = r.status
 ),
 placed AS (
     SELECT t.*,

@@ -20,51 +20,70 @@
 -- section, occupation or boolean given but unreadable is kept as unknown (NULL) and counted
 -- (fix_unknown_*; the quality suite warns): never read as another code.
 CREATE OR REPLACE TEMP TABLE _checked AS
-WITH typed AS (
+WITH vocabulary AS (
+    -- coded fields take few distinct values: each value is read once by its code list
+    SELECT list_name, v, read_code(list_name, v) AS code,
+           code_needed_repair(list_name, v) AS respelled, code_unreadable(list_name, v) AS unknown,
+           parse_bool_vn(v) AS flag, bool_needed_repair(v) AS bool_respelled,
+           bool_unreadable(v) AS bool_unknown
+    FROM (
+        SELECT 'labour_status.employment_status' AS list_name, employment_status AS v
+        FROM raw.labour_status
+        UNION SELECT 'labour_status.status_in_employment', status_in_employment FROM raw.labour_status
+        UNION SELECT 'labour_status.vsic_section', vsic_section FROM raw.labour_status
+        UNION SELECT 'labour_status.occupation_code', occupation_code FROM raw.labour_status
+        UNION SELECT 'bool', has_social_insurance FROM raw.labour_status
+        UNION SELECT 'bool', has_labour_contract FROM raw.labour_status
+        UNION SELECT 'bool', in_education FROM raw.labour_status
+        UNION SELECT 'sex', sex FROM raw.labour_status
+    ) WHERE v IS NOT NULL
+),
+typed AS (
     SELECT
         r._source_file, r._row_number, r._batch_id,
         TRY_CAST(regexp_extract(r._source_file, 'labour_status_(\d{4})', 1) AS INTEGER) AS file_year,
         clean_text(r.person_id) AS person_id_clean,
         parse_date_vn(r.reference_date) AS ref_date,
-        parse_sex(r.sex) AS sex_recorded,
+        sx.code AS sex_recorded,
         parse_date_vn(r.date_of_birth) AS date_of_birth_recorded,
-        read_code('labour_status.employment_status', r.employment_status) AS employment_status,
-        read_code('labour_status.status_in_employment', r.status_in_employment)
-            AS status_in_employment_received,
-        read_code('labour_status.vsic_section', r.vsic_section) AS vsic_section_received,
-        read_code('labour_status.occupation_code', r.occupation_code) AS occupation_code_received,
-        clean_text(r.status_in_employment) IS NOT NULL
-            AND read_code('labour_status.status_in_employment', r.status_in_employment) IS NULL
-            AS status_in_employment_unreadable,
-        clean_text(r.vsic_section) IS NOT NULL
-            AND read_code('labour_status.vsic_section', r.vsic_section) IS NULL AS vsic_unreadable,
-        clean_text(r.occupation_code) IS NOT NULL
-            AND read_code('labour_status.occupation_code', r.occupation_code) IS NULL
-            AS occupation_unreadable,
-        bool_unreadable(r.has_social_insurance) OR bool_unreadable(r.has_labour_contract)
-            OR bool_unreadable(r.in_education) AS fix_unknown_bool,
-        code_needed_repair('labour_status.employment_status', r.employment_status)
-            OR code_needed_repair('labour_status.status_in_employment', r.status_in_employment)
-            OR code_needed_repair('labour_status.vsic_section', r.vsic_section)
-            OR code_needed_repair('labour_status.occupation_code', r.occupation_code)
-            AS fix_code_spelling,
-        parse_bool_vn(r.has_social_insurance) AS has_social_insurance,
-        parse_bool_vn(r.has_labour_contract) AS has_labour_contract,
+        es.code AS employment_status,
+        se.code AS status_in_employment_received,
+        vs.code AS vsic_section_received,
+        oc.code AS occupation_code_received,
+        coalesce(se.unknown, FALSE) AS status_in_employment_unreadable,
+        coalesce(vs.unknown, FALSE) AS vsic_unreadable,
+        coalesce(oc.unknown, FALSE) AS occupation_unreadable,
+        coalesce(si.bool_unknown, FALSE) OR coalesce(lc.bool_unknown, FALSE)
+            OR coalesce(ed.bool_unknown, FALSE) AS fix_unknown_bool,
+        coalesce(es.respelled, FALSE) OR coalesce(se.respelled, FALSE)
+            OR coalesce(vs.respelled, FALSE) OR coalesce(oc.respelled, FALSE) AS fix_code_spelling,
+        si.flag AS has_social_insurance,
+        lc.flag AS has_labour_contract,
         parse_number_vn(r.hours_per_week) AS hours_per_week,
         clean_text(r.hours_per_week) IS NOT NULL AND parse_number_vn(r.hours_per_week) IS NULL
             AS hours_unreadable,
-        parse_bool_vn(r.in_education) AS in_education,
+        ed.flag AS in_education,
         clean_text(r.workplace_commune_code) AS workplace_received,
         -- date cells arrive as 'YYYY-MM-DD 00:00:00', text as dd/mm/yyyy: both are the convention
         r.reference_date IS NOT NULL
             AND NOT regexp_full_match(r.reference_date, '\d{2}/\d{2}/\d{4}')
             AND NOT regexp_full_match(r.reference_date, '\d{4}-\d{2}-\d{2} 00:00:00')
             AS fix_date_format,
-        bool_needed_repair(r.has_social_insurance) OR bool_needed_repair(r.has_labour_contract)
-            OR bool_needed_repair(r.in_education) AS fix_bool_spelling,
+        coalesce(si.bool_respelled, FALSE) OR coalesce(lc.bool_respelled, FALSE)
+            OR coalesce(ed.bool_respelled, FALSE) AS fix_bool_spelling,
         row_number() OVER (PARTITION BY clean_text(r.person_id), r._source_file
                            ORDER BY r._row_number) AS copy_number
     FROM raw.labour_status r
+    LEFT JOIN vocabulary sx ON sx.list_name = 'sex' AND sx.v = r.sex
+    LEFT JOIN vocabulary es ON es.list_name = 'labour_status.employment_status' AND es.v = r.employment_status
+    LEFT JOIN vocabulary se
+        ON se.list_name = 'labour_status.status_in_employment' AND se.v = r.status_in_employment
+    LEFT JOIN vocabulary vs ON vs.list_name = 'labour_status.vsic_section' AND vs.v = r.vsic_section
+    LEFT JOIN vocabulary oc
+        ON oc.list_name = 'labour_status.occupation_code' AND oc.v = r.occupation_code
+    LEFT JOIN vocabulary si ON si.list_name = 'bool' AND si.v = r.has_social_insurance
+    LEFT JOIN vocabulary lc ON lc.list_name = 'bool' AND lc.v = r.has_labour_contract
+    LEFT JOIN vocabulary ed ON ed.list_name = 'bool' AND ed.v = r.in_education
 ),
 keyed AS (
     SELECT t.*, pseudonym(t.person_id_clean) AS person_key,

@@ -15,7 +15,17 @@
 -- The CTEs are MATERIALIZED: inlined, DuckDB would evaluate the plate and timestamp macros
 -- once per reference (minutes instead of seconds at province scale).
 CREATE OR REPLACE TEMP TABLE _checked AS
-WITH plates AS MATERIALIZED (
+WITH vocabulary AS MATERIALIZED (
+    -- the vehicle type and the paid flag take few distinct values: each is read once
+    SELECT list_name, v, read_code(list_name, v) AS code,
+           code_needed_repair(list_name, v) AS respelled,
+           parse_bool_vn(v) AS flag, bool_needed_repair(v) AS bool_respelled
+    FROM (SELECT 'traffic_violations.vehicle_type' AS list_name, vehicle_type AS v
+          FROM raw.traffic_violations
+          UNION SELECT 'bool', paid FROM raw.traffic_violations)
+    WHERE v IS NOT NULL
+),
+plates AS MATERIALIZED (
     SELECT r.*, plate_problem(r.plate) AS plate_problem_, plate_norm(r.plate) AS plate_norm_
     FROM raw.traffic_violations r
 ),
@@ -28,19 +38,21 @@ typed AS MATERIALIZED (
         r.plate_problem_ AS plate_problem,
         CASE WHEN r.plate_problem_ IS NULL THEN pseudonym(r.plate_norm_) END AS plate_key,
         CASE WHEN r.plate_problem_ IS NULL THEN substr(r.plate_norm_, 1, 2) END AS plate_province,
-        read_code('traffic_violations.vehicle_type', r.vehicle_type) AS vehicle_received,
-        code_needed_repair('traffic_violations.vehicle_type', r.vehicle_type) AS fix_code_spelling,
+        vt.code AS vehicle_received,
+        coalesce(vt.respelled, FALSE) AS fix_code_spelling,
         received_date(r._loaded_at) AS received_on,
         upper(clean_text(r.violation_code)) AS violation_code,
         parse_number_vn(r.fine_vnd) AS fine_value,
         number_needed_repair(r.fine_vnd) AS fix_number_format,
-        parse_bool_vn(r.paid) AS paid_flag,
-        bool_needed_repair(r.paid) AS fix_paid_spelling,
-        parse_bool_vn(r.paid) IS NULL AS fix_unknown_paid,
+        pd.flag AS paid_flag,
+        coalesce(pd.bool_respelled, FALSE) AS fix_paid_spelling,
+        pd.flag IS NULL AS fix_unknown_paid,
         (r.commune_code IS DISTINCT FROM trim(r.commune_code)) AS fix_text_form,
         row_number() OVER (PARTITION BY clean_text(r.violation_id)
                            ORDER BY r._source_file, r._row_number) AS copy_number
     FROM plates r
+    LEFT JOIN vocabulary vt ON vt.list_name = 'traffic_violations.vehicle_type' AND vt.v = r.vehicle_type
+    LEFT JOIN vocabulary pd ON pd.list_name = 'bool' AND pd.v = r.paid
 ),
 placed AS (
     SELECT t.*,
