@@ -289,7 +289,7 @@ def labour_quality(con: duckdb.DuckDBPyConnection) -> list:
     return [
         *(
             gxe.ExpectColumnValuesToBeInSet(column=f"fix_unknown_{field}", value_set=[False])
-            for field in ("status_in_employment", "vsic_section", "occupation_code", "bool")
+            for field in ("status_in_employment", "vsic_section", "occupation_code", "bool", "sex")
         ),
         gxe.ExpectColumnValuesToBeInSet(
             column="status_in_employment", value_set=STATUS_IN_EMPLOYMENT, mostly=0.99

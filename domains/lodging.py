@@ -289,10 +289,7 @@ REJECT_REASONS: dict[str, str] = {
 # Flags (kept, counted in ops.quality_figures as kind 'flag'): late_notification (after the 23:00
 # deadline, see notification_deadline in rules.sql), guest_two_places (the same guest in two
 # establishments on the same night).
-REPAIRS: dict[str, str] = {
-    "unknown_sex": "guest's sex given but not readable as Nam/Nữ: kept as unknown (NULL), "
-    "counted; no mart uses it",
-}
+REPAIRS: dict[str, str] = {}
 
 
 # --- report (HTML) and workbook (yearbook) tables

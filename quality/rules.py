@@ -56,6 +56,9 @@ COMMON_REPAIRS: dict[str, str] = {
     "old_commune_code": "pre-2025 commune code, converted to the 2025 commune",
     "number_format": "number written with thousands separators or a decimal comma, the "
     "Vietnamese way ('1.500.000', '600.000' is 600000; '37,5' is 37.5), read by parse_number_vn",
+    "unknown_sex": "sex given but not readable as Nam/Nữ where the row counts without it (a "
+    "guest's sex; the sex of a labour record, which the population register replaces): kept as "
+    "unknown (NULL), counted",
     "code_spelling": "coded value written as its Vietnamese label or another spelling of the "
     "contract's code list ('Đang điều tra', 'Khai sinh', 'Xe máy', 'MOVE-IN' …), read as its code",
 }

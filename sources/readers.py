@@ -1,8 +1,12 @@
-"""Readers: landing files → text frames with canonical column names, and the raw loader.
+"""Readers: landing files → raw tables, every value as text, with canonical column names.
 
-Every value is read as text (raw keeps what arrived); headers may be canonical names or the
-Vietnamese labels of the contract. A file that cannot be read raises `ExtractError` naming the
-file, the problem and the fix; nothing of it is loaded.
+Each file is read once by DuckDB's own reader (read_csv, read_json, read_parquet) or, for
+Excel, by calamine straight to Arrow (fastexcel), into a temp table of the loading connection;
+cheap probes of the file's head (magic bytes, encoding, delimiter, header row, JSON keys) decide
+how. Headers may be canonical names or the Vietnamese labels of the contract. A file that
+cannot be read raises `ExtractError` naming the file, the problem and the fix; nothing of it is
+loaded. What the reading tolerated or skipped is recorded per file (ops.load_log.read_repairs;
+the list is in sources/contracts/base.py).
 """
 
 from __future__ import annotations

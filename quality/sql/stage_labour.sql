@@ -55,6 +55,7 @@ typed AS (
         coalesce(oc.unknown, FALSE) AS occupation_unreadable,
         coalesce(si.bool_unknown, FALSE) OR coalesce(lc.bool_unknown, FALSE)
             OR coalesce(ed.bool_unknown, FALSE) AS fix_unknown_bool,
+        coalesce(sx.unknown, FALSE) AS fix_unknown_sex,
         coalesce(es.respelled, FALSE) OR coalesce(se.respelled, FALSE)
             OR coalesce(vs.respelled, FALSE) OR coalesce(oc.respelled, FALSE) AS fix_code_spelling,
         si.flag AS has_social_insurance,
@@ -153,7 +154,7 @@ SELECT
                 CASE WHEN is_employed THEN status_in_employment_received END,
                 has_social_insurance) AS informal,
     -- repairs and quality figures
-    fix_date_format, fix_bool_spelling, fix_code_spelling, fix_unknown_bool,
+    fix_date_format, fix_bool_spelling, fix_code_spelling, fix_unknown_bool, fix_unknown_sex,
     coalesce(is_employed AND status_in_employment_unreadable, FALSE)
         AS fix_unknown_status_in_employment,
     coalesce(is_employed AND vsic_unreadable, FALSE) AS fix_unknown_vsic_section,

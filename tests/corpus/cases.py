@@ -303,6 +303,9 @@ def _labour_unknown_codes():
     rows[0]["vsic_section"] = "Z"
     rows[3]["occupation_code"] = "11"
     rows[3]["in_education"] = "có lẽ"
+    rows[1]["has_social_insurance"] = "chưa rõ"
+    rows[2]["has_labour_contract"] = "?"
+    rows[4]["sex"] = "không rõ"  # the register's sex is used; the record's is counted
     rows[5]["employment_status"] = "đang tìm việc"  # looking for work: not certain
     return _labour(rows)
 
@@ -757,8 +760,8 @@ CASES: list[Case] = [
     ),
     Case(
         "labour_unknown_codes",
-        "Values of no code in the labour register's coded fields (status, status in "
-        "employment, section, occupation, a yes/no).",
+        "Values of no code in each of the labour register's coded fields (status, status in "
+        "employment, section, occupation, the three yes/no fields, sex).",
         "labour_status",
         _labour_unknown_codes,
         staged=7,
@@ -767,7 +770,8 @@ CASES: list[Case] = [
             "unknown_status_in_employment": 1,
             "unknown_vsic_section": 1,
             "unknown_occupation_code": 1,
-            "unknown_bool": 1,
+            "unknown_bool": 3,
+            "unknown_sex": 1,
         },
         warns=("labour_quality",),
     ),
