@@ -67,7 +67,10 @@ CREATE OR REPLACE TEMP MACRO excel_serial_date(s) AS (
 -- The offset from UTC of a timestamp's zone designator ('Z', '+07:00', '+0700', '-05' after a
 -- clock time), as an interval; NULL when the text names no zone.
 CREATE OR REPLACE TEMP MACRO zone_offset(s) AS (
-    CASE WHEN regexp_matches(trim(s), '\d:\d{2}(\.\d+)?[zZ]$') THEN INTERVAL 0 MINUTE
+    -- most values name no zone: a cheap look at what follows the date settles them first
+    CASE WHEN NOT (suffix(upper(trim(s)), 'Z') OR contains(substr(trim(s), 11), '+')
+                   OR contains(substr(trim(s), 11), '-')) THEN NULL
+         WHEN regexp_matches(trim(s), '\d:\d{2}(\.\d+)?[zZ]$') THEN INTERVAL 0 MINUTE
          WHEN regexp_matches(trim(s), '\d:\d{2}(\.\d+)?[+-]\d{2}(:?\d{2})?$')
          THEN (CASE WHEN regexp_extract(trim(s), '([+-])\d{2}(:?\d{2})?$', 1) = '-' THEN -1 ELSE 1 END)
               * (TRY_CAST(regexp_extract(trim(s), '[+-](\d{2}):?(\d{2})?$', 1) AS INTEGER) * 60
@@ -84,11 +87,8 @@ CREATE OR REPLACE TEMP MACRO local_offset() AS INTERVAL 7 HOUR;
 -- clock with SA/CH or AM/PM, and Excel serials with a fraction of a day are read too. A time with a zone ('Z' for UTC, '+00:00',
 -- '-0500' …), as APIs send it, is converted to local time (UTC+7): '2024-01-31T18:30:00Z' is
 -- 01:30 on 1 February in Vietnam. NULL when nothing fits.
-CREATE OR REPLACE TEMP MACRO parse_timestamp_vn(s) AS (
+CREATE OR REPLACE TEMP MACRO timestamp_any_spelling(s) AS (
     coalesce(
-        -- the convention first, as received, then cleaned: most values stop here (coalesce
-        -- reads the rest only for the values still NULL)
-        try_strptime(s, '%Y-%m-%d %H:%M:%S'),
         try_strptime(clean_text(s), '%Y-%m-%d %H:%M:%S'),
         CASE WHEN zone_offset(s) IS NOT NULL
              THEN TRY_CAST(regexp_replace(trim(s), '([zZ]|[+-]\d{2}(:?\d{2})?)$', '') AS TIMESTAMP)
@@ -106,6 +106,14 @@ CREATE OR REPLACE TEMP MACRO parse_timestamp_vn(s) AS (
     )::TIMESTAMP
 );
 
+-- The convention as received first; every other spelling (timestamp_any_spelling) only for the
+-- values still unread. The lambda keeps DuckDB from computing the other spellings' common parts
+-- (the cleaned text, the zone) for every value: most values are read by one strptime.
+CREATE OR REPLACE TEMP MACRO parse_timestamp_vn(s) AS coalesce(
+    try_strptime(s, '%Y-%m-%d %H:%M:%S'),
+    list_transform([s], x -> timestamp_any_spelling(x))[1]
+);
+
 -- The day (local time) a row was received: the day its file was loaded (raw._loaded_at is UTC).
 CREATE OR REPLACE TEMP MACRO received_date(loaded_at) AS (loaded_at + local_offset())::DATE;
 
@@ -120,12 +128,19 @@ CREATE OR REPLACE TEMP MACRO date_out_of_range(d, received_on) AS
 -- Excel serial day numbers of any year are read too. NULL when none fits (a month 13, a 30
 -- February). (The formats are tried in order by one try_strptime call; the rest only for what
 -- is left.)
-CREATE OR REPLACE TEMP MACRO parse_date_vn(s) AS coalesce(
+CREATE OR REPLACE TEMP MACRO date_any_spelling(s) AS coalesce(
     TRY_CAST(try_strptime(trim(s), ['%d/%m/%Y', '%d-%m-%Y', '%d.%m.%Y', '%Y-%m-%d', '%Y/%m/%d',
                                 '%Y-%m-%d %H:%M:%S']) AS DATE),
     CASE WHEN regexp_full_match(trim(s), '\d{4}-\d{2}-\d{2}[T ].+')
          THEN parse_timestamp_vn(s)::DATE END,
     excel_serial_date(s)
+);
+
+-- The convention (and a workbook's date cell, 'yyyy-mm-dd 00:00:00') as received first, every
+-- other spelling only for what is left (as parse_timestamp_vn).
+CREATE OR REPLACE TEMP MACRO parse_date_vn(s) AS coalesce(
+    TRY_CAST(try_strptime(s, ['%d/%m/%Y', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d']) AS DATE),
+    list_transform([s], x -> date_any_spelling(x))[1]
 );
 
 -- REPAIR number_format: a number as text, read the Vietnamese way. A group of exactly three
