@@ -235,10 +235,12 @@ def stays_contract(con: duckdb.DuckDBPyConnection) -> list:
     "staging.stays",
     blocking=False,
     description="Nationality as ISO alpha-3 for 99.9 %; at most 20 % late notifications; at "
-    "most 2 % of stays with the guest in two places the same night.",
+    "most 2 % of stays with the guest in two places the same night; any guest's sex read as "
+    "unknown warns.",
 )
 def stays_quality(con: duckdb.DuckDBPyConnection) -> list:
     return [
+        gxe.ExpectColumnValuesToBeInSet(column="fix_unknown_sex", value_set=[False]),
         gxe.ExpectColumnValuesToMatchRegex(
             column="guest_nationality", regex=r"^[A-Z]{3}$", mostly=0.999
         ),

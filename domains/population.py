@@ -303,10 +303,15 @@ def residents_contract(con: duckdb.DuckDBPyConnection) -> list:
 @suite(
     "staging.residents",
     blocking=False,
-    description="Quality thresholds on the residents snapshot (code lists, nationality).",
+    description="Quality thresholds on the residents snapshot (code lists, nationality); any "
+    "value of a code list read as unknown warns.",
 )
 def residents_quality(con: duckdb.DuckDBPyConnection) -> list:
     return [
+        *(
+            gxe.ExpectColumnValuesToBeInSet(column=f"fix_unknown_{field}", value_set=[False])
+            for field in ("relation_to_head", "marital_status", "education_level", "residence_type")
+        ),
         gxe.ExpectColumnValuesToBeInSet(
             column="relation_to_head",
             value_set=["chủ hộ", "vợ", "chồng", "con", "cha", "mẹ", "cháu", "khác"],
@@ -381,10 +386,18 @@ REJECT_REASONS: dict[str, str] = {
     "SECOND_DEATH": "a death for a person already recorded dead",
     "EVENT_BEFORE_BASELINE": "event dated before the baseline snapshot (already in the snapshot)",
     "SUPERSEDED_SNAPSHOT": "row of an older residents snapshot; the latest snapshot is the baseline",
+    "INVALID_RESIDENT_STATUS": "resident status missing or not readable as alive/deceased by the "
+    "contract's code list (còn sống, đã chết …): whether the person counts is not certain",
 }
 
 REPAIRS: dict[str, str] = {
     "late_registration": "event registered in a later month, counted in the month it happened",
+    "unknown_relation_to_head": "relation to the household head outside the code list: kept as "
+    "unknown (NULL), counted; no mart uses it",
+    "unknown_marital_status": "marital status outside the code list: kept as unknown (NULL)",
+    "unknown_education_level": "education level outside the code list: kept as unknown (NULL)",
+    "unknown_residence_type": "residence type outside thường trú/tạm trú and their spellings: "
+    "kept as unknown (NULL); both kinds count in the population",
 }
 
 

@@ -267,9 +267,12 @@ def test_unknown_nationality_is_other_and_counted(planted):
 
 
 def _literals() -> set[str]:
-    """The quoted literals of the pipeline's SQL and the code lists of the suites: the fixed code
-    lists a published text value may come from besides the reference tables."""
+    """The quoted literals of the pipeline's SQL, the code lists of the suites and the codes of
+    the contracts' code lists (sources/contracts/, read by read_code: the codes, never the
+    spellings an extract wrote): the fixed code lists a published text value may come from
+    besides the reference tables."""
     from quality import suites
+    from sources.contracts import code_lists
 
     sql = [
         p.read_text(encoding="utf-8")
@@ -281,7 +284,7 @@ def _literals() -> set[str]:
         value = getattr(suites, name)
         if name.isupper() and isinstance(value, (list, tuple)):
             found |= {str(v) for v in value}
-    return found
+    return found | {code for codes in code_lists() for code in codes.codes}
 
 
 def test_published_text_values_come_from_reference_data(planted):
