@@ -12,13 +12,12 @@ from quality import staging, suites
 from reporting.dictionary import catalogue_entry
 from reporting.text import md_table
 from sources.contracts import SourceContract
+from sources.placement import place
 from sources.readers import (
     ExtractError,
     LandingFile,
-    check_period,
     ensure_raw_table,
     files_not_in_landing,
-    landing_files,
     load_raw_file,
 )
 from warehouse.resource import Warehouse
@@ -68,6 +67,7 @@ def load_files(
     table is created empty, its marts come out empty, and the asset says so in its metadata;
     the other sources go on."""
     results = []
+    fail_if_misplaced(warehouse, contract)
     if not files:
         context.log.warning(
             f"{warehouse.landing / contract.folder}: no {contract.source} extract delivered "
@@ -126,17 +126,34 @@ def load_files(
     )
 
 
+def fail_if_misplaced(warehouse: Warehouse, contract: SourceContract) -> None:
+    """A file of this source whose date the run cannot place (sources/placement.py: no calendar
+    date, after the run date, before the baseline, apart from every other monthly extract)
+    fails the source's raw asset, naming each such file, the problem and the fix; nothing of
+    the source is loaded."""
+    problems = place(warehouse.landing).problems_of(contract)
+    if not problems:
+        return
+    shown = " | ".join(str(e) for e in problems)
+    raise dg.Failure(
+        description=f"{contract.source}: {len(problems)} landing file(s) the run cannot place, "
+        f"nothing of this source was loaded: {shown}",
+        metadata={
+            "files": dg.MetadataValue.json([e.path for e in problems]),
+            "problems": dg.MetadataValue.json([e.problem for e in problems]),
+            "fix": problems[0].fix,
+        },
+    )
+
+
 def monthly_files(
     context: dg.AssetExecutionContext, warehouse: Warehouse, contract: SourceContract
 ) -> list[LandingFile]:
     """The landing files of the run's partition months; a month without its file fails clearly
-    (a source with no file at all is not delivered yet: nothing to load, see load_files)."""
-    found = landing_files(warehouse.landing, contract)
-    for f in found:  # a month in a file name that is no month fails that file, by name
-        try:
-            check_period(f, contract)
-        except ExtractError as exc:
-            raise dg.Failure(description=str(exc), metadata={"file": exc.path}) from exc
+    (a source with no file at all is not delivered yet: nothing to load, see load_files). A file
+    the run cannot place fails by name (fail_if_misplaced), never stretches the months."""
+    fail_if_misplaced(warehouse, contract)
+    found = place(warehouse.landing).files[contract.source]
     by_month = {f.period: f for f in found}
     if not by_month:
         return []

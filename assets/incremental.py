@@ -62,6 +62,12 @@ STAGING_CODE = (
     "quality/rules.py",
     "quality/staging.py",
     "assets/incremental.py",
+    # the code lists read by read_code (rules.sql) are declared in the contracts
+    "sources/contracts/base.py",
+    "sources/contracts/population.py",
+    "sources/contracts/labour.py",
+    "sources/contracts/lodging.py",
+    "sources/contracts/public_order.py",
 )
 MART_CODE = ("quality/rules.sql",)
 
@@ -555,7 +561,8 @@ def stage_append(
 # compares an appended staging with a full one).
 STAY_KEY_SQL = """
 SELECT _source_file, _row_number,
-       pseudonym('stay:' || coalesce(lower(clean_code(guest_doc_type)), '<null>') || '|'
+       pseudonym('stay:' || coalesce(read_code('stays.guest_doc_type', guest_doc_type),
+                                     lower(clean_code(guest_doc_type)), '<null>') || '|'
                  || coalesce(upper(replace(clean_code(guest_doc_number), ' ', '')), '<null>') || '|'
                  || coalesce(upper(clean_code(establishment_id)), '<null>') || '|'
                  || CAST(parse_timestamp_vn(check_in) AS VARCHAR)) AS stay_key

@@ -21,10 +21,11 @@ import dagster as dg
 import duckdb
 
 import domains
+import projection
 from assets import DOMAINS, incremental, publication_store
 from assets.common import md_table, province_preview, sql_check
+from domains import MARTS
 from marts import quality_report
-from marts.catalogue import MARTS
 from protection import audit, cellkey, perturb
 from quality.staging import build_reconciliation
 from reporting import dictionary, files, text, workbook, yearbook
@@ -44,7 +45,6 @@ PUBLISH_CODE = (
     "assets/publish.py",
     "assets/publication_store.py",
     "marts/quality_report.py",
-    "marts/catalogue.py",
     # the reports, workbooks, pages and dictionary: the reporting package and its templates,
     # the domains' tables, charts and labels
     *sorted(
@@ -124,7 +124,7 @@ UTILITY_DDL = (
         "protection/audit.py",
         "protection/ptable.py",
         *PTABLE_FILES,
-        "marts/catalogue.py",
+        "domains/catalogue.py",
         "assets/publish.py",
     ),
     outputs=(*(f"publish.{m.name}" for m in PUBLISHED_MARTS), "ops.disclosure_audit"),
@@ -243,6 +243,56 @@ def disclosure_audit(warehouse: Warehouse) -> dg.AssetCheckResult:
             **{f"failing_{rule}": n for rule, n in failures.items()},
             "min_cell": warehouse.min_cell,
         },
+    )
+
+
+PROJECTION_CODE = tuple(
+    f"projection/{name}"
+    for name in ("__init__.py", "cohort.py", "engine.py", "inputs.py", "small_area.py")
+)
+
+
+@dg.asset(
+    key=["publish", "population_projection"],
+    group_name="publish",  # it reads the protected tables: publication's side of the graph
+    kinds={"python", "duckdb"},
+    deps=[["publish", "protected_marts"]],
+)
+@incremental.skip_unchanged(
+    code=(*PROJECTION_CODE, "assets/publish.py"),
+    outputs=tuple(f"publish.{t}" for t in projection.OUTPUT_TABLES),
+    params=lambda warehouse: {"min_cell": warehouse.min_cell},
+)
+def population_projection(warehouse: Warehouse) -> dg.MaterializeResult:
+    """Dự báo dân số / population projection to 1 January 2031 for the province, the former
+    districts and the 2025 communes, by sex and five-year age group, with 80 % intervals and a
+    backtest against a naive linear extrapolation (docs/PROJECTION.md). Computed from the
+    published (perturbed) tables only — stocks, births by mother's age, deaths and migration by
+    age and sex — so it reveals nothing they do not. A landing with less than a year of events
+    gives a message and no projection."""
+    with warehouse.connect() as con:
+        result = projection.project(
+            con, "publish", cell_noise_variance=cellkey.ptable_for(warehouse.min_cell).V
+        )
+        projection.write_tables(con, result, "publish", whole_persons=True)
+        rows = con.execute("SELECT count(*) FROM publish.population_projection").fetchone()[0]
+        backtest = con.execute(
+            """SELECT area_level, measure, n_areas, round(mape_projection, 2),
+                      round(mape_naive, 2), round(coverage_80, 3)
+               FROM publish.population_projection_backtest ORDER BY ALL"""
+        ).fetchall()
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "status": result.status,
+            "message": result.message or "",
+            "backtest": dg.MetadataValue.md(
+                md_table(
+                    ["level", "measure", "areas", "MAPE method", "MAPE naive", "in 80 %"],
+                    backtest,
+                )
+            ),
+        }
     )
 
 
@@ -412,21 +462,167 @@ META_DOCS = [
     ),
     dictionary.self_doc(lambda column: _METADATA),
 ]
+# The projection's tables (publish/population_projection; docs/PROJECTION.md): computed from
+# the published, perturbed tables only.
+_PROJECTED = "computed from the published (perturbed) tables only: no record is read"
+_PROJECTION_COMMON = {
+    "base_date": Label(
+        "Ngày gốc", "Base date", "ngày / date", "The 1 January stock the projection starts from."
+    ),
+    "horizon_years": Label(
+        "Số năm dự báo", "Horizon", "năm / years", "Years from the base date to the row's date."
+    ),
+    "method": Label(
+        "Phương pháp",
+        "Method",
+        _TEXT,
+        "Cohort-component at province level by single years of age, Hamilton-Perry "
+        "cohort-change ratios shrunk toward the parent area and raked below it "
+        "(docs/PROJECTION.md).",
+    ),
+    "interval_kind": Label(
+        "Loại khoảng",
+        "Interval kind",
+        _TEXT,
+        "simulated: the 80 % interval comes from simulated draws of rates and noise, not from "
+        "past errors.",
+    ),
+    "area_level": Label(
+        "Cấp địa bàn", "Area level", "mã / code", "province, district (former) or commune (2025)."
+    ),
+}
+PROJECTION_DOCS = [
+    TableDoc(
+        "population_projection",
+        "Dự báo dân số theo giới tính và nhóm tuổi",
+        "Population projection by sex and age group",
+        lambda column: _PROJECTED,
+        labels={
+            **_PROJECTION_COMMON,
+            "ref_date": Label(
+                "Thời điểm dự báo",
+                "Projected date",
+                "ngày / date",
+                "1 January of each projected year (00:00), up to 2031.",
+            ),
+            "projected_population": Label(
+                "Dân số dự báo",
+                "Projected population",
+                "người / persons",
+                "The projected population of the area, sex and age group on ref_date, in whole "
+                "persons (UN Manual III cohort-component method).",
+            ),
+            "lower_80": Label(
+                "Cận dưới 80 %",
+                "Lower bound (80 %)",
+                "người / persons",
+                "Lower bound of the simulated 80 % interval.",
+            ),
+            "upper_80": Label(
+                "Cận trên 80 %",
+                "Upper bound (80 %)",
+                "người / persons",
+                "Upper bound of the simulated 80 % interval.",
+            ),
+        },
+    ),
+    TableDoc(
+        "population_projection_backtest",
+        "Kiểm định dự báo trên số liệu quá khứ",
+        "Backtest of the projection",
+        lambda column: _PROJECTED,
+        labels={
+            **_PROJECTION_COMMON,
+            "target_date": Label(
+                "Ngày so sánh",
+                "Target date",
+                "ngày / date",
+                "The later recorded 1 January stock the projection is compared with.",
+            ),
+            "rate_years": Label(
+                "Số năm tính tỷ suất",
+                "Rate years",
+                "năm / years",
+                "Complete years pooled for the rates.",
+            ),
+            "measure": Label(
+                "Chỉ tiêu so sánh",
+                "Measure",
+                "mã / code",
+                "total (area totals), age_group (both sexes), age_sex (province).",
+            ),
+            "measure_label": Label("Tên chỉ tiêu", "Measure name", _TEXT, "The measure in words."),
+            "n_areas": Label("Số địa bàn", "Areas", "địa bàn / areas", "Units compared."),
+            "mape_projection": Label(
+                "Sai số % tuyệt đối bình quân (dự báo)",
+                "MAPE of the projection",
+                "%",
+                "Mean absolute percentage error of the projection over the units whose recorded "
+                "value is not 0.",
+            ),
+            "mape_naive": Label(
+                "Sai số % tuyệt đối bình quân (ngoại suy)",
+                "MAPE of the naive extrapolation",
+                "%",
+                "The same for the naive linear extrapolation.",
+            ),
+            "mean_pe_projection": Label(
+                "Sai số % bình quân",
+                "Mean percentage error",
+                "%",
+                "Mean signed percentage error of the projection (its bias).",
+            ),
+            "coverage_80": Label(
+                "Tỷ lệ nằm trong khoảng 80 %",
+                "Coverage of the 80 % interval",
+                "%",
+                "Share of the units whose recorded value lies inside the 80 % interval.",
+            ),
+            "method_beats_naive": Label(
+                "Tốt hơn ngoại suy",
+                "Beats the naive extrapolation",
+                "đúng/sai / true/false",
+                "Whether mape_projection is below mape_naive.",
+            ),
+        },
+    ),
+    TableDoc(
+        "population_projection_metadata",
+        "Thông tin về dự báo",
+        "About the projection",
+        lambda column: _METADATA,
+        labels={
+            "item": Label("Mục", "Item", "tên / name", "What the row says (status, message …)."),
+            "value": Label("Giá trị", "Value", _TEXT, "Its value, as text."),
+        },
+    ),
+]
+
+
+PROJECTION_MODEL = 36  # the projection's tables are listed with the population's
+PROJECTION_ENTRIES = [
+    (d.name, d.title_vi, d.title_en, "publish/population_projection (docs/PROJECTION.md)")
+    for d in PROJECTION_DOCS
+]
 
 
 def dictionary_docs() -> list[TableDoc]:
     """Every published table as the data dictionary describes it: the marts (their SQL file,
     their protection) and the tables publication builds."""
-    return [
-        TableDoc(
-            m.name,
-            m.title_vi,
-            m.title_en,
-            m.perturbation.how,
-            sql=dictionary.SQL_DIR / m.sql,
-        )
-        for m in PUBLISHED_MARTS
-    ] + META_DOCS
+    return (
+        [
+            TableDoc(
+                m.name,
+                m.title_vi,
+                m.title_en,
+                m.perturbation.how,
+                sql=dictionary.SQL_DIR / m.sql,
+            )
+            for m in PUBLISHED_MARTS
+        ]
+        + PROJECTION_DOCS
+        + META_DOCS
+    )
 
 
 def _extracts(con: duckdb.DuckDBPyConnection):
@@ -456,8 +652,8 @@ def write_outputs(pub: duckdb.DuckDBPyConnection, work: Path, extracts) -> None:
     (work / "csv").mkdir()
     (work / "excel").mkdir()
     (work / "reports").mkdir()
-    for mart in PUBLISHED_MARTS:
-        files.write_csv(pub, mart.name, work / "csv" / f"{mart.name}.csv")
+    for table in [m.name for m in PUBLISHED_MARTS] + list(projection.OUTPUT_TABLES):
+        files.write_csv(pub, table, work / "csv" / f"{table}.csv")  # one beside each Parquet
     files.write_plotly_js(work / "reports")
     titles = [(d.MODEL, d.TITLE[0]) for d in domains.DOMAINS]
     index_models = []
@@ -493,14 +689,17 @@ def write_outputs(pub: duckdb.DuckDBPyConnection, work: Path, extracts) -> None:
                 "workbook": f"excel/model_{model}.xlsx",
                 "marts": [
                     {
-                        "name": m.name,
-                        "title_vi": m.title_vi,
-                        "title_en": m.title_en,
-                        "grain": m.grain,
-                        "csv": f"csv/{m.name}.csv",
-                        "parquet": f"parquet/{m.name}.parquet",
+                        "name": name,
+                        "title_vi": title_vi,
+                        "title_en": title_en,
+                        "grain": grain,
+                        "csv": f"csv/{name}.csv",
+                        "parquet": f"parquet/{name}.parquet",
                     }
-                    for m in marts
+                    for name, title_vi, title_en, grain in [
+                        (m.name, m.title_vi, m.title_en, m.grain) for m in marts
+                    ]
+                    + (PROJECTION_ENTRIES if model == PROJECTION_MODEL else [])
                 ],
             }
         )
@@ -536,7 +735,7 @@ def write_outputs(pub: duckdb.DuckDBPyConnection, work: Path, extracts) -> None:
     key=["published", "marts"],
     group_name="publish",
     kinds={"duckdb", "parquet", "excel", "html"},
-    deps=[["publish", "protected_marts"]],
+    deps=[["publish", "protected_marts"], ["publish", "population_projection"]],
 )
 @incremental.skip_unchanged(  # nothing changed: published/ is not rewritten (same version)
     code=PUBLISH_CODE,
@@ -570,12 +769,11 @@ def published_marts(
                 f"preview/{m.name}": province_preview(con, f"publish.{m.name}")
                 for m in PUBLISHED_MARTS
             }
-            for mart in PUBLISHED_MARTS:
+            for mart in [m.name for m in PUBLISHED_MARTS] + list(projection.OUTPUT_TABLES):
+                con.execute(f"CREATE TABLE outdb.main.{mart} AS SELECT * FROM publish.{mart}")
                 con.execute(
-                    f"CREATE TABLE outdb.main.{mart.name} AS SELECT * FROM publish.{mart.name}"
-                )
-                con.execute(
-                    f"COPY publish.{mart.name} TO '{work / 'parquet' / (mart.name + '.parquet')}' (FORMAT parquet)"
+                    f"COPY publish.{mart} TO '{work / 'parquet' / (mart + '.parquet')}' "
+                    "(FORMAT parquet)"
                 )
             con.execute(
                 "CREATE TEMP TABLE _catalogue (mart VARCHAR, model INTEGER, title_vi VARCHAR, "

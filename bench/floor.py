@@ -6,7 +6,9 @@ Per source: read (DuckDB's own CSV/JSON/Parquet readers; Excel through calamine,
 cannot read here), clean the essentials (trim, parse dates, drop duplicate keys), pseudonymise
 the personal identifiers with the same keyed HMAC-SHA256 construction as the pipeline,
 aggregate to the marts' grain (2025 commune, district and province where the source has a
-commune), suppress person counts from 1 to min_cell - 1, and write one Parquet file per mart.
+commune), protect every count by the cell key method as the product does (the same record keys
+and p-table, protection/cellkey.py: each count with the sum of its records' keys, perturbed by
+the p-table), and write one Parquet file per mart.
 
     python -m bench.floor --landing /tmp/perf-land/landing --out /tmp/perf-floor
 """
@@ -18,6 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from protection import cellkey
 from quality.rules import hmac_blocks
 from sources.contracts import EVENTS, RESIDENTS
 from sources.contracts.public_order import INCIDENTS
@@ -63,7 +66,7 @@ def run(
     landing: Path,
     out: Path,
     key: bytes = b"benchmark-key",
-    min_cell: int = 5,
+    min_cell: int = 3,
     memory_limit: str | None = None,
 ) -> dict[str, float]:
     out.mkdir(parents=True, exist_ok=True)
@@ -73,8 +76,8 @@ def run(
         CREATE MACRO pseudonym(v) AS
             sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode(trim(v)))));
         CREATE MACRO to_date(v) AS try_strptime(trim(v), {DATE_FORMATS})::DATE;
-        CREATE MACRO suppress(n) AS CASE WHEN n BETWEEN 1 AND {min_cell - 1} THEN NULL ELSE n END;
     """)
+    cellkey.register(con, key, min_cell)  # record_key, count_key, ckm_count
     # Any received commune code (2025 or pre-2025) -> its 2025 commune and former district.
     from sources import admin_units
 
@@ -99,12 +102,14 @@ def run(
         step(mart, f"COPY ({select}) TO '{out / mart}.parquet' (FORMAT parquet)")
 
     def by_area(table: str, keys: str, measures: str, counts: list[str]) -> str:
-        """Aggregate at commune, district and province level, counts suppressed."""
-        sup = ", ".join(f"suppress({c}) AS {c}" for c in counts)
+        """Aggregate at commune, district and province level, counts perturbed (each count `c`
+        of `measures` comes with `c__ck`, the sum of its records' count keys)."""
+        perturbed = ", ".join(f"ckm_count({c}, {c}__ck) AS {c}" for c in counts)
+        keys_of = ", ".join(f"{c}, {c}__ck" for c in counts)
         return f"""
             WITH a AS (SELECT t.* EXCLUDE (commune_code), c.new_code AS commune_code, c.district_code
                        FROM {table} t JOIN communes c USING (commune_code))
-            SELECT * EXCLUDE ({", ".join(counts)}), {sup} FROM (
+            SELECT * EXCLUDE ({keys_of}), {perturbed} FROM (
                 SELECT {keys}, 'commune' AS area_level, commune_code AS area_code, {measures}
                 FROM a GROUP BY ALL
                 UNION ALL SELECT {keys}, 'district', district_code, {measures} FROM a GROUP BY ALL
@@ -118,6 +123,7 @@ def run(
             f"""
             CREATE TABLE residents AS
             SELECT pseudonym(person_id) AS person_key, pseudonym(household_id) AS household_key,
+                   record_key('person|' || pseudonym(person_id)) AS rk,
                    trim(sex) AS sex, to_date(date_of_birth) AS dob, trim(commune_code) AS commune_code,
                    trim(status) AS status
             FROM {read_csvs(residents[-1:], RESIDENTS)}
@@ -129,7 +135,7 @@ def run(
                 "(SELECT *, least(date_diff('year', dob, DATE '2024-01-01') // 5 * 5, 80) AS age_group "
                 "FROM residents WHERE status = 'alive')",
                 "sex, age_group",
-                "count(*) AS population",
+                "count(*) AS population, sum(count_key(rk)) AS population__ck",
                 ["population"],
             ),
         )
@@ -140,6 +146,7 @@ def run(
             CREATE TABLE events AS
             SELECT trim(event_id) AS event_id, trim(event_type) AS event_type,
                    pseudonym(person_id) AS person_key, to_date(event_date) AS event_date,
+                   record_key('person|' || pseudonym(person_id)) AS rk,
                    trim(commune_code) AS commune_code
             FROM {read_csvs(sorted(pop.glob("events_*.csv")), EVENTS)}
             QUALIFY row_number() OVER (PARTITION BY event_id) = 1""",
@@ -149,7 +156,7 @@ def run(
             by_area(
                 "(SELECT *, date_trunc('month', event_date) AS month FROM events)",
                 "month, event_type",
-                "count(DISTINCT person_key) AS persons",
+                "count(DISTINCT person_key) AS persons, sum(DISTINCT count_key(rk)) AS persons__ck",
                 ["persons"],
             ),
         )
@@ -171,6 +178,7 @@ def run(
             """
             CREATE TABLE labour AS
             SELECT pseudonym("Số định danh cá nhân") AS person_key, year,
+                   record_key('person|' || pseudonym("Số định danh cá nhân")) AS rk,
                    trim("Giới tính") AS sex, trim("Tình trạng việc làm") AS employment_status,
                    coalesce(trim("Mã xã nơi làm việc"), '') AS workplace,
                    trim("Ngành kinh tế (VSIC cấp 1)") AS vsic_section
@@ -182,15 +190,20 @@ def run(
         write(
             "labour_indicators",
             """
-            SELECT year, sex, count(*) FILTER (WHERE employment_status = 'employed') AS employed,
-                   count(*) FILTER (WHERE employment_status = 'unemployed') AS unemployed,
-                   count(*) AS persons
+            SELECT year, sex,
+                   ckm_count(count(*) FILTER (WHERE employment_status = 'employed'),
+                             coalesce(sum(count_key(rk)) FILTER (WHERE employment_status = 'employed'), 0))
+                       AS employed,
+                   ckm_count(count(*) FILTER (WHERE employment_status = 'unemployed'),
+                             coalesce(sum(count_key(rk)) FILTER (WHERE employment_status = 'unemployed'), 0))
+                       AS unemployed,
+                   ckm_count(count(*), sum(count_key(rk))) AS persons
             FROM labour GROUP BY ALL""",
         )
         write(
             "employment_by_sector",
             """
-            SELECT year, vsic_section, suppress(count(*)) AS employed FROM labour
+            SELECT year, vsic_section, ckm_count(count(*), sum(count_key(rk))) AS employed FROM labour
             WHERE employment_status = 'employed' GROUP BY ALL""",
         )
 
@@ -211,6 +224,7 @@ def run(
             CREATE TABLE stays AS
             SELECT trim(notification_id) AS notification_id, trim(establishment_id) AS establishment_id,
                    pseudonym(guest_doc_number) AS guest_key,
+                   record_key('stay|' || notification_id) AS rk,
                    CASE WHEN upper(trim(guest_nationality)) IN ('VNM', 'VN', 'VIỆT NAM')
                         THEN 'domestic' ELSE 'international' END AS guest_origin,
                    try_cast(check_in AS TIMESTAMP) AS check_in, try_cast(check_out AS TIMESTAMP) AS check_out
@@ -227,7 +241,8 @@ def run(
                 "greatest(date_diff('day', check_in::DATE, check_out::DATE), 0) AS nights "
                 "FROM stays s JOIN establishments e USING (establishment_id))",
                 "month, guest_origin",
-                "count(DISTINCT guest_key) AS guests, sum(nights) AS nights",
+                "count(*) AS guests, sum(count_key(rk)) AS guests__ck, "
+                "ckm_magnitude(sum(nights), max(nights), sum(magnitude_key(rk))) AS nights",
                 ["guests"],
             ),
         )
@@ -240,7 +255,7 @@ def run(
             CREATE TABLE incidents AS
             SELECT trim(incident_id) AS incident_id, try_cast(occurred_at AS TIMESTAMP) AS occurred_at,
                    trim(commune_code) AS commune_code, trim(category_code) AS category_code,
-                   trim(status) = 'cleared' AS cleared
+                   trim(status) = 'cleared' AS cleared, record_key('incident|' || incident_id) AS rk
             FROM {read_csvs(sorted(po.glob("incidents_*.csv")), INCIDENTS)}
             QUALIFY row_number() OVER (PARTITION BY incident_id) = 1""",
         )
@@ -249,8 +264,10 @@ def run(
             by_area(
                 "(SELECT *, date_trunc('month', occurred_at) AS month FROM incidents)",
                 "month",
-                "count(*) AS incidents, count_if(cleared) AS cleared",
-                ["incidents"],
+                "count(*) AS incidents, sum(count_key(rk)) AS incidents__ck, "
+                "count_if(cleared) AS cleared, "
+                "coalesce(sum(count_key(rk)) FILTER (WHERE cleared), 0) AS cleared__ck",
+                ["incidents", "cleared"],
             ),
         )
     if list(po.glob("traffic_violations_*.parquet")):
@@ -260,7 +277,7 @@ def run(
             CREATE TABLE violations AS
             SELECT violation_id, detected_at, trim(commune_code) AS commune_code,
                    pseudonym(upper(replace(replace(plate, '-', ''), '.', ''))) AS plate_key,
-                   vehicle_type, violation_code, fine_vnd
+                   vehicle_type, violation_code, fine_vnd, record_key('violation|' || violation_id) AS rk
             FROM read_parquet('{po}/traffic_violations_*.parquet', union_by_name = true)
             QUALIFY row_number() OVER (PARTITION BY violation_id) = 1""",
         )
@@ -269,9 +286,9 @@ def run(
             by_area(
                 "(SELECT *, date_trunc('month', detected_at) AS month FROM violations)",
                 "month, vehicle_type",
-                "count(*) AS violations, count(DISTINCT plate_key) AS vehicles, "
-                "sum(fine_vnd) AS fines_vnd",
-                ["violations", "vehicles"],
+                "count(*) AS violations, sum(count_key(rk)) AS violations__ck, "
+                "ckm_magnitude(sum(fine_vnd), max(fine_vnd), sum(magnitude_key(rk))) AS fines_vnd",
+                ["violations"],
             ),
         )
     con.close()

@@ -7,11 +7,11 @@ partition-range tags and loads them in one run (unchanged files are skipped).
 
 import hashlib
 import json
-from datetime import date
 
 import dagster as dg
 
 from sources.contracts import CONTRACTS
+from sources.placement import place
 from sources.readers import landing_files
 from warehouse.resource import Warehouse
 
@@ -37,23 +37,15 @@ def range_tags(months: list[str]) -> dict[str, str]:
 
 
 def landing_months(landing) -> list[str]:
-    """Months for which a monthly extract is in the landing folder."""
-    months = {
-        f.period
-        for c in CONTRACTS.values()
-        if c.monthly
-        for f in landing_files(landing, c)
-        if _is_month(f.period)  # a file named with no real month fails in its load step
-    }
-    return sorted(months)
+    """Months for which a monthly extract is in the landing folder, of the files the run can
+    place (sources/placement.py): a file named with an impossible or implausible month
+    (`events_2042-02.csv`) never stretches the run; its raw asset fails naming it."""
+    return place(landing).months()
 
 
-def _is_month(period: str) -> bool:
-    try:
-        date.fromisoformat(f"{period}-01")
-        return True
-    except ValueError:
-        return False
+def misplaced_files(landing) -> list[str]:
+    """What is wrong with each landing file the run cannot place (file, problem and fix)."""
+    return [str(e) for _, e in sorted(place(landing).problems.items())]
 
 
 # Each tick requests the last complete month of MONTHLY (the previous month; its timezone,
@@ -79,14 +71,15 @@ monthly_schedule = dg.build_schedule_from_partitioned_job(
 def landing_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
     seen = json.loads(context.cursor) if context.cursor else {}
     now, changed_months, other_changed = {}, set(), False
+    misplaced = place(warehouse.landing).problems
     for contract in CONTRACTS.values():
         for f in landing_files(warehouse.landing, contract):
             stat = f.path.stat()
             now[f.relative] = f"{stat.st_mtime_ns}:{stat.st_size}"
             if seen.get(f.relative) != now[f.relative]:
-                if contract.monthly:
+                if contract.monthly and f.relative not in misplaced:
                     changed_months.add(f.period)
-                else:
+                else:  # a file the run cannot place: the latest month's run names it
                     other_changed = True
     if not changed_months and not other_changed:
         return dg.SkipReason("no new or changed landing files")

@@ -166,6 +166,10 @@ def _run(args, warehouse) -> int:
     else:
         months = landing_months(warehouse.landing)
     if not months:
+        from dagster_project.jobs import misplaced_files
+
+        for line in misplaced_files(warehouse.landing):  # files there, but none can be placed
+            print(f"de06: {line}", file=sys.stderr)
         print(f"No monthly extracts in {warehouse.landing}; set DE06_LANDING_DIR.", file=sys.stderr)
         return 2
     print(

@@ -271,10 +271,15 @@ def labour_contract(con: duckdb.DuckDBPyConnection) -> list:
 @suite(
     "staging.labour_status",
     blocking=False,
-    description="Code lists and completeness of the labour records (warning thresholds).",
+    description="Code lists and completeness of the labour records (warning thresholds); any "
+    "value of a code list read as unknown warns.",
 )
 def labour_quality(con: duckdb.DuckDBPyConnection) -> list:
     return [
+        *(
+            gxe.ExpectColumnValuesToBeInSet(column=f"fix_unknown_{field}", value_set=[False])
+            for field in ("status_in_employment", "vsic_section", "occupation_code", "bool", "sex")
+        ),
         gxe.ExpectColumnValuesToBeInSet(
             column="status_in_employment", value_set=STATUS_IN_EMPLOYMENT, mostly=0.99
         ),
@@ -336,6 +341,14 @@ REPAIRS: dict[str, str] = {
     "register (the register is used)",
     "birth_date_differs_from_register": "birth date in the labour record differs from the "
     "population register (the register is used)",
+    "unknown_status_in_employment": "status in employment of an employed person outside the "
+    "code list: kept as unknown (NULL), counted (informality then follows social insurance)",
+    "unknown_vsic_section": "economic section of an employed person outside A–U: kept as "
+    "unknown (NULL), counted",
+    "unknown_occupation_code": "occupation of an employed person outside the VSCO major groups: "
+    "kept as unknown (NULL), counted",
+    "unknown_bool": "social insurance, labour contract or in-education flag given but not "
+    "readable as yes/no: kept as unknown (NULL), counted",
 }
 
 

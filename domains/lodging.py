@@ -95,7 +95,12 @@ LABELS: dict[str, Label] = {
         "mã ISO 3166 alpha-3 / code",
         "The guest's nationality, ISO 3166 alpha-3 (VNM Vietnamese); 'other' unreadable.",
     ),
-    "nationality_name": Label("Tên quốc tịch", "Nationality name", "văn bản / text"),
+    "nationality_name": Label(
+        "Tên quốc tịch",
+        "Nationality name",
+        "văn bản / text",
+        "The Vietnamese name of the nationality (Unicode CLDR, sources/reference/iso3166.csv).",
+    ),
     "reporting_establishments": Label(
         "Số cơ sở có gửi thông báo", "Establishments that notified", "cơ sở / establishments"
     ),
@@ -151,6 +156,41 @@ MARTS: list[Mart] = [
         ),
         "A complete frame of the reference list of nationalities: the presence of a row says "
         "nothing about a guest.",
+    ),
+    Mart(
+        "tourism_yearly",
+        38,
+        "Khách lưu trú theo năm, địa bàn, loại hình cơ sở và nguồn khách",
+        "Accommodation statistics by year, area, establishment type and guest origin",
+        "year × area × establishment_type × guest_origin",
+        Perturbation(
+            keys=("year", *AREA_KEYS, "establishment_type", "guest_origin"),
+            counts=("arrivals",),
+            magnitudes=("guest_nights", "occupied_room_nights"),
+            derived={
+                "average_length_of_stay": "round(p.guest_nights / nullif(p.arrivals, 0), 4)",
+                "room_occupancy_rate": f"CASE WHEN {_ALL_ORIGINS} THEN round("
+                "p.occupied_room_nights / nullif(p.room_nights_available, 0), 6) END",
+            },
+            exact=("months_covered", "establishments", "rooms", "room_nights_available"),
+        ),
+        "The year's figures are counted from the stays, never summed from published months; a "
+        "year in progress says how many months it covers.",
+    ),
+    Mart(
+        "tourism_by_nationality_yearly",
+        38,
+        "Khách lưu trú theo quốc tịch, cả năm",
+        "Guests by nationality, by year",
+        "year × nationality (province)",
+        Perturbation(
+            keys=("year", "nationality"),
+            counts=("arrivals",),
+            magnitudes=("guest_nights",),
+            exact=("months_covered",),
+            level="'province'",
+        ),
+        "A complete frame of the reference list of nationalities.",
     ),
     Mart(
         "lodging_compliance",
@@ -233,10 +273,12 @@ def stays_contract(con: duckdb.DuckDBPyConnection) -> list:
     "staging.stays",
     blocking=False,
     description="Nationality as ISO alpha-3 for 99.9 %; at most 20 % late notifications; at "
-    "most 2 % of stays with the guest in two places the same night.",
+    "most 2 % of stays with the guest in two places the same night; any guest's sex read as "
+    "unknown warns.",
 )
 def stays_quality(con: duckdb.DuckDBPyConnection) -> list:
     return [
+        gxe.ExpectColumnValuesToBeInSet(column="fix_unknown_sex", value_set=[False]),
         gxe.ExpectColumnValuesToMatchRegex(
             column="guest_nationality", regex=r"^[A-Z]{3}$", mostly=0.999
         ),
@@ -295,39 +337,44 @@ SMALL_NOTIFICATIONS = SmallBase(50, "thông báo", "notifications")
 _AREA = "area_code"
 _ALL = "establishment_type = 'all' AND guest_origin = 'all'"
 _REF = "Theo tháng; ô '-': không có cơ sở lưu trú nào trên địa bàn trong tháng."
-# There is no yearly lodging mart: a year's column is the sum of the published months, and
-# says so (perturbed tables are not additive: it is not a count of its own).
-SUM_OF_MONTHS = "Cả năm: cộng các tháng / Year: sum of months"
+# A year's column comes from the published yearly figures (tourism_yearly, counted from the
+# stays), never from a sum of published months. Notifications have no yearly mart: the late
+# share's year column is the published late notifications over the published notifications of
+# the months, and says so.
+YEARLY = "Cả năm (bảng năm) / Year (yearly table)"
 FROM_MONTHS = "Cả năm: từ các tháng / Year: from months"
-_SUM_NOTE = (
-    "Cột cả năm là tổng các tháng đã công bố, không phải số đếm riêng của cả năm (bảng không "
-    "cộng dồn). / The year's column is the sum of the published months, not a count of the "
-    "year of its own (tables are not additive)."
+_YEARLY_NOTE = (
+    "Cột cả năm lấy từ bảng năm đã công bố (tourism_yearly), không cộng các tháng (bảng không "
+    "cộng dồn). / The year's column is the published yearly figure (tourism_yearly), not a sum "
+    "of months (tables are not additive)."
 )
 _FROM_NOTE = (
-    "Cột cả năm được tính từ các số tháng đã công bố (tổng tử số chia tổng mẫu số). / The "
-    "year's column is computed from the published months (sum of numerators over sum of "
-    "denominators)."
+    "Cột cả năm được tính từ các số tháng đã công bố (tổng thông báo quá hạn chia tổng thông "
+    "báo). / The year's column is computed from the published months (late notifications over "
+    "notifications)."
 )
 
 
-def _monthly(con, *, value: str, annual: str, table: str = "tourism_monthly", where: str = _ALL,
-             base: str = "", annual_base: str = ""):  # fmt: skip
-    """The monthly figures and the year's column of each area (long frames)."""
-    monthly_sql = (
-        f"SELECT {_AREA}, month AS period, {value} AS value{base} FROM {table} WHERE {where}"
-    )
-    annual_frame = con.execute(
-        f"""SELECT {_AREA} AS row_key, year(month) AS year, {annual} AS value{annual_base}
-            FROM {table} WHERE {where} GROUP BY ALL"""
+def _year_column(con, value: str) -> pl.DataFrame:
+    """The year's figure of every area from the published yearly table (row_key, year, value)."""
+    return con.execute(
+        f"""SELECT {_AREA} AS row_key, year, {value} AS value FROM tourism_yearly WHERE {_ALL}"""
     ).pl()
-    return monthly_sql, annual_frame
+
+
+def _partial(con) -> str:
+    """A year the extracts cover in part says so under its column."""
+    rows = con.execute(
+        "SELECT DISTINCT year, months_covered FROM tourism_yearly WHERE months_covered < 12"
+    ).fetchall()
+    return "; ".join(f"{y}: {m} tháng / months" for y, m in rows)
 
 
 def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None]:
     """The yearbook tables of model 38, each split by half-year (six months and the year's
     column fit an A4 page), in print order (numbered by the caller)."""
     tables: list[YearbookTable | None] = []
+    partial = _partial(con)
     specs = [
         (
             "arrivals",
@@ -336,8 +383,6 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "Arrivals at accommodation establishments",
             "Lượt khách / arrivals",
             "arrivals",
-            "sum(arrivals)",
-            SUM_OF_MONTHS,
             "Lượt khách nhận phòng trong tháng và lưu trú ít nhất một đêm (IRTS 2008).",
             0,
             False,
@@ -349,8 +394,6 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "Guest-nights",
             "Đêm / nights",
             "guest_nights",
-            "sum(guest_nights)",
-            SUM_OF_MONTHS,
             "Số đêm = ngày trả phòng − ngày nhận phòng, mỗi đêm tính vào tháng của đêm đó "
             "(IRTS 2008, Eurostat).",
             0,
@@ -363,16 +406,12 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "Net room occupancy rate",
             "%",
             "room_occupancy_rate",
-            "sum(occupied_room_nights) / nullif(sum(room_nights_available), 0)",
-            FROM_MONTHS,
-            "Số đêm phòng có khách chia cho số đêm phòng sẵn có (Eurostat). Cả năm: tổng đêm "
-            "phòng có khách đã công bố chia cho tổng đêm phòng sẵn có.",
+            "Số đêm phòng có khách chia cho số đêm phòng sẵn có (Eurostat).",
             1,
             True,
         ),
     ]
-    for id_, short, title, title_en, unit, value, annual, label, definition, dec, pct in specs:
-        monthly_sql, annual_frame = _monthly(con, value=value, annual=annual)
+    for id_, short, title, title_en, unit, column, definition, dec, pct in specs:
         table = area_table(
             con,
             id=id_,
@@ -381,24 +420,17 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             title_en=title_en,
             unit=unit,
             mart="tourism_monthly",
-            sql=monthly_sql,
+            sql=f"SELECT {_AREA}, month AS period, {column} AS value FROM tourism_monthly "
+            f"WHERE {_ALL}",
             definition=definition,
-            reference=_REF,
+            reference=_REF
+            + (f" Năm chưa đủ 12 tháng / partial years: {partial}." if partial else ""),
             kind="month",
             decimals=dec,
             percent=pct,
-            notes=(_SUM_NOTE,) if label == SUM_OF_MONTHS else (_FROM_NOTE,),
+            notes=(_YEARLY_NOTE,),
         )
-        tables += split_months(table, annual_frame, label)
-    monthly_sql, annual_frame = _monthly(
-        con,
-        value="late_share",
-        annual="sum(late_notifications) / nullif(sum(notifications), 0)",
-        table="lodging_compliance",
-        where="establishment_type = 'all'",
-        base=", notifications AS base",
-        annual_base=", sum(notifications) AS base",
-    )
+        tables += split_months(table, _year_column(con, column), YEARLY)
     late = area_table(
         con,
         id="late_share",
@@ -407,9 +439,9 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
         title_en="Share of late lodging notifications",
         unit="%",
         mart="lodging_compliance",
-        sql=monthly_sql,
-        definition="Thông báo gửi sau 23 giờ ngày khách đến, trên tổng số thông báo. Cả năm: "
-        "tổng thông báo quá hạn đã công bố chia cho tổng thông báo.",
+        sql=f"""SELECT {_AREA}, month AS period, late_share AS value, notifications AS base
+                FROM lodging_compliance WHERE establishment_type = 'all'""",
+        definition="Thông báo gửi sau 23 giờ ngày khách đến, trên tổng số thông báo.",
         reference=_REF,
         kind="month",
         decimals=1,
@@ -417,7 +449,13 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
         small_base=SMALL_NOTIFICATIONS,
         notes=(_FROM_NOTE,),
     )
-    return tables + split_months(late, annual_frame, FROM_MONTHS)
+    late_year = con.execute(
+        f"""SELECT {_AREA} AS row_key, year(month) AS year,
+                   sum(late_notifications) / nullif(sum(notifications), 0) AS value,
+                   sum(notifications) AS base
+            FROM lodging_compliance WHERE establishment_type = 'all' GROUP BY ALL"""
+    ).pl()
+    return tables + split_months(late, late_year, FROM_MONTHS)
 
 
 def seasonality(con: duckdb.DuckDBPyConnection):
@@ -451,17 +489,15 @@ def seasonality(con: duckdb.DuckDBPyConnection):
 
 
 def nationality_table(con: duckdb.DuckDBPyConnection, year: int) -> Frame:
-    """International arrivals of a year by nationality (sum of the published months), with the
+    """International arrivals of a year by nationality (the published yearly table), with the
     Vietnamese name of the published mart and the English name of the ISO 3166 reference."""
     english = pl.read_csv(COUNTRIES_CSV, columns=["alpha3", "name_en"]).rename(
         {"alpha3": "nationality"}
     )
     nat = (
         con.execute(
-            """SELECT nationality, any_value(nationality_name) AS nationality_name,
-                      sum(arrivals) AS arrivals
-               FROM tourism_by_nationality WHERE nationality <> 'VNM' AND year(month) = ?
-               GROUP BY 1 HAVING sum(arrivals) > 0 ORDER BY 3 DESC, 1""",
+            """SELECT nationality, nationality_name, arrivals FROM tourism_by_nationality_yearly
+               WHERE nationality <> 'VNM' AND year = ? AND arrivals > 0 ORDER BY 3 DESC, 1""",
             [year],
         )
         .pl()
@@ -475,8 +511,8 @@ def nationality_table(con: duckdb.DuckDBPyConnection, year: int) -> Frame:
     )
     return Frame(
         nat,
-        f"Lượt khách quốc tế năm {year} theo quốc tịch (cộng các tháng đã công bố) / "
-        f"international arrivals {year} by nationality (sum of the published months)",
+        f"Lượt khách quốc tế năm {year} theo quốc tịch (tourism_by_nationality_yearly) / "
+        f"international arrivals {year} by nationality",
         labels={"name": "Quốc tịch / nationality", "arrivals": "Lượt khách / arrivals"},
     )
 
@@ -491,23 +527,20 @@ def report_sections(con: duckdb.DuckDBPyConnection, tables: list[YearbookTable])
             [seasonality(con), Note(charts.STACK_NOTE)],
         )
     ]
-    year = con.execute("SELECT max(year(month)) FROM tourism_monthly").fetchone()[0]
+    year = con.execute("SELECT max(year) FROM tourism_yearly").fetchone()[0]
     communes = con.execute(
-        """SELECT t.area_code, any_value(t.area_name) AS area_name,
-                  any_value(d.area_name) AS district, sum(guest_nights) AS value
-           FROM tourism_monthly t LEFT JOIN (SELECT DISTINCT area_code, area_name
-                FROM tourism_monthly WHERE area_level = 'district') d
-                ON d.area_code = t.parent_code
-           WHERE t.area_level = 'commune' AND establishment_type = 'all'
-             AND guest_origin = 'all' AND year(month) = ?
-           GROUP BY t.area_code""",
+        f"""SELECT t.area_code, t.area_name, d.area_name AS district, t.guest_nights AS value
+            FROM tourism_yearly t LEFT JOIN (SELECT DISTINCT area_code, area_name
+                 FROM tourism_yearly WHERE area_level = 'district') d
+                 ON d.area_code = t.parent_code
+            WHERE t.area_level = 'commune' AND {_ALL} AND t.year = ?""",
         [year],
     ).pl()
     fig, listed = charts.commune_map(
         communes,
-        f"Số đêm lưu trú năm {year} theo xã, phường (cộng các tháng đã công bố)",
-        f"Guest-nights {year} by commune (sum of the published months)",
-        mart="tourism_monthly",
+        f"Số đêm lưu trú năm {year} theo xã, phường",
+        f"Guest-nights {year} by commune",
+        mart="tourism_yearly",
         value_label="Đêm lưu trú / guest-nights",
     )
     sections.append(

@@ -129,6 +129,24 @@ LABELS: dict[str, Label] = {
         "Nơi đến", "Destination", "văn bản / text", "Name of the area moved to."
     ),
     "movers": Label("Số người di chuyển", "Movers", _P),
+    "age": Label(
+        "Tuổi",
+        "Age",
+        "năm tuổi / years",
+        "Age in completed years on the reference date, 0 … 100 (100: 100 and over).",
+    ),
+    "mother_age_group": Label(
+        "Nhóm tuổi của mẹ",
+        "Mother's age group",
+        "năm tuổi / years",
+        "The mother's age on the birth date in five-year groups 15-19 … 45-49; 'unknown'.",
+    ),
+    "age_from": Label(
+        "Tuổi đầu nhóm",
+        "Lower bound of the age group",
+        "năm tuổi / years",
+        "The first age of the row's group (for ordering); empty for 'unknown'.",
+    ),
 }
 
 # --- marts with their catalogue entries and their protection (protection/perturb.py)
@@ -248,6 +266,51 @@ MARTS: list[Mart] = [
         "A year's counts are perturbed on their own: they are not the sum of the published months.",
     ),
     Mart(
+        "population_by_single_age",
+        36,
+        "Dân số theo giới tính và từng độ tuổi (tỉnh)",
+        "Population by sex and single year of age (province)",
+        "ref_date × province × sex × age (0 … 100+)",
+        Perturbation(keys=("ref_date", *AREA_KEYS, "sex", "age"), counts=("population",)),
+        "An input of the population projection, published so the projection follows from "
+        "published tables only.",
+    ),
+    Mart(
+        "births_by_mother_age",
+        36,
+        "Số sinh theo nhóm tuổi của mẹ (tỉnh)",
+        "Births by mother's age group (province)",
+        "year × province × mother_age_group",
+        Perturbation(
+            keys=("year", *AREA_KEYS, "mother_age_group"), counts=("births",), labels=("age_from",)
+        ),
+        "An input of the population projection (age-specific fertility).",
+    ),
+    Mart(
+        "deaths_by_age_sex",
+        36,
+        "Số chết theo giới tính và nhóm tuổi (tỉnh)",
+        "Deaths by sex and age group (province)",
+        "year × province × sex × age_group",
+        Perturbation(
+            keys=("year", *AREA_KEYS, "sex", "age_group"), counts=("deaths",), labels=("age_from",)
+        ),
+        "An input of the population projection (age- and sex-specific mortality).",
+    ),
+    Mart(
+        "migration_by_age_sex",
+        36,
+        "Nhập cư, xuất cư theo giới tính và nhóm tuổi (tỉnh)",
+        "In- and out-migrants by sex and age group (province)",
+        "year × province × sex × age_group",
+        Perturbation(
+            keys=("year", *AREA_KEYS, "sex", "age_group"),
+            counts=("in_migrants", "out_migrants"),
+            labels=("age_from",),
+        ),
+        "An input of the population projection (migration by age and sex).",
+    ),
+    Mart(
         "migration_flows",
         36,
         "Luồng di cư",
@@ -289,10 +352,15 @@ def residents_contract(con: duckdb.DuckDBPyConnection) -> list:
 @suite(
     "staging.residents",
     blocking=False,
-    description="Quality thresholds on the residents snapshot (code lists, nationality).",
+    description="Quality thresholds on the residents snapshot (code lists, nationality); any "
+    "value of a code list read as unknown warns.",
 )
 def residents_quality(con: duckdb.DuckDBPyConnection) -> list:
     return [
+        *(
+            gxe.ExpectColumnValuesToBeInSet(column=f"fix_unknown_{field}", value_set=[False])
+            for field in ("relation_to_head", "marital_status", "education_level", "residence_type")
+        ),
         gxe.ExpectColumnValuesToBeInSet(
             column="relation_to_head",
             value_set=["chủ hộ", "vợ", "chồng", "con", "cha", "mẹ", "cháu", "khác"],
@@ -367,10 +435,18 @@ REJECT_REASONS: dict[str, str] = {
     "SECOND_DEATH": "a death for a person already recorded dead",
     "EVENT_BEFORE_BASELINE": "event dated before the baseline snapshot (already in the snapshot)",
     "SUPERSEDED_SNAPSHOT": "row of an older residents snapshot; the latest snapshot is the baseline",
+    "INVALID_RESIDENT_STATUS": "resident status missing or not readable as alive/deceased by the "
+    "contract's code list (còn sống, đã chết …): whether the person counts is not certain",
 }
 
 REPAIRS: dict[str, str] = {
     "late_registration": "event registered in a later month, counted in the month it happened",
+    "unknown_relation_to_head": "relation to the household head outside the code list: kept as "
+    "unknown (NULL), counted; no mart uses it",
+    "unknown_marital_status": "marital status outside the code list: kept as unknown (NULL)",
+    "unknown_education_level": "education level outside the code list: kept as unknown (NULL)",
+    "unknown_residence_type": "residence type outside thường trú/tạm trú and their spellings: "
+    "kept as unknown (NULL); both kinds count in the population",
 }
 
 

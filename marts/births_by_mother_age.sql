@@ -17,6 +17,7 @@
 --   (population_by_single_age) they give the age-specific fertility rates of a cohort-component
 --   projection (UN, Manual III: Methods for Population Projections by Sex and Age, 1956).
 -- Every combination of year and group is present (zero when none).
+-- births__ck: the sum of the newborns' record keys (cell key method; never published).
 CREATE OR REPLACE TABLE marts.births_by_mother_age AS
 WITH years AS (
     -- calendar years whose start and end are both reference dates
@@ -27,7 +28,8 @@ WITH years AS (
 ),
 births AS (
     -- the births population_change counts: a person entering an area of the province by birth
-    SELECT year(s.valid_from) AS year, age_on(mo.date_of_birth, s.valid_from) AS mother_age
+    SELECT year(s.valid_from) AS year, age_on(mo.date_of_birth, s.valid_from) AS mother_age,
+           count_key(s.rk) AS k
     FROM intermediate.person_states s
     JOIN staging.events e ON e._source_file = s.source_file AND e._row_number = s.row_number
     LEFT JOIN staging.persons mo ON mo.person_key = e.mother_key
@@ -40,7 +42,7 @@ grouped AS (
                 WHEN mother_age < 20 THEN '15-19'
                 WHEN mother_age >= 45 THEN '45-49'
                 ELSE age_group(mother_age) END AS mother_age_group,
-           count(*) AS births
+           count(*) AS births, sum(k) AS births__ck
     FROM births
     GROUP BY ALL
 ),
@@ -57,7 +59,8 @@ frame AS (
     WHERE a.area_level = 'province'
 )
 SELECT f.year, f.area_level, f.area_code, f.area_name, f.mother_age_group,
-       f.age_from::INTEGER AS age_from, coalesce(b.births, 0)::BIGINT AS births
+       f.age_from::INTEGER AS age_from, coalesce(b.births, 0)::BIGINT AS births,
+       coalesce(b.births__ck, 0)::BIGINT AS births__ck
 FROM frame f
 LEFT JOIN grouped b USING (year, mother_age_group)
 ORDER BY f.year, f.age_from NULLS LAST;

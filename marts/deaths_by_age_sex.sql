@@ -16,6 +16,7 @@
 --   (population_by_single_age, mean of 1 January of the year and of the next: the person-years
 --   lived) they give the age- and sex-specific death rates.
 -- Every combination of year, sex and group is present (zero when none).
+-- deaths__ck: the sum of the deceased persons' record keys (cell key method; never published).
 CREATE OR REPLACE TABLE marts.deaths_by_age_sex AS
 WITH years AS (
     -- calendar years whose start and end are both reference dates
@@ -29,13 +30,15 @@ age_groups AS (
     UNION ALL
     SELECT 1, '1-4'
     UNION ALL
-    SELECT i * 5, age_group(i * 5) FROM range(1, 19) t (i)
+    -- five-year groups up to 90-94 (age_group() stops at 80+)
+    SELECT i * 5, (i * 5)::VARCHAR || '-' || (i * 5 + 4)::VARCHAR FROM range(1, 19) t (i)
     UNION ALL
     SELECT 95, '95+'
 ),
 deaths AS (
     -- the deaths population_change counts: a person leaving an area of the province by death
-    SELECT year(s.valid_from) AS year, s.sex, age_on(p.date_of_birth, s.valid_from) AS age
+    SELECT year(s.valid_from) AS year, s.sex, age_on(p.date_of_birth, s.valid_from) AS age,
+           count_key(s.rk) AS k
     FROM intermediate.person_states s
     JOIN staging.persons p USING (person_key)
     WHERE s.event_type = 'death' AND s.previous_commune_code IS NOT NULL AND s.commune_code IS NULL
@@ -43,7 +46,7 @@ deaths AS (
 grouped AS (
     SELECT year, sex,
            CASE WHEN age < 1 THEN 0 WHEN age < 5 THEN 1 ELSE least(age // 5, 19) * 5 END AS age_from,
-           count(*) AS deaths
+           count(*) AS deaths, sum(k) AS deaths__ck
     FROM deaths
     GROUP BY ALL
 ),
@@ -56,7 +59,8 @@ frame AS (
     WHERE a.area_level = 'province'
 )
 SELECT f.year, f.area_level, f.area_code, f.area_name, f.sex, f.age_group,
-       f.age_from::INTEGER AS age_from, coalesce(d.deaths, 0)::BIGINT AS deaths
+       f.age_from::INTEGER AS age_from, coalesce(d.deaths, 0)::BIGINT AS deaths,
+       coalesce(d.deaths__ck, 0)::BIGINT AS deaths__ck
 FROM frame f
 LEFT JOIN grouped d USING (year, sex, age_from)
 ORDER BY f.year, f.sex, f.age_from;

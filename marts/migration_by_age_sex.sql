@@ -16,6 +16,7 @@
 --   and in-migrant numbers (UN, Manual III: Methods for Population Projections by Sex and Age,
 --   1956, ch. IV on migration in the component method).
 -- Every combination of year, sex and group is present (zero when nobody).
+-- in_migrants__ck, out_migrants__ck: sums of the movers' record keys (cell key method).
 CREATE OR REPLACE TABLE marts.migration_by_age_sex AS
 WITH years AS (
     -- calendar years whose start and end are both reference dates
@@ -28,7 +29,7 @@ moves AS (
     -- state changes across the province boundary that are neither births nor deaths
     SELECT year(s.valid_from) AS year, s.sex,
            least(age_on(p.date_of_birth, s.valid_from) // 5, 16) * 5 AS age_from,
-           s.previous_commune_code IS NULL AS moved_in
+           s.previous_commune_code IS NULL AS moved_in, count_key(s.rk) AS k
     FROM intermediate.person_states s
     JOIN staging.persons p USING (person_key)
     WHERE s.event_type NOT IN ('snapshot', 'birth', 'death')
@@ -36,7 +37,9 @@ moves AS (
 ),
 grouped AS (
     SELECT year, sex, age_from, count_if(moved_in) AS in_migrants,
-           count_if(NOT moved_in) AS out_migrants
+           coalesce(sum(k) FILTER (WHERE moved_in), 0) AS in_migrants__ck,
+           count_if(NOT moved_in) AS out_migrants,
+           coalesce(sum(k) FILTER (WHERE NOT moved_in), 0) AS out_migrants__ck
     FROM moves
     GROUP BY ALL
 ),
@@ -52,7 +55,9 @@ frame AS (
 SELECT f.year, f.area_level, f.area_code, f.area_name, f.sex, f.age_group,
        f.age_from::INTEGER AS age_from,
        coalesce(m.in_migrants, 0)::BIGINT AS in_migrants,
-       coalesce(m.out_migrants, 0)::BIGINT AS out_migrants
+       coalesce(m.out_migrants, 0)::BIGINT AS out_migrants,
+       coalesce(m.in_migrants__ck, 0)::BIGINT AS in_migrants__ck,
+       coalesce(m.out_migrants__ck, 0)::BIGINT AS out_migrants__ck
 FROM frame f
 LEFT JOIN grouped m USING (year, sex, age_from)
 ORDER BY f.year, f.sex, f.age_from;

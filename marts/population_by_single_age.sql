@@ -12,11 +12,13 @@
 --   Population and Housing Censuses, Rev. 3: population by place of usual residence). A
 --   cohort-component projection starts from the population by sex and single years of age (UN,
 --   Manual III: Methods for Population Projections by Sex and Age, 1956, ch. II and IV).
--- Every combination of sex and age is present (zero when nobody). Province only: the smallest
+-- Every combination of sex and age is present (zero when nobody). population__ck: the sum of
+-- the persons' record keys (cell key method; never published). Province only: the smallest
 -- detail the projection needs (communes and districts come from population_by_age_sex).
 CREATE OR REPLACE TABLE marts.population_by_single_age AS
 WITH cells AS (
-    SELECT s.ref_date, m.area_code, s.sex, least(s.age, 100) AS age, sum(s.population) AS population
+    SELECT s.ref_date, m.area_code, s.sex, least(s.age, 100) AS age, sum(s.population) AS population,
+           sum(s.population__ck) AS population__ck
     FROM intermediate.population_ages s
     JOIN reference.area_membership m USING (commune_code)
     WHERE m.area_level = 'province'
@@ -31,7 +33,8 @@ frame AS (
     WHERE a.area_level = 'province'
 )
 SELECT f.ref_date, f.area_level, f.area_code, f.area_name, f.sex, f.age::INTEGER AS age,
-       coalesce(c.population, 0)::BIGINT AS population
+       coalesce(c.population, 0)::BIGINT AS population,
+       coalesce(c.population__ck, 0)::BIGINT AS population__ck
 FROM frame f
 LEFT JOIN cells c USING (ref_date, area_code, sex, age)
 ORDER BY f.ref_date, f.sex, f.age;

@@ -85,13 +85,23 @@ def backtest(
 
 
 def write_tables(
-    con: duckdb.DuckDBPyConnection, result: ProjectionResult, schema: str = "marts"
+    con: duckdb.DuckDBPyConnection,
+    result: ProjectionResult,
+    schema: str = "marts",
+    whole_persons: bool = False,
 ) -> None:
     """Write population_projection, population_projection_backtest and
     population_projection_metadata into `schema` (replaced; empty tables with the right columns
-    when there is no projection, the metadata saying why)."""
+    when there is no projection, the metadata saying why). `whole_persons`: the projected
+    populations and their bounds rounded to whole persons (as published)."""
+    projected = result.projection
+    if whole_persons:
+        projected = projected.with_columns(
+            pl.col(c).round(0).cast(pl.Int64)
+            for c in ("projected_population", "lower_80", "upper_80")
+        )
     frames = {
-        "population_projection": result.projection,
+        "population_projection": projected,
         "population_projection_backtest": result.backtest,
         "population_projection_metadata": result.metadata,
     }

@@ -83,21 +83,24 @@ CREATE OR REPLACE TEMP MACRO record_key(identity) AS
 CREATE OR REPLACE TEMP MACRO count_key(rk) AS (rk >> {KEY_BITS})::BIGINT;
 CREATE OR REPLACE TEMP MACRO magnitude_key(rk) AS (rk & {KEY_MODULUS - 1})::BIGINT;
 CREATE OR REPLACE TEMP MACRO cell_key(key_sum) AS
-    ((key_sum::HUGEINT % {KEY_MODULUS} + {KEY_MODULUS}) % {KEY_MODULUS})::DOUBLE / {KEY_MODULUS};
+    ((key_sum::BIGINT % {KEY_MODULUS} + {KEY_MODULUS}) % {KEY_MODULUS})::DOUBLE / {KEY_MODULUS};
+-- the building blocks take the cell key as a fraction (`ck`): publication computes it once per
+-- cell, in a layer of its own (a macro repeats its arguments wherever they appear)
 CREATE OR REPLACE TEMP MACRO ckm_deviation(n, ck) AS
     CASE WHEN n IS NULL THEN NULL WHEN n <= 0 THEN 0 {count_cases} END;
-CREATE OR REPLACE TEMP MACRO ckm_count(n, key_sum) AS
-    (n + ckm_deviation(n, cell_key(key_sum)))::BIGINT;
-CREATE OR REPLACE TEMP MACRO ckm_magnitude_raw(total, top, key_sum) AS
+CREATE OR REPLACE TEMP MACRO ckm_count_at(n, ck) AS (n + ckm_deviation(n, ck))::BIGINT;
+CREATE OR REPLACE TEMP MACRO ckm_magnitude_raw(total, top, ck) AS
     CASE WHEN total IS NULL THEN NULL
          WHEN total <= 0 OR coalesce(top, 0) <= 0 THEN greatest(total, 0)
-         ELSE greatest(0, total + round({MAGNITUDE_SHARE} * top
-                                         * ckm_deviation({top}, cell_key(key_sum))))
+         ELSE greatest(0, total + round({MAGNITUDE_SHARE} * top * ckm_deviation({top}, ck)))
     END;
-CREATE OR REPLACE TEMP MACRO ckm_magnitude(total, top, key_sum) AS (
-    CASE WHEN ckm_magnitude_raw(total, top, key_sum) BETWEEN 1 AND {js}
-         THEN CASE WHEN 2 * ckm_magnitude_raw(total, top, key_sum) < {js + 1} THEN 0 ELSE {js + 1} END
-         ELSE ckm_magnitude_raw(total, top, key_sum) END)::BIGINT;
+CREATE OR REPLACE TEMP MACRO ckm_no_small(raw) AS (
+    CASE WHEN raw BETWEEN 1 AND {js} THEN CASE WHEN 2 * raw < {js + 1} THEN 0 ELSE {js + 1} END
+         ELSE raw END)::BIGINT;
+-- one-call forms (a key sum in, the published value out), for ad-hoc use and the floor
+CREATE OR REPLACE TEMP MACRO ckm_count(n, key_sum) AS ckm_count_at(n, cell_key(key_sum));
+CREATE OR REPLACE TEMP MACRO ckm_magnitude(total, top, key_sum) AS
+    ckm_no_small(ckm_magnitude_raw(total, top, cell_key(key_sum)));
 """
 
 

@@ -54,6 +54,7 @@ class Perturbation:
         (schema `publish`).
     exact: figures published as counted: register counts of businesses (establishments, rooms,
         beds), areas, coverage — never persons or their events.
+    labels: numeric columns that are labels, not figures (an age group's lower bound).
     level: SQL over the mart's columns giving a row's geographic level (the utility measures
         are reported per mart and level)."""
 
@@ -63,6 +64,7 @@ class Perturbation:
     derived: dict[str, str] = field(default_factory=dict)
     joins: str = ""
     exact: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
     level: str = "area_level"
 
     @property
@@ -76,7 +78,14 @@ class Perturbation:
 
     @property
     def declared(self) -> set[str]:
-        return {*self.keys, *self.counts, *self.magnitudes, *self.derived, *self.exact}
+        return {
+            *self.keys,
+            *self.counts,
+            *self.magnitudes,
+            *self.derived,
+            *self.exact,
+            *self.labels,
+        }
 
     def how(self, column: str) -> str:
         """How a published column is protected, in words (data dictionary, catalogue)."""
@@ -112,24 +121,30 @@ def publish_sql(
     name: str, p: Perturbation, columns: dict[str, str], source: str, target: str
 ) -> str:
     """CREATE the published table `target.name` from `source.name` (columns: the mart's columns
-    and their types, in order)."""
-    replaced = [f"ckm_count({_q(c)}, {_q(c + KEY_SUFFIX)}) AS {_q(c)}" for c in p.counts] + [
-        f"ckm_magnitude({_q(m)}, {_q(m + TOP_SUFFIX)}, {_q(m + KEY_SUFFIX)}) AS {_q(m)}"
-        for m in p.magnitudes
-    ]
-    exclude = ", ".join(_q(c) for c in p.internal)
-    perturbed = (
-        "SELECT row_number() OVER () AS _position, * "
-        + (f"EXCLUDE ({exclude}) " if exclude else "")
-        + (f"REPLACE ({', '.join(replaced)}) " if replaced else "")
-        + f"FROM {source}.{_q(name)}"
+    and their types, in order). In layers, so each cell key is computed once: the keys as
+    fractions, then the perturbed counts and raw magnitudes, then the magnitudes' small values,
+    then the derived figures from the perturbed row."""
+    keyed = p.counts + p.magnitudes
+    fractions = ", ".join(f"cell_key({_q(c + KEY_SUFFIX)}) AS {_q(c + '__f')}" for c in keyed)
+    replaced = ", ".join(
+        [f"ckm_count_at({_q(c)}, {_q(c + '__f')}) AS {_q(c)}" for c in p.counts]
+        + [
+            f"ckm_magnitude_raw({_q(m)}, {_q(m + TOP_SUFFIX)}, {_q(m + '__f')}) AS {_q(m)}"
+            for m in p.magnitudes
+        ]
     )
+    dropped = ", ".join(_q(c) for c in (*p.internal, *(c + "__f" for c in keyed)))
+    small = ", ".join(f"ckm_no_small({_q(m)}) AS {_q(m)}" for m in p.magnitudes)
     derived = ", ".join(
         f"CAST(({expr}) AS {columns[col]}) AS {_q(col)}" for col, expr in p.derived.items()
     )
     return (
         f"CREATE OR REPLACE TABLE {target}.{_q(name)} AS "
-        f"WITH p AS ({perturbed}) "
+        f"WITH k AS (SELECT row_number() OVER () AS _position, *"
+        f"{', ' + fractions if fractions else ''} FROM {source}.{_q(name)}), "
+        f"m AS (SELECT *{f' EXCLUDE ({dropped})' if dropped else ''}"
+        f"{f' REPLACE ({replaced})' if replaced else ''} FROM k), "
+        f"p AS (SELECT *{f' REPLACE ({small})' if small else ''} FROM m) "
         f"SELECT p.* EXCLUDE (_position){f' REPLACE ({derived})' if derived else ''} "
         f"FROM p {p.joins} ORDER BY p._position"
     )

@@ -26,17 +26,21 @@ import pyarrow as pa
 from sources import admin_units
 
 # Reject reasons (quarantine). One rule, one code. The codes several domains use; each domain
-# declares its own (domains/<domain>.py, REJECT_REASONS) and `REJECT_REASONS` here is all of them.
+# declares its own (domains/<domain>.py, REJECT_REASONS); domains.REJECT_REASONS is all of them.
 COMMON_REJECT_REASONS: dict[str, str] = {
     "DUPLICATE": "second or later copy of the same key (first copy in file order is kept)",
     "INVALID_PERSON_ID": "personal ID not 12 digits, unknown province prefix, or century/sex "
     "digit or birth year disagreeing with the person",
     "UNKNOWN_COMMUNE": "commune code not in the former Bình Định area (old or 2025 codes)",
     "INVALID_BIRTH_DATE": "birth date missing, unreadable, in the future or over 120 years back",
-    "INVALID_DATE": "a required date is missing or unreadable",
+    "INVALID_DATE": "a required date is missing or unreadable, or a date given is unreadable "
+    "(a month 13, a 30 February, text)",
+    "DATE_OUT_OF_RANGE": "a date or time after the day its file was received, or more than 120 "
+    "years before it (a typing slip such as 2204 for 2024; date_out_of_range in rules.sql)",
     "UNKNOWN_PERSON": "event for a person the register does not know at that date "
     "(births and move-ins bring the person in)",
-    "INVALID_SEX": "sex missing or not readable as Nam/Nữ",
+    "INVALID_SEX": "sex missing or not readable as Nam/Nữ (a resident, or the person a birth "
+    "or a move-in brings in)",
 }
 
 
@@ -52,16 +56,12 @@ COMMON_REPAIRS: dict[str, str] = {
     "old_commune_code": "pre-2025 commune code, converted to the 2025 commune",
     "number_format": "number written with thousands separators or a decimal comma, the "
     "Vietnamese way ('1.500.000', '600.000' is 600000; '37,5' is 37.5), read by parse_number_vn",
+    "unknown_sex": "sex given but not readable as Nam/Nữ where the row counts without it (a "
+    "guest's sex; the sex of a labour record, which the population register replaces): kept as "
+    "unknown (NULL), counted",
+    "code_spelling": "coded value written as its Vietnamese label or another spelling of the "
+    "contract's code list ('Đang điều tra', 'Khai sinh', 'Xe máy', 'MOVE-IN' …), read as its code",
 }
-
-
-def __getattr__(name: str):
-    """REJECT_REASONS and REPAIRS: the common codes and every domain's (assembled in domains/)."""
-    if name in ("REJECT_REASONS", "REPAIRS"):
-        import domains
-
-        return getattr(domains, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @lru_cache(maxsize=1)
@@ -83,11 +83,29 @@ def hmac_blocks(key: bytes) -> tuple[str, str]:
     return inner, outer
 
 
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+@lru_cache(maxsize=1)
+def code_spellings_sql() -> str:
+    """The VALUES rows of every code list of the source contracts: (list, spelling, code)."""
+    from sources.contracts import code_lists
+
+    return ",\n    ".join(
+        f"({_sql_text(name)}, {_sql_text(spelling)}, {_sql_text(code)})"
+        for codes in code_lists()
+        for name, spelling, code in codes.rows()
+    )
+
+
 def rules_sql() -> str:
     prefixes = ", ".join(f"'{p}'" for p in id_province_prefixes())
     text = (resources.files("quality") / "rules.sql").read_text(encoding="utf-8")
-    return text.replace("{ID_PROVINCE_PREFIXES}", prefixes).replace(
-        "{REFORM_DATE}", date.fromisoformat(admin_units.REFORM_DATE).isoformat()
+    return (
+        text.replace("{ID_PROVINCE_PREFIXES}", prefixes)
+        .replace("{REFORM_DATE}", date.fromisoformat(admin_units.REFORM_DATE).isoformat())
+        .replace("{CODE_SPELLINGS}", code_spellings_sql())
     )
 
 

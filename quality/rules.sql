@@ -1,21 +1,146 @@
 -- Cleaning rules as DuckDB macros: one rule, one reason (repair or reject code).
 -- Registered in every warehouse connection by quality/rules.py; unit-tested in tests/test_rules.py.
 -- {ID_PROVINCE_PREFIXES} is replaced with the list of 3-digit province codes a personal ID may
--- start with (the 63 provinces before 2025), from the reference data.
+-- start with (the 63 provinces before 2025), from the reference data; the placeholder
+-- CODE_SPELLINGS (in braces, below) with the code lists of the source contracts
+-- (sources/contracts/, `Codes`), one VALUES row per spelling.
 
--- REPAIR text_form: NFC normalisation, trimmed, inner runs of blanks collapsed.
+-- REPAIR text_form: NFC normalisation, trimmed, inner runs of blanks collapsed; control
+-- characters (a NUL byte, a stray tab or line break inside a value) count as blanks.
 CREATE OR REPLACE TEMP MACRO clean_text(s) AS
-    nullif(regexp_replace(trim(nfc_normalize(s)), '\s+', ' ', 'g'), '');
+    nullif(trim(regexp_replace(nfc_normalize(s), '[\s\x00-\x1f\x7f]+', ' ', 'g')), '');
+
+-- Text folded for matching names and codes: NFC, trimmed, lower case, accents and the
+-- Vietnamese đ removed ('Hàn Quốc' → 'han quoc', 'Đức' → 'duc').
+CREATE OR REPLACE TEMP MACRO fold_text(s) AS
+    lower(strip_accents(replace(replace(clean_text(s), 'Đ', 'D'), 'đ', 'd')));
+
+-- ---------------------------------------------------------------- code lists
+-- The spelling key of a coded value: folded, every run of characters other than letters and
+-- digits one space ('Đang điều tra', 'dang dieu tra', 'ĐANG ĐIỀU TRA' → 'dang dieu tra';
+-- 'move_in', 'Move-in' → 'move in'; 'có vợ/chồng' → 'co vo chong'). Ticks (✓ ✔) are kept.
+CREATE OR REPLACE TEMP MACRO code_key(s) AS
+    nullif(trim(regexp_replace(fold_text(s), '[^a-z0-9✓✔]+', ' ', 'g')), '');
+
+-- Every spelling of every code list of the source contracts (sources/contracts/: each coded
+-- column's `Codes`, with the code itself), by spelling key. Two codes of a list never share a
+-- key (quality/rules.py refuses such a list, tests/test_code_lists.py pins it).
+CREATE OR REPLACE TEMP TABLE code_spellings AS
+SELECT DISTINCT code_list, code_key(spelling) AS spelling_key, code
+FROM (VALUES {CODE_SPELLINGS}) t (code_list, spelling, code);
+
+-- REPAIR code_spelling: the code of a coded value in the code list `list_name` (a contract's
+-- `Codes`), however people write it; NULL for a value that is no code of the list (staging
+-- then rejects the row or keeps it and counts it, never a silent default). Evaluated once per
+-- distinct value (DuckDB turns the lookup into a join).
+CREATE OR REPLACE TEMP MACRO read_code(list_name, s) AS (
+    SELECT c.code FROM code_spellings c
+    WHERE c.code_list = list_name AND c.spelling_key = code_key(s)
+);
+
+-- True when a coded value was read by its list but not written as the code itself (after
+-- NFC and trimming, which text_form counts): a Vietnamese label, another case or spelling.
+CREATE OR REPLACE TEMP MACRO code_needed_repair(list_name, s) AS
+    coalesce(clean_text(s) <> read_code(list_name, s), FALSE);
+
+-- True when a coded value is given but is no code of its list (nor a spelling of one).
+CREATE OR REPLACE TEMP MACRO code_unreadable(list_name, s) AS
+    clean_text(s) IS NOT NULL AND read_code(list_name, s) IS NULL;
+
+-- ---------------------------------------------------------------- dates and times
+-- An Excel serial day number as a date, in the 1900 date system (serial 1 is 1 January 1900;
+-- serial 60, Excel's 29 February 1900, never existed). A workbook's date cells arrive as dates
+-- already, and the reader turns the serials of a workbook counting from 1904 into dates; this
+-- reads the serials that arrive as text (a date column formatted as a number, a CSV saved from
+-- such a sheet). A number that is also a plausible year (1900–2099) is a year, not a date: NULL.
+CREATE OR REPLACE TEMP MACRO excel_serial_date(s) AS (
+    CASE WHEN regexp_full_match(trim(s), '\d{1,7}(\.\d+)?')
+              AND NOT regexp_full_match(trim(s), '(19|20)\d\d')
+              AND TRY_CAST(trim(s) AS DOUBLE) >= 1
+              AND TRY_CAST(trim(s) AS DOUBLE) < 2958466
+              AND floor(TRY_CAST(trim(s) AS DOUBLE)) <> 60
+         THEN DATE '1899-12-30' + TRY_CAST(floor(TRY_CAST(trim(s) AS DOUBLE)) AS INTEGER)
+              + CASE WHEN TRY_CAST(trim(s) AS DOUBLE) < 60 THEN 1 ELSE 0 END
+    END
+);
+
+-- The offset from UTC of a timestamp's zone designator ('Z', '+07:00', '+0700', '-05' after a
+-- clock time), as an interval; NULL when the text names no zone.
+CREATE OR REPLACE TEMP MACRO zone_offset(s) AS (
+    -- most values name no zone: a cheap look at what follows the date settles them first
+    CASE WHEN NOT (suffix(upper(trim(s)), 'Z') OR contains(substr(trim(s), 11), '+')
+                   OR contains(substr(trim(s), 11), '-')) THEN NULL
+         WHEN regexp_matches(trim(s), '\d:\d{2}(\.\d+)?[zZ]$') THEN INTERVAL 0 MINUTE
+         WHEN regexp_matches(trim(s), '\d:\d{2}(\.\d+)?[+-]\d{2}(:?\d{2})?$')
+         THEN (CASE WHEN regexp_extract(trim(s), '([+-])\d{2}(:?\d{2})?$', 1) = '-' THEN -1 ELSE 1 END)
+              * (TRY_CAST(regexp_extract(trim(s), '[+-](\d{2}):?(\d{2})?$', 1) AS INTEGER) * 60
+                 + coalesce(TRY_CAST(nullif(regexp_extract(trim(s), '[+-]\d{2}:?(\d{2})?$', 1), '')
+                                     AS INTEGER), 0)) * INTERVAL 1 MINUTE
+    END
+);
+
+-- Local time of the extracts: Vietnam, UTC+7 all year (no daylight saving time).
+CREATE OR REPLACE TEMP MACRO local_offset() AS INTERVAL 7 HOUR;
+
+-- REPAIR timestamp_format: yyyy-mm-dd HH:MM:SS (local time) is the convention; ISO 8601 with 'T'
+-- or fractional seconds (Parquet timestamps read as text), dd/mm/yyyy HH:MM[:SS], a 12-hour
+-- clock with SA/CH or AM/PM, and Excel serials with a fraction of a day are read too. A time with a zone ('Z' for UTC, '+00:00',
+-- '-0500' …), as APIs send it, is converted to local time (UTC+7): '2024-01-31T18:30:00Z' is
+-- 01:30 on 1 February in Vietnam. NULL when nothing fits.
+CREATE OR REPLACE TEMP MACRO timestamp_any_spelling(s) AS (
+    coalesce(
+        try_strptime(clean_text(s), '%Y-%m-%d %H:%M:%S'),
+        CASE WHEN zone_offset(s) IS NOT NULL
+             THEN TRY_CAST(regexp_replace(trim(s), '([zZ]|[+-]\d{2}(:?\d{2})?)$', '') AS TIMESTAMP)
+                  - zone_offset(s) + local_offset() END,
+        TRY_CAST(clean_text(s) AS TIMESTAMP),
+        try_strptime(clean_text(s), '%d/%m/%Y %H:%M:%S'),
+        try_strptime(clean_text(s), '%d/%m/%Y %H:%M'),
+        -- a 12-hour clock as a Vietnamese Excel writes it: SA (sáng) morning, CH (chiều) afternoon
+        try_strptime(regexp_replace(regexp_replace(upper(clean_text(s)), ' SA$', ' AM'), ' CH$', ' PM'),
+                     ['%d/%m/%Y %I:%M:%S %p', '%d/%m/%Y %I:%M %p', '%Y-%m-%d %I:%M:%S %p']),
+        CASE WHEN regexp_full_match(clean_text(s), '\d{1,7}(\.\d+)?')
+             THEN excel_serial_date(s)
+                  + to_microseconds(TRY_CAST(round((TRY_CAST(clean_text(s) AS DOUBLE) % 1)
+                                                   * 86400e6) AS BIGINT)) END
+    )::TIMESTAMP
+);
+
+-- The convention as received first; every other spelling (timestamp_any_spelling) only for the
+-- values still unread. The lambda keeps DuckDB from computing the other spellings' common parts
+-- (the cleaned text, the zone) for every value: most values are read by one strptime.
+CREATE OR REPLACE TEMP MACRO parse_timestamp_vn(s) AS coalesce(
+    try_strptime(s, '%Y-%m-%d %H:%M:%S'),
+    list_transform([s], x -> timestamp_any_spelling(x))[1]
+);
+
+-- The day (local time) a row was received: the day its file was loaded (raw._loaded_at is UTC).
+CREATE OR REPLACE TEMP MACRO received_date(loaded_at) AS (loaded_at + local_offset())::DATE;
+
+-- REJECT DATE_OUT_OF_RANGE: a date (or the day of a timestamp) after the day the file was
+-- received (received_on, see received_date), or more than 120 years before it: a typing slip (2204 for 2024) or a wrong
+-- century, never a date to count. Birth dates have their own rule (INVALID_BIRTH_DATE).
+CREATE OR REPLACE TEMP MACRO date_out_of_range(d, received_on) AS
+    coalesce(d::DATE > received_on OR d::DATE < received_on - INTERVAL 120 YEAR, FALSE);
 
 -- REPAIR date_format: dd/mm/yyyy is the convention; d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd,
--- yyyy/mm/dd and Excel serial day numbers (1950..2100) are read too. NULL when none fits.
--- (The formats are tried in order by one try_strptime call; serials only for what is left.)
-CREATE OR REPLACE TEMP MACRO parse_date_vn(s) AS coalesce(
+-- yyyy/mm/dd, ISO 8601 with a time (and a zone: the local date, as parse_timestamp_vn) and
+-- Excel serial day numbers of any year are read too. NULL when none fits (a month 13, a 30
+-- February). (The formats are tried in order by one try_strptime call; the rest only for what
+-- is left.)
+CREATE OR REPLACE TEMP MACRO date_any_spelling(s) AS coalesce(
     TRY_CAST(try_strptime(trim(s), ['%d/%m/%Y', '%d-%m-%Y', '%d.%m.%Y', '%Y-%m-%d', '%Y/%m/%d',
                                 '%Y-%m-%d %H:%M:%S']) AS DATE),
-    CASE WHEN regexp_full_match(trim(s), '\d{5}(\.0+)?')
-              AND TRY_CAST(trim(s) AS DOUBLE) BETWEEN 18264 AND 73051
-         THEN DATE '1899-12-30' + TRY_CAST(TRY_CAST(trim(s) AS DOUBLE) AS INTEGER) END
+    CASE WHEN regexp_full_match(trim(s), '\d{4}-\d{2}-\d{2}[T ].+')
+         THEN parse_timestamp_vn(s)::DATE END,
+    excel_serial_date(s)
+);
+
+-- The convention (and a workbook's date cell, 'yyyy-mm-dd 00:00:00') as received first, every
+-- other spelling only for what is left (as parse_timestamp_vn).
+CREATE OR REPLACE TEMP MACRO parse_date_vn(s) AS coalesce(
+    TRY_CAST(try_strptime(s, ['%d/%m/%Y', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d']) AS DATE),
+    list_transform([s], x -> date_any_spelling(x))[1]
 );
 
 -- REPAIR number_format: a number as text, read the Vietnamese way. A group of exactly three
@@ -66,14 +191,9 @@ CREATE OR REPLACE TEMP MACRO date_needed_repair(s) AS
     s IS NOT NULL AND NOT regexp_full_match(s, '\d{2}/\d{2}/\d{4}');
 
 -- REPAIR sex_spelling: Nam/Nữ; accepts any case and Unicode form, NU, M/F, male/female,
--- and the GSO codes 1/2. NULL when the meaning is not certain.
-CREATE OR REPLACE TEMP MACRO parse_sex(s) AS (
-    CASE lower(clean_text(s))
-        WHEN 'nam' THEN 'Nam' WHEN 'm' THEN 'Nam' WHEN '1' THEN 'Nam' WHEN 'male' THEN 'Nam'
-        WHEN 'nữ' THEN 'Nữ' WHEN 'nu' THEN 'Nữ' WHEN 'f' THEN 'Nữ' WHEN '2' THEN 'Nữ'
-        WHEN 'female' THEN 'Nữ'
-    END
-);
+-- and the GSO codes 1/2 (the code list `sex`, sources/contracts/base.py). NULL when the
+-- meaning is not certain.
+CREATE OR REPLACE TEMP MACRO parse_sex(s) AS read_code('sex', s);
 
 -- REPAIR nationality_spelling: ISO 3166 alpha-3; the spellings of Viet Nam are mapped to VNM,
 -- other two-letter or three-letter codes are upper-cased (two-letter ones resolved by the
@@ -127,16 +247,16 @@ CREATE OR REPLACE TEMP MACRO pseudonym(v) AS
     CASE WHEN clean_code(v) IS NULL THEN NULL ELSE hmac_pseudonym(trim(v)) END;
 
 -- ---------------------------------------------------------------- model 37 (labour) rules
--- REPAIR bool_spelling: true/false is the convention; Có/Không, 1/0, x, yes/no and any case or
--- Unicode form are read too. NULL when the meaning is not certain.
+-- REPAIR bool_spelling: true/false is the convention; Có/Không, 1/0, x, yes/no, Đúng/Sai,
+-- Đã nộp/Chưa nộp and any case or Unicode form are read too (the code list `bool`,
+-- sources/contracts/base.py). NULL when the meaning is not certain.
 CREATE OR REPLACE TEMP MACRO parse_bool_vn(s) AS (
-    CASE lower(strip_accents(coalesce(clean_text(s), '')))
-        WHEN 'true' THEN TRUE WHEN '1' THEN TRUE WHEN 'co' THEN TRUE WHEN 'x' THEN TRUE
-        WHEN 'yes' THEN TRUE WHEN 'y' THEN TRUE
-        WHEN 'false' THEN FALSE WHEN '0' THEN FALSE WHEN 'khong' THEN FALSE
-        WHEN 'no' THEN FALSE WHEN 'n' THEN FALSE
-    END
+    CASE read_code('bool', s) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END
 );
+
+-- True when a boolean was given but cannot be read (counted where staging keeps the row).
+CREATE OR REPLACE TEMP MACRO bool_unreadable(s) AS
+    clean_text(s) IS NOT NULL AND parse_bool_vn(s) IS NULL;
 
 -- True when a boolean was written otherwise than true/false but its meaning is certain.
 CREATE OR REPLACE TEMP MACRO bool_needed_repair(s) AS
@@ -166,17 +286,6 @@ CREATE OR REPLACE TEMP MACRO is_informal(employment_status, status_in_employment
                   OR NOT coalesce(has_social_insurance, FALSE)), FALSE);
 
 -- ---------------------------------------------------------------- model 39 (public order) rules
--- REPAIR timestamp_format: yyyy-mm-dd HH:MM:SS (local time) is the convention; ISO with 'T' or
--- fractional seconds (Parquet timestamps read as text), dd/mm/yyyy HH:MM[:SS] are read too.
-CREATE OR REPLACE TEMP MACRO parse_timestamp_vn(s) AS (
-    CASE WHEN clean_text(s) IS NULL THEN NULL
-         ELSE coalesce(
-            try_strptime(clean_text(s), '%Y-%m-%d %H:%M:%S'),
-            TRY_CAST(clean_text(s) AS TIMESTAMP),
-            try_strptime(clean_text(s), '%d/%m/%Y %H:%M:%S'),
-            try_strptime(clean_text(s), '%d/%m/%Y %H:%M'))::TIMESTAMP
-    END
-);
 
 -- A plate in its canonical spelling: upper case, spaces and dots removed, the dash kept (it
 -- tells a four-wheeled series from a motorbike series): '77A-123.45' → '77A-12345',
@@ -208,11 +317,6 @@ CREATE OR REPLACE TEMP MACRO plate_problem(p) AS (
 );
 
 -- ---------------------------------------------------------------- model 38 (lodging) rules
--- Text folded for matching names (reference.nationality_spellings): NFC, trimmed, lower case, accents and the Vietnamese đ removed
--- ('Hàn Quốc' → 'han quoc', 'Đức' → 'duc').
-CREATE OR REPLACE TEMP MACRO fold_text(s) AS
-    lower(strip_accents(replace(replace(clean_text(s), 'Đ', 'D'), 'đ', 'd')));
-
 -- REPAIR nationality_spelling (stays) is a join, not a macro: see stage_stays.sql
 -- (reference.nationality_spellings, keyed by lower(clean_text(s)) and by fold_text(s)).
 

@@ -32,17 +32,6 @@ pandas_execution_engine.HASH_THRESHOLD = 0
 SEXES = ["Nam", "Nữ"]
 
 
-def __getattr__(name: str):
-    """A domain's suite by its name (suites.residents_contract …): each domain declares its suites
-    (domains/<domain>.py, SUITES), with this module's `suite`."""
-    import domains
-
-    for s in domains.SUITES:
-        if s.__name__ == name:
-            return s
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 @dataclass
 class Suite:
     name: str

@@ -1,18 +1,29 @@
-"""Readers: landing files → text frames with canonical column names, and the raw loader.
+"""Readers: landing files → raw tables, every value as text, with canonical column names.
 
-Every value is read as text (raw keeps what arrived); headers may be canonical names or the
-Vietnamese labels of the contract. A file that cannot be read raises `ExtractError` naming the
-file, the problem and the fix; nothing of it is loaded.
+Each file is read once by DuckDB's own reader (read_csv, read_json, read_parquet) or, for
+Excel, by calamine straight to Arrow (fastexcel), into a temp table of the loading connection;
+cheap probes of the file's head (magic bytes, encoding, delimiter, header row, JSON keys) decide
+how. Headers may be canonical names or the Vietnamese labels of the contract. A file that
+cannot be read raises `ExtractError` naming the file, the problem and the fix; nothing of it is
+loaded. What the reading tolerated or skipped is recorded per file (ops.load_log.read_repairs;
+the list is in sources/contracts/base.py).
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
+import html
 import io
 import itertools
 import json
+import os
+import re
+import shutil
+import tempfile
+import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -113,9 +124,21 @@ def _sniff(head: bytes) -> tuple[str, str]:
         odd = sample[1::2].count(b"\x00") > sample[0::2].count(b"\x00")
         order = "little" if odd else "big"
         return "utf16", f"a text file encoded as UTF-16 ({order}-endian, without BOM)"
-    if b"\x00" in sample:
+    if b"\x00" in sample and not _text_with_stray_nul(sample):
         return "binary", "a binary file of an unknown format"
     return "text", "a text file"
+
+
+def _text_with_stray_nul(sample: bytes) -> bool:
+    """A few NUL bytes in otherwise valid UTF-8 text (a damaged value, not a binary format):
+    the file is text, and the NUL is one bad value of one row for the rules to judge."""
+    if sample.count(b"\x00") * 100 > len(sample):
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample.replace(b"\x00", b""), final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _text_words(head: bytes) -> str:
@@ -264,71 +287,342 @@ def _check_duplicates(path: Path, contract: SourceContract, header: list) -> Non
         seen[canonical] = i
 
 
-def _read_csv(path: Path, contract: SourceContract, head: bytes) -> tuple[pl.DataFrame, list[str]]:
+# ---------------------------------------------------------------- reading into DuckDB
+# Each format is read by DuckDB's own reader (read_csv, read_json, read_parquet) or, for Excel,
+# by calamine straight to Arrow (fastexcel), every value as text, into the relation _read of the
+# connection (the reader's own column names and _row_number): a temp table where the row
+# numbers come from the file's order (CSV, JSON, Excel), a view over the file for Parquet
+# (which numbers its rows itself). The probes above (magic bytes, encoding, delimiter, header
+# row) look at the head of the file only; the file itself is read once. _finish names the
+# columns by the contract in the view _incoming (contract columns, _row_number), which the
+# loader inserts into raw.
+
+READ = "_read"  # the reader's columns and _row_number (a view)
+READ_ROWS = "_read_rows"  # the rows as read, in file order (a temp table behind _read)
+INCOMING = "_incoming"  # the contract's columns as text, and _row_number (a view)
+
+
+def _quote(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _columns_literal(names: list[str]) -> str:
+    return "{" + ", ".join(f"{_quote(n)}: 'VARCHAR'" for n in names) + "}"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _materialise(con: duckdb.DuckDBPyConnection, select: str) -> None:
+    """The rows of `select` (a reader) in a temp table, in file order, and the view _read
+    numbering them (the connection preserves insertion order while it reads, see read_into)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {READ_ROWS} AS {select}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {READ} AS SELECT *, rowid + 1 AS _row_number FROM {READ_ROWS}"
+    )
+
+
+def drop_reading(con: duckdb.DuckDBPyConnection) -> None:
+    """Forget what read_into left on the connection."""
+    con.execute(f"DROP VIEW IF EXISTS {INCOMING}")
+    con.execute(f"DROP VIEW IF EXISTS {READ}")
+    con.execute(f"DROP TABLE IF EXISTS {READ_ROWS}")
+    with contextlib.suppress(Exception):
+        con.unregister("_arrow")
+
+
+def _map_header(cells: list, contract: SourceContract) -> dict[int, str]:
+    """Position of a header cell -> the contract column it names (canonical or Vietnamese label,
+    any case, spacing or Unicode form)."""
+    aliases = contract.alias_map()
+    out = {}
+    for i, cell in enumerate(cells):
+        if cell is None:
+            continue
+        name = aliases.get(normalise_header(str(cell)))
+        if name is not None:
+            out[i] = name
+    return out
+
+
+def _finish(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    contract: SourceContract,
+    mapping: dict[str, str],
+    repairs: list[str],
+) -> list[str]:
+    """_read (reader's columns) -> the view _incoming (contract columns in contract order, missing
+    optional ones NULL, _row_number). Rows whose contract columns are all blank carry nothing of
+    the contract (a blank line or row of a layout): they are skipped and counted. Columns the
+    contract does not know that hold values are counted too."""
+    read_columns = [r[0] for r in con.execute(f"DESCRIBE {READ}").fetchall()]
+    missing = [c for c in contract.required if c not in mapping.values()]
+    if missing:
+        labels = {c.name: c.label_vi for c in contract.columns}
+        wanted = ", ".join(f"{m} ('{labels[m]}')" for m in missing)
+        raise ExtractError(
+            path,
+            f"missing required column(s) {wanted}; the file has {len(read_columns) - 1} columns",
+            "deliver the file with the contract's header (canonical names or Vietnamese labels, "
+            f"see {_contract_doc(contract)}), then rerun",
+        )
+    by_name = {v: k for k, v in mapping.items()}
+    renamed = {c: _ident(by_name[c]) if c in by_name else "NULL::VARCHAR" for c in contract.names}
+    blank = " AND ".join(f"coalesce(trim({v}), '') = ''" for v in renamed.values())
+    filled = " OR ".join(f"trim({v}) <> ''" for c, v in renamed.items() if c in by_name)
+    skipped = con.execute(f"SELECT count(*) FROM {READ} WHERE {blank}").fetchone()[0]
+    if skipped:
+        repairs.append(f"blank_rows_skipped_{skipped}")
+    others = [c for c in read_columns if c not in mapping and c != "_row_number"]
+    if others:
+        counts = con.execute(
+            "SELECT " + ", ".join(f"count({_ident(c)})" for c in others) + f" FROM {READ}"
+        ).fetchone()
+        ignored = sum(1 for n in counts if n)
+        if ignored:
+            repairs.append(f"unknown_columns_ignored_{ignored}")
+    select = ", ".join(f"{v} AS {_ident(c)}" for c, v in renamed.items())
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {INCOMING} AS SELECT {select}, _row_number FROM {READ} "
+        f"WHERE {filled}"
+    )
+    return repairs
+
+
+# -- CSV
+
+
+def _probe_csv(
+    path: Path, contract: SourceContract, head: bytes
+) -> tuple[str, int, list, list[str]]:
+    """(delimiter, header row, header cells, repairs) from the head of a CSV file."""
     repairs = []
-    _check_utf8(path, contract)
     if head.startswith(b"\xef\xbb\xbf"):
         repairs.append("utf8_bom")
     if b"\r\n" in head:
         repairs.append("crlf_line_endings")
-    text = head.decode("utf-8", errors="ignore").lstrip("\ufeff")
+    text = head.decode("utf-8", errors="ignore").lstrip("\ufeff").replace("\x00", "")
     if len(head) == HEAD_BYTES and "\n" in text:  # the last line of the sample may be cut
         text = text[: text.rindex("\n") + 1]
+
+    def sample(delimiter: str) -> list[list[str]]:
+        return list(
+            itertools.islice(
+                csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), HEADER_SEARCH_ROWS
+            )
+        )
+
     # For each candidate delimiter, the rows it gives; the one giving the contract's header
     # is the file's delimiter (a ';' file read with ',' has one column per row).
     candidates = []
     for delimiter in _DELIMITERS:
-        rows = list(
-            itertools.islice(
-                csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), HEADER_SEARCH_ROWS
-            )
-        )
+        rows = sample(delimiter)
         score = max((len(_required_found(r, contract)) for r in rows), default=0)
         candidates.append((score, delimiter == ",", delimiter, rows))
     score, _, delimiter, rows = max(candidates, key=lambda c: (c[0], c[1]))
-    where = "comma-delimited" if delimiter == "," else f"{_DELIMITERS[delimiter]}-delimited"
     if score == 0:
         counts = {d: text.split("\n", 1)[0].count(d) for d in _DELIMITERS}
         delimiter = max(counts, key=counts.get) if max(counts.values()) else ","
-        rows = list(
-            itertools.islice(
-                csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), HEADER_SEARCH_ROWS
-            )
-        )
-        where = f"{_DELIMITERS[delimiter]}-delimited"
+        rows = sample(delimiter)
+    where = "comma-delimited" if delimiter == "," else f"{_DELIMITERS[delimiter]}-delimited"
     header_row = _locate_header(path, contract, rows, 0, f"read as {where} CSV")
     _check_duplicates(path, contract, rows[header_row])
     if delimiter != ",":
         repairs.append(f"delimiter_{_DELIMITERS[delimiter].replace(' ', '_')}")
     if header_row:
         repairs.append(f"header_on_row_{header_row + 1}")
-    frame = pl.read_csv(
-        path,
-        separator=delimiter,
-        skip_rows=header_row,
-        infer_schema=False,
-        encoding="utf8",
-        raise_if_empty=True,
+    return delimiter, header_row, rows[header_row], repairs
+
+
+_REJECT_WORDS = {
+    "MISSING COLUMNS": "has {found} fields where the header has {width}",
+    "TOO MANY COLUMNS": "has more fields than the header's {width} (a value holding the "
+    "delimiter without quotes?)",
+    "UNQUOTED VALUE": "has a quote that is not closed, or a stray quote inside a value",
+    "LINE SIZE OVER MAXIMUM": "is longer than the longest line a CSV reader accepts (a quote "
+    "that is never closed?)",
+}
+
+
+def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: SourceContract, head: bytes):
+    delimiter, header_row, header, repairs = _probe_csv(path, contract, head)
+    width = len(header)
+    names = [f"c{i}" for i in range(width)]
+    con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans")
+    _materialise(
+        con,
+        f"SELECT * FROM read_csv({_quote(path)}, "
+        f"auto_detect = false, header = true, skip = {header_row}, delim = {_quote(delimiter)}, "
+        f"quote = '\"', escape = '\"', columns = {_columns_literal(names)}, "
+        "strict_mode = true, encoding = 'utf-8', store_rejects = true, "
+        "rejects_table = '_csv_rejects', rejects_scan = '_csv_scans')",
     )
-    return frame, repairs
+    rejects = con.execute(
+        "SELECT line, line_byte_position, error_type, column_idx FROM _csv_rejects "
+        "ORDER BY line, column_idx"
+    ).fetchall()
+    con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans")
+    if rejects:
+        _fail_csv_lines(path, contract, width, rejects)
+    mapping = {f"c{i}": name for i, name in _map_header(header, contract).items()}
+    return _finish(con, path, contract, mapping, repairs)
 
 
-def _read_jsonl(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[str]]:
-    _check_utf8(path, contract)
+def _last_line(path: Path) -> tuple[int, bool]:
+    """(the number of the file's last line, whether the file ends with a line break); a failure
+    path only: it counts the line breaks of the whole file."""
+    breaks, last = 0, b""
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            breaks += block.count(b"\n")
+            last = block[-1:]
+    ends_with_break = last == b"\n"
+    return breaks + (0 if ends_with_break else 1), ends_with_break
+
+
+def _fail_csv_lines(path: Path, contract: SourceContract, width: int, rejects: list) -> None:
+    """A CSV whose lines do not split into the header's fields: name the lines and what is
+    wrong with them (DuckDB's own message quotes the line: never shown)."""
+    if any(r[2] == "INVALID ENCODING" for r in rejects):
+        _check_utf8(path, contract)  # names the first invalid byte and the likely code page
+    first_of_line: dict[int, tuple] = {}
+    for r in rejects:  # DuckDB may report a short line once per missing field
+        first_of_line.setdefault(r[0], r)
+    rejects = [first_of_line[n] for n in sorted(first_of_line)]
+    last_line, ends_with_break = _last_line(path)
+    line, _, kind, found = rejects[-1]
+    if not ends_with_break and line == last_line and kind in ("MISSING COLUMNS", "UNQUOTED VALUE"):
+        raise ExtractError(
+            path,
+            f"the last line (line {line}) "
+            + _REJECT_WORDS[kind].format(found=found, width=width)
+            + " and the file does not end with a line break: the delivery looks cut off",
+            "send the whole file again (the copy or the export stopped early), then rerun",
+        )
+    shown = [
+        f"line {r[0]} " + _REJECT_WORDS.get(r[2], "cannot be read").format(found=r[3], width=width)
+        for r in rejects[:3]
+    ]
+    more = f" (and {len(rejects) - 3} more lines)" if len(rejects) > 3 else ""
+    raise ExtractError(
+        path,
+        "the CSV lines do not all split into the header's columns: " + "; ".join(shown) + more,
+        f"{_SAVE_AS['csv']}: it puts every value holding a delimiter, a quote or a line break in "
+        f"quotes (see {_contract_doc(contract)}), then rerun",
+    )
+
+
+# -- JSON Lines (and a JSON array of records)
+
+
+def _load_json(con: duckdb.DuckDBPyConnection, path: Path, contract: SourceContract, head: bytes):
+    repairs = []
+    source, copy = path, None
+    if head.startswith(b"\xef\xbb\xbf"):
+        # DuckDB's JSON reader refuses a BOM: read a copy without it (a certain repair)
+        repairs.append("utf8_bom")
+        handle, name = tempfile.mkstemp(suffix=".json", prefix="de06-nobom-")
+        copy = Path(name)
+        with os.fdopen(handle, "wb") as out, open(path, "rb") as fh:
+            fh.seek(3)
+            shutil.copyfileobj(fh, out, 1 << 22)
+        source = copy
     try:
-        frame = pl.read_ndjson(path, infer_schema_length=None)
-    except Exception as exc:
-        _diagnose_jsonl(path, contract, exc)
-    _check_duplicates(path, contract, frame.columns)
-    return frame.with_columns(pl.all().cast(pl.Utf8)), []
+        first = head.lstrip(b"\xef\xbb\xbf \r\n\t")[:1]
+        fmt = "array" if first == b"[" else "newline_delimited"
+        if fmt == "array":
+            repairs.append("json_array")
+        try:
+            keys = _json_head_keys(head, fmt) or _json_keys(con, source, fmt, limit=JSON_KEY_PROBE)
+            found = _map_header(keys, contract)
+            if set(contract.required) - set(found.values()):  # keys absent from the first records
+                keys = _json_keys(con, source, fmt, limit=None)
+                found = _map_header(keys, contract)
+        except duckdb.Error:
+            _diagnose_json(path, contract, fmt)
+        _check_duplicates(path, contract, keys)
+        unknown = len(keys) - len(found)
+        if unknown:
+            repairs.append(f"unknown_keys_ignored_{unknown}")
+        mapped = [keys[i] for i in sorted(found)]
+        names = ", ".join(f"{_ident(k)} AS k{i}" for i, k in enumerate(mapped)) or "NULL AS _none"
+        try:
+            _materialise(
+                con,
+                f"SELECT {names} FROM read_json({_quote(source)}, format = '{fmt}', "
+                f"records = true, columns = {_columns_literal(mapped or ['_'])}, "
+                "maximum_object_size = 268435456)",
+            )
+        except duckdb.Error:
+            _diagnose_json(path, contract, fmt)
+    finally:
+        if copy is not None:
+            copy.unlink(missing_ok=True)
+    mapping = {f"k{i}": found[keys.index(k)] for i, k in enumerate(mapped)}
+    return _finish(con, path, contract, mapping, repairs)
 
 
-def _diagnose_jsonl(path: Path, contract: SourceContract, exc: Exception) -> None:
-    """The line and character of the first broken record (a failure path only: the reader
-    itself names neither). The parser's message names the syntax problem, never the values."""
+JSON_KEY_PROBE = 10_000  # records whose keys name the columns (all records if one is missing)
+
+
+def _json_head_keys(head: bytes, fmt: str) -> list[str]:
+    """The keys of the JSON Lines records in the head of the file, in order of appearance
+    (empty when they cannot be read there: DuckDB's probe takes over)."""
+    if fmt != "newline_delimited":
+        return []
+    lines = head.decode("utf-8", errors="ignore").lstrip("\ufeff").split("\n")
+    if len(head) == HEAD_BYTES:
+        lines = lines[:-1]  # the last line of the sample may be cut
+    keys: dict[str, None] = {}
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            return []
+        if not isinstance(record, dict):
+            return []
+        keys.update(dict.fromkeys(record))
+    return list(keys)
+
+
+def _json_keys(con, source: Path, fmt: str, limit: int | None) -> list[str]:
+    """The keys of the records, in order of first appearance (a probe of the first records)."""
+    cut = f"LIMIT {limit}" if limit else ""
+    rows = con.execute(
+        "SELECT k FROM (SELECT unnest(json_keys(json)) AS k, "
+        "row_number() OVER () AS n FROM (SELECT json FROM "
+        f"read_json_objects({_quote(source)}, format = '{fmt}') {cut})) GROUP BY k ORDER BY min(n)"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _diagnose_json(path: Path, contract: SourceContract, fmt: str) -> None:
+    """The line and character of the first broken record (a failure path only: DuckDB's
+    message may quote the record). The parser's message names the syntax problem only."""
+    _check_utf8(path, contract)
     fix = f"{_SAVE_AS['jsonl']} (see {_contract_doc(contract)}), then rerun"
-    with open(path, encoding="utf-8") as fh:
-        lines = fh.readlines()
+    with open(path, encoding="utf-8-sig") as fh:
+        text = fh.read()
+    if fmt == "array":
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ExtractError(
+                path,
+                f"the JSON array is broken on line {err.lineno}, character {err.colno}: {err.msg}",
+                fix,
+            ) from None
+        bad = next((i for i, r in enumerate(records) if not isinstance(r, dict)), None)
+        if not isinstance(records, list) or bad is not None:
+            raise ExtractError(
+                path, f"record {(bad or 0) + 1} of the JSON array is not an object", fix
+            ) from None
+        raise ExtractError(path, "cannot be read as a JSON array of records", fix) from None
+    lines = text.splitlines()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -342,56 +636,229 @@ def _diagnose_jsonl(path: Path, contract: SourceContract, exc: Exception) -> Non
                 f"broken JSON record on line {number}, character {err.colno}: {err.msg}{cut}",
                 fix,
             ) from None
-        if not isinstance(record, dict):
+        if not isinstance(record, dict | None):
             raise ExtractError(
                 path,
                 f"line {number} is a JSON {type(record).__name__}, not an "
                 "object (one record per line)",
                 fix,
             ) from None
-    raise ExtractError(path, f"cannot be read as JSON Lines ({type(exc).__name__})", fix) from None
+    raise ExtractError(path, "cannot be read as JSON Lines", fix) from None
 
 
-def _read_xlsx(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[str]]:
-    options = {"engine": "calamine", "infer_schema_length": 0}
+# -- Excel
+
+
+def _workbook_info(path: Path) -> tuple[bool, dict[str, str]]:
+    """(the workbook counts dates from 1904, sheet name -> state: visible/hidden/veryHidden),
+    from xl/workbook.xml (a small part of the ZIP: nothing of a sheet is read)."""
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/workbook.xml").decode("utf-8", errors="replace")
+    date1904 = re.search(r"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(1|true)\"", xml) is not None
+    states = {}
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", xml):
+        name = re.search(r'\bname="([^"]*)"', tag)
+        state = re.search(r'\bstate="([^"]*)"', tag)
+        if name:
+            states[html.unescape(name.group(1))] = state.group(1) if state else "visible"
+    return date1904, states
+
+
+_OTHER_ZIPS = (
+    ("word/document.xml", "a Word document (.docx)"),
+    ("ppt/presentation.xml", "a PowerPoint presentation (.pptx)"),
+    ("content.xml", "an OpenDocument file (.ods/.odt: LibreOffice)"),
+)
+
+
+def _check_workbook_parts(path: Path, fix: str) -> None:
+    """A ZIP archive that is no Excel workbook says what it is (its part names only)."""
     try:
-        sheets = pl.read_excel(
-            path,
-            sheet_id=0,
-            read_options={"header_row": None, "n_rows": HEADER_SEARCH_ROWS},
-            **options,
-        )
-    except Exception as exc:
+        with zipfile.ZipFile(path) as z:
+            parts = set(z.namelist())
+    except zipfile.BadZipFile:
         raise ExtractError(
             path,
-            f"a ZIP file that is not a readable Excel workbook ({type(exc).__name__})",
-            f"{_SAVE_AS['xlsx']} (see {_contract_doc(contract)}), then rerun",
+            "the file starts like an Excel workbook but is not a complete ZIP archive (the copy "
+            "or the export stopped early, or the file is damaged)",
+            fix,
         ) from None
-    names = list(sheets)
-    if not contract.extra.get("all_sheets"):
-        names = names[:1]
-    first = sheets[names[0]]
-    rows = [list(r) for r in first.rows()]
-    header_row = _locate_header(path, contract, rows, contract.header_row, f"sheet '{names[0]}'")
-    _check_duplicates(path, contract, rows[header_row])
-    repairs = [f"header_on_row_{header_row + 1}"] if header_row != contract.header_row else []
-    frames = []
-    for name in names:
-        frame = pl.read_excel(
-            path, sheet_name=name, read_options={"header_row": header_row}, **options
-        )
-        if frames and frame.columns != frames[0].columns:
+    if "xl/workbook.xml" in parts:
+        return
+    words = next((w for part, w in _OTHER_ZIPS if part in parts), None)
+    raise ExtractError(
+        path,
+        f"this is {words} with a .xlsx name, not an Excel workbook"
+        if words
+        else f"this ZIP archive holds no Excel workbook ({len(parts)} files, none of them "
+        "xl/workbook.xml)",
+        fix,
+    )
+
+
+def _numbering_row(cells: list) -> bool:
+    """A row of column numbers under a header, as forms print them: (1) (2) (3) … or A B C."""
+    filled = [str(c).strip() for c in cells if c is not None and str(c).strip()]
+    return len(filled) >= 3 and all(re.fullmatch(r"\(?[0-9A-Z]{1,2}\)?", c) for c in filled)
+
+
+def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, contract: SourceContract):
+    """The sheet the contract names, else the first visible sheet holding the contract's
+    header (a contract with all_sheets: every visible sheet holding it, in order, as one list).
+    Each sheet is read once, whole, by calamine straight to Arrow; the header is looked for in
+    its first rows. Sheets not read (hidden, or without the header) are counted."""
+    import fastexcel
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    fix = f"{_SAVE_AS['xlsx']} (see {_contract_doc(contract)}), then rerun"
+    _check_workbook_parts(path, fix)
+    try:
+        date1904, states = _workbook_info(path)
+        reader = fastexcel.read_excel(str(path))
+        names = reader.sheet_names
+    except Exception as exc:
+        raise ExtractError(
+            path, f"a ZIP file that is not a readable Excel workbook ({type(exc).__name__})", fix
+        ) from None
+    wanted = contract.extra.get("sheet")
+    if wanted is not None and wanted in names:
+        candidates = [wanted]
+    else:
+        candidates = [n for n in names if states.get(n, "visible") == "visible"]
+    if not candidates:
+        raise ExtractError(path, f"the workbook has no visible sheet ({len(names)} hidden)", fix)
+    needed = set(contract.required)
+    repairs: list[str] = []
+    parts, read, first_map, probe = [], [], None, None
+    for name in candidates:
+        table = reader.load_sheet(name, header_row=None, dtypes="string", eager=True)
+        table = pa.Table.from_batches([table]) if isinstance(table, pa.RecordBatch) else table
+        rows = [list(r.values()) for r in table.slice(0, HEADER_SEARCH_ROWS).to_pylist()]
+        probe = probe or (name, rows)
+        if not any(_required_found(r, contract) == needed for r in rows):
+            continue  # an instructions or lookup sheet: counted below
+        where = f"sheet '{name}'"
+        header_row = _locate_header(path, contract, rows, contract.header_row, where)
+        header = rows[header_row]
+        _check_duplicates(path, contract, header)
+        positions = _map_header(header, contract)
+        if first_map is None:
+            first_map = positions
+            if header_row != contract.header_row:
+                repairs.append(f"header_on_row_{header_row + 1}")
+        elif sorted(positions.values()) != sorted(first_map.values()):
             raise ExtractError(
                 path,
-                f"sheet '{name}' has another header than the first sheet ({frame.width} "
-                f"columns against {frames[0].width})",
-                "give every sheet the same title row and header, then rerun",
+                f"sheet '{name}' has other columns than the first sheet read",
+                "give every sheet of the list the same title row and header, then rerun",
             )
-        frames.append(frame)
-    return pl.concat(frames, how="vertical"), repairs
+        start = header_row + 1
+        if start < len(rows) and _numbering_row(rows[start]):
+            start += 1
+            repairs.append("column_numbers_row_skipped")
+        data = table.slice(start)
+        ignored = sum(
+            1
+            for i in range(data.num_columns)
+            if i not in positions and pc.count(data.column(i)).as_py() > 0
+        )
+        if ignored:
+            repairs.append(f"unknown_columns_ignored_{ignored}")
+        offset = sum(p.num_rows for p in parts)
+        by_name = {n: i for i, n in positions.items()}
+        parts.append(
+            pa.table(
+                [
+                    data.column(by_name[c])
+                    if c in by_name
+                    else pa.nulls(data.num_rows, pa.string())
+                    for c in contract.names
+                ]
+                + [pa.array(range(offset + 1, offset + data.num_rows + 1), pa.int64())],
+                names=[*contract.names, "_row_number"],
+            )
+        )
+        read.append(name)
+        if not contract.extra.get("all_sheets"):
+            break
+    if not parts:  # no sheet holds the header: say what the first one lacks
+        name, rows = probe
+        _locate_header(path, contract, rows, contract.header_row, f"sheet '{name}'")
+    if len(names) > len(read):
+        repairs.append(f"sheets_skipped_{len(names) - len(read)}")
+    con.register("_arrow", pa.concat_tables(parts))
+    try:
+        dates = [c.name for c in contract.columns if c.kind == "date"] if date1904 else []
+        select = ", ".join(_serial_1904(c) if c in dates else _ident(c) for c in contract.names)
+        if dates:
+            repairs.append("excel_1904_dates")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {READ_ROWS} AS SELECT {select}, _row_number FROM _arrow"
+        )
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {READ} AS SELECT * FROM {READ_ROWS}")
+    finally:
+        con.unregister("_arrow")
+    _drop_notes_below(con, contract, repairs)
+    mapping = {c: c for c in contract.names if c in first_map.values()}
+    return _finish(con, path, contract, mapping, repairs)
 
 
-def _read_parquet(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[str]]:
+def _serial_1904(column: str) -> str:
+    """A serial day number of a 1904-dated workbook (a date cell formatted as a number), as the
+    date it stands for; date cells calamine already read, and other text, unchanged."""
+    c = _ident(column)
+    return (
+        f"CASE WHEN regexp_full_match(trim({c}), '\\d{{1,6}}(\\.\\d+)?') "
+        f"THEN strftime(DATE '1904-01-01' + CAST(floor(CAST(trim({c}) AS DOUBLE)) AS INTEGER), "
+        f"'%Y-%m-%d') ELSE {c} END AS {c}"
+    )
+
+
+def _drop_notes_below(con: duckdb.DuckDBPyConnection, contract: SourceContract, repairs) -> None:
+    """Notes under a table laid out for people ('Ghi chú: …', 'Người lập biểu'): rows after the
+    last row that fills at least half of the required columns, below a blank row, filling at
+    most one contract column. Counted; any other row is read."""
+    filled = " + ".join(f"(coalesce(trim({_ident(c)}), '') <> '')::INT" for c in contract.names)
+    required = " + ".join(
+        f"(coalesce(trim({_ident(c)}), '') <> '')::INT" for c in contract.required
+    )
+    half = max(len(contract.required) // 2, 1)
+    dropped = con.execute(
+        f"""DELETE FROM {READ_ROWS} WHERE _row_number IN (
+            WITH r AS (SELECT _row_number, {filled} AS filled, {required} AS req FROM {READ_ROWS}),
+            last_data AS (SELECT max(_row_number) AS n FROM r WHERE req >= {half}),
+            first_blank AS (SELECT min(_row_number) AS n FROM r, last_data
+                            WHERE filled = 0 AND _row_number > last_data.n)
+            SELECT r._row_number FROM r, first_blank
+            WHERE r._row_number > first_blank.n AND r.filled <= 1)"""
+    ).fetchone()[0]
+    if dropped:
+        repairs.append(f"notes_below_skipped_{dropped}")
+
+
+# -- Parquet
+
+
+def _parquet_text(column: str, duck_type: str, logical: str | None, converted: str | None) -> str:
+    """A Parquet column as text, as it was written (timestamps with the precision of their unit;
+    a timestamp with a time zone as UTC with 'Z'; nested values as JSON)."""
+    c = _ident(column)
+    logical, converted = logical or "", converted or ""
+    if duck_type == "TIMESTAMP WITH TIME ZONE":
+        return f"strftime(timezone('UTC', {c}), '%Y-%m-%dT%H:%M:%S.%fZ')"
+    if duck_type.startswith("TIMESTAMP"):
+        if "MILLIS=MilliSeconds" in logical or converted == "TIMESTAMP_MILLIS":
+            return f"strftime({c}, '%Y-%m-%d %H:%M:%S.%g')"
+        if "NANOS=NanoSeconds" in logical or duck_type == "TIMESTAMP_NS":
+            return f"strftime({c}, '%Y-%m-%d %H:%M:%S.%n')"
+        return f"strftime({c}, '%Y-%m-%d %H:%M:%S.%f')"
+    if duck_type.endswith("]") or duck_type.startswith(("STRUCT", "MAP", "UNION")):
+        return f"CAST(to_json({c}) AS VARCHAR)"
+    return f"CAST({c} AS VARCHAR)"
+
+
+def _load_parquet(con: duckdb.DuckDBPyConnection, path: Path, contract: SourceContract):
     with open(path, "rb") as fh:
         fh.seek(max(path.stat().st_size - 4, 0))
         tail = fh.read(4)
@@ -404,66 +871,90 @@ def _read_parquet(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, l
             fix,
         )
     try:
-        import pyarrow.parquet as pq
-
-        _check_duplicates(path, contract, pq.read_schema(path).names)
-        frame = pl.read_parquet(path)
-    except ExtractError:
-        raise
-    except Exception as exc:
+        columns = con.execute(
+            f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet({_quote(path)}))"
+        ).fetchall()
+        leaves = {
+            r[0]: (r[1], r[2])
+            for r in con.execute(
+                f"SELECT name, logical_type, converted_type FROM parquet_schema({_quote(path)})"
+            ).fetchall()
+        }
+    except duckdb.Error as exc:
         raise ExtractError(
             path, f"the Parquet file is damaged and cannot be read ({type(exc).__name__})", fix
         ) from None
-    return frame.with_columns(pl.all().cast(pl.Utf8)), []
+    header = [c[0] for c in columns]
+    _check_duplicates(path, contract, header)
+    found = _map_header(header, contract)
+    select = ", ".join(
+        f"{_parquet_text(name, kind, *leaves.get(name, (None, None)))} AS p{i}"
+        for i, (name, kind) in enumerate(columns)
+    )
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {READ} AS SELECT {select}, "
+            f"file_row_number + 1 AS _row_number FROM read_parquet({_quote(path)}, "
+            "file_row_number = true)"
+        )
+    except duckdb.Error as exc:
+        raise ExtractError(
+            path, f"the Parquet file is damaged and cannot be read ({type(exc).__name__})", fix
+        ) from None
+    mapping = {f"p{i}": name for i, name in found.items()}
+    return _finish(con, path, contract, mapping, [])
 
 
-def read_extract(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[str]]:
-    """Read one landing file as text with canonical column names, in contract order, and the
-    repairs the reading needed (tolerated deviations, recorded in ops.load_log; the contract
-    docstrings list them). A file whose problem has no certain fix raises ExtractError naming
-    the problem in the exporter's words; nothing of it is read."""
+def read_into(con: duckdb.DuckDBPyConnection, path: Path, contract: SourceContract) -> list[str]:
+    """Read one landing file into the temp table _incoming of `con`: the contract's columns as
+    text, in contract order, and _row_number (the row's place among the file's data rows).
+    Returns the repairs the reading needed (tolerated deviations, recorded in ops.load_log; the
+    contract docstrings list them). A file whose problem has no certain fix raises ExtractError
+    naming the problem in the exporter's words; nothing of it is read. Rows keep the file's
+    order: the connection preserves insertion order while it reads."""
     path = Path(path)
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
     _check_kind(path, contract, head)
+    if contract.file_format in ("csv", "jsonl"):
+        try:  # the head must be UTF-8 (the rest is checked by DuckDB's reader as it reads)
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        except UnicodeDecodeError:
+            _check_utf8(path, contract)
     readers = {
-        "csv": lambda: _read_csv(path, contract, head),
-        "jsonl": lambda: _read_jsonl(path, contract),
-        "xlsx": lambda: _read_xlsx(path, contract),
-        "parquet": lambda: _read_parquet(path, contract),
+        "csv": lambda: _load_csv(con, path, contract, head),
+        "jsonl": lambda: _load_json(con, path, contract, head),
+        "xlsx": lambda: _load_xlsx(con, path, contract),
+        "parquet": lambda: _load_parquet(con, path, contract),
     }
+    previous = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    con.execute("SET preserve_insertion_order = true")
     try:
-        frame, repairs = readers[contract.file_format]()
+        return readers[contract.file_format]()
     except ExtractError:
+        drop_reading(con)
         raise
     except Exception as exc:  # the reader's own message may quote cells: only its type is kept
+        drop_reading(con)
         raise ExtractError(
             path,
             f"cannot be read as {_FORMAT_WORDS[contract.file_format]} ({type(exc).__name__})",
             f"{_SAVE_AS[contract.file_format]} (see {_contract_doc(contract)}), then rerun",
         ) from None
-    aliases = contract.alias_map()
-    renames = {
-        c: aliases[normalise_header(c)] for c in frame.columns if normalise_header(c) in aliases
-    }
-    _check_duplicates(path, contract, frame.columns)
-    missing = [c for c in contract.required if c not in renames.values()]
-    if missing:
-        labels = {c.name: c.label_vi for c in contract.columns}
-        wanted = ", ".join(f"{m} ('{labels[m]}')" for m in missing)
-        raise ExtractError(
-            path,
-            f"missing required column(s) {wanted}; the file has {frame.width} columns",
-            "deliver the file with the contract's header (canonical names or Vietnamese labels, "
-            f"see {_contract_doc(contract)}), then rerun",
-        )
-    frame = frame.select([pl.col(k).alias(v) for k, v in renames.items()])
-    frame = frame.select(
-        [
-            pl.col(c) if c in frame.columns else pl.lit(None, pl.Utf8).alias(c)
-            for c in contract.names
-        ]
-    )
+    finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if previous else 'false'}")
+
+
+def read_extract(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[str]]:
+    """One landing file as a text frame with canonical column names, in contract order, and the
+    repairs the reading needed (see read_into)."""
+    con = duckdb.connect()
+    try:
+        repairs = read_into(con, Path(path), contract)
+        columns = ", ".join(_ident(c) for c in contract.names)
+        frame = con.execute(f"SELECT {columns} FROM {INCOMING} ORDER BY _row_number").pl()
+    finally:
+        con.close()
     return frame, repairs
 
 
@@ -536,19 +1027,20 @@ def load_raw_file(
     if previous and previous[0] == digest:
         status = "withdrawn" if previous[2] == "withdrawn" else "unchanged"
         return {"file": file.relative, "rows": previous[1], "status": status, "repairs": []}
-    frame, repairs = read_extract(file.path, contract)
-    frame = frame.with_columns(
-        pl.lit(file.relative).alias("_source_file"),
-        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("_row_number"),
-        pl.lit(batch_id).alias("_batch_id"),
-        pl.lit(datetime.now(UTC).replace(tzinfo=None)).alias("_loaded_at"),
+    repairs = read_into(con, file.path, contract)
+    rows = con.execute(f"SELECT count(*) FROM {READ}").fetchone()[0] - sum(
+        int(r.rsplit("_", 1)[1]) for r in repairs if r.startswith("blank_rows_skipped_")
     )
+    columns = ", ".join(_ident(c) for c in contract.names)
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"DELETE FROM raw.{contract.source} WHERE _source_file = ?", [file.relative])
-        con.register("_incoming", frame.to_arrow())
-        con.execute(f"INSERT INTO raw.{contract.source} BY NAME SELECT * FROM _incoming")
-        con.unregister("_incoming")
+        con.execute(
+            f"INSERT INTO raw.{contract.source} ({columns}, _source_file, _row_number, "
+            f"_batch_id, _loaded_at) SELECT {columns}, ?, _row_number, ?, ? FROM {INCOMING}",
+            [file.relative, batch_id, loaded_at],
+        )
         con.execute(
             "DELETE FROM ops.load_log WHERE source = ? AND source_file = ?",
             [contract.source, file.relative],
@@ -562,7 +1054,7 @@ def load_raw_file(
                 file.relative,
                 file.period,
                 digest,
-                frame.height,
+                rows,
                 batch_id,
                 ",".join(repairs) or None,
             ],
@@ -571,8 +1063,10 @@ def load_raw_file(
     except Exception:
         con.execute("ROLLBACK")
         raise
+    finally:
+        drop_reading(con)
     status = "replaced" if previous else "new"
-    return {"file": file.relative, "rows": frame.height, "status": status, "repairs": repairs}
+    return {"file": file.relative, "rows": rows, "status": status, "repairs": repairs}
 
 
 def withdraw_file(con: duckdb.DuckDBPyConnection, relative: str) -> dict:

@@ -6,8 +6,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from domains import MARTS
 from marts import lineage
-from marts.catalogue import MARTS
 
 
 @pytest.fixture(scope="module")

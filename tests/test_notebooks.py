@@ -35,7 +35,7 @@ def test_notebook_runs_on_published_marts(path, sample_run, monkeypatch):
 
 def test_exactly_one_notebook_per_published_model_and_one_for_quality():
     """Every model of the catalogue has its notebook (and the runs above cover each one)."""
-    from marts.catalogue import MARTS
+    from domains import MARTS
 
     models = sorted({str(m.model) for m in MARTS})
     per_model = {m: [p.name for p in NOTEBOOKS if p.name.startswith(f"{m}_")] for m in models}

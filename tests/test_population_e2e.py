@@ -167,7 +167,7 @@ def test_balancing_equation_holds_everywhere(wh, pub):
 
 def test_published_marts_are_privacy_safe(pub, sample_run):
     """No identifier column anywhere, no key sum of the cell key method, no count from 1 to 2."""
-    from marts.catalogue import MARTS
+    from domains import MARTS
 
     tables = [r[0] for r in pub.execute("SHOW TABLES").fetchall()]
     assert {

@@ -21,8 +21,8 @@ from projection.cohort import (
 )
 from projection.engine import Settings, project_inputs
 from projection.inputs import N_AGES, ProjectionInputs
-from projection.perturb import NOISE_VARIANCE, perturb_counts
 from projection.small_area import cohort_base, rake
+from protection.cellkey import V as NOISE_VARIANCE
 
 
 # ------------------------------------------------------------------ the step, by hand
@@ -171,17 +171,6 @@ def test_rake_meets_both_margins_and_fills_a_cell_no_child_has():
     assert x[1, 2] > x[0, 2] > 0
 
 
-def test_perturbation_stand_in_is_bounded_and_unbiased():
-    rng = np.random.default_rng(7)
-    counts = np.repeat(np.arange(0, 12), 20_000)
-    noisy = perturb_counts(counts, rng)
-    assert not np.isin(noisy, [1, 2]).any()
-    assert np.abs(noisy - counts).max() <= 3
-    assert (noisy[counts == 0] == 0).all()
-    means = pl.DataFrame({"c": counts, "p": noisy}).group_by("c").agg(pl.col("p").mean())
-    assert (means["p"] - means["c"]).abs().max() < 0.05
-
-
 # ------------------------------------------------------------- on a generated landing
 SCALE, SEED = "0.01", "5"
 
@@ -211,13 +200,14 @@ def _inputs(path, schema="marts"):
 
 
 @pytest.mark.parametrize(
-    "schema, noise", [("marts", 0.0), ("perturbed", NOISE_VARIANCE)], ids=["exact", "perturbed"]
+    "schema, noise", [("marts", 0.0), ("publish", NOISE_VARIANCE)], ids=["exact", "perturbed"]
 )
 def test_next_january_beats_naive_and_intervals_hold(warehouses, schema, noise):
     """The issue's target: from the landing cut at the end of 2024, the projection of 1 January
     2026 beats the naive linear extrapolation on commune totals, and 60–97 % of the communes
-    are inside their 80 % interval; on the exact tables and on the perturbed copies (±3, no 1s
-    or 2s). The recorded stocks come from the full landing's own warehouse."""
+    are inside their 80 % interval; on the exact tables and on the published ones, perturbed by
+    the cell key method (±3, no 1s or 2s). The recorded stocks come from the full landing's own
+    warehouse."""
     settings = Settings(cell_noise_variance=noise, draws=300)
     result = project_inputs(_inputs(warehouses["year"], schema), settings=settings)
     assert result.status == "ok" and result.model.base_date == date(2025, 1, 1)

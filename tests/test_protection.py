@@ -321,3 +321,13 @@ def test_a_numeric_column_nobody_declared_is_named():
     )
     assert "secret" in loose
     assert "persons__ck (declared, not in the mart)" in loose
+
+
+def test_keys_that_do_not_identify_the_rows_are_caught(ckm):
+    """Two rows with the same keys: the audit cannot tell their cells apart, so it blocks."""
+    toy_mart(ckm)
+    ckm.execute("INSERT INTO marts.toy SELECT * FROM marts.toy LIMIT 1")
+    publish_toy(ckm)
+    result = run_audit(ckm)
+    assert result.failures["unclassified_columns"] == 1
+    assert result.details["unclassified_columns"] == ["toy: 1 rows repeat its keys"]

@@ -13,7 +13,7 @@ import pytest
 
 import assets.publish as publish
 from assets import incremental
-from marts.catalogue import MARTS
+from domains import MARTS
 from protection import perturb
 from warehouse.resource import Warehouse
 
@@ -183,8 +183,8 @@ def test_a_planted_breach_blocks_publication(sample_run, tmp_path, monkeypatch):
 
     def leaky(name, p, columns, source, target):
         sql = real(name, p, columns, source, target)
-        # population_change published with its true counts: coalesce(n, key) is n
-        return sql.replace("ckm_count(", "coalesce(") if name == "population_change" else sql
+        # population_change published with its true counts: coalesce(n, cell key) is n
+        return sql.replace("ckm_count_at(", "coalesce(") if name == "population_change" else sql
 
     monkeypatch.setattr(perturb, "publish_sql", leaky)
     warehouse = Warehouse(landing_dir=sample_run.warehouse.landing_dir, data_dir=str(data))

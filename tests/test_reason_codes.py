@@ -5,7 +5,7 @@ without a description, or a description no SQL can produce any more, fails here.
 import re
 from pathlib import Path
 
-from quality.rules import REJECT_REASONS, REPAIRS
+from domains import REJECT_REASONS, REPAIRS
 
 STAGING_SQL = sorted((Path(__file__).resolve().parent.parent / "quality" / "sql").glob("*.sql"))
 

@@ -14,8 +14,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from domains import MARTS
 from marts import quality_report
-from marts.catalogue import MARTS
+from projection import OUTPUT_TABLES
 from reporting import dictionary, text
 from reporting.html import yearbook_html
 
@@ -59,7 +60,7 @@ def test_one_place_to_start_links_everything(sample_run):
         out / "data_dictionary.html",
         out / "marts.duckdb",
     }
-    assert len(wanted) == 4 + 4 + 2 * len(MARTS) + 2
+    assert len(wanted) == 4 + 4 + 2 * (len(MARTS) + len(OUTPUT_TABLES)) + 2
     assert wanted <= _links(index)
     reports = sorted((out / "reports").glob("model_*.html"))
     for page in [index, out / "data_dictionary.html", *reports]:
@@ -82,7 +83,7 @@ def test_index_says_what_was_published_from_which_extracts(sample_run, wh):
 def test_a_csv_beside_every_parquet_file(sample_run):
     out = sample_run.published
     parquets = sorted((out / "parquet").glob("*.parquet"))
-    assert len(parquets) == len(MARTS)
+    assert len(parquets) == len(MARTS) + len(OUTPUT_TABLES)  # the marts and the projection
     for parquet in parquets:
         csv = out / "csv" / f"{parquet.stem}.csv"
         raw = csv.read_bytes()

@@ -3,7 +3,7 @@
 import hashlib
 import hmac
 import unicodedata
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import duckdb
 import pytest
@@ -34,11 +34,80 @@ def test_parse_date_reads_every_spelling(con, d, style):
     assert one(con, "date_needed_repair(?)", text) == (text != d.strftime("%d/%m/%Y"))
 
 
-@settings(max_examples=100, deadline=None)
-@given(d=st.dates(min_value=date(1950, 1, 1), max_value=date(2099, 12, 31)))
-def test_parse_date_reads_excel_serials(con, d):
-    serial = (d - date(1899, 12, 30)).days
-    assert one(con, "parse_date_vn(?)", str(serial)) == d
+def excel_serial(d: date) -> int:
+    """Excel's 1900 date system: 1 is 1 January 1900, and Excel counts a 29 February 1900 (60)."""
+    return (d - date(1899, 12, 30)).days if d >= date(1900, 3, 1) else (d - date(1899, 12, 31)).days
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    d=st.dates(min_value=date(1900, 1, 1), max_value=date(9999, 12, 31)),
+    fraction=st.sampled_from(["", ".0", ".25", ".999988"]),
+)
+@example(d=date(1925, 3, 1), fraction="")  # issue 22: residents born before 1950 were lost
+@example(d=date(1900, 2, 28), fraction="")
+@example(d=date(1900, 3, 1), fraction="")
+def test_parse_date_reads_excel_serials_of_any_year(con, d, fraction):
+    serial = excel_serial(d)
+    text = f"{serial}{fraction}"
+    expected = None if 1900 <= serial <= 2099 and not fraction else d  # a year, not a day
+    assert one(con, "parse_date_vn(?)", text) == expected
+
+
+@pytest.mark.parametrize("text", ["60", "1990", "2024", "0", "-5", "12345678"])
+def test_serials_that_are_no_day_are_not_read(con, text):
+    # 60 is Excel's 29 February 1900, which never was; a number that is a plausible year is
+    # a year; 0, negatives and numbers past 31/12/9999 are no serial
+    assert one(con, "parse_date_vn(?)", text) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    moment=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 1, 1)),
+    minutes=st.integers(min_value=-12 * 60, max_value=14 * 60).map(lambda m: m - m % 15),
+    style=st.sampled_from(["colon", "compact", "z"]),
+)
+@example(moment=datetime(2024, 1, 31, 18, 30), minutes=0, style="z")  # the next day in Vietnam
+def test_times_with_a_zone_are_local_time(con, moment, minutes, style):
+    moment = moment.replace(microsecond=0)
+    if style == "z":
+        minutes = 0
+    sign = "-" if minutes < 0 else "+"
+    hh, mm = divmod(abs(minutes), 60)
+    zone = {"colon": f"{sign}{hh:02d}:{mm:02d}", "compact": f"{sign}{hh:02d}{mm:02d}", "z": "Z"}
+    clock = moment + timedelta(minutes=minutes)  # the same instant, written in that zone
+    text = clock.strftime("%Y-%m-%dT%H:%M:%S") + zone[style]
+    local = moment + timedelta(hours=7)  # moment is UTC
+    assert one(con, "parse_timestamp_vn(?)", text) == local
+    assert one(con, "parse_date_vn(?)", text) == local.date()
+
+
+def test_local_times_and_dates_without_a_zone_stay_as_written(con):
+    assert one(con, "parse_timestamp_vn(?)", "2024-01-02 10:00:00") == datetime(2024, 1, 2, 10)
+    assert one(con, "parse_timestamp_vn(?)", "2024-01-02T10:00:00") == datetime(2024, 1, 2, 10)
+    assert one(con, "parse_timestamp_vn(?)", "2024-01-02") == datetime(2024, 1, 2)
+    assert one(con, "zone_offset(?)", "2024-01-02") is None  # '-02' of a date is no zone
+    assert one(con, "parse_timestamp_vn(?)", "45474.75") == datetime(2024, 7, 1, 18)
+
+
+@pytest.mark.parametrize(
+    "day, out",
+    [
+        (date(2204, 1, 1), True),
+        (date(2026, 12, 7), True),  # the day after the file was received
+        (date(2026, 12, 6), False),
+        (date(1906, 12, 6), False),
+        (date(1906, 12, 5), True),  # more than 120 years before
+        (None, False),  # missing is another rule's business
+    ],
+)
+def test_date_out_of_range(con, day, out):
+    assert one(con, "date_out_of_range(?::DATE, DATE '2026-12-06')", day) is out
+
+
+def test_received_date_is_the_local_day_of_the_load(con):
+    # raw._loaded_at is UTC: 20:00 UTC is already the next day in Vietnam
+    assert one(con, "received_date(TIMESTAMP '2026-12-05 20:00:00')") == date(2026, 12, 6)
 
 
 @pytest.mark.parametrize("text", ["", "31/02/2024", "2024-13-01", "hôm qua", "12345678", None])

@@ -6,22 +6,10 @@ import duckdb
 import great_expectations.expectations as gxe
 import pytest
 
+import domains
 from quality import suites
 
-SUITES = [
-    suites.residents_contract,
-    suites.residents_quality,
-    suites.events_contract,
-    suites.labour_contract,
-    suites.labour_quality,
-    suites.incidents_contract,
-    suites.incidents_quality,
-    suites.traffic_violations_contract,
-    suites.traffic_violations_quality,
-    suites.establishments_contract,
-    suites.stays_contract,
-    suites.stays_quality,
-]
+SUITES = domains.SUITES  # every suite every domain declares
 SLICES = 20  # expectation i plants its violation on the rows with rowid % 20 == i: 5 % each
 
 

@@ -12,9 +12,8 @@ to `hmac_pseudonym` and the rule macros (TEMP macros and Python UDFs live per co
 What DuckDBResource cannot carry, hence the override of `get_connection` (the fields, the
 resource type and the name of the call are the library's):
 - its retry is fixed (10 retries, about 100 s) and ends in DuckDB's bare lock error; here a
-  second writer is retried for about 30 s (`attempts`), then the message names the process that
-  holds the warehouse and what to do. The retry loop is Dagster's own `backoff`, the one
-  DuckDBResource calls;
+  second writer is retried for about 30 s (`attempts`, exponential waits with the `backoff`
+  library), then the message names the process that holds the warehouse and what to do;
 - it closes the connection only when the block ends normally (no `finally`), and a failing
   step must not leave the single writer's connection open;
 - it has no per-connection set-up, which the key (a Python UDF bound to this process) and the
@@ -23,20 +22,18 @@ resource type and the name of the call are the library's):
 
 from __future__ import annotations
 
-import fcntl
-import itertools
 import os
 import re
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import backoff
 import dagster as dg
 import duckdb
-from dagster._utils.backoff import backoff  # the retry helper DuckDBResource itself uses
+import filelock
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
@@ -69,11 +66,6 @@ class RunAlreadyGoing(RuntimeError):
     """Another process holds the run lock of this data folder."""
 
 
-# One lock per data folder and process, re-entrant: `make run` takes it before the Dagster run,
-# and the run's warehouse resource takes it again in the same process.
-_HELD: dict[str, list] = {}
-
-
 def _process_name(pid: int) -> str:
     try:
         cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
@@ -82,57 +74,58 @@ def _process_name(pid: int) -> str:
         return "?"
 
 
+# One run at a time per data folder: DE06_DATA_DIR/.run.lock, a `filelock` lock (flock(2) on
+# POSIX: the kernel releases it when the process ends, a SIGKILL included), re-entrant in the
+# process (`make run` takes it before the Dagster run, and the run's resource again). Who holds
+# it is written beside it, in .run.holder, for the message a second run prints (a waiting
+# process must not write into the lock file itself).
+_LOCKS: dict[str, filelock.FileLock] = {}
+
+
 def acquire_run_lock(data_dir: Path, wait_s: float = 10.0, what: str = "run") -> None:
-    """Take DE06_DATA_DIR/.run.lock for this process (an flock: released by the kernel when the
-    process ends, a SIGKILL included). Waits up to wait_s, then raises RunAlreadyGoing naming
-    the process that holds it."""
+    """Take DE06_DATA_DIR/.run.lock for this process. Waits up to wait_s, then raises
+    RunAlreadyGoing naming the process that holds it."""
     data_dir = ensure_data_dir(Path(data_dir))
     path = data_dir / ".run.lock"
-    key = str(path)
-    if key in _HELD:
-        _HELD[key][1] += 1
-        return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    deadline = time.monotonic() + wait_s
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            break
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
-                os.close(fd)
-                raise RunAlreadyGoing(
-                    f"A run is already going on {data_dir} (lock {path} held by {holder}). "
-                    "Wait for it to finish (the Dagster UI shows it), or stop that process; "
-                    "then rerun. Runs never share the warehouse."
-                ) from None
-            time.sleep(0.2)
-    os.ftruncate(fd, 0)
-    os.pwrite(
-        fd, f"pid {os.getpid()} ({what}, since {datetime.now():%Y-%m-%d %H:%M:%S})".encode(), 0
-    )
-    _HELD[key] = [fd, 1]
+    lock = _LOCKS.setdefault(str(path), filelock.FileLock(path, mode=0o600, thread_local=False))
+    first = not lock.is_locked
+    try:
+        lock.acquire(timeout=wait_s, poll_interval=0.2)
+    except filelock.Timeout:
+        holder = data_dir / ".run.holder"
+        who = holder.read_text(errors="replace").strip() if holder.exists() else "unknown"
+        raise RunAlreadyGoing(
+            f"A run is already going on {data_dir} (lock {path} held by {who or 'unknown'}). "
+            "Wait for it to finish (the Dagster UI shows it), or stop that process; then "
+            "rerun. Runs never share the warehouse."
+        ) from None
+    if first:
+        holder = data_dir / ".run.holder"
+        holder.write_text(f"pid {os.getpid()} ({what}, since {datetime.now():%Y-%m-%d %H:%M:%S})")
+        secure(holder, 0o600)
 
 
 def release_run_lock(data_dir: Path) -> None:
-    key = str(Path(data_dir) / ".run.lock")
-    held = _HELD.get(key)
-    if not held:
+    """Release this process's hold of the run lock (the outermost release frees it)."""
+    lock = _LOCKS.get(str(Path(data_dir) / ".run.lock"))
+    if lock is None or not lock.is_locked:
         return
-    held[1] -= 1
-    if held[1] == 0:
-        os.ftruncate(held[0], 0)
-        fcntl.flock(held[0], fcntl.LOCK_UN)
-        os.close(held[0])
-        del _HELD[key]
+    lock.release()
+    if not lock.is_locked:
+        (Path(data_dir) / ".run.holder").unlink(missing_ok=True)
 
 
 # What the data folder holds that only the pipeline's owner may read: the folder itself and its
 # working folders (0700), the warehouse (raw personal data), its log, the key and the run lock
 # (0600). Analysts get the published sets through DE06_SHARE_DIR (README, "Settings").
 PRIVATE_FOLDERS = ("versions", "operations", "cache")
-PRIVATE_FILES = ("warehouse.duckdb", "warehouse.duckdb.wal", ".pseudonym_key", ".run.lock")
+PRIVATE_FILES = (
+    "warehouse.duckdb",
+    "warehouse.duckdb.wal",
+    ".pseudonym_key",
+    ".run.lock",
+    ".run.holder",
+)
 
 
 def ensure_data_dir(data_dir: Path) -> Path:
@@ -266,15 +259,16 @@ class Warehouse(DuckDBResource):
         was built with (ops.key_fingerprint)."""
         ensure_data_dir(self.data)
         key = load_or_create_key(self.data)  # refused before anything is opened if too short
-        delays = (min(0.5 * 2**i, 5) for i in itertools.count())
+        connect = backoff.on_exception(
+            backoff.expo,
+            duckdb.IOException,  # the lock is held by another process
+            max_tries=attempts,
+            max_value=5,
+            factor=0.5,
+            logger=None,
+        )(duckdb.connect)
         try:
-            con = backoff(
-                fn=duckdb.connect,
-                retry_on=(duckdb.IOException,),  # the lock is held by another process
-                kwargs={"database": str(self.database_path), "config": self.connection_config},
-                max_retries=attempts - 1,
-                delay_generator=delays,
-            )
+            con = connect(database=str(self.database_path), config=self.connection_config)
         except duckdb.IOException as exc:
             raise RuntimeError(warehouse_lock_message(self.database_path, exc)) from exc
         try:

@@ -1,6 +1,10 @@
 -- Staging of the monthly population events (all loaded months at once: the person-level rules,
 -- such as a second death or an event for an unknown person, need the whole history).
--- Row-level rules first, then person-level rules on the rows that passed them.
+-- Row-level rules first, then person-level rules on the rows that passed them. The event type
+-- is read by the contract's code list (a label such as 'Khai sinh' or 'Chuyển đến' is a
+-- spelling of its code); a birth or move-in brings the person in, so its sex must be readable.
+-- A date after the day the file was received or more than 120 years before it is rejected
+-- (DATE_OUT_OF_RANGE: 2204 for 2024), as is a date given but unreadable (INVALID_DATE).
 CREATE OR REPLACE TEMP TABLE _checked AS
 WITH baseline AS (
     SELECT coalesce(max(snapshot_date), DATE '1900-01-01') AS baseline_date FROM staging.residents
@@ -9,7 +13,7 @@ typed AS (
     SELECT
         r._source_file, r._row_number, r._batch_id,
         clean_text(r.event_id) AS event_id,
-        lower(clean_text(r.event_type)) AS event_type,
+        read_code('events.event_type', r.event_type) AS event_type,
         clean_text(r.person_id) AS person_id_clean,
         parse_date_vn(r.event_date) AS event_date,
         parse_date_vn(r.registered_date) AS registered_date,
@@ -19,6 +23,10 @@ typed AS (
         parse_sex(r.sex) AS sex,
         parse_date_vn(r.date_of_birth) AS date_of_birth,
         clean_text(r.mother_id) AS mother_id_clean,
+        received_date(r._loaded_at) AS received_on,
+        clean_text(r.registered_date) IS NOT NULL AND parse_date_vn(r.registered_date) IS NULL
+            AS registered_date_unreadable,
+        code_needed_repair('events.event_type', r.event_type) AS fix_code_spelling,
         date_needed_repair(r.event_date) OR date_needed_repair(r.registered_date)
             OR date_needed_repair(r.date_of_birth) AS fix_date_format,
         r.sex IS NOT NULL AND r.sex NOT IN ('Nam', 'Nữ') AS fix_sex_spelling,
@@ -48,10 +56,14 @@ row_checked AS (
     SELECT p.*,
         list_filter([
             CASE WHEN copy_number > 1 THEN 'DUPLICATE' END,
-            CASE WHEN copy_number = 1 AND event_type NOT IN
-                 ('birth', 'death', 'move_in', 'move_out', 'internal_move')
-                 THEN 'INVALID_EVENT_TYPE' END,
-            CASE WHEN copy_number = 1 AND event_date IS NULL THEN 'INVALID_DATE' END,
+            CASE WHEN copy_number = 1 AND event_type IS NULL THEN 'INVALID_EVENT_TYPE' END,
+            CASE WHEN copy_number = 1 AND (event_date IS NULL OR registered_date_unreadable)
+                 THEN 'INVALID_DATE' END,
+            CASE WHEN copy_number = 1 AND (date_out_of_range(event_date, received_on)
+                  OR date_out_of_range(registered_date, received_on))
+                 THEN 'DATE_OUT_OF_RANGE' END,
+            CASE WHEN copy_number = 1 AND event_type IN ('birth', 'move_in') AND sex IS NULL
+                 THEN 'INVALID_SEX' END,
             CASE WHEN copy_number = 1 AND event_date < baseline_date THEN 'EVENT_BEFORE_BASELINE' END,
             CASE WHEN copy_number = 1 AND person_id_problem(
                     person_id_clean,
@@ -102,7 +114,7 @@ SELECT
         AS to_commune_code,
     sex, date_of_birth, pseudonym(mother_id_clean) AS mother_key,
     fix_date_format, fix_sex_spelling, fix_text_form, FALSE AS fix_nationality_spelling,
-    fix_old_commune_code, fix_late_registration,
+    fix_old_commune_code, fix_late_registration, fix_code_spelling,
     _source_file, _row_number, _batch_id,
     CASE WHEN len(row_reasons) > 0 THEN row_reasons
          ELSE list_filter([

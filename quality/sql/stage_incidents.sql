@@ -5,9 +5,18 @@
 -- UNKNOWN_COMMUNE (code read at the occurrence date, as in stage_events.sql).
 -- Kept and counted: an article missing from reference.penal_code_iccs goes to ICCS section 11
 -- (fix_unknown_article); an old commune code after 1 July 2025 is converted
--- (fix_old_commune_code); an unknown status is kept as not cleared (fix_unknown_status).
+-- (fix_old_commune_code); an unknown status is kept as not cleared (fix_unknown_status; the
+-- quality suite warns on any). The status is read by the contract's code list ('Đang điều tra',
+-- 'Đã làm rõ' are spellings of under_investigation and cleared). DATE_OUT_OF_RANGE: a time
+-- after the day the file was received or more than 120 years before it.
 CREATE OR REPLACE TEMP TABLE _checked AS
-WITH typed AS MATERIALIZED (
+WITH vocabulary AS MATERIALIZED (
+    -- the status takes few distinct values: each is read once
+    SELECT v, read_code('incidents.status', v) AS code,
+           code_needed_repair('incidents.status', v) AS respelled
+    FROM (SELECT DISTINCT status AS v FROM raw.incidents) WHERE v IS NOT NULL
+),
+typed AS MATERIALIZED (
     SELECT
         r._source_file, r._row_number, r._batch_id,
         clean_text(r.incident_id) AS incident_id,
@@ -16,7 +25,9 @@ WITH typed AS MATERIALIZED (
         parse_timestamp_vn(r.cleared_at) AS cleared_at,
         clean_text(r.commune_code) AS commune_received,
         upper(replace(coalesce(clean_text(r.category_code), 'KHAC'), ' ', '')) AS category_code,
-        lower(clean_text(r.status)) AS status_received,
+        st.code AS status_received,
+        coalesce(st.respelled, FALSE) AS fix_code_spelling,
+        received_date(r._loaded_at) AS received_on,
         TRY_CAST(parse_number_vn(r.persons_involved) AS INTEGER) AS persons_involved,
         clean_text(r.persons_involved) IS NOT NULL
             AND TRY_CAST(parse_number_vn(r.persons_involved) AS INTEGER) IS NULL
@@ -28,6 +39,7 @@ WITH typed AS MATERIALIZED (
         row_number() OVER (PARTITION BY clean_text(r.incident_id)
                            ORDER BY r._source_file, r._row_number) AS copy_number
     FROM raw.incidents r
+    LEFT JOIN vocabulary st ON st.v = r.status
 ),
 placed AS (
     SELECT t.*,
@@ -36,8 +48,7 @@ placed AS (
         p.category_code IS NULL AS fix_unknown_article,
         p.name_vi AS category_name,
         coalesce(p.iccs_section, '11') AS iccs_section,
-        (t.status_received IS DISTINCT FROM 'cleared')
-            AND (t.status_received IS DISTINCT FROM 'under_investigation') AS fix_unknown_status
+        t.status_received IS NULL AS fix_unknown_status
     FROM typed t
     LEFT JOIN reference.commune_lookup lc ON lc.code = t.commune_received
     LEFT JOIN reference.penal_code_iccs p ON p.category_code = t.category_code
@@ -51,16 +62,20 @@ SELECT
     commune_code, commune_received AS commune_code_received,
     category_code, category_name, iccs_section,
     CASE WHEN fix_unknown_status THEN 'under_investigation' ELSE status_received END AS status,
-    status_received = 'cleared' AS cleared,
+    coalesce(status_received = 'cleared', FALSE) AS cleared,
     CASE WHEN status_received = 'cleared' THEN cleared_at END AS cleared_at,
     persons_involved,
     fix_timestamp_format, fix_text_form, fix_old_commune_code, fix_unknown_article,
-    fix_unknown_status, fix_unreadable_persons_involved,
+    fix_unknown_status, fix_unreadable_persons_involved, fix_code_spelling,
     _source_file, _row_number, _batch_id,
     list_filter([
         CASE WHEN copy_number > 1 THEN 'DUPLICATE' END,
         CASE WHEN copy_number = 1 AND (occurred_at IS NULL OR reported_at IS NULL)
              THEN 'INVALID_DATE' END,
+        CASE WHEN copy_number = 1 AND (date_out_of_range(occurred_at, received_on)
+                  OR date_out_of_range(reported_at, received_on)
+                  OR date_out_of_range(cleared_at, received_on))
+             THEN 'DATE_OUT_OF_RANGE' END,
         CASE WHEN copy_number = 1 AND occurred_at > reported_at THEN 'OCCURRED_AFTER_REPORTED' END,
         CASE WHEN copy_number = 1 AND occurred_at IS NOT NULL AND commune_code IS NULL
              THEN 'UNKNOWN_COMMUNE' END

@@ -15,37 +15,76 @@
 --   moment of the reference date by the register: neither at 00:00 nor at its end), UNDER_15 (register age), INVALID_EMPLOYMENT_STATUS,
 --   CONTRADICTORY_STATUS (over 100 usual hours a week, or hours for a person not employed).
 -- Repairs: status fields of a person not employed set NULL (the status decides: meaning
--- certain); boolean and date spellings; old workplace commune codes from 1 July 2025.
+-- certain); boolean, code and date spellings; old workplace commune codes from 1 July 2025.
+-- Coded fields are read by the contract's code lists (read_code). A status in employment,
+-- section, occupation or boolean given but unreadable is kept as unknown (NULL) and counted
+-- (fix_unknown_*; the quality suite warns): never read as another code.
 CREATE OR REPLACE TEMP TABLE _checked AS
-WITH typed AS (
+WITH vocabulary AS (
+    -- coded fields take few distinct values: each value is read once by its code list
+    SELECT list_name, v, read_code(list_name, v) AS code,
+           code_needed_repair(list_name, v) AS respelled, code_unreadable(list_name, v) AS unknown,
+           parse_bool_vn(v) AS flag, bool_needed_repair(v) AS bool_respelled,
+           bool_unreadable(v) AS bool_unknown
+    FROM (
+        SELECT 'labour_status.employment_status' AS list_name, employment_status AS v
+        FROM raw.labour_status
+        UNION SELECT 'labour_status.status_in_employment', status_in_employment FROM raw.labour_status
+        UNION SELECT 'labour_status.vsic_section', vsic_section FROM raw.labour_status
+        UNION SELECT 'labour_status.occupation_code', occupation_code FROM raw.labour_status
+        UNION SELECT 'bool', has_social_insurance FROM raw.labour_status
+        UNION SELECT 'bool', has_labour_contract FROM raw.labour_status
+        UNION SELECT 'bool', in_education FROM raw.labour_status
+        UNION SELECT 'sex', sex FROM raw.labour_status
+    ) WHERE v IS NOT NULL
+),
+typed AS (
     SELECT
         r._source_file, r._row_number, r._batch_id,
         TRY_CAST(regexp_extract(r._source_file, 'labour_status_(\d{4})', 1) AS INTEGER) AS file_year,
         clean_text(r.person_id) AS person_id_clean,
         parse_date_vn(r.reference_date) AS ref_date,
-        parse_sex(r.sex) AS sex_recorded,
+        sx.code AS sex_recorded,
         parse_date_vn(r.date_of_birth) AS date_of_birth_recorded,
-        lower(clean_text(r.employment_status)) AS employment_status,
-        lower(clean_text(r.status_in_employment)) AS status_in_employment_received,
-        upper(clean_text(r.vsic_section)) AS vsic_section_received,
-        clean_text(r.occupation_code) AS occupation_code_received,
-        parse_bool_vn(r.has_social_insurance) AS has_social_insurance,
-        parse_bool_vn(r.has_labour_contract) AS has_labour_contract,
+        es.code AS employment_status,
+        se.code AS status_in_employment_received,
+        vs.code AS vsic_section_received,
+        oc.code AS occupation_code_received,
+        coalesce(se.unknown, FALSE) AS status_in_employment_unreadable,
+        coalesce(vs.unknown, FALSE) AS vsic_unreadable,
+        coalesce(oc.unknown, FALSE) AS occupation_unreadable,
+        coalesce(si.bool_unknown, FALSE) OR coalesce(lc.bool_unknown, FALSE)
+            OR coalesce(ed.bool_unknown, FALSE) AS fix_unknown_bool,
+        coalesce(sx.unknown, FALSE) AS fix_unknown_sex,
+        coalesce(es.respelled, FALSE) OR coalesce(se.respelled, FALSE)
+            OR coalesce(vs.respelled, FALSE) OR coalesce(oc.respelled, FALSE) AS fix_code_spelling,
+        si.flag AS has_social_insurance,
+        lc.flag AS has_labour_contract,
         parse_number_vn(r.hours_per_week) AS hours_per_week,
         clean_text(r.hours_per_week) IS NOT NULL AND parse_number_vn(r.hours_per_week) IS NULL
             AS hours_unreadable,
-        parse_bool_vn(r.in_education) AS in_education,
+        ed.flag AS in_education,
         clean_text(r.workplace_commune_code) AS workplace_received,
         -- date cells arrive as 'YYYY-MM-DD 00:00:00', text as dd/mm/yyyy: both are the convention
         r.reference_date IS NOT NULL
             AND NOT regexp_full_match(r.reference_date, '\d{2}/\d{2}/\d{4}')
             AND NOT regexp_full_match(r.reference_date, '\d{4}-\d{2}-\d{2} 00:00:00')
             AS fix_date_format,
-        bool_needed_repair(r.has_social_insurance) OR bool_needed_repair(r.has_labour_contract)
-            OR bool_needed_repair(r.in_education) AS fix_bool_spelling,
+        coalesce(si.bool_respelled, FALSE) OR coalesce(lc.bool_respelled, FALSE)
+            OR coalesce(ed.bool_respelled, FALSE) AS fix_bool_spelling,
         row_number() OVER (PARTITION BY clean_text(r.person_id), r._source_file
                            ORDER BY r._row_number) AS copy_number
     FROM raw.labour_status r
+    LEFT JOIN vocabulary sx ON sx.list_name = 'sex' AND sx.v = r.sex
+    LEFT JOIN vocabulary es ON es.list_name = 'labour_status.employment_status' AND es.v = r.employment_status
+    LEFT JOIN vocabulary se
+        ON se.list_name = 'labour_status.status_in_employment' AND se.v = r.status_in_employment
+    LEFT JOIN vocabulary vs ON vs.list_name = 'labour_status.vsic_section' AND vs.v = r.vsic_section
+    LEFT JOIN vocabulary oc
+        ON oc.list_name = 'labour_status.occupation_code' AND oc.v = r.occupation_code
+    LEFT JOIN vocabulary si ON si.list_name = 'bool' AND si.v = r.has_social_insurance
+    LEFT JOIN vocabulary lc ON lc.list_name = 'bool' AND lc.v = r.has_labour_contract
+    LEFT JOIN vocabulary ed ON ed.list_name = 'bool' AND ed.v = r.in_education
 ),
 keyed AS (
     SELECT t.*, pseudonym(t.person_id_clean) AS person_key,
@@ -89,9 +128,7 @@ reasoned AS (
             WHEN ref_date IS NULL OR year(ref_date) <> file_year THEN 'INVALID_DATE'
             WHEN commune_code IS NULL THEN 'UNKNOWN_PERSON'
             WHEN age < 15 THEN 'UNDER_15'
-            WHEN employment_status IS NULL
-                 OR employment_status NOT IN ('employed', 'unemployed', 'outside')
-                THEN 'INVALID_EMPLOYMENT_STATUS'
+            WHEN employment_status IS NULL THEN 'INVALID_EMPLOYMENT_STATUS'
             WHEN hours_unreadable THEN 'INVALID_HOURS'
             WHEN hours_per_week > 100
                  OR (employment_status <> 'employed' AND hours_per_week > 0)
@@ -120,9 +157,14 @@ SELECT
                 CASE WHEN is_employed THEN status_in_employment_received END,
                 has_social_insurance) AS informal,
     -- repairs and quality figures
-    fix_date_format, fix_bool_spelling,
+    fix_date_format, fix_bool_spelling, fix_code_spelling, fix_unknown_bool, fix_unknown_sex,
+    coalesce(is_employed AND status_in_employment_unreadable, FALSE)
+        AS fix_unknown_status_in_employment,
+    coalesce(is_employed AND vsic_unreadable, FALSE) AS fix_unknown_vsic_section,
+    coalesce(is_employed AND occupation_unreadable, FALSE) AS fix_unknown_occupation_code,
     coalesce(NOT is_employed AND (status_in_employment_received IS NOT NULL
              OR vsic_section_received IS NOT NULL OR occupation_code_received IS NOT NULL
+             OR status_in_employment_unreadable OR vsic_unreadable OR occupation_unreadable
              OR workplace_received IS NOT NULL), FALSE) AS fix_status_fields_cleared,
     coalesce(is_employed AND ref_date >= reform_date() AND workplace_in_area IS NOT NULL
              AND workplace_in_area <> workplace_received, FALSE) AS fix_old_commune_code,

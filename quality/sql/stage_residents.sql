@@ -2,6 +2,11 @@
 -- reasons (empty list = accepted). The Python side splits the result into staging.residents and
 -- quarantine.residents. Rules are the macros of quality/rules.sql; each is evaluated once per
 -- row (or once per distinct value for the low-cardinality text columns, see `vocabulary`).
+-- Coded columns are read by the contract's code lists (read_code): status decides whether a
+-- person counts, so an unreadable status is rejected (INVALID_RESIDENT_STATUS); relation to
+-- the head, marital status, education level and residence type count in no mart, so an
+-- unreadable value is kept as unknown (NULL) and counted (fix_unknown_*; the quality suite
+-- warns).
 CREATE OR REPLACE TEMP TABLE _checked AS
 WITH snapshots AS (
     SELECT DISTINCT _source_file,
@@ -10,7 +15,12 @@ WITH snapshots AS (
 ),
 vocabulary AS (
     -- Code-list and free-text columns take few distinct values: clean each value once.
-    SELECT v, clean_text(v) AS cleaned, parse_sex(v) AS sex, parse_nationality(v) AS nationality
+    SELECT v, clean_text(v) AS cleaned, parse_sex(v) AS sex, parse_nationality(v) AS nationality,
+           read_code('residents.relation_to_head', v) AS relation_to_head,
+           read_code('residents.marital_status', v) AS marital_status,
+           read_code('residents.education_level', v) AS education_level,
+           read_code('residents.residence_type', v) AS residence_type,
+           read_code('residents.status', v) AS status
     FROM (
         SELECT sex AS v FROM raw.residents UNION SELECT ethnicity_code FROM raw.residents
         UNION SELECT religion FROM raw.residents UNION SELECT nationality FROM raw.residents
@@ -29,19 +39,18 @@ typed AS (
         rl.cleaned AS religion,
         na.nationality,
         clean_code(r.household_id) AS household_id_clean,
-        lower(rh.cleaned) AS relation_to_head,
-        lower(ms.cleaned) AS marital_status,
-        -- code lists are compared case-insensitively; the acronyms THCS/THPT stay upper case
-        CASE WHEN upper(ed.cleaned) IN ('THCS', 'THPT') THEN upper(ed.cleaned)
-             ELSE lower(ed.cleaned) END AS education_level,
+        rh.relation_to_head,
+        ms.marital_status,
+        ed.education_level,
         clean_code(r.commune_code) AS commune_code_received,
-        lower(rt.cleaned) AS residence_type,
-        lower(st.cleaned) AS status,
+        rt.residence_type,
+        st.status,
         -- repair flags (quality figures)
         date_needed_repair(r.date_of_birth) AS fix_date_format,
         r.sex IS NOT NULL AND r.sex NOT IN ('Nam', 'Nữ') AS fix_sex_spelling,
         (r.full_name IS NOT NULL AND (r.full_name <> trim(r.full_name)
-            OR contains(r.full_name, '  ') OR nfc_normalize(r.full_name) <> r.full_name))
+            OR contains(r.full_name, '  ') OR nfc_normalize(r.full_name) <> r.full_name
+            OR regexp_matches(r.full_name, '[\x00-\x1f\x7f]')))
         OR (r.religion IS DISTINCT FROM rl.cleaned) OR (r.ethnicity_code IS DISTINCT FROM et.cleaned)
         OR (r.relation_to_head IS DISTINCT FROM rh.cleaned) OR (r.marital_status IS DISTINCT FROM ms.cleaned)
         OR (r.education_level IS DISTINCT FROM ed.cleaned) OR (r.residence_type IS DISTINCT FROM rt.cleaned)
@@ -49,7 +58,15 @@ typed AS (
         OR (r.household_id IS DISTINCT FROM trim(r.household_id))
         OR (r.commune_code IS DISTINCT FROM trim(r.commune_code)) AS fix_text_form,
         r.nationality IS NOT NULL AND r.nationality <> 'VNM' AND na.nationality = 'VNM'
-            AS fix_nationality_spelling
+            AS fix_nationality_spelling,
+        -- a code written as its label or another spelling (NFC and blanks are text_form)
+        coalesce(rh.cleaned <> rh.relation_to_head OR ms.cleaned <> ms.marital_status
+                 OR ed.cleaned <> ed.education_level OR rt.cleaned <> rt.residence_type
+                 OR st.cleaned <> st.status, FALSE) AS fix_code_spelling,
+        rh.cleaned IS NOT NULL AND rh.relation_to_head IS NULL AS fix_unknown_relation_to_head,
+        ms.cleaned IS NOT NULL AND ms.marital_status IS NULL AS fix_unknown_marital_status,
+        ed.cleaned IS NOT NULL AND ed.education_level IS NULL AS fix_unknown_education_level,
+        rt.cleaned IS NOT NULL AND rt.residence_type IS NULL AS fix_unknown_residence_type
     FROM raw.residents r
     JOIN snapshots sn USING (_source_file)
     LEFT JOIN vocabulary sx ON sx.v = r.sex
@@ -97,7 +114,9 @@ SELECT
     relation_to_head, marital_status, education_level,
     commune_code, commune_code_received,
     residence_type, status, snapshot_date,
-    fix_date_format, fix_sex_spelling, fix_text_form, fix_nationality_spelling,
+    fix_date_format, fix_sex_spelling, fix_text_form, fix_nationality_spelling, fix_code_spelling,
+    fix_unknown_relation_to_head, fix_unknown_marital_status, fix_unknown_education_level,
+    fix_unknown_residence_type,
     _source_file, _row_number, _batch_id,
     list_filter([
         CASE WHEN snapshot_date < (SELECT max(snapshot_date) FROM snapshots) THEN 'SUPERSEDED_SNAPSHOT' END,
@@ -105,7 +124,8 @@ SELECT
         CASE WHEN copy_number = 1 AND birth_date_bad THEN 'INVALID_BIRTH_DATE' END,
         CASE WHEN copy_number = 1 AND id_problem IS NOT NULL THEN 'INVALID_PERSON_ID' END,
         CASE WHEN copy_number = 1 AND commune_unknown THEN 'UNKNOWN_COMMUNE' END,
-        CASE WHEN copy_number = 1 AND sex IS NULL THEN 'INVALID_SEX' END
+        CASE WHEN copy_number = 1 AND sex IS NULL THEN 'INVALID_SEX' END,
+        CASE WHEN copy_number = 1 AND status IS NULL THEN 'INVALID_RESIDENT_STATUS' END
     ], x -> x IS NOT NULL) AS reason_codes,
     CASE WHEN copy_number = 1 THEN id_problem END AS id_problem
 FROM checked;

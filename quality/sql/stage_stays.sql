@@ -8,13 +8,18 @@
 -- the latest extract month.
 -- Each step is materialised as a temp table: one query with all steps as CTEs made DuckDB's
 -- optimiser take minutes at 1 million rows, the steps take seconds.
+-- The document type is read by the contract's code list ('Căn cước công dân', 'Hộ chiếu' …);
+-- times with a zone ('Z', '+00:00', as an API sends them) are converted to local time by
+-- parse_timestamp_vn. A check-out or notification time given but unreadable is INVALID_DATE (an
+-- unreadable check-out would make the stay open and count nights to the censoring date); a time
+-- after the day received or over 120 years before it is DATE_OUT_OF_RANGE.
 CREATE OR REPLACE TEMP TABLE _stays_censor AS
     SELECT coalesce(max(try_strptime(regexp_extract(_source_file, '(\d{4}-\d{2})', 1), '%Y-%m')),
                     DATE '2100-01-01')::DATE + INTERVAL 1 MONTH AS censor_date
     FROM raw.stays;
 
 CREATE OR REPLACE TEMP TABLE _stays_vocabulary AS
-    -- sex and nationality take few distinct values: read each value once. Nationality is read
+    -- sex, nationality and document type take few distinct values: read each value once. Nationality is read
     -- from the reference data only (reference.nationality_spellings: a code as written, else a
     -- name or spelling in lower case, else with accents folded); anything else is 'other', so
     -- no text of the extract is ever published (REPAIR nationality_spelling, quality figure
@@ -23,8 +28,11 @@ CREATE OR REPLACE TEMP TABLE _stays_vocabulary AS
     SELECT v.v, parse_sex(v.v) AS sex,
            CASE WHEN clean_text(v.v) IS NOT NULL
                 THEN coalesce(c.alpha3, l.alpha3, f.alpha3, 'other') END AS nationality,
-           coalesce(c.alpha3, l.alpha3, f.alpha3, upper(clean_text(v.v))) AS nationality_for_key
-    FROM (SELECT guest_sex AS v FROM raw.stays UNION SELECT guest_nationality FROM raw.stays) v
+           coalesce(c.alpha3, l.alpha3, f.alpha3, upper(clean_text(v.v))) AS nationality_for_key,
+           read_code('stays.guest_doc_type', v.v) AS doc_type,
+           code_needed_repair('stays.guest_doc_type', v.v) AS doc_type_respelled
+    FROM (SELECT guest_sex AS v FROM raw.stays UNION SELECT guest_nationality FROM raw.stays
+          UNION SELECT guest_doc_type FROM raw.stays) v
     LEFT JOIN reference.nationality_spellings c ON c.spelling_key = clean_text(v.v)
     LEFT JOIN reference.nationality_spellings l ON l.spelling_key = lower(clean_text(v.v))
     LEFT JOIN reference.nationality_spellings f ON f.spelling_key = fold_text(v.v)
@@ -35,7 +43,7 @@ CREATE OR REPLACE TEMP TABLE _stays_typed AS
         r._source_file, r._row_number, r._batch_id,
         clean_code(r.notification_id) AS notification_id,
         upper(clean_code(r.establishment_id)) AS establishment_id,
-        lower(clean_code(r.guest_doc_type)) AS guest_doc_type,
+        coalesce(vd.doc_type, lower(clean_code(r.guest_doc_type))) AS guest_doc_type,
         upper(replace(clean_code(r.guest_doc_number), ' ', '')) AS doc_clean,
         vn.nationality AS nationality_read,
         vn.nationality_for_key,
@@ -44,13 +52,19 @@ CREATE OR REPLACE TEMP TABLE _stays_typed AS
         parse_timestamp_vn(r.check_in) AS check_in,
         parse_timestamp_vn(r.check_out) AS check_out,
         parse_timestamp_vn(r.notified_at) AS notified_at,
+        coalesce(trim(r.check_out) <> '', FALSE) AS check_out_given,
+        received_date(r._loaded_at) AS received_on,
         clean_code(r.room) AS room,
+        coalesce(vd.doc_type_respelled, FALSE) AS fix_code_spelling,
+        r.guest_sex IS NOT NULL AND vs.sex IS NULL AND clean_text(r.guest_sex) IS NOT NULL
+            AS fix_unknown_sex,
         r.guest_nationality IS NOT NULL AND vn.nationality <> 'other'
             AND (r.guest_nationality IS DISTINCT FROM vn.nationality) AS fix_nationality_spelling,
         r.guest_sex IS NOT NULL AND r.guest_sex NOT IN ('Nam', 'Nữ') AS fix_sex_spelling
     FROM raw.stays r
     LEFT JOIN _stays_vocabulary vn ON vn.v = r.guest_nationality
-    LEFT JOIN _stays_vocabulary vs ON vs.v = r.guest_sex;
+    LEFT JOIN _stays_vocabulary vs ON vs.v = r.guest_sex
+    LEFT JOIN _stays_vocabulary vd ON vd.v = r.guest_doc_type;
 
 -- The first copy of a notification id and of a (guest, establishment, check-in) stay, in file
 -- order: aggregates joined back (much cheaper than row_number() windows over millions of keys).
@@ -89,7 +103,14 @@ CREATE OR REPLACE TEMP TABLE _stays_checked AS
             CASE WHEN k.id_copy > 1 OR (k.stay_copy > 1 AND k.check_in IS NOT NULL)
                  THEN 'DUPLICATE' END,
             CASE WHEN k.id_copy = 1 AND NOT (k.stay_copy > 1 AND k.check_in IS NOT NULL)
-                 AND (k.check_in IS NULL OR k.notified_at IS NULL) THEN 'INVALID_DATE' END,
+                 AND (k.check_in IS NULL OR k.notified_at IS NULL
+                      OR (k.check_out_given AND k.check_out IS NULL))
+                 THEN 'INVALID_DATE' END,
+            CASE WHEN k.id_copy = 1 AND NOT (k.stay_copy > 1 AND k.check_in IS NOT NULL)
+                 AND (date_out_of_range(k.check_in, k.received_on)
+                      OR date_out_of_range(k.check_out, k.received_on)
+                      OR date_out_of_range(k.notified_at, k.received_on))
+                 THEN 'DATE_OUT_OF_RANGE' END,
             CASE WHEN k.id_copy = 1 AND NOT (k.stay_copy > 1 AND k.check_in IS NOT NULL)
                  AND (k.guest_doc_type IS NULL OR k.guest_doc_type NOT IN ('cccd', 'passport'))
                  THEN 'INVALID_DOC_TYPE' END,
@@ -145,7 +166,7 @@ SELECT
     s.guest_doc_type = 'cccd' AND r.person_key IS NOT NULL AS guest_in_register,
     tp._row_number IS NOT NULL AS guest_two_places,
     s.fix_nationality_spelling, s.guest_nationality = 'other' AS fix_unknown_nationality,
-    s.fix_sex_spelling,
+    s.fix_sex_spelling, s.fix_code_spelling, s.fix_unknown_sex,
     s._source_file, s._row_number, s._batch_id,
     s.reason_codes
 FROM _stays_stays s

@@ -7,11 +7,25 @@
 -- INVALID_FINE (missing or not a number), NEGATIVE_FINE, FINE_OUT_OF_RANGE (above 1e9 VND).
 -- Fines written the Vietnamese way ('600.000') are read by parse_number_vn (repair number_format).
 -- Kept and counted: an unknown violation code (group 'other'), an unknown vehicle type
--- ('other'), an old commune code after 1 July 2025 (converted), paid spellings.
+-- ('other'; the quality suite warns on any), an old commune code after 1 July 2025
+-- (converted), paid spellings, a paid flag that cannot be read (counted as not paid; the
+-- quality suite warns on any). The vehicle type is read by the contract's code list ('Xe máy',
+-- 'Ô tô' …). DATE_OUT_OF_RANGE: a detection time after the day the file was received or more
+-- than 120 years before it.
 -- The CTEs are MATERIALIZED: inlined, DuckDB would evaluate the plate and timestamp macros
 -- once per reference (minutes instead of seconds at province scale).
 CREATE OR REPLACE TEMP TABLE _checked AS
-WITH plates AS MATERIALIZED (
+WITH vocabulary AS MATERIALIZED (
+    -- the vehicle type and the paid flag take few distinct values: each is read once
+    SELECT list_name, v, read_code(list_name, v) AS code,
+           code_needed_repair(list_name, v) AS respelled,
+           parse_bool_vn(v) AS flag, bool_needed_repair(v) AS bool_respelled
+    FROM (SELECT 'traffic_violations.vehicle_type' AS list_name, vehicle_type AS v
+          FROM raw.traffic_violations
+          UNION SELECT 'bool', paid FROM raw.traffic_violations)
+    WHERE v IS NOT NULL
+),
+plates AS MATERIALIZED (
     SELECT r.*, plate_problem(r.plate) AS plate_problem_, plate_norm(r.plate) AS plate_norm_
     FROM raw.traffic_violations r
 ),
@@ -24,16 +38,21 @@ typed AS MATERIALIZED (
         r.plate_problem_ AS plate_problem,
         CASE WHEN r.plate_problem_ IS NULL THEN pseudonym(r.plate_norm_) END AS plate_key,
         CASE WHEN r.plate_problem_ IS NULL THEN substr(r.plate_norm_, 1, 2) END AS plate_province,
-        lower(clean_text(r.vehicle_type)) AS vehicle_received,
+        vt.code AS vehicle_received,
+        coalesce(vt.respelled, FALSE) AS fix_code_spelling,
+        received_date(r._loaded_at) AS received_on,
         upper(clean_text(r.violation_code)) AS violation_code,
         parse_number_vn(r.fine_vnd) AS fine_value,
         number_needed_repair(r.fine_vnd) AS fix_number_format,
-        parse_bool_vn(r.paid) AS paid_flag,
-        r.paid IS NOT NULL AND r.paid NOT IN ('true', 'false') AS fix_paid_spelling,
+        pd.flag AS paid_flag,
+        coalesce(pd.bool_respelled, FALSE) AS fix_paid_spelling,
+        pd.flag IS NULL AS fix_unknown_paid,
         (r.commune_code IS DISTINCT FROM trim(r.commune_code)) AS fix_text_form,
         row_number() OVER (PARTITION BY clean_text(r.violation_id)
                            ORDER BY r._source_file, r._row_number) AS copy_number
     FROM plates r
+    LEFT JOIN vocabulary vt ON vt.list_name = 'traffic_violations.vehicle_type' AND vt.v = r.vehicle_type
+    LEFT JOIN vocabulary pd ON pd.list_name = 'bool' AND pd.v = r.paid
 ),
 placed AS (
     SELECT t.*,
@@ -41,8 +60,7 @@ placed AS (
         commune_converted_at(lc, t.detected_at) AS fix_old_commune_code,
         v.violation_group IS NULL AS fix_unknown_violation_code,
         coalesce(v.violation_group, 'other') AS violation_group,
-        t.vehicle_received NOT IN ('motorbike', 'car', 'truck', 'bus')
-            OR t.vehicle_received IS NULL AS fix_unknown_vehicle_type
+        t.vehicle_received IS NULL AS fix_unknown_vehicle_type
     FROM typed t
     LEFT JOIN reference.commune_lookup lc ON lc.code = t.commune_received
     LEFT JOIN reference.violation_codes v ON v.violation_code = t.violation_code
@@ -60,11 +78,13 @@ SELECT
     CASE WHEN fine_value BETWEEN 0 AND 1e9 THEN TRY_CAST(round(fine_value) AS BIGINT) END AS fine_vnd,
     coalesce(paid_flag, FALSE) AS paid,
     fix_text_form, fix_old_commune_code, fix_unknown_violation_code, fix_unknown_vehicle_type,
-    fix_paid_spelling, fix_number_format,
+    fix_paid_spelling, fix_number_format, fix_unknown_paid, fix_code_spelling,
     _source_file, _row_number, _batch_id,
     list_filter([
         CASE WHEN copy_number > 1 THEN 'DUPLICATE' END,
         CASE WHEN copy_number = 1 AND detected_at IS NULL THEN 'INVALID_DATE' END,
+        CASE WHEN copy_number = 1 AND date_out_of_range(detected_at, received_on)
+             THEN 'DATE_OUT_OF_RANGE' END,
         CASE WHEN copy_number = 1 AND detected_at IS NOT NULL AND commune_code IS NULL
              THEN 'UNKNOWN_COMMUNE' END,
         CASE WHEN copy_number = 1 AND plate_problem IS NOT NULL THEN 'INVALID_PLATE' END,

@@ -3,7 +3,78 @@
 Reading: Excel and JSON Lines (UTF-8; a broken record is reported with its line and character).
 """
 
-from sources.contracts.base import Column, SourceContract
+from sources.contracts.base import SEX, Column, SourceContract, codes
+
+ESTABLISHMENT_TYPE = codes(
+    "establishments.type",
+    **{
+        "hotel_1star": (
+            "khách sạn 1 sao",
+            "ks 1 sao",
+            "hotel 1 star",
+            "hotel 1 stars",
+            "1 star hotel",
+            "1 sao",
+        ),
+        "hotel_2star": (
+            "khách sạn 2 sao",
+            "ks 2 sao",
+            "hotel 2 star",
+            "hotel 2 stars",
+            "2 star hotel",
+            "2 sao",
+        ),
+        "hotel_3star": (
+            "khách sạn 3 sao",
+            "ks 3 sao",
+            "hotel 3 star",
+            "hotel 3 stars",
+            "3 star hotel",
+            "3 sao",
+        ),
+        "hotel_4star": (
+            "khách sạn 4 sao",
+            "ks 4 sao",
+            "hotel 4 star",
+            "hotel 4 stars",
+            "4 star hotel",
+            "4 sao",
+        ),
+        "hotel_5star": (
+            "khách sạn 5 sao",
+            "ks 5 sao",
+            "hotel 5 star",
+            "hotel 5 stars",
+            "5 star hotel",
+            "5 sao",
+        ),
+        "guesthouse": ("nhà khách", "guest house"),
+        "motel": ("nhà nghỉ",),
+        "homestay": ("nhà ở có phòng cho khách du lịch thuê", "home stay"),
+        "rental_room": ("nhà trọ", "phòng trọ", "phòng cho thuê", "rental room"),
+        "industrial_housing": (
+            "nhà ở công nhân",
+            "khu nhà ở công nhân",
+            "ký túc xá công nhân",
+            "nhà lưu trú công nhân",
+            "worker housing",
+        ),
+        "hospital": ("bệnh viện", "cơ sở khám bệnh, chữa bệnh", "cơ sở khám chữa bệnh"),
+        "long_distance_bus": ("xe khách đường dài", "xe khách tuyến cố định", "long distance bus"),
+    },
+)
+DOC_TYPE = codes(
+    "stays.guest_doc_type",
+    cccd=(
+        "căn cước công dân",
+        "thẻ căn cước công dân",
+        "căn cước",
+        "thẻ căn cước",
+        "CCCD/CC",
+        "citizen identity card",
+    ),
+    passport=("hộ chiếu", "HC", "passport number"),
+)
 
 ESTABLISHMENTS = SourceContract(
     source="establishments",
@@ -20,12 +91,25 @@ ESTABLISHMENTS = SourceContract(
             "Loại hình cơ sở",
             description="hotel_1star … hotel_5star, guesthouse, "
             "motel, homestay, rental_room, industrial_housing, hospital, long_distance_bus",
+            kind="code",
+            codes=ESTABLISHMENT_TYPE,
         ),
         Column("commune_code", "Mã xã", description="5-digit GSO commune code (2025 communes)"),
         Column("rooms", "Số phòng"),
         Column("beds", "Số giường", required=False),
-        Column("opened_on", "Ngày hoạt động", description="dd/mm/yyyy (other spellings repaired)"),
-        Column("closed_on", "Ngày ngừng hoạt động", required=False, description="empty while open"),
+        Column(
+            "opened_on",
+            "Ngày hoạt động",
+            description="dd/mm/yyyy (other spellings repaired)",
+            kind="date",
+        ),
+        Column(
+            "closed_on",
+            "Ngày ngừng hoạt động",
+            required=False,
+            description="empty while open",
+            kind="date",
+        ),
     ),
 )
 
@@ -40,21 +124,41 @@ STAYS = SourceContract(
     columns=(
         Column("notification_id", "Mã thông báo lưu trú"),
         Column("establishment_id", "Mã cơ sở lưu trú"),
-        Column("guest_doc_type", "Loại giấy tờ", description="cccd / passport"),
+        Column(
+            "guest_doc_type",
+            "Loại giấy tờ",
+            description="cccd / passport",
+            kind="code",
+            codes=DOC_TYPE,
+        ),
         Column(
             "guest_doc_number", "Số giấy tờ", description="personal ID (cccd) or passport number"
         ),
         Column(
             "guest_nationality", "Quốc tịch", description="ISO 3166 alpha-3 (spellings repaired)"
         ),
-        Column("guest_sex", "Giới tính", required=False),
+        Column("guest_sex", "Giới tính", required=False, kind="code", codes=SEX),
         Column("guest_birth_year", "Năm sinh", required=False),
-        Column("check_in", "Thời điểm đến", description="local time yyyy-mm-dd HH:MM:SS"),
         Column(
-            "check_out", "Thời điểm đi", required=False, description="empty while the stay is open"
+            "check_in",
+            "Thời điểm đến",
+            description="local time yyyy-mm-dd HH:MM:SS",
+            kind="timestamp",
+        ),
+        Column(
+            "check_out",
+            "Thời điểm đi",
+            required=False,
+            description="empty while the stay is open",
+            kind="timestamp",
         ),
         Column("room", "Số phòng", required=False),
-        Column("notified_at", "Thời điểm thông báo", description="local time yyyy-mm-dd HH:MM:SS"),
+        Column(
+            "notified_at",
+            "Thời điểm thông báo",
+            description="local time yyyy-mm-dd HH:MM:SS",
+            kind="timestamp",
+        ),
     ),
     notes="Duplicate key: notification_id, and a re-sent notification (same guest document, "
     "establishment and check-in).",

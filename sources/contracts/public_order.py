@@ -4,7 +4,28 @@ Reading: CSV and Parquet (CSV deviations tolerated as listed in sources/contract
 """
 
 from sources.admin_units import REFORM_DATE
-from sources.contracts.base import Column, SourceContract
+from sources.contracts.base import BOOL, Column, SourceContract, codes
+
+INCIDENT_STATUS = codes(
+    "incidents.status",
+    under_investigation=(
+        "đang điều tra",
+        "đang điều tra xác minh",
+        "đang xác minh",
+        "chưa làm rõ",
+        "chưa khám phá",
+        "under investigation",
+        "investigating",
+    ),
+    cleared=("đã làm rõ", "đã điều tra làm rõ", "làm rõ", "đã khám phá", "solved"),
+)
+VEHICLE_TYPE = codes(
+    "traffic_violations.vehicle_type",
+    motorbike=("xe máy", "xe mô tô", "mô tô", "xe gắn máy", "motorcycle", "motor bike"),
+    car=("ô tô", "xe ô tô", "ô tô con", "xe con", "xe hơi"),
+    truck=("xe tải", "ô tô tải", "xe ô tô tải"),
+    bus=("xe buýt", "xe bus", "ô tô khách", "xe ô tô khách", "xe khách", "coach"),
+)
 
 INCIDENTS = SourceContract(
     source="incidents",
@@ -18,8 +39,18 @@ INCIDENTS = SourceContract(
     "missing from sources/reference/penal_code_iccs.csv is kept in ICCS section 11.",
     columns=(
         Column("incident_id", "Mã vụ việc"),
-        Column("occurred_at", "Thời điểm xảy ra", description="yyyy-mm-dd HH:MM:SS, local time"),
-        Column("reported_at", "Thời điểm tiếp nhận", description="yyyy-mm-dd HH:MM:SS, local time"),
+        Column(
+            "occurred_at",
+            "Thời điểm xảy ra",
+            description="yyyy-mm-dd HH:MM:SS, local time",
+            kind="timestamp",
+        ),
+        Column(
+            "reported_at",
+            "Thời điểm tiếp nhận",
+            description="yyyy-mm-dd HH:MM:SS, local time",
+            kind="timestamp",
+        ),
         Column(
             "commune_code",
             "Mã xã xảy ra",
@@ -29,8 +60,14 @@ INCIDENTS = SourceContract(
             "category_code", "Mã tội danh", description="HS<article of the 2015 Penal Code> or KHAC"
         ),
         Column("category_name", "Tên tội danh", required=False),
-        Column("status", "Tình trạng", description="under_investigation / cleared"),
-        Column("cleared_at", "Thời điểm làm rõ", required=False),
+        Column(
+            "status",
+            "Tình trạng",
+            description="under_investigation / cleared",
+            kind="code",
+            codes=INCIDENT_STATUS,
+        ),
+        Column("cleared_at", "Thời điểm làm rõ", required=False, kind="timestamp"),
         Column("persons_involved", "Số người liên quan", required=False),
     ),
 )
@@ -46,12 +83,23 @@ TRAFFIC_VIOLATIONS = SourceContract(
     notes="violation_code outside the code list is kept in the group 'other'.",
     columns=(
         Column("violation_id", "Mã vi phạm"),
-        Column("detected_at", "Thời điểm phát hiện", description="timestamp, local time"),
+        Column(
+            "detected_at",
+            "Thời điểm phát hiện",
+            description="timestamp, local time",
+            kind="timestamp",
+        ),
         Column("commune_code", "Mã xã", description="5-digit GSO code at the detection date"),
         Column(
             "plate", "Biển số xe", description="Vietnamese plate, e.g. 77A-123.45, 77-B1 234.56"
         ),
-        Column("vehicle_type", "Loại phương tiện", description="motorbike / car / truck / bus"),
+        Column(
+            "vehicle_type",
+            "Loại phương tiện",
+            description="motorbike / car / truck / bus",
+            kind="code",
+            codes=VEHICLE_TYPE,
+        ),
         Column(
             "violation_code",
             "Mã hành vi vi phạm",
@@ -60,7 +108,7 @@ TRAFFIC_VIOLATIONS = SourceContract(
         Column(
             "fine_vnd", "Số tiền phạt (đồng)", description="fine in VND (Decree 168/2024 from 2025)"
         ),
-        Column("paid", "Đã nộp phạt", description="true / false"),
+        Column("paid", "Đã nộp phạt", description="true / false", kind="bool", codes=BOOL),
     ),
 )
 
