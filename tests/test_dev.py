@@ -122,7 +122,7 @@ def test_wrapper_stops_the_whole_group(tmp_path, mode, sig, status):
         assert proc.wait(timeout=15) == status
         took = time.monotonic() - start
         assert wait_gone(marker, 1.0) == []  # no child or grandchild left
-        assert took < (1.0 if mode == "polite" else 2.0) + 1.5
+        assert took < 2.0 + 2.5  # grace 1 s + SIGTERM 1 s, and slack for 2 busy cores
     finally:
         kill_leftovers(marker)
         proc.stdout.close()
