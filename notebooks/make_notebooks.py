@@ -569,10 +569,12 @@ TOURISM = [
             ],
             PUBLISHED_SOURCE
             + "\n\nIRTS 2008: lượt khách theo tháng nhận phòng, đêm lưu trú theo tháng của "
-            "đêm; không có bảng năm, nên số năm ở đây là **tổng các tháng đã công bố** (mỗi tháng "
-            "±3). / IRTS 2008: arrivals by check-in month, nights in the month they fall in; "
-            "there is no yearly tourism table, so a year here is **the sum of its published "
-            "months** (each within ±3).",
+            "đêm. Số năm lấy từ bảng năm (`tourism_yearly`, `tourism_by_nationality_yearly`, có "
+            "`months_covered`), không cộng các tháng; riêng thông báo muộn (không có bảng năm) "
+            "là tổng các tháng đã công bố. / IRTS 2008: arrivals by check-in month, nights in "
+            "the month they fall in. Yearly figures come from the yearly marts (with "
+            "`months_covered`), never from sums of months; only late notifications, which have "
+            "no yearly mart, are sums of the published months (each within ±3).",
         ),
     ),
     (
@@ -580,44 +582,43 @@ TOURISM = [
         IMPORTS
         + '''
 
+ty = pub.sql("""
+    SELECT year, months_covered, area_level, area_code, area_name, parent_code,
+           establishment_type, guest_origin, arrivals, guest_nights, average_length_of_stay,
+           establishments, room_nights_available, occupied_room_nights, room_occupancy_rate
+    FROM tourism_yearly ORDER BY year""")
 tm = pub.sql("""
     SELECT month, year(month) AS year, area_level, area_code, area_name, parent_code,
-           establishment_type, guest_origin, arrivals, guest_nights, average_length_of_stay,
-           establishments, rooms, room_nights_available, occupied_room_nights, room_occupancy_rate
+           establishment_type, guest_origin, arrivals, guest_nights, average_length_of_stay
     FROM tourism_monthly ORDER BY month""")
-nat = pub.sql("""SELECT month, year(month) AS year, nationality, nationality_name, guest_origin,
-                        arrivals, guest_nights FROM tourism_by_nationality""")
+nat = pub.sql("""SELECT year, months_covered, nationality, nationality_name, guest_origin,
+                        arrivals, guest_nights FROM tourism_by_nationality_yearly""")
 comp = pub.sql("""SELECT month, year(month) AS year, area_level, area_code, establishment_type,
                          notifications, late_notifications, late_share FROM lodging_compliance""")
 everything = (pl.col("establishment_type") == "all") & (pl.col("guest_origin") == "all")
-prov = tm.filter((pl.col("area_level") == "province") & everything)
-per_year = prov.group_by("year").agg(pl.col("arrivals", "guest_nights", "occupied_room_nights",
-                                            "room_nights_available").sum(), months=pl.len()).sort("year")
-full = per_year.filter(pl.col("months") == 12)
+province = pl.col("area_level") == "province"
+per_year = ty.filter(province & everything).sort("year")
+full = per_year.filter(pl.col("months_covered") == 12)
 this = (full if full.height else per_year).row(-1, named=True)
-last = per_year.filter(pl.col("year") == this["year"] - 1)
-last = last.row(0, named=True) if last.height and last["months"][0] == this["months"] else None
 year = this["year"]
-season = prov.filter(pl.col("year") == year).sort("arrivals")
-origin = tm.filter((pl.col("area_level") == "province") & (pl.col("establishment_type") == "all")
-                   & (pl.col("year") == year)).group_by("guest_origin").agg(pl.col("arrivals").sum())
-by_origin = dict(origin.iter_rows())
-top_nat = (nat.filter((pl.col("year") == year) & (pl.col("guest_origin") == "international"))
-              .group_by("nationality", "nationality_name").agg(pl.col("arrivals").sum())
-              .filter(pl.col("arrivals") > 0).sort("arrivals", descending=True))
-late = comp.filter((pl.col("area_level") == "province") & (pl.col("year") == year)
-                   & (pl.col("establishment_type") != "all")).group_by("establishment_type").agg(
+last = per_year.filter((pl.col("year") == year - 1) & (pl.col("months_covered") == this["months_covered"]))
+last = last.row(0, named=True) if last.height else None
+season = tm.filter(province & everything & (pl.col("year") == year)).sort("arrivals")
+by_origin = dict(ty.filter(province & (pl.col("establishment_type") == "all") & (pl.col("year") == year))
+                 .select("guest_origin", "arrivals").iter_rows())
+top_nat = (nat.filter((pl.col("year") == year) & (pl.col("guest_origin") == "international")
+                      & (pl.col("arrivals") > 0)).sort("arrivals", descending=True))
+late = comp.filter(province & (pl.col("year") == year) & (pl.col("establishment_type") != "all")
+                   ).group_by("establishment_type").agg(
     pl.col("notifications", "late_notifications").sum()).filter(pl.col("notifications") > 0
     ).with_columns(share=pl.col("late_notifications") / pl.col("notifications")
     ).sort("share", descending=True)
-districts = tm.filter((pl.col("area_level") == "district") & everything & (pl.col("year") == year)
-                      ).group_by("area_code", "area_name").agg(pl.col("arrivals", "guest_nights").sum()
+districts = ty.filter((pl.col("area_level") == "district") & everything & (pl.col("year") == year)
                       ).sort("arrivals", descending=True)
 answers([
-    (f"1. Năm {year} ({this['months']} tháng / months)",
+    (f"1. Năm {year} ({this['months_covered']} tháng / months)",
      f"**{vn(this['arrivals'])}** lượt khách / arrivals, {vn(this['guest_nights'])} đêm / "
-     f"guest-nights, bình quân / average {vn(this['guest_nights'] / this['arrivals'], 2)} đêm / "
-     f"nights"
+     f"guest-nights, bình quân / average {vn(this['average_length_of_stay'], 2)} đêm / nights"
      + (f"; lượt khách / arrivals {pct_change(this['arrivals'], last['arrivals'])} so với / "
         f"against {year - 1}" if last else "")),
     ("2. Mùa vụ / seasonality",
@@ -630,14 +631,14 @@ answers([
          f"{r['nationality_name']} ({r['nationality']}) {vn(r['arrivals'])}"
          for r in top_nat.head(3).iter_rows(named=True)) if top_nat.height else "")),
     ("4. Công suất phòng / room occupancy",
-     f"**{vn(100 * this['occupied_room_nights'] / this['room_nights_available'], 1)} %** của "
+     f"**{vn(100 * (this['room_occupancy_rate'] or 0), 1)} %** của "
      f"{vn(this['room_nights_available'])} đêm phòng / of room-nights available"),
     ("5. Ở đâu? / Where?",
      f"**{districts['area_name'][0]}** ({vn(districts['arrivals'][0])} lượt / arrivals, "
      f"{vn(100 * districts['arrivals'][0] / this['arrivals'], 0)} %)"),
     ("6. Thông báo đúng hạn? / Notified on time?",
      (f"quá hạn nhiều nhất / latest most often: {ESTABLISHMENT_TYPES.get(late['establishment_type'][0])} "
-      f"({vn(100 * late['share'][0], 1)} %)") if late.height else "-"),
+      f"({vn(100 * late['share'][0], 1)} %, tổng các tháng / sum of months)") if late.height else "-"),
 ])''',
     ),
     ("md", "## 1–3. Mùa vụ và nguồn khách / Seasonality and origin (toàn tỉnh / province)"),
@@ -645,7 +646,7 @@ answers([
         "code",
         """\
 # Lines, not stacked bars: the published total is not the sum of domestic and international.
-months = tm.filter((pl.col("area_level") == "province") & (pl.col("establishment_type") == "all"))
+months = tm.filter(province & (pl.col("establishment_type") == "all"))
 fig = px.line(months.with_columns(origin=pl.col("guest_origin").replace_strict(ORIGIN)),
               x="month", y="arrivals", color="origin", markers=True,
               labels={"arrivals": "lượt khách / arrivals", "month": "tháng / month", "origin": ""},
@@ -660,8 +661,8 @@ top = top_nat.head(12).with_columns(
 if top.height:
     display(drawn(px.bar(
         top, x="arrivals", y="label", orientation="h",
-        labels={"arrivals": f"lượt khách năm {year} (tổng các tháng) / arrivals in {year} (sum of "
-                            "months)", "label": "quốc tịch / nationality"},
+        labels={"arrivals": f"lượt khách năm {year} / arrivals in {year}",
+                "label": "quốc tịch / nationality"},
         title=f"Khách quốc tế theo quốc tịch, {year} / international guests by nationality")))
 else:
     print("Không có khách quốc tế / no international guests")""",
@@ -670,12 +671,9 @@ else:
     (
         "code",
         """\
-types = (tm.filter((pl.col("area_level") == "province") & (pl.col("guest_origin") == "all")
-                   & (pl.col("establishment_type") != "all") & (pl.col("year") == year))
-         .group_by("establishment_type").agg(pl.col("arrivals", "guest_nights", "occupied_room_nights",
-                                                   "room_nights_available").sum(),
-                                            establishments=pl.col("establishments").max())
-         .with_columns(occupancy=(100 * pl.col("occupied_room_nights") / pl.col("room_nights_available")).round(1),
+types = (ty.filter(province & (pl.col("guest_origin") == "all") & (pl.col("establishment_type") != "all")
+                   & (pl.col("year") == year))
+         .with_columns(occupancy=(100 * pl.col("room_occupancy_rate")).round(1),
                        type=pl.col("establishment_type").replace(ESTABLISHMENT_TYPES))
          .sort("occupancy"))
 fig = px.bar(types, x="occupancy", y="type", orientation="h", hover_data=["arrivals", "establishments"],
@@ -696,6 +694,7 @@ drawn(fig)""",
     (
         "code",
         """\
+# late notifications: sums of the published months (there is no yearly compliance mart)
 late.with_columns(type=pl.col("establishment_type").replace(ESTABLISHMENT_TYPES),
                   share=(100 * pl.col("share")).round(1)
                   ).select("type", "notifications", "late_notifications", "share")""",
@@ -704,34 +703,43 @@ late.with_columns(type=pl.col("establishment_type").replace(ESTABLISHMENT_TYPES)
     (
         "code",
         """\
-# 1. The same guests, the same figure: domestic guests are the nationality VNM.
+# 1. The same guests, the same figure: domestic guests are the nationality VNM, in every year.
 vnm = nat.filter(pl.col("nationality") == "VNM").join(
-    tm.filter((pl.col("area_level") == "province") & (pl.col("establishment_type") == "all")
-              & (pl.col("guest_origin") == "domestic")), on="month")
-assert vnm.height == prov.height
+    ty.filter(province & (pl.col("establishment_type") == "all") & (pl.col("guest_origin") == "domestic")),
+    on="year")
+assert vnm.height == per_year.height
 assert (vnm["arrivals"] == vnm["arrivals_right"]).all()
 assert (vnm["guest_nights"] == vnm["guest_nights_right"]).all()
 
 # 2. Not additive, but close: totals against their parts within D × (parts + 1).
-keys = ["month", "area_level", "area_code"]
+keys = ["year", "area_level", "area_code"]
 checks = {
     "all guests vs domestic + international": sum_check(
-        tm.filter(pl.col("establishment_type") == "all"), keys, pl.col("guest_origin") == "all",
+        ty.filter(pl.col("establishment_type") == "all"), keys, pl.col("guest_origin") == "all",
         "arrivals", D),
     "all types vs each type": sum_check(
-        tm.filter(pl.col("guest_origin") == "all"), keys, pl.col("establishment_type") == "all",
+        ty.filter(pl.col("guest_origin") == "all"), keys, pl.col("establishment_type") == "all",
         "arrivals", D),
-    "areas": hierarchy_check(tm.filter(everything), "arrivals", ["month"], D),
+    "areas": hierarchy_check(ty.filter(everything), "arrivals", ["year"], D),
+    "year vs its months": sum_check(
+        pl.concat([ty.filter(everything).select(*keys, "arrivals", is_year=True),
+                   tm.filter(everything).select(*keys, "arrivals", is_year=False)]),
+        keys, pl.col("is_year"), "arrivals", D),
 }
 for name, check in checks.items():
     assert check.height > 0 and check["ok"].all(), (name, check.filter(~pl.col("ok")))
     print(f"{name}: {check.height} totals, largest gap {check['gap'].max()} "
           f"(allowed {check['tolerance'].min()}–{check['tolerance'].max()})")
 
-# 3. Derived figures follow from the published counts.
-alos = tm.filter(pl.col("arrivals") > 0).select(
-    ((pl.col("guest_nights") / pl.col("arrivals")).round(4) - pl.col("average_length_of_stay")).abs().max())
-assert alos.item() <= 1e-4 + 1e-12  # one unit of the published rounding
+# 3. Derived figures follow from the published counts (to one unit of their rounding).
+for frame in (ty, tm):
+    alos = frame.filter(pl.col("arrivals") > 0).select(
+        ((pl.col("guest_nights") / pl.col("arrivals")).round(4) - pl.col("average_length_of_stay")).abs().max())
+    assert alos.item() <= 1e-4 + 1e-12
+occupancy = ty.filter(pl.col("room_nights_available") > 0).select(
+    ((pl.col("occupied_room_nights") / pl.col("room_nights_available")).round(6)
+     - pl.col("room_occupancy_rate")).abs().max())
+assert occupancy.item() <= 1e-6 + 1e-12
 share = comp.filter(pl.col("notifications") > 0).select(
     ((pl.col("late_notifications") / pl.col("notifications")).round(6) - pl.col("late_share")).abs().max())
 assert share.item() <= 1e-6 + 1e-12""",
@@ -743,7 +751,7 @@ assert share.item() <= 1e-6 + 1e-12""",
 gt = truth("lodging")
 if gt:
     ym = pl.col("month").dt.strftime("%Y-%m")
-    province_all = (pl.col("area_level") == "province") & (pl.col("establishment_type") == "all")
+    province_all = province & (pl.col("establishment_type") == "all")
     guests = pl.DataFrame(
         [(m, "all", t["province"]["arrivals"]) for m, t in gt["monthly"].items()]
         + [(m, o, v["arrivals"]) for m, t in gt["monthly"].items() for o, v in t["by_origin"].items()],
@@ -751,26 +759,31 @@ if gt:
     notices = pl.DataFrame([(m, f, t["province"][f]) for m, t in gt["monthly"].items()
                             for f in ("notifications", "late_notifications")],
                            schema=["month", "figure", "true"], orient="row")
-    nationalities = pl.DataFrame([(m, n, v[0]) for m, d in gt["nationality"].items()
+    nationalities = pl.DataFrame([(int(m[:4]), n, v[0]) for m, d in gt["nationality"].items()
                                   for n, v in d.items()],
-                                 schema=["month", "nationality", "true"], orient="row")
+                                 schema=["year", "nationality", "true"], orient="row"
+                                 ).group_by("year", "nationality").agg(pl.col("true").sum())
+    year_of = pl.col("month").str.slice(0, 4).cast(pl.Int64).alias("year")
     checked = pl.concat([
         against_truth(tm.filter(province_all).select(ym, "guest_origin", published="arrivals"),
                       guests, ["month", "guest_origin"], D, JS),
+        # a year's arrivals: the truth's months added up (the published year is counted)
+        against_truth(ty.filter(province_all).select("year", "guest_origin", published="arrivals"),
+                      guests.group_by(year_of, "guest_origin").agg(pl.col("true").sum()),
+                      ["year", "guest_origin"], D, JS),
         against_truth(comp.filter(province_all).unpivot(
                           index="month", on=["notifications", "late_notifications"],
                           variable_name="figure", value_name="published").with_columns(ym),
                       notices, ["month", "figure"], D, JS),
-        # every nationality of every month: the truth's guests, or none
-        against_truth(nat.select(ym, "nationality", published="arrivals"), nationalities,
-                      ["month", "nationality"], D, JS, absent_is_zero=True),
+        # every nationality of every year: the truth's guests, or none
+        against_truth(nat.select("year", "nationality", published="arrivals"), nationalities,
+                      ["year", "nationality"], D, JS, absent_is_zero=True),
     ], how="diagonal")
     assert checked.height > 0 and checked["ok"].all(), checked.filter(~pl.col("ok"))
     print(f"{checked.height} figures within ±{D} of the truth; "
           f"mean |deviation| {checked['deviation'].abs().mean():.2f}")
 else:
-    print("Không có ground truth (dữ liệu thật) / no ground truth (real extracts)")
-""",
+    print("Không có ground truth (dữ liệu thật) / no ground truth (real extracts)")""",
     ),
 ]
 
