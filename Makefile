@@ -42,8 +42,13 @@ lint: install
 test: lint
 	$(RUN) pytest
 
+# `dagster dev` through dagster_project/dev.py: it runs in a session of its own, and Ctrl-C or
+# SIGTERM stop it and every process it started (SIGINT, then SIGTERM and SIGKILL to its whole
+# process group if anything is left after a few seconds). DEV_ARGS is passed on, e.g.
+# `make dev DEV_ARGS="-p 3001"`.
+DEV_ARGS ?=
 dev: install $(DAGSTER_HOME)/dagster.yaml
-	$(RUN) dagster dev
+	$(RUN) python -m dagster_project.dev $(DEV_ARGS)
 
 # The analyst notebooks (notebooks/*.ipynb, written by notebooks/make_notebooks.py) in JupyterLab,
 # on the published marts of DE06_DATA_DIR (default data/: run `make run` first).

@@ -2,10 +2,15 @@
 (run: `.venv/bin/python notebooks/make_notebooks.py`). Keeping the cells here keeps the .ipynb
 files free of outputs and their review a diff of Python.
 
-Every notebook reads `published/` only (DE06_DATA_DIR), answers its model's questions (who,
-where, trend, former districts against 2025 communes) and checks a figure it shows against an
-independent computation: the published tables by another route, and, when DE06_GROUND_TRUTH
-points at a generator manifest (the tests do), the synthetic sample's ground truth.
+Every notebook opens with the questions it answers and, in its first code cells, the answers
+(a table, then the charts); the code that checks them comes below. It reads `published/` only
+(DE06_DATA_DIR; the quality notebook also the operators' `operations/` folder), assumes nothing
+about which cells hold what (every cell is published, perturbed by the cell key method; tables
+are not additive), and checks what it shows: cells of the same persons in two tables are equal,
+a total and the sum of its parts agree within the perturbation's bound, derived figures follow
+from the published counts, and, when DE06_GROUND_TRUTH points at a generator manifest (the tests
+set it), every figure checked is within the perturbation of the synthetic landing's truth.
+Shared helpers: notebooks/de06nb.py.
 """
 
 from pathlib import Path
@@ -14,449 +19,1159 @@ import nbformat as nbf
 
 HERE = Path(__file__).parent
 
-OPEN_PUBLISHED = """\
-import json
-import os
-from pathlib import Path
-
-import duckdb
-import plotly.express as px
-import polars as pl
-
-# Notebooks read the published copy only, never the pipeline's warehouse, so they can never
-# block a run. DE06_DATA_DIR is the same setting the pipeline uses (default: data/ in the repo).
-repo = Path.cwd() if (Path.cwd() / "pyproject.toml").exists() else Path.cwd().parent
-data_dir = Path(os.environ.get("DE06_DATA_DIR") or repo / "data")
-if not data_dir.is_absolute():
-    data_dir = repo / data_dir
-published = data_dir / "published"
-con = duckdb.connect(str(published / "marts.duckdb"), read_only=True)
-# Ground truth exists for the synthetic sample only (the tests set DE06_GROUND_TRUTH).
-truth_dir = os.environ.get("DE06_GROUND_TRUTH")
-truth = (lambda domain: json.loads((Path(truth_dir) / f"{domain}.json").read_text("utf-8"))) if truth_dir else None
-tables = {r[0] for r in con.sql("SELECT table_name FROM information_schema.tables").fetchall()}
-con.sql("SELECT mart, model, title_vi, title_en, grain FROM catalogue ORDER BY model, mart").pl()"""
-
-SUPPRESSED_NOTE = (
-    "Ô bị ẩn: giá trị NULL và cột `<count>_flag = 'c'` — không bao giờ coi là 0. "
-    "/ A suppressed cell is NULL with `<count>_flag = 'c'`: never read it as 0."
+PERTURBED_VI = (
+    "**Số liệu đã được làm nhiễu (phương pháp khóa ô, cell key method)**: mỗi số đếm lệch tối đa "
+    "±3 so với số thật, không bao giờ là 1 hoặc 2; các bảng **không cộng dồn** (huyện không "
+    "bằng đúng tổng các xã, năm không bằng đúng tổng các tháng). Cùng những người thì cùng một "
+    "số ở mọi bảng."
+)
+PERTURBED_EN = (
+    "*Figures are perturbed by the cell key method: every count is within ±3 of the true one, "
+    "never 1 or 2; tables are **not additive** (a district is not exactly the sum of its "
+    "communes, a year not the sum of its months). The same persons have the same figure in "
+    "every table.*"
+)
+CHECKS_MD = (
+    "## Kiểm tra / Checks\n\n"
+    "Các số trên được kiểm tra ở đây, không giả định bảng cộng dồn. / What is shown above is "
+    "checked here, without assuming that tables add up:\n"
+    "- cùng những người ở hai bảng → **bằng nhau** / the same persons in two tables → "
+    "**equal**;\n"
+    "- một tổng và tổng các phần của nó lệch nhau tối đa D × (số phần + 1), D = 3 / a total and "
+    "the sum of its n parts differ by at most D × (n + 1): each is within D of its true value, "
+    "and the true values add up;\n"
+    "- các tỷ lệ tính lại được từ số đã công bố / rates follow from the published counts;\n"
+    "- với dữ liệu tổng hợp (DE06_GROUND_TRUTH), mỗi số nằm trong ±D của số thật / on a "
+    "synthetic landing (DE06_GROUND_TRUTH) every figure is within ±D of the generator's truth."
 )
 
-NOTEBOOKS = {
-    "36_population.ipynb": [
-        (
-            "md",
-            "# Mô hình 36 — Tình hình dân cư / Model 36 — Population situation\n\n"
-            "Ai, ở đâu, xu hướng, so sánh huyện cũ và xã 2025. / Who, where, the trend, former "
-            "districts against 2025 communes.\n\n" + SUPPRESSED_NOTE,
+
+def header(title: str, questions: list[str], source: str) -> str:
+    numbered = "\n".join(f"{i}. {q}" for i, q in enumerate(questions, start=1))
+    return (
+        f"# {title}\n\n**Câu hỏi / Questions**\n\n{numbered}\n\n"
+        "Câu trả lời ở ngay dưới (bảng, rồi biểu đồ); phần kiểm tra ở cuối. / The answers come "
+        "first (a table, then the charts); the checks are at the end.\n\n"
+        f"{PERTURBED_VI}\n\n{PERTURBED_EN}\n\n"
+        f"Nguồn / source: {source}"
+    )
+
+
+PUBLISHED_SOURCE = (
+    "`published/marts.duckdb` của thư mục `DE06_DATA_DIR` (mặc định `data/`), chỉ đọc / the "
+    "published marts of `DE06_DATA_DIR` (default `data/`), read-only; `make run` writes them."
+)
+
+IMPORTS = """\
+import plotly.express as px
+import polars as pl
+from IPython.display import display
+
+from de06nb import (ESTABLISHMENT_TYPES, ORIGIN, SEX, SMALL_NOTE, VEHICLE_TYPES,
+                    VIOLATION_GROUPS, against_truth, answers, drawn, hierarchy_check, note,
+                    open_published, pct_change, small_count, sum_check, symmetric_ticks, truth,
+                    vn)
+
+pub = open_published()  # DE06_DATA_DIR/published/marts.duckdb, read-only
+D, JS = pub.D, pub.JS
+note(pub)"""
+
+# ============================================================================ 36 population
+POPULATION = [
+    (
+        "md",
+        header(
+            "Mô hình 36 — Tình hình dân cư / Model 36 — Population situation",
+            [
+                "Bao nhiêu người sống trên địa bàn vào ngày tham chiếu mới nhất, nam và nữ, "
+                "tăng bao nhiêu? / How many people live in the area on the latest reference "
+                "date, men and women, and how has that changed?",
+                "Dân số già hay trẻ: tuổi trung vị, tỷ số phụ thuộc, chỉ số già hóa, tháp dân "
+                "số? / How old is the population: median age, dependency ratios, ageing index, "
+                "the pyramid?",
+                "Ở đâu: huyện cũ nào đông dân, mật độ ra sao, các xã 2025 khác nhau thế nào? / "
+                "Where: which former districts are largest and densest, how do the 2025 "
+                "communes differ?",
+                "Sinh, chết, di cư mỗi năm và mỗi tháng: tỷ suất thô? / Births, deaths and "
+                "migration each year and month: the crude rates?",
+            ],
+            PUBLISHED_SOURCE,
         ),
-        ("code", OPEN_PUBLISHED),
-        ("md", "## Ai: tháp dân số / Who: the population pyramid (province, latest date)"),
-        (
-            "code",
-            '''\
-latest = con.sql("SELECT max(ref_date) FROM population_by_age_sex").fetchone()[0]
-pyramid = con.sql(f"""
-    SELECT age_group, sex, population::BIGINT AS population, population_flag,
-           CASE WHEN sex = 'Nam' THEN -population ELSE population END AS signed,
-           try_cast(regexp_extract(age_group, '^[0-9]+') AS INTEGER) AS age_from
-    FROM population_by_age_sex
-    WHERE area_level = 'province' AND ref_date = DATE '{latest}' ORDER BY age_from
-""").pl()
-fig = px.bar(pyramid, x="signed", y="age_group", color="sex", orientation="h",
-             title=f"Tháp dân số / population pyramid, {latest:%d/%m/%Y}")
-fig.update_layout(barmode="relative", yaxis={"categoryorder": "array",
-                  "categoryarray": pyramid["age_group"].unique(maintain_order=True).to_list()})
-fig''',
-        ),
-        (
-            "md",
-            "Kiểm tra / check: the province population of `population_indicators` equals the "
-            "sum of its age-sex cells (another published table), and the sample's ground truth.",
-        ),
-        (
-            "code",
-            '''\
-province = con.sql(f"""SELECT population, males, females FROM population_indicators
-                       WHERE area_level = 'province' AND ref_date = DATE '{latest}'""").fetchone()
-assert pyramid["population_flag"].is_null().all(), "province cells are never suppressed"
-assert province[0] == pyramid["population"].sum(), (province, pyramid["population"].sum())
-if truth:
-    assert province[0] == truth("population")["population_at"][str(latest)]["total"]
-print(f"Dân số tỉnh {latest:%d/%m/%Y}: {province[0]:,} (nam {province[1]:,}, nữ {province[2]:,})")''',
-        ),
-        ("md", "## Ở đâu: huyện cũ và xã 2025 / Where: former districts and 2025 communes"),
-        (
-            "code",
-            '''\
-areas = con.sql(f"""
-    SELECT area_level, area_code, area_name, parent_code, population::BIGINT AS population, population_flag,
-           sex_ratio, median_age, total_dependency_ratio, ageing_index, density_per_km2
-    FROM population_indicators WHERE area_level <> 'province' AND ref_date = DATE '{latest}'
-""").pl()
-districts = areas.filter(pl.col("area_level") == "district").sort("population", descending=True)
-districts''',
-        ),
-        (
-            "code",
-            """\
-# Communes beside their former district: each district is the sum of its 2025 communes.
-communes = areas.filter(pl.col("area_level") == "commune")
-check = (communes.group_by("parent_code")
-         .agg(commune_sum=pl.col("population").sum(), suppressed=pl.col("population_flag").is_not_null().sum())
-         .join(districts.select(pl.col("area_code").alias("parent_code"), "area_name", "population"),
-               on="parent_code"))
-complete = check.filter(pl.col("suppressed") == 0)
-assert complete.height and (complete["commune_sum"] == complete["population"]).all()
-# (suppressed communes have no size to draw: they are listed in the table above, not drawn as 0)
-px.scatter(communes.drop_nulls("population").join(districts.select(pl.col("area_code").alias("parent_code"),
-                                          pl.col("area_name").alias("district")), on="parent_code"),
-           x="median_age", y="density_per_km2", size="population", color="district",
-           hover_name="area_name", log_y=True,
-           title="Xã, phường 2025: tuổi trung vị và mật độ / 2025 communes: median age and density")""",
-        ),
-        ("md", "## Xu hướng / Trend: births, deaths and migration by month (province)"),
-        (
-            "code",
-            '''\
-change = con.sql("""
-    SELECT month, births, deaths, in_migrants, out_migrants, population_end
-    FROM population_change WHERE area_level = 'province' ORDER BY month
-""").pl()
-rates = con.sql("""SELECT year, births, crude_birth_rate, crude_death_rate, net_migration_rate
-                   FROM population_rates WHERE area_level = 'province' ORDER BY year""").pl()
-# The year's births (population_rates) equal the sum of the province's months (population_change).
-by_year = change.group_by(pl.col("month").dt.year().alias("year")).agg(pl.col("births").sum())
-assert rates.join(by_year, on="year").select((pl.col("births") == pl.col("births_right")).all()).item()
-if truth:
-    monthly = truth("population")["monthly"]
-    assert change["births"].to_list() == [monthly[f"{m:%Y-%m}"]["births"] for m in change["month"]]
-px.line(change.unpivot(index="month", on=["births", "deaths", "in_migrants", "out_migrants"]),
-        x="month", y="value", color="variable", markers=True,
-        title="Sinh, chết, di cư / births, deaths, migration")''',
-        ),
-        ("md", "## So sánh / Comparison: crude rates by former district"),
-        (
-            "code",
-            '''\
-con.sql("""
-    SELECT year, area_name, births, births_flag, crude_birth_rate, crude_death_rate,
-           natural_increase_rate, net_migration_rate
-    FROM population_rates WHERE area_level IN ('province', 'district')
-    ORDER BY year, area_level DESC, area_code
-""").pl()''',
-        ),
-    ],
-    "37_labour.ipynb": [
-        (
-            "md",
-            "# Mô hình 37 — Tình hình lao động / Model 37 — Labour situation\n\n"
-            "Số liệu từ cơ sở dữ liệu đăng ký (ILO ICLS 19, 15+), không phải điều tra. / "
-            "Register-based figures.\n\n" + SUPPRESSED_NOTE,
-        ),
-        ("code", OPEN_PUBLISHED),
-        ("md", "## Ai: lực lượng lao động theo giới tính / Who: labour force by sex (province)"),
-        (
-            "code",
-            '''\
-prov = con.sql("""
-    SELECT year, sex, working_age_population, labour_force, employed, unemployed,
-           outside_labour_force, labour_force_participation_rate, unemployment_rate,
-           informal_employment_rate
-    FROM labour_indicators WHERE area_level = 'province' AND age_band = 'Tổng' ORDER BY year, sex
-""").pl()
-total = prov.filter(pl.col("sex") == "Tổng")
-# Labour force = employed + unemployed; the published rate recomputed from the published counts.
-assert (total["labour_force"] == total["employed"] + total["unemployed"]).all()
-recomputed = (total["labour_force"] / (total["labour_force"] + total["outside_labour_force"]) * 100).round(2)
-assert ((recomputed - total["labour_force_participation_rate"]).abs() < 0.01).all()
-if truth:
-    for year, lf, ur in total.select("year", "labour_force", "unemployment_rate").iter_rows():
-        gt = truth("labour")["years"][str(year)]["province"]["Tổng"]
-        assert lf == gt["labour_force"] and abs(ur - gt["unemployment_rate"]) < 0.01
-prov''',
-        ),
-        (
-            "code",
-            """\
-px.bar(prov.filter(pl.col("sex") != "Tổng"), x="sex", y="unemployment_rate", color="sex",
-       facet_col="year", title="Tỷ lệ thất nghiệp theo giới tính (%) / unemployment rate by sex")""",
-        ),
-        ("md", "## Ở đâu: huyện cũ và xã 2025 / Where: former districts and 2025 communes"),
-        (
-            "code",
-            '''\
-areas = con.sql("""
-    SELECT year, area_level, area_code, area_name, parent_code, labour_force, labour_force_flag,
-           unemployment_rate, informal_employment_rate
-    FROM labour_indicators WHERE area_level <> 'province' AND sex = 'Tổng' AND age_band = 'Tổng'
-""").pl()
-latest = areas["year"].max()
-districts = areas.filter((pl.col("area_level") == "district") & (pl.col("year") == latest))
-px.bar(districts.sort("unemployment_rate"), x="area_name", y="unemployment_rate",
-       title=f"Tỷ lệ thất nghiệp theo huyện cũ, {latest} (%) / by former district")''',
-        ),
-        (
-            "code",
-            """\
-# 2025 communes ranked within their former district; suppressed rates stay empty (NULL), never 0.
-(areas.filter((pl.col("area_level") == "commune") & (pl.col("year") == latest))
-      .join(districts.select(pl.col("area_code").alias("parent_code"), pl.col("area_name").alias("district")),
-            on="parent_code")
-      .sort("district", "unemployment_rate", descending=[False, True], nulls_last=True)
-      .select("district", "area_name", "labour_force", "labour_force_flag", "unemployment_rate"))""",
-        ),
-        ("md", "## Xu hướng và cơ cấu / Trend and structure: sectors, youth"),
-        (
-            "code",
-            '''\
-sector = con.sql("""SELECT year, broad_sector_name, sum(employed) AS employed
-                    FROM employment_by_sector WHERE area_level = 'province' AND sex = 'Tổng'
-                    GROUP BY ALL ORDER BY year, 2""").pl()
-# Province sector cells are published: their sum is the province's employed.
-assert (sector.group_by("year").agg(pl.col("employed").sum()).sort("year")["employed"]
-        == total.sort("year")["employed"]).all()
-youth = con.sql("""SELECT year, sex, youth_unemployment_rate, neet_rate FROM youth_indicators
-                   WHERE area_level = 'province' ORDER BY year, sex""").pl()
-display(youth)
-px.bar(sector, x="year", y="employed", color="broad_sector_name",
-       title="Lao động có việc làm theo khu vực / employed by broad sector")''',
-        ),
-    ],
-    "38_tourism.ipynb": [
-        (
-            "md",
-            "# Mô hình 38 — Du lịch qua thông báo lưu trú / Model 38 — Tourism through lodging\n\n"
-            "IRTS 2008: lượt khách, đêm lưu trú, công suất, nguồn khách, mùa vụ, chấp hành. / "
-            "Arrivals, nights, occupancy, origin, seasonality, compliance.\n\n" + SUPPRESSED_NOTE,
-        ),
-        ("code", OPEN_PUBLISHED),
-        ("md", "## Xu hướng, mùa vụ / Trend and seasonality (province)"),
-        (
-            "code",
-            '''\
-season = con.sql("""
-    SELECT month, arrivals, guest_nights, average_length_of_stay, room_occupancy_rate
-    FROM tourism_monthly
-    WHERE area_level = 'province' AND establishment_type = 'all' AND guest_origin = 'all'
-    ORDER BY month
-""").pl()
-# Average length of stay recomputed from the published arrivals and nights.
-assert ((season["guest_nights"] / season["arrivals"] - season["average_length_of_stay"]).abs() < 0.01).all()
-if truth:
-    gt = truth("lodging")["monthly"]
-    assert season["arrivals"].to_list() == [gt[f"{m:%Y-%m}"]["province"]["arrivals"] for m in season["month"]]
-px.bar(season, x="month", y="guest_nights", title="Đêm lưu trú hằng tháng / guest-nights by month")''',
-        ),
-        ("md", "## Ai: nguồn khách và quốc tịch / Who: origin and nationality"),
-        (
-            "code",
-            '''\
-origin = con.sql("""SELECT month, guest_origin, arrivals, arrivals_flag FROM tourism_monthly
-                    WHERE area_level = 'province' AND establishment_type = 'all'
-                      AND guest_origin <> 'all' ORDER BY month""").pl()
-nat = con.sql("""SELECT nationality, count(*) FILTER (WHERE arrivals_flag = 'c') AS suppressed_months,
-                        sum(arrivals) AS published_arrivals
-                 FROM tourism_by_nationality WHERE nationality <> 'VNM'
-                 GROUP BY 1 ORDER BY published_arrivals DESC NULLS LAST""").pl()
-display(nat)  # published_arrivals is a lower bound wherever suppressed_months > 0
-px.line(origin, x="month", y="arrivals", color="guest_origin", markers=True,
-        title="Khách nội địa và quốc tế / domestic and international arrivals")''',
-        ),
-        ("md", "## Ở đâu: huyện cũ và xã 2025 / Where: former districts and 2025 communes"),
-        (
-            "code",
-            '''\
-areas = con.sql("""
-    SELECT area_level, area_name, parent_code, area_code, month, arrivals, arrivals_flag,
-           room_occupancy_rate
-    FROM tourism_monthly
-    WHERE area_level <> 'province' AND establishment_type = 'all' AND guest_origin = 'all'
-""").pl()
-last = areas["month"].max()
-(areas.filter(pl.col("month") == last)
-      .sort("area_level", "arrivals", descending=[True, True], nulls_last=True)
-      .select("area_level", "area_name", "arrivals", "arrivals_flag", "room_occupancy_rate"))''',
-        ),
-        ("md", "## Chấp hành / Compliance: late notifications by establishment type"),
-        (
-            "code",
-            '''\
-late = con.sql("""SELECT month, establishment_type, notifications, late_notifications, late_share
-                  FROM lodging_compliance WHERE area_level = 'province' ORDER BY month""").pl()
-px.line(late.filter(pl.col("establishment_type") == "all"), x="month", y="late_share",
-        title="Tỷ lệ thông báo quá hạn / share of late notifications")''',
-        ),
-    ],
-    "39_public_order.ipynb": [
-        (
-            "md",
-            "# Mô hình 39 — Trật tự, an toàn xã hội / Model 39 — Public order and social safety\n\n"
-            "Vụ việc theo nhóm ICCS và địa bàn, tỷ lệ trên 100.000 dân, làm rõ, vi phạm giao "
-            "thông. Số năm lấy từ bảng năm (`public_order_yearly`) khi có; không cộng tháng có "
-            "ô bị ẩn. / Yearly figures from the yearly marts when published; never sums of "
-            "months with holes.\n\n" + SUPPRESSED_NOTE,
-        ),
-        ("code", OPEN_PUBLISHED),
-        (
-            "md",
-            "## Xu hướng: số vụ theo năm và tháng / Trend: incidents by year and month (province)",
-        ),
-        (
-            "code",
-            '''\
-monthly = con.sql("""SELECT month, incidents, incidents_flag, cleared, clearance_rate, rate_per_100k
-                     FROM public_order_monthly
-                     WHERE area_level = 'province' AND upper(iccs_section) = 'ALL' ORDER BY month""").pl()
-if "public_order_yearly" in tables:
-    yearly = con.sql("""SELECT year, incidents, cleared, clearance_rate, rate_per_100k
-                        FROM public_order_yearly
-                        WHERE area_level = 'province' AND upper(iccs_section) = 'ALL' ORDER BY year""").pl()
-else:  # a year from its months only when all 12 are published
-    yearly = (monthly.group_by(pl.col("month").dt.year().alias("year"))
-              .agg(pl.col("incidents").sum(), pl.col("cleared").sum(),
-                   holes=pl.col("incidents_flag").is_not_null().sum(), months=pl.len())
-              .filter((pl.col("holes") == 0) & (pl.col("months") == 12)).sort("year"))
-if truth:
-    gt = truth("public_order")["incidents"]["by_month"]
-    for year, n in yearly.select("year", "incidents").iter_rows():
-        assert n == sum(v["incidents"] for k, v in gt.items() if k.startswith(str(year))), year
-assert yearly.height >= 1
-yearly''',
-        ),
-        (
-            "code",
-            """\
-px.line(monthly, x="month", y="rate_per_100k", markers=True,
-        title="Số vụ trên 100.000 dân hằng tháng (tỉnh) / incidents per 100,000 by month")""",
-        ),
-        ("md", "## Cái gì: nhóm tội phạm ICCS / What: ICCS sections (province)"),
-        (
-            "code",
-            '''\
-sections = con.sql("""SELECT month, iccs_section || ' ' || iccs_section_name AS section, incidents, incidents_flag
-                      FROM public_order_monthly
-                      WHERE area_level = 'province' AND upper(iccs_section) <> 'ALL'""").pl()
-px.bar(sections, x="month", y="incidents", color="section",
-       title="Vụ việc theo nhóm ICCS (ô bị ẩn bỏ trống) / by ICCS section (suppressed left out)")''',
-        ),
-        ("md", "## Ở đâu: huyện cũ và xã 2025 / Where: former districts and 2025 communes"),
-        (
-            "code",
-            '''\
-source = "public_order_yearly" if "public_order_yearly" in tables else None
-if source:
-    areas = con.sql("""SELECT year, area_level, area_name, parent_code, incidents, incidents_flag,
-                              rate_per_100k FROM public_order_yearly
-                       WHERE area_level <> 'province' AND upper(iccs_section) = 'ALL'""").pl()
-else:  # yearly per area from complete months only, rate on the published mean population
-    areas = con.sql("""
-        WITH y AS (SELECT year(month) AS year, area_level, area_code, any_value(area_name) AS area_name,
-                          any_value(parent_code) AS parent_code,
-                          CASE WHEN count(incidents_flag) = 0 THEN sum(incidents) END AS incidents,
-                          CASE WHEN count(incidents_flag) > 0 THEN 'c' END AS incidents_flag
-                   FROM public_order_monthly WHERE area_level <> 'province' AND iccs_section = 'ALL'
-                   GROUP BY ALL)
-        SELECT y.*, round(incidents * 100000.0 / r.mean_population, 1) AS rate_per_100k
-        FROM y LEFT JOIN population_rates r USING (year, area_level, area_code)""").pl()
-(areas.filter(pl.col("year") == areas["year"].max())
-      .sort("area_level", "rate_per_100k", descending=[True, True], nulls_last=True))''',
-        ),
-        ("md", "## Vi phạm giao thông qua camera / Camera traffic violations"),
-        (
-            "code",
-            '''\
-if "traffic_violations_yearly" in tables:
-    traffic = con.sql("""SELECT year, violation_group, violations, fines_vnd, paid_share
-                         FROM traffic_violations_yearly
-                         WHERE area_level = 'province' AND vehicle_type = 'all' ORDER BY year, 2""").pl()
+    ),
+    (
+        "code",
+        IMPORTS
+        + '''
+
+ind = pub.sql("""
+    SELECT ref_date, area_level, area_code, area_name, parent_code, population, males, females,
+           sex_ratio, median_age, young_dependency_ratio, old_dependency_ratio,
+           total_dependency_ratio, ageing_index, households, avg_household_size, density_per_km2
+    FROM population_indicators ORDER BY ref_date, area_level, area_code""")
+rates = pub.sql("""
+    SELECT year, area_level, area_code, area_name, parent_code, population_start, population_end,
+           mean_population, births, deaths, in_migrants, out_migrants, crude_birth_rate,
+           crude_death_rate, natural_increase_rate, net_migration_rate
+    FROM population_rates ORDER BY year, area_level, area_code""")
+dates = ind["ref_date"].unique().sort().to_list()
+latest, previous = dates[-1], (dates[-2] if len(dates) > 1 else None)
+on = lambda level, day: ind.filter((pl.col("area_level") == level) & (pl.col("ref_date") == day))
+now = on("province", latest).row(0, named=True)
+before = on("province", previous).row(0, named=True) if previous else None
+districts = on("district", latest).sort("population", descending=True)
+largest, densest = districts.row(0, named=True), districts.sort("density_per_km2").row(-1, named=True)
+year = rates.filter(pl.col("area_level") == "province").row(-1, named=True)
+answers([
+    (f"1. Dân số ngày {latest:%d/%m/%Y} / population on {latest:%Y-%m-%d}",
+     f"**{vn(now['population'])}** người / persons: nam / men {vn(now['males'])}, nữ / women "
+     f"{vn(now['females'])} (tỷ số giới tính / sex ratio {vn(now['sex_ratio'], 1)})"
+     + (f"; {pct_change(now['population'], before['population'])} so với / since "
+        f"{previous:%d/%m/%Y}" if before else "")),
+    ("2. Già hay trẻ? / How old?",
+     f"tuổi trung vị / median age **{vn(now['median_age'], 1)}**; tỷ số phụ thuộc chung / "
+     f"total dependency ratio {vn(now['total_dependency_ratio'], 1)} (trẻ / young "
+     f"{vn(now['young_dependency_ratio'], 1)}, già / old {vn(now['old_dependency_ratio'], 1)}); "
+     f"chỉ số già hóa / ageing index {vn(now['ageing_index'], 1)}"),
+    ("3. Ở đâu? / Where?",
+     f"đông nhất / largest: **{largest['area_name']}** ({vn(largest['population'])}); mật độ "
+     f"cao nhất / densest: {densest['area_name']} ({vn(densest['density_per_km2'], 1)} "
+     f"người/km² / per km²); {districts.height} huyện cũ / former districts, "
+     f"{on('commune', latest).height} xã, phường 2025 / 2025 communes"),
+    (f"4. Sinh, chết, di cư năm {year['year']} / births, deaths, migration in {year['year']}",
+     f"sinh / births {vn(year['births'])} (**{vn(year['crude_birth_rate'], 1)} ‰**), chết / "
+     f"deaths {vn(year['deaths'])} ({vn(year['crude_death_rate'], 1)} ‰); tăng tự nhiên / "
+     f"natural increase {vn(year['natural_increase_rate'], 1)} ‰; di cư thuần / net migration "
+     f"{vn(year['net_migration_rate'], 1)} ‰ (trên dân số trung bình / per mean population "
+     f"{vn(year['mean_population'])})"),
+])''',
+    ),
+    ("md", "## 1–2. Tháp dân số / The population pyramid (toàn tỉnh / the province)"),
+    (
+        "code",
+        '''\
+pyramid = pub.sql("""
+    SELECT age_group, sex, population FROM population_by_age_sex
+    WHERE area_level = 'province' AND ref_date = ? AND sex <> 'Tổng' AND age_group <> 'Tổng'""",
+    [latest]).with_columns(
+        signed=pl.when(pl.col("sex") == "Nam").then(-pl.col("population")).otherwise("population"),
+        sex_label=pl.col("sex").replace_strict(SEX),
+        age_from=pl.col("age_group").str.extract(r"^(\\d+)").cast(pl.Int32))
+order = pyramid.sort("age_from")["age_group"].unique(maintain_order=True).to_list()
+ticks, labels = symmetric_ticks(pyramid["population"].max())
+fig = px.bar(pyramid, x="signed", y="age_group", color="sex_label", orientation="h",
+             category_orders={"age_group": order[::-1]},
+             labels={"signed": "người / persons", "age_group": "nhóm tuổi / age group",
+                     "sex_label": "giới tính / sex"},
+             title=f"Tháp dân số ngày {latest:%d/%m/%Y} / population pyramid, {latest:%Y-%m-%d}")
+fig.update_layout(barmode="relative", bargap=0.05)
+fig.update_xaxes(tickvals=ticks, ticktext=labels)
+drawn(fig)''',
+    ),
+    ("md", "## 3. Ở đâu / Where: huyện cũ và xã, phường 2025 / former districts and 2025 communes"),
+    (
+        "code",
+        """\
+display(districts.select("area_name", "population", "males", "females", "sex_ratio", "median_age",
+                         "total_dependency_ratio", "ageing_index", "avg_household_size",
+                         "density_per_km2"))
+communes = on("commune", latest).join(
+    districts.select(pl.col("area_code").alias("parent_code"), pl.col("area_name").alias("district")),
+    on="parent_code")
+fig = px.scatter(communes, x="median_age", y="density_per_km2", size="population", color="district",
+                 hover_name="area_name", log_y=True,
+                 color_discrete_sequence=px.colors.qualitative.Dark24,  # 11 districts, 11 colours
+                 labels={"median_age": "tuổi trung vị / median age",
+                         "density_per_km2": "mật độ, người/km² / density per km²",
+                         "district": "huyện cũ / former district"},
+                 title="Xã, phường 2025: tuổi trung vị, mật độ, dân số (cỡ) / 2025 communes: "
+                       "median age, density, population (size)")
+drawn(fig)""",
+    ),
+    ("md", "## 4. Sinh, chết, di cư / Births, deaths and migration"),
+    (
+        "code",
+        '''\
+change = pub.sql("""
+    SELECT month, births, deaths, in_migrants, out_migrants, population_start, population_end,
+           balance_adjustment
+    FROM population_change WHERE area_level = 'province' ORDER BY month""")
+flows = {"births": "sinh / births", "deaths": "chết / deaths",
+         "in_migrants": "chuyển đến / in-migrants", "out_migrants": "chuyển đi / out-migrants"}
+fig = px.line(change.unpivot(index="month", on=list(flows)).with_columns(
+                  pl.col("variable").replace_strict(flows)),
+              x="month", y="value", color="variable", markers=True,
+              labels={"value": "người / persons", "month": "tháng / month", "variable": ""},
+              title="Sinh, chết, di cư hằng tháng (toàn tỉnh) / births, deaths and migration "
+                    "by month (province)")
+drawn(fig)''',
+    ),
+    (
+        "code",
+        """\
+# Crude rates per 1,000 mean population, by former district (latest year); ⚠ small counts.
+(rates.filter(pl.col("area_level").is_in(["province", "district"]) & (pl.col("year") == year["year"]))
+      .with_columns(births_small=pl.when(small_count(pl.col("births"), D)).then(pl.lit("⚠")))
+      .select("area_name", "mean_population", "births", "births_small", "crude_birth_rate",
+              "deaths", "crude_death_rate", "natural_increase_rate", "net_migration_rate"))""",
+    ),
+    ("md", CHECKS_MD),
+    (
+        "code",
+        '''\
+# 1. The same persons, the same figure: every stock of population_indicators is the 'Tổng'
+#    cell of population_by_age_sex, and every month's start is the stock of that day.
+cells = pub.sql("""
+    SELECT i.ref_date, i.area_code, i.population, i.males, i.females,
+           max(a.population) FILTER (WHERE a.sex = 'Tổng') AS all_ages,
+           max(a.population) FILTER (WHERE a.sex = 'Nam') AS men,
+           max(a.population) FILTER (WHERE a.sex = 'Nữ') AS women
+    FROM population_indicators i JOIN population_by_age_sex a
+      ON a.ref_date = i.ref_date AND a.area_level = i.area_level AND a.area_code = i.area_code
+    WHERE a.age_group = 'Tổng' GROUP BY ALL""")
+assert cells.height == ind.height
+assert (cells["population"] == cells["all_ages"]).all()
+assert (cells["males"] == cells["men"]).all() and (cells["females"] == cells["women"]).all()
+starts = pub.sql("""
+    SELECT c.population_start, s.population FROM population_change c
+    JOIN population_indicators s ON s.ref_date = c.month AND s.area_level = c.area_level
+                                AND s.area_code = c.area_code""")
+assert starts.height > 0 and (starts["population_start"] == starts["population"]).all()
+
+# 2. Not additive, but close: totals against their parts within D × (parts + 1).
+by_age = sum_check(pub.sql("""SELECT ref_date, area_code, age_group, population
+                              FROM population_by_age_sex WHERE sex = 'Tổng'"""),
+                   ["ref_date", "area_code"], pl.col("age_group") == "Tổng", "population", D)
+by_area = hierarchy_check(ind, "population", ["ref_date"], D)
+months = pub.sql("""SELECT year(month) AS year, area_level, area_code, births, false AS is_year
+                    FROM population_change""")
+by_month = sum_check(pl.concat([months, rates.select("year", "area_level", "area_code", "births",
+                                                     is_year=True)]),
+                     ["year", "area_level", "area_code"], pl.col("is_year"), "births", D)
+for name, check in [("age groups", by_age), ("areas", by_area), ("months", by_month)]:
+    assert check.height > 0 and check["ok"].all(), check.filter(~pl.col("ok"))
+    print(f"{name}: {check.height} totals, largest gap {check['gap'].max()} "
+          f"(allowed {check['tolerance'].min()}–{check['tolerance'].max()})")
+
+# 3. Derived figures follow from the published counts.
+assert (change["population_end"] == change["population_start"] + change["births"]
+        - change["deaths"] + change["in_migrants"] - change["out_migrants"]
+        + change["balance_adjustment"]).all()
+recomputed = rates.select(
+    cbr=(1000 * pl.col("births") / ((pl.col("population_start") + pl.col("population_end")) / 2)
+         ).round(2) - pl.col("crude_birth_rate"))
+assert (recomputed["cbr"].abs() <= 0.01 + 1e-9).all()  # one unit of the published rounding''',
+    ),
+    (
+        "code",
+        """\
+# 4. Against the generator's truth (synthetic landings only: DE06_GROUND_TRUTH).
+gt = truth("population")
+if gt:
+    at = gt["population_at"]
+    stocks = pl.DataFrame(
+        [(d, "52", f, t[k]) for d, t in at.items()
+         for f, k in [("population", "total"), ("males", "male"), ("females", "female")]]
+        + [(d, code, "population", n) for d, t in at.items() for code, n in t["by_district"].items()],
+        schema=["ref_date", "area_code", "figure", "true"], orient="row")
+    ages = pl.DataFrame([(d, sex, age, n) for d, t in at.items()
+                         for sex, by_age in t["by_sex_age"].items() for age, n in by_age.items()],
+                        schema=["ref_date", "sex", "age_group", "true"], orient="row")
+    months = pl.DataFrame([(m, f, t[f]) for m, t in gt["monthly"].items() for f in flows],
+                          schema=["month", "figure", "true"], orient="row")
+    day = pl.col("ref_date").str.to_date()
+    checked = pl.concat([
+        against_truth(ind.filter(pl.col("area_level") != "commune").unpivot(
+                          index=["ref_date", "area_code"], on=["population", "males", "females"],
+                          variable_name="figure", value_name="published"),
+                      stocks.with_columns(day), ["ref_date", "area_code", "figure"], D, JS),
+        against_truth(pub.sql("SELECT ref_date, sex, age_group, population AS published "
+                              "FROM population_by_age_sex WHERE area_level = 'province'"),
+                      ages.with_columns(day), ["ref_date", "sex", "age_group"], D, JS),
+        against_truth(change.unpivot(index="month", on=list(flows), variable_name="figure",
+                                     value_name="published")
+                      .with_columns(pl.col("month").dt.strftime("%Y-%m")),
+                      months, ["month", "figure"], D, JS),
+    ], how="diagonal")
+    assert checked.height > 0 and checked["ok"].all(), checked.filter(~pl.col("ok"))
+    print(f"{checked.height} figures within ±{D} of the truth; "
+          f"mean |deviation| {checked['deviation'].abs().mean():.2f}")
 else:
-    traffic = con.sql("""SELECT year(month) AS year, violation_group, sum(violations) AS violations,
-                                count(violations_flag) AS suppressed_cells
-                         FROM traffic_violations_monthly WHERE area_level = 'province'
-                           AND violation_group <> 'all' AND vehicle_type <> 'all'
-                         GROUP BY ALL ORDER BY 1, 2""").pl()
-groups = traffic.filter(pl.col("violation_group") != "all").with_columns(pl.col("year").cast(pl.String))
-px.bar(groups, x="violation_group", y="violations", color="year", barmode="group",
-       title="Vi phạm theo nhóm hành vi / violations by group (province)")''',
+    print("Không có ground truth (dữ liệu thật) / no ground truth (real extracts)")
+""",
+    ),
+]
+
+# ============================================================================ 37 labour
+LABOUR = [
+    (
+        "md",
+        header(
+            "Mô hình 37 — Tình hình lao động / Model 37 — Labour situation",
+            [
+                "Bao nhiêu người trong lực lượng lao động, có việc làm, thất nghiệp; tỷ lệ "
+                "tham gia và tỷ lệ thất nghiệp? / How many are in the labour force, employed "
+                "and unemployed; the participation and unemployment rates?",
+                "Thất nghiệp khác nhau thế nào theo giới tính và nhóm tuổi? / How does "
+                "unemployment differ by sex and age?",
+                "Thanh niên 15–24: thất nghiệp và không học, không làm (NEET)? / Youth 15–24: "
+                "unemployment and NEET?",
+                "Lao động làm trong khu vực nào, bao nhiêu phi chính thức? / Which sectors "
+                "employ people, how much is informal?",
+                "Huyện cũ, xã nào thất nghiệp cao? / Which former districts and communes have "
+                "high unemployment?",
+            ],
+            PUBLISHED_SOURCE
+            + "\n\nSố liệu từ cơ sở dữ liệu thị trường lao động (không phải điều tra), định "
+            "nghĩa ILO ICLS 19, từ 15 tuổi. / Register-based figures (not a survey), ILO 19th "
+            "ICLS definitions, aged 15+.",
         ),
-    ],
-    "quality.ipynb": [
-        (
-            "md",
-            "# Chất lượng dữ liệu / Data quality\n\n"
-            "Cho người vận hành: mỗi nguồn, mỗi tháng — số dòng nhận, chấp nhận, cách ly theo lý "
-            "do, sửa lỗi, đăng ký muộn, thông báo muộn, độ phủ so với tháng trước; các tháng "
-            "bất thường theo huyện. Đọc `published/reports/quality_*.parquet` (tổng hợp, không "
-            "có giá trị ô của dữ liệu gốc), và mức ẩn số liệu của các bảng đã công bố. / For "
-            "operators: the figures of `reports/quality.html`, and how much each published "
-            "mart suppresses.",
+    ),
+    (
+        "code",
+        IMPORTS
+        + '''
+
+lab = pub.sql("""
+    SELECT year, area_level, area_code, area_name, parent_code, sex, age_band,
+           working_age_population, labour_force, employed, unemployed, outside_labour_force,
+           informal_employed, labour_force_participation_rate, employment_to_population_ratio,
+           unemployment_rate, informal_employment_rate
+    FROM labour_indicators ORDER BY year, area_level, area_code, sex, age_band""")
+youth = pub.sql("""
+    SELECT year, area_level, area_code, area_name, sex, youth_population, youth_with_record,
+           youth_labour_force, youth_employed, youth_unemployed, youth_neet,
+           youth_unemployment_rate, neet_rate
+    FROM youth_indicators""")
+sector = pub.sql("""
+    SELECT year, area_level, area_code, sex, vsic_section, vsic_name, broad_sector,
+           broad_sector_name, employed, share FROM employment_by_sector""")
+years = lab["year"].unique().sort().to_list()
+latest, previous = years[-1], (years[-2] if len(years) > 1 else None)
+total = (pl.col("sex") == "Tổng") & (pl.col("age_band") == "Tổng")
+at = lambda frame, level, year: frame.filter((pl.col("area_level") == level) & (pl.col("year") == year))
+now = at(lab, "province", latest).filter(total).row(0, named=True)
+before = at(lab, "province", previous).filter(total).row(0, named=True) if previous else None
+by_sex = {r["sex"]: r for r in at(lab, "province", latest).filter(pl.col("age_band") == "Tổng")
+          .iter_rows(named=True)}
+young = {r["sex"]: r for r in at(youth, "province", latest).iter_rows(named=True)}
+# broad sectors as published (counted from the persons), shares of the published total
+broad = at(sector, "province", latest).filter(
+    (pl.col("sex") == "Tổng") & pl.col("vsic_section").is_in(["A", "B-F", "G-U"])).sort("vsic_section")
+districts = at(lab, "district", latest).filter(total).sort("unemployment_rate", descending=True,
+                                                           nulls_last=True)
+answers([
+    (f"1. Lực lượng lao động năm {latest} / labour force in {latest}",
+     f"**{vn(now['labour_force'])}** người / persons (tỷ lệ tham gia / participation "
+     f"{vn(now['labour_force_participation_rate'], 1)} %); có việc làm / employed "
+     f"{vn(now['employed'])}; thất nghiệp / unemployed {vn(now['unemployed'])} "
+     f"(**{vn(now['unemployment_rate'], 2)} %**)"
+     + (f"; lực lượng lao động / labour force {pct_change(now['labour_force'], before['labour_force'])} "
+        f"so với / against {previous}" if before else "")),
+    ("2. Thất nghiệp theo giới tính / unemployment by sex",
+     f"nam / men {vn(by_sex['Nam']['unemployment_rate'], 2)} %, nữ / women "
+     f"{vn(by_sex['Nữ']['unemployment_rate'], 2)} % (theo nhóm tuổi: biểu đồ dưới / by age: "
+     "chart below)"),
+    ("3. Thanh niên 15–24 / youth 15–24",
+     f"thất nghiệp / unemployment {vn(young['Tổng']['youth_unemployment_rate'], 2)} %; NEET "
+     f"{vn(young['Tổng']['neet_rate'], 2)} % (nam / men {vn(young['Nam']['neet_rate'], 2)} %, nữ / "
+     f"women {vn(young['Nữ']['neet_rate'], 2)} %)"),
+    ("4. Khu vực / sectors",
+     "; ".join(f"{r['broad_sector_name']} ({r['vsic_section']}) {vn(r['share'], 1)} %"
+               for r in broad.iter_rows(named=True))
+     + f"; phi chính thức / informal {vn(now['informal_employment_rate'], 1)} % of employed"),
+    ("5. Ở đâu thất nghiệp cao nhất? / Where is unemployment highest?",
+     f"**{districts['area_name'][0]}** ({vn(districts['unemployment_rate'][0], 2)} %"
+     f"{' ⚠' if districts['unemployed'][0] < 10 * D else ''}); thấp nhất / lowest "
+     f"{districts['area_name'][-1]} ({vn(districts['unemployment_rate'][-1], 2)} %"
+     f"{' ⚠' if districts['unemployed'][-1] < 10 * D else ''}) — " + SMALL_NOTE.format(D=D)),
+])''',
+    ),
+    (
+        "md",
+        "## 2. Thất nghiệp theo giới tính và tuổi / Unemployment by sex and age (toàn tỉnh / province)",
+    ),
+    (
+        "code",
+        """\
+bands = at(lab, "province", latest).filter((pl.col("age_band") != "Tổng") & (pl.col("sex") != "Tổng"))
+fig = px.bar(bands.with_columns(sex_label=pl.col("sex").replace_strict(SEX)),
+             x="age_band", y="unemployment_rate", color="sex_label", barmode="group",
+             category_orders={"age_band": sorted(bands["age_band"].unique())},
+             hover_data=["labour_force", "unemployed"],
+             labels={"unemployment_rate": "tỷ lệ thất nghiệp / unemployment rate, %",
+                     "age_band": "nhóm tuổi / age", "sex_label": "giới tính / sex"},
+             title=f"Tỷ lệ thất nghiệp theo giới tính và nhóm tuổi, {latest} / unemployment rate by "
+                   f"sex and age, {latest}")
+drawn(fig)""",
+    ),
+    ("md", "## 3. Thanh niên / Youth 15–24"),
+    (
+        "code",
+        """\
+display(youth.filter(pl.col("area_level") == "province").sort("year", "sex")
+        .select("year", "sex", "youth_labour_force", "youth_unemployed", "youth_unemployment_rate",
+                "youth_with_record", "youth_neet", "neet_rate"))""",
+    ),
+    ("md", "## 4. Khu vực kinh tế / Sectors (toàn tỉnh / province)"),
+    (
+        "code",
+        """\
+# The published broad-sector rows, side by side (grouped, not stacked: they are not parts that
+# add up to the published total).
+broad_years = sector.filter((pl.col("area_level") == "province") & (pl.col("sex") == "Tổng")
+                            & pl.col("vsic_section").is_in(["A", "B-F", "G-U"]))
+fig = px.bar(broad_years.with_columns(pl.col("year").cast(pl.String),
+                                      label=pl.col("broad_sector_name") + " (" + pl.col("vsic_section") + ")"),
+             x="label", y="employed", color="year", barmode="group", text="share",
+             labels={"employed": "người có việc làm / employed", "label": "khu vực / broad sector",
+                     "year": "năm / year", "share": "%"},
+             title="Lao động có việc làm theo khu vực kinh tế / employed by broad sector")
+drawn(fig)""",
+    ),
+    (
+        "code",
+        """\
+at(sector, "province", latest).filter((pl.col("sex") == "Tổng")
+      & ~pl.col("vsic_section").is_in(["B-F", "G-U", "Tổng"])).sort("employed", descending=True
+      ).select("vsic_section", "vsic_name", "broad_sector", "employed", "share")""",
+    ),
+    ("md", "## 5. Ở đâu / Where: huyện cũ và xã, phường 2025 / former districts and 2025 communes"),
+    (
+        "code",
+        """\
+fig = px.bar(districts.sort("unemployment_rate", nulls_last=True), x="unemployment_rate", y="area_name",
+             orientation="h", hover_data=["labour_force", "unemployed"],
+             labels={"unemployment_rate": "tỷ lệ thất nghiệp / unemployment rate, %",
+                     "area_name": "huyện cũ / former district"},
+             title=f"Tỷ lệ thất nghiệp theo huyện cũ, {latest} / unemployment rate by former "
+                   f"district, {latest}")
+drawn(fig)""",
+    ),
+    (
+        "code",
+        """\
+# 2025 communes with the highest unemployment; ⚠ where the count of unemployed is small.
+print(SMALL_NOTE.format(D=D))
+(at(lab, "commune", latest).filter(total)
+    .join(districts.select(pl.col("area_code").alias("parent_code"), pl.col("area_name").alias("district")),
+          on="parent_code")
+    .with_columns(small=pl.when(small_count(pl.col("unemployed"), D)).then(pl.lit("⚠")))
+    .sort("unemployment_rate", descending=True, nulls_last=True)
+    .select("district", "area_name", "labour_force", "unemployed", "unemployment_rate", "small")
+    .head(15))""",
+    ),
+    ("md", CHECKS_MD),
+    (
+        "code",
+        """\
+# 1. The same persons, the same figure: the youth mart is the 15–24 band of labour_indicators;
+#    the 'Tổng' rows of the sector and occupation marts are labour_indicators' employed.
+band = lab.filter(pl.col("age_band") == "15-24").join(
+    youth, on=["year", "area_level", "area_code", "sex"], how="inner")
+assert band.height == youth.height
+for mine, theirs in [("labour_force", "youth_labour_force"), ("unemployed", "youth_unemployed"),
+                     ("employed", "youth_employed"), ("working_age_population", "youth_population")]:
+    assert (band[mine] == band[theirs]).all(), mine
+occupation = pub.sql("SELECT year, area_level, area_code, sex, employed AS occupation_total "
+                     "FROM employment_by_occupation WHERE occupation_code = 'Tổng'")
+totals = (lab.filter(pl.col("age_band") == "Tổng")
+          .join(sector.filter(pl.col("vsic_section") == "Tổng").select(
+                    "year", "area_level", "area_code", "sex", sector_total="employed"),
+                on=["year", "area_level", "area_code", "sex"])
+          .join(occupation, on=["year", "area_level", "area_code", "sex"]))
+assert totals.height == lab.filter(pl.col("age_band") == "Tổng").height
+assert (totals["employed"] == totals["sector_total"]).all()
+assert (totals["employed"] == totals["occupation_total"]).all()
+
+# 2. Not additive, but close: totals against their parts within D × (parts + 1).
+keys = ["year", "area_level", "area_code"]
+split = lab.filter(pl.col("age_band") == "Tổng").unpivot(
+    index=[*keys, "sex"], on=["labour_force", "employed", "unemployed"])
+checks = {
+    "labour force vs employed + unemployed": sum_check(
+        split.filter(pl.col("sex") == "Tổng"), keys, pl.col("variable") == "labour_force", "value", D),
+    "both sexes vs men + women": sum_check(
+        lab.filter(pl.col("age_band") == "Tổng"), keys, pl.col("sex") == "Tổng", "labour_force", D),
+    "all ages vs age bands": sum_check(
+        lab.filter(pl.col("sex") == "Tổng"), keys, pl.col("age_band") == "Tổng", "labour_force", D),
+    "areas": hierarchy_check(lab.filter(total), "unemployed", ["year"], D),
+    "total vs broad sectors": sum_check(
+        sector.filter(pl.col("vsic_section").is_in(["A", "B-F", "G-U", "Tổng"])), [*keys, "sex"],
+        pl.col("vsic_section") == "Tổng", "employed", D),
+    "broad sectors vs sections": sum_check(
+        sector.filter(pl.col("broad_sector").is_in(["B-F", "G-U"])), [*keys, "sex", "broad_sector"],
+        pl.col("vsic_section") == pl.col("broad_sector"), "employed", D),
+}
+for name, check in checks.items():
+    assert check.height > 0 and check["ok"].all(), (name, check.filter(~pl.col("ok")))
+    print(f"{name}: {check.height} totals, largest gap {check['gap'].max()} "
+          f"(allowed {check['tolerance'].min()}–{check['tolerance'].max()})")
+
+# 3. Rates follow from the published counts.
+# (to one unit of the published rounding: DuckDB rounds halves away from zero, polars to even)
+rate = (100 * pl.col("unemployed") / pl.col("labour_force")).round(2)
+assert (lab.filter(pl.col("labour_force") > 0).select((rate - pl.col("unemployment_rate")).abs().max()
+        ).item() <= 0.01 + 1e-9)""",
+    ),
+    (
+        "code",
+        """\
+# 4. Against the generator's truth (synthetic landings only: DE06_GROUND_TRUTH).
+gt = truth("labour")
+if gt:
+    fields = ["labour_force", "employed", "unemployed", "working_age_population"]
+    youth_fields = ["youth_labour_force", "youth_unemployed", "youth_neet"]
+    true = pl.DataFrame([(int(y), sex, f, t[f]) for y, d in gt["years"].items()
+                         for sex, t in d["province"].items() for f in fields + youth_fields],
+                        schema=["year", "sex", "figure", "true"], orient="row")
+    broad_true = pl.DataFrame([(int(y), sex, b, n) for y, d in gt["years"].items()
+                               for sex, t in d["province"].items()
+                               for b, n in t["employed_by_broad_sector"].items()],
+                              schema=["year", "sex", "vsic_section", "true"], orient="row")
+    province = pl.col("area_level") == "province"
+    published = pl.concat([
+        lab.filter(province & (pl.col("age_band") == "Tổng")).unpivot(
+            index=["year", "sex"], on=fields, variable_name="figure", value_name="published"),
+        youth.filter(province).unpivot(index=["year", "sex"], on=youth_fields,
+                                       variable_name="figure", value_name="published")])
+    checked = pl.concat([
+        against_truth(published, true, ["year", "sex", "figure"], D, JS),
+        against_truth(sector.filter(province).select("year", "sex", "vsic_section",
+                                                     published="employed"),
+                      broad_true, ["year", "sex", "vsic_section"], D, JS),
+    ], how="diagonal")
+    assert checked.height > 0 and checked["ok"].all(), checked.filter(~pl.col("ok"))
+    print(f"{checked.height} figures within ±{D} of the truth; "
+          f"mean |deviation| {checked['deviation'].abs().mean():.2f}")
+else:
+    print("Không có ground truth (dữ liệu thật) / no ground truth (real extracts)")
+""",
+    ),
+]
+
+# ============================================================================ 38 tourism
+TOURISM = [
+    (
+        "md",
+        header(
+            "Mô hình 38 — Du lịch qua thông báo lưu trú / Model 38 — Tourism through lodging",
+            [
+                "Bao nhiêu lượt khách và đêm lưu trú trong năm, ở lại bao lâu, so với năm "
+                "trước? / How many arrivals and guest-nights in the year, how long do guests "
+                "stay, against the year before?",
+                "Tháng nào đông khách nhất (mùa vụ)? / Which months are busiest (seasonality)?",
+                "Khách từ đâu: nội địa, quốc tế, quốc tịch nào? / Where do guests come from: "
+                "domestic, international, which nationalities?",
+                "Loại cơ sở nào, công suất phòng ra sao? / Which kinds of establishment, and "
+                "how full are the rooms?",
+                "Huyện cũ nào đón nhiều khách? / Which former districts receive the guests?",
+                "Cơ sở có thông báo lưu trú đúng hạn không? / Do establishments notify on time?",
+            ],
+            PUBLISHED_SOURCE
+            + "\n\nIRTS 2008: lượt khách theo tháng nhận phòng, đêm lưu trú theo tháng của "
+            "đêm. Số năm lấy từ bảng năm (`tourism_yearly`, `tourism_by_nationality_yearly`, có "
+            "`months_covered`), không cộng các tháng; riêng thông báo muộn (không có bảng năm) "
+            "là tổng các tháng đã công bố. / IRTS 2008: arrivals by check-in month, nights in "
+            "the month they fall in. Yearly figures come from the yearly marts (with "
+            "`months_covered`), never from sums of months; only late notifications, which have "
+            "no yearly mart, are sums of the published months (each within ±3).",
         ),
-        ("code", OPEN_PUBLISHED),
-        ("md", "## Theo nguồn và tháng / By source and month"),
-        (
-            "code",
-            """\
-monthly = pl.read_parquet(published / "reports" / "quality_monthly.parquet")
-signals = pl.read_parquet(published / "reports" / "quality_signals.parquet")
-# Every row received is accepted or quarantined, in every file.
-assert (monthly["rows_in"] == monthly["accepted"] + monthly["quarantined"]).all()
+    ),
+    (
+        "code",
+        IMPORTS
+        + '''
+
+ty = pub.sql("""
+    SELECT year, months_covered, area_level, area_code, area_name, parent_code,
+           establishment_type, guest_origin, arrivals, guest_nights, average_length_of_stay,
+           establishments, room_nights_available, occupied_room_nights, room_occupancy_rate
+    FROM tourism_yearly ORDER BY year""")
+tm = pub.sql("""
+    SELECT month, year(month) AS year, area_level, area_code, area_name, parent_code,
+           establishment_type, guest_origin, arrivals, guest_nights, average_length_of_stay
+    FROM tourism_monthly ORDER BY month""")
+nat = pub.sql("""SELECT year, months_covered, nationality, nationality_name, guest_origin,
+                        arrivals, guest_nights FROM tourism_by_nationality_yearly""")
+comp = pub.sql("""SELECT month, year(month) AS year, area_level, area_code, establishment_type,
+                         notifications, late_notifications, late_share FROM lodging_compliance""")
+everything = (pl.col("establishment_type") == "all") & (pl.col("guest_origin") == "all")
+province = pl.col("area_level") == "province"
+per_year = ty.filter(province & everything).sort("year")
+full = per_year.filter(pl.col("months_covered") == 12)
+this = (full if full.height else per_year).row(-1, named=True)
+year = this["year"]
+last = per_year.filter((pl.col("year") == year - 1) & (pl.col("months_covered") == this["months_covered"]))
+last = last.row(0, named=True) if last.height else None
+season = tm.filter(province & everything & (pl.col("year") == year)).sort("arrivals")
+by_origin = dict(ty.filter(province & (pl.col("establishment_type") == "all") & (pl.col("year") == year))
+                 .select("guest_origin", "arrivals").iter_rows())
+top_nat = (nat.filter((pl.col("year") == year) & (pl.col("guest_origin") == "international")
+                      & (pl.col("arrivals") > 0)).sort("arrivals", descending=True))
+late = comp.filter(province & (pl.col("year") == year) & (pl.col("establishment_type") != "all")
+                   ).group_by("establishment_type").agg(
+    pl.col("notifications", "late_notifications").sum()).filter(pl.col("notifications") > 0
+    ).with_columns(share=pl.col("late_notifications") / pl.col("notifications")
+    ).sort("share", descending=True)
+districts = ty.filter((pl.col("area_level") == "district") & everything & (pl.col("year") == year)
+                      ).sort("arrivals", descending=True)
+answers([
+    (f"1. Năm {year} ({this['months_covered']} tháng / months)",
+     f"**{vn(this['arrivals'])}** lượt khách / arrivals, {vn(this['guest_nights'])} đêm / "
+     f"guest-nights, bình quân / average {vn(this['average_length_of_stay'], 2)} đêm / nights"
+     + (f"; lượt khách / arrivals {pct_change(this['arrivals'], last['arrivals'])} so với / "
+        f"against {year - 1}" if last else "")),
+    ("2. Mùa vụ / seasonality",
+     f"đông nhất / busiest **{season['month'][-1]:%m/%Y}** ({vn(season['arrivals'][-1])}), vắng "
+     f"nhất / quietest {season['month'][0]:%m/%Y} ({vn(season['arrivals'][0])})"),
+    ("3. Nguồn khách / origin",
+     f"quốc tế / international {vn(by_origin.get('international', 0))} "
+     f"({vn(100 * by_origin.get('international', 0) / max(by_origin.get('all', 0), 1), 1)} %)"
+     + ("; nhiều nhất / most: " + ", ".join(
+         f"{r['nationality_name']} ({r['nationality']}) {vn(r['arrivals'])}"
+         for r in top_nat.head(3).iter_rows(named=True)) if top_nat.height else "")),
+    ("4. Công suất phòng / room occupancy",
+     f"**{vn(100 * (this['room_occupancy_rate'] or 0), 1)} %** của "
+     f"{vn(this['room_nights_available'])} đêm phòng / of room-nights available"),
+    ("5. Ở đâu? / Where?",
+     f"**{districts['area_name'][0]}** ({vn(districts['arrivals'][0])} lượt / arrivals, "
+     f"{vn(100 * districts['arrivals'][0] / this['arrivals'], 0)} %)"),
+    ("6. Thông báo đúng hạn? / Notified on time?",
+     (f"quá hạn nhiều nhất / latest most often: {ESTABLISHMENT_TYPES.get(late['establishment_type'][0])} "
+      f"({vn(100 * late['share'][0], 1)} %, tổng các tháng / sum of months)") if late.height else "-"),
+])''',
+    ),
+    ("md", "## 1–3. Mùa vụ và nguồn khách / Seasonality and origin (toàn tỉnh / province)"),
+    (
+        "code",
+        """\
+# Lines, not stacked bars: the published total is not the sum of domestic and international.
+months = tm.filter(province & (pl.col("establishment_type") == "all"))
+fig = px.line(months.with_columns(origin=pl.col("guest_origin").replace_strict(ORIGIN)),
+              x="month", y="arrivals", color="origin", markers=True,
+              labels={"arrivals": "lượt khách / arrivals", "month": "tháng / month", "origin": ""},
+              title="Lượt khách hằng tháng / arrivals by month")
+drawn(fig)""",
+    ),
+    (
+        "code",
+        """\
+top = top_nat.head(12).with_columns(
+    label=pl.col("nationality_name") + " (" + pl.col("nationality") + ")").sort("arrivals")
+if top.height:
+    display(drawn(px.bar(
+        top, x="arrivals", y="label", orientation="h",
+        labels={"arrivals": f"lượt khách năm {year} / arrivals in {year}",
+                "label": "quốc tịch / nationality"},
+        title=f"Khách quốc tế theo quốc tịch, {year} / international guests by nationality")))
+else:
+    print("Không có khách quốc tế / no international guests")""",
+    ),
+    ("md", "## 4. Loại cơ sở và công suất phòng / Establishment types and room occupancy"),
+    (
+        "code",
+        """\
+types = (ty.filter(province & (pl.col("guest_origin") == "all") & (pl.col("establishment_type") != "all")
+                   & (pl.col("year") == year))
+         .with_columns(occupancy=(100 * pl.col("room_occupancy_rate")).round(1),
+                       type=pl.col("establishment_type").replace(ESTABLISHMENT_TYPES))
+         .sort("occupancy"))
+fig = px.bar(types, x="occupancy", y="type", orientation="h", hover_data=["arrivals", "establishments"],
+             labels={"occupancy": "công suất phòng / room occupancy, %", "type": ""},
+             title=f"Công suất phòng theo loại cơ sở, {year} / room occupancy by type, {year}")
+drawn(fig)""",
+    ),
+    ("md", "## 5–6. Ở đâu, và thông báo đúng hạn / Where, and notifications on time"),
+    (
+        "code",
+        """\
+fig = px.bar(districts.sort("arrivals"), x="arrivals", y="area_name", orientation="h",
+             labels={"arrivals": f"lượt khách năm {year} / arrivals in {year}",
+                     "area_name": "huyện cũ / former district"},
+             title=f"Lượt khách theo huyện cũ, {year} / arrivals by former district, {year}")
+drawn(fig)""",
+    ),
+    (
+        "code",
+        """\
+# late notifications: sums of the published months (there is no yearly compliance mart)
+late.with_columns(type=pl.col("establishment_type").replace(ESTABLISHMENT_TYPES),
+                  share=(100 * pl.col("share")).round(1)
+                  ).select("type", "notifications", "late_notifications", "share")""",
+    ),
+    ("md", CHECKS_MD),
+    (
+        "code",
+        """\
+# 1. The same guests, the same figure: domestic guests are the nationality VNM, in every year.
+vnm = nat.filter(pl.col("nationality") == "VNM").join(
+    ty.filter(province & (pl.col("establishment_type") == "all") & (pl.col("guest_origin") == "domestic")),
+    on="year")
+assert vnm.height == per_year.height
+assert (vnm["arrivals"] == vnm["arrivals_right"]).all()
+assert (vnm["guest_nights"] == vnm["guest_nights_right"]).all()
+
+# 2. Not additive, but close: totals against their parts within D × (parts + 1).
+keys = ["year", "area_level", "area_code"]
+checks = {
+    "all guests vs domestic + international": sum_check(
+        ty.filter(pl.col("establishment_type") == "all"), keys, pl.col("guest_origin") == "all",
+        "arrivals", D),
+    "all types vs each type": sum_check(
+        ty.filter(pl.col("guest_origin") == "all"), keys, pl.col("establishment_type") == "all",
+        "arrivals", D),
+    "areas": hierarchy_check(ty.filter(everything), "arrivals", ["year"], D),
+    "year vs its months": sum_check(
+        pl.concat([ty.filter(everything).select(*keys, "arrivals", is_year=True),
+                   tm.filter(everything).select(*keys, "arrivals", is_year=False)]),
+        keys, pl.col("is_year"), "arrivals", D),
+}
+for name, check in checks.items():
+    assert check.height > 0 and check["ok"].all(), (name, check.filter(~pl.col("ok")))
+    print(f"{name}: {check.height} totals, largest gap {check['gap'].max()} "
+          f"(allowed {check['tolerance'].min()}–{check['tolerance'].max()})")
+
+# 3. Derived figures follow from the published counts (to one unit of their rounding).
+for frame in (ty, tm):
+    alos = frame.filter(pl.col("arrivals") > 0).select(
+        ((pl.col("guest_nights") / pl.col("arrivals")).round(4) - pl.col("average_length_of_stay")).abs().max())
+    assert alos.item() <= 1e-4 + 1e-12
+occupancy = ty.filter(pl.col("room_nights_available") > 0).select(
+    ((pl.col("occupied_room_nights") / pl.col("room_nights_available")).round(6)
+     - pl.col("room_occupancy_rate")).abs().max())
+assert occupancy.item() <= 1e-6 + 1e-12
+share = comp.filter(pl.col("notifications") > 0).select(
+    ((pl.col("late_notifications") / pl.col("notifications")).round(6) - pl.col("late_share")).abs().max())
+assert share.item() <= 1e-6 + 1e-12""",
+    ),
+    (
+        "code",
+        """\
+# 4. Against the generator's truth (synthetic landings only: DE06_GROUND_TRUTH).
+gt = truth("lodging")
+if gt:
+    ym = pl.col("month").dt.strftime("%Y-%m")
+    province_all = province & (pl.col("establishment_type") == "all")
+    guests = pl.DataFrame(
+        [(m, "all", t["province"]["arrivals"]) for m, t in gt["monthly"].items()]
+        + [(m, o, v["arrivals"]) for m, t in gt["monthly"].items() for o, v in t["by_origin"].items()],
+        schema=["month", "guest_origin", "true"], orient="row")
+    notices = pl.DataFrame([(m, f, t["province"][f]) for m, t in gt["monthly"].items()
+                            for f in ("notifications", "late_notifications")],
+                           schema=["month", "figure", "true"], orient="row")
+    nationalities = pl.DataFrame([(int(m[:4]), n, v[0]) for m, d in gt["nationality"].items()
+                                  for n, v in d.items()],
+                                 schema=["year", "nationality", "true"], orient="row"
+                                 ).group_by("year", "nationality").agg(pl.col("true").sum())
+    year_of = pl.col("month").str.slice(0, 4).cast(pl.Int64).alias("year")
+    checked = pl.concat([
+        against_truth(tm.filter(province_all).select(ym, "guest_origin", published="arrivals"),
+                      guests, ["month", "guest_origin"], D, JS),
+        # a year's arrivals: the truth's months added up (the published year is counted)
+        against_truth(ty.filter(province_all).select("year", "guest_origin", published="arrivals"),
+                      guests.group_by(year_of, "guest_origin").agg(pl.col("true").sum()),
+                      ["year", "guest_origin"], D, JS),
+        against_truth(comp.filter(province_all).unpivot(
+                          index="month", on=["notifications", "late_notifications"],
+                          variable_name="figure", value_name="published").with_columns(ym),
+                      notices, ["month", "figure"], D, JS),
+        # every nationality of every year: the truth's guests, or none
+        against_truth(nat.select("year", "nationality", published="arrivals"), nationalities,
+                      ["year", "nationality"], D, JS, absent_is_zero=True),
+    ], how="diagonal")
+    assert checked.height > 0 and checked["ok"].all(), checked.filter(~pl.col("ok"))
+    print(f"{checked.height} figures within ±{D} of the truth; "
+          f"mean |deviation| {checked['deviation'].abs().mean():.2f}")
+else:
+    print("Không có ground truth (dữ liệu thật) / no ground truth (real extracts)")""",
+    ),
+]
+
+# ============================================================================ 39 public order
+PUBLIC_ORDER = [
+    (
+        "md",
+        header(
+            "Mô hình 39 — Trật tự, an toàn xã hội / Model 39 — Public order and social safety",
+            [
+                "Bao nhiêu vụ việc trong năm, trên 100.000 dân, bao nhiêu được làm rõ? / How "
+                "many incidents in the year, per 100,000 population, how many cleared?",
+                "Nhóm hành vi (ICCS) nào nhiều nhất? / Which kinds of offence (ICCS sections) "
+                "are most common?",
+                "Huyện cũ nào có tỷ lệ cao? / Which former districts have high rates?",
+                "Xu hướng theo tháng? / What is the monthly trend?",
+                "Vi phạm giao thông qua camera: bao nhiêu, hành vi nào, loại xe nào, tiền phạt, "
+                "đã nộp bao nhiêu? / Camera traffic violations: how many, which behaviours and "
+                "vehicles, fines, how much paid?",
+            ],
+            PUBLISHED_SOURCE
+            + "\n\nSố năm lấy từ bảng năm (`public_order_yearly`, `traffic_violations_yearly`, "
+            "có `months_covered`), không cộng các tháng. / Yearly figures come from the yearly "
+            "marts (with `months_covered`), never from sums of months.",
+        ),
+    ),
+    (
+        "code",
+        IMPORTS
+        + '''
+
+yearly = pub.sql("""
+    SELECT year, area_level, area_code, area_name, parent_code, iccs_section, iccs_section_name,
+           months_covered, incidents, cleared, clearance_rate, mean_population, rate_per_100k
+    FROM public_order_yearly ORDER BY year, area_level, area_code, iccs_section""")
+monthly = pub.sql("""
+    SELECT month, year(month) AS year, area_level, area_code, iccs_section, incidents, cleared,
+           clearance_rate, population_start, rate_per_100k
+    FROM public_order_monthly ORDER BY month""")
+traffic = pub.sql("""
+    SELECT year, area_level, area_code, area_name, parent_code, violation_group, vehicle_type,
+           months_covered, violations, fines_vnd, paid, paid_share
+    FROM traffic_violations_yearly""")
+ALL = pl.col("iccs_section") == "ALL"
+years = yearly["year"].unique().sort().to_list()
+latest, previous = years[-1], (years[-2] if len(years) > 1 else None)
+at = lambda frame, level, year: frame.filter((pl.col("area_level") == level) & (pl.col("year") == year))
+now = at(yearly, "province", latest).filter(ALL).row(0, named=True)
+before = at(yearly, "province", previous).filter(ALL).row(0, named=True) if previous else None
+sections = at(yearly, "province", latest).filter(~ALL).sort("incidents", descending=True)
+districts = at(yearly, "district", latest).filter(ALL).sort("rate_per_100k", descending=True,
+                                                           nulls_last=True)
+trend = monthly.filter((pl.col("area_level") == "province") & ALL)
+every = (pl.col("violation_group") == "all") & (pl.col("vehicle_type") == "all")
+cams = at(traffic, "province", latest)
+cams_all = cams.filter(every).row(0, named=True)
+groups = cams.filter((pl.col("vehicle_type") == "all") & (pl.col("violation_group") != "all")
+                     ).sort("violations", descending=True)
+answers([
+    (f"1. Năm {latest} ({now['months_covered']} tháng / months)",
+     f"**{vn(now['incidents'])}** vụ / incidents, **{vn(now['rate_per_100k'], 1)}** trên 100.000 "
+     f"dân / per 100,000; làm rõ / cleared {vn(now['cleared'])} "
+     f"({vn(100 * (now['clearance_rate'] or 0), 1)} %)"
+     + (f"; {pct_change(now['incidents'], before['incidents'])} so với / against {previous}"
+        if before and before["months_covered"] == now["months_covered"] else "")),
+    ("2. Nhóm nhiều nhất / most common (ICCS)",
+     "; ".join(f"{r['iccs_section']} {r['iccs_section_name']}: {vn(r['incidents'])}"
+               for r in sections.head(3).iter_rows(named=True))),
+    ("3. Ở đâu? / Where?",
+     f"cao nhất / highest: **{districts['area_name'][0]}** ({vn(districts['rate_per_100k'][0], 1)} "
+     f"/ 100.000{' ⚠' if districts['incidents'][0] < 10 * D else ''}); thấp nhất / lowest: "
+     f"{districts['area_name'][-1]} ({vn(districts['rate_per_100k'][-1], 1)}"
+     f"{' ⚠' if districts['incidents'][-1] < 10 * D else ''}) — " + SMALL_NOTE.format(D=D)),
+    ("4. Xu hướng / trend",
+     f"{trend.height} tháng / months: cao nhất / highest {trend.sort('incidents')['month'][-1]:%m/%Y} "
+     f"({vn(trend['incidents'].max())}), thấp nhất / lowest "
+     f"{trend.sort('incidents')['month'][0]:%m/%Y} ({vn(trend['incidents'].min())})"),
+    (f"5. Vi phạm giao thông qua camera, {latest} / camera traffic violations",
+     f"**{vn(cams_all['violations'])}** vi phạm / violations; nhiều nhất / most: "
+     f"{VIOLATION_GROUPS.get(groups['violation_group'][0], groups['violation_group'][0])} "
+     f"({vn(groups['violations'][0])}); tiền phạt / fines {vn(cams_all['fines_vnd'] / 1e6)} triệu "
+     f"đồng / million VND, đã nộp / paid {vn(100 * (cams_all['paid_share'] or 0), 1)} %"),
+])''',
+    ),
+    ("md", "## 1–2. Nhóm hành vi / ICCS sections (toàn tỉnh / province)"),
+    (
+        "code",
+        """\
+fig = px.bar(at(yearly, "province", latest).filter(~ALL & (pl.col("incidents") > 0))
+             .with_columns(section=pl.col("iccs_section") + " " + pl.col("iccs_section_name"))
+             .sort("incidents"),
+             x="incidents", y="section", orientation="h", hover_data=["cleared", "clearance_rate"],
+             labels={"incidents": f"vụ việc năm {latest} / incidents in {latest}", "section": ""},
+             title=f"Vụ việc theo nhóm ICCS, {latest} / incidents by ICCS section, {latest}")
+drawn(fig)""",
+    ),
+    ("md", "## 3. Ở đâu / Where: huyện cũ và xã, phường 2025 / former districts and 2025 communes"),
+    (
+        "code",
+        """\
+fig = px.bar(districts.sort("rate_per_100k", nulls_last=True), x="rate_per_100k", y="area_name",
+             orientation="h", hover_data=["incidents", "mean_population"],
+             labels={"rate_per_100k": "vụ trên 100.000 dân / per 100,000",
+                     "area_name": "huyện cũ / former district"},
+             title=f"Vụ việc trên 100.000 dân theo huyện cũ, {latest} / incidents per 100,000 by "
+                   f"former district, {latest}")
+drawn(fig)""",
+    ),
+    (
+        "code",
+        """\
+print(SMALL_NOTE.format(D=D))
+(at(yearly, "commune", latest).filter(ALL)
+    .join(districts.select(pl.col("area_code").alias("parent_code"), pl.col("area_name").alias("district")),
+          on="parent_code")
+    .with_columns(small=pl.when(small_count(pl.col("incidents"), D)).then(pl.lit("⚠")))
+    .sort("rate_per_100k", descending=True, nulls_last=True)
+    .select("district", "area_name", "incidents", "mean_population", "rate_per_100k", "small")
+    .head(15))""",
+    ),
+    ("md", "## 4. Xu hướng / Monthly trend (toàn tỉnh / province)"),
+    (
+        "code",
+        """\
+fig = px.line(trend, x="month", y="incidents", markers=True, hover_data=["rate_per_100k"],
+              labels={"incidents": "vụ việc / incidents", "month": "tháng / month"},
+              title="Vụ việc hằng tháng (toàn tỉnh) / incidents by month (province)")
+drawn(fig)""",
+    ),
+    ("md", "## 5. Vi phạm giao thông qua camera / Camera traffic violations"),
+    (
+        "code",
+        """\
+by_vehicle = cams.filter((pl.col("violation_group") != "all") & (pl.col("vehicle_type") != "all")
+                         & (pl.col("violations") > 0)).with_columns(
+    group=pl.col("violation_group").replace(VIOLATION_GROUPS),
+    vehicle=pl.col("vehicle_type").replace(VEHICLE_TYPES))
+fig = px.bar(by_vehicle, x="violations", y="group", color="vehicle", orientation="h", barmode="group",
+             labels={"violations": f"vi phạm năm {latest} / violations in {latest}", "group": "",
+                     "vehicle": "loại xe / vehicle"},
+             title=f"Vi phạm theo hành vi và loại xe, {latest} / violations by behaviour and "
+                   f"vehicle, {latest}")
+drawn(fig)""",
+    ),
+    ("md", CHECKS_MD),
+    (
+        "code",
+        """\
+# 1. The same persons, the same figure: the population the rates use is model 36's.
+pop = pub.sql("SELECT year, area_level, area_code, mean_population AS model_36 FROM population_rates")
+same = yearly.filter(ALL).join(pop, on=["year", "area_level", "area_code"])
+assert same.height == yearly.filter(ALL).height and (same["mean_population"] == same["model_36"]).all()
+starts = pub.sql("SELECT month, area_level, area_code, population_start AS model_36 FROM population_change")
+same = monthly.filter(ALL).join(starts, on=["month", "area_level", "area_code"])
+assert same.height > 0 and (same["population_start"] == same["model_36"]).all()
+
+# 2. Not additive, but close: totals against their parts within D × (parts + 1).
+keys = ["year", "area_level", "area_code"]
+covered = yearly.select("year", "months_covered").unique()
+months = monthly.join(covered, on="year").group_by([*keys, "iccs_section"]).agg(
+    pl.col("incidents"), published=pl.len(), covered=pl.col("months_covered").first())
+checks = {
+    "all sections vs each section": sum_check(yearly, keys, ALL, "incidents", D),
+    "year vs its months": sum_check(
+        pl.concat([yearly.filter(ALL).select(*keys, "incidents", is_year=True),
+                   monthly.filter(ALL).select(*keys, "incidents", is_year=False)]),
+        keys, pl.col("is_year"), "incidents", D),
+    "areas": hierarchy_check(yearly.filter(ALL), "incidents", ["year"], D),
+    "violations: all groups vs each": sum_check(
+        traffic.filter(pl.col("vehicle_type") == "all"), keys, pl.col("violation_group") == "all",
+        "violations", D),
+    "violations: all vehicles vs each": sum_check(
+        traffic.filter(pl.col("violation_group") == "all"), keys, pl.col("vehicle_type") == "all",
+        "violations", D),
+}
+for name, check in checks.items():
+    assert check.height > 0 and check["ok"].all(), (name, check.filter(~pl.col("ok")))
+    print(f"{name}: {check.height} totals, largest gap {check['gap'].max()} "
+          f"(allowed {check['tolerance'].min()}–{check['tolerance'].max()})")
+# a year's months_covered is the number of its months published
+assert (months.filter(pl.col("iccs_section") == "ALL")["published"]
+        == months.filter(pl.col("iccs_section") == "ALL")["covered"]).all()
+
+# 3. Rates follow from the published counts.
+rate = (pl.col("incidents") * 100000 / pl.col("mean_population")).round(2)
+# (to one unit of the published rounding: DuckDB rounds halves away from zero, polars to even)
+assert yearly.filter(pl.col("mean_population") > 0).select(
+    (rate - pl.col("rate_per_100k")).abs().max()).item() <= 0.01 + 1e-9
+cleared = (pl.col("cleared") / pl.col("incidents")).round(4)
+assert yearly.filter(pl.col("incidents") > 0).select(
+    (cleared - pl.col("clearance_rate")).abs().max()).item() <= 1e-4 + 1e-12""",
+    ),
+    (
+        "code",
+        """\
+# 4. Against the generator's truth (synthetic landings only: DE06_GROUND_TRUTH).
+gt = truth("public_order")
+if gt:
+    year = pl.col("month").str.slice(0, 4).cast(pl.Int64).alias("year")
+    incidents = pl.DataFrame(
+        [(m, "ALL", "incidents", t["incidents"]) for m, t in gt["incidents"]["by_month"].items()]
+        + [(m, "ALL", "cleared", t["cleared"]) for m, t in gt["incidents"]["by_month"].items()]
+        + [(m, s, "incidents", v["incidents"]) for m, t in gt["incidents"]["by_month"].items()
+           for s, v in t["by_section"].items()],
+        schema=["month", "iccs_section", "figure", "true"], orient="row",
+    ).group_by(year, "iccs_section", "figure").agg(pl.col("true").sum())
+    violations = pl.DataFrame(
+        [(m, "all", t["violations"]) for m, t in gt["violations"]["by_month"].items()]
+        + [(m, g, v["violations"]) for m, t in gt["violations"]["by_month"].items()
+           for g, v in t["by_group"].items()],
+        schema=["month", "violation_group", "true"], orient="row",
+    ).group_by(year, "violation_group").agg(pl.col("true").sum())
+    province = pl.col("area_level") == "province"
+    published = pl.concat([
+        yearly.filter(province).select("year", "iccs_section", pl.lit("incidents").alias("figure"),
+                                       published="incidents"),
+        yearly.filter(province & ALL).select("year", "iccs_section", pl.lit("cleared").alias("figure"),
+                                             published="cleared")])
+    checked = pl.concat([
+        against_truth(published, incidents, ["year", "iccs_section", "figure"], D, JS),
+        against_truth(traffic.filter(province & (pl.col("vehicle_type") == "all")).select(
+                          "year", "violation_group", published="violations"),
+                      violations, ["year", "violation_group"], D, JS),
+    ], how="diagonal")
+    assert checked.height > 0 and checked["ok"].all(), checked.filter(~pl.col("ok"))
+    print(f"{checked.height} figures within ±{D} of the truth; "
+          f"mean |deviation| {checked['deviation'].abs().mean():.2f}")
+else:
+    print("Không có ground truth (dữ liệu thật) / no ground truth (real extracts)")
+""",
+    ),
+]
+
+# ============================================================================ quality
+QUALITY = [
+    (
+        "md",
+        header(
+            "Chất lượng dữ liệu / Data quality (cho người vận hành / for operators)",
+            [
+                "Cần kiểm tra gì, và làm gì? / What needs checking, and what to do?",
+                "Mọi dòng nhận được có được chấp nhận hoặc cách ly không? / Was every row "
+                "received accepted or quarantined?",
+                "Dòng nào bị loại, vì sao? / What was rejected, and why?",
+                "Bao nhiêu đăng ký muộn và thông báo lưu trú muộn? / How many late "
+                "registrations and late lodging notifications?",
+                "Bảo vệ số liệu (khóa ô) làm lệch số công bố bao nhiêu? / How much does the "
+                "protection move the published figures?",
+            ],
+            "`DE06_DATA_DIR/operations/quality_flags.parquet`, `quality_monthly.parquet`, "
+            "`quality_signals.parquet` — số đếm như đã nhận, chỉ người vận hành đọc được (thư "
+            "mục dữ liệu, chỉ chủ sở hữu), cùng số liệu với `operations/quality.html`; và "
+            "`published/marts.duckdb` (bảng `disclosure_utility`). / The operators' figures "
+            "(counts as received, in the owner-only data folder; the same as "
+            "`operations/quality.html`, written by every run) and the published "
+            "`disclosure_utility`. Analysts, who get the share only, cannot open this "
+            "notebook's first source.",
+        ),
+    ),
+    (
+        "code",
+        IMPORTS
+        + """
+
+from de06nb import data_dir
+
+operations = data_dir() / "operations"  # the operators' side of the data folder (0700)
+if not (operations / "quality_flags.parquet").exists():
+    raise FileNotFoundError(f"{operations}/quality_flags.parquet: run the pipeline (make run); "
+                            "this folder is the operators' only")
+flags = pl.read_parquet(operations / "quality_flags.parquet")
+monthly = pl.read_parquet(operations / "quality_monthly.parquet")
+signals = pl.read_parquet(operations / "quality_signals.parquet")
+reasons = (monthly.select("source", "source_file", "period", pl.col("^reject:.*$"))
+           .unpivot(index=["source", "source_file", "period"], variable_name="reason", value_name="rows")
+           .drop_nulls("rows").filter(pl.col("rows") > 0)
+           .with_columns(pl.col("reason").str.strip_prefix("reject:")))
+by_reason = reasons.group_by("source", "reason").agg(pl.col("rows").sum()).sort("rows", descending=True)
+late = {c: monthly[c].sum() for c in ("repair:late_registration", "flag:late_notification")
+        if c in monthly.columns}
+utility = pub.sql("SELECT mart, level, kind, cells, cells_perturbed_share, mean_abs_deviation, "
+                  "max_abs_deviation, mean_relative_deviation FROM disclosure_utility")
+counts = utility.filter(pl.col("kind") == "count")
+perturbed = (counts["cells"] * counts["cells_perturbed_share"]).sum() / counts["cells"].sum()
+answers([
+    ("1. Cần kiểm tra / to check",
+     f"**{flags.height}** "
+     + ("(" + "; ".join(f"{r['what']}: {r['source']} {r['where']} "
+                        f"{'' if r['month'] is None else format(r['month'], '%m/%Y')}"
+                        for r in flags.head(5).iter_rows(named=True)) + ") — bảng dưới / table below"
+        if flags.height else "— không có gì / nothing")),
+    ("2. Mọi dòng được xử lý? / every row accounted for?",
+     f"{monthly.height} tệp / files, {vn(monthly['rows_in'].sum())} dòng nhận / rows in = "
+     f"{vn(monthly['accepted'].sum())} chấp nhận / accepted + {vn(monthly['quarantined'].sum())} "
+     f"cách ly / quarantined"),
+    ("3. Lý do cách ly / why rejected",
+     "; ".join(f"{r['source']} {r['reason']}: {vn(r['rows'])}" for r in by_reason.head(4).iter_rows(named=True))
+     or "-"),
+    ("4. Muộn / late",
+     f"đăng ký muộn / late registrations {vn(late.get('repair:late_registration', 0))}; thông báo "
+     f"lưu trú muộn / late notifications {vn(late.get('flag:late_notification', 0))}"),
+    ("5. Bảo vệ số liệu / protection",
+     f"{vn(100 * perturbed, 0)} % số ô đếm bị thay đổi / of count cells changed, lệch tối đa / "
+     f"at most ±{int(counts['max_abs_deviation'].max())}, bình quân / mean "
+     f"{vn((counts['cells'] * counts['mean_abs_deviation']).sum() / counts['cells'].sum(), 2)}"),
+])
+if flags.height:
+    display(flags.select("month", "source_name", "where", "what", "seen", "expected",
+                         "what_to_check_vi", "what_to_check_en"))""",
+    ),
+    ("md", "## 2–3. Theo nguồn và tháng / By source and month"),
+    (
+        "code",
+        """\
 by_source = monthly.group_by("source").agg(
     pl.len().alias("files"), pl.col("rows_in", "accepted", "quarantined").sum(),
     pl.col("coverage_jump", "quarantine_jump").sum()).sort("source")
-by_source""",
-        ),
-        (
-            "code",
-            """\
-reasons = (monthly.select("source", "period", pl.col("^reject:.*$"))
-           .unpivot(index=["source", "period"], variable_name="reason", value_name="rows")
-           .drop_nulls("rows").filter(pl.col("rows") > 0))
-totals = reasons.group_by("source", "reason").agg(pl.col("rows").sum()).sort("source", "reason")
-if truth:  # the quarantine by reason equals what the generator planted
-    planted = {**truth("population")["quarantine"], **truth("public_order")["quarantine"]}
-    for source, by_reason in planted.items():
-        got = dict(totals.filter(pl.col("source") == source).select("reason", "rows").iter_rows())
-        assert got == {f"reject:{k}": v for k, v in by_reason.items()}, source
-px.bar(reasons, x="period", y="rows", color="reason", facet_row="source", height=900,
-       title="Dòng bị cách ly theo lý do / quarantined rows by reason")""",
-        ),
-        (
-            "code",
-            """\
-late = monthly.select("source", "period", pl.col("^(repair:late_registration|flag:late_notification)$"))
-px.line(late.unpivot(index=["source", "period"]).drop_nulls("value"), x="period", y="value",
-        color="variable", markers=True, title="Đăng ký muộn, thông báo muộn / late registrations and notifications")""",
-        ),
-        ("md", "## Tháng bất thường theo huyện cũ / District-months to check"),
-        (
-            "code",
-            """\
-flagged = signals.filter(pl.col("stopped") | pl.col("jump"))
-# A flagged month is 0 after a mean of 7+ or more than 4 √mean away from the 3-month mean.
-recheck = flagged.with_columns(
-    ok=((pl.col("n") == 0) & (pl.col("prev_mean") >= 7)) | ((pl.col("n") - pl.col("prev_mean")).abs()
-                                                          > 4 * pl.col("prev_mean").sqrt() - 0.01))
-assert recheck["ok"].all()
-flagged.select("source", "measure", "district_name", "month", "n", "prev_mean", "stopped", "jump")""",
-        ),
-        ("md", "## Mức ẩn số liệu đã công bố / Suppression in the published marts"),
-        (
-            "code",
-            """\
-rows = []
-for (mart,) in con.sql("SELECT mart FROM catalogue ORDER BY mart").fetchall():
-    flags = [c for (c,) in con.sql(f"SELECT column_name FROM information_schema.columns "
-                                   f"WHERE table_name = '{mart}' AND column_name LIKE '%_flag'").fetchall()]
-    if flags:
-        cells = " + ".join(f"count(*) FILTER (WHERE {f} = 'c')" for f in flags)
-        rows.append(con.sql(f"SELECT '{mart}' AS mart, count(*) * {len(flags)} AS cells, {cells} AS suppressed "
-                            f"FROM {mart}").pl())
-suppression = pl.concat(rows).with_columns(share=(pl.col("suppressed") / pl.col("cells")).round(3))
-assert (suppression["suppressed"] <= suppression["cells"]).all()
-suppression.sort("share", descending=True)""",
-        ),
-    ],
+display(by_source)
+fig = px.bar(reasons.filter(pl.col("period").str.contains(r"^\\d{4}-\\d{2}$")),
+             x="period", y="rows", color="reason", facet_row="source", height=900,
+             color_discrete_sequence=px.colors.qualitative.Dark24,  # one colour per reason
+             labels={"rows": "dòng / rows", "period": "tháng / month", "reason": "lý do / reason"},
+             title="Dòng bị cách ly theo lý do / quarantined rows by reason")
+drawn(fig)""",
+    ),
+    ("md", "## 4. Đăng ký muộn, thông báo muộn / Late registrations and notifications"),
+    (
+        "code",
+        """\
+late_cols = [c for c in ("repair:late_registration", "flag:late_notification") if c in monthly.columns]
+fig = px.line(monthly.select("source", "period", *late_cols).unpivot(index=["source", "period"])
+              .drop_nulls("value"), x="period", y="value", color="variable", markers=True,
+              labels={"value": "dòng / rows", "period": "tháng / month", "variable": ""},
+              title="Đăng ký muộn, thông báo muộn / late registrations and notifications")
+drawn(fig)""",
+    ),
+    ("md", "## 5. Bảo vệ số liệu / The protection's utility (published `disclosure_utility`)"),
+    ("code", """utility.sort("mart", "level", "kind")"""),
+    (
+        "md",
+        CHECKS_MD.split("\n\n")[0] + "\n\nSố đếm ở đây là số như đã nhận (không làm nhiễu): "
+        "so sánh chính xác. / Counts here are as received (not perturbed): compared exactly.",
+    ),
+    (
+        "code",
+        """\
+# 1. Every row received is accepted or quarantined, in every file.
+assert (monthly["rows_in"] == monthly["accepted"] + monthly["quarantined"]).all()
+# 2. Every flag says what to check, in both languages, and a district flag comes from its signal.
+assert flags.filter((pl.col("what_to_check_vi").str.len_chars() < 40)
+                    | (pl.col("what_to_check_en").str.len_chars() < 40)).height == 0
+marked = signals.filter(pl.col("stopped") | pl.col("jump"))
+districts = flags.filter(pl.col("kind").is_in(["stopped", "drop", "rise"])
+                         & ~pl.col("where").str.contains("/"))
+assert districts.join(marked.select(pl.col("district_name").alias("where"), "month", "source"),
+                      on=["where", "month", "source"], how="anti").height == 0
+# 3. The published utility: no deviation beyond the audit's bound.
+assert counts["max_abs_deviation"].max() <= D""",
+    ),
+    (
+        "code",
+        """\
+# 4. Against the generator's truth (synthetic landings only): the quarantine by reason is what
+#    the generator planted.
+gts = {d: truth(d) for d in ("population", "public_order", "lodging", "labour")}
+if all(gts.values()):
+    planted = {**gts["population"]["quarantine"], **gts["public_order"]["quarantine"],
+               "stays": gts["lodging"]["quarantine"]["stays"]}
+    labour = {}
+    for y in gts["labour"]["years"].values():
+        for reason, n in y["quarantine"].items():
+            labour[reason] = labour.get(reason, 0) + n
+    planted["labour_status"] = labour
+    got = {(s, r): n for s, r, n in by_reason.iter_rows()}
+    want = {(s, r): n for s, by in planted.items() for r, n in by.items() if n}
+    assert {k: v for k, v in got.items() if k[0] in planted} == want
+    print(f"quarantine by reason equals the truth: {len(want)} source-reasons")
+else:
+    print("Không có ground truth (dữ liệu thật) / no ground truth (real extracts)")""",
+    ),
+]
+
+NOTEBOOKS = {
+    "36_population.ipynb": POPULATION,
+    "37_labour.ipynb": LABOUR,
+    "38_tourism.ipynb": TOURISM,
+    "39_public_order.ipynb": PUBLIC_ORDER,
+    "quality.ipynb": QUALITY,
 }
 
 

@@ -2,20 +2,16 @@
 print the published (perturbed) figures and say so, every yearbook table whole; one index page
 links every report, workbook, CSV and Parquet file, the dictionary and the notebooks, and says
 what was published from which extracts; a CSV beside every Parquet file; a data dictionary
-entry for every published column; the operators' quality report flags a district that stops
-reporting and stays out of published/."""
+entry for every published column. (The operators' quality report: tests/test_quality_report.py.)"""
 
 import re
-from datetime import date
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
 from domains import MARTS
-from marts import quality_report
 from projection import OUTPUT_TABLES
 from reporting import dictionary, text
 from reporting.html import yearbook_html
@@ -144,85 +140,6 @@ def test_dictionary_page_and_catalogue(sample_run, pub):
     for mart, definition in catalogue:  # words analysts can read, not a repository path
         assert not definition.startswith("marts/") and mart in definition
         assert "data_dictionary" in definition and len(definition) > 80
-
-
-def _quality_fixture() -> duckdb.DuckDBPyConnection:
-    """A warehouse in which district 'B' stops reporting deaths in April 2025."""
-    con = duckdb.connect()
-    for s in ("ops", "reference", "staging"):
-        con.execute(f"CREATE SCHEMA {s}")
-    con.execute("""CREATE TABLE reference.communes_2025 AS SELECT * FROM (VALUES
-        ('00001', '001', 'Huyện A'), ('00002', '002', 'Huyện B')) t(commune_code, district_code, district_name)""")
-    con.execute("""CREATE TABLE staging.events AS
-        SELECT 'death' AS event_type, commune_code, month AS event_month
-        FROM (SELECT unnest(['00001', '00002']) AS commune_code),
-             (SELECT unnest(generate_series(DATE '2025-01-01', DATE '2025-06-01', INTERVAL 1 MONTH))::DATE AS month),
-             range(12)
-        WHERE NOT (commune_code = '00002' AND month = DATE '2025-04-01')""")
-    con.execute("""CREATE TABLE ops.reconciliation AS SELECT * FROM (VALUES
-        ('events', 'population/events_2025-03.csv', 24, 24, 0, 0),
-        ('events', 'population/events_2025-04.csv', 12, 10, 2, 0)) t(source, source_file, rows_in,
-        rows_staged, rows_quarantined, rows_unaccounted)""")
-    con.execute("""CREATE TABLE ops.load_log AS SELECT * FROM (VALUES
-        ('events', 'population/events_2025-03.csv', '2025-03', now()),
-        ('events', 'population/events_2025-04.csv', '2025-04', now())) t(source, source_file, period, loaded_at)""")
-    con.execute("""CREATE TABLE ops.quality_figures AS SELECT * FROM (VALUES
-        ('events', 'population/events_2025-04.csv', 'reject', 'DUPLICATE', 2, now()),
-        ('events', 'population/events_2025-04.csv', 'repair', 'late_registration', 3, now()))
-        t(source, source_file, kind, figure, value, computed_at)""")
-    return con
-
-
-def test_quality_report_flags_a_district_that_stops_reporting_deaths(tmp_path):
-    figures = quality_report.write_quality_report(_quality_fixture(), tmp_path / "quality.html")
-    flagged = figures["flagged"]
-    assert flagged.select("district_name", "month", "measure", "stopped").rows() == [
-        ("Huyện B", date(2025, 4, 1), "death", True)
-    ]
-    monthly = figures["monthly"].sort("period")
-    assert monthly["coverage"].to_list() == [None, 0.5] and monthly["coverage_jump"].to_list() == [
-        False,
-        True,
-    ]
-    assert monthly["reject:DUPLICATE"].to_list() == [None, 2]
-    assert monthly["repair:late_registration"].to_list() == [None, 3]
-    html = (tmp_path / "quality.html").read_text(encoding="utf-8")
-    assert "Huyện B" in html and "ngừng báo cáo" in html and "class='hl'" in html
-    assert (tmp_path / "quality_monthly.parquet").exists()
-    meta = quality_report.dagster_metadata(figures)
-    assert meta["quality_flagged_district_months"] == 1
-
-
-def test_quality_report_stays_with_the_operators(sample_run, wh):
-    """Counts as received belong to the operators' side of the data folder, never published/."""
-    assert not list(sample_run.published.resolve().rglob("quality*"))
-    operations = sample_run.warehouse.data / "operations"
-    assert operations.stat().st_mode & 0o777 == 0o700
-    html = (operations / "quality.html").read_text(encoding="utf-8")
-    monthly = pl.read_parquet(operations / "quality_monthly.parquet")
-    recon = wh.execute(
-        "SELECT sum(rows_in), sum(rows_staged), sum(rows_quarantined) FROM ops.reconciliation"
-    ).fetchone()
-    assert (
-        monthly["rows_in"].sum(),
-        monthly["accepted"].sum(),
-        monthly["quarantined"].sum(),
-    ) == recon
-    # no extract value reaches the report: person IDs, names and plates of the raw layer
-    samples = wh.execute(
-        """SELECT person_id FROM raw.residents USING SAMPLE 50 ROWS
-           UNION ALL SELECT full_name FROM raw.residents USING SAMPLE 50 ROWS
-           UNION ALL SELECT plate FROM raw.traffic_violations USING SAMPLE 50 ROWS"""
-    ).fetchall()
-    leaked = sum(1 for (v,) in samples if v and len(v) > 6 and v in html)
-    assert leaked == 0  # a count only: a failing test must not print the values either
-    events = sample_run.result.get_asset_materialization_events()
-    meta = [
-        e.materialization.metadata
-        for e in events
-        if e.materialization.asset_key.path == ["published", "marts"]
-    ][0]
-    assert "quality_by_source" in meta and "events" in meta["quality_by_source"].value
 
 
 def test_marts_carry_their_catalogue_entry():

@@ -1,0 +1,5 @@
+"""A minimal code location for tests/test_dev.py: starting dagster dev on it takes seconds."""
+
+import dagster as dg
+
+defs = dg.Definitions()
