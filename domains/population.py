@@ -17,7 +17,7 @@ from quality.suites import SEXES, communes_2025, suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
-from reporting.yearbook import SmallBase, YearbookTable, area_table
+from reporting.yearbook import Frame, SmallBase, YearbookTable, area_table
 from sources.contracts import population as contracts
 
 NAME = "population"  # asset group of its raw, staging and quarantine tables
@@ -569,7 +569,168 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             decimals=1,
             small_base=SMALL_POPULATION,
         ),
+        *projection_tables(con),
     ]
+
+
+def _projection_base(con: duckdb.DuckDBPyConnection):
+    """The projection's base date and its 1 January dates, or None when there is no projection
+    (less than a year of events: its metadata says why)."""
+    try:
+        row = con.execute(
+            "SELECT min(base_date), list(DISTINCT ref_date ORDER BY ref_date) "
+            "FROM population_projection"
+        ).fetchone()
+    except duckdb.CatalogException:
+        return None
+    return row if row and row[0] is not None else None
+
+
+def _projection_method(con: duckdb.DuckDBPyConnection) -> str:
+    rows = dict(con.execute("SELECT item, value FROM population_projection_metadata").fetchall())
+    return rows.get("method_vi", "")
+
+
+_BROAD_AGES = {"0-14": "0-14 tuổi / aged 0-14", "15-64": "15-64", "65+": "65+"}
+
+
+def projection_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None]:
+    """The projection's yearbook tables: the projected population of the province and the
+    former districts, in total and by broad age group, from the published stock of the base date
+    to 2031, labelled 'dự báo / projection' with its method and base date."""
+    base = _projection_base(con)
+    if base is None:
+        return []
+    base_date, dates = base
+    labels = {base_date: "Đã công bố / published"} | {d: "Dự báo / projection" for d in dates}
+    reference = (
+        f"Dự báo / projection từ dân số đã công bố ngày {base_date:%d/%m/%Y}; dân số ngày 01/01 "
+        f"hằng năm. {_projection_method(con)}."
+    )
+    return [
+        area_table(
+            con,
+            id="projection",
+            short="Dân số dự báo",
+            title="Dân số dự báo đến năm 2031 (dự báo)",
+            title_en="Population projection to 2031 (projection)",
+            unit="Người / persons",
+            mart="population_projection",
+            sql=f"""SELECT area_code, ref_date AS period, population AS value
+                    FROM population_indicators WHERE ref_date = DATE '{base_date}'
+                    UNION ALL SELECT area_code, ref_date, projected_population
+                    FROM population_projection WHERE sex = 'Tổng' AND age_group = 'Tổng'""",
+            definition="Dân số dự báo (khoảng 80 % trong bảng population_projection), xuất phát "
+            "từ dân số đã công bố.",
+            reference=reference,
+            kind="date",
+            preliminary=False,
+            period_subs=labels,
+            levels=("province", "district"),
+        ),
+        area_table(
+            con,
+            id="projection_ages",
+            short="Dân số dự báo theo tuổi",
+            title="Dân số dự báo theo nhóm tuổi (dự báo)",
+            title_en="Population projection by broad age group (projection)",
+            unit="Người / persons",
+            mart="population_projection",
+            sql=f"""SELECT area_code, ref_date AS period, '0-14' AS sub, aged_0_14 AS value
+                    FROM population_indicators WHERE ref_date = DATE '{base_date}'
+                    UNION ALL SELECT area_code, ref_date, '15-64', aged_15_64
+                    FROM population_indicators WHERE ref_date = DATE '{base_date}'
+                    UNION ALL SELECT area_code, ref_date, '65+', aged_65_plus
+                    FROM population_indicators WHERE ref_date = DATE '{base_date}'
+                    UNION ALL SELECT area_code, ref_date, age_group, projected_population
+                    FROM population_projection
+                    WHERE sex = 'Tổng' AND age_group IN ('0-14', '15-64', '65+')""",
+            definition="Dân số dự báo theo nhóm tuổi rộng (UN DESA: 0-14, 15-64, 65+).",
+            reference=reference,
+            kind="date",
+            preliminary=False,
+            subs=_BROAD_AGES,
+            levels=("province", "district"),
+        ),
+    ]
+
+
+def projection_sections(con: duckdb.DuckDBPyConnection) -> list[Section]:
+    """The projection in the report: a fan chart per area, the 2031 pyramid over today's, and
+    the backtest against the naive extrapolation."""
+    base = _projection_base(con)
+    if base is None:
+        status = con.execute(
+            "SELECT value FROM population_projection_metadata WHERE item = 'message'"
+        ).fetchone()
+        return [
+            Section(
+                "Dự báo dân số / Population projection",
+                [Note(status[0] if status and status[0] else "Chưa có dự báo / no projection.")],
+            )
+        ]
+    base_date, dates = base
+    areas = "area_level IN ('province', 'district')"
+    order = "ORDER BY CASE area_level WHEN 'province' THEN 0 ELSE 1 END, area_code"
+    history = con.execute(
+        f"SELECT area_code, area_name, ref_date, population FROM population_indicators "
+        f"WHERE {areas} AND day(ref_date) = 1 AND month(ref_date) = 1 {order}, ref_date"
+    ).pl()
+    projected = con.execute(
+        f"""SELECT area_code, area_name, ref_date, projected_population, lower_80, upper_80
+            FROM population_projection WHERE {areas} AND sex = 'Tổng' AND age_group = 'Tổng'
+            {order}, ref_date"""
+    ).pl()
+    pyramid = con.execute(
+        f"""SELECT p.area_code, p.area_name, p.sex, p.age_group,
+                   try_cast(regexp_extract(p.age_group, '^[0-9]+') AS INTEGER) AS age_from,
+                   p.projected_population AS projected, b.population AS published
+            FROM population_projection p
+            JOIN population_by_age_sex b ON b.ref_date = DATE '{base_date}'
+             AND b.area_level = p.area_level AND b.area_code = p.area_code
+             AND b.sex = p.sex AND b.age_group = p.age_group
+            WHERE p.{areas} AND p.sex <> 'Tổng' AND p.age_group <> 'Tổng'
+              AND p.ref_date = DATE '{dates[-1]}'
+            ORDER BY CASE p.area_level WHEN 'province' THEN 0 ELSE 1 END, p.area_code, age_from"""
+    ).pl()
+    backtest = con.execute(
+        """SELECT area_level, measure_label, n_areas, round(mape_projection, 2) AS mape_projection,
+                  round(mape_naive, 2) AS mape_naive, round(coverage_80, 1) AS coverage_80,
+                  base_date, target_date
+           FROM population_projection_backtest ORDER BY target_date, area_level, measure_label"""
+    ).pl()
+    return [
+        Section(
+            "Dự báo dân số / Population projection",
+            [
+                charts.fan(history, projected, mart="population_projection",
+                           base_label=f"{base_date:%d/%m/%Y}"),
+                Note(charts.FAN_NOTE + f" {_projection_method(con)}."),
+                charts.pyramid_compared(
+                    pyramid, mart="population_projection", then=f"{dates[-1]:%d/%m/%Y}",
+                    now=f"{base_date:%d/%m/%Y}",
+                ),
+                Frame(
+                    backtest,
+                    "Kiểm định ngược: dự báo từ một thời điểm trước so với số đăng ký sau đó / "
+                    "Backtest: the method started from an earlier stock against what the "
+                    "register then recorded (MAPE %: mean absolute percentage error; naive: "
+                    "linear extrapolation; coverage: % of areas inside their 80 % interval).",
+                    labels={
+                        "area_level": "Cấp / level",
+                        "measure_label": "Chỉ tiêu / measure",
+                        "n_areas": "Số địa bàn / areas",
+                        "mape_projection": "MAPE dự báo / method",
+                        "mape_naive": "MAPE ngoại suy / naive",
+                        "coverage_80": "Trong khoảng 80 % / in the 80 % interval (%)",
+                        "base_date": "Gốc / base",
+                        "target_date": "Đích / target",
+                    },
+                    decimals={"mape_projection": 2, "mape_naive": 2, "coverage_80": 1},
+                ),
+            ],
+        )
+    ]  # fmt: skip
 
 
 def pyramid_data(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, object]:
@@ -668,6 +829,7 @@ def report_sections(con: duckdb.DuckDBPyConnection, tables: list[YearbookTable])
             ],
         )
     )
+    sections += projection_sections(con)
     return sections
 
 

@@ -25,6 +25,9 @@ from projection.small_area import (
 TOTAL = "Tổng"  # the total over sexes or age groups, as the marts write it
 SEX_LABELS = (*SEXES, TOTAL)
 AGE_LABELS = (*AGE_GROUPS, TOTAL)
+# broad age groups published beside the five-year groups (UN DESA's dependency groups), each
+# with the interval of its own sum of the simulations (intervals do not add)
+BROAD_GROUPS = {"0-14": (0, 3), "15-64": (3, 13), "65+": (13, 17)}
 METHOD = (
     "cohort-component (province, single years of age) + Hamilton-Perry cohort-change ratios "
     "shrunk toward the parent area and raked (districts, communes)"
@@ -353,9 +356,14 @@ def _frame_of(
     arrays: dict[str, np.ndarray],
     base: date,
 ) -> pl.DataFrame:
-    """(H, A, 3, 18) arrays → the long population_projection frame (no row loops: the index
-    columns are the arrays' flattened coordinates)."""
-    h, a, s, g = np.indices(arrays["point"].shape).reshape(4, -1)
+    """(H, A, 3, 18) arrays, and the (H, A, 3, 3) broad age groups → the long
+    population_projection frame (no row loops: the index columns are the arrays' flattened
+    coordinates)."""
+    labels = np.array([*AGE_LABELS, *BROAD_GROUPS])
+    point = np.concatenate([arrays["point"], arrays["broad_point"]], axis=-1)
+    lower = np.concatenate([arrays["lower"], arrays["broad_lower"]], axis=-1)
+    upper = np.concatenate([arrays["upper"], arrays["broad_upper"]], axis=-1)
+    h, a, s, g = np.indices(point.shape).reshape(4, -1)
     parent_code = pl.Series(inputs.area_code[np.maximum(inputs.parent, 0)]).set(
         pl.Series(inputs.parent < 0), None
     )
@@ -368,10 +376,10 @@ def _frame_of(
             "area_name": inputs.area_name[a],
             "parent_code": parent_code.gather(a),
             "sex": np.array(SEX_LABELS)[s],
-            "age_group": np.array(AGE_LABELS)[g],
-            "projected_population": arrays["point"].ravel(),
-            "lower_80": arrays["lower"].ravel(),
-            "upper_80": arrays["upper"].ravel(),
+            "age_group": labels[g],
+            "projected_population": point.ravel(),
+            "lower_80": lower.ravel(),
+            "upper_80": upper.ravel(),
             "_order": (level_rank[a] * 1_000_000 + a * 1000 + s * 100 + g) + h * 10**9,
         }
     )
@@ -428,13 +436,35 @@ def _project_arrays(
     if settings.cell_noise_variance > 0:
         # the stock each row will be compared with is published with the same noise, row by row
         sims = sims + np.sqrt(settings.cell_noise_variance) * rng.standard_normal(sims.shape)
-    tail = (1.0 - settings.interval) / 2.0
+    lower, upper = _interval(point, sims, settings.interval)
+    broad_point = _broad(point)
+    broad_lower, broad_upper = _interval(broad_point, _broad(sims), settings.interval)
+    return (
+        model,
+        ref_dates,
+        {
+            "point": point,
+            "lower": lower,
+            "upper": upper,
+            "broad_point": broad_point,
+            "broad_lower": broad_lower,
+            "broad_upper": broad_upper,
+        },
+    )
+
+
+def _broad(cells: np.ndarray) -> np.ndarray:
+    """(…, 18) → (…, 3): the broad age groups, summed from the five-year groups."""
+    return np.stack([cells[..., a:b].sum(axis=-1) for a, b in BROAD_GROUPS.values()], axis=-1)
+
+
+def _interval(point: np.ndarray, sims: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """The interval of `level` from the simulations (draws on axis 1), centred on the point
+    projection (the simulations' median differs from it by the nonlinearity of the noise only),
+    never below zero."""
+    tail = (1.0 - level) / 2.0
     low, mid, high = np.quantile(sims, [tail, 0.5, 1.0 - tail], axis=1)
-    # centred on the point projection (the simulations' median differs from it by the
-    # nonlinearity of the noise only), never below zero
-    lower = np.clip(point + (low - mid), 0.0, point)
-    upper = np.maximum(point + (high - mid), point)
-    return model, ref_dates, {"point": point, "lower": lower, "upper": upper}
+    return np.clip(point + (low - mid), 0.0, point), np.maximum(point + (high - mid), point)
 
 
 def project_inputs(

@@ -425,6 +425,132 @@ def pyramid(data: pl.DataFrame, date_label: str, *, mart: str) -> go.Figure:
     return fig
 
 
+BAND_COLOUR = "rgba(31,119,180,0.2)"  # the 80 % interval: the projection's colour, faded
+FAN_NOTE = (
+    "Dự báo / projection: đường nét đứt là dân số dự báo ngày 01/01 hằng năm, vùng tô là khoảng "
+    "80 %; đường liền là dân số đã công bố. / Dashed: the projected population on each 1 "
+    "January; shaded: its 80 % interval; solid: the published population."
+)
+
+
+def _area_buttons(names: list[str], per_area: int, title: str, extra: list[dict]) -> list[dict]:
+    n = len(names)
+    return [
+        dict(
+            label=name,
+            method="update",
+            args=[
+                {"visible": [j // per_area == i for j in range(n * per_area)]},
+                {"title": f"{title}: {name}", **extra[i]},
+            ],
+        )
+        for i, name in enumerate(names)
+    ]
+
+
+def fan(history: pl.DataFrame, projected: pl.DataFrame, *, mart: str, base_label: str) -> go.Figure:
+    """The projected population of several areas (a drop-down chooses one) with its 80 %
+    interval, after the published stocks. `history`: area_code, area_name, ref_date, population
+    (published); `projected`: area_code, area_name, ref_date, projected_population, lower_80,
+    upper_80 (both sexes, all ages), in the order to offer."""
+    title = f"Dự báo dân số / Population projection (gốc / base {base_label})"
+    fig = new_figure(title, "", kind="fan", mart=mart)
+    areas = projected.select("area_code", "area_name").unique(maintain_order=True)
+    for i, code in enumerate(areas["area_code"].to_list()):
+        past = history.filter(pl.col("area_code") == code).sort("ref_date")
+        ahead = projected.filter(pl.col("area_code") == code).sort("ref_date")
+        # the band starts at the last published stock, where the projection starts
+        start = past.tail(1)
+        x_band = start["ref_date"].to_list() + ahead["ref_date"].to_list()
+        low = start["population"].to_list() + ahead["lower_80"].to_list()
+        high = start["population"].to_list() + ahead["upper_80"].to_list()
+        visible = i == 0
+        fig.add_scatter(
+            x=x_band, y=high, mode="lines", line=dict(width=0, color=BAND_COLOUR),
+            name="Cận trên 80 % / upper 80 %", visible=visible, showlegend=False,
+        )  # fmt: skip
+        fig.add_scatter(
+            x=x_band, y=low, mode="lines", line=dict(width=0, color=BAND_COLOUR),
+            fill="tonexty", fillcolor=BAND_COLOUR, name="Khoảng 80 % / 80 % interval",
+            visible=visible,
+        )  # fmt: skip
+        fig.add_scatter(
+            x=x_band,
+            y=start["population"].to_list() + ahead["projected_population"].to_list(),
+            mode="lines+markers", line=dict(dash="dash", color=colour(0)),
+            name="Dự báo / projection", visible=visible,
+        )  # fmt: skip
+        fig.add_scatter(
+            x=past["ref_date"].to_list(), y=past["population"].to_list(), mode="lines+markers",
+            line=dict(color=TOTAL_COLOUR), name="Đã công bố / published", visible=visible,
+        )  # fmt: skip
+    names = areas["area_name"].to_list()
+    fig.update_layout(
+        updatemenus=[
+            dict(
+                buttons=_area_buttons(names, 4, title, [{}] * len(names)),
+                x=1,
+                xanchor="right",
+                y=1.15,
+            )
+        ],  # fmt: skip
+        title=f"{title}: {names[0]}",
+        yaxis_title="Người / persons",
+        xaxis_title="Ngày 01/01 / 1 January",
+    )
+    return fig
+
+
+def pyramid_compared(data: pl.DataFrame, *, mart: str, then: str, now: str) -> go.Figure:
+    """The projected pyramid (bars) over today's published one (black outlines), for several
+    areas (a drop-down chooses one). `data`: area_code, area_name, sex, age_group, age_from,
+    projected, published."""
+    title = f"Tháp dân số {then} (dự báo) so với {now} / Population pyramid {then} (projection) and {now}"
+    fig = new_figure(title, "", kind="pyramid_compared", mart=mart)
+    areas = data.select("area_code", "area_name").unique(maintain_order=True)
+    order = data.sort("age_from")["age_group"].unique(maintain_order=True).to_list()
+    sexes = (
+        ("Nam", "Nam / Male", -1, colour(0), colour(10)),
+        ("Nữ", "Nữ / Female", 1, colour(1), colour(11)),
+    )
+    ticks = []
+    for i, code in enumerate(areas["area_code"].to_list()):
+        part = data.filter(pl.col("area_code") == code)
+        top = max(float(part["projected"].max() or 0), float(part["published"].max() or 0))
+        ticks.append(symmetric_ticks(top))
+        for sex, name, sign, col, outline in sexes:
+            s = part.filter(pl.col("sex") == sex).sort("age_from")
+            fig.add_bar(
+                y=s["age_group"].to_list(), x=[v * sign for v in s["projected"].to_list()],
+                name=f"{name}, {then} (dự báo / projection)", orientation="h", marker_color=col,
+                visible=i == 0, customdata=s["projected"].to_list(),
+                hovertemplate="%{y}: %{customdata:,}<extra></extra>",
+            )  # fmt: skip
+            fig.add_scatter(
+                y=s["age_group"].to_list(), x=[v * sign for v in s["published"].to_list()],
+                name=f"{name}, {now} (đã công bố / published)", mode="lines+markers",
+                line=dict(color=outline, shape="hvh"), marker=dict(size=4),
+                visible=i == 0, customdata=s["published"].to_list(),
+                hovertemplate="%{y}: %{customdata:,}<extra></extra>",
+            )  # fmt: skip
+    names = areas["area_name"].to_list()
+    extra = [{"xaxis.tickvals": t[0], "xaxis.ticktext": t[1]} for t in ticks]
+    fig.update_layout(
+        barmode="relative",
+        updatemenus=[
+            dict(buttons=_area_buttons(names, 4, title, extra), x=1, xanchor="right", y=1.15)
+        ],
+        title=f"{title}: {names[0]}",
+        yaxis=dict(categoryorder="array", categoryarray=order, title="Nhóm tuổi / age group"),
+        xaxis=dict(
+            title="Dân số (nam bên trái, nữ bên phải) / population (males left, females right)",
+            tickvals=ticks[0][0],
+            ticktext=ticks[0][1],
+        ),
+    )
+    return fig
+
+
 def figure_html(fig: go.Figure, height: int = 450, div_id: str | None = None) -> str:
     """A figure as an HTML fragment (plotly.js is loaded once by the page). `div_id`: the
     element's id (plotly's default is a random UUID, whose digits read as numbers)."""

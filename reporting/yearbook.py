@@ -280,13 +280,19 @@ def area_table(
     notes: tuple[str, ...] = (),
     preliminary: bool = True,
     period_subs: dict | None = None,
+    levels: tuple[str, ...] | None = None,
 ) -> YearbookTable | None:
     """A table with a row per area. `sql` returns area_code, period, value (and `sub` when
     `subs` maps its codes to column labels, `base` — the rate's denominator — with a
-    `small_base`); `period_subs` labels some periods (e.g. a year covered in part). None when the mart has no rows (a source not delivered yet)."""
+    `small_base`); `period_subs` labels some periods (e.g. a year covered in part); `levels`
+    keeps the rows of those area levels only. None when the mart has no rows (a source not
+    delivered yet)."""
     extra = (", sub" if subs else "") + (", base" if small_base else "")
     long = con.execute(f"SELECT area_code AS row_key, period, value{extra} FROM ({sql})").pl()
-    built = _assemble(long, published_areas(con), kind, subs, small_base, preliminary, period_subs)
+    rows = published_areas(con)
+    if levels is not None:
+        rows = rows.filter(pl.col("row_level").is_in(list(levels)))
+    built = _assemble(long, rows, kind, subs, small_base, preliminary, period_subs)
     if built is None:
         return None
     columns, cells = built

@@ -293,3 +293,52 @@ def test_nationalities_are_named_not_coded(sections):
     names = table.frame["name"].to_list()
     assert names and all(" / " in n for n in names)
     assert not any(RAW_CODE.match(n.split(" / ")[0]) for n in names)
+
+
+def test_projection_fan_draws_the_published_projection_and_its_interval(figures, pub):
+    """Dự báo / projection: the province's fan (the first area offered) is the published
+    projection with its 80 % interval, after the published 1 January stocks."""
+    (fig,) = _kind(figures, 36, "fan", "population_projection")
+    traces = {t.name: t for t in fig.data if t.visible is not False}
+    projected = pub.execute(
+        """SELECT projected_population, lower_80, upper_80 FROM population_projection
+           WHERE area_level = 'province' AND sex = 'Tổng' AND age_group = 'Tổng'
+           ORDER BY ref_date"""
+    ).fetchall()
+    line = list(traces["Dự báo / projection"].y)
+    assert line[1:] == [p for p, _, _ in projected]
+    assert list(traces["Khoảng 80 % / 80 % interval"].y)[1:] == [lo for _, lo, _ in projected]
+    assert all(lo <= p <= hi for p, lo, hi in projected)
+    stocks = pub.execute(
+        """SELECT population FROM population_indicators WHERE area_level = 'province'
+           AND day(ref_date) = 1 AND month(ref_date) = 1 ORDER BY ref_date"""
+    ).fetchall()
+    assert list(traces["Đã công bố / published"].y) == [s for (s,) in stocks]
+    assert line[0] == stocks[-1][0]  # the projection starts from the published stock
+    assert len(fig.layout.updatemenus[0].buttons) == 12  # the province and every former district
+
+
+def test_projection_pyramid_draws_2031_over_the_published_base(figures, pub):
+    (fig,) = _kind(figures, 36, "pyramid_compared", "population_projection")
+    shown = [t for t in fig.data if t.visible is not False]
+    bars = {t.name.split(",")[0]: t for t in shown if t.type == "bar"}
+    outlines = {t.name.split(",")[0]: t for t in shown if t.type == "scatter"}
+    for sex, name in (("Nam", "Nam / Male"), ("Nữ", "Nữ / Female")):
+        projected = pub.execute(
+            """SELECT projected_population FROM population_projection
+               WHERE area_level = 'province' AND sex = ?
+                 AND age_group NOT IN ('Tổng', '0-14', '15-64', '65+')
+                 AND ref_date = (SELECT max(ref_date) FROM population_projection)
+               ORDER BY try_cast(regexp_extract(age_group, '^[0-9]+') AS INTEGER)""",
+            [sex],
+        ).fetchall()
+        base = pub.execute(
+            """SELECT population FROM population_by_age_sex
+               WHERE area_level = 'province' AND sex = ? AND age_group <> 'Tổng'
+                 AND ref_date = (SELECT min(base_date) FROM population_projection)
+               ORDER BY try_cast(regexp_extract(age_group, '^[0-9]+') AS INTEGER)""",
+            [sex],
+        ).fetchall()
+        assert [abs(x) for x in bars[name].x] == [p for (p,) in projected]
+        assert [abs(x) for x in outlines[name].x] == [b for (b,) in base]
+    assert all(not t.startswith("-") for t in fig.layout.xaxis.ticktext)

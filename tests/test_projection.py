@@ -252,8 +252,8 @@ def test_projection_adds_up_and_is_published_with_its_backtest(warehouses, tmp_p
     assert meta["label"] == "Dự báo / projection" and meta["interval_kind"] == "simulated"
     years = sorted(table["ref_date"].unique().to_list())
     assert years == [date(y, 1, 1) for y in range(2027, 2032)]
-    # 70 areas × (Nam, Nữ, Tổng) × (17 groups + Tổng) per year
-    assert table.height == 5 * 70 * 3 * 18
+    # 70 areas × (Nam, Nữ, Tổng) × (17 groups + Tổng + 3 broad groups) per year
+    assert table.height == 5 * 70 * 3 * 21
     assert (table["lower_80"] <= table["projected_population"]).all()
     assert (table["projected_population"] <= table["upper_80"]).all()
     assert (table["lower_80"] >= 0).all()
@@ -274,8 +274,25 @@ def test_projection_adds_up_and_is_published_with_its_backtest(warehouses, tmp_p
         joined = province.join(summed, on=keys)
         assert joined.height == province.height
         assert (joined[value] - joined["sum"]).abs().max() < 1e-6
-    # 'Tổng' rows are the sums of their sexes and of their age groups
-    cells = table.filter((pl.col("sex") != "Tổng") & (pl.col("age_group") != "Tổng"))
+    # 'Tổng' rows are the sums of their sexes and of their five-year age groups, and the broad
+    # groups the sums of theirs (0-14: 0-4, 5-9, 10-14; 65+: 65-69 … 80+)
+    broad = {"0-14": ["0-4", "5-9", "10-14"], "65+": ["65-69", "70-74", "75-79", "80+"]}
+    five_year = table.filter(~pl.col("age_group").is_in(["Tổng", "0-14", "15-64", "65+"]))
+    for group, parts in broad.items():
+        summed = (
+            five_year.filter(pl.col("age_group").is_in(parts))
+            .group_by("ref_date", "area_code", "sex")
+            .agg(pl.col(value).sum().alias("sum"))
+        )
+        joined = table.filter(pl.col("age_group") == group).join(
+            summed, on=["ref_date", "area_code", "sex"]
+        )
+        assert joined.height == 5 * 70 * 3
+        assert (joined[value] - joined["sum"]).abs().max() < 1e-6
+        assert (joined["lower_80"] <= joined[value]).all() and (
+            joined[value] <= joined["upper_80"]
+        ).all()
+    cells = five_year.filter(pl.col("sex") != "Tổng")
     total = table.filter((pl.col("sex") == "Tổng") & (pl.col("age_group") == "Tổng"))
     summed = cells.group_by("ref_date", "area_code").agg(pl.col(value).sum().alias("sum"))
     joined = total.join(summed, on=["ref_date", "area_code"])
