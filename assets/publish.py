@@ -499,6 +499,15 @@ PROJECTION_DOCS = [
         lambda column: _PROJECTED,
         labels={
             **_PROJECTION_COMMON,
+            "age_group": Label(
+                "Nhóm tuổi",
+                "Age group",
+                "năm tuổi / years",
+                "Age in completed years in five-year groups 0-4 … 75-79, 80+ (GSO), the broad "
+                "groups 0-14, 15-64 and 65+ (UN DESA: children, working age, older persons; sums "
+                "of the five-year groups, their intervals from the same simulations); 'Tổng' "
+                "all ages.",
+            ),
             "ref_date": Label(
                 "Thời điểm dự báo",
                 "Projected date",

@@ -94,6 +94,8 @@ POPULATION = [
                 "communes differ?",
                 "Sinh, chết, di cư mỗi năm và mỗi tháng: tỷ suất thô? / Births, deaths and "
                 "migration each year and month: the crude rates?",
+                "Dân số sẽ ra sao đến năm 2031 (dự báo), và dự báo đáng tin đến đâu? / Where "
+                "is the population going to 2031 (projection), and how far can it be trusted?",
             ],
             PUBLISHED_SOURCE,
         ),
@@ -121,6 +123,27 @@ before = on("province", previous).row(0, named=True) if previous else None
 districts = on("district", latest).sort("population", descending=True)
 largest, densest = districts.row(0, named=True), districts.sort("density_per_km2").row(-1, named=True)
 year = rates.filter(pl.col("area_level") == "province").row(-1, named=True)
+ahead = pub.sql("""
+    SELECT ref_date, projected_population, lower_80, upper_80 FROM population_projection
+    WHERE area_level = 'province' AND sex = 'Tổng' AND age_group = 'Tổng' ORDER BY ref_date""")
+tested = pub.sql("""
+    SELECT mape_projection, mape_naive, coverage_80 FROM population_projection_backtest
+    WHERE area_level = 'commune' AND measure = 'total' ORDER BY target_date DESC LIMIT 1""")
+if ahead.is_empty():
+    projected = pub.sql("SELECT value FROM population_projection_metadata "
+                        "WHERE item = 'message'").item()
+else:
+    end = ahead.row(-1, named=True)
+    projected = (f"**{vn(end['projected_population'])}** người ngày {end['ref_date']:%d/%m/%Y} / "
+                 f"persons on {end['ref_date']:%Y-%m-%d} (khoảng 80 % / 80 % interval "
+                 f"{vn(end['lower_80'])}–{vn(end['upper_80'])}; "
+                 f"{pct_change(end['projected_population'], now['population'])})")
+    if not tested.is_empty():
+        bt = tested.row(0, named=True)
+        projected += (f"; kiểm định ngược, tổng dân số xã / backtest, commune totals: sai số "
+                      f"MAPE {vn(bt['mape_projection'], 2)} % so với ngoại suy / against naive "
+                      f"{vn(bt['mape_naive'], 2)} %, {vn(bt['coverage_80'], 0)} % xã trong khoảng "
+                      f"80 % / of communes inside their 80 % interval")
 answers([
     (f"1. Dân số ngày {latest:%d/%m/%Y} / population on {latest:%Y-%m-%d}",
      f"**{vn(now['population'])}** người / persons: nam / men {vn(now['males'])}, nữ / women "
@@ -143,6 +166,7 @@ answers([
      f"natural increase {vn(year['natural_increase_rate'], 1)} ‰; di cư thuần / net migration "
      f"{vn(year['net_migration_rate'], 1)} ‰ (trên dân số trung bình / per mean population "
      f"{vn(year['mean_population'])})"),
+    ("5. Đến năm 2031 (dự báo) / to 2031 (projection)", projected),
 ])''',
     ),
     ("md", "## 1–2. Tháp dân số / The population pyramid (toàn tỉnh / the province)"),
@@ -214,6 +238,58 @@ drawn(fig)''',
       .select("area_name", "mean_population", "births", "births_small", "crude_birth_rate",
               "deaths", "crude_death_rate", "natural_increase_rate", "net_migration_rate"))""",
     ),
+    (
+        "md",
+        "## 5. Dân số đến 2031 (dự báo) / Population to 2031 (projection)\n\n"
+        "Dự báo từ chính các tỷ suất của sổ đăng ký, xuất phát từ dân số đã công bố; khoảng 80 % "
+        "mô phỏng; kiểm định ngược so với ngoại suy tuyến tính. / A projection from the "
+        "register's own rates, started from the published stock; simulated 80 % intervals; "
+        "backtested against a naive linear extrapolation. Method: `docs/PROJECTION.md`.",
+    ),
+    (
+        "code",
+        '''\
+meta = dict(pub.sql("SELECT item, value FROM population_projection_metadata").iter_rows())
+projection = pub.sql("""
+    SELECT ref_date, area_level, area_code, area_name, parent_code, sex, age_group,
+           projected_population, lower_80, upper_80
+    FROM population_projection ORDER BY ref_date, area_level, area_code""")
+if projection.is_empty():  # less than a year of events: the metadata says why
+    print(meta.get("message", "Chưa có dự báo / no projection"))
+else:
+    print(meta.get("method_vi", ""), "—", "gốc / base", meta.get("base_date", ""))
+    total = projection.filter((pl.col("sex") == "Tổng") & (pl.col("age_group") == "Tổng"))
+    province = total.filter(pl.col("area_level") == "province")
+    history = ind.filter((pl.col("area_level") == "province") & (pl.col("ref_date").dt.month() == 1)
+                         & (pl.col("ref_date").dt.day() == 1))
+    display(pl.concat([
+        history.select("ref_date", pl.col("population").alias("dân số / population"),
+                       kind=pl.lit("đã công bố / published")),
+        province.select("ref_date", pl.col("projected_population").alias("dân số / population"),
+                        kind=pl.lit("dự báo / projection"), lower_80="lower_80",
+                        upper_80="upper_80"),
+    ], how="diagonal"))
+    fig = px.line(province, x="ref_date", y="projected_population", markers=True,
+                  labels={"ref_date": "ngày / date", "projected_population": "người / persons"},
+                  title="Dân số toàn tỉnh đến 2031, dự báo với khoảng 80 % / province "
+                        "population to 2031, projection with its 80 % interval")
+    fig.add_scatter(x=province["ref_date"], y=province["upper_80"], mode="lines",
+                    line={"width": 0}, showlegend=False, name="80 %")
+    fig.add_scatter(x=province["ref_date"], y=province["lower_80"], mode="lines",
+                    line={"width": 0}, fill="tonexty", name="khoảng 80 % / 80 % interval")
+    fig.add_scatter(x=history["ref_date"], y=history["population"], mode="lines+markers",
+                    name="đã công bố / published")
+    drawn(fig)
+    broad = (projection.filter((pl.col("area_level") == "province") & (pl.col("sex") == "Tổng")
+                               & pl.col("age_group").is_in(["0-14", "15-64", "65+"]))
+             .pivot(on="age_group", index="ref_date", values="projected_population")
+             .select("ref_date", "0-14", "15-64", "65+"))
+    display(broad)
+    display(pub.sql("""
+        SELECT target_date, area_level, measure_label, n_areas, round(mape_projection, 2) AS mape,
+               round(mape_naive, 2) AS mape_naive, round(coverage_80, 1) AS coverage_80
+        FROM population_projection_backtest ORDER BY target_date, area_level, measure"""))''',
+    ),
     ("md", CHECKS_MD),
     (
         "code",
@@ -259,7 +335,27 @@ assert (change["population_end"] == change["population_start"] + change["births"
 recomputed = rates.select(
     cbr=(1000 * pl.col("births") / ((pl.col("population_start") + pl.col("population_end")) / 2)
          ).round(2) - pl.col("crude_birth_rate"))
-assert (recomputed["cbr"].abs() <= 0.01 + 1e-9).all()  # one unit of the published rounding''',
+assert (recomputed["cbr"].abs() <= 0.01 + 1e-9).all()  # one unit of the published rounding
+
+# 4. The projection: whole persons, raked so that areas add up (each figure rounded once,
+#    so within half a person per part), the broad age groups are sums of the five-year groups,
+#    and every interval holds its point.
+if not projection.is_empty():
+    assert (projection["lower_80"] <= projection["projected_population"]).all()
+    assert (projection["projected_population"] <= projection["upper_80"]).all()
+    areas = hierarchy_check(total.rename({"projected_population": "population"}), "population",
+                            ["ref_date"], 0)
+    parts = areas.with_columns(ok=pl.col("gap") <= 0.5 * (pl.col("parts") + 1))
+    assert parts.height > 0 and parts["ok"].all(), parts.filter(~pl.col("ok"))
+    five = projection.filter(pl.col("sex") == "Tổng", ~pl.col("age_group").is_in(
+        ["Tổng", "0-14", "15-64", "65+"]))
+    young = five.filter(pl.col("age_group").is_in(["0-4", "5-9", "10-14"])).group_by(
+        "ref_date", "area_code").agg(parts=pl.col("projected_population").sum())
+    check = young.join(projection.filter(pl.col("sex") == "Tổng", pl.col("age_group") == "0-14"),
+                       on=["ref_date", "area_code"])
+    assert check.height > 0
+    assert ((check["parts"] - check["projected_population"]).abs() <= 2).all()
+    print(f"projection: {areas.height} area totals add up, {check.height} 0-14 groups sum")''',
     ),
     (
         "code",
