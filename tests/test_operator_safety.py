@@ -162,3 +162,49 @@ def test_sensor_sees_a_change_to_the_last_of_100_files(tmp_path):
     assert second.run_key != first.run_key
     assert second.tags["dagster/asset_partition_range_start"] == f"{months[-1]}-01"
     assert len(second.run_key) == 64  # a sha256 of the whole state
+
+
+def test_an_existing_loose_data_folder_is_tightened_on_every_run(tmp_path, monkeypatch):
+    """A data folder made by hand or by an older version (0755, a 0644 warehouse, a readable
+    versions/ folder) is owner-only after the next connection, not only when it is created."""
+    monkeypatch.delenv("DE06_PSEUDONYM_KEY")
+    data = tmp_path / "data"
+    wh = Warehouse(landing_dir=str(tmp_path), data_dir=str(data))
+    with wh.connect():
+        pass
+    (data / "versions").mkdir(exist_ok=True)
+    os.chmod(data, 0o755)
+    os.chmod(data / "versions", 0o755)
+    os.chmod(data / "warehouse.duckdb", 0o644)
+    os.chmod(data / ".pseudonym_key", 0o644)
+    with wh.connect():
+        pass
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert stat.S_IMODE((data / "versions").stat().st_mode) == 0o700
+    assert stat.S_IMODE((data / "warehouse.duckdb").stat().st_mode) == 0o600
+    assert stat.S_IMODE((data / ".pseudonym_key").stat().st_mode) == 0o600
+
+
+def test_the_share_is_readable_by_all_and_switched_atomically(tmp_path):
+    """DE06_SHARE_DIR: each published set is copied there readable by all (folders 0755, files
+    0644), `<share>/published` points at the newest complete copy, and the data folder's own
+    versions stay owner-only."""
+    from assets import publication_store
+
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    published = data / "published"
+    for release in ("first", "second"):
+        work = publication_store.new_work_dir(published)
+        (work / "csv").mkdir()
+        (work / "csv" / "population_indicators.csv").write_text(release)
+        version = publication_store.publish_version(work, published)
+        assert stat.S_IMODE((data / "versions").stat().st_mode) == 0o700  # closes them all
+        shared = publication_store.share(version, tmp_path / "share")
+    link = tmp_path / "share" / "published"
+    assert link.is_symlink() and link.resolve() == shared.resolve()
+    assert (link / "csv" / "population_indicators.csv").read_text() == "second"
+    for path in [shared, *shared.rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o755 if path.is_dir() else 0o644), (path, oct(mode))
+    assert not (tmp_path / "share" / "warehouse.duckdb").exists()

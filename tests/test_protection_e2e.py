@@ -1,4 +1,5 @@
-"""The cell key method end to end, on the committed sample's run: every published count is
+"""The cell key method end to end, on the committed sample's run and on a generated landing of
+another seed and scale (`other_landing_run`): every published count is
 within D of its true count and never 1 or 2, the same persons have the same value in every
 table, derived figures follow from the published counts (recomputed here, independently of the
 declarations), and a planted breach blocks publication, leaving published/ as it was."""
@@ -18,35 +19,50 @@ from protection import perturb
 from warehouse.resource import Warehouse
 
 D, JS = 3, 2
+LANDINGS = ["sample_run", "other_landing_run"]
 
 
-def test_the_audit_passes_on_the_committed_sample(sample_run):
-    with sample_run.warehouse_db() as con:
+@pytest.fixture(scope="module", params=LANDINGS)
+def run(request):
+    """The pipeline run on each landing (the sample, then another seed and scale)."""
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture(scope="module")
+def published(run):
+    """Read-only connection to that run's published marts."""
+    con = run.published_db()
+    yield con
+    con.close()
+
+
+def test_the_audit_passes(run):
+    with run.warehouse_db() as con:
         row = con.execute(
             "SELECT cells, perturbed, small_published, not_from_ptable, two_values, "
             "changed_since_release, derived_not_following, negative, unclassified_columns, passed "
             "FROM ops.disclosure_audit"
         ).fetchone()
     cells, perturbed, *failures, passed = row
-    assert cells > 100_000 and 0 < perturbed < cells
+    assert cells > 10_000 and 0 < perturbed < cells
     assert failures == [0] * 7 and passed is True
     verdicts = [
         e.passed
-        for e in sample_run.result.get_asset_check_evaluations()
+        for e in run.result.get_asset_check_evaluations()
         if e.check_name == "disclosure_audit"
     ]
     assert verdicts == [True]
 
 
 @pytest.mark.parametrize("mart", [m for m in MARTS], ids=lambda m: m.name)
-def test_every_published_count_is_within_D_of_the_truth(sample_run, mart):
+def test_every_published_count_is_within_D_of_the_truth(run, mart):
     """Joined on the mart's keys, each published count differs from the warehouse's true count
     by at most 3, is never 1 or 2, and a true zero stays zero; nothing is suppressed (no NULL
     where the truth has a count)."""
     p = mart.perturbation
     keys = ", ".join(p.keys)
-    with sample_run.warehouse_db() as con:
-        con.execute(f"ATTACH '{sample_run.published / 'marts.duckdb'}' AS pub (READ_ONLY)")
+    with run.warehouse_db() as con:
+        con.execute(f"ATTACH '{run.published / 'marts.duckdb'}' AS pub (READ_ONLY)")
         for column in p.counts:
             bad = con.execute(
                 f"""SELECT count(*) FILTER (WHERE abs(x.{column} - m.{column}) > {D}),
@@ -62,7 +78,7 @@ def test_every_published_count_is_within_D_of_the_truth(sample_run, mart):
     assert not {c for c in published if c.endswith((perturb.KEY_SUFFIX, perturb.TOP_SUFFIX))}
 
 
-def test_the_same_persons_have_the_same_published_value_everywhere(pub):
+def test_the_same_persons_have_the_same_published_value_everywhere(published):
     """Cells made of the same records, in different tables: one published value."""
     pairs = {
         "stock on 1 January = that month's start": """
@@ -108,10 +124,10 @@ def test_the_same_persons_have_the_same_published_value_everywhere(pub):
             WHERE o.population_start <> c.population_start""",
     }
     for name, sql in pairs.items():
-        assert pub.execute(sql).fetchone()[0] == 0, name
+        assert published.execute(sql).fetchone()[0] == 0, name
 
 
-def test_derived_figures_follow_from_the_published_counts(pub):
+def test_derived_figures_follow_from_the_published_counts(published):
     """Recomputed here from the published table (not from the declarations' SQL): each rate is
     its published counts' ratio, rounded to the published decimals."""
 
@@ -119,15 +135,15 @@ def test_derived_figures_follow_from_the_published_counts(pub):
         gap = (published - exact).abs().fill_nan(0).fill_null(0)
         return (gap <= 0.5 * 10**-decimals + 1e-9).all()
 
-    ind = pub.execute("SELECT * FROM population_indicators WHERE females > 0").pl()
+    ind = published.execute("SELECT * FROM population_indicators WHERE females > 0").pl()
     assert rounds_to(ind["sex_ratio"], 100.0 * ind["males"] / ind["females"], 1)
-    lab = pub.execute("SELECT * FROM labour_indicators WHERE labour_force > 0").pl()
+    lab = published.execute("SELECT * FROM labour_indicators WHERE labour_force > 0").pl()
     assert rounds_to(lab["unemployment_rate"], 100.0 * lab["unemployed"] / lab["labour_force"], 2)
-    rates = pub.execute("SELECT * FROM population_rates").pl()
+    rates = published.execute("SELECT * FROM population_rates").pl()
     mean = (rates["population_start"] + rates["population_end"]) / 2
     assert ((rates["mean_population"] - mean).abs() < 1e-9).all()
     assert rounds_to(rates["crude_birth_rate"], 1000.0 * rates["births"] / mean, 2)
-    change = pub.execute("SELECT * FROM population_change").pl()
+    change = published.execute("SELECT * FROM population_change").pl()
     closes = (
         change["population_start"]
         + change["births"]
@@ -138,7 +154,7 @@ def test_derived_figures_follow_from_the_published_counts(pub):
     )
     assert (closes == change["population_end"]).all(), "the balancing equation holds published"
     assert (change["natural_increase"] == change["births"] - change["deaths"]).all()
-    yearly = pub.execute(
+    yearly = published.execute(
         "SELECT o.incidents, o.rate_per_100k, r.mean_population FROM public_order_yearly o "
         "JOIN population_rates r USING (year, area_level, area_code) WHERE r.mean_population > 0"
     ).pl()
@@ -147,14 +163,14 @@ def test_derived_figures_follow_from_the_published_counts(pub):
     )
 
 
-def test_the_median_age_is_the_grouped_median_of_the_published_age_groups(pub):
-    groups = pub.execute(
+def test_the_median_age_is_the_grouped_median_of_the_published_age_groups(published):
+    groups = published.execute(
         """SELECT ref_date, area_code, age_group, population FROM population_by_age_sex
            WHERE sex = 'Tổng' AND age_group <> 'Tổng' AND area_level = 'district'"""
     ).pl()
     published = dict(
         ((r[0], r[1]), r[2])
-        for r in pub.execute(
+        for r in published.execute(
             "SELECT ref_date, area_code, median_age FROM population_indicators "
             "WHERE area_level = 'district'"
         ).fetchall()
@@ -166,9 +182,10 @@ def test_the_median_age_is_the_grouped_median_of_the_published_age_groups(pub):
         total, below = part["population"].sum(), 0
         for lower, n in zip(part["lower"], part["population"], strict=True):
             if n and below + n >= total / 2:
-                assert published[(ref, area)] == pytest.approx(
-                    round(lower + 5 * (total / 2 - below) / n, 1), abs=1e-9
-                )
+                # to one decimal, half away from zero as SQL rounds (Python's round() goes
+                # to even: 37.25 → 37.2, where the published 37.3 is right)
+                exact = lower + 5 * (total / 2 - below) / n
+                assert abs(published[(ref, area)] - exact) <= 0.05 + 1e-9, (ref, area, exact)
                 break
             below += n
 
