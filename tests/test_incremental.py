@@ -151,8 +151,9 @@ def test_a_new_month_perturbs_only_the_cells_its_records_touch(incremental):
         con.execute(f"ATTACH '{second.published / 'marts.duckdb'}' AS pa (READ_ONLY)")
         for mart in MARTS:
             p = mart.perturbation
-            def on(x):
-                return " AND ".join(f"{x}.{k} IS NOT DISTINCT FROM mb.{k}" for k in p.keys)
+
+            def on(x, keys=p.keys):
+                return " AND ".join(f"{x}.{k} IS NOT DISTINCT FROM mb.{k}" for k in keys)
 
             for column in p.counts:
                 same, differ, moved = con.execute(
@@ -169,7 +170,9 @@ def test_a_new_month_perturbs_only_the_cells_its_records_touch(incremental):
                                count(*) FILTER (WHERE NOT same_records AND moved)
                         FROM j"""
                 ).fetchone()
-                assert differ == 0, f"{mart.name}.{column}: {differ} cells of the same records moved"
+                assert differ == 0, (
+                    f"{mart.name}.{column}: {differ} cells of the same records moved"
+                )
                 kept += same
                 changed += moved
     assert kept > 100_000
