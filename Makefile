@@ -32,12 +32,14 @@ run: install $(DAGSTER_HOME)/dagster.yaml
 	$(RUN) python -m dagster_project.run
 
 # ruff (lint and format check, pyproject.toml [tool.ruff]) for Python, sqlfluff (.sqlfluff) for
-# the SQL files. To fix: `uv run ruff check --fix . && uv run ruff format . && uv run sqlfluff
-# fix marts quality`, then review the diff.
+# the SQL files, import-linter (pyproject.toml [tool.importlinter]) for the layers. To fix:
+# `uv run ruff check --fix . && uv run ruff format . && uv run sqlfluff fix marts quality`, then
+# review the diff.
 lint: install
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) sqlfluff lint marts quality
+	$(RUN) lint-imports
 
 test: lint
 	$(RUN) pytest

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets import incremental
 from quality import staging, suites
 from reporting.dictionary import catalogue_entry
 from reporting.text import md_table
@@ -20,6 +19,7 @@ from sources.readers import (
     files_not_in_landing,
     load_raw_file,
 )
+from warehouse import incremental
 from warehouse.resource import Warehouse
 
 # Monthly sources: one partition per calendar month from the first extract month. A backfill
@@ -200,7 +200,7 @@ def stage(
 ) -> tuple[dg.MaterializeResult, dg.MaterializeResult]:
     """Run a staging SQL file; results for the staging and quarantine outputs.
 
-    Skipped when its inputs are unchanged (assets/incremental.py); a monthly source whose only
+    Skipped when its inputs are unchanged (warehouse/incremental.py); a monthly source whose only
     change is new later months stages those files on their own and appends them."""
     context = incremental.current_context()  # None outside a run (unit tests): no record
     with warehouse.connect() as con:

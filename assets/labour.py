@@ -8,12 +8,14 @@ name), skipping unchanged files.
 
 import dagster as dg
 
-from assets import declared, incremental
+from assets import declared
 from assets.common import load_files
 from domains import labour as domain
 from marts.lineage import deps_of
+from quality.staging import run_sql_file
 from sources.contracts.labour import LABOUR_STATUS
 from sources.readers import landing_files
+from warehouse import incremental
 from warehouse.resource import Warehouse
 
 GROUP = domain.NAME
@@ -53,7 +55,6 @@ def labour_base(warehouse: Warehouse) -> dg.MaterializeResult:
     """Working tables behind the model 37 marts (not published): the reference date of each
     year, the working-age population (15+) of each 2025 commune on that date by sex and age
     band from the population register, and the VSIC section / VSCO group names."""
-    from quality.staging import run_sql_file
 
     with warehouse.connect() as con:
         run_sql_file(con, "marts", "labour_base.sql")

@@ -3,13 +3,14 @@ from landing files to raw, staging and quarantine."""
 
 import dagster as dg
 
-from assets import declared, incremental
+from assets import declared
 from assets.common import MONTHLY, SINGLE_RUN, load_files, monthly_files
 from domains import population as domain
 from marts.lineage import deps_of
 from quality.staging import run_sql_file
 from sources.contracts import EVENTS, RESIDENTS
 from sources.readers import landing_files
+from warehouse import incremental
 from warehouse.resource import Warehouse
 
 GROUP = domain.NAME

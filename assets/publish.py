@@ -19,10 +19,11 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import polars as pl
 
 import domains
 import projection
-from assets import DOMAINS, incremental, publication_store
+from assets import DOMAINS
 from assets.common import md_table, province_preview, sql_check
 from domains import MARTS
 from marts import quality_report
@@ -31,6 +32,7 @@ from quality.staging import build_reconciliation
 from reporting import dictionary, files, text, workbook, yearbook
 from reporting import html as pages
 from reporting.dictionary import Label, TableDoc
+from warehouse import incremental, publication_store
 from warehouse.resource import Warehouse
 
 STAGED_SOURCES = [s for d in DOMAINS for s in d.SOURCES]
@@ -43,7 +45,7 @@ REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
 PUBLISH_CODE = (
     "assets/publish.py",
-    "assets/publication_store.py",
+    "warehouse/publication_store.py",
     "marts/quality_report.py",
     # the reports, workbooks, pages and dictionary: the reporting package and its templates,
     # the domains' tables, charts and labels
@@ -866,6 +868,60 @@ def published_marts(
             "marts": len(PUBLISHED_MARTS),
             "min_cell": warehouse.min_cell,
             **previews,
-            **quality_report.dagster_metadata(quality),
+            **quality_metadata(quality),
         }
     )
+
+
+def quality_metadata(figures: dict) -> dict:
+    """The quality section of the publish asset's metadata: aggregates only (counts per source
+    and the flags to check, no extract value)."""
+    monthly, to_check = figures["monthly"], figures["flags"]
+    by_source = []
+    if monthly.height:
+        by_source = (
+            monthly.group_by("source")
+            .agg(
+                pl.len(),
+                pl.col("rows_in").sum(),
+                pl.col("accepted").sum(),
+                pl.col("quarantined").sum(),
+                pl.col("coverage_jump").sum(),
+                pl.col("quarantine_jump").sum(),
+            )
+            .sort("source")
+            .iter_rows()
+        )
+    flag_rows = [
+        (
+            "-" if r["month"] is None else f"{r['month']:%Y-%m}",
+            r["source"],
+            r["where"],
+            r["kind"],
+            r["seen"],
+            r["expected"],
+        )
+        for r in to_check.head(50).iter_rows(named=True)
+    ]
+    return {
+        "quality_by_source": dg.MetadataValue.md(
+            md_table(
+                [
+                    "source",
+                    "files",
+                    "rows in",
+                    "accepted",
+                    "quarantined",
+                    "files flagged: rows",
+                    "files flagged: quarantine",
+                ],
+                by_source,
+            )
+        ),
+        "quality_flags": int(to_check.height),
+        "quality_flagged_district_months": int(figures["flagged"].height),
+        "quality_to_check": dg.MetadataValue.md(
+            md_table(["month", "source", "where", "signal", "seen", "expected"], flag_rows)
+        ),
+        "quality_report": dg.MetadataValue.path("operations/quality.html"),
+    }

@@ -1,4 +1,4 @@
-"""Benchmark of incremental runs (assets/incremental.py) on one landing folder: a full run on
+"""Benchmark of incremental runs (warehouse/incremental.py) on one landing folder: a full run on
 every month, then, in another data folder, a run without the last month(s) followed by each
 held month's delivery ("add one month"; with `--held 2` the second is the steady state), then a
 rerun on the same files ("unchanged"). Each run is `python -m dagster_project.run` as a
@@ -143,7 +143,7 @@ def main() -> None:
             shutil.copy2(p, partial / p.parent.name / p.name)
         wall = _run(e, out / f"add-{month}.log")
         # the first append after a full staging also keys the earlier months' stays once
-        # (assets/incremental.py, intermediate.stays_stay_keys); later ones do not
+        # (warehouse/incremental.py, intermediate.stays_stay_keys); later ones do not
         label = "steady state" if i else "the first after a full run"
         rows.append((f"add one month ({month}; {label})", wall, _slices(_steps(home))))
     wall = _run(e, out / "rerun.log")

@@ -8,7 +8,7 @@ DAGSTER_HOME (so it shows in `make dev`), then print where the results are.
     python -m dagster_project.run --rollback              # published/ back to the previous set
     python -m dagster_project.run --full-rebuild          # ignore ops.build_log: rebuild all
 
-Runs are incremental (assets/incremental.py): an asset whose inputs are unchanged since it was
+Runs are incremental (warehouse/incremental.py): an asset whose inputs are unchanged since it was
 last built skips its work, and a new month is staged on its own; the run says how many.
 
 One run at a time per data folder: the run holds DE06_DATA_DIR/.run.lock from start to end,
@@ -23,7 +23,21 @@ import os
 import sys
 from pathlib import Path
 
-from warehouse.resource import REPO_ROOT, secure
+import dagster as dg
+
+from dagster_project.definitions import build_definitions
+from dagster_project.jobs import landing_months, misplaced_files, range_tags
+from quality.rules import KeyError_
+from sources.readers import ExtractError, withdraw_file
+from warehouse import incremental, publication_store
+from warehouse.resource import (
+    REPO_ROOT,
+    RunAlreadyGoing,
+    Warehouse,
+    acquire_run_lock,
+    release_run_lock,
+    secure,
+)
 
 
 def ensure_dagster_home() -> Path:
@@ -95,14 +109,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     ensure_dagster_home()
 
-    from assets import publication_store
-    from warehouse.resource import (
-        RunAlreadyGoing,
-        Warehouse,
-        acquire_run_lock,
-        release_run_lock,
-    )
-
     warehouse = Warehouse.from_env()
     try:
         acquire_run_lock(
@@ -122,9 +128,6 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         return _run(args, warehouse)
     except Exception as exc:  # the operator gets the message, not a traceback
-        from quality.rules import KeyError_
-        from sources.readers import ExtractError
-
         if isinstance(exc, (ExtractError, KeyError_, RuntimeError)):
             print(f"de06: {exc}", file=sys.stderr)
             return 2
@@ -134,12 +137,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args, warehouse) -> int:
-    import dagster as dg
-
-    from dagster_project.definitions import build_definitions
-    from dagster_project.jobs import landing_months, range_tags
-    from sources.readers import withdraw_file
-
     if args.rebuild_for_new_key:
         dropped = warehouse.reset_for_new_key() if warehouse.database_path.exists() else []
         print(
@@ -147,8 +144,6 @@ def _run(args, warehouse) -> int:
             "(raw and ops.load_log kept)"
         )
     if args.full_rebuild and warehouse.database_path.exists():
-        from assets import incremental
-
         with warehouse.connect() as con:
             incremental.forget_builds(con)
         print("de06: full rebuild (ops.build_log cleared)")
@@ -166,8 +161,6 @@ def _run(args, warehouse) -> int:
     else:
         months = landing_months(warehouse.landing)
     if not months:
-        from dagster_project.jobs import misplaced_files
-
         for line in misplaced_files(warehouse.landing):  # files there, but none can be placed
             print(f"de06: {line}", file=sys.stderr)
         print(f"No monthly extracts in {warehouse.landing}; set DE06_LANDING_DIR.", file=sys.stderr)
@@ -206,8 +199,6 @@ def _run(args, warehouse) -> int:
             )
         print("The published marts were left as they were.", file=sys.stderr)
         return 1
-    from assets import incremental
-
     with warehouse.connect() as con:
         counts = incremental.summary(con, result.run_id)
     print(

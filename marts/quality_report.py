@@ -948,7 +948,7 @@ def _flags_html(to_check: pl.DataFrame) -> str:
 
 def write_quality_report(con: duckdb.DuckDBPyConnection, path: Path) -> dict:
     """Write quality.html (and its figures as Parquet beside it) from the warehouse connection;
-    return the figures for the Dagster metadata (`dagster_metadata`)."""
+    return the figures for the Dagster metadata (`assets.publish.quality_metadata`)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     ll = like_for_like(con)
@@ -1037,63 +1037,3 @@ and month (⚠ where flagged). Aggregates only. Generated {datetime.now():%d/%m/
         encoding="utf-8",
     )
     return {"monthly": monthly, "signals": signals, "flagged": flagged, "flags": to_check}
-
-
-def dagster_metadata(figures: dict) -> dict:
-    """The quality section of the publish asset's metadata: aggregates only (counts per source
-    and the flags to check, no extract value)."""
-    import dagster as dg
-    from tabulate import tabulate
-
-    def md_table(header: list[str], rows) -> str:  # values as they are, no number parsing
-        return tabulate(list(rows), headers=header, tablefmt="github", disable_numparse=True)
-
-    monthly, to_check = figures["monthly"], figures["flags"]
-    by_source = []
-    if monthly.height:
-        by_source = (
-            monthly.group_by("source")
-            .agg(
-                pl.len(),
-                pl.col("rows_in").sum(),
-                pl.col("accepted").sum(),
-                pl.col("quarantined").sum(),
-                pl.col("coverage_jump").sum(),
-                pl.col("quarantine_jump").sum(),
-            )
-            .sort("source")
-            .iter_rows()
-        )
-    flag_rows = [
-        (
-            "-" if r["month"] is None else f"{r['month']:%Y-%m}",
-            r["source"],
-            r["where"],
-            r["kind"],
-            r["seen"],
-            r["expected"],
-        )
-        for r in to_check.head(50).iter_rows(named=True)
-    ]
-    return {
-        "quality_by_source": dg.MetadataValue.md(
-            md_table(
-                [
-                    "source",
-                    "files",
-                    "rows in",
-                    "accepted",
-                    "quarantined",
-                    "files flagged: rows",
-                    "files flagged: quarantine",
-                ],
-                by_source,
-            )
-        ),
-        "quality_flags": int(to_check.height),
-        "quality_flagged_district_months": int(figures["flagged"].height),
-        "quality_to_check": dg.MetadataValue.md(
-            md_table(["month", "source", "where", "signal", "seen", "expected"], flag_rows)
-        ),
-        "quality_report": dg.MetadataValue.path("operations/quality.html"),
-    }

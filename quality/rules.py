@@ -24,6 +24,7 @@ import duckdb.sqltypes as sqltypes
 import pyarrow as pa
 
 from sources import admin_units
+from sources.contracts import code_lists
 
 # Reject reasons (quarantine). One rule, one code. The codes several domains use; each domain
 # declares its own (domains/<domain>.py, REJECT_REASONS); domains.REJECT_REASONS is all of them.
@@ -90,8 +91,6 @@ def _sql_text(value: str) -> str:
 @lru_cache(maxsize=1)
 def code_spellings_sql() -> str:
     """The VALUES rows of every code list of the source contracts: (list, spelling, code)."""
-    from sources.contracts import code_lists
-
     return ",\n    ".join(
         f"({_sql_text(name)}, {_sql_text(spelling)}, {_sql_text(code)})"
         for codes in code_lists()

@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from babel.core import Locale, get_global
+
 CSV_PATH = Path(__file__).resolve().parent / "reference" / "iso3166.csv"
 COLUMNS = ["alpha2", "alpha3", "numeric", "name_en", "name_vi"]
 
@@ -31,8 +33,6 @@ def _user_assigned(alpha2: str) -> bool:
 
 
 def build_rows() -> list[dict[str, str]]:
-    from babel.core import Locale, get_global
-
     aliases = get_global("territory_aliases")
     en, vi = Locale("en"), Locale("vi")
     alpha3 = {

@@ -29,9 +29,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import fastexcel
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from sources.contracts import CONTRACT_MODULES, SourceContract, normalise_header
+from sources.contracts import CONTRACT_MODULES, CONTRACTS, SourceContract, normalise_header
 
 
 class ExtractError(ValueError):
@@ -707,10 +710,6 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, contract: SourceContr
     header (a contract with all_sheets: every visible sheet holding it, in order, as one list).
     Each sheet is read once, whole, by calamine straight to Arrow; the header is looked for in
     its first rows. Sheets not read (hidden, or without the header) are counted."""
-    import fastexcel
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     fix = f"{_SAVE_AS['xlsx']} (see {_contract_doc(contract)}), then rerun"
     _check_workbook_parts(path, fix)
     try:
@@ -1074,8 +1073,6 @@ def withdraw_file(con: duckdb.DuckDBPyConnection, relative: str) -> dict:
     ops.load_log (the same content is not loaded again; a corrected file is). Everything built
     from raw is rebuilt by the next run. `relative` is the landing path, e.g.
     population/events_2024-03.csv."""
-    from sources.contracts import CONTRACTS
-
     relative = relative.strip().strip("/")
     folder, _, name = relative.rpartition("/")
     contract = next((c for c in CONTRACTS.values() if c.folder == folder and c.match(name)), None)

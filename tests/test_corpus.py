@@ -17,13 +17,13 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets import publication_store
 from dagster_project.definitions import build_definitions
 from dagster_project.jobs import landing_months, range_tags
 from dagster_project.run import _failure_lines
 from tests.corpus import base as b
 from tests.corpus.cases import CASES, Case
 from tests.corpus.make_corpus import make
+from warehouse import publication_store
 from warehouse.resource import Warehouse
 
 CORPUS = Path(__file__).resolve().parent / "corpus"

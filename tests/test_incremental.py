@@ -1,4 +1,4 @@
-"""Incremental monthly runs (assets/incremental.py): a new month stages only its files and the
+"""Incremental monthly runs (warehouse/incremental.py): a new month stages only its files and the
 published marts equal a full run's; a rerun on unchanged files skips every data asset and leaves
 published/ as it was; a re-sent record in the new month is still caught as a duplicate."""
 
@@ -11,8 +11,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from assets.publication_store import current_version
 from tests.conftest import SAMPLE, PipelineRun
+from warehouse.publication_store import current_version
 
 LAST = "2025-12"
 PREVIOUS = "2025-11"

@@ -189,7 +189,7 @@ def test_the_share_is_readable_by_all_and_switched_atomically(tmp_path):
     """DE06_SHARE_DIR: each published set is copied there readable by all (folders 0755, files
     0644), `<share>/published` points at the newest complete copy, and the data folder's own
     versions stay owner-only."""
-    from assets import publication_store
+    from warehouse import publication_store
 
     data = tmp_path / "data"
     data.mkdir(mode=0o700)

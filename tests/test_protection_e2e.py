@@ -13,9 +13,9 @@ import polars as pl
 import pytest
 
 import assets.publish as publish
-from assets import incremental
 from domains import MARTS
 from protection import perturb
+from warehouse import incremental
 from warehouse.resource import Warehouse
 
 D, JS = 3, 2

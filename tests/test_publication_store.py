@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from assets import publication_store as ps
+from warehouse import publication_store as ps
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -122,7 +122,7 @@ def run_killer(published: Path, template: Path, kill_at: int) -> subprocess.Comp
             sys.executable,
             "-c",
             KILLER,
-            str(REPO / "assets" / "publication_store.py"),
+            str(REPO / "warehouse" / "publication_store.py"),
             str(published),
             str(template),
             str(kill_at),

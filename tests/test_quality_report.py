@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from assets.publish import quality_metadata
 from marts import quality_report
 
 DISTRICTS = [("00001", "001", "Huyện A"), ("00002", "002", "Huyện B"), ("00003", "003", "Huyện C")]
@@ -227,7 +228,7 @@ def test_a_district_that_stops_reporting_deaths_is_flagged(tmp_path):
     html = (tmp_path / "quality.html").read_text(encoding="utf-8")
     assert "Huyện B" in html and "ngừng báo cáo" in html and "class='hl'" in html
     assert pl.read_parquet(tmp_path / "quality_flags.parquet").equals(flags)
-    meta = quality_report.dagster_metadata(figures)
+    meta = quality_metadata(figures)
     assert meta["quality_flags"] == 1 and meta["quality_flagged_district_months"] == 1
 
 

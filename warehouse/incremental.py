@@ -43,10 +43,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import dagster as dg
 import duckdb
+
+from marts.lineage import PYTHON_TABLES, sql_files
+from quality.staging import QUALITY_FIGURES_DDL, fix_columns
+from sources.readers import ensure_load_log
+from warehouse.publication_store import current_version
 
 REPO = Path(__file__).resolve().parent.parent
 SKIPPED = "unchanged inputs"
@@ -61,7 +67,7 @@ STAGING_CODE = (
     "quality/rules.sql",
     "quality/rules.py",
     "quality/staging.py",
-    "assets/incremental.py",
+    "warehouse/incremental.py",
     # the code lists read by read_code (rules.sql) are declared in the contracts
     "sources/contracts/base.py",
     "sources/contracts/population.py",
@@ -147,7 +153,6 @@ def _table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
 
 def _python_tables() -> dict[str, list[str]]:
     """Reference assets built in Python (no record of theirs): asset -> its tables."""
-    from marts.lineage import PYTHON_TABLES
 
     out: dict[str, list[str]] = {}
     for table, key in PYTHON_TABLES.items():
@@ -277,7 +282,6 @@ def key_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
 
 def sql_outputs(sql_file: str) -> tuple[str, ...]:
     """The tables an SQL file creates (marts/lineage.py reads them from the file)."""
-    from marts.lineage import sql_files
 
     return tuple(sorted(sql_files()[sql_file].outputs))
 
@@ -336,7 +340,6 @@ def protection_kept(con: duckdb.DuckDBPyConnection) -> dict:
 
 def published_state(warehouse) -> dict:
     """The version folder published/ shows (a rollback or a removed set republishes)."""
-    from assets.publication_store import current_version
 
     version = current_version(warehouse.published)
     ok = version is not None and (version / "marts.duckdb").is_file()
@@ -392,7 +395,6 @@ def record_raw(
 
 def loaded_files(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
     """The files in raw.<source> now: path -> sha256 (withdrawn files are not in raw)."""
-    from sources.readers import ensure_load_log
 
     ensure_load_log(con)
     return dict(
@@ -469,9 +471,6 @@ def stage_append(
 ) -> dict:
     """Stage the new files of a monthly source and append them to staging/quarantine, with the
     same verdicts a staging of all loaded files gives. Figures as quality.staging.split_checked."""
-    from importlib import resources
-
-    from quality.staging import QUALITY_FIGURES_DDL, fix_columns
 
     rule = APPEND[source]
     sql = (resources.files("quality") / "sql" / sql_file).read_text(encoding="utf-8")
@@ -664,7 +663,6 @@ def _stays_before_append(
 def forget_flags(con: duckdb.DuckDBPyConnection, source: str) -> None:
     """Flags (kind 'flag') are counted by the domain asset over the whole staging table after
     stage(); a skipped or appended staging drops them first so they are not counted twice."""
-    from quality.staging import QUALITY_FIGURES_DDL
 
     con.execute(QUALITY_FIGURES_DDL)
     con.execute("DELETE FROM ops.quality_figures WHERE source = ? AND kind = 'flag'", [source])
