@@ -72,7 +72,7 @@ print-check: install
 # Regenerate the committed sample (small; deterministic for the seed).
 sample: install
 	rm -rf data_samples/landing data_samples/ground_truth
-	$(RUN) python -m sources.generate --scale 0.02 --seed 6 --out data_samples
+	$(RUN) python -m synthetic.generate --scale 0.02 --seed 6 --out data_samples
 
 # Full province scale (1.5 million residents); writes bench/RESULTS.md. Not part of the tests.
 bench: install

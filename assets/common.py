@@ -122,7 +122,8 @@ def load_files(
             ),
             "dagster/row_count": total,
             **built,
-        }
+        },
+        data_version=dg.DataVersion(built["incremental/fingerprint"]),  # the files it holds
     )
 
 
@@ -173,7 +174,7 @@ def monthly_files(
 
 
 def staging_specs(
-    source: str, group: str, deps: list, staged: str, rejected: str
+    source: str, group: str, deps: list, staged: str, rejected: str, code_version: str | None = None
 ) -> list[dg.AssetSpec]:
     """The two outputs of a staging step: staging.<source> (accepted rows) and
     quarantine.<source> (rejected rows with reason codes), with the same inputs."""
@@ -184,6 +185,7 @@ def staging_specs(
             kinds={"duckdb", "sql"},
             deps=deps,
             description=staged,
+            code_version=code_version,
         ),
         dg.AssetSpec(
             ["quarantine", source],
@@ -191,8 +193,48 @@ def staging_specs(
             kinds={"duckdb", "sql"},
             deps=deps,
             description=rejected,
+            code_version=code_version,
         ),
     ]
+
+
+RAW_CODE = ("sources/readers.py", "sources/placement.py", "sources/contracts/base.py")
+
+
+def raw_code_version(contract: SourceContract) -> str:
+    """A raw asset's code version: the readers and the source's contract."""
+    module = contract.__module__.replace(".", "/") + ".py"  # e.g. sources/contracts/lodging.py
+    return incremental.dagster_code_version((*RAW_CODE, module))
+
+
+def versioned_asset(
+    *,
+    code: tuple[str, ...],
+    outputs: tuple[str, ...] = (),
+    params: Callable | None = None,
+    state: Callable | None = None,
+    kept: Callable | None = None,
+    **asset_kwargs,
+):
+    """@dg.asset with Dagster's own versioning from one declaration: `code` (the files that
+    define the asset) is both its `code_version` and the code part of the fingerprint that
+    decides whether the run skips it (warehouse/incremental.skip_unchanged); the result carries
+    the fingerprint as its `DataVersion`."""
+
+    def decorate(fn):
+        skipping = incremental.skip_unchanged(
+            code=code, outputs=outputs, params=params, state=state, kept=kept
+        )(fn)
+        return dg.asset(code_version=incremental.dagster_code_version(code), **asset_kwargs)(
+            skipping
+        )
+
+    return decorate
+
+
+def staging_code(sql_file: str) -> tuple[str, ...]:
+    """What defines a staging step: its SQL and the code every staging step shares."""
+    return (f"quality/sql/{sql_file}", *incremental.STAGING_CODE)
 
 
 def stage(
@@ -207,7 +249,7 @@ def stage(
         plan = incremental.plan(
             context,
             con,
-            code=[f"quality/sql/{sql_file}", *incremental.STAGING_CODE],
+            code=staging_code(sql_file),
             outputs=[f"staging.{source}", f"quarantine.{source}"],
             params={"key": incremental.key_fingerprint(con), "drop": list(drop)},
             extra={"files": incremental.loaded_files(con, source)},
@@ -284,6 +326,7 @@ def _staging_results(con, source: str, plan, figures: dict | None):
                 "repairs": dg.MetadataValue.json(figures["repairs"]),
                 **plan.metadata(),
             },
+            data_version=plan.data_version,
         ),
         dg.MaterializeResult(
             asset_key=["quarantine", source],
@@ -292,6 +335,7 @@ def _staging_results(con, source: str, plan, figures: dict | None):
                 "reasons": dg.MetadataValue.json(figures["reasons"]),
                 **plan.metadata(),
             },
+            data_version=plan.data_version,
         ),
     )
 
@@ -400,8 +444,11 @@ def mart_asset(mart, deps: list, group: str, source: str = "") -> dg.AssetsDefin
     published/ hides. The preview of the province rows is on the published asset, read from
     the protected publish.<mart> table (province_preview)."""
 
+    code = (f"marts/{mart.sql}", *incremental.MART_CODE)
+
     @dg.asset(
         key=["marts", mart.name],
+        code_version=incremental.dagster_code_version(code),
         group_name=group,
         kinds={"duckdb", "sql"},
         deps=deps,
@@ -414,7 +461,7 @@ def mart_asset(mart, deps: list, group: str, source: str = "") -> dg.AssetsDefin
             plan = incremental.plan(
                 context,
                 con,
-                code=[f"marts/{mart.sql}", *incremental.MART_CODE],
+                code=code,
                 outputs=list(incremental.sql_outputs(f"marts/{mart.sql}")),
             )
             if not plan.unchanged:  # unchanged inputs: the table stays as it is
@@ -434,7 +481,8 @@ def mart_asset(mart, deps: list, group: str, source: str = "") -> dg.AssetsDefin
                     columns=[dg.TableColumn(name, dtype) for name, dtype in columns]
                 ),
                 **plan.metadata(),
-            }
+            },
+            data_version=plan.data_version,
         )
 
     return _mart

@@ -5,9 +5,17 @@ code: the raw loaders and the working tables."""
 
 import dagster as dg
 
-from assets.common import mart_asset, sql_check, stage, staging_specs, suite_check
+from assets.common import (
+    mart_asset,
+    sql_check,
+    stage,
+    staging_code,
+    staging_specs,
+    suite_check,
+)
 from domains.base import Staging
 from marts.lineage import deps_of
+from warehouse import incremental
 from warehouse.resource import Warehouse
 
 
@@ -20,6 +28,7 @@ def staging_spec(domain, step: Staging) -> list[dg.AssetSpec]:
         deps=deps_of(f"quality/sql/{step.sql_file}"),
         staged=step.staged,
         rejected=step.rejected,
+        code_version=incremental.dagster_code_version(staging_code(step.sql_file)),
     )
 
 

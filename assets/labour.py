@@ -9,7 +9,7 @@ name), skipping unchanged files.
 import dagster as dg
 
 from assets import declared
-from assets.common import load_files
+from assets.common import load_files, raw_code_version, versioned_asset
 from domains import labour as domain
 from marts.lineage import deps_of
 from quality.staging import run_sql_file
@@ -27,7 +27,12 @@ QUARANTINE_KEYS = declared.quarantine_keys(domain)
 # population_timeline builds.
 
 
-@dg.asset(key=["raw", "labour_status"], group_name=GROUP, kinds={"duckdb", "excel"})
+@dg.asset(
+    key=["raw", "labour_status"],
+    group_name=GROUP,
+    kinds={"duckdb", "excel"},
+    code_version=raw_code_version(LABOUR_STATUS),
+)
 def raw_labour_status(
     context: dg.AssetExecutionContext, warehouse: Warehouse
 ) -> dg.MaterializeResult:
@@ -41,13 +46,11 @@ def raw_labour_status(
     return load_files(context, warehouse, LABOUR_STATUS, files)
 
 
-@dg.asset(
+@versioned_asset(
     key=["marts", "labour_base"],
     group_name="model_37",
     kinds={"duckdb", "sql"},
     deps=deps_of("marts/labour_base.sql"),
-)
-@incremental.skip_unchanged(
     code=("marts/labour_base.sql", *incremental.MART_CODE),
     outputs=incremental.sql_outputs("marts/labour_base.sql"),
 )

@@ -4,7 +4,14 @@ notifications, from landing files to raw, staging and quarantine, then the touri
 import dagster as dg
 
 from assets import declared
-from assets.common import MONTHLY, SINGLE_RUN, load_files, monthly_files, stage
+from assets.common import (
+    MONTHLY,
+    SINGLE_RUN,
+    load_files,
+    monthly_files,
+    raw_code_version,
+    stage,
+)
 from domains import lodging as domain
 from sources.contracts.lodging import ESTABLISHMENTS, STAYS
 from sources.readers import landing_files
@@ -17,7 +24,12 @@ QUARANTINE_KEYS = declared.quarantine_keys(domain)
 STAYS_STEP = declared.staging_step(domain, "stays")  # staged here: its flags are counted too
 
 
-@dg.asset(key=["raw", "establishments"], group_name=GROUP, kinds={"duckdb", "excel"})
+@dg.asset(
+    key=["raw", "establishments"],
+    group_name=GROUP,
+    kinds={"duckdb", "excel"},
+    code_version=raw_code_version(ESTABLISHMENTS),
+)
 def raw_establishments(
     context: dg.AssetExecutionContext, warehouse: Warehouse
 ) -> dg.MaterializeResult:
@@ -31,6 +43,7 @@ def raw_establishments(
 
 @dg.asset(
     key=["raw", "stays"],
+    code_version=raw_code_version(STAYS),
     group_name=GROUP,
     kinds={"duckdb", "json"},
     partitions_def=MONTHLY,
@@ -66,6 +79,7 @@ def staged_stays(warehouse: Warehouse):
     yield dg.MaterializeResult(
         asset_key=staged.asset_key,
         metadata={**(staged.metadata or {}), "flags": dg.MetadataValue.json(flags)},
+        data_version=staged.data_version,
     )
     yield quarantined
 

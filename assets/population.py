@@ -4,7 +4,14 @@ from landing files to raw, staging and quarantine."""
 import dagster as dg
 
 from assets import declared
-from assets.common import MONTHLY, SINGLE_RUN, load_files, monthly_files
+from assets.common import (
+    MONTHLY,
+    SINGLE_RUN,
+    load_files,
+    monthly_files,
+    raw_code_version,
+    versioned_asset,
+)
 from domains import population as domain
 from marts.lineage import deps_of
 from quality.staging import run_sql_file
@@ -19,7 +26,12 @@ SOURCES = domain.SOURCES
 QUARANTINE_KEYS = declared.quarantine_keys(domain)
 
 
-@dg.asset(key=["raw", "residents"], group_name=GROUP, kinds={"duckdb", "csv"})
+@dg.asset(
+    key=["raw", "residents"],
+    group_name=GROUP,
+    kinds={"duckdb", "csv"},
+    code_version=raw_code_version(RESIDENTS),
+)
 def raw_residents(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """The residents snapshot of the national population database (one row per person on the
     snapshot date), as received: every value text, plus the file, row number and load batch.
@@ -38,6 +50,7 @@ def raw_residents(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
 
 @dg.asset(
     key=["raw", "events"],
+    code_version=raw_code_version(EVENTS),
     group_name=GROUP,
     kinds={"duckdb", "csv"},
     partitions_def=MONTHLY,
@@ -50,13 +63,11 @@ def raw_events(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
     return load_files(context, warehouse, EVENTS, monthly_files(context, warehouse, EVENTS))
 
 
-@dg.asset(
+@versioned_asset(
     key=["marts", "population_timeline"],
     group_name="model_36",
     kinds={"duckdb", "sql"},
     deps=deps_of("marts/population_timeline.sql"),
-)
-@incremental.skip_unchanged(
     code=("marts/population_timeline.sql", *incremental.MART_CODE),
     outputs=incremental.sql_outputs("marts/population_timeline.sql"),
 )

@@ -8,7 +8,7 @@ import dagster as dg
 import polars as pl
 
 from assets import declared
-from assets.common import MONTHLY, SINGLE_RUN, load_files, monthly_files
+from assets.common import MONTHLY, SINGLE_RUN, load_files, monthly_files, raw_code_version
 from domains import public_order as domain
 from sources.contracts.public_order import INCIDENTS, TRAFFIC_VIOLATIONS
 from warehouse.resource import Warehouse
@@ -68,6 +68,7 @@ def violation_codes(warehouse: Warehouse) -> dg.MaterializeResult:
 
 @dg.asset(
     key=["raw", "incidents"],
+    code_version=raw_code_version(INCIDENTS),
     group_name=GROUP,
     kinds={"duckdb", "csv"},
     partitions_def=MONTHLY,
@@ -82,6 +83,7 @@ def raw_incidents(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
 
 @dg.asset(
     key=["raw", "traffic_violations"],
+    code_version=raw_code_version(TRAFFIC_VIOLATIONS),
     group_name=GROUP,
     kinds={"duckdb", "parquet"},
     partitions_def=MONTHLY,

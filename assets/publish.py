@@ -24,7 +24,7 @@ import polars as pl
 import domains
 import projection
 from assets import DOMAINS
-from assets.common import md_table, province_preview, sql_check
+from assets.common import md_table, province_preview, sql_check, versioned_asset
 from domains import MARTS
 from marts import quality_report
 from protection import audit, cellkey, perturb
@@ -58,14 +58,13 @@ PUBLISH_CODE = (
 )
 
 
-@dg.asset(
+@versioned_asset(
     key=["ops", "reconciliation"],
     group_name="ops",
     kinds={"duckdb", "sql"},
     deps=[["staging", s] for s in STAGED_SOURCES] + QUARANTINE_KEYS,
-)
-@incremental.skip_unchanged(
-    code=("quality/staging.py", "assets/publish.py"), outputs=("ops.reconciliation",)
+    code=("quality/staging.py", "assets/publish.py"),
+    outputs=("ops.reconciliation",),
 )
 def reconciliation(warehouse: Warehouse) -> dg.MaterializeResult:
     """Row accounting per landing file: rows received = rows staged + rows quarantined. The
@@ -113,13 +112,11 @@ UTILITY_DDL = (
 )
 
 
-@dg.asset(
+@versioned_asset(  # unchanged marts and rules: the protected tables stay
     key=["publish", "protected_marts"],
     group_name="publish",
     kinds={"duckdb", "sql"},
     deps=[["marts", m.name] for m in PUBLISHED_MARTS] + [["ops", "reconciliation"]],
-)
-@incremental.skip_unchanged(  # unchanged marts and rules: the protected tables stay
     code=(
         "protection/cellkey.py",
         "protection/perturb.py",
@@ -254,13 +251,11 @@ PROJECTION_CODE = tuple(
 )
 
 
-@dg.asset(
+@versioned_asset(
     key=["publish", "population_projection"],
     group_name="publish",  # it reads the protected tables: publication's side of the graph
     kinds={"python", "duckdb"},
     deps=[["publish", "protected_marts"]],
-)
-@incremental.skip_unchanged(
     code=(*PROJECTION_CODE, "assets/publish.py"),
     outputs=tuple(f"publish.{t}" for t in projection.OUTPUT_TABLES),
     params=lambda warehouse: {"min_cell": warehouse.min_cell},
@@ -742,13 +737,11 @@ def write_outputs(pub: duckdb.DuckDBPyConnection, work: Path, extracts) -> None:
     )
 
 
-@dg.asset(
+@versioned_asset(  # nothing changed: published/ is not rewritten (same version)
     key=["published", "marts"],
     group_name="publish",
     kinds={"duckdb", "parquet", "excel", "html"},
     deps=[["publish", "protected_marts"], ["publish", "population_projection"]],
-)
-@incremental.skip_unchanged(  # nothing changed: published/ is not rewritten (same version)
     code=PUBLISH_CODE,
     params=lambda warehouse: {
         "min_cell": warehouse.min_cell,

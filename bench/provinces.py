@@ -54,7 +54,7 @@ def main() -> None:
                 [
                     sys.executable,
                     "-m",
-                    "sources.generate",
+                    "synthetic.generate",
                     "--scale",
                     str(args.scale),
                     "--seed",

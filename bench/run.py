@@ -160,7 +160,7 @@ def main() -> None:
             [
                 sys.executable,
                 "-m",
-                "sources.generate",
+                "synthetic.generate",
                 "--scale",
                 str(args.scale),
                 "--seed",

@@ -131,7 +131,7 @@ def other_landing_run(tmp_path_factory) -> PipelineRun:
         [
             sys.executable,
             "-m",
-            "sources.generate",
+            "synthetic.generate",
             "--scale",
             str(OTHER_SCALE),
             "--seed",

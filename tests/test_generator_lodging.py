@@ -6,7 +6,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from sources.synthetic import lodging, run_sources
+from synthetic import lodging, run_sources
 
 SCALE = 0.01
 

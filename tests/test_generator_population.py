@@ -12,8 +12,8 @@ import pytest
 
 from sources import admin_units
 from sources.contracts import EVENTS, RESIDENTS, normalise_header
-from sources.synthetic import common as C
-from sources.synthetic import population as P
+from synthetic import common as C
+from synthetic import population as P
 
 SCALE = 0.003
 SEED = 11
@@ -431,7 +431,7 @@ def test_plausible_at_sample_scale(sample):
 
 
 def test_cli(tmp_path, capsys):
-    from sources.generate import main
+    from synthetic.generate import main
 
     assert main(["--scale", "0.001", "--seed", "3", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "ground_truth" / "population.json").exists()

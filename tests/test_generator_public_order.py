@@ -14,8 +14,8 @@ import pytest
 from sources import admin_units
 from sources.contracts import normalise_header
 from sources.contracts.public_order import INCIDENTS, TRAFFIC_VIOLATIONS
-from sources.synthetic import public_order as PO
-from sources.synthetic import run_sources
+from synthetic import public_order as PO
+from synthetic import run_sources
 
 SCALE = 0.004
 SEED = 11

@@ -180,6 +180,31 @@ def test_a_new_month_perturbs_only_the_cells_its_records_touch(incremental):
     print(f"{kept} cells of the same records kept their value; {changed} took in new records")
 
 
+def _data_versions(run: PipelineRun) -> dict[str, str]:
+    """Asset key -> the data version Dagster recorded for its (last) materialization."""
+    out = {}
+    for event in run.result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            m = event.event_specific_data.materialization
+            out[m.asset_key.to_user_string()] = m.tags.get("dagster/data_version")
+    return out
+
+
+def test_dagster_data_versions_follow_the_skip_decisions(incremental):
+    """The data version each asset reports is its inputs' fingerprint: the same in a rerun on
+    unchanged files (every asset skipped), new where the new month changed the inputs."""
+    first, second, third = (_data_versions(incremental[k]) for k in ("first", "second", "third"))
+    data_assets = [k for k in second if not k.startswith("reference/")]
+    assert len(data_assets) > 40 and all(second[k] for k in data_assets)
+    assert {k: third[k] for k in data_assets} == {k: second[k] for k in data_assets}
+    for changed in ("raw/stays", "staging/stays", "marts/tourism_monthly", "published/marts"):
+        assert first[changed] != second[changed], changed
+    meta = _materializations(incremental["second"])
+    assert (
+        second["marts/tourism_monthly"] == meta["marts/tourism_monthly"]["incremental/fingerprint"]
+    )
+
+
 def test_adding_a_month_loads_and_stages_only_that_month(incremental):
     first, second = incremental["first"], incremental["second"]
     log = {(a, p): (s, r, b, i) for a, p, s, r, b, i in incremental["log_after_second"]}

@@ -1,5 +1,5 @@
 """Model 37 end to end: the pipeline's labour marts and quarantine against the generator's ground
-truth (computed independently in sources/synthetic/labour.py), row accounting, publication, and a
+truth (computed independently in synthetic/labour.py), row accounting, publication, and a
 bad labour file."""
 
 import shutil
@@ -185,7 +185,7 @@ def test_missing_column_fails_and_keeps_earlier_load(tmp_path):
 
     from assets.labour import raw_labour_status
     from sources.contracts.labour import LABOUR_STATUS
-    from sources.synthetic.labour import _str_cell, write_xlsx
+    from synthetic.ooxml import str_cell, write_xlsx
     from warehouse.resource import Warehouse
 
     landing = tmp_path / "landing"
@@ -206,7 +206,7 @@ def test_missing_column_fails_and_keeps_earlier_load(tmp_path):
         landing / "labour" / good.name,
         "DANH SÁCH",
         [c.label_vi for c in cols],
-        [(lambda n: lambda L: _str_cell(L, pl.col(n)))(c.name) for c in cols],
+        [(lambda n: lambda L: str_cell(L, pl.col(n)))(c.name) for c in cols],
         frame,
     )
     second = dg.materialize(

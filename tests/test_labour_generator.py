@@ -9,7 +9,7 @@ import pytest
 
 from sources.contracts.labour import LABOUR_STATUS
 from sources.readers import read_text_frame
-from sources.synthetic import run_sources
+from synthetic import run_sources
 
 SCALE = 0.003
 SEED = 11
@@ -134,7 +134,7 @@ def test_deterministic(gen, tmp_path):
 def test_long_list_continues_on_further_sheets(tmp_path):
     """Over Excel's row limit the writer starts a new sheet with the same title and header; the
     reader reads every sheet in order (row numbers continue)."""
-    from sources.synthetic.labour import _shared_cell, write_xlsx
+    from synthetic.ooxml import shared_cell, write_xlsx
 
     cols = LABOUR_STATUS.names
     frame = pl.DataFrame({c: [f"{c}-{i}" for i in range(10)] for c in cols})
@@ -143,7 +143,7 @@ def test_long_list_continues_on_further_sheets(tmp_path):
         path,
         "DANH SÁCH",
         LABOUR_STATUS.vietnamese_header(),
-        [(lambda n: lambda L: _shared_cell(L, n))(c) for c in cols],
+        [(lambda n: lambda L: shared_cell(L, n))(c) for c in cols],
         frame,
         shared=tuple(cols),
         max_rows=4,

@@ -1,5 +1,5 @@
 """Model 38 end to end: the pipeline's lodging marts and quarantine against the generator's
-ground truth (computed independently in sources/synthetic/lodging.py), on the shared sample run."""
+ground truth (computed independently in synthetic/lodging.py), on the shared sample run."""
 
 import shutil
 

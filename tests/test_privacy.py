@@ -131,7 +131,7 @@ class _Records(logging.Handler):
 def planted(tmp_path_factory):
     from dagster_project.definitions import build_definitions
     from dagster_project.jobs import landing_months, range_tags
-    from sources.synthetic import DEFAULT_SOURCES, run_sources
+    from synthetic import DEFAULT_SOURCES, run_sources
     from warehouse.resource import Warehouse
 
     root = tmp_path_factory.mktemp("planted")

@@ -181,7 +181,7 @@ def warehouses(tmp_path_factory):
     population-only warehouses with the projection's inputs: the full landing, the landing cut
     after December 2024 (12 months of events) and one cut after June 2024 (6 months)."""
     from bench.projection_check import build, cut_landing
-    from sources.generate import main as generate
+    from synthetic.generate import main as generate
 
     root = tmp_path_factory.mktemp("projection")
     generate(

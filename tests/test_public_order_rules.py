@@ -144,7 +144,7 @@ def test_penal_code_reference_covers_every_iccs_section():
 
 
 def test_generator_articles_agree_with_the_reference():
-    from sources.synthetic.public_order import CATEGORIES, UNKNOWN_ARTICLES
+    from synthetic.public_order import CATEGORIES, UNKNOWN_ARTICLES
 
     ref = dict(
         pl.read_csv(PENAL_CODE_CSV, infer_schema=False)

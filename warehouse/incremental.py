@@ -14,6 +14,22 @@ Every instrumented asset computes the fingerprint of its inputs before it works:
   `ops.load_log` (the loader hashes every file anyway to skip unchanged ones). One row per file
   (the partition) and one for the whole table. No cell value is ever logged.
 
+**Dagster's own versioning.** The same digests are what Dagster sees: every asset declares
+`code_version` = the first 16 characters of its code digest (`dagster_code_version`; assets are
+defined through `assets.common.versioned_asset`, `mart_asset`, the staging specs and
+`raw_code_version`), and every materialization reports `DataVersion` = its fingerprint
+(`Plan.data_version`; a raw asset, the digest of the files it holds). The UI therefore shows
+which assets are stale and why (a changed SQL file, an upstream with a new data version).
+
+**Why `ops.build_log` stays beside them.** The skip decision must describe what the *warehouse*
+holds, and Dagster's event log describes what runs reported: the two drift apart whenever one
+is replaced without the other — a new `DAGSTER_HOME` (the tests' ephemeral instances, an
+operator's fresh UI), a warehouse restored from a backup, a failed step whose tables were rolled
+back after Dagster recorded events. So the record the decision reads is written in the warehouse
+itself, in the same connection as the tables it describes, and Dagster gets the same versions
+as a mirror. It also holds what Dagster cannot: one record per landing file (path, size, sha256)
+under the raw asset, which a partition key does not identify.
+
 When the fingerprint equals the one recorded and the asset's tables exist, the asset keeps its
 tables, reports `skipped: unchanged inputs` in its metadata and records the run; otherwise it
 builds and records the new fingerprint. A rerun on unchanged files therefore does no data work
@@ -87,11 +103,17 @@ def _file_digest(relative: str) -> str:
 
 
 def code_version(files: tuple[str, ...] | list[str]) -> str:
-    """sha256 over the named project files (paths relative to the repository)."""
+    """sha256 over the named project files (paths relative to the repository). Its first 16
+    characters are the asset's `code_version` in Dagster (`dagster_code_version`)."""
     digest = hashlib.sha256()
     for relative in sorted(set(files)):
         digest.update(f"{relative}:{_file_digest(relative)}\n".encode())
     return digest.hexdigest()
+
+
+def dagster_code_version(files: tuple[str, ...] | list[str]) -> str:
+    """The code version an asset declares to Dagster: the same digest its skip decision uses."""
+    return code_version(files)[:16]
 
 
 def _digest(payload) -> str:
@@ -198,6 +220,12 @@ class Plan:
     unchanged: bool = False
     status: str = "built"
     notes: dict = field(default_factory=dict)
+
+    @property
+    def data_version(self) -> dg.DataVersion:
+        """The asset's data version in Dagster: the fingerprint of its inputs (code, upstream
+        data versions, parameters), so the UI shows what is stale and why."""
+        return dg.DataVersion(self.fingerprint[:16])
 
     def metadata(self) -> dict:
         """Metadata every instrumented asset adds: whether it worked or skipped, and why."""
@@ -311,7 +339,9 @@ def skip_unchanged(
                 if p.unchanged and (state is None or p.previous["inputs"].get("state") == now):
                     record(con, p)
                     extra = kept(con) if kept else {}
-                    return dg.MaterializeResult(metadata={**extra, **p.metadata()})
+                    return dg.MaterializeResult(
+                        metadata={**extra, **p.metadata()}, data_version=p.data_version
+                    )
             p.unchanged, p.status = False, "built"
             result = fn(*args, **kwargs)
             with warehouse.connect() as con:
@@ -323,7 +353,7 @@ def skip_unchanged(
                 asset_key=result.asset_key,
                 metadata=metadata,
                 check_results=result.check_results,
-                data_version=result.data_version,
+                data_version=result.data_version or p.data_version,
                 tags=result.tags,
             )
 

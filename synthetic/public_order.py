@@ -30,8 +30,8 @@ import numpy as np
 import polars as pl
 
 from sources.contracts.public_order import INCIDENTS, TRAFFIC_VIOLATIONS
-from sources.synthetic import common as C
-from sources.synthetic.population import (
+from synthetic import common as C
+from synthetic.population import (
     BASE,
     END,
     LAST_DAY,

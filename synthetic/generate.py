@@ -1,7 +1,7 @@
 """Generate the synthetic landing extracts and their ground truth.
 
-    python -m sources.generate --scale 0.02 --seed 6 --out data_samples
-    python -m sources.generate --scale 1.0 --out /tmp/full --sources population
+    python -m synthetic.generate --scale 0.02 --seed 6 --out data_samples
+    python -m synthetic.generate --scale 1.0 --out /tmp/full --sources population
 
 Writes DIR/landing/<folder>/... and DIR/ground_truth/<source>.json. The same seed and scale
 give byte-identical files.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from sources.synthetic import DEFAULT_SOURCES, run_sources
+from synthetic import DEFAULT_SOURCES, run_sources
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from sources.contracts.lodging import ESTABLISHMENTS, STAYS
-from sources.synthetic import common as C
+from synthetic import common as C
 
 START = C.day(2024, 1, 1)
 END = C.day(2026, 1, 1)  # exclusive: the censoring date of open stays (end of the last month)

@@ -1,7 +1,7 @@
 """Synthetic landing extracts, one module per source.
 
 `population` builds the world (`population.generate_population`); every other source lives in
-`sources/synthetic/<name>.py` with `generate(world, out_dir, rng, scale) -> dict` returning its
+`synthetic/<name>.py` with `generate(world, out_dir, rng, scale) -> dict` returning its
 ground truth, and is found by name (see `run_sources`).
 """
 
@@ -11,7 +11,7 @@ import importlib
 import time
 from pathlib import Path
 
-from sources.synthetic import common
+from synthetic import common
 
 DEFAULT_SOURCES = ("population", "labour", "lodging", "public_order")
 
@@ -21,9 +21,9 @@ def source_generator(name: str):
     if not name.isidentifier():
         raise ValueError(f"bad source name {name!r}")
     try:
-        module = importlib.import_module(f"sources.synthetic.{name}")
+        module = importlib.import_module(f"synthetic.{name}")
     except ModuleNotFoundError as exc:
-        raise ValueError(f"no generator for source {name!r} (sources/synthetic/{name}.py)") from exc
+        raise ValueError(f"no generator for source {name!r} (synthetic/{name}.py)") from exc
     return module.generate
 
 
@@ -33,7 +33,7 @@ def run_sources(
     """Generate the population world, then each requested source, in order. Returns
     {source: truth}. Each source gets its own random stream, so adding one never changes the
     files of another."""
-    from sources.synthetic.population import generate_population, summary
+    from synthetic.population import generate_population, summary
 
     out_dir = Path(out_dir)
     sources = list(dict.fromkeys(sources))

@@ -21,7 +21,7 @@ import polars as pl
 
 from sources import admin_units
 from sources.contracts import EVENTS, RESIDENTS
-from sources.synthetic import common as C
+from synthetic import common as C
 
 BASELINE = date(2024, 1, 1)
 BASE = C.day(2024, 1, 1)
