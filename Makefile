@@ -14,7 +14,7 @@ export GX_ANALYTICS_ENABLED ?= False
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 RUN := $(UV) run --frozen --no-progress
 
-.PHONY: install run lint test dev notebooks sample bench clean print-check
+.PHONY: install run lint test test-fast dev notebooks sample bench clean print-check
 
 $(CURDIR)/.tools/uv/bin/uv:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(CURDIR)/.tools/uv uv
@@ -43,6 +43,11 @@ lint: install
 
 test: lint
 	$(RUN) pytest
+
+# The tests that need no pipeline run (tests/unit, tests/assets; not `e2e`, not `slow`): the
+# newcomer's first check, under two minutes on 2 cores.
+test-fast: install
+	$(RUN) pytest -m "not e2e and not slow" -q
 
 # `dagster dev` through dagster_project/dev.py: it runs in a session of its own, and Ctrl-C or
 # SIGTERM stop it and every process it started (SIGINT, then SIGTERM and SIGKILL to its whole

@@ -23,7 +23,7 @@ all_assets_job = dg.define_asset_job(
 
 # Dagster's partition-range run tags. Dagster defines them only in a private module
 # (dagster._core.storage.tags.ASSET_PARTITION_RANGE_START_TAG/_END_TAG), not in its public API, so
-# they are spelled here; tests/test_definitions.py fails if Dagster's spelling ever changes.
+# they are spelled here; tests/assets/test_definitions.py fails if Dagster's spelling ever changes.
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
 

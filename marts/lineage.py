@@ -16,7 +16,7 @@ asset that produces it:
 - `ops.load_log` is written by every raw load: a read of it names its source
   (`WHERE source = 'events'`), and depends on that raw asset.
 
-tests/test_lineage.py checks that every asset declares what its SQL reads.
+tests/unit/test_lineage.py checks that every asset declares what its SQL reads.
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ def validate(con: duckdb.DuckDBPyConnection, suite: Suite, route: str = "duckdb"
 
     route "duckdb" (the pipeline's): great-expectations runs its SQL in the warehouse, on the
     caller's open connection; route "pandas": on a pandas copy of the suite's columns (kept to
-    prove both routes give the same verdicts, tests/test_suites_duckdb.py)."""
+    prove both routes give the same verdicts, tests/assets/test_suites_duckdb.py)."""
     if route not in ("duckdb", "pandas"):
         raise ValueError(f"unknown great-expectations route {route!r}: use 'duckdb' or 'pandas'")
     context = gx.get_context(mode="ephemeral")  # nothing written to disk

@@ -1,6 +1,6 @@
 """Charts that cannot mislead, built from published figures only (plotly, offline).
 
-Rules every figure here follows, and tests/test_charts.py checks against the published marts:
+Rules every figure here follows, and tests/e2e/test_charts.py checks against the published marts:
 - a stack shows every part, and the published total beside it as its own marker: tables are
   not additive, so the stack's height (a sum of perturbed parts) is never passed off as the
   total;

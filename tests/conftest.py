@@ -1,5 +1,10 @@
 """Shared fixtures: the committed sample, a pipeline run on it in a temporary data folder, and
-the generator's ground truth."""
+the generator's ground truth; the `e2e` marking.
+
+Layout: tests/unit (no pipeline run: rules, readers, generators, reporting helpers, the
+protection method), tests/assets (single assets, checks, the resource and the definitions on
+small hand-made landings), tests/e2e (whole runs on the committed sample, a landing of another
+seed, the corpus of odd extracts, notebooks, `make run` as a subprocess)."""
 
 import json
 import os
@@ -16,6 +21,21 @@ REPO = Path(__file__).resolve().parent.parent
 # The committed sample; DE06_TEST_SAMPLE points the end-to-end tests at another generated folder
 # (same layout: landing/ and ground_truth/), e.g. while developing a new source.
 SAMPLE = Path(os.environ.get("DE06_TEST_SAMPLE") or REPO / "data_samples")
+
+
+# Fixtures that run the whole pipeline (or a large part of it): a test that uses one, directly
+# or through another fixture, is end-to-end. `make test-fast` runs everything else.
+PIPELINE_FIXTURES = {"sample_run", "other_landing_run", "warehouses", "incremental"}
+E2E_DIR = Path(__file__).resolve().parent / "e2e"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark `e2e` every test under tests/e2e/ and every test elsewhere that needs a pipeline
+    run (its fixture closure holds one of PIPELINE_FIXTURES)."""
+    for item in items:
+        path = Path(str(item.fspath)).resolve()
+        if E2E_DIR in path.parents or PIPELINE_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.e2e)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""A minimal code location for tests/test_dev.py: starting dagster dev on it takes seconds."""
+"""A minimal code location for tests/e2e/test_dev.py: starting dagster dev on it takes seconds."""
 
 import dagster as dg
 

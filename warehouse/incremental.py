@@ -586,7 +586,7 @@ def stage_append(
 # The stay key of stage_stays.sql (_stays_first_stay: document type and number, establishment,
 # check-in), as a keyed pseudonym: kept per raw row in intermediate.stays_stay_keys so a new
 # month's re-sent stay is found among the earlier months without reading their raw rows again.
-# These expressions must stay those of stage_stays.sql's _stays_typed (tests/test_incremental.py
+# These expressions must stay those of stage_stays.sql's _stays_typed (tests/e2e/test_incremental.py
 # compares an appended staging with a full one).
 STAY_KEY_SQL = """
 SELECT _source_file, _row_number,

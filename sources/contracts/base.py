@@ -63,7 +63,7 @@ class Codes:
     `ĐANG ĐIỀU TRA` are one spelling, and `move_in` and `Move-in` another. `read_code(list,
     value)` gives the code, or NULL for a value of no code: staging then rejects the row with a
     reason code or keeps it and counts it (a quality figure that warns), never a silent
-    default. Two codes of a list never share a spelling (tests/test_code_lists.py)."""
+    default. Two codes of a list never share a spelling (tests/unit/test_code_lists.py)."""
 
     name: str  # the list's name in SQL: read_code('<name>', value)
     spellings: tuple[tuple[str, tuple[str, ...]], ...]  # (code, its other spellings)

@@ -1,6 +1,6 @@
 """The corpus: odd-but-real extracts, each the base landing (tests/corpus/base.py) with one
 file changed, added or removed, and what must happen to it. `python -m tests.corpus.make_corpus`
-writes the files under tests/corpus/cases/<name>/; tests/test_corpus.py runs every case through
+writes the files under tests/corpus/cases/<name>/; tests/e2e/test_corpus.py runs every case through
 the raw, staging and reconciliation assets of its source.
 
 What must happen is one of two things:
@@ -10,7 +10,7 @@ What must happen is one of two things:
   that warn, and may check values of the staged rows;
 - the file fails its raw asset with a message naming the file, the problem and the fix (words
   the case lists), never a cell value; nothing of the source is loaded, and published/ stays
-  as it was (tests/test_corpus.py proves it on two cases with the whole job).
+  as it was (tests/e2e/test_corpus.py proves it on two cases with the whole job).
 
 A new kind of odd file: add a case here (a builder of its files and what must happen), run
 `python -m tests.corpus.make_corpus`, commit the files with it.

@@ -3,7 +3,7 @@
 and tests/corpus/README.md, the list of cases and what must happen to each.
 
     python -m tests.corpus.make_corpus            # into tests/corpus/
-    python -m tests.corpus.make_corpus --out DIR  # elsewhere (tests/test_corpus.py compares)
+    python -m tests.corpus.make_corpus --out DIR  # elsewhere (tests/e2e/test_corpus.py compares)
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def readme() -> str:
         "",
         "Each case is the base landing (`base/landing/`: every source, January and February "
         "2025, a few rows each) with the files of `cases/<name>/landing/` put in place. "
-        "`tests/test_corpus.py` runs each case through the raw, staging and reconciliation "
+        "`tests/e2e/test_corpus.py` runs each case through the raw, staging and reconciliation "
         "assets of its source (the whole job for two of them, to prove `published/` is left as "
         "it was after a failed run). Written by `python -m tests.corpus.make_corpus` from "
         "`cases.py` (what each case is and what must happen) and `base.py`; do not edit the "

@@ -21,7 +21,7 @@ from nbclient import NotebookClient
 
 from tests.conftest import SAMPLE
 
-HERE = Path(__file__).resolve().parent.parent / "notebooks"
+HERE = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(HERE.glob("*.ipynb"))
 LANDINGS = ["sample_run", "other_landing_run"]
 

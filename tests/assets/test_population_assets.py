@@ -243,6 +243,7 @@ def test_events_rules(warehouse):
     ]
 
 
+@pytest.mark.e2e  # the whole job, twice, on a small landing
 def test_reconciliation_and_balance(tmp_path):
     run = run_pipeline(make_landing(tmp_path), tmp_path / "data", months=["2025-06", "2025-07"])
     assert run.result.success
@@ -278,6 +279,7 @@ def sha(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.e2e  # the whole job, twice, on a small landing
 def test_rerun_changes_nothing_and_failed_run_keeps_published(tmp_path):
     landing = make_landing(tmp_path)
     first = run_pipeline(landing, tmp_path / "data", months=["2025-06", "2025-07"])

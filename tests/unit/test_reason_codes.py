@@ -7,7 +7,7 @@ from pathlib import Path
 
 from domains import REJECT_REASONS, REPAIRS
 
-STAGING_SQL = sorted((Path(__file__).resolve().parent.parent / "quality" / "sql").glob("*.sql"))
+STAGING_SQL = sorted((Path(__file__).resolve().parents[2] / "quality" / "sql").glob("*.sql"))
 
 
 def _staging_sql() -> str:

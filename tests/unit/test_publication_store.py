@@ -11,7 +11,7 @@ import pytest
 
 from warehouse import publication_store as ps
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def make_set(folder: Path, tag: str) -> dict[str, bytes]:

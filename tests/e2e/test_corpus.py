@@ -26,7 +26,7 @@ from tests.corpus.make_corpus import make
 from warehouse import publication_store
 from warehouse.resource import Warehouse
 
-CORPUS = Path(__file__).resolve().parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 QUALITY_SUITES = {
     "residents": "residents_quality",
     "labour_status": "labour_quality",

@@ -18,7 +18,7 @@ import pytest
 
 from dagster_project import dev
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 MARKER = "DE06_DEV_TEST_MARKER"
 
 

@@ -17,7 +17,7 @@ from dagster_project.jobs import landing_sensor
 from quality.rules import KeyError_, key_fingerprint, load_or_create_key
 from warehouse.resource import RunAlreadyGoing, Warehouse, acquire_run_lock
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def hold(code: str) -> subprocess.Popen:

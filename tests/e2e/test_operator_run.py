@@ -16,9 +16,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from tests.test_population_assets import make_landing
+from tests.assets.test_population_assets import make_landing
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 

@@ -2,7 +2,7 @@
 print the published (perturbed) figures and say so, every yearbook table whole; one index page
 links every report, workbook, CSV and Parquet file, the dictionary and the notebooks, and says
 what was published from which extracts; a CSV beside every Parquet file; a data dictionary
-entry for every published column. (The operators' quality report: tests/test_quality_report.py.)"""
+entry for every published column. (The operators' quality report: tests/e2e/test_quality_report.py.)"""
 
 import re
 from pathlib import Path
@@ -17,7 +17,7 @@ from reporting import dictionary, text
 from reporting.html import yearbook_html
 
 MODELS = (36, 37, 38, 39)
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 HREF = re.compile(r'href="([^"#]+)"')
 
 

@@ -3,8 +3,8 @@ blocking flag) and the columns and types of everything published in marts.duckdb
 
 A renamed column, a dropped check or a changed dependency fails here. When the change is
 deliberate, update the snapshots in the same commit:
-`.venv/bin/pytest tests/test_contracts.py --snapshot-update`, and review the diff of
-tests/__snapshots__/test_contracts.ambr.
+`.venv/bin/pytest tests/assets/test_contracts.py --snapshot-update`, and review the diff of
+tests/assets/__snapshots__/test_contracts.ambr.
 """
 
 import pytest
