@@ -29,7 +29,7 @@ from domains import MARTS
 from marts import quality_report
 from protection import audit, cellkey, perturb
 from quality.staging import build_reconciliation
-from reporting import dictionary, files, text, workbook, yearbook
+from reporting import dictionary, files, quality_page, text, workbook, yearbook
 from reporting import html as pages
 from reporting.dictionary import Label, TableDoc
 from warehouse import incremental, publication_store
@@ -853,7 +853,8 @@ def published_marts(
         # side of the data folder (owner-only), never under published/
         operations = operations_dir(warehouse)
         files.write_plotly_js(operations)
-        quality = quality_report.write_quality_report(con, operations / "quality.html")
+        quality = quality_report.quality_figures(con, operations)
+        quality_page.write_quality_page(operations / "quality.html", quality)
     context.log.info(f"published {len(PUBLISHED_MARTS)} marts to {out}")
     return dg.MaterializeResult(
         metadata={

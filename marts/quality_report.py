@@ -1,6 +1,6 @@
-"""The data-quality report for the people running the pipeline:
+"""The figures of the data-quality report for the people running the pipeline:
 `DE06_DATA_DIR/operations/quality.html` (owner-only, never under published/: it counts rows as
-received), with its figures as Parquet beside it (`quality_flags.parquet`,
+received; the page itself is reporting/quality_page.py), with its figures as Parquet beside it (`quality_flags.parquet`,
 `quality_monthly.parquet`, `quality_signals.parquet`, which `notebooks/quality.ipynb` reads) and
 a Dagster metadata section.
 
@@ -36,12 +36,10 @@ grain columns, as aggregates: no cell value of an extract is ever read into this
 
 from __future__ import annotations
 
-import html
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
-import plotly.graph_objects as go
 import polars as pl
 
 Z_LIMIT = 4.0  # standard deviations of the count's own noise
@@ -840,200 +838,34 @@ def _district_flag(r: dict) -> tuple:
     return (kind, r["source"], where, month, seen, expected, r["basis"], vi, en)
 
 
-# ------------------------------------------------------------------ HTML
-def _td(v, highlight: bool = False) -> str:
-    if v is None:
-        text = "-"
-    elif isinstance(v, float):
-        text = f"{v:,.3f}".replace(",", " ")
-    elif isinstance(v, int):
-        text = f"{v:,}".replace(",", ".")
-    else:
-        text = html.escape(str(v))
-    return f"<td class='{'hl' if highlight else ''}'>{text}</td>"
-
-
-def _source_table(frame: pl.DataFrame) -> str:
-    fixed = [
-        "period",
-        "source_file",
-        "rows_in",
-        "accepted",
-        "quarantined",
-        "quarantined_share",
-        "coverage",
-        "judged_rows",
-        "expected_rows",
-    ]
-    frame = frame.with_columns(pl.col("expected_rows").round(0).cast(pl.Int64))
-    extra = [c for c in frame.columns if ":" in c and frame[c].fill_null(0).sum() > 0]
-    cols = fixed + sorted(extra)
-    head = "".join(f"<th>{html.escape(c.replace(':', ': '))}</th>" for c in cols)
-    rows = []
-    for r in frame.iter_rows(named=True):
-        cells = []
-        for c in cols:
-            hl = (c in ("judged_rows", "expected_rows") and r["coverage_jump"]) or (
-                c in ("quarantined", "quarantined_share") and r["quarantine_jump"]
-            )
-            cells.append(_td(r.get(c), bool(hl)))
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (
-        f"<div class='scroll'><table><thead><tr>{head}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
-    )
-
-
-def _signal_heatmap(part: pl.DataFrame, title: str) -> str:
-    wide = part.pivot(on="month", index="district_name", values="n", sort_columns=True)
-    marks = part.with_columns(mark=pl.col("stopped") | pl.col("jump")).pivot(
-        on="month", index="district_name", values="mark", sort_columns=True
-    )
-    months = [c for c in wide.columns if c != "district_name"]
-    z = wide.select(months).to_numpy()
-    flagged = marks.select(months).to_numpy()
-    text = [
-        ["⚠ " + str(int(v)) if m else str(int(v)) for v, m in zip(zr, mr, strict=True)]
-        for zr, mr in zip(z, flagged, strict=True)
-    ]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=months,
-            y=wide["district_name"].to_list(),
-            text=text,
-            texttemplate="%{text}",
-            colorscale="Blues",
-            showscale=False,
-            hovertemplate="%{y}, %{x}: %{z}<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        title=title,
-        height=380,
-        template="plotly_white",
-        margin=dict(l=150, r=20, t=50, b=40),
-        yaxis=dict(autorange="reversed"),
-    )
-    return fig.to_html(full_html=False, include_plotlyjs=False)
-
-
-def _expected_text(v) -> str:
-    return "-" if v is None else f"{v:,.0f}"
-
-
-def _flags_html(to_check: pl.DataFrame) -> str:
-    if not to_check.height:
-        return (
-            "<p class='ok'>Không có gì cần kiểm tra: mọi tệp và mọi huyện trong khoảng dự kiến. "
-            "/ Nothing to check: every file and every district within what was expected.</p>"
-        )
-    rows = "".join(
-        "<tr>"
-        f"<td>{'-' if r['month'] is None else format(r['month'], '%m/%Y')}</td>"
-        f"<td class='text'>{html.escape(r['source_name'])}</td>"
-        f"<td class='text'>{html.escape(r['where'])}</td>"
-        f"<td class='hl'>{html.escape(r['what'])}</td>"
-        f"<td>{r['seen']:,}</td><td>{_expected_text(r['expected'])}</td>"
-        f"<td class='text'>{html.escape(r['what_to_check_vi'])}"
-        f"<br><i>{html.escape(r['what_to_check_en'])}</i></td></tr>"
-        for r in to_check.iter_rows(named=True)
-    )
-    return (
-        "<table><thead><tr><th>tháng / month</th><th>nguồn / source</th><th>ở đâu / where</th>"
-        "<th>dấu hiệu / signal</th><th>thấy / seen</th><th>dự kiến / expected</th>"
-        f"<th>cần làm / what to check</th></tr></thead><tbody>{rows}</tbody></table>"
-    )
-
-
-def write_quality_report(con: duckdb.DuckDBPyConnection, path: Path) -> dict:
-    """Write quality.html (and its figures as Parquet beside it) from the warehouse connection;
-    return the figures for the Dagster metadata (`assets.publish.quality_metadata`)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+def quality_figures(con: duckdb.DuckDBPyConnection, folder: Path) -> dict:
+    """Compute the report's figures from the warehouse connection and write them as Parquet in
+    `folder` (quality_monthly, quality_signals, quality_flags); return them for the page
+    (reporting.quality_page) and the Dagster metadata (`assets.publish.quality_metadata`)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     ll = like_for_like(con)
     signals = district_signals(con, ll)
     seasonal = seasonal_province(ll, source_dispersion(signals))
     monthly = monthly_figures(con, seasonal)
     to_check = flags(monthly, signals)
-    monthly.write_parquet(path.with_name("quality_monthly.parquet"))
-    signals.write_parquet(path.with_name("quality_signals.parquet"))
-    to_check.write_parquet(path.with_name("quality_flags.parquet"))
-
+    monthly.write_parquet(folder / "quality_monthly.parquet")
+    signals.write_parquet(folder / "quality_signals.parquet")
+    to_check.write_parquet(folder / "quality_flags.parquet")
     flagged = (
         signals.filter(pl.col("stopped") | pl.col("jump")) if signals.height else pl.DataFrame()
     )
-    sections = [
-        (f"Cần kiểm tra / To check: {to_check.height}", _flags_html(to_check)),
-    ]
-    if monthly.height:
-        summary = (
-            monthly.group_by("source")
-            .agg(
-                files=pl.len(),
-                rows_in=pl.col("rows_in").sum(),
-                accepted=pl.col("accepted").sum(),
-                quarantined=pl.col("quarantined").sum(),
-                files_rows_flagged=pl.col("coverage_jump").sum(),
-                files_quarantine_flagged=pl.col("quarantine_jump").sum(),
-            )
-            .sort("source")
-        )
-        head = "".join(f"<th>{c}</th>" for c in summary.columns)
-        body = "".join(
-            "<tr>" + "".join(_td(v, k >= 5 and bool(v)) for k, v in enumerate(r)) + "</tr>"
-            for r in summary.iter_rows()
-        )
-        sections.append(
-            (
-                "Tổng quan / Overview",
-                f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>",
-            )
-        )
-    for source in monthly["source"].unique().sort().to_list() if monthly.height else []:
-        sections.append(
-            (f"Nguồn / source: {source}", _source_table(monthly.filter(pl.col("source") == source)))
-        )
-    if signals.height:
-        for (source, measure), part in signals.group_by(["source", "measure"], maintain_order=True):
-            sections.append(
-                (
-                    f"{source}: {MEASURE_VI.get(measure, measure)} theo huyện cũ và tháng",
-                    _signal_heatmap(
-                        part,
-                        f"{source}: {MEASURE_VI.get(measure, measure)} — "
-                        "⚠: cần kiểm tra / to check",
-                    ),
-                )
-            )
-    body = "".join(f"<section><h2>{html.escape(t)}</h2>{c}</section>" for t, c in sections)
-    path.write_text(
-        f"""<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">
-<title>Chất lượng dữ liệu / Data quality</title><script src="plotly.min.js"></script>
-<style>body{{font-family:system-ui,sans-serif;max-width:1300px;margin:auto;padding:1em}}
-table{{border-collapse:collapse;font-size:12px}}td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}
-td.text{{text-align:left;max-width:640px}}th{{background:#f3f3f3}}
-td.hl{{background:#ffd7a8;font-weight:bold}}p.ok{{background:#e3f4e3;padding:.5em}}
-.scroll{{max-height:420px;overflow:auto;border:1px solid #ddd}}</style></head><body>
-<h1>Chất lượng dữ liệu đầu vào / Data quality of the extracts</h1>
-<p>Cho người vận hành (số dòng như đã nhận, không công bố). / For operators (rows as received,
-never published). First the list of what to check, each with what to do. A file or a former
-district is flagged only when its count is both improbable (more than {Z_LIMIT:g} standard
-deviations of its own noise from what was expected) and material (at least {REL_LIMIT:.0%}
-away): a monthly file missing; rows in against the median of the five files before; a
-quarantine share {QUARANTINE_POINTS:.0%} points and {Z_LIMIT:g} sd above the source's usual
-share; per former district, population events, incidents and violations against the median of
-the five months before; lodging stays, which are seasonal, against the same month a year
-before, like for like (only establishments the register has open in both months), scaled by how
-the typical district changed — and, for the whole file, by the growth of the three months
-before, January and February together (Tết) — so the season is never a flag; "stopped" is 0
-where {STOPPED_MIN_MEAN:g} or more were expected. When {FOLD_DISTRICTS} or more districts move
-together in a month, that is one flag. Then: per source and file, rows in = accepted +
-quarantined (by reason), repairs by kind, late registrations (<code>repair:
-late_registration</code>) and late notifications (<code>flag: late_notification</code>),
-coverage = rows in / rows in of the previous file; and per source the counts by former district
-and month (⚠ where flagged). Aggregates only. Generated {datetime.now():%d/%m/%Y %H:%M}.</p>
-{body}</body></html>""",
-        encoding="utf-8",
-    )
-    return {"monthly": monthly, "signals": signals, "flagged": flagged, "flags": to_check}
+    return {
+        "monthly": monthly,
+        "signals": signals,
+        "flagged": flagged,
+        "flags": to_check,
+        "limits": {
+            "z": Z_LIMIT,
+            "relative": REL_LIMIT,
+            "quarantine_points": QUARANTINE_POINTS,
+            "stopped_min_mean": STOPPED_MIN_MEAN,
+            "fold_districts": FOLD_DISTRICTS,
+        },
+        "measure_names": MEASURE_VI,
+    }

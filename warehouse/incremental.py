@@ -84,6 +84,8 @@ STAGING_CODE = (
     "quality/rules.py",
     "quality/staging.py",
     "warehouse/incremental.py",
+    "quality/sql/append/stays.sql",
+    "quality/sql/append/stay_keys.sql",
     # the code lists read by read_code (rules.sql) are declared in the contracts
     "sources/contracts/base.py",
     "sources/contracts/population.py",
@@ -583,19 +585,25 @@ def stage_append(
     }
 
 
-# The stay key of stage_stays.sql (_stays_first_stay: document type and number, establishment,
-# check-in), as a keyed pseudonym: kept per raw row in intermediate.stays_stay_keys so a new
-# month's re-sent stay is found among the earlier months without reading their raw rows again.
-# These expressions must stay those of stage_stays.sql's _stays_typed (tests/e2e/test_incremental.py
-# compares an appended staging with a full one).
-STAY_KEY_SQL = """
-SELECT _source_file, _row_number,
-       pseudonym('stay:' || coalesce(read_code('stays.guest_doc_type', guest_doc_type),
-                                     lower(clean_code(guest_doc_type)), '<null>') || '|'
-                 || coalesce(upper(replace(clean_code(guest_doc_number), ' ', '')), '<null>') || '|'
-                 || coalesce(upper(clean_code(establishment_id)), '<null>') || '|'
-                 || CAST(parse_timestamp_vn(check_in) AS VARCHAR)) AS stay_key
-FROM raw.stays WHERE _source_file IN ({files}) AND parse_timestamp_vn(check_in) IS NOT NULL"""
+APPEND_SQL = "quality/sql/append"  # the stays-append SQL, beside stage_stays.sql
+
+
+def _append_sql(name: str) -> str:
+    return (REPO / APPEND_SQL / name).read_text(encoding="utf-8")
+
+
+def _quoted(files: list[str]) -> str:
+    return ", ".join("'" + f.replace("'", "''") + "'" for f in files) or "NULL"
+
+
+def _stay_keys(con: duckdb.DuckDBPyConnection, files: list[str], into: str) -> None:
+    """The stay keys (quality/sql/append/stay_keys.sql) of the raw rows of `files`, into `into`."""
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW _key_raw AS SELECT * FROM raw.stays "
+        f"WHERE _source_file IN ({_quoted(files)})"
+    )
+    con.execute(f"{into} {_append_sql('stay_keys.sql')}")
+    con.execute("DROP VIEW _key_raw")
 
 
 def _stays_before_append(
@@ -603,17 +611,16 @@ def _stays_before_append(
 ) -> None:
     """Stays: a re-sent stay under a new notification id is a DUPLICATE of an earlier month's;
     open stays of earlier months are censored at the new date; the guest-in-two-places flag is
-    recomputed for every guest the new rows or the re-censored stays touch."""
-
-    def quoted(files):
-        return ", ".join("'" + f.replace("'", "''") + "'" for f in files) or "NULL"
-
+    recomputed for every guest the new rows or the re-censored stays touch
+    (quality/sql/append/stays.sql). The earlier months' stay keys are kept in
+    intermediate.stays_stay_keys, computed once, at the first append after a full staging."""
     con.execute(
         "CREATE TABLE IF NOT EXISTS intermediate.stays_stay_keys "
         "(_source_file VARCHAR, _row_number BIGINT, stay_key VARCHAR)"
     )
     con.execute(
-        f"DELETE FROM intermediate.stays_stay_keys WHERE _source_file NOT IN ({quoted(before_files)})"
+        "DELETE FROM intermediate.stays_stay_keys "
+        f"WHERE _source_file NOT IN ({_quoted(before_files)})"
     )
     have = {
         r[0]
@@ -622,72 +629,15 @@ def _stays_before_append(
         ).fetchall()
     }
     missing = [f for f in before_files if f not in have]
-    if missing:  # the first append after a full staging: the earlier months' keys, once
-        con.execute(
-            "INSERT INTO intermediate.stays_stay_keys " + STAY_KEY_SQL.format(files=quoted(missing))
-        )
+    if missing:
+        _stay_keys(con, missing, "INSERT INTO intermediate.stays_stay_keys")
+    _stay_keys(con, new_files, "CREATE OR REPLACE TEMP TABLE _batch_keys AS")
+    # the day after the latest extract month: the new files are the latest
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _batch_keys AS "
-        + STAY_KEY_SQL.format(files=quoted(new_files))
+        r"""SET VARIABLE censor = (SELECT (max(try_strptime(regexp_extract(_source_file,
+               '(\d{4}-\d{2})', 1), '%Y-%m')) + INTERVAL 1 MONTH)::DATE FROM _batch_raw)"""
     )
-    con.execute(
-        """UPDATE _checked c SET reason_codes = ['DUPLICATE']
-           FROM _batch_keys b
-           WHERE b._source_file = c._source_file AND b._row_number = c._row_number
-             AND b.stay_key IN (SELECT stay_key FROM intermediate.stays_stay_keys)"""
-    )
-    con.execute("INSERT INTO intermediate.stays_stay_keys SELECT * FROM _batch_keys")
-    con.execute("DROP TABLE _batch_keys")
-    # Open stays of earlier months end at the new censoring date (the batch SQL computed it
-    # from the new files, which are the latest).
-    censor = con.execute(
-        """SELECT (max(try_strptime(regexp_extract(_source_file, '(\\d{4}-\\d{2})', 1), '%Y-%m'))
-                   + INTERVAL 1 MONTH)::DATE FROM _batch_raw"""
-    ).fetchone()[0]
-    for table in ("staging.stays", "quarantine.stays"):
-        con.execute(
-            f"""UPDATE {table} SET nights_end = ?::DATE,
-                   nights = stay_nights(check_in, check_out, ?::DATE),
-                   is_same_day = stay_nights(check_in, check_out, ?::DATE) = 0
-                WHERE is_open AND nights_end IS DISTINCT FROM ?::DATE""",
-            [censor, censor, censor, censor],
-        )
-    # Guests in two places on the same night, for the guests touched (stage_stays.sql's rule).
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE _guests AS
-           SELECT DISTINCT guest_key FROM _checked WHERE len(reason_codes) = 0
-           UNION SELECT guest_key FROM staging.stays WHERE is_open"""
-    )
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE _pool AS
-           SELECT _source_file, _row_number, guest_key, establishment_id, check_in_date,
-                  nights_end, nights
-           FROM staging.stays WHERE guest_key IN (SELECT guest_key FROM _guests)
-           UNION ALL
-           SELECT _source_file, _row_number, guest_key, establishment_id, check_in_date,
-                  nights_end, nights
-           FROM _checked WHERE len(reason_codes) = 0"""
-    )
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE _two_places AS
-           SELECT DISTINCT a._source_file, a._row_number FROM _pool a
-           JOIN _pool b ON a.guest_key = b.guest_key AND a.establishment_id <> b.establishment_id
-            AND a.check_in_date < b.nights_end AND b.check_in_date < a.nights_end
-           WHERE a.nights > 0 AND b.nights > 0"""
-    )
-    con.execute(
-        """UPDATE staging.stays s SET guest_two_places = EXISTS (
-               SELECT 1 FROM _two_places t
-               WHERE t._source_file = s._source_file AND t._row_number = s._row_number)
-           WHERE s.guest_key IN (SELECT guest_key FROM _guests)"""
-    )
-    con.execute(
-        """UPDATE _checked c SET guest_two_places = (len(c.reason_codes) = 0 AND EXISTS (
-               SELECT 1 FROM _two_places t
-               WHERE t._source_file = c._source_file AND t._row_number = c._row_number))"""
-    )
-    for t in ("_guests", "_pool", "_two_places"):
-        con.execute(f"DROP TABLE {t}")
+    con.execute(_append_sql("stays.sql"))
 
 
 def forget_flags(con: duckdb.DuckDBPyConnection, source: str) -> None:

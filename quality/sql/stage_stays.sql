@@ -13,6 +13,8 @@
 -- parse_timestamp_vn. A check-out or notification time given but unreadable is INVALID_DATE (an
 -- unreadable check-out would make the stay open and count nights to the censoring date); a time
 -- after the day received or over 120 years before it is DATE_OUT_OF_RANGE.
+-- A new month appended on its own (warehouse/incremental.py) redoes the rules that look across
+-- months with quality/sql/append/stays.sql and stay_keys.sql: keep them in step with this file.
 CREATE OR REPLACE TEMP TABLE _stays_censor AS
     SELECT coalesce(max(try_strptime(regexp_extract(_source_file, '(\d{4}-\d{2})', 1), '%Y-%m')),
                     DATE '2100-01-01')::DATE + INTERVAL 1 MONTH AS censor_date

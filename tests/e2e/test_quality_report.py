@@ -13,6 +13,7 @@ import pytest
 
 from assets.publish import quality_metadata
 from marts import quality_report
+from reporting import quality_page
 
 DISTRICTS = [("00001", "001", "Huyện A"), ("00002", "002", "Huyện B"), ("00003", "003", "Huyện C")]
 SEASON = [0.9, 1.1, 0.8, 0.9, 1.0, 1.4, 1.6, 1.5, 0.9, 0.6, 0.5, 0.8]  # a threefold swing
@@ -102,7 +103,9 @@ def _seasonal_landing(change=lambda est, month, n: n, closed: dict | None = None
 
 
 def _report(con, tmp_path) -> dict:
-    return quality_report.write_quality_report(con, tmp_path / "quality.html")
+    figures = quality_report.quality_figures(con, tmp_path)
+    quality_page.write_quality_page(tmp_path / "quality.html", figures)
+    return figures
 
 
 def test_the_season_of_stays_raises_nothing(tmp_path):
@@ -226,7 +229,7 @@ def test_a_district_that_stops_reporting_deaths_is_flagged(tmp_path):
     assert "Huyện B" in text and "07/2024" in text and "deaths" in text and "chết" in text
     assert "python -m dagster_project.run --months 2024-07" in text
     html = (tmp_path / "quality.html").read_text(encoding="utf-8")
-    assert "Huyện B" in html and "ngừng báo cáo" in html and "class='hl'" in html
+    assert "Huyện B" in html and "ngừng báo cáo" in html and 'class="hl"' in html
     assert pl.read_parquet(tmp_path / "quality_flags.parquet").equals(flags)
     meta = quality_metadata(figures)
     assert meta["quality_flags"] == 1 and meta["quality_flagged_district_months"] == 1
