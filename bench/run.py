@@ -147,7 +147,7 @@ def main() -> None:
     available = [
         s
         for s in args.sources.split(",")
-        if s == "population" or (REPO / "sources" / "synthetic" / f"{s}.py").exists()
+        if s == "population" or (REPO / "synthetic" / f"{s}.py").exists()
     ]
 
     if args.landing or (args.keep and landing.exists()):
