@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -983,12 +984,20 @@ LOAD_LOG_DDL = (
     "CREATE TABLE IF NOT EXISTS ops.load_log (source VARCHAR, source_file VARCHAR, "
     "period VARCHAR, sha256 VARCHAR, rows BIGINT, batch_id VARCHAR, loaded_at TIMESTAMP)"
 )
-# Added later: status (loaded / withdrawn), the reading repairs, and when a file was withdrawn.
+# Added later: status (loaded / withdrawn), the reading repairs, when a file was withdrawn, and
+# the file's size and modification time when it was last hashed (a file whose size and mtime
+# are those recorded is not hashed again: an unchanged rerun reads no landing byte).
 LOAD_LOG_COLUMNS = (
     ("status", "VARCHAR DEFAULT 'loaded'"),
     ("read_repairs", "VARCHAR"),
     ("withdrawn_at", "TIMESTAMP"),
+    ("size_bytes", "BIGINT"),
+    ("mtime_ns", "BIGINT"),
+    ("hashed_ns", "BIGINT"),
 )
+# A file changed within this long before it was hashed may change again with the same mtime
+# (file times have a coarse clock; git's "racy" case): such a file is always hashed again.
+RACY_NS = 2_000_000_000
 
 
 def ensure_load_log(con: duckdb.DuckDBPyConnection) -> None:
@@ -1012,18 +1021,34 @@ def load_raw_file(
     """Load one file into raw.<source>, replacing an earlier load of the same file.
 
     Idempotent: a file whose content (sha256) was already loaded is skipped, so a rerun changes
-    nothing; a file the operator withdrew (run.py --withdraw) stays out while its content is
+    nothing (a file whose size and modification time are those recorded when it was last hashed
+    is taken as unchanged without reading it; either changed, it is hashed again); a file the operator withdrew (run.py --withdraw) stays out while its content is
     unchanged (a corrected delivery, with other content, is loaded). The file is read
     completely before anything is written, and the replace runs in one transaction: an
     unreadable file leaves earlier loads untouched."""
     ensure_raw_table(con, contract)
     check_period(file, contract)
-    digest = file_sha256(file.path)
+    stat = file.path.stat()
     previous = con.execute(
-        "SELECT sha256, rows, status FROM ops.load_log WHERE source = ? AND source_file = ?",
+        "SELECT sha256, rows, status, size_bytes, mtime_ns, hashed_ns FROM ops.load_log "
+        "WHERE source = ? AND source_file = ?",
         [contract.source, file.relative],
     ).fetchone()
+    same_stat = (
+        previous is not None
+        and (previous[3], previous[4]) == (stat.st_size, stat.st_mtime_ns)
+        and previous[5] is not None
+        and stat.st_mtime_ns < previous[5] - RACY_NS
+    )
+    hashed_ns = time.time_ns()
+    digest = previous[0] if same_stat else file_sha256(file.path)  # same stat: not read again
     if previous and previous[0] == digest:
+        if not same_stat:  # hashed again (touched, or hashed too soon after a change): record
+            con.execute(
+                "UPDATE ops.load_log SET size_bytes = ?, mtime_ns = ?, hashed_ns = ? "
+                "WHERE source = ? AND source_file = ?",
+                [stat.st_size, stat.st_mtime_ns, hashed_ns, contract.source, file.relative],
+            )
         status = "withdrawn" if previous[2] == "withdrawn" else "unchanged"
         return {"file": file.relative, "rows": previous[1], "status": status, "repairs": []}
     repairs = read_into(con, file.path, contract)
@@ -1046,8 +1071,8 @@ def load_raw_file(
         )
         con.execute(
             "INSERT INTO ops.load_log (source, source_file, period, sha256, rows, batch_id, "
-            "loaded_at, status, read_repairs) VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, "
-            "'loaded', ?)",
+            "loaded_at, status, read_repairs, size_bytes, mtime_ns, hashed_ns) VALUES "
+            "(?, ?, ?, ?, ?, ?, now()::TIMESTAMP, 'loaded', ?, ?, ?, ?)",
             [
                 contract.source,
                 file.relative,
@@ -1056,6 +1081,9 @@ def load_raw_file(
                 rows,
                 batch_id,
                 ",".join(repairs) or None,
+                stat.st_size,
+                stat.st_mtime_ns,
+                hashed_ns,
             ],
         )
         con.execute("COMMIT")

@@ -2,6 +2,8 @@
 lossless deviation is tolerated and recorded, and no cell value reaches a message."""
 
 import json
+import os
+import time
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -263,7 +265,8 @@ def test_bad_date_in_a_file_name_fails_that_file(tmp_path):
         load_raw_file(con, RESIDENTS, file, "b1")
 
 
-def test_withdrawn_file_stays_out_until_corrected(tmp_path):
+def one_death_file(tmp_path: Path) -> tuple[duckdb.DuckDBPyConnection, Path, str, LandingFile]:
+    """An empty warehouse and a landing events file of one death: (con, path, text, file)."""
     con = duckdb.connect()
     for schema in ("raw", "ops"):
         con.execute(f"CREATE SCHEMA {schema}")
@@ -274,7 +277,11 @@ def test_withdrawn_file_stays_out_until_corrected(tmp_path):
     path = tmp_path / "population" / "events_2024-03.csv"
     path.parent.mkdir()
     path.write_text(text)
-    file = LandingFile(path, "population/events_2024-03.csv", "2024-03")
+    return con, path, text, LandingFile(path, "population/events_2024-03.csv", "2024-03")
+
+
+def test_withdrawn_file_stays_out_until_corrected(tmp_path):
+    con, path, text, file = one_death_file(tmp_path)
     load_raw_file(con, EVENTS, file, "b1")
     out = withdraw_file(con, "population/events_2024-03.csv")
     assert out["rows_removed"] == 1
@@ -287,3 +294,30 @@ def test_withdrawn_file_stays_out_until_corrected(tmp_path):
     assert con.execute("SELECT event_id FROM raw.events").fetchall() == [("EV2",)]
     with pytest.raises(ExtractError, match="never loaded"):
         withdraw_file(con, "population/events_2024-04.csv")
+
+
+def test_an_unchanged_file_is_not_read_again_and_a_changed_one_is(tmp_path, monkeypatch):
+    """A file whose size and modification time are those recorded when it was hashed is taken
+    as unchanged without reading it; a touched file (new mtime, same bytes) is hashed again and
+    stays unchanged; a file changed in size is hashed and reloaded; a file changed within
+    seconds of its hashing (a coarse file clock could give it the same mtime) is always hashed."""
+    import sources.readers as readers
+
+    con, path, text, file = one_death_file(tmp_path)
+    old = time.time_ns() - 3_600 * 10**9
+    os.utime(path, ns=(old, old))  # delivered an hour ago
+    hashed = []
+    real = readers.file_sha256
+    monkeypatch.setattr(readers, "file_sha256", lambda p: hashed.append(p) or real(p))
+
+    assert load_raw_file(con, EVENTS, file, "b1")["status"] == "new" and len(hashed) == 1
+    assert load_raw_file(con, EVENTS, file, "b2")["status"] == "unchanged" and len(hashed) == 1
+    os.utime(path, ns=(old + 10**9, old + 10**9))  # touched, same bytes
+    assert load_raw_file(con, EVENTS, file, "b3")["status"] == "unchanged" and len(hashed) == 2
+    assert load_raw_file(con, EVENTS, file, "b4")["status"] == "unchanged" and len(hashed) == 2
+    path.write_text(text.replace("EV1", "EV10"))  # another size
+    assert load_raw_file(con, EVENTS, file, "b5")["status"] == "replaced" and len(hashed) == 3
+    assert con.execute("SELECT event_id FROM raw.events").fetchall() == [("EV10",)]
+    path.write_text(text.replace("EV1", "EV20"))  # the same size, just after its hashing
+    assert load_raw_file(con, EVENTS, file, "b6")["status"] == "replaced" and len(hashed) == 4
+    assert con.execute("SELECT event_id FROM raw.events").fetchall() == [("EV20",)]
