@@ -4,8 +4,10 @@ footers), reports (HTML text and the charts' data, base64 arrays included)."""
 
 import base64
 import csv
+import html
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -19,6 +21,8 @@ from domains import MARTS
 
 NUMBER = re.compile(r"-?\d[\d.,]*")
 BDATA = re.compile(r'"dtype":\s*"([a-z0-9]+)",\s*"bdata":\s*"([^"]+)"')
+HEADER_FOOTER = re.compile(r"<(?:odd|even|first)(?:Header|Footer)>(.*?)</", re.S)
+HF_CODES = re.compile(r'&"[^"]*"|&\d+|&[A-Za-z&]')
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}\b")
 BDATA_REVERSED = re.compile(r'"bdata":\s*"([^"]+)",\s*"dtype":\s*"([a-z0-9]+)"')
 
@@ -79,10 +83,17 @@ def numbers_in(path: Path) -> set[int]:
         return found
     if suffix == ".xlsx":
         found = set()
-        book = openpyxl.load_workbook(path, read_only=False)
+        # headers and footers (every kind) from the sheets' XML, their codes removed (&"font",
+        # &8 the size, &P the page …); the cells by openpyxl's streaming reader
+        texts = []
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    xml = z.read(name).decode("utf-8")
+                    for part in HEADER_FOOTER.findall(xml):
+                        texts.append(HF_CODES.sub(" ", html.unescape(part)))
+        book = openpyxl.load_workbook(path, read_only=True)
         for ws in book.worksheets:
-            texts = [ws.oddHeader.left.text, ws.oddHeader.center.text, ws.oddHeader.right.text]
-            texts += [ws.oddFooter.left.text, ws.oddFooter.center.text, ws.oddFooter.right.text]
             for row in ws.iter_rows(values_only=True):
                 for v in row:
                     if isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -90,9 +101,10 @@ def numbers_in(path: Path) -> set[int]:
                             found.add(int(v))
                     elif isinstance(v, str):
                         texts.append(v)
-            for text in texts:
-                for token in NUMBER.findall(text or ""):
-                    found |= _as_ints(token)
+        book.close()
+        for text in texts:
+            for token in NUMBER.findall(text or ""):
+                found |= _as_ints(token)
         return found
     text = path.read_text(encoding="utf-8-sig", errors="replace")
     found = set()
@@ -188,3 +200,15 @@ def test_the_scan_finds_a_planted_true_count(leak_candidates, tmp_path):
     chart = tmp_path / "chart.html"
     chart.write_text(json.dumps({"y": {"dtype": "i8", "bdata": data}}), encoding="utf-8")
     assert value in numbers_in(chart)
+    for where in ("cell", "header", "footer"):  # a workbook: a cell, a header, a footer
+        book = openpyxl.Workbook()
+        ws = book.active
+        ws["A1"] = value if where == "cell" else "Biểu 1.1"
+        if where == "header":
+            ws.oddHeader.right.text = f"Tổng {printed} người"
+            ws.oddHeader.right.size = 14
+        if where == "footer":
+            ws.oddFooter.center.text = f"{printed}"
+        book.save(tmp_path / f"{where}.xlsx")
+        found = numbers_in(tmp_path / f"{where}.xlsx")
+        assert value in found and (where == "cell" or 14 not in found), where
