@@ -339,6 +339,8 @@ def skip_unchanged(
                 p = plan(context, con, code, list(outputs), params(warehouse) if params else None)
                 now = state(warehouse) if state else None
                 if p.unchanged and (state is None or p.previous["inputs"].get("state") == now):
+                    if state:  # kept in the record: the next run compares with it again
+                        p.inputs["state"] = now
                     record(con, p)
                     extra = kept(con) if kept else {}
                     return dg.MaterializeResult(

@@ -80,7 +80,7 @@ def _build_log(run: PipelineRun) -> list[tuple]:
 @pytest.fixture(scope="module")
 def incremental(tmp_path_factory):
     """Run 1: the sample without its last month, published (a copy of its marts kept);
-    run 2: the last month delivered; run 3: a rerun on the same files."""
+    run 2: the last month delivered; runs 3 and 4: reruns on the same files."""
     tmp = tmp_path_factory.mktemp("incremental")
     landing, held = _without_last_month(tmp)
     data = tmp / "data"
@@ -97,10 +97,14 @@ def incremental(tmp_path_factory):
     mtime = (second.published / "marts.duckdb").stat().st_mtime_ns
     log_after_second = _build_log(second)
     third = _run(landing, data)
+    # a second rerun: a skipped step must keep in its record what the next skip decision reads
+    # (the published version): once this republished on every other unchanged rerun
+    fourth = _run(landing, data)
     return {
         "first": first,
         "second": second,
         "third": third,
+        "fourth": fourth,
         "version": version_after_second,
         "first_version": first_version,
         "first_marts": tmp / "first_marts.duckdb",
@@ -230,22 +234,23 @@ def test_adding_a_month_loads_and_stages_only_that_month(incremental):
     assert meta["raw/events"]["files_unchanged"] == 23
 
 
-def test_rerun_on_unchanged_files_skips_everything_and_keeps_published(incremental):
-    third = incremental["third"]
-    meta = _materializations(third)
+@pytest.mark.parametrize("rerun", ["third", "fourth"])
+def test_rerun_on_unchanged_files_skips_everything_and_keeps_published(incremental, rerun):
+    run = incremental[rerun]
+    meta = _materializations(run)
     data_assets = [k for k in meta if not k.startswith("reference/")]
     assert len(data_assets) > 40
     not_skipped = [k for k in data_assets if meta[k].get("skipped") != "unchanged inputs"]
     assert not not_skipped, f"rebuilt on unchanged files: {not_skipped}"
     # published/ is the same set: same version folder, the file not rewritten, no new folder
-    assert current_version(third.published).name == incremental["version"]
-    assert (third.published / "marts.duckdb").stat().st_mtime_ns == incremental["mtime"]
-    versions = {p.name for p in (third.published.parent / "versions").iterdir()}
+    assert current_version(run.published).name == incremental["version"]
+    assert (run.published / "marts.duckdb").stat().st_mtime_ns == incremental["mtime"]
+    versions = {p.name for p in (run.published.parent / "versions").iterdir()}
     assert versions == {incremental["first_version"], incremental["version"]}
     # the suites' verdicts are the recorded ones (no validation on unchanged tables)
     checks = [
         e.event_specific_data
-        for e in third.result.all_events
+        for e in run.result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION"
         and e.event_specific_data.check_name.endswith(("_contract", "_quality"))
     ]
