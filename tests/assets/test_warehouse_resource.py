@@ -68,6 +68,52 @@ def test_the_connection_is_closed_when_the_block_fails(tmp_path):
     assert Path(wh.database_path).exists()
 
 
+def test_a_run_holds_one_connection_and_hands_it_on_clean(tmp_path):
+    """Steps of a run share one prepared connection (opening a large warehouse file costs about
+    0.1 s a time); the next step never sees the last one's temporary tables or its open
+    transaction, and the run closes it at its end so another process can open the file."""
+    wh = Warehouse(landing_dir=str(tmp_path), data_dir=str(tmp_path / "data"))
+    seen = {}
+
+    @dg.asset
+    def first(warehouse: Warehouse) -> None:
+        with warehouse.get_connection() as con:
+            seen["first"] = id(con)
+            con.execute("CREATE TEMP TABLE _scratch AS SELECT 1 AS x")
+            con.execute("CREATE TEMP VIEW _scratch_view AS SELECT 2 AS y")
+            con.execute("CREATE TABLE ops.kept (x INTEGER)")
+            con.execute("BEGIN TRANSACTION")
+            con.execute("INSERT INTO ops.kept VALUES (1)")
+            # the step leaves its transaction open (as a step that failed inside one would)
+
+    @dg.asset(deps=[first])
+    def second(warehouse: Warehouse) -> None:
+        with warehouse.get_connection() as con:
+            seen["second"] = id(con)
+            temp = con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE temporary UNION ALL "
+                "SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal"
+            ).fetchall()
+            seen["temp"] = {r[0] for r in temp}
+            seen["kept_rows"] = con.execute("SELECT count(*) FROM ops.kept").fetchone()[0]
+            assert len(con.execute("SELECT pseudonym('052090001234')").fetchone()[0]) == 64
+
+    assert dg.materialize([first, second], resources={"warehouse": wh}).success
+    assert seen["first"] == seen["second"]
+    assert seen["temp"] == {"code_spellings"}  # prepare_connection's own stays
+    assert seen["kept_rows"] == 0  # the open transaction was rolled back, not committed
+    other = duckdb.connect(str(wh.database_path))  # closed at the run's end: the file is free
+    other.close()
+
+
+def test_outside_a_run_every_block_has_its_own_connection(tmp_path):
+    wh = Warehouse(landing_dir=str(tmp_path), data_dir=str(tmp_path / "data"))
+    with wh.get_connection() as a:
+        pass
+    with pytest.raises(duckdb.ConnectionException):
+        a.execute("SELECT 1")
+
+
 def test_assets_import_the_resource_without_importing_dagster_project():
     import subprocess
     import sys
