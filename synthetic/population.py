@@ -24,11 +24,10 @@ from sources.contracts import EVENTS, RESIDENTS
 from synthetic import common as C
 
 BASELINE = date(2024, 1, 1)
-BASE = C.day(2024, 1, 1)
-END = C.day(2026, 1, 1)  # exclusive
+BASE = C.PERIOD_START  # the baseline snapshot is taken on the first day of the period
+END = C.PERIOD_END  # exclusive
 LAST_DAY = END - 1
 REFORM = C.day(*date.fromisoformat(admin_units.REFORM_DATE).timetuple()[:3])
-MONTHS = [(y, m) for y in (2024, 2025) for m in range(1, 13)]
 VIETNAMESE_HEADER_MONTH = "2024-06"
 TRUTH_DATES = ["2024-01-01", "2025-01-01", "2026-01-01"]
 NOT_ENTERED = -(10**6)  # entry day of the baseline population
@@ -202,9 +201,7 @@ EV_REPAIR_RATES = {
     "old_commune_codes_after_reform": 0.05,
     "late_registrations": 0.03,
 }
-MIN_DEFECTS = 2  # every reason appears at least this often, even at tiny scales
 INVALID_ID_KINDS = ["length_11", "length_13", "letter", "unknown_prefix", "sex_digit", "birth_year"]
-UNKNOWN_PREFIXES = ["003", "099", "000", "053"]
 
 
 # =========================================================================== geography
@@ -317,9 +314,7 @@ def _build_baseline(
     religion = rng.choice(len(RELIGIONS), size=n_hh, p=RELIGION_P)
     temporary = rng.random(n_hh) < 0.07
     hh_surname = C.choice_labels(rng, SURNAMES, SURNAME_P, n_hh)
-    hh_id = C.unique_random_ints(
-        rng, 10**7, 10**8, n_hh, lambda r, m=None: r.astype(np.int64), used_hh
-    )
+    hh_id = _household_ids(rng, n_hh, used_hh)
 
     # persons
     h = np.repeat(np.arange(n_hh), hh_size)
@@ -411,7 +406,7 @@ def _build_baseline(
     )
     education = _education(rng, age)
     # birth province: mostly Bình Định; adults more often born elsewhere
-    prov_others = C.province_prefixes()[C.province_prefixes() != C.HOME_PROVINCE_PREFIX]
+    prov_others = C.other_province_prefixes()
     born_else = rng.random(n) < np.where(age < 18, 0.03, 0.10)
     prefix = np.where(born_else, rng.choice(prov_others, size=n), C.HOME_PROVINCE_PREFIX)
     byear = _year_of(dob)
@@ -477,6 +472,11 @@ def _names(rng, surname_idx: np.ndarray, male: np.ndarray) -> np.ndarray:
     return (
         pl.Series(np.array(SURNAMES)[surname_idx]) + " " + pl.Series(mid) + " " + pl.Series(given)
     ).to_numpy()
+
+
+def _household_ids(rng, n: int, used: C.UsedInts) -> np.ndarray:
+    """n new 8-digit household numbers, unique among all drawn so far (`used`)."""
+    return C.unique_random_ints(rng, 10**7, 10**8, n, lambda r, mask=None: r.astype(np.int64), used)
 
 
 def _year_of(days: np.ndarray) -> np.ndarray:
@@ -570,7 +570,7 @@ def _simulate(rng, geo: Geo, base: pl.DataFrame, used_ids: C.UsedInts, used_hh: 
 
     pop_old = np.bincount(commune, minlength=len(geo.old_codes)).astype(float)
     pop_new = np.bincount(geo.new_idx_of_old[commune], minlength=len(geo.new_codes)).astype(float)
-    prov_others = C.province_prefixes()[C.province_prefixes() != C.HOME_PROVINCE_PREFIX]
+    prov_others = C.other_province_prefixes()
     ev: list[dict] = []
     moves: list[dict] = []
 
@@ -602,7 +602,7 @@ def _simulate(rng, geo: Geo, base: pl.DataFrame, used_ids: C.UsedInts, used_hh: 
         )
         return np.where(rng.random(k) < 0.85, code, "")
 
-    for y, m in MONTHS:
+    for y, m in C.MONTHS:
         ms = C.day(y, m, 1)
         me = C.day(y + (m == 12), m % 12 + 1, 1)
         nd = me - ms
@@ -644,9 +644,7 @@ def _simulate(rng, geo: Geo, base: pl.DataFrame, used_ids: C.UsedInts, used_hh: 
         who = alive[i_m]
         dd = when[i_m]
         dest = dest_commune(len(who), dd, commune[who])
-        new_hh = C.unique_random_ints(
-            rng, 10**7, 10**8, len(who), lambda r, mk=None: r.astype(np.int64), used_hh
-        )
+        new_hh = _household_ids(rng, len(who), used_hh)
         ev.append(
             dict(
                 etype=np.full(len(who), INTERNAL),
@@ -703,9 +701,7 @@ def _simulate(rng, geo: Geo, base: pl.DataFrame, used_ids: C.UsedInts, used_hh: 
         )
         i_pid = C.person_ids(rng, i_pref, i_male, _year_of(i_dob), used_ids)
         i_dest = dest_commune(n_in, idd)
-        i_hh = C.unique_random_ints(
-            rng, 10**7, 10**8, n_in, lambda r, mk=None: r.astype(np.int64), used_hh
-        )
+        i_hh = _household_ids(rng, n_in, used_hh)
         i_idx = np.arange(first_new + n_b, first_new + n_b + n_in)
         ev.append(
             dict(
@@ -761,19 +757,7 @@ AGE_GROUPS = [f"{a}-{a + 4}" for a in range(0, 80, 5)] + ["80+"]
 def _population_stats(world: PopulationWorld, on: str) -> dict:
     r = world.residents_at(on)
     d = date.fromisoformat(on)
-    r = r.with_columns(
-        age=(
-            pl.lit(d.year)
-            - pl.col("date_of_birth").dt.year()
-            - (
-                (
-                    pl.lit(d.month * 100 + d.day)
-                    < pl.col("date_of_birth").dt.month().cast(pl.Int32) * 100
-                    + pl.col("date_of_birth").dt.day().cast(pl.Int32)
-                ).cast(pl.Int32)
-            )
-        )
-    ).with_columns(
+    r = r.with_columns(age=C.age_on(pl.col("date_of_birth"), d)).with_columns(
         grp=pl.when(pl.col("age") >= 80)
         .then(pl.lit("80+"))
         .otherwise(
@@ -811,32 +795,20 @@ def _monthly(events: pl.DataFrame) -> dict:
         MOVE_OUT: "out_migrants",
         INTERNAL: "internal_moves",
     }
-    out = {f"{y}-{m:02d}": {v: 0 for v in key.values()} for y, m in MONTHS}
-    g = (
-        events.with_columns(mon=pl.col("day").cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m"))
-        .group_by("mon", "etype")
-        .len()
-    )
+    out = {f"{y}-{m:02d}": {v: 0 for v in key.values()} for y, m in C.MONTHS}
+    g = events.with_columns(mon=C.month_key("day")).group_by("mon", "etype").len()
     for mon, et, n in g.iter_rows():
         out[mon][key[et]] = n
     return out
 
 
 # =========================================================================== writing: residents
-def _n_defects(rate: float, n: int) -> int:
-    return max(MIN_DEFECTS, int(round(rate * n)))
-
-
 def _resident_text(df: pl.DataFrame, geo: Geo, repair: np.ndarray, rng) -> pl.DataFrame:
     """Typed resident rows → contract text columns, applying the repair kind per row
     (0 none, 1 date, 2 sex, 3 NFD, 4 stray spaces, 5 nationality)."""
     n = df.height
     male = df["male"].to_numpy()
-    sex_variant = np.where(
-        male,
-        np.array(C.MALE_SPELLINGS)[rng.integers(0, 4, n)],
-        np.array(C.FEMALE_SPELLINGS)[rng.integers(0, 4, n)],
-    )
+    sex_variant = C.sex_spellings(rng, male)
     date_kind = np.where(repair == 1, C.date_variant_kinds(rng, df["dob"].to_numpy()), 0)
     space_col = rng.integers(0, 4, n)
     space_kind = rng.integers(1, 4, n)
@@ -915,34 +887,9 @@ def _fabricated_ids(
 def _mutated_ids(
     rng, kinds: np.ndarray, male: np.ndarray, dob: np.ndarray, used: C.UsedInts
 ) -> np.ndarray:
-    n = len(kinds)
-    base = C.person_ids(rng, np.full(n, C.HOME_PROVINCE_PREFIX), male, _year_of(dob), used)
-    s = np.array(C.format_ids(base).to_list(), dtype="U12")
-    ch = s.view("U1").reshape(n, 12).copy()
-    digit4 = ch[:, 3].astype(np.int64)
-    yy = ch[:, 4].astype(np.int64) * 10 + ch[:, 5].astype(np.int64)
-    # letter: one digit (position 4..11) replaced by a letter
-    pos = rng.integers(4, 12, n)
-    letters = np.array(list("ABCDEHKX"))[rng.integers(0, 8, n)]
-    k2 = kinds == 2
-    ch[np.flatnonzero(k2), pos[k2]] = letters[k2]
-    # unknown province prefix
-    k3 = kinds == 3
-    pref = np.array(UNKNOWN_PREFIXES)[rng.integers(0, len(UNKNOWN_PREFIXES), n)]
-    ch[k3, :3] = pref.astype("U3").view("U1").reshape(n, 3)[k3]
-    # century/sex digit disagreeing with the sex: 0<->1, 2<->3
-    k4 = kinds == 4
-    ch[k4, 3] = (digit4[k4] ^ 1).astype(str)
-    # year digits disagreeing with the birth year
-    k5 = kinds == 5
-    yy2 = (yy + rng.integers(1, 10, n)) % 100
-    ch[k5, 4] = (yy2[k5] // 10).astype(str)
-    ch[k5, 5] = (yy2[k5] % 10).astype(str)
-    out = ch.view("U12").ravel()
-    extra = np.array([str(v) for v in range(10)])[rng.integers(0, 10, n)]
-    out = np.where(kinds == 0, out.astype("U11"), out)  # 11 digits: last one dropped
-    out = np.where(kinds == 1, np.char.add(out, extra), out)
-    return out.astype("U13")
+    """New valid IDs for the sex and birth date, then broken in the way `kinds` says."""
+    base = C.person_ids(rng, np.full(len(kinds), C.HOME_PROVINCE_PREFIX), male, _year_of(dob), used)
+    return C.broken_ids(rng, C.format_ids(base).to_list(), kinds, INVALID_ID_KINDS)
 
 
 def _write_residents(rng, world: PopulationWorld, out_dir: Path, used_ids: C.UsedInts) -> dict:
@@ -957,16 +904,14 @@ def _write_residents(rng, world: PopulationWorld, out_dir: Path, used_ids: C.Use
         repair[(u >= edges[i]) & (u < edges[i + 1])] = i + 1
     clean_text = _resident_text(base, geo, repair, rng)
 
-    counts = {k: _n_defects(v, n) for k, v in RES_REJECT_RATES.items()}
+    counts = {k: C.defect_count(v, n) for k, v in RES_REJECT_RATES.items()}
     fab_parts, id_kinds, bd_kinds = [], {}, {}
     # INVALID_PERSON_ID: fabricated persons copying attributes of a real row
     k = counts["INVALID_PERSON_ID"]
     tmpl = base[rng.integers(0, n, k)]
-    kinds = np.arange(k) % len(INVALID_ID_KINDS)
-    rng.shuffle(kinds)
+    kinds, id_kinds = C.spread_kinds(rng, k, INVALID_ID_KINDS)
     ids = _fabricated_ids(rng, kinds, tmpl["male"].to_numpy(), tmpl["dob"].to_numpy(), used_ids)
     fab_parts.append(tmpl.with_columns(person_id=pl.Series(ids)))
-    id_kinds = {name: int((kinds == i).sum()) for i, name in enumerate(INVALID_ID_KINDS)}
     # UNKNOWN_COMMUNE: a valid person in a commune that exists nowhere
     k = counts["UNKNOWN_COMMUNE"]
     tmpl = base[rng.integers(0, n, k)]
@@ -1121,7 +1066,7 @@ def _write_events(rng, world: PopulationWorld, out_dir: Path, used_ids: C.UsedIn
     )
 
     # fabricated rejected rows
-    counts = {k: _n_defects(v, n) for k, v in EV_REJECT_RATES.items()}
+    counts = {k: C.defect_count(v, n) for k, v in EV_REJECT_RATES.items()}
     fab = []
 
     def rand_days(k, hi=LAST_DAY):
@@ -1134,8 +1079,7 @@ def _write_events(rng, world: PopulationWorld, out_dir: Path, used_ids: C.UsedIn
     # INVALID_PERSON_ID: a move-in carrying a broken ID
     k = counts["INVALID_PERSON_ID"]
     d, r = rand_days(k)
-    kinds = np.arange(k) % len(INVALID_ID_KINDS)
-    rng.shuffle(kinds)
+    kinds, ev_id_kinds = C.spread_kinds(rng, k, INVALID_ID_KINDS)
     f_male = rng.random(k) < 0.5
     f_dob = d - np.floor(_migrant_ages(rng, k) * 365.2425).astype(np.int64) - 1
     dest = rand_area_code(k, d)
@@ -1154,7 +1098,6 @@ def _write_events(rng, world: PopulationWorld, out_dir: Path, used_ids: C.UsedIn
             }
         )
     )
-    ev_id_kinds = {name: int((kinds == i).sum()) for i, name in enumerate(INVALID_ID_KINDS)}
     # UNKNOWN_PERSON: death / move_out / internal move of an ID nobody has
     k = counts["UNKNOWN_PERSON"]
     d, r = rand_days(k)
@@ -1256,7 +1199,7 @@ def _write_events(rng, world: PopulationWorld, out_dir: Path, used_ids: C.UsedIn
     full = pl.concat([text, dups]).sort("_k", maintain_order=True)
 
     rows: dict[str, int] = {}
-    for y, m in MONTHS:
+    for y, m in C.MONTHS:
         mon = f"{y}-{m:02d}"
         part = full.filter(pl.col("file") == mon).select(EVENTS.names)
         header = EVENTS.vietnamese_header() if mon == VIETNAMESE_HEADER_MONTH else EVENTS.names
@@ -1310,11 +1253,7 @@ def _event_text(df: pl.DataFrame, rng) -> pl.DataFrame:
     (1 date, 2 sex, 3 stray spaces; 4 old codes and 5 late registration are already in place)."""
     n = df.height
     male = df["male"].fill_null(False).to_numpy()
-    sex_variant = np.where(
-        male,
-        np.array(C.MALE_SPELLINGS)[rng.integers(0, 4, n)],
-        np.array(C.FEMALE_SPELLINGS)[rng.integers(0, 4, n)],
-    )
+    sex_variant = C.sex_spellings(rng, male)
     has_dob = df["dob"].is_not_null().to_numpy()
     date_col = np.where(has_dob, rng.integers(0, 3, n), rng.integers(0, 2, n))
     chosen = np.where(
@@ -1394,7 +1333,7 @@ def generate_population(
         "seed": seed,
         "scale": scale,
         "baseline_date": BASELINE.isoformat(),
-        "months": [f"{y}-{m:02d}" for y, m in MONTHS],
+        "months": C.MONTH_KEYS,
         "reform_date": admin_units.REFORM_DATE,
         "vietnamese_header_month": VIETNAMESE_HEADER_MONTH,
         "population_at": {d: _population_stats(world, d) for d in TRUTH_DATES},

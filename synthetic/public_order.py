@@ -31,22 +31,13 @@ import polars as pl
 
 from sources.contracts.public_order import INCIDENTS, TRAFFIC_VIOLATIONS
 from synthetic import common as C
-from synthetic.population import (
-    BASE,
-    END,
-    LAST_DAY,
-    MONTHS,
-    REFORM,
-    _alias_codes,
-    _has_alias,
-)
+from synthetic.population import LAST_DAY, REFORM, _alias_codes, _has_alias
 
 INCIDENTS_PER_YEAR = 9_000
 VIOLATIONS_PER_YEAR = 290_000
 VIETNAMESE_HEADER_MONTH = "2025-03"  # one incident file arrives with the Vietnamese labels
 BOM_MONTHS = ("2024-05", "2025-09")  # and two with a byte-order mark
 EXTRACT_LAG_DAYS = 45  # the incident log of a month is extracted 45 days after it ends
-TET = (C.day(2024, 2, 10), C.day(2025, 1, 29))
 
 QUY_NHON = "540"
 QL1_DISTRICTS = (
@@ -183,11 +174,6 @@ VIO_REJECT = {
     "INVALID_PLATE": 0.003,
 }
 VIO_KEEP = {"unknown_violation_code": 0.005, "old_commune_code": 0.03}
-MIN_DEFECTS = 2
-
-
-def _n(rate: float, n: int) -> int:
-    return max(MIN_DEFECTS, int(round(rate * n)))
 
 
 def _pick(rng, eligible: np.ndarray, k: int) -> np.ndarray:
@@ -196,10 +182,6 @@ def _pick(rng, eligible: np.ndarray, k: int) -> np.ndarray:
     mask = np.zeros(len(eligible), bool)
     mask[rng.choice(idx, size=min(k, len(idx)), replace=False)] = True
     return mask
-
-
-def _timestamp_text(seconds: pl.Expr) -> pl.Expr:
-    return (seconds * 1000).cast(pl.Datetime("ms")).dt.strftime("%Y-%m-%d %H:%M:%S")
 
 
 # --------------------------------------------------------------------------- geography
@@ -217,9 +199,9 @@ def _commune_weights(world) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _day_weights(window_factor: float, before: int, after: int) -> np.ndarray:
-    days = np.arange(BASE, END)
+    days = np.arange(C.PERIOD_START, C.PERIOD_END)
     w = np.ones(len(days))
-    for t in TET:
+    for t in C.TET_DAYS:
         w[(days >= t - before) & (days <= t + after)] *= window_factor
     return w
 
@@ -235,7 +217,7 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     geo = world.geo
     people, quy_nhon, ql1 = _commune_weights(world)
     cw = people * np.where(quy_nhon, 1.8, 1.0) * np.where(ql1, 1.5, 1.0)
-    n = max(int(round(INCIDENTS_PER_YEAR * scale * (END - BASE) / 365.25)), 60)
+    n = max(int(round(INCIDENTS_PER_YEAR * scale * (C.PERIOD_END - C.PERIOD_START) / 365.25)), 60)
     cat_w = np.array([c[3] for c in CATEGORIES])
     cat = rng.choice(len(CATEGORIES), size=n, p=cat_w / cat_w.sum())
     # day of occurrence: Tết raises theft and disorder, gambling much more
@@ -245,7 +227,7 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     for k, (code, *_rest) in enumerate(CATEGORIES):
         m = cat == k
         w = gambling if code in ("HS321", "HS322") else general
-        day[m] = BASE + rng.choice(len(w), size=int(m.sum()), p=w / w.sum())
+        day[m] = C.PERIOD_START + rng.choice(len(w), size=int(m.sum()), p=w / w.sum())
     c_idx = rng.choice(len(cw), size=n, p=cw / cw.sum())
     occurred = day * 86400 + rng.integers(0, 86400, n)
     delay = np.where(
@@ -267,9 +249,11 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     persons = np.minimum(rng.geometric(0.55, n), 12)
 
     # kept defects on real rows: unknown article, old commune code after the reform
-    unknown_article = _pick(rng, np.ones(n, bool), _n(INC_KEEP["unknown_article"], n))
+    unknown_article = _pick(rng, np.ones(n, bool), C.defect_count(INC_KEEP["unknown_article"], n))
     alias_ok = (day >= REFORM) & _has_alias(geo)[geo.new_idx_of_old[c_idx]]
-    old_code = _pick(rng, alias_ok & ~unknown_article, _n(INC_KEEP["old_commune_code"], n))
+    old_code = _pick(
+        rng, alias_ok & ~unknown_article, C.defect_count(INC_KEEP["old_commune_code"], n)
+    )
     codes = np.array([c[0] for c in CATEGORIES])[cat]
     names = np.array([c[1] for c in CATEGORIES])[cat]
     sections = np.array([c[2] for c in CATEGORIES])[cat]
@@ -297,7 +281,7 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     )
 
     # rejected extra rows
-    counts = {k: _n(v, n) for k, v in INC_REJECT.items()}
+    counts = {k: C.defect_count(v, n) for k, v in INC_REJECT.items()}
     fabs = []
     k = counts["UNKNOWN_COMMUNE"]
     pick = rng.integers(0, n, k)
@@ -329,13 +313,13 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
         )
     )
     text = rows.with_columns(
-        occurred_at=_timestamp_text(pl.col("occurred")),
-        reported_at=_timestamp_text(pl.col("reported")),
+        occurred_at=C.fmt_timestamp(pl.col("occurred")),
+        reported_at=C.fmt_timestamp(pl.col("reported")),
         status=pl.when(pl.col("cleared"))
         .then(pl.lit("cleared"))
         .otherwise(pl.lit("under_investigation")),
         cleared_at=pl.when(pl.col("cleared"))
-        .then(_timestamp_text(pl.col("cleared_at")))
+        .then(C.fmt_timestamp(pl.col("cleared_at")))
         .otherwise(pl.lit(None, pl.String)),
         persons_involved=pl.col("persons_involved").cast(pl.String),
     )
@@ -363,14 +347,13 @@ def _incident_truth(full: pl.DataFrame) -> dict:
     real = full.filter(pl.col("_real")).with_columns(
         month=(pl.col("occurred") // 86400).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
     )
-    months = [f"{y}-{m:02d}" for y, m in MONTHS]
     out = {
         m: {
             "incidents": 0,
             "cleared": 0,
             "by_section": {s: {"incidents": 0, "cleared": 0} for s in SECTIONS},
         }
-        for m in months
+        for m in C.MONTH_KEYS
     }
     for mon, sec, inc, clr in (
         real.group_by("month", "_section").agg(pl.len(), pl.col("cleared").sum()).iter_rows()
@@ -463,7 +446,7 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     geo = world.geo
     people, quy_nhon, ql1 = _commune_weights(world)
     cw = people * np.where(ql1, 4.0, np.where(quy_nhon, 2.5, 0.4))
-    n = max(int(round(VIOLATIONS_PER_YEAR * scale * (END - BASE) / 365.25)), 200)
+    n = max(int(round(VIOLATIONS_PER_YEAR * scale * (C.PERIOD_END - C.PERIOD_START) / 365.25)), 200)
     veh = np.array(VEHICLES)[rng.choice(len(VEHICLES), size=n, p=VEHICLE_P)]
     code = np.empty(n, dtype=object)
     for v in VEHICLES:
@@ -477,7 +460,7 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     other = _day_weights(1.2, 14, 7)
     for is_alc, w in ((True, alcohol), (False, other)):
         m = (code == "NONG_DO_CON") == is_alc
-        day[m] = BASE + rng.choice(len(w), size=int(m.sum()), p=w / w.sum())
+        day[m] = C.PERIOD_START + rng.choice(len(w), size=int(m.sum()), p=w / w.sum())
     hours = np.clip(rng.normal(14, 4.5, n), 0, 23.999)
     detected = day * 86400 + (hours * 3600).astype(np.int64)
     c_idx = rng.choice(len(cw), size=n, p=cw / cw.sum())
@@ -493,10 +476,10 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     fine = _fines(rng, veh, code, day)
     paid = rng.random(n) < np.vectorize(PAID_P.get)(veh)
 
-    unknown = _pick(rng, np.ones(n, bool), _n(VIO_KEEP["unknown_violation_code"], n))
+    unknown = _pick(rng, np.ones(n, bool), C.defect_count(VIO_KEEP["unknown_violation_code"], n))
     code = np.where(unknown, np.array(UNKNOWN_CODES)[rng.integers(0, len(UNKNOWN_CODES), n)], code)
     alias_ok = (day >= REFORM) & _has_alias(geo)[geo.new_idx_of_old[c_idx]]
-    old_code = _pick(rng, alias_ok & ~unknown, _n(VIO_KEEP["old_commune_code"], n))
+    old_code = _pick(rng, alias_ok & ~unknown, C.defect_count(VIO_KEEP["old_commune_code"], n))
     commune = _written_codes(rng, geo, c_idx, day, old_code)
     real = pl.DataFrame(
         {
@@ -512,7 +495,7 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
             "_real": np.ones(n, bool),
         }
     )
-    counts = {k: _n(v, n) for k, v in VIO_REJECT.items()}
+    counts = {k: C.defect_count(v, n) for k, v in VIO_REJECT.items()}
     fabs = []
     k = counts["UNKNOWN_COMMUNE"]
     bad = C.unknown_commune_codes()[rng.integers(0, len(C.unknown_commune_codes()), k)]
@@ -563,7 +546,6 @@ def _violation_truth(full: pl.DataFrame) -> dict:
         month=(pl.col("detected") // 86400).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
     )
     groups = CODES + ["other"]
-    months = [f"{y}-{m:02d}" for y, m in MONTHS]
     out = {
         m: {
             "violations": 0,
@@ -572,7 +554,7 @@ def _violation_truth(full: pl.DataFrame) -> dict:
             "by_group": {g: {"violations": 0, "fines_vnd": 0, "paid": 0} for g in groups},
             "by_vehicle": {v: 0 for v in VEHICLES},
         }
-        for m in months
+        for m in C.MONTH_KEYS
     }
     for mon, grp, cnt, fines, paid in (
         real.group_by("month", "_group")
@@ -603,9 +585,8 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
     out.mkdir(parents=True, exist_ok=True)
     incidents, inc_defects = _incidents(world, rng, scale)
     violations, vio_defects = _violations(world, rng, scale)
-    months = [f"{y}-{m:02d}" for y, m in MONTHS]
     rows_inc, rows_vio = {}, {}
-    for mon in months:
+    for mon in C.MONTH_KEYS:
         part = incidents.filter(pl.col("file") == mon).select(INCIDENTS.names)
         header = (
             INCIDENTS.vietnamese_header() if mon == VIETNAMESE_HEADER_MONTH else INCIDENTS.names
@@ -619,7 +600,7 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
     return {
         "seed_stream": "public_order",
         "scale": scale,
-        "months": months,
+        "months": C.MONTH_KEYS,
         "incidents_per_year_at_scale_1": INCIDENTS_PER_YEAR,
         "violations_per_year_at_scale_1": VIOLATIONS_PER_YEAR,
         "vietnamese_header_month": VIETNAMESE_HEADER_MONTH,
