@@ -334,6 +334,54 @@ def pad_spaces(text: pl.Expr, kind: pl.Expr) -> pl.Expr:
     )
 
 
+# --------------------------------------------------------------------------- rows as delivered
+def with_extra_rows(
+    rows: pl.DataFrame, extra: pl.DataFrame, copied: np.ndarray, rng: np.random.Generator
+) -> pl.DataFrame:
+    """`rows` in their order, the fabricated `extra` rows at random places among them, and a copy
+    of each row numbered in `copied` (sorted) somewhere after its original: a register's extract
+    with its rejected rows."""
+    n = rows.height
+    key = np.concatenate(
+        [
+            np.arange(n, dtype=float),
+            rng.uniform(0, n, extra.height),
+            copied + rng.uniform(0.01, 1, len(copied)) * (n - copied),
+        ]
+    )
+    return (
+        pl.concat([rows, extra, rows[copied]], how="vertical_relaxed")
+        .with_columns(_k=pl.Series(key))
+        .sort("_k", maintain_order=True)
+        .drop("_k")
+    )
+
+
+def numbered_in_month_files(
+    rows: pl.DataFrame,
+    rng: np.random.Generator,
+    at: str,
+    day: pl.Expr,
+    id_col: str,
+    prefix: str,
+    width: int,
+) -> pl.DataFrame:
+    """`rows` in the order of column `at` (ties in random order; the sort key stays as `_k`), each
+    in its monthly file (`file`, 'yyyy-mm' of `day`) and given an ID numbered within that file:
+    prefix + yyyymm + a running number of `width` digits."""
+    running = (pl.int_range(pl.len()).over("file") + 1).cast(pl.String).str.zfill(width)
+    return (
+        rows.with_columns(
+            _k=pl.col(at).cast(pl.Float64) + pl.Series(rng.random(rows.height)),
+            file=month_key(day),
+        )
+        .sort("_k")
+        .with_columns(
+            (pl.lit(prefix) + pl.col("file").str.replace("-", "") + running).alias(id_col)
+        )
+    )
+
+
 # --------------------------------------------------------------------------- writing
 def write_csv(df: pl.DataFrame, path: Path, header: list[str], bom: bool) -> int:
     """Write all columns as text under `header`; returns the number of data rows."""

@@ -469,22 +469,8 @@ def _year_file(rng, world, year: int, out_dir: Path) -> dict:
     fab = pl.concat(extra, how="vertical_relaxed")
     k_dup = C.defect_count(REJECT_RATES["DUPLICATE"], n)
     src = np.sort(rng.choice(np.flatnonzero(plain & ~con_mask), size=k_dup, replace=False))
-
-    dup = written[src]
     counts["DUPLICATE"] = k_dup
-    order = np.concatenate(
-        [
-            np.arange(n, dtype=float),
-            rng.uniform(0, n, fab.height),
-            src + rng.uniform(0.01, 1, k_dup) * (n - src),
-        ]
-    )
-    rows = (
-        pl.concat([written, fab, dup], how="vertical_relaxed")
-        .with_columns(_k=pl.Series(order))
-        .sort("_k", maintain_order=True)
-        .drop("_k")
-    )
+    rows = C.with_extra_rows(written, fab, src, rng)
     path = out_dir / "landing" / LABOUR_STATUS.folder / f"labour_status_{year}.xlsx"
     title = (
         f"DANH SÁCH THÔNG TIN THỊ TRƯỜNG LAO ĐỘNG - THỜI ĐIỂM {ref:%d/%m/%Y} "

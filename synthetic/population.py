@@ -954,21 +954,7 @@ def _write_residents(rng, world: PopulationWorld, out_dir: Path, used_ids: C.Use
     # DUPLICATE: exact copies of unrepaired real rows, placed after the original
     k = counts["DUPLICATE"]
     src = np.sort(rng.choice(np.flatnonzero(repair == 0), size=k, replace=False))
-    dup_text = clean_text[src]
-
-    key = np.concatenate(
-        [
-            np.arange(n, dtype=float),
-            rng.uniform(0, n, fab.height),
-            src + rng.uniform(0.01, 1, k) * (n - src),
-        ]
-    )
-    allrows = (
-        pl.concat([clean_text, fab_text, dup_text])
-        .with_columns(_k=pl.Series(key))
-        .sort("_k", maintain_order=True)
-        .drop("_k")
-    )
+    allrows = C.with_extra_rows(clean_text, fab_text, src, rng)
     path = out_dir / "landing" / "population" / f"residents_{BASELINE.isoformat()}.csv"
     rows = C.write_csv(allrows, path, RESIDENTS.vietnamese_header(), bom=True)
     names = list(RES_REPAIR_RATES)
@@ -1172,18 +1158,7 @@ def _write_events(rng, world: PopulationWorld, out_dir: Path, used_ids: C.UsedIn
     allrows = pl.concat([clean, fab_df.select(clean.columns)], how="vertical_relaxed")
 
     # file = month registered; order by registration day; event_id per file
-    allrows = (
-        allrows.with_columns(
-            _k=pl.col("reg").cast(pl.Float64) + pl.Series(rng.random(allrows.height)),
-            file=pl.col("reg").cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m"),
-        )
-        .sort("_k")
-        .with_columns(
-            event_id=pl.lit("EV")
-            + pl.col("file").str.replace("-", "")
-            + (pl.int_range(pl.len()).over("file") + 1).cast(pl.String).str.zfill(7)
-        )
-    )
+    allrows = C.numbered_in_month_files(allrows, rng, "reg", pl.col("reg"), "event_id", "EV", 7)
     text = _event_text(allrows, rng)
     # DUPLICATE: exact copies of unrepaired real rows, later in the same file
     k = counts["DUPLICATE"]

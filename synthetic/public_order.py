@@ -184,6 +184,29 @@ def _pick(rng, eligible: np.ndarray, k: int) -> np.ndarray:
     return mask
 
 
+def _with_exact_copies(rows: pl.DataFrame, rng, k: int) -> pl.DataFrame:
+    """k exact copies of real rows, each right after its original in the same file (the
+    DUPLICATE defect; the copies are not real rows)."""
+    real_pos = rows.with_row_index("_pos").filter(pl.col("_real"))["_pos"].to_numpy()
+    pos = np.sort(rng.choice(real_pos, size=k, replace=False))
+    dups = rows[pos].with_columns(_real=pl.lit(False), _k=pl.col("_k") + 1e-6)
+    return pl.concat([rows, dups]).sort("_k", maintain_order=True)
+
+
+def _real_by_month(full: pl.DataFrame, at: str) -> pl.DataFrame:
+    """The real rows (no injected defect row), with the month of the timestamp column `at`."""
+    return full.filter(pl.col("_real")).with_columns(month=C.month_key(pl.col(at) // 86400))
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _by_new_commune(real: pl.DataFrame) -> dict:
+    counts = dict(real.group_by("_new").len().iter_rows())
+    return {code: int(n) for code, n in sorted(counts.items())}
+
+
 # --------------------------------------------------------------------------- geography
 def _commune_weights(world) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Population per old commune on 2024-01-01 and the QL1 / Quy Nhơn flags."""
@@ -299,18 +322,14 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
             cleared_at=pl.lit(-1, pl.Int64),
         )
     )
-    rows = pl.concat([real, *fabs])
-    rows = (
-        rows.with_columns(
-            file=(pl.col("reported") // 86400).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m"),
-            _k=pl.col("reported").cast(pl.Float64) + pl.Series(rng.random(rows.height)),
-        )
-        .sort("_k")
-        .with_columns(
-            incident_id=pl.lit("VV")
-            + pl.col("file").str.replace("-", "")
-            + (pl.int_range(pl.len()).over("file") + 1).cast(pl.String).str.zfill(6)
-        )
+    rows = C.numbered_in_month_files(
+        pl.concat([real, *fabs]),
+        rng,
+        "reported",
+        pl.col("reported") // 86400,
+        "incident_id",
+        "VV",
+        6,
     )
     text = rows.with_columns(
         occurred_at=C.fmt_timestamp(pl.col("occurred")),
@@ -323,12 +342,8 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
         .otherwise(pl.lit(None, pl.String)),
         persons_involved=pl.col("persons_involved").cast(pl.String),
     )
-    # DUPLICATE: exact copies of real rows, later in the same file
     k = counts["DUPLICATE"]
-    real_pos = text.with_row_index("_pos").filter(pl.col("_real"))["_pos"].to_numpy()
-    pos = np.sort(rng.choice(real_pos, size=k, replace=False))
-    dups = text[pos].with_columns(_real=pl.lit(False), _k=pl.col("_k") + 1e-6)
-    full = pl.concat([text, dups]).sort("_k", maintain_order=True)
+    full = _with_exact_copies(text, rng, k)
     truth = {
         "quarantine": {
             "DUPLICATE": k,
@@ -344,9 +359,7 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
 
 
 def _incident_truth(full: pl.DataFrame) -> dict:
-    real = full.filter(pl.col("_real")).with_columns(
-        month=(pl.col("occurred") // 86400).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
-    )
+    real = _real_by_month(full, "occurred")
     out = {
         m: {
             "incidents": 0,
@@ -362,11 +375,10 @@ def _incident_truth(full: pl.DataFrame) -> dict:
         out[mon]["incidents"] += int(inc)
         out[mon]["cleared"] += int(clr)
     for v in out.values():
-        v["clearance_rate"] = v["cleared"] / v["incidents"] if v["incidents"] else None
+        v["clearance_rate"] = _share(v["cleared"], v["incidents"])
         for s in v["by_section"].values():
-            s["clearance_rate"] = s["cleared"] / s["incidents"] if s["incidents"] else None
-    by_commune = dict(real.group_by("_new").len().iter_rows())
-    return {"by_month": out, "by_new_commune": {k: int(v) for k, v in sorted(by_commune.items())}}
+            s["clearance_rate"] = _share(s["cleared"], s["incidents"])
+    return {"by_month": out, "by_new_commune": _by_new_commune(real)}
 
 
 # --------------------------------------------------------------------------- violations
@@ -508,26 +520,17 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     bad_plates = [INVALID_PLATES[i % len(INVALID_PLATES)] for i in range(k)]
     fabs.append(f.with_columns(plate=pl.Series(bad_plates, dtype=pl.String)))
     fabs = [x.with_columns(_real=pl.lit(False)) for x in fabs]
-    rows = pl.concat([real, *fabs]).with_columns(
-        file=(pl.col("detected") // 86400).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m"),
-    )
-    rows = (
-        rows.with_columns(
-            _k=pl.col("detected").cast(pl.Float64) + pl.Series(rng.random(rows.height))
-        )
-        .sort("_k")
-        .with_columns(
-            violation_id=pl.lit("VP")
-            + pl.col("file").str.replace("-", "")
-            + (pl.int_range(pl.len()).over("file") + 1).cast(pl.String).str.zfill(7),
-            detected_at=(pl.col("detected") * 1000).cast(pl.Datetime("ms")),
-        )
-    )
+    rows = C.numbered_in_month_files(
+        pl.concat([real, *fabs]),
+        rng,
+        "detected",
+        pl.col("detected") // 86400,
+        "violation_id",
+        "VP",
+        7,
+    ).with_columns(detected_at=(pl.col("detected") * 1000).cast(pl.Datetime("ms")))
     k = counts["DUPLICATE"]
-    real_pos = rows.with_row_index("_pos").filter(pl.col("_real"))["_pos"].to_numpy()
-    pos = np.sort(rng.choice(real_pos, size=k, replace=False))
-    dups = rows[pos].with_columns(_real=pl.lit(False), _k=pl.col("_k") + 1e-6)
-    full = pl.concat([rows, dups]).sort("_k", maintain_order=True)
+    full = _with_exact_copies(rows, rng, k)
     truth = {
         "quarantine": {
             "DUPLICATE": k,
@@ -542,9 +545,7 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
 
 
 def _violation_truth(full: pl.DataFrame) -> dict:
-    real = full.filter(pl.col("_real")).with_columns(
-        month=(pl.col("detected") // 86400).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
-    )
+    real = _real_by_month(full, "detected")
     groups = CODES + ["other"]
     out = {
         m: {
@@ -572,11 +573,10 @@ def _violation_truth(full: pl.DataFrame) -> dict:
     for mon, veh, cnt in real.group_by("month", "vehicle_type").len().iter_rows():
         out[mon]["by_vehicle"][veh] = int(cnt)
     for v in out.values():
-        v["paid_share"] = v["paid"] / v["violations"] if v["violations"] else None
+        v["paid_share"] = _share(v["paid"], v["violations"])
         for g in v["by_group"].values():
-            g["paid_share"] = g["paid"] / g["violations"] if g["violations"] else None
-    by_commune = dict(real.group_by("_new").len().iter_rows())
-    return {"by_month": out, "by_new_commune": {k: int(v) for k, v in sorted(by_commune.items())}}
+            g["paid_share"] = _share(g["paid"], g["violations"])
+    return {"by_month": out, "by_new_commune": _by_new_commune(real)}
 
 
 # --------------------------------------------------------------------------- entry point
