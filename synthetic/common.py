@@ -361,19 +361,20 @@ def numbered_in_month_files(
     rows: pl.DataFrame,
     rng: np.random.Generator,
     at: str,
-    day: pl.Expr,
     id_col: str,
     prefix: str,
     width: int,
+    per_day: int = 1,
 ) -> pl.DataFrame:
-    """`rows` in the order of column `at` (ties in random order; the sort key stays as `_k`), each
-    in its monthly file (`file`, 'yyyy-mm' of `day`) and given an ID numbered within that file:
-    prefix + yyyymm + a running number of `width` digits."""
+    """`rows` in the order of column `at` (a day number, or with per_day=86400 seconds; ties in
+    random order, the sort key stays as `_k`), each in the monthly file of `at` (`file`,
+    'yyyy-mm') and given an ID numbered within that file: prefix + yyyymm + a running number of
+    `width` digits."""
     running = (pl.int_range(pl.len()).over("file") + 1).cast(pl.String).str.zfill(width)
     return (
         rows.with_columns(
             _k=pl.col(at).cast(pl.Float64) + pl.Series(rng.random(rows.height)),
-            file=month_key(day),
+            file=month_key(pl.col(at) // per_day),
         )
         .sort("_k")
         .with_columns(

@@ -1158,7 +1158,7 @@ def _write_events(rng, world: PopulationWorld, out_dir: Path, used_ids: C.UsedIn
     allrows = pl.concat([clean, fab_df.select(clean.columns)], how="vertical_relaxed")
 
     # file = month registered; order by registration day; event_id per file
-    allrows = C.numbered_in_month_files(allrows, rng, "reg", pl.col("reg"), "event_id", "EV", 7)
+    allrows = C.numbered_in_month_files(allrows, rng, "reg", "event_id", "EV", 7)
     text = _event_text(allrows, rng)
     # DUPLICATE: exact copies of unrepaired real rows, later in the same file
     k = counts["DUPLICATE"]

@@ -229,6 +229,21 @@ def _day_weights(window_factor: float, before: int, after: int) -> np.ndarray:
     return w
 
 
+def _old_code_rows(rng, geo, c_idx: np.ndarray, day: np.ndarray, exclude, rate: float):
+    """A mask of the rows whose commune is written with its old code (a kept defect the pipeline
+    converts): after the reform, in a commune with an old code of its own, not in `exclude`."""
+    alias_ok = (day >= REFORM) & _has_alias(geo)[geo.new_idx_of_old[c_idx]]
+    return _pick(rng, alias_ok & ~exclude, C.defect_count(rate, len(c_idx)))
+
+
+def _real_rows(columns: dict, geo, c_idx: np.ndarray) -> pl.DataFrame:
+    """The real rows: their columns, then the truth columns every log carries (the new commune
+    the row counts in, and `_real`; not written)."""
+    return pl.DataFrame(
+        {**columns, "_new": geo.new_of_old[c_idx], "_real": np.ones(len(c_idx), bool)}
+    )
+
+
 def _written_codes(rng, geo, c_idx: np.ndarray, days: np.ndarray, use_alias: np.ndarray):
     code = geo.code_at(c_idx, days)
     alias = _alias_codes(rng, geo, c_idx)
@@ -273,10 +288,7 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
 
     # kept defects on real rows: unknown article, old commune code after the reform
     unknown_article = _pick(rng, np.ones(n, bool), C.defect_count(INC_KEEP["unknown_article"], n))
-    alias_ok = (day >= REFORM) & _has_alias(geo)[geo.new_idx_of_old[c_idx]]
-    old_code = _pick(
-        rng, alias_ok & ~unknown_article, C.defect_count(INC_KEEP["old_commune_code"], n)
-    )
+    old_code = _old_code_rows(rng, geo, c_idx, day, unknown_article, INC_KEEP["old_commune_code"])
     codes = np.array([c[0] for c in CATEGORIES])[cat]
     names = np.array([c[1] for c in CATEGORIES])[cat]
     sections = np.array([c[2] for c in CATEGORIES])[cat]
@@ -286,7 +298,7 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     sections = np.where(unknown_article, "11", sections)
     commune_written = _written_codes(rng, geo, c_idx, day, old_code)
 
-    real = pl.DataFrame(
+    real = _real_rows(
         {
             "occurred": occurred,
             "reported": reported,
@@ -296,11 +308,10 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
             "cleared": cleared,
             "cleared_at": np.where(cleared, cleared_at, -1),
             "persons_involved": persons,
-            # truth columns (not written)
-            "_section": sections,
-            "_new": geo.new_of_old[c_idx],
-            "_real": np.ones(n, bool),
-        }
+            "_section": sections,  # truth column (not written)
+        },
+        geo,
+        c_idx,
     )
 
     # rejected extra rows
@@ -322,15 +333,8 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
             cleared_at=pl.lit(-1, pl.Int64),
         )
     )
-    rows = C.numbered_in_month_files(
-        pl.concat([real, *fabs]),
-        rng,
-        "reported",
-        pl.col("reported") // 86400,
-        "incident_id",
-        "VV",
-        6,
-    )
+    rows = pl.concat([real, *fabs])
+    rows = C.numbered_in_month_files(rows, rng, "reported", "incident_id", "VV", 6, per_day=86400)
     text = rows.with_columns(
         occurred_at=C.fmt_timestamp(pl.col("occurred")),
         reported_at=C.fmt_timestamp(pl.col("reported")),
@@ -342,20 +346,9 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
         .otherwise(pl.lit(None, pl.String)),
         persons_involved=pl.col("persons_involved").cast(pl.String),
     )
-    k = counts["DUPLICATE"]
-    full = _with_exact_copies(text, rng, k)
-    truth = {
-        "quarantine": {
-            "DUPLICATE": k,
-            "UNKNOWN_COMMUNE": counts["UNKNOWN_COMMUNE"],
-            "OCCURRED_AFTER_REPORTED": counts["OCCURRED_AFTER_REPORTED"],
-        },
-        "kept": {
-            "unknown_article": int(unknown_article.sum()),
-            "old_commune_code": int(old_code.sum()),
-        },
-    }
-    return full, truth
+    full = _with_exact_copies(text, rng, counts["DUPLICATE"])
+    kept = {"unknown_article": int(unknown_article.sum()), "old_commune_code": int(old_code.sum())}
+    return full, {"quarantine": counts, "kept": kept}
 
 
 def _incident_truth(full: pl.DataFrame) -> dict:
@@ -490,10 +483,9 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
 
     unknown = _pick(rng, np.ones(n, bool), C.defect_count(VIO_KEEP["unknown_violation_code"], n))
     code = np.where(unknown, np.array(UNKNOWN_CODES)[rng.integers(0, len(UNKNOWN_CODES), n)], code)
-    alias_ok = (day >= REFORM) & _has_alias(geo)[geo.new_idx_of_old[c_idx]]
-    old_code = _pick(rng, alias_ok & ~unknown, C.defect_count(VIO_KEEP["old_commune_code"], n))
+    old_code = _old_code_rows(rng, geo, c_idx, day, unknown, VIO_KEEP["old_commune_code"])
     commune = _written_codes(rng, geo, c_idx, day, old_code)
-    real = pl.DataFrame(
+    real = _real_rows(
         {
             "detected": detected,
             "commune_code": commune,
@@ -503,9 +495,9 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
             "fine_vnd": fine,
             "paid": paid,
             "_group": np.where(unknown, "other", code),
-            "_new": geo.new_of_old[c_idx],
-            "_real": np.ones(n, bool),
-        }
+        },
+        geo,
+        c_idx,
     )
     counts = {k: C.defect_count(v, n) for k, v in VIO_REJECT.items()}
     fabs = []
@@ -520,28 +512,12 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     bad_plates = [INVALID_PLATES[i % len(INVALID_PLATES)] for i in range(k)]
     fabs.append(f.with_columns(plate=pl.Series(bad_plates, dtype=pl.String)))
     fabs = [x.with_columns(_real=pl.lit(False)) for x in fabs]
-    rows = C.numbered_in_month_files(
-        pl.concat([real, *fabs]),
-        rng,
-        "detected",
-        pl.col("detected") // 86400,
-        "violation_id",
-        "VP",
-        7,
-    ).with_columns(detected_at=(pl.col("detected") * 1000).cast(pl.Datetime("ms")))
-    k = counts["DUPLICATE"]
-    full = _with_exact_copies(rows, rng, k)
-    truth = {
-        "quarantine": {
-            "DUPLICATE": k,
-            **{r: counts[r] for r in ("UNKNOWN_COMMUNE", "NEGATIVE_FINE", "INVALID_PLATE")},
-        },
-        "kept": {
-            "unknown_violation_code": int(unknown.sum()),
-            "old_commune_code": int(old_code.sum()),
-        },
-    }
-    return full, truth
+    rows = pl.concat([real, *fabs])
+    rows = C.numbered_in_month_files(rows, rng, "detected", "violation_id", "VP", 7, per_day=86400)
+    rows = rows.with_columns(detected_at=(pl.col("detected") * 1000).cast(pl.Datetime("ms")))
+    full = _with_exact_copies(rows, rng, counts["DUPLICATE"])
+    kept = {"unknown_violation_code": int(unknown.sum()), "old_commune_code": int(old_code.sum())}
+    return full, {"quarantine": counts, "kept": kept}
 
 
 def _violation_truth(full: pl.DataFrame) -> dict:
