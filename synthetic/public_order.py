@@ -236,11 +236,17 @@ def _old_code_rows(rng, geo, c_idx: np.ndarray, day: np.ndarray, exclude, rate: 
     return _pick(rng, alias_ok & ~exclude, C.defect_count(rate, len(c_idx)))
 
 
-def _real_rows(columns: dict, geo, c_idx: np.ndarray) -> pl.DataFrame:
-    """The real rows: their columns, then the truth columns every log carries (the new commune
-    the row counts in, and `_real`; not written)."""
+def _real_rows(rng, columns: dict, geo, c_idx: np.ndarray, day, old_code) -> pl.DataFrame:
+    """The real rows: their columns, the commune code as written (the old code on the `old_code`
+    rows), then the truth columns every log carries (the new commune the row counts in, and
+    `_real`; not written)."""
     return pl.DataFrame(
-        {**columns, "_new": geo.new_of_old[c_idx], "_real": np.ones(len(c_idx), bool)}
+        {
+            **columns,
+            "commune_code": _written_codes(rng, geo, c_idx, day, old_code),
+            "_new": geo.new_of_old[c_idx],
+            "_real": np.ones(len(c_idx), bool),
+        }
     )
 
 
@@ -296,13 +302,11 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     codes = np.where(unknown_article, np.array([u[0] for u in UNKNOWN_ARTICLES])[ua], codes)
     names = np.where(unknown_article, np.array([u[1] for u in UNKNOWN_ARTICLES])[ua], names)
     sections = np.where(unknown_article, "11", sections)
-    commune_written = _written_codes(rng, geo, c_idx, day, old_code)
-
     real = _real_rows(
+        rng,
         {
             "occurred": occurred,
             "reported": reported,
-            "commune_code": commune_written,
             "category_code": codes,
             "category_name": names,
             "cleared": cleared,
@@ -312,6 +316,8 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
         },
         geo,
         c_idx,
+        day,
+        old_code,
     )
 
     # rejected extra rows
@@ -484,11 +490,10 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     unknown = _pick(rng, np.ones(n, bool), C.defect_count(VIO_KEEP["unknown_violation_code"], n))
     code = np.where(unknown, np.array(UNKNOWN_CODES)[rng.integers(0, len(UNKNOWN_CODES), n)], code)
     old_code = _old_code_rows(rng, geo, c_idx, day, unknown, VIO_KEEP["old_commune_code"])
-    commune = _written_codes(rng, geo, c_idx, day, old_code)
     real = _real_rows(
+        rng,
         {
             "detected": detected,
-            "commune_code": commune,
             "plate": plate,
             "vehicle_type": veh,
             "violation_code": code,
@@ -498,6 +503,8 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
         },
         geo,
         c_idx,
+        day,
+        old_code,
     )
     counts = {k: C.defect_count(v, n) for k, v in VIO_REJECT.items()}
     fabs = []
