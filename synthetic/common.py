@@ -6,6 +6,7 @@ Everything here is vectorised: no Python loop over persons or rows.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import sqlite3
@@ -18,6 +19,7 @@ import polars as pl
 
 from sources import admin_units
 
+REFERENCE_DIR = Path(__file__).parent / "reference"  # the generator's own reference tables
 EPOCH = date(1970, 1, 1)
 EXCEL_EPOCH_DAYS = (date(1899, 12, 30) - EPOCH).days  # Excel serial day 0
 HOME_PROVINCE_PREFIX = 52  # Bình Định, written '052' in a personal ID
@@ -51,6 +53,12 @@ def source_rng(seed: int, name: str) -> np.random.Generator:
 
 
 # --------------------------------------------------------------------------- reference codes
+def reference_rows(name: str) -> list[dict[str, str]]:
+    """The rows of synthetic/reference/<name>.csv as text; each generator converts its columns."""
+    with (REFERENCE_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
 @lru_cache(maxsize=1)
 def province_prefixes() -> np.ndarray:
     """The 63 province codes (as ints) a personal ID may start with."""

@@ -28,37 +28,25 @@ MONTH_START = np.array([C.day(y, m, 1) for y, m in C.MONTHS] + [END], dtype=np.i
 QUY_NHON = "540"
 DAY_S = 86_400
 
-# type: (establishments at scale 1, mean rooms, stay weight per room, international share,
-#        same-day share, share of long stays, party size pmf 1..4)
-TYPES: dict[str, tuple] = {
-    "hotel_1star": (60, 12, 1.0, 0.02, 0.04, 0.0, (0.45, 0.35, 0.1, 0.1)),
-    "hotel_2star": (80, 20, 1.0, 0.03, 0.03, 0.0, (0.45, 0.35, 0.1, 0.1)),
-    "hotel_3star": (60, 35, 1.0, 0.06, 0.02, 0.0, (0.4, 0.4, 0.1, 0.1)),
-    "hotel_4star": (25, 70, 0.9, 0.12, 0.01, 0.0, (0.35, 0.45, 0.1, 0.1)),
-    "hotel_5star": (8, 150, 0.8, 0.15, 0.01, 0.0, (0.3, 0.5, 0.1, 0.1)),
-    "guesthouse": (350, 8, 1.0, 0.015, 0.06, 0.0, (0.5, 0.35, 0.1, 0.05)),
-    "motel": (250, 10, 1.1, 0.005, 0.2, 0.0, (0.5, 0.45, 0.05, 0.0)),
-    "homestay": (200, 4, 1.0, 0.08, 0.02, 0.0, (0.3, 0.4, 0.15, 0.15)),
-    "rental_room": (600, 8, 0.12, 0.005, 0.02, 0.2, (0.7, 0.3, 0.0, 0.0)),
-    "industrial_housing": (20, 40, 0.06, 0.0, 0.0, 0.5, (0.8, 0.2, 0.0, 0.0)),
-    "hospital": (12, 30, 0.5, 0.0, 0.1, 0.0, (0.6, 0.4, 0.0, 0.0)),
-    "long_distance_bus": (30, 15, 1.5, 0.005, 0.5, 0.0, (1.0, 0.0, 0.0, 0.0)),
-}
+# Per type (synthetic/reference/lodging_types.csv): establishments at scale 1, mean rooms, stay
+# weight per room, international share, same-day share, share of long stays, party size pmf 1..4;
+# and the word its establishments' names begin with.
+
+
+def _lodging_types() -> tuple[dict[str, tuple], dict[str, str]]:
+    """TYPES and NAME_PREFIX from synthetic/reference/lodging_types.csv."""
+    types, prefixes = {}, {}
+    for r in C.reference_rows("lodging_types"):
+        counts = (int(r["establishments"]), int(r["mean_rooms"]))
+        rates = ("stay_weight", "international_share", "same_day_share", "long_stay_share")
+        party = tuple(float(r[f"party_{size}"]) for size in range(1, 5))
+        types[r["type"]] = (*counts, *(float(r[c]) for c in rates), party)
+        prefixes[r["type"]] = r["name_prefix"]
+    return types, prefixes
+
+
+TYPES, NAME_PREFIX = _lodging_types()
 TYPE_NAMES = list(TYPES)
-NAME_PREFIX = {
-    "hotel_1star": "Khách sạn",
-    "hotel_2star": "Khách sạn",
-    "hotel_3star": "Khách sạn",
-    "hotel_4star": "Khách sạn",
-    "hotel_5star": "Khách sạn",
-    "guesthouse": "Nhà nghỉ",
-    "motel": "Nhà nghỉ",
-    "homestay": "Homestay",
-    "rental_room": "Nhà trọ",
-    "industrial_housing": "Nhà ở công nhân",
-    "hospital": "Bệnh viện",
-    "long_distance_bus": "Xe khách",
-}
 NAME_WORDS = [
     "Hải Âu",
     "Biển Xanh",

@@ -74,103 +74,22 @@ EDUCATION = [
 ]
 RELIGIONS = ["Không", "Phật giáo", "Công giáo", "Tin lành", "Cao Đài"]
 RELIGION_P = [0.835, 0.105, 0.04, 0.012, 0.008]
-SURNAMES = [
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Huỳnh",
-    "Võ",
-    "Phan",
-    "Trương",
-    "Bùi",
-    "Đặng",
-    "Đỗ",
-    "Ngô",
-    "Hồ",
-    "Dương",
-    "Đinh",
-    "Đoàn",
-    "Lâm",
-    "Mai",
-    "Tô",
-    "Hà",
-    "Lương",
-    "Cao",
-]
-SURNAME_P = [30, 11, 9, 7, 6, 6, 4, 2, 2, 2, 2, 2, 2, 1.5, 1.2, 1.2, 0.8, 0.8, 0.6, 0.6, 0.6, 0.6]
-MIDDLE_M = ["Văn", "Đức", "Minh", "Hữu", "Quốc", "Thanh", "Công", "Ngọc", "Xuân", "Anh", "Tấn"]
-MIDDLE_M_P = [30, 8, 10, 6, 6, 6, 5, 4, 4, 4, 5]
-MIDDLE_F = ["Thị", "Ngọc", "Thanh", "Thu", "Kim", "Mỹ", "Bích", "Thùy", "Hoài", "Minh"]
-MIDDLE_F_P = [45, 10, 7, 6, 6, 6, 4, 4, 4, 4]
-GIVEN_M = [
-    "Anh",
-    "Bảo",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Duy",
-    "Đạt",
-    "Hải",
-    "Hiếu",
-    "Hoàng",
-    "Hùng",
-    "Huy",
-    "Khang",
-    "Khoa",
-    "Long",
-    "Minh",
-    "Nam",
-    "Nhân",
-    "Phong",
-    "Phúc",
-    "Quang",
-    "Sơn",
-    "Tài",
-    "Thắng",
-    "Thành",
-    "Thịnh",
-    "Trung",
-    "Tuấn",
-    "Việt",
-    "Vinh",
-    "Lộc",
-    "Tâm",
-]
-GIVEN_F = [
-    "Anh",
-    "Chi",
-    "Dung",
-    "Hà",
-    "Hạnh",
-    "Hằng",
-    "Hoa",
-    "Hồng",
-    "Hương",
-    "Lan",
-    "Linh",
-    "Loan",
-    "Mai",
-    "My",
-    "Ngân",
-    "Nga",
-    "Nhung",
-    "Oanh",
-    "Phương",
-    "Quyên",
-    "Thảo",
-    "Thu",
-    "Thủy",
-    "Trang",
-    "Trâm",
-    "Tuyết",
-    "Uyên",
-    "Vân",
-    "Vy",
-    "Yến",
-    "Hiền",
-    "Lệ",
-]
+
+
+def _load_names() -> dict[tuple[str, str], tuple[list[str], list[float]]]:
+    """{(part, sex): (names, weights)} from synthetic/reference/vietnamese_names.csv: surnames
+    (sex ''), middle names and given names by sex; given names have no weight (drawn uniformly)."""
+    out: dict = {}
+    for r in C.reference_rows("vietnamese_names"):
+        names, weights = out.setdefault((r["part"], r["sex"]), ([], []))
+        names.append(r["name"])
+        if r["weight"]:
+            weights.append(float(r["weight"]))
+    return out
+
+
+NAMES = _load_names()
+SURNAMES, SURNAME_P = NAMES["surname", ""]
 
 # Defect rates. Rejected defects are extra rows; repairs are applied to real rows, at most one
 # repair per row so that counts are unambiguous however the pipeline counts them.
@@ -457,18 +376,17 @@ def _education(rng, age: np.ndarray) -> np.ndarray:
     return out
 
 
+def _drawn_names(rng, part: str, sex: str, n: int) -> np.ndarray:
+    """n names of a part and sex, by their weights (uniformly where they have none)."""
+    names, weights = NAMES[part, sex]
+    idx = C.choice_labels(rng, names, weights, n) if weights else rng.integers(0, len(names), n)
+    return np.array(names)[idx]
+
+
 def _names(rng, surname_idx: np.ndarray, male: np.ndarray) -> np.ndarray:
     n = len(male)
-    mid = np.where(
-        male,
-        np.array(MIDDLE_M)[C.choice_labels(rng, MIDDLE_M, MIDDLE_M_P, n)],
-        np.array(MIDDLE_F)[C.choice_labels(rng, MIDDLE_F, MIDDLE_F_P, n)],
-    )
-    given = np.where(
-        male,
-        np.array(GIVEN_M)[rng.integers(0, len(GIVEN_M), n)],
-        np.array(GIVEN_F)[rng.integers(0, len(GIVEN_F), n)],
-    )
+    mid = np.where(male, _drawn_names(rng, "middle", "m", n), _drawn_names(rng, "middle", "f", n))
+    given = np.where(male, _drawn_names(rng, "given", "m", n), _drawn_names(rng, "given", "f", n))
     return (
         pl.Series(np.array(SURNAMES)[surname_idx]) + " " + pl.Series(mid) + " " + pl.Series(given)
     ).to_numpy()

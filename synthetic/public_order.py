@@ -48,46 +48,19 @@ QL1_DISTRICTS = (
     "550",
 )  # Hoài Nhơn, Phù Mỹ, Phù Cát, An Nhơn, Tuy Phước
 
-# Penal Code 2015 articles: code, Vietnamese name, ICCS v1.0 section, weight, clearance probability.
-# The pipeline's own mapping is sources/reference/penal_code_iccs.csv; this one is the
-# generator's, kept separately so the truth does not come from the pipeline's reference data.
+# Penal Code 2015 articles (synthetic/reference/penal_code_articles.csv): code, Vietnamese name,
+# ICCS v1.0 section, weight, clearance probability. The pipeline's own mapping is
+# sources/reference/penal_code_iccs.csv; this one is the generator's, kept separately so the
+# truth does not come from the pipeline's reference data.
 CATEGORIES = [
-    ("HS123", "Giết người", "01", 0.6, 0.97),
-    ("HS134", "Cố ý gây thương tích hoặc gây tổn hại cho sức khỏe của người khác", "02", 9.0, 0.90),
-    ("HS141", "Hiếp dâm", "03", 0.6, 0.90),
     (
-        "HS145",
-        "Giao cấu hoặc thực hiện hành vi quan hệ tình dục khác với người từ đủ 13 tuổi "
-        "đến dưới 16 tuổi",
-        "03",
-        0.8,
-        0.95,
-    ),
-    ("HS168", "Cướp tài sản", "04", 2.0, 0.85),
-    ("HS173", "Trộm cắp tài sản", "05", 30.0, 0.70),
-    ("HS178", "Hủy hoại hoặc cố ý làm hư hỏng tài sản", "05", 3.0, 0.80),
-    ("HS249", "Tàng trữ trái phép chất ma túy", "06", 8.0, 0.99),
-    ("HS251", "Mua bán trái phép chất ma túy", "06", 4.0, 0.98),
-    ("HS255", "Tổ chức sử dụng trái phép chất ma túy", "06", 1.0, 0.98),
-    ("HS174", "Lừa đảo chiếm đoạt tài sản", "07", 8.0, 0.55),
-    ("HS175", "Lạm dụng tín nhiệm chiếm đoạt tài sản", "07", 2.0, 0.65),
-    ("HS353", "Tham ô tài sản", "07", 0.3, 0.95),
-    ("HS321", "Đánh bạc", "08", 8.0, 0.98),
-    ("HS322", "Tổ chức đánh bạc hoặc gá bạc", "08", 1.5, 0.97),
-    ("HS318", "Gây rối trật tự công cộng", "08", 4.0, 0.90),
-    ("HS260", "Vi phạm quy định về tham gia giao thông đường bộ", "09", 6.0, 0.95),
-    (
-        "HS304",
-        "Chế tạo, tàng trữ, vận chuyển, sử dụng, mua bán trái phép hoặc chiếm đoạt vũ khí "
-        "quân dụng, phương tiện kỹ thuật quân sự",
-        "09",
-        0.3,
-        0.97,
-    ),
-    ("HS227", "Vi phạm quy định về nghiên cứu, thăm dò, khai thác tài nguyên", "10", 1.0, 0.85),
-    ("HS232", "Vi phạm quy định về khai thác, bảo vệ rừng và quản lý lâm sản", "10", 1.0, 0.85),
-    ("HS235", "Gây ô nhiễm môi trường", "10", 0.3, 0.90),
-    ("KHAC", "Khác", "11", 3.0, 0.75),
+        r["category_code"],
+        r["category_name"],
+        r["iccs_section"],
+        float(r["weight"]),
+        float(r["clearance_p"]),
+    )
+    for r in C.reference_rows("penal_code_articles")
 ]
 SECTIONS = [f"{i:02d}" for i in range(1, 12)]
 UNKNOWN_ARTICLES = [
@@ -107,42 +80,25 @@ CODE_P = {  # per vehicle type, in CODES order
     "bus": [0.45, 0.10, 0.25, 0.15, 0.00, 0.05, 0.00],
 }
 UNKNOWN_CODES = ["KHONG_GPLX", "CHO_QUA_SO_NGUOI", "VP_KHAC"]
-# Fine brackets (thousand VND): {(wheels, code): (tier probabilities, 2024 brackets, 2025 brackets)}
+# Fine brackets (thousand VND; synthetic/reference/traffic_fines.csv):
+# {(wheels, code): (tier probabilities, 2024 brackets, 2025 brackets)}
 # wheels: 2 = motorbike, 4 = car/truck/bus. Tiers are the speeding / alcohol / overload levels.
-FINES = {
-    (2, "TOC_DO"): (
-        [0.5, 0.4, 0.1],
-        [(300, 400), (800, 1000), (4000, 5000)],
-        [(400, 600), (800, 1000), (6000, 8000)],
-    ),
-    (2, "DEN_DO"): ([1.0], [(800, 1000)], [(4000, 6000)]),
-    (2, "LAN_DUONG"): ([1.0], [(400, 600)], [(400, 600)]),
-    (2, "DUNG_DO"): ([1.0], [(200, 300)], [(400, 600)]),
-    (2, "MU_BAO_HIEM"): ([1.0], [(200, 300)], [(400, 600)]),
-    (2, "NONG_DO_CON"): (
-        [0.5, 0.3, 0.2],
-        [(2000, 3000), (4000, 5000), (6000, 8000)],
-        [(2000, 3000), (6000, 8000), (8000, 10000)],
-    ),
-    (4, "TOC_DO"): (
-        [0.45, 0.35, 0.15, 0.05],
-        [(800, 1000), (4000, 6000), (10000, 12000), (13000, 15000)],
-        [(800, 1000), (4000, 6000), (6000, 8000), (12000, 14000)],
-    ),
-    (4, "DEN_DO"): ([1.0], [(4000, 6000)], [(18000, 20000)]),
-    (4, "LAN_DUONG"): ([1.0], [(3000, 5000)], [(4000, 6000)]),
-    (4, "DUNG_DO"): ([1.0], [(800, 1000)], [(800, 1000)]),
-    (4, "NONG_DO_CON"): (
-        [0.5, 0.3, 0.2],
-        [(6000, 8000), (16000, 18000), (30000, 40000)],
-        [(6000, 8000), (18000, 20000), (30000, 40000)],
-    ),
-    (4, "QUA_TAI"): (
-        [0.6, 0.3, 0.1],
-        [(800, 1000), (3000, 5000), (5000, 7000)],
-        [(2000, 3000), (6000, 8000), (8000, 10000)],
-    ),
-}
+
+
+def _fine_brackets() -> dict[tuple[int, str], tuple[list, list, list]]:
+    """FINES from synthetic/reference/traffic_fines.csv, one row per tier."""
+    fines: dict = {}
+    for r in C.reference_rows("traffic_fines"):
+        tier_p, b2024, b2025 = fines.setdefault(
+            (int(r["wheels"]), r["violation_code"]), ([], [], [])
+        )
+        tier_p.append(float(r["tier_p"]))
+        b2024.append((int(r["min_2024"]), int(r["max_2024"])))
+        b2025.append((int(r["min_2025"]), int(r["max_2025"])))
+    return fines
+
+
+FINES = _fine_brackets()
 UNKNOWN_CODE_FINE = (800, 1000)
 PAID_P = {"motorbike": 0.60, "car": 0.78, "truck": 0.75, "bus": 0.80}
 
