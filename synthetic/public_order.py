@@ -192,7 +192,7 @@ def _old_code_rows(rng, geo, c_idx: np.ndarray, day: np.ndarray, exclude, rate: 
     return _pick(rng, alias_ok & ~exclude, C.defect_count(rate, len(c_idx)))
 
 
-def _real_rows(rng, columns: dict, geo, c_idx: np.ndarray, day, old_code) -> pl.DataFrame:
+def _real_rows(rng, geo, c_idx: np.ndarray, day, old_code, columns: dict) -> pl.DataFrame:
     """The real rows: their columns, the commune code as written (the old code on the `old_code`
     rows), then the truth columns every log carries (the new commune the row counts in, and
     `_real`; not written)."""
@@ -218,6 +218,7 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     people, quy_nhon, ql1 = _commune_weights(world)
     cw = people * np.where(quy_nhon, 1.8, 1.0) * np.where(ql1, 1.5, 1.0)
     n = max(int(round(INCIDENTS_PER_YEAR * scale * (C.PERIOD_END - C.PERIOD_START) / 365.25)), 60)
+    counts = {k: C.defect_count(v, n) for k, v in INC_REJECT.items()}  # rejected extra rows
     cat_w = np.array([c[3] for c in CATEGORIES])
     cat = rng.choice(len(CATEGORIES), size=n, p=cat_w / cat_w.sum())
     # day of occurrence: Tết raises theft and disorder, gambling much more
@@ -258,26 +259,19 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     codes = np.where(unknown_article, np.array([u[0] for u in UNKNOWN_ARTICLES])[ua], codes)
     names = np.where(unknown_article, np.array([u[1] for u in UNKNOWN_ARTICLES])[ua], names)
     sections = np.where(unknown_article, "11", sections)
-    real = _real_rows(
-        rng,
-        {
-            "occurred": occurred,
-            "reported": reported,
-            "category_code": codes,
-            "category_name": names,
-            "cleared": cleared,
-            "cleared_at": np.where(cleared, cleared_at, -1),
-            "persons_involved": persons,
-            "_section": sections,  # truth column (not written)
-        },
-        geo,
-        c_idx,
-        day,
-        old_code,
-    )
+    columns = {
+        "occurred": occurred,
+        "reported": reported,
+        "cleared_at": np.where(cleared, cleared_at, -1),
+        "cleared": cleared,
+        "category_code": codes,
+        "category_name": names,
+        "persons_involved": persons,
+        "_section": sections,  # truth column (not written)
+    }
+    real = _real_rows(rng, geo, c_idx, day, old_code, columns)
 
     # rejected extra rows
-    counts = {k: C.defect_count(v, n) for k, v in INC_REJECT.items()}
     fabs = []
     k = counts["UNKNOWN_COMMUNE"]
     pick = rng.integers(0, n, k)
@@ -414,6 +408,7 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     people, quy_nhon, ql1 = _commune_weights(world)
     cw = people * np.where(ql1, 4.0, np.where(quy_nhon, 2.5, 0.4))
     n = max(int(round(VIOLATIONS_PER_YEAR * scale * (C.PERIOD_END - C.PERIOD_START) / 365.25)), 200)
+    counts = {k: C.defect_count(v, n) for k, v in VIO_REJECT.items()}  # rejected extra rows
     veh = np.array(VEHICLES)[rng.choice(len(VEHICLES), size=n, p=VEHICLE_P)]
     code = np.empty(n, dtype=object)
     for v in VEHICLES:
@@ -446,23 +441,16 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     unknown = _pick(rng, np.ones(n, bool), C.defect_count(VIO_KEEP["unknown_violation_code"], n))
     code = np.where(unknown, np.array(UNKNOWN_CODES)[rng.integers(0, len(UNKNOWN_CODES), n)], code)
     old_code = _old_code_rows(rng, geo, c_idx, day, unknown, VIO_KEEP["old_commune_code"])
-    real = _real_rows(
-        rng,
-        {
-            "detected": detected,
-            "plate": plate,
-            "vehicle_type": veh,
-            "violation_code": code,
-            "fine_vnd": fine,
-            "paid": paid,
-            "_group": np.where(unknown, "other", code),
-        },
-        geo,
-        c_idx,
-        day,
-        old_code,
-    )
-    counts = {k: C.defect_count(v, n) for k, v in VIO_REJECT.items()}
+    columns = {
+        "detected": detected,
+        "plate": plate,
+        "vehicle_type": veh,
+        "violation_code": code,
+        "fine_vnd": fine,
+        "paid": paid,
+        "_group": np.where(unknown, "other", code),  # truth column (not written)
+    }
+    real = _real_rows(rng, geo, c_idx, day, old_code, columns)
     fabs = []
     k = counts["UNKNOWN_COMMUNE"]
     bad = C.unknown_commune_codes()[rng.integers(0, len(C.unknown_commune_codes()), k)]
