@@ -327,6 +327,38 @@ def sex_spellings(rng: np.random.Generator, male: np.ndarray) -> np.ndarray:
     )
 
 
+def sex_text(rng: np.random.Generator, male: pl.Series, respelled: pl.Expr) -> pl.Expr:
+    """The sex as written: 'Nam'/'Nữ', a drawn spelling (sex_spellings) on the `respelled` rows,
+    null where it is unknown."""
+    spelling = pl.lit(pl.Series(sex_spellings(rng, male.fill_null(False).to_numpy())))
+    is_male = pl.lit(male)
+    return (
+        pl.when(is_male.is_null())
+        .then(pl.lit(None, pl.String))
+        .when(respelled)
+        .then(spelling)
+        .when(is_male)
+        .then(pl.lit("Nam"))
+        .otherwise(pl.lit("Nữ"))
+    )
+
+
+def stray_spaces(
+    rng: np.random.Generator, n: int, columns: list[str], applies: pl.Expr
+) -> list[pl.Expr]:
+    """Stray blanks (pad_spaces, kind drawn per row) in one of `columns`, drawn per row, on the
+    rows where `applies`."""
+    which = pl.lit(pl.Series(rng.integers(0, len(columns), n)))
+    kind = pl.lit(pl.Series(rng.integers(1, 4, n)))
+    return [
+        pl.when(applies & (which == i))
+        .then(pad_spaces(pl.col(c), kind))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for i, c in enumerate(columns)
+    ]
+
+
 def nfd(text: pl.Expr) -> pl.Expr:
     return text.str.normalize("NFD")
 

@@ -725,11 +725,11 @@ def _resident_text(df: pl.DataFrame, geo: Geo, repair: np.ndarray, rng) -> pl.Da
     """Typed resident rows → contract text columns, applying the repair kind per row
     (0 none, 1 date, 2 sex, 3 NFD, 4 stray spaces, 5 nationality)."""
     n = df.height
-    male = df["male"].to_numpy()
-    sex_variant = C.sex_spellings(rng, male)
+    r = pl.col("repair")
+    sex = C.sex_text(rng, df["male"], r == 2)
     date_kind = np.where(repair == 1, C.date_variant_kinds(rng, df["dob"].to_numpy()), 0)
-    space_col = rng.integers(0, 4, n)
-    space_kind = rng.integers(1, 4, n)
+    space_targets = ["full_name", "religion", "household_id", "commune_code"]
+    stray_spaces = C.stray_spaces(rng, n, space_targets, r == 4)
     nat = np.array(C.NATIONALITY_SPELLINGS)[rng.integers(0, 3, n)]
     commune_code = (
         df["commune_code"]
@@ -739,13 +739,9 @@ def _resident_text(df: pl.DataFrame, geo: Geo, repair: np.ndarray, rng) -> pl.Da
     t = df.with_columns(
         repair=pl.Series(repair),
         date_kind=pl.Series(date_kind),
-        sex_variant=pl.Series(sex_variant),
-        space_col=pl.Series(space_col),
-        space_kind=pl.Series(space_kind),
         nat=pl.Series(nat),
         commune_code=commune_code,
     )
-    r = pl.col("repair")
     text_cols = [
         "full_name",
         "religion",
@@ -754,13 +750,10 @@ def _resident_text(df: pl.DataFrame, geo: Geo, repair: np.ndarray, rng) -> pl.Da
         "education_level",
         "residence_type",
     ]
-    space_targets = ["full_name", "religion", "household_id", "commune_code"]
     t = (
         t.with_columns(
             person_id=pl.col("person_id"),
-            sex=pl.when(r == 2)
-            .then(pl.col("sex_variant"))
-            .otherwise(pl.when(pl.col("male")).then(pl.lit("Nam")).otherwise(pl.lit("Nữ"))),
+            sex=sex,
             date_of_birth=C.fmt_date_variant("dob", pl.col("date_kind")),
             nationality=pl.when(r == 5).then(pl.col("nat")).otherwise(pl.lit("VNM")),
             household_id=pl.col("household").cast(pl.String).str.zfill(9),
@@ -772,15 +765,7 @@ def _resident_text(df: pl.DataFrame, geo: Geo, repair: np.ndarray, rng) -> pl.Da
                 for c in text_cols
             ]
         )
-        .with_columns(
-            [
-                pl.when((r == 4) & (pl.col("space_col") == i))
-                .then(C.pad_spaces(pl.col(c), pl.col("space_kind")))
-                .otherwise(pl.col(c))
-                .alias(c)
-                for i, c in enumerate(space_targets)
-            ]
-        )
+        .with_columns(stray_spaces)
     )
     return t.select(RESIDENTS.names)
 
@@ -1145,8 +1130,8 @@ def _event_text(df: pl.DataFrame, rng) -> pl.DataFrame:
     """Typed event rows → contract text columns (+ file and sort key), applying repair kinds
     (1 date, 2 sex, 3 stray spaces; 4 old codes and 5 late registration are already in place)."""
     n = df.height
-    male = df["male"].fill_null(False).to_numpy()
-    sex_variant = C.sex_spellings(rng, male)
+    r = pl.col("repair")
+    sex = C.sex_text(rng, df["male"], r == 2)
     has_dob = df["dob"].is_not_null().to_numpy()
     date_col = np.where(has_dob, rng.integers(0, 3, n), rng.integers(0, 2, n))
     chosen = np.where(
@@ -1155,14 +1140,8 @@ def _event_text(df: pl.DataFrame, rng) -> pl.DataFrame:
         np.where(date_col == 1, df["reg"].to_numpy(), df["dob"].fill_null(BASE).to_numpy()),
     )
     kind = C.date_variant_kinds(rng, chosen)
-    t = df.with_columns(
-        sv=pl.Series(sex_variant),
-        dcol=pl.Series(date_col),
-        dkind=pl.Series(kind),
-        scol=pl.Series(rng.integers(0, 2, n)),
-        skind=pl.Series(rng.integers(1, 4, n)),
-    )
-    r = pl.col("repair")
+    stray_spaces = C.stray_spaces(rng, n, ["event_type", "commune_code"], r == 3)
+    t = df.with_columns(dcol=pl.Series(date_col), dkind=pl.Series(kind))
     dk = pl.when(r == 1).then(pl.col("dkind")).otherwise(0)
     t = t.with_columns(
         event_type=pl.Series(np.array(EVENT_TYPES)[df["etype"].to_numpy()]),
@@ -1173,29 +1152,13 @@ def _event_text(df: pl.DataFrame, rng) -> pl.DataFrame:
         date_of_birth=pl.when(pl.col("dob").is_null())
         .then(pl.lit(None, pl.String))
         .otherwise(C.fmt_date_variant("dob", pl.when(pl.col("dcol") == 2).then(dk).otherwise(0))),
-        sex=pl.when(pl.col("male").is_null())
-        .then(pl.lit(None, pl.String))
-        .when(r == 2)
-        .then(pl.col("sv"))
-        .when(pl.col("male"))
-        .then(pl.lit("Nam"))
-        .otherwise(pl.lit("Nữ")),
+        sex=sex,
     ).with_columns(
-        event_type=pl.when((r == 3) & (pl.col("scol") == 0))
-        .then(C.pad_spaces(pl.col("event_type"), pl.col("skind")))
-        .otherwise("event_type"),
-        commune_code=pl.when((r == 3) & (pl.col("scol") == 1))
-        .then(C.pad_spaces(pl.col("commune_code"), pl.col("skind")))
-        .otherwise("commune_code"),
-        mother_id=pl.when(pl.col("mother_id") == "")
-        .then(pl.lit(None, pl.String))
-        .otherwise("mother_id"),
-        from_commune_code=pl.when(pl.col("from_commune_code") == "")
-        .then(pl.lit(None, pl.String))
-        .otherwise("from_commune_code"),
-        to_commune_code=pl.when(pl.col("to_commune_code") == "")
-        .then(pl.lit(None, pl.String))
-        .otherwise("to_commune_code"),
+        *stray_spaces,
+        *[
+            pl.when(pl.col(c) == "").then(pl.lit(None, pl.String)).otherwise(c).alias(c)
+            for c in ("mother_id", "from_commune_code", "to_commune_code")
+        ],
     )
     return t.select(EVENTS.names + ["file", "_k"])
 
