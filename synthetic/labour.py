@@ -270,7 +270,7 @@ def _rates(df: pl.DataFrame, wap: int) -> dict:
     }
 
 
-def _truth(accepted: pl.DataFrame, residents15: pl.DataFrame) -> dict:
+def _rates_by_sex(accepted: pl.DataFrame, residents15: pl.DataFrame) -> dict:
     out = {"Tổng": _rates(accepted, residents15.height)}
     for s in ("Nam", "Nữ"):
         out[s] = _rates(accepted.filter(pl.col("sex") == s), int((residents15["sex"] == s).sum()))
@@ -349,7 +349,7 @@ def _year_file(rng, world, year: int, out_dir: Path) -> dict:
     wrong_section = np.array(SECTIONS)[rng.integers(0, 21, n)]
     wrong_occ = np.array(list("1234567890"))[rng.integers(0, 10, n)]
     wrong_sie = np.array(STATUSES)[rng.integers(0, 4, n)]
-    serial = (ref - date(1899, 12, 30)).days
+    serial = (ref - C.EPOCH).days - C.EXCEL_EPOCH_DAYS  # Excel's day number of `ref`
     rp = pl.Series(repair)
     t = rec.with_columns(
         _repair=rp,
@@ -485,7 +485,7 @@ def _year_file(rng, world, year: int, out_dir: Path) -> dict:
         "reference_date": ref.isoformat(),
         "file": f"{LABOUR_STATUS.folder}/{path.name}",
         "rows": rows.height,
-        "province": _truth(accepted, residents15),
+        "province": _rates_by_sex(accepted, residents15),
         "quarantine": counts,
         "invalid_id_kinds": id_kinds,
         "contradictory_kinds": {

@@ -402,7 +402,7 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
     reject = bad_id | bad_co | bad_est
     bad_pos = np.flatnonzero(bad_id)
     bad_docs = stays["guest_doc_number"].to_numpy().copy()
-    bad_docs[bad_pos] = _invalid_ids(
+    bad_docs[bad_pos] = _invalid_guest_ids(
         rng,
         rng.integers(0, 5, len(bad_pos)),
         stays["guest_sex"].to_numpy()[bad_pos],
@@ -486,7 +486,7 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
         part.write_ndjson(folder / name)
         rows_per_file[f"{STAYS.folder}/{name}"] = part.height
 
-    truth = _truth(stays.filter(~pl.col("reject")), est)
+    truth = _monthly_truth(stays.filter(~pl.col("reject")), est)
     quarantine = {
         "DUPLICATE": int(dups.height),
         "INVALID_PERSON_ID": int(bad_id.sum()),
@@ -526,9 +526,11 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
     return truth
 
 
-def _invalid_ids(rng, kinds, sex, byear) -> np.ndarray:
+def _invalid_guest_ids(rng, kinds, sex, byear) -> np.ndarray:
     """A personal ID wrong in one way (0 length, 1 letter, 2 province prefix, 3 sex digit,
-    4 birth year), checked against the guest's sex and birth year."""
+    4 birth year), checked against the guest's sex and birth year. Built from scratch on prefix
+    079 (a letter inserted, a '7' appended), unlike common.broken_ids, which breaks a register
+    ID in place: the lodging extracts were generated this way and stay byte-identical."""
     n = len(kinds)
     if n == 0:  # tiny scales inject none
         return np.array([], dtype=object)
@@ -578,7 +580,7 @@ def _invalid_ids(rng, kinds, sex, byear) -> np.ndarray:
 
 
 # =========================================================================== ground truth
-def _truth(acc: pl.DataFrame, est: pl.DataFrame) -> dict:
+def _monthly_truth(acc: pl.DataFrame, est: pl.DataFrame) -> dict:
     """Monthly figures from the accepted stays (IRTS 2008 / Eurostat): nights are the dates
     between check-in and check-out (open stays censored at the end of the last month), counted
     in the month each night falls in; same-day stays are no arrivals."""
