@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from synthetic import common
+from synthetic.population import generate_population, summary
 
 DEFAULT_SOURCES = ("population", "labour", "lodging", "public_order")
 
@@ -33,8 +34,6 @@ def run_sources(
     """Generate the population world, then each requested source, in order. Returns
     {source: truth}. Each source gets its own random stream, so adding one never changes the
     files of another."""
-    from synthetic.population import generate_population, summary
-
     out_dir = Path(out_dir)
     sources = list(dict.fromkeys(sources))
     gens = {name: source_generator(name) for name in sources if name != "population"}

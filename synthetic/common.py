@@ -6,6 +6,7 @@ Everything here is vectorised: no Python loop over persons or rows.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import sqlite3
@@ -18,14 +19,31 @@ import polars as pl
 
 from sources import admin_units
 
+REFERENCE_DIR = Path(__file__).parent / "reference"  # the generator's own reference tables
 EPOCH = date(1970, 1, 1)
 EXCEL_EPOCH_DAYS = (date(1899, 12, 30) - EPOCH).days  # Excel serial day 0
 HOME_PROVINCE_PREFIX = 52  # Bình Định, written '052' in a personal ID
+# Province codes no personal ID is issued with (the unknown-prefix defect).
+UNKNOWN_PREFIXES = ["003", "099", "000", "053"]
+MIN_DEFECTS = 2  # every defect reason appears at least this often, even at tiny scales
 
 
 def day(y: int, m: int, d: int) -> int:
     """Day number of a calendar date."""
     return (date(y, m, d) - EPOCH).days
+
+
+# The period every source covers: 24 months, 2024-01 to 2025-12.
+PERIOD_START = day(2024, 1, 1)
+PERIOD_END = day(2026, 1, 1)  # exclusive
+MONTHS = [(y, m) for y in (2024, 2025) for m in range(1, 13)]
+MONTH_KEYS = [f"{y}-{m:02d}" for y, m in MONTHS]
+TET_DAYS = (day(2024, 2, 10), day(2025, 1, 29))  # Lunar New Year
+
+
+def defect_count(rate: float, n: int) -> int:
+    """How many rows of n get a defect injected at `rate` (never fewer than MIN_DEFECTS)."""
+    return max(MIN_DEFECTS, int(round(rate * n)))
 
 
 def source_rng(seed: int, name: str) -> np.random.Generator:
@@ -35,12 +53,24 @@ def source_rng(seed: int, name: str) -> np.random.Generator:
 
 
 # --------------------------------------------------------------------------- reference codes
+def reference_rows(name: str) -> list[dict[str, str]]:
+    """The rows of synthetic/reference/<name>.csv as text; each generator converts its columns."""
+    with (REFERENCE_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
 @lru_cache(maxsize=1)
 def province_prefixes() -> np.ndarray:
     """The 63 province codes (as ints) a personal ID may start with."""
     with sqlite3.connect(admin_units._data_path("dataset.db")) as con:
         codes = [r[0] for r in con.execute("SELECT DISTINCT provinceCode FROM admin_units_legacy")]
     return np.array(sorted(int(c) for c in codes), dtype=np.int64)
+
+
+def other_province_prefixes() -> np.ndarray:
+    """The province codes of personal IDs issued outside Bình Định."""
+    prefixes = province_prefixes()
+    return prefixes[prefixes != HOME_PROVINCE_PREFIX]
 
 
 @lru_cache(maxsize=2)
@@ -124,6 +154,12 @@ def unique_random_ints(
     return out
 
 
+def century_sex_digit(birth_year: np.ndarray, male: np.ndarray) -> np.ndarray:
+    """The 4th digit of a personal ID: 0/1 born in the 1900s male/female, 2/3 in the 2000s."""
+    female = ~np.asarray(male, bool)
+    return (np.asarray(birth_year) // 100 - 19).clip(0, 2) * 2 + female.astype(np.int64)
+
+
 def person_ids(
     rng: np.random.Generator,
     prefix: np.ndarray,
@@ -135,8 +171,7 @@ def person_ids(
     (0/1 = 1900s male/female, 2/3 = 2000s), 2-digit birth year, 6 random digits. Unique."""
     prefix = np.asarray(prefix, dtype=np.int64)
     birth_year = np.asarray(birth_year, dtype=np.int64)
-    century = (birth_year // 100 - 19).clip(0, 2) * 2 + (~np.asarray(male, bool)).astype(np.int64)
-    head = prefix * 10**9 + century * 10**8 + (birth_year % 100) * 10**6
+    head = prefix * 10**9 + century_sex_digit(birth_year, male) * 10**8 + (birth_year % 100) * 10**6
 
     def build(rand, mask=None):
         h = head if mask is None else head[mask]
@@ -147,6 +182,52 @@ def person_ids(
 
 def format_ids(ids: np.ndarray) -> pl.Series:
     return pl.Series(ids, dtype=pl.Int64).cast(pl.String).str.zfill(12)
+
+
+def spread_kinds(rng: np.random.Generator, n: int, names: list[str]) -> tuple[np.ndarray, dict]:
+    """n defect kinds (indices into `names`) taken in turn, so each appears as evenly as n
+    allows, in shuffled order; and how many of each."""
+    kinds = np.arange(n) % len(names)
+    rng.shuffle(kinds)
+    return kinds, {name: int((kinds == i).sum()) for i, name in enumerate(names)}
+
+
+def broken_ids(
+    rng: np.random.Generator, ids: np.ndarray, kinds: np.ndarray, names: list[str]
+) -> np.ndarray:
+    """12-digit personal IDs (text) each made invalid in the way names[kind] says: length_11,
+    length_13, letter (a digit from the 5th on becomes a letter), unknown_prefix,
+    century_digit (6..9, which no ID has), sex_digit (the century/sex digit disagreeing with the
+    sex) or birth_year (the year digits disagreeing with the birth year). The random draws come
+    in that order, whichever kinds `names` lists."""
+    n = len(ids)
+    is_kind = {name: kinds == i for i, name in enumerate(names)}
+    ch = np.array(ids, dtype="U12").view("U1").reshape(n, 12).copy()
+    digit4 = ch[:, 3].astype(np.int64)
+    yy = ch[:, 4].astype(np.int64) * 10 + ch[:, 5].astype(np.int64)
+    pos = rng.integers(4, 12, n)
+    letters = np.array(list("ABCDEHKX"))[rng.integers(0, 8, n)]
+    k = is_kind["letter"]
+    ch[np.flatnonzero(k), pos[k]] = letters[k]
+    pref = np.array(UNKNOWN_PREFIXES)[rng.integers(0, len(UNKNOWN_PREFIXES), n)]
+    k = is_kind["unknown_prefix"]
+    ch[k, :3] = pref.astype("U3").view("U1").reshape(n, 3)[k]
+    if "century_digit" in is_kind:
+        k = is_kind["century_digit"]
+        ch[k, 3] = np.array(list("6789"))[rng.integers(0, 4, n)][k]
+    if "sex_digit" in is_kind:  # 0<->1, 2<->3
+        k = is_kind["sex_digit"]
+        ch[k, 3] = (digit4[k] ^ 1).astype(str)
+    if "birth_year" in is_kind:
+        k = is_kind["birth_year"]
+        yy2 = (yy + rng.integers(1, 10, n)) % 100
+        ch[k, 4] = (yy2[k] // 10).astype(str)
+        ch[k, 5] = (yy2[k] % 10).astype(str)
+    out = ch.view("U12").ravel()
+    extra = np.array(list("0123456789"))[rng.integers(0, 10, n)]
+    out = np.where(is_kind["length_11"], out.astype("U11"), out)  # the last digit dropped
+    out = np.where(is_kind["length_13"], np.char.add(out, extra), out)
+    return out.astype("U13")
 
 
 def weighted_sample(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarray:
@@ -171,6 +252,23 @@ def choice_labels(rng: np.random.Generator, labels: list[str], p, n: int) -> np.
 def days_to_date(col: str | pl.Expr) -> pl.Expr:
     e = pl.col(col) if isinstance(col, str) else col
     return e.cast(pl.Int32).cast(pl.Date)
+
+
+def month_key(days: str | pl.Expr) -> pl.Expr:
+    """'yyyy-mm' of a day number: the month file a row goes to."""
+    return days_to_date(days).dt.strftime("%Y-%m")
+
+
+def fmt_timestamp(seconds: pl.Expr) -> pl.Expr:
+    """Seconds since 1970 (local time) → 'yyyy-mm-dd HH:MM:SS'."""
+    return pl.from_epoch(seconds, time_unit="s").dt.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def age_on(dob: pl.Expr, on: date) -> pl.Expr:
+    """Completed years of age on `on` of a birth-date column."""
+    month_day = dob.dt.month().cast(pl.Int32) * 100 + dob.dt.day().cast(pl.Int32)
+    before_birthday = (pl.lit(on.month * 100 + on.day) < month_day).cast(pl.Int32)
+    return (pl.lit(on.year) - dob.dt.year() - before_birthday).cast(pl.Int32)
 
 
 def fmt_dmy(col: str | pl.Expr) -> pl.Expr:
@@ -219,6 +317,48 @@ FEMALE_SPELLINGS = ["NU", "nữ", "F", "2"]
 NATIONALITY_SPELLINGS = ["VN", "Việt Nam", "Viet Nam"]
 
 
+def sex_spellings(rng: np.random.Generator, male: np.ndarray) -> np.ndarray:
+    """A non-canonical spelling of each person's sex."""
+    n = len(male)
+    return np.where(
+        male,
+        np.array(MALE_SPELLINGS)[rng.integers(0, len(MALE_SPELLINGS), n)],
+        np.array(FEMALE_SPELLINGS)[rng.integers(0, len(FEMALE_SPELLINGS), n)],
+    )
+
+
+def sex_text(rng: np.random.Generator, male: pl.Series, respelled: pl.Expr) -> pl.Expr:
+    """The sex as written: 'Nam'/'Nữ', a drawn spelling (sex_spellings) on the `respelled` rows,
+    null where it is unknown."""
+    spelling = pl.lit(pl.Series(sex_spellings(rng, male.fill_null(False).to_numpy())))
+    is_male = pl.lit(male)
+    return (
+        pl.when(is_male.is_null())
+        .then(pl.lit(None, pl.String))
+        .when(respelled)
+        .then(spelling)
+        .when(is_male)
+        .then(pl.lit("Nam"))
+        .otherwise(pl.lit("Nữ"))
+    )
+
+
+def stray_spaces(
+    rng: np.random.Generator, n: int, columns: list[str], applies: pl.Expr
+) -> list[pl.Expr]:
+    """Stray blanks (pad_spaces, kind drawn per row) in one of `columns`, drawn per row, on the
+    rows where `applies`."""
+    which = pl.lit(pl.Series(rng.integers(0, len(columns), n)))
+    kind = pl.lit(pl.Series(rng.integers(1, 4, n)))
+    return [
+        pl.when(applies & (which == i))
+        .then(pad_spaces(pl.col(c), kind))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for i, c in enumerate(columns)
+    ]
+
+
 def nfd(text: pl.Expr) -> pl.Expr:
     return text.str.normalize("NFD")
 
@@ -231,6 +371,55 @@ def pad_spaces(text: pl.Expr, kind: pl.Expr) -> pl.Expr:
         .when(kind == 2)
         .then(text + pl.lit("  "))
         .otherwise(pl.lit(" ") + text + pl.lit(" "))
+    )
+
+
+# --------------------------------------------------------------------------- rows as delivered
+def with_extra_rows(
+    rows: pl.DataFrame, extra: pl.DataFrame, copied: np.ndarray, rng: np.random.Generator
+) -> pl.DataFrame:
+    """`rows` in their order, the fabricated `extra` rows at random places among them, and a copy
+    of each row numbered in `copied` (sorted) somewhere after its original: a register's extract
+    with its rejected rows."""
+    n = rows.height
+    key = np.concatenate(
+        [
+            np.arange(n, dtype=float),
+            rng.uniform(0, n, extra.height),
+            copied + rng.uniform(0.01, 1, len(copied)) * (n - copied),
+        ]
+    )
+    return (
+        pl.concat([rows, extra, rows[copied]], how="vertical_relaxed")
+        .with_columns(_k=pl.Series(key))
+        .sort("_k", maintain_order=True)
+        .drop("_k")
+    )
+
+
+def numbered_in_month_files(
+    rows: pl.DataFrame,
+    rng: np.random.Generator,
+    at: str,
+    id_col: str,
+    prefix: str,
+    width: int,
+    per_day: int = 1,
+) -> pl.DataFrame:
+    """`rows` in the order of column `at` (a day number, or with per_day=86400 seconds; ties in
+    random order, the sort key stays as `_k`), each in the monthly file of `at` (`file`,
+    'yyyy-mm') and given an ID numbered within that file: prefix + yyyymm + a running number of
+    `width` digits."""
+    running = (pl.int_range(pl.len()).over("file") + 1).cast(pl.String).str.zfill(width)
+    return (
+        rows.with_columns(
+            _k=pl.col(at).cast(pl.Float64) + pl.Series(rng.random(rows.height)),
+            file=month_key(pl.col(at) // per_day),
+        )
+        .sort("_k")
+        .with_columns(
+            (pl.lit(prefix) + pl.col("file").str.replace("-", "") + running).alias(id_col)
+        )
     )
 
 

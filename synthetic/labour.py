@@ -76,6 +76,16 @@ STATUS_P = {
     "G-U": [0.55, 0.04, 0.33, 0.08],
 }
 PUBLIC = set("OPQU")  # sections where almost everyone is an insured employee
+# The fields only an employed person has (null for the unemployed and those outside).
+EMPLOYED_ONLY = (
+    "status_in_employment",
+    "vsic_section",
+    "occupation_code",
+    "has_social_insurance",
+    "has_labour_contract",
+    "hours_per_week",
+    "workplace_commune_code",
+)
 
 # Defects. Rejected: extra rows (DUPLICATE, INVALID_PERSON_ID, UNKNOWN_PERSON, UNDER_15) or a
 # person's own row made contradictory (CONTRADICTORY_STATUS: that person then has no accepted
@@ -95,29 +105,10 @@ REPAIR_RATES = {
     "sex_differs_from_register": 0.004,
     "birth_date_differs_from_register": 0.004,
 }
-MIN_DEFECTS = 2
 INVALID_ID_KINDS = ["length_11", "length_13", "letter", "unknown_prefix", "century_digit"]
-UNKNOWN_PREFIXES = ["003", "099", "000", "053"]
 TRUE_SPELLINGS = ["Có", "1", "TRUE", "x"]
 FALSE_SPELLINGS = ["Không", "0", "FALSE", "no"]
 OUTSIDE_WORKPLACE = 0.01  # employed outside industry A working in another province
-
-
-def _n(rate: float, n: int) -> int:
-    return max(MIN_DEFECTS, int(round(rate * n)))
-
-
-def _age(dob: pl.Expr, on: date) -> pl.Expr:
-    return (
-        pl.lit(on.year)
-        - dob.dt.year()
-        - (
-            (
-                pl.lit(on.month * 100 + on.day)
-                < dob.dt.month().cast(pl.Int32) * 100 + dob.dt.day().cast(pl.Int32)
-            ).cast(pl.Int32)
-        )
-    ).cast(pl.Int32)
 
 
 # =========================================================================== clean records
@@ -125,7 +116,9 @@ def _clean_records(rng: np.random.Generator, world, year: int) -> tuple[pl.DataF
     """(records of the 15+, residents aged 12–14) on 1 July of `year`, typed."""
     ref = date(year, 7, 1)
     geo = world.geo
-    res = world.residents_at(ref.isoformat()).with_columns(age=_age(pl.col("date_of_birth"), ref))
+    res = world.residents_at(ref.isoformat()).with_columns(
+        age=C.age_on(pl.col("date_of_birth"), ref)
+    )
     young = res.filter(pl.col("age").is_between(12, 14))
     r = res.filter(pl.col("age") >= 15)
     n = r.height
@@ -221,20 +214,7 @@ def _clean_records(rng: np.random.Generator, world, year: int) -> tuple[pl.DataF
                 "workplace_idx": np.where(employed & ~outside, widx, -1),
             }
         )
-        .with_columns(
-            [
-                pl.when(e).then(pl.col(k)).alias(k)
-                for k in (
-                    "status_in_employment",
-                    "vsic_section",
-                    "occupation_code",
-                    "has_social_insurance",
-                    "has_labour_contract",
-                    "hours_per_week",
-                    "workplace_commune_code",
-                )
-            ]
-        )
+        .with_columns([pl.when(e).then(pl.col(k)).alias(k) for k in EMPLOYED_ONLY])
         .drop("_employed")
     )
     return records, young
@@ -290,7 +270,7 @@ def _rates(df: pl.DataFrame, wap: int) -> dict:
     }
 
 
-def _truth(accepted: pl.DataFrame, residents15: pl.DataFrame) -> dict:
+def _rates_by_sex(accepted: pl.DataFrame, residents15: pl.DataFrame) -> dict:
     out = {"Tổng": _rates(accepted, residents15.height)}
     for s in ("Nam", "Nữ"):
         out[s] = _rates(accepted.filter(pl.col("sex") == s), int((residents15["sex"] == s).sum()))
@@ -310,44 +290,17 @@ def _bool_text(col: str, variant: pl.Expr, tv: pl.Expr, fv: pl.Expr) -> pl.Expr:
 
 
 def _invalid_ids(rng, ids: np.ndarray) -> tuple[np.ndarray, dict]:
-    n = len(ids)
-    kinds = np.arange(n) % len(INVALID_ID_KINDS)
-    rng.shuffle(kinds)
-    ch = np.array(ids, dtype="U12").view("U1").reshape(n, 12).copy()
-    pos = rng.integers(4, 12, n)
-    letters = np.array(list("ABCDEHKX"))[rng.integers(0, 8, n)]
-    k = kinds == 2
-    ch[np.flatnonzero(k), pos[k]] = letters[k]
-    k = kinds == 3
-    pref = np.array(UNKNOWN_PREFIXES)[rng.integers(0, len(UNKNOWN_PREFIXES), n)]
-    ch[k, :3] = pref.astype("U3").view("U1").reshape(n, 3)[k]
-    k = kinds == 4
-    ch[k, 3] = np.array(list("6789"))[rng.integers(0, 4, n)][k]
-    out = ch.view("U12").ravel().astype(object)
-    extra = np.array(list("0123456789"))[rng.integers(0, 10, n)]
-    out = np.where(kinds == 0, np.array([s[:11] for s in out], dtype=object), out)
-    out = np.where(kinds == 1, np.char.add(np.array(out, dtype="U12"), extra), out)
-    return np.array(out, dtype=str), {
-        k_: int((kinds == i).sum()) for i, k_ in enumerate(INVALID_ID_KINDS)
-    }
+    """The IDs of template rows, each broken in one of the INVALID_ID_KINDS; and the kind counts."""
+    kinds, counts = C.spread_kinds(rng, len(ids), INVALID_ID_KINDS)
+    return C.broken_ids(rng, ids, kinds, INVALID_ID_KINDS), counts
 
 
 def _unknown_ids(rng, world, male: np.ndarray, dob_year: np.ndarray) -> np.ndarray:
     """Valid personal IDs (structure, sex and birth year) that the register does not hold."""
-    known = np.sort(world.persons["pid"].to_numpy())
-    century = (dob_year // 100 - 19).clip(0, 2) * 2 + (~male).astype(np.int64)
-    head = C.HOME_PROVINCE_PREFIX * 10**9 + century * 10**8 + (dob_year % 100) * 10**6
-    out = head + rng.integers(0, 10**6, len(head))
-    for _ in range(100):
-        pos = np.searchsorted(known, out).clip(0, len(known) - 1)
-        _, first = np.unique(out, return_index=True)
-        dup = np.ones(len(out), bool)
-        dup[first] = False
-        bad = (known[pos] == out) | dup
-        if not bad.any():
-            break
-        out[bad] = head[bad] + rng.integers(0, 10**6, int(bad.sum()))
-    return np.array(C.format_ids(out).to_list())
+    known = C.UsedInts()
+    known.add(world.persons["pid"].to_numpy())
+    home = np.full(len(male), C.HOME_PROVINCE_PREFIX)
+    return np.array(C.format_ids(C.person_ids(rng, home, male, dob_year, known)).to_list())
 
 
 def _year_file(rng, world, year: int, out_dir: Path) -> dict:
@@ -377,7 +330,7 @@ def _year_file(rng, world, year: int, out_dir: Path) -> dict:
         repair[rng.choice(pool, size=k, replace=False)] = i + 1
     R = {name: i + 1 for i, name in enumerate(REPAIR_RATES)}
     # ---- CONTRADICTORY_STATUS: persons whose own row is made contradictory (rejected)
-    k_con = _n(REJECT_RATES["CONTRADICTORY_STATUS"], n)
+    k_con = C.defect_count(REJECT_RATES["CONTRADICTORY_STATUS"], n)
     plain = (repair == 0) & ~rec["workplace_outside"].to_numpy()  # rows with no figure at all
     clean_pool = np.flatnonzero(plain)
     con = rng.choice(clean_pool, size=k_con, replace=False)
@@ -396,7 +349,7 @@ def _year_file(rng, world, year: int, out_dir: Path) -> dict:
     wrong_section = np.array(SECTIONS)[rng.integers(0, 21, n)]
     wrong_occ = np.array(list("1234567890"))[rng.integers(0, 10, n)]
     wrong_sie = np.array(STATUSES)[rng.integers(0, 4, n)]
-    serial = (ref - date(1899, 12, 30)).days
+    serial = (ref - C.EPOCH).days - C.EXCEL_EPOCH_DAYS  # Excel's day number of `ref`
     rp = pl.Series(repair)
     t = rec.with_columns(
         _repair=rp,
@@ -469,18 +422,18 @@ def _year_file(rng, world, year: int, out_dir: Path) -> dict:
 
     # ---- extra rejected rows
     extra, counts = [], {}
-    k = _n(REJECT_RATES["INVALID_PERSON_ID"], n)
+    k = C.defect_count(REJECT_RATES["INVALID_PERSON_ID"], n)
     tmpl = templates[rng.integers(0, templates.height, k)]
     bad_ids, id_kinds = _invalid_ids(rng, tmpl["person_id"].to_numpy())
     extra.append(tmpl.with_columns(person_id=pl.Series(bad_ids)))
     counts["INVALID_PERSON_ID"] = k
-    k = _n(REJECT_RATES["UNKNOWN_PERSON"], n)
+    k = C.defect_count(REJECT_RATES["UNKNOWN_PERSON"], n)
     tmpl = templates[rng.integers(0, templates.height, k)]
     dob_year = tmpl["dob_text"].str.slice(6, 4).cast(pl.Int64).to_numpy()
     ids = _unknown_ids(rng, world, (tmpl["sex_text"] == "Nam").to_numpy(), dob_year)
     extra.append(tmpl.with_columns(person_id=pl.Series(ids)))
     counts["UNKNOWN_PERSON"] = k
-    k = min(_n(REJECT_RATES["UNDER_15"], n), young.height)
+    k = min(C.defect_count(REJECT_RATES["UNDER_15"], n), young.height)
     kids = young[np.sort(rng.choice(young.height, size=k, replace=False))]
     works = rng.random(k) < 0.5
     w = pl.col("_works")
@@ -514,24 +467,10 @@ def _year_file(rng, world, year: int, out_dir: Path) -> dict:
     counts["UNDER_15"] = k
     counts["CONTRADICTORY_STATUS"] = k_con
     fab = pl.concat(extra, how="vertical_relaxed")
-    k_dup = _n(REJECT_RATES["DUPLICATE"], n)
+    k_dup = C.defect_count(REJECT_RATES["DUPLICATE"], n)
     src = np.sort(rng.choice(np.flatnonzero(plain & ~con_mask), size=k_dup, replace=False))
-
-    dup = written[src]
     counts["DUPLICATE"] = k_dup
-    order = np.concatenate(
-        [
-            np.arange(n, dtype=float),
-            rng.uniform(0, n, fab.height),
-            src + rng.uniform(0.01, 1, k_dup) * (n - src),
-        ]
-    )
-    rows = (
-        pl.concat([written, fab, dup], how="vertical_relaxed")
-        .with_columns(_k=pl.Series(order))
-        .sort("_k", maintain_order=True)
-        .drop("_k")
-    )
+    rows = C.with_extra_rows(written, fab, src, rng)
     path = out_dir / "landing" / LABOUR_STATUS.folder / f"labour_status_{year}.xlsx"
     title = (
         f"DANH SÁCH THÔNG TIN THỊ TRƯỜNG LAO ĐỘNG - THỜI ĐIỂM {ref:%d/%m/%Y} "
@@ -546,7 +485,7 @@ def _year_file(rng, world, year: int, out_dir: Path) -> dict:
         "reference_date": ref.isoformat(),
         "file": f"{LABOUR_STATUS.folder}/{path.name}",
         "rows": rows.height,
-        "province": _truth(accepted, residents15),
+        "province": _rates_by_sex(accepted, residents15),
         "quarantine": counts,
         "invalid_id_kinds": id_kinds,
         "contradictory_kinds": {
@@ -558,23 +497,14 @@ def _year_file(rng, world, year: int, out_dir: Path) -> dict:
     }
 
 
-_OUT_COLS = [
-    "person_id",
-    "ref_serial",
-    "ref_is_date_cell",
-    "ref_text",
-    "sex_text",
-    "dob_text",
-    "employment_status",
-    "status_in_employment",
-    "vsic_section",
-    "occupation_code",
-    "has_social_insurance",
-    "has_labour_contract",
-    "hours_per_week",
-    "in_education",
-    "workplace_commune_code",
-]
+# The written frame: the contract's columns in its order, the reference date as the parts of its
+# cell (serial, whether it is a date cell, text) and sex and birth date as the text written.
+_WRITTEN_AS = {
+    "reference_date": ("ref_serial", "ref_is_date_cell", "ref_text"),
+    "sex": ("sex_text",),
+    "date_of_birth": ("dob_text",),
+}
+_OUT_COLS = [part for name in LABOUR_STATUS.names for part in _WRITTEN_AS.get(name, (name,))]
 
 
 # =========================================================================== Excel writer

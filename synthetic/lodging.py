@@ -23,46 +23,30 @@ import polars as pl
 from sources.contracts.lodging import ESTABLISHMENTS, STAYS
 from synthetic import common as C
 
-START = C.day(2024, 1, 1)
-END = C.day(2026, 1, 1)  # exclusive: the censoring date of open stays (end of the last month)
-MONTHS = [(y, m) for y in (2024, 2025) for m in range(1, 13)]
-MONTH_START = np.array([C.day(y, m, 1) for y, m in MONTHS] + [END], dtype=np.int64)
-MONTH_KEYS = [f"{y}-{m:02d}" for y, m in MONTHS]
+END = C.PERIOD_END  # exclusive: the censoring date of open stays (end of the last month)
+MONTH_START = np.array([C.day(y, m, 1) for y, m in C.MONTHS] + [END], dtype=np.int64)
 QUY_NHON = "540"
-TET = [C.day(2024, 2, 10), C.day(2025, 1, 29)]
 DAY_S = 86_400
 
-# type: (establishments at scale 1, mean rooms, stay weight per room, international share,
-#        same-day share, share of long stays, party size pmf 1..4)
-TYPES: dict[str, tuple] = {
-    "hotel_1star": (60, 12, 1.0, 0.02, 0.04, 0.0, (0.45, 0.35, 0.1, 0.1)),
-    "hotel_2star": (80, 20, 1.0, 0.03, 0.03, 0.0, (0.45, 0.35, 0.1, 0.1)),
-    "hotel_3star": (60, 35, 1.0, 0.06, 0.02, 0.0, (0.4, 0.4, 0.1, 0.1)),
-    "hotel_4star": (25, 70, 0.9, 0.12, 0.01, 0.0, (0.35, 0.45, 0.1, 0.1)),
-    "hotel_5star": (8, 150, 0.8, 0.15, 0.01, 0.0, (0.3, 0.5, 0.1, 0.1)),
-    "guesthouse": (350, 8, 1.0, 0.015, 0.06, 0.0, (0.5, 0.35, 0.1, 0.05)),
-    "motel": (250, 10, 1.1, 0.005, 0.2, 0.0, (0.5, 0.45, 0.05, 0.0)),
-    "homestay": (200, 4, 1.0, 0.08, 0.02, 0.0, (0.3, 0.4, 0.15, 0.15)),
-    "rental_room": (600, 8, 0.12, 0.005, 0.02, 0.2, (0.7, 0.3, 0.0, 0.0)),
-    "industrial_housing": (20, 40, 0.06, 0.0, 0.0, 0.5, (0.8, 0.2, 0.0, 0.0)),
-    "hospital": (12, 30, 0.5, 0.0, 0.1, 0.0, (0.6, 0.4, 0.0, 0.0)),
-    "long_distance_bus": (30, 15, 1.5, 0.005, 0.5, 0.0, (1.0, 0.0, 0.0, 0.0)),
-}
+# Per type (synthetic/reference/lodging_types.csv): establishments at scale 1, mean rooms, stay
+# weight per room, international share, same-day share, share of long stays, party size pmf 1..4;
+# and the word its establishments' names begin with.
+
+
+def _lodging_types() -> tuple[dict[str, tuple], dict[str, str]]:
+    """TYPES and NAME_PREFIX from synthetic/reference/lodging_types.csv."""
+    types, prefixes = {}, {}
+    for r in C.reference_rows("lodging_types"):
+        counts = (int(r["establishments"]), int(r["mean_rooms"]))
+        rates = ("stay_weight", "international_share", "same_day_share", "long_stay_share")
+        party = tuple(float(r[f"party_{size}"]) for size in range(1, 5))
+        types[r["type"]] = (*counts, *(float(r[c]) for c in rates), party)
+        prefixes[r["type"]] = r["name_prefix"]
+    return types, prefixes
+
+
+TYPES, NAME_PREFIX = _lodging_types()
 TYPE_NAMES = list(TYPES)
-NAME_PREFIX = {
-    "hotel_1star": "Khách sạn",
-    "hotel_2star": "Khách sạn",
-    "hotel_3star": "Khách sạn",
-    "hotel_4star": "Khách sạn",
-    "hotel_5star": "Khách sạn",
-    "guesthouse": "Nhà nghỉ",
-    "motel": "Nhà nghỉ",
-    "homestay": "Homestay",
-    "rental_room": "Nhà trọ",
-    "industrial_housing": "Nhà ở công nhân",
-    "hospital": "Bệnh viện",
-    "long_distance_bus": "Xe khách",
-}
 NAME_WORDS = [
     "Hải Âu",
     "Biển Xanh",
@@ -125,17 +109,12 @@ def lodging_scale(scale: float) -> float:
     return scale if scale >= 0.1 else 0.1 * (scale / 0.1) ** 2.4
 
 
-def _fmt_ts(sec: pl.Expr) -> pl.Expr:
-    """Seconds since 1970 (local time) → 'yyyy-mm-dd HH:MM:SS'."""
-    return pl.from_epoch(sec, time_unit="s").dt.strftime("%Y-%m-%d %H:%M:%S")
-
-
 def _daily_weights() -> np.ndarray:
-    days = np.arange(START, END)
+    days = np.arange(C.PERIOD_START, END)
     d64 = days.astype("datetime64[D]")
     month = d64.astype("datetime64[M]").astype(np.int64) % 12
     w = np.array(MONTH_INDEX)[month]
-    for t in TET:
+    for t in C.TET_DAYS:
         w = w * (1 + TET_BUMP * (np.abs(days - t) <= 7))
     dow = (days + 3) % 7  # 0 = Monday
     return w * np.where(dow >= 4, 1.25, 1.0)
@@ -168,11 +147,13 @@ def _establishments(rng, world, est_scale: float, room_factor: float) -> pl.Data
     # openings: most before 2024, 8 % during 2024-2025; closings: 5 % during 2024-2025
     opened = np.where(
         rng.random(n) < 0.08,
-        rng.integers(START, END - 120, n),
-        rng.integers(C.day(2005, 1, 1), START, n),
+        rng.integers(C.PERIOD_START, END - 120, n),
+        rng.integers(C.day(2005, 1, 1), C.PERIOD_START, n),
     )
     closing = rng.random(n) < 0.05
-    closed = np.where(closing, np.maximum(opened + 90, rng.integers(START + 60, END, n)), -1)
+    closed = np.where(
+        closing, np.maximum(opened + 90, rng.integers(C.PERIOD_START + 60, END, n)), -1
+    )
     closed = np.where(closed >= END, -1, closed)
     beds = np.round(rooms * rng.uniform(1.4, 2.2, n)).astype(np.int64)
     words = np.array(NAME_WORDS)[rng.integers(0, len(NAME_WORDS), n)]
@@ -228,8 +209,7 @@ def _guests(rng, world, n: int, resident: np.ndarray, pool_size: int):
     r_id = res["person_id"].cast(pl.Int64).to_numpy()[r_take]
     r_male = (res["sex"] == "Nam").to_numpy()[r_take]
     r_by = res["date_of_birth"].dt.year().to_numpy().astype(np.int64)[r_take]
-    prefixes = C.province_prefixes()
-    prefixes = prefixes[prefixes != C.HOME_PROVINCE_PREFIX]
+    prefixes = C.other_province_prefixes()
     male = rng.random(pool_size) < 0.55
     age = np.clip(rng.normal(38, 14, pool_size), 1, 85).astype(np.int64)
     by = 2024 - age
@@ -267,10 +247,10 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
     n_party = int(round(target_stays / float((w * mean_party).sum() / w.sum())))
     e = rng.choice(len(w), size=n_party, p=w / w.sum())
     cdf = np.concatenate([[0.0], np.cumsum(_daily_weights())])
-    lo = np.clip(opened[e], START, END) - START
-    hi = np.clip(close_or_end[e], START, END) - START
+    lo = np.clip(opened[e], C.PERIOD_START, END) - C.PERIOD_START
+    hi = np.clip(close_or_end[e], C.PERIOD_START, END) - C.PERIOD_START
     u = cdf[lo] + rng.random(n_party) * (cdf[hi] - cdf[lo])
-    ci_day = START + np.clip(np.searchsorted(cdf, u, side="right") - 1, lo, hi - 1)
+    ci_day = C.PERIOD_START + np.clip(np.searchsorted(cdf, u, side="right") - 1, lo, hi - 1)
     te = t_of[e]
     same_day = rng.random(n_party) < P["same_day"][te]
     long = (~same_day) & (rng.random(n_party) < P["long"][te])
@@ -394,7 +374,7 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
     stays = pl.concat([stays, two]).sort("ci_ts", "establishment_id", "guest_doc_number")
     stays = stays.with_columns(
         notification_id=pl.lit("TB") + pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(9),
-        month=pl.from_epoch("ci_day", time_unit="d").dt.strftime("%Y-%m"),
+        month=C.month_key("ci_day"),
     )
     deadline_all = np.where(
         stays["ci_ts"].to_numpy() % DAY_S < 23 * 3600,
@@ -422,7 +402,7 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
     reject = bad_id | bad_co | bad_est
     bad_pos = np.flatnonzero(bad_id)
     bad_docs = stays["guest_doc_number"].to_numpy().copy()
-    bad_docs[bad_pos] = _invalid_ids(
+    bad_docs[bad_pos] = _invalid_guest_ids(
         rng,
         rng.integers(0, 5, len(bad_pos)),
         stays["guest_sex"].to_numpy()[bad_pos],
@@ -487,16 +467,18 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
 
     # ---- write one JSON Lines file per check-in month (duplicates appended at the end)
     out = rows.with_columns(
-        check_in=_fmt_ts(pl.col("ci_ts")),
-        check_out=pl.when(pl.col("open")).then(pl.lit(None)).otherwise(_fmt_ts(pl.col("co_ts"))),
-        notified_at=_fmt_ts(pl.col("notified_ts")),
+        check_in=C.fmt_timestamp(pl.col("ci_ts")),
+        check_out=pl.when(pl.col("open"))
+        .then(pl.lit(None))
+        .otherwise(C.fmt_timestamp(pl.col("co_ts"))),
+        notified_at=C.fmt_timestamp(pl.col("notified_ts")),
         room=pl.col("room").cast(pl.String),
         guest_sex=pl.col("guest_sex_text"),
     )
     folder = out_dir / "landing" / STAYS.folder
     folder.mkdir(parents=True, exist_ok=True)
     rows_per_file = {}
-    for key in MONTH_KEYS:  # 24 files
+    for key in C.MONTH_KEYS:  # 24 files
         part = (
             out.filter(pl.col("month") == key).sort("dup", maintain_order=True).select(STAYS.names)
         )
@@ -504,7 +486,7 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
         part.write_ndjson(folder / name)
         rows_per_file[f"{STAYS.folder}/{name}"] = part.height
 
-    truth = _truth(stays.filter(~pl.col("reject")), est)
+    truth = _monthly_truth(stays.filter(~pl.col("reject")), est)
     quarantine = {
         "DUPLICATE": int(dups.height),
         "INVALID_PERSON_ID": int(bad_id.sum()),
@@ -515,7 +497,7 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
         {
             "scale": scale,
             "lodging_scale": eff,
-            "months": MONTH_KEYS,
+            "months": C.MONTH_KEYS,
             "deadline_rule": "late when notified_at is after 23:00 of the check-in day; a guest "
             "checking in at or after 23:00 is notified by 08:00 the next day (Law on Residence 2020, "
             "art. 30; Circular 55/2021/TT-BCA)",
@@ -544,14 +526,16 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
     return truth
 
 
-def _invalid_ids(rng, kinds, sex, byear) -> np.ndarray:
+def _invalid_guest_ids(rng, kinds, sex, byear) -> np.ndarray:
     """A personal ID wrong in one way (0 length, 1 letter, 2 province prefix, 3 sex digit,
-    4 birth year), checked against the guest's sex and birth year."""
+    4 birth year), checked against the guest's sex and birth year. Built from scratch on prefix
+    079 (a letter inserted, a '7' appended), unlike common.broken_ids, which breaks a register
+    ID in place: the lodging extracts were generated this way and stay byte-identical."""
     n = len(kinds)
     if n == 0:  # tiny scales inject none
         return np.array([], dtype=object)
     male = sex == "Nam"
-    century = (np.asarray(byear) // 100 - 19).clip(0, 2) * 2 + (~male)
+    century = C.century_sex_digit(byear, male)
     digits = rng.integers(0, 10**6, n)
     good = np.char.add(
         np.char.add(
@@ -596,7 +580,7 @@ def _invalid_ids(rng, kinds, sex, byear) -> np.ndarray:
 
 
 # =========================================================================== ground truth
-def _truth(acc: pl.DataFrame, est: pl.DataFrame) -> dict:
+def _monthly_truth(acc: pl.DataFrame, est: pl.DataFrame) -> dict:
     """Monthly figures from the accepted stays (IRTS 2008 / Eurostat): nights are the dates
     between check-in and check-out (open stays censored at the end of the last month), counted
     in the month each night falls in; same-day stays are no arrivals."""
@@ -639,7 +623,7 @@ def _truth(acc: pl.DataFrame, est: pl.DataFrame) -> dict:
     opened, closed = est["opened"].to_numpy(), est["closed"].to_numpy()
     close_or_end = np.where(closed >= 0, closed, END)
     rooms = est["rooms"].to_numpy()
-    nt, nm = len(TYPE_NAMES), len(MONTH_KEYS)
+    nt, nm = len(TYPE_NAMES), len(C.MONTH_KEYS)
 
     def per_month_type(month_idx, type_idx, weights=None):
         return np.bincount(month_idx * nt + type_idx, weights=weights, minlength=nm * nt).reshape(
@@ -690,7 +674,7 @@ def _truth(acc: pl.DataFrame, est: pl.DataFrame) -> dict:
         return out
 
     monthly, nationality = {}, {}
-    for mi, key in enumerate(MONTH_KEYS):
+    for mi, key in enumerate(C.MONTH_KEYS):
         monthly[key] = {
             "province": block(
                 arr_mt[mi].sum(),
@@ -740,7 +724,7 @@ def _truth(acc: pl.DataFrame, est: pl.DataFrame) -> dict:
         & (pl.col("ci_day_b") < pl.col("co"))
     )
     two_places = int(pairs["i"].n_unique())
-    days = np.arange(START, END)
+    days = np.arange(C.PERIOD_START, END)
     return {
         "monthly": monthly,
         "nationality": nationality,

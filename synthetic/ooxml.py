@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import polars as pl
 
@@ -22,7 +23,8 @@ def _col_letter(j: int) -> str:
     return s
 
 
-def _esc(e: pl.Expr) -> pl.Expr:
+def _escaped(e: pl.Expr) -> pl.Expr:
+    """saxutils.escape (&, <, >) as a polars expression, for whole columns of cell text."""
     return (
         e.str.replace_all("&", "&amp;", literal=True)
         .str.replace_all("<", "&lt;", literal=True)
@@ -30,63 +32,34 @@ def _esc(e: pl.Expr) -> pl.Expr:
     )
 
 
-def str_cell(letter: str, value: pl.Expr) -> pl.Expr:
+def _cell(letter: str, value: pl.Expr, open_tail: pl.Expr, close: str) -> pl.Expr:
+    """`<c r="<letter><row>"<open_tail><value><close>`, or nothing where the value is null: the
+    one cell layout behind the inline-string, shared-string and number cells."""
     return (
         pl.when(value.is_null())
         .then(pl.lit(""))
         .otherwise(
             pl.concat_str(
-                [
-                    pl.lit(f'<c r="{letter}'),
-                    pl.col("_r"),
-                    pl.lit('" t="inlineStr"><is><t>'),
-                    _esc(value),
-                    pl.lit("</t></is></c>"),
-                ]
+                [pl.lit(f'<c r="{letter}'), pl.col("_r"), open_tail, value, pl.lit(close)]
             )
         )
     )
+
+
+def str_cell(letter: str, value: pl.Expr) -> pl.Expr:
+    """An inline text cell."""
+    return _cell(letter, _escaped(value), pl.lit('" t="inlineStr"><is><t>'), "</t></is></c>")
 
 
 def shared_cell(letter: str, name: str) -> pl.Expr:
     """A text cell from the shared-string table (column `name` listed in write_xlsx's shared)."""
-    idx = pl.col(f"_si_{name}")
-    return (
-        pl.when(idx.is_null())
-        .then(pl.lit(""))
-        .otherwise(
-            pl.concat_str(
-                [
-                    pl.lit(f'<c r="{letter}'),
-                    pl.col("_r"),
-                    pl.lit('" t="s"><v>'),
-                    idx.cast(pl.String),
-                    pl.lit("</v></c>"),
-                ]
-            )
-        )
-    )
+    return _cell(letter, pl.col(f"_si_{name}").cast(pl.String), pl.lit('" t="s"><v>'), "</v></c>")
 
 
 def num_cell(letter: str, value: pl.Expr, style: pl.Expr | None = None) -> pl.Expr:
+    """A number cell; `style` is an attribute text such as ' s="1"' (a date format)."""
     s = pl.lit("") if style is None else style
-    return (
-        pl.when(value.is_null())
-        .then(pl.lit(""))
-        .otherwise(
-            pl.concat_str(
-                [
-                    pl.lit(f'<c r="{letter}'),
-                    pl.col("_r"),
-                    pl.lit('"'),
-                    s,
-                    pl.lit("><v>"),
-                    value.cast(pl.String),
-                    pl.lit("</v></c>"),
-                ]
-            )
-        )
-    )
+    return _cell(letter, value.cast(pl.String), pl.lit('"') + s + pl.lit("><v>"), "</v></c>")
 
 
 MAX_SHEET_ROWS = 1_048_576 - 2  # Excel's row limit, less the title and header rows
@@ -196,7 +169,7 @@ def write_xlsx(
                 .alias(f"_si_{c}")
             )
     sst_body = table.select(
-        pl.concat_str([pl.lit("<si><t>"), _esc(pl.col("v")), pl.lit("</t></si>")]).str.join("")
+        pl.concat_str([pl.lit("<si><t>"), _escaped(pl.col("v")), pl.lit("</t></si>")]).str.join("")
     )
     sst = (
         _XML
@@ -205,11 +178,8 @@ def write_xlsx(
         + "</sst>"
     )
 
-    def esc(s: str) -> str:
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
     head = "".join(
-        f'<c r="{L}2" t="inlineStr" s="2"><is><t>{esc(h)}</t></is></c>'
+        f'<c r="{L}2" t="inlineStr" s="2"><is><t>{escape(h)}</t></is></c>'
         for L, h in zip(letters, header, strict=True)
     )
     starts = list(range(0, max(frame.height, 1), max_rows))
@@ -236,7 +206,7 @@ def write_xlsx(
         parts[f"xl/worksheets/sheet{i}.xml"] = (
             _XML + f'<worksheet xmlns="{_MAIN}">'
             f'<dimension ref="A1:{letters[-1]}{chunk.height + 2}"/><sheetData>'
-            f'<row r="1"><c r="A1" t="inlineStr" s="2"><is><t>{esc(title)}</t></is></c></row>'
+            f'<row r="1"><c r="A1" t="inlineStr" s="2"><is><t>{escape(title)}</t></is></c></row>'
             f'<row r="2">{head}</row>'
             + (body.item() if chunk.height else "")
             + "</sheetData></worksheet>"

@@ -24,11 +24,10 @@ from sources.contracts import EVENTS, RESIDENTS
 from synthetic import common as C
 
 BASELINE = date(2024, 1, 1)
-BASE = C.day(2024, 1, 1)
-END = C.day(2026, 1, 1)  # exclusive
+BASE = C.PERIOD_START  # the baseline snapshot is taken on the first day of the period
+END = C.PERIOD_END  # exclusive
 LAST_DAY = END - 1
 REFORM = C.day(*date.fromisoformat(admin_units.REFORM_DATE).timetuple()[:3])
-MONTHS = [(y, m) for y in (2024, 2025) for m in range(1, 13)]
 VIETNAMESE_HEADER_MONTH = "2024-06"
 TRUTH_DATES = ["2024-01-01", "2025-01-01", "2026-01-01"]
 NOT_ENTERED = -(10**6)  # entry day of the baseline population
@@ -75,103 +74,22 @@ EDUCATION = [
 ]
 RELIGIONS = ["Không", "Phật giáo", "Công giáo", "Tin lành", "Cao Đài"]
 RELIGION_P = [0.835, 0.105, 0.04, 0.012, 0.008]
-SURNAMES = [
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Huỳnh",
-    "Võ",
-    "Phan",
-    "Trương",
-    "Bùi",
-    "Đặng",
-    "Đỗ",
-    "Ngô",
-    "Hồ",
-    "Dương",
-    "Đinh",
-    "Đoàn",
-    "Lâm",
-    "Mai",
-    "Tô",
-    "Hà",
-    "Lương",
-    "Cao",
-]
-SURNAME_P = [30, 11, 9, 7, 6, 6, 4, 2, 2, 2, 2, 2, 2, 1.5, 1.2, 1.2, 0.8, 0.8, 0.6, 0.6, 0.6, 0.6]
-MIDDLE_M = ["Văn", "Đức", "Minh", "Hữu", "Quốc", "Thanh", "Công", "Ngọc", "Xuân", "Anh", "Tấn"]
-MIDDLE_M_P = [30, 8, 10, 6, 6, 6, 5, 4, 4, 4, 5]
-MIDDLE_F = ["Thị", "Ngọc", "Thanh", "Thu", "Kim", "Mỹ", "Bích", "Thùy", "Hoài", "Minh"]
-MIDDLE_F_P = [45, 10, 7, 6, 6, 6, 4, 4, 4, 4]
-GIVEN_M = [
-    "Anh",
-    "Bảo",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Duy",
-    "Đạt",
-    "Hải",
-    "Hiếu",
-    "Hoàng",
-    "Hùng",
-    "Huy",
-    "Khang",
-    "Khoa",
-    "Long",
-    "Minh",
-    "Nam",
-    "Nhân",
-    "Phong",
-    "Phúc",
-    "Quang",
-    "Sơn",
-    "Tài",
-    "Thắng",
-    "Thành",
-    "Thịnh",
-    "Trung",
-    "Tuấn",
-    "Việt",
-    "Vinh",
-    "Lộc",
-    "Tâm",
-]
-GIVEN_F = [
-    "Anh",
-    "Chi",
-    "Dung",
-    "Hà",
-    "Hạnh",
-    "Hằng",
-    "Hoa",
-    "Hồng",
-    "Hương",
-    "Lan",
-    "Linh",
-    "Loan",
-    "Mai",
-    "My",
-    "Ngân",
-    "Nga",
-    "Nhung",
-    "Oanh",
-    "Phương",
-    "Quyên",
-    "Thảo",
-    "Thu",
-    "Thủy",
-    "Trang",
-    "Trâm",
-    "Tuyết",
-    "Uyên",
-    "Vân",
-    "Vy",
-    "Yến",
-    "Hiền",
-    "Lệ",
-]
+
+
+def _load_names() -> dict[tuple[str, str], tuple[list[str], list[float]]]:
+    """{(part, sex): (names, weights)} from synthetic/reference/vietnamese_names.csv: surnames
+    (sex ''), middle names and given names by sex; given names have no weight (drawn uniformly)."""
+    out: dict = {}
+    for r in C.reference_rows("vietnamese_names"):
+        names, weights = out.setdefault((r["part"], r["sex"]), ([], []))
+        names.append(r["name"])
+        if r["weight"]:
+            weights.append(float(r["weight"]))
+    return out
+
+
+NAMES = _load_names()
+SURNAMES, SURNAME_P = NAMES["surname", ""]
 
 # Defect rates. Rejected defects are extra rows; repairs are applied to real rows, at most one
 # repair per row so that counts are unambiguous however the pipeline counts them.
@@ -202,9 +120,7 @@ EV_REPAIR_RATES = {
     "old_commune_codes_after_reform": 0.05,
     "late_registrations": 0.03,
 }
-MIN_DEFECTS = 2  # every reason appears at least this often, even at tiny scales
 INVALID_ID_KINDS = ["length_11", "length_13", "letter", "unknown_prefix", "sex_digit", "birth_year"]
-UNKNOWN_PREFIXES = ["003", "099", "000", "053"]
 
 
 # =========================================================================== geography
@@ -317,9 +233,7 @@ def _build_baseline(
     religion = rng.choice(len(RELIGIONS), size=n_hh, p=RELIGION_P)
     temporary = rng.random(n_hh) < 0.07
     hh_surname = C.choice_labels(rng, SURNAMES, SURNAME_P, n_hh)
-    hh_id = C.unique_random_ints(
-        rng, 10**7, 10**8, n_hh, lambda r, m=None: r.astype(np.int64), used_hh
-    )
+    hh_id = _household_ids(rng, n_hh, used_hh)
 
     # persons
     h = np.repeat(np.arange(n_hh), hh_size)
@@ -411,7 +325,7 @@ def _build_baseline(
     )
     education = _education(rng, age)
     # birth province: mostly Bình Định; adults more often born elsewhere
-    prov_others = C.province_prefixes()[C.province_prefixes() != C.HOME_PROVINCE_PREFIX]
+    prov_others = C.other_province_prefixes()
     born_else = rng.random(n) < np.where(age < 18, 0.03, 0.10)
     prefix = np.where(born_else, rng.choice(prov_others, size=n), C.HOME_PROVINCE_PREFIX)
     byear = _year_of(dob)
@@ -462,21 +376,25 @@ def _education(rng, age: np.ndarray) -> np.ndarray:
     return out
 
 
+def _drawn_names(rng, part: str, sex: str, n: int) -> np.ndarray:
+    """n names of a part and sex, by their weights (uniformly where they have none)."""
+    names, weights = NAMES[part, sex]
+    idx = C.choice_labels(rng, names, weights, n) if weights else rng.integers(0, len(names), n)
+    return np.array(names)[idx]
+
+
 def _names(rng, surname_idx: np.ndarray, male: np.ndarray) -> np.ndarray:
     n = len(male)
-    mid = np.where(
-        male,
-        np.array(MIDDLE_M)[C.choice_labels(rng, MIDDLE_M, MIDDLE_M_P, n)],
-        np.array(MIDDLE_F)[C.choice_labels(rng, MIDDLE_F, MIDDLE_F_P, n)],
-    )
-    given = np.where(
-        male,
-        np.array(GIVEN_M)[rng.integers(0, len(GIVEN_M), n)],
-        np.array(GIVEN_F)[rng.integers(0, len(GIVEN_F), n)],
-    )
+    mid = np.where(male, _drawn_names(rng, "middle", "m", n), _drawn_names(rng, "middle", "f", n))
+    given = np.where(male, _drawn_names(rng, "given", "m", n), _drawn_names(rng, "given", "f", n))
     return (
         pl.Series(np.array(SURNAMES)[surname_idx]) + " " + pl.Series(mid) + " " + pl.Series(given)
     ).to_numpy()
+
+
+def _household_ids(rng, n: int, used: C.UsedInts) -> np.ndarray:
+    """n new 8-digit household numbers, unique among all drawn so far (`used`)."""
+    return C.unique_random_ints(rng, 10**7, 10**8, n, lambda r, mask=None: r.astype(np.int64), used)
 
 
 def _year_of(days: np.ndarray) -> np.ndarray:
@@ -570,7 +488,7 @@ def _simulate(rng, geo: Geo, base: pl.DataFrame, used_ids: C.UsedInts, used_hh: 
 
     pop_old = np.bincount(commune, minlength=len(geo.old_codes)).astype(float)
     pop_new = np.bincount(geo.new_idx_of_old[commune], minlength=len(geo.new_codes)).astype(float)
-    prov_others = C.province_prefixes()[C.province_prefixes() != C.HOME_PROVINCE_PREFIX]
+    prov_others = C.other_province_prefixes()
     ev: list[dict] = []
     moves: list[dict] = []
 
@@ -602,7 +520,7 @@ def _simulate(rng, geo: Geo, base: pl.DataFrame, used_ids: C.UsedInts, used_hh: 
         )
         return np.where(rng.random(k) < 0.85, code, "")
 
-    for y, m in MONTHS:
+    for y, m in C.MONTHS:
         ms = C.day(y, m, 1)
         me = C.day(y + (m == 12), m % 12 + 1, 1)
         nd = me - ms
@@ -644,9 +562,7 @@ def _simulate(rng, geo: Geo, base: pl.DataFrame, used_ids: C.UsedInts, used_hh: 
         who = alive[i_m]
         dd = when[i_m]
         dest = dest_commune(len(who), dd, commune[who])
-        new_hh = C.unique_random_ints(
-            rng, 10**7, 10**8, len(who), lambda r, mk=None: r.astype(np.int64), used_hh
-        )
+        new_hh = _household_ids(rng, len(who), used_hh)
         ev.append(
             dict(
                 etype=np.full(len(who), INTERNAL),
@@ -703,9 +619,7 @@ def _simulate(rng, geo: Geo, base: pl.DataFrame, used_ids: C.UsedInts, used_hh: 
         )
         i_pid = C.person_ids(rng, i_pref, i_male, _year_of(i_dob), used_ids)
         i_dest = dest_commune(n_in, idd)
-        i_hh = C.unique_random_ints(
-            rng, 10**7, 10**8, n_in, lambda r, mk=None: r.astype(np.int64), used_hh
-        )
+        i_hh = _household_ids(rng, n_in, used_hh)
         i_idx = np.arange(first_new + n_b, first_new + n_b + n_in)
         ev.append(
             dict(
@@ -761,19 +675,7 @@ AGE_GROUPS = [f"{a}-{a + 4}" for a in range(0, 80, 5)] + ["80+"]
 def _population_stats(world: PopulationWorld, on: str) -> dict:
     r = world.residents_at(on)
     d = date.fromisoformat(on)
-    r = r.with_columns(
-        age=(
-            pl.lit(d.year)
-            - pl.col("date_of_birth").dt.year()
-            - (
-                (
-                    pl.lit(d.month * 100 + d.day)
-                    < pl.col("date_of_birth").dt.month().cast(pl.Int32) * 100
-                    + pl.col("date_of_birth").dt.day().cast(pl.Int32)
-                ).cast(pl.Int32)
-            )
-        )
-    ).with_columns(
+    r = r.with_columns(age=C.age_on(pl.col("date_of_birth"), d)).with_columns(
         grp=pl.when(pl.col("age") >= 80)
         .then(pl.lit("80+"))
         .otherwise(
@@ -811,35 +713,23 @@ def _monthly(events: pl.DataFrame) -> dict:
         MOVE_OUT: "out_migrants",
         INTERNAL: "internal_moves",
     }
-    out = {f"{y}-{m:02d}": {v: 0 for v in key.values()} for y, m in MONTHS}
-    g = (
-        events.with_columns(mon=pl.col("day").cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m"))
-        .group_by("mon", "etype")
-        .len()
-    )
+    out = {f"{y}-{m:02d}": {v: 0 for v in key.values()} for y, m in C.MONTHS}
+    g = events.with_columns(mon=C.month_key("day")).group_by("mon", "etype").len()
     for mon, et, n in g.iter_rows():
         out[mon][key[et]] = n
     return out
 
 
 # =========================================================================== writing: residents
-def _n_defects(rate: float, n: int) -> int:
-    return max(MIN_DEFECTS, int(round(rate * n)))
-
-
 def _resident_text(df: pl.DataFrame, geo: Geo, repair: np.ndarray, rng) -> pl.DataFrame:
     """Typed resident rows → contract text columns, applying the repair kind per row
     (0 none, 1 date, 2 sex, 3 NFD, 4 stray spaces, 5 nationality)."""
     n = df.height
-    male = df["male"].to_numpy()
-    sex_variant = np.where(
-        male,
-        np.array(C.MALE_SPELLINGS)[rng.integers(0, 4, n)],
-        np.array(C.FEMALE_SPELLINGS)[rng.integers(0, 4, n)],
-    )
+    r = pl.col("repair")
+    sex = C.sex_text(rng, df["male"], r == 2)
     date_kind = np.where(repair == 1, C.date_variant_kinds(rng, df["dob"].to_numpy()), 0)
-    space_col = rng.integers(0, 4, n)
-    space_kind = rng.integers(1, 4, n)
+    space_targets = ["full_name", "religion", "household_id", "commune_code"]
+    stray_spaces = C.stray_spaces(rng, n, space_targets, r == 4)
     nat = np.array(C.NATIONALITY_SPELLINGS)[rng.integers(0, 3, n)]
     commune_code = (
         df["commune_code"]
@@ -849,13 +739,9 @@ def _resident_text(df: pl.DataFrame, geo: Geo, repair: np.ndarray, rng) -> pl.Da
     t = df.with_columns(
         repair=pl.Series(repair),
         date_kind=pl.Series(date_kind),
-        sex_variant=pl.Series(sex_variant),
-        space_col=pl.Series(space_col),
-        space_kind=pl.Series(space_kind),
         nat=pl.Series(nat),
         commune_code=commune_code,
     )
-    r = pl.col("repair")
     text_cols = [
         "full_name",
         "religion",
@@ -864,13 +750,10 @@ def _resident_text(df: pl.DataFrame, geo: Geo, repair: np.ndarray, rng) -> pl.Da
         "education_level",
         "residence_type",
     ]
-    space_targets = ["full_name", "religion", "household_id", "commune_code"]
     t = (
         t.with_columns(
             person_id=pl.col("person_id"),
-            sex=pl.when(r == 2)
-            .then(pl.col("sex_variant"))
-            .otherwise(pl.when(pl.col("male")).then(pl.lit("Nam")).otherwise(pl.lit("Nữ"))),
+            sex=sex,
             date_of_birth=C.fmt_date_variant("dob", pl.col("date_kind")),
             nationality=pl.when(r == 5).then(pl.col("nat")).otherwise(pl.lit("VNM")),
             household_id=pl.col("household").cast(pl.String).str.zfill(9),
@@ -882,15 +765,7 @@ def _resident_text(df: pl.DataFrame, geo: Geo, repair: np.ndarray, rng) -> pl.Da
                 for c in text_cols
             ]
         )
-        .with_columns(
-            [
-                pl.when((r == 4) & (pl.col("space_col") == i))
-                .then(C.pad_spaces(pl.col(c), pl.col("space_kind")))
-                .otherwise(pl.col(c))
-                .alias(c)
-                for i, c in enumerate(space_targets)
-            ]
-        )
+        .with_columns(stray_spaces)
     )
     return t.select(RESIDENTS.names)
 
@@ -915,34 +790,9 @@ def _fabricated_ids(
 def _mutated_ids(
     rng, kinds: np.ndarray, male: np.ndarray, dob: np.ndarray, used: C.UsedInts
 ) -> np.ndarray:
-    n = len(kinds)
-    base = C.person_ids(rng, np.full(n, C.HOME_PROVINCE_PREFIX), male, _year_of(dob), used)
-    s = np.array(C.format_ids(base).to_list(), dtype="U12")
-    ch = s.view("U1").reshape(n, 12).copy()
-    digit4 = ch[:, 3].astype(np.int64)
-    yy = ch[:, 4].astype(np.int64) * 10 + ch[:, 5].astype(np.int64)
-    # letter: one digit (position 4..11) replaced by a letter
-    pos = rng.integers(4, 12, n)
-    letters = np.array(list("ABCDEHKX"))[rng.integers(0, 8, n)]
-    k2 = kinds == 2
-    ch[np.flatnonzero(k2), pos[k2]] = letters[k2]
-    # unknown province prefix
-    k3 = kinds == 3
-    pref = np.array(UNKNOWN_PREFIXES)[rng.integers(0, len(UNKNOWN_PREFIXES), n)]
-    ch[k3, :3] = pref.astype("U3").view("U1").reshape(n, 3)[k3]
-    # century/sex digit disagreeing with the sex: 0<->1, 2<->3
-    k4 = kinds == 4
-    ch[k4, 3] = (digit4[k4] ^ 1).astype(str)
-    # year digits disagreeing with the birth year
-    k5 = kinds == 5
-    yy2 = (yy + rng.integers(1, 10, n)) % 100
-    ch[k5, 4] = (yy2[k5] // 10).astype(str)
-    ch[k5, 5] = (yy2[k5] % 10).astype(str)
-    out = ch.view("U12").ravel()
-    extra = np.array([str(v) for v in range(10)])[rng.integers(0, 10, n)]
-    out = np.where(kinds == 0, out.astype("U11"), out)  # 11 digits: last one dropped
-    out = np.where(kinds == 1, np.char.add(out, extra), out)
-    return out.astype("U13")
+    """New valid IDs for the sex and birth date, then broken in the way `kinds` says."""
+    base = C.person_ids(rng, np.full(len(kinds), C.HOME_PROVINCE_PREFIX), male, _year_of(dob), used)
+    return C.broken_ids(rng, C.format_ids(base).to_list(), kinds, INVALID_ID_KINDS)
 
 
 def _write_residents(rng, world: PopulationWorld, out_dir: Path, used_ids: C.UsedInts) -> dict:
@@ -957,16 +807,14 @@ def _write_residents(rng, world: PopulationWorld, out_dir: Path, used_ids: C.Use
         repair[(u >= edges[i]) & (u < edges[i + 1])] = i + 1
     clean_text = _resident_text(base, geo, repair, rng)
 
-    counts = {k: _n_defects(v, n) for k, v in RES_REJECT_RATES.items()}
+    counts = {k: C.defect_count(v, n) for k, v in RES_REJECT_RATES.items()}
     fab_parts, id_kinds, bd_kinds = [], {}, {}
     # INVALID_PERSON_ID: fabricated persons copying attributes of a real row
     k = counts["INVALID_PERSON_ID"]
     tmpl = base[rng.integers(0, n, k)]
-    kinds = np.arange(k) % len(INVALID_ID_KINDS)
-    rng.shuffle(kinds)
+    kinds, id_kinds = C.spread_kinds(rng, k, INVALID_ID_KINDS)
     ids = _fabricated_ids(rng, kinds, tmpl["male"].to_numpy(), tmpl["dob"].to_numpy(), used_ids)
     fab_parts.append(tmpl.with_columns(person_id=pl.Series(ids)))
-    id_kinds = {name: int((kinds == i).sum()) for i, name in enumerate(INVALID_ID_KINDS)}
     # UNKNOWN_COMMUNE: a valid person in a commune that exists nowhere
     k = counts["UNKNOWN_COMMUNE"]
     tmpl = base[rng.integers(0, n, k)]
@@ -1009,21 +857,7 @@ def _write_residents(rng, world: PopulationWorld, out_dir: Path, used_ids: C.Use
     # DUPLICATE: exact copies of unrepaired real rows, placed after the original
     k = counts["DUPLICATE"]
     src = np.sort(rng.choice(np.flatnonzero(repair == 0), size=k, replace=False))
-    dup_text = clean_text[src]
-
-    key = np.concatenate(
-        [
-            np.arange(n, dtype=float),
-            rng.uniform(0, n, fab.height),
-            src + rng.uniform(0.01, 1, k) * (n - src),
-        ]
-    )
-    allrows = (
-        pl.concat([clean_text, fab_text, dup_text])
-        .with_columns(_k=pl.Series(key))
-        .sort("_k", maintain_order=True)
-        .drop("_k")
-    )
+    allrows = C.with_extra_rows(clean_text, fab_text, src, rng)
     path = out_dir / "landing" / "population" / f"residents_{BASELINE.isoformat()}.csv"
     rows = C.write_csv(allrows, path, RESIDENTS.vietnamese_header(), bom=True)
     names = list(RES_REPAIR_RATES)
@@ -1121,7 +955,7 @@ def _write_events(rng, world: PopulationWorld, out_dir: Path, used_ids: C.UsedIn
     )
 
     # fabricated rejected rows
-    counts = {k: _n_defects(v, n) for k, v in EV_REJECT_RATES.items()}
+    counts = {k: C.defect_count(v, n) for k, v in EV_REJECT_RATES.items()}
     fab = []
 
     def rand_days(k, hi=LAST_DAY):
@@ -1134,8 +968,7 @@ def _write_events(rng, world: PopulationWorld, out_dir: Path, used_ids: C.UsedIn
     # INVALID_PERSON_ID: a move-in carrying a broken ID
     k = counts["INVALID_PERSON_ID"]
     d, r = rand_days(k)
-    kinds = np.arange(k) % len(INVALID_ID_KINDS)
-    rng.shuffle(kinds)
+    kinds, ev_id_kinds = C.spread_kinds(rng, k, INVALID_ID_KINDS)
     f_male = rng.random(k) < 0.5
     f_dob = d - np.floor(_migrant_ages(rng, k) * 365.2425).astype(np.int64) - 1
     dest = rand_area_code(k, d)
@@ -1154,7 +987,6 @@ def _write_events(rng, world: PopulationWorld, out_dir: Path, used_ids: C.UsedIn
             }
         )
     )
-    ev_id_kinds = {name: int((kinds == i).sum()) for i, name in enumerate(INVALID_ID_KINDS)}
     # UNKNOWN_PERSON: death / move_out / internal move of an ID nobody has
     k = counts["UNKNOWN_PERSON"]
     d, r = rand_days(k)
@@ -1229,18 +1061,7 @@ def _write_events(rng, world: PopulationWorld, out_dir: Path, used_ids: C.UsedIn
     allrows = pl.concat([clean, fab_df.select(clean.columns)], how="vertical_relaxed")
 
     # file = month registered; order by registration day; event_id per file
-    allrows = (
-        allrows.with_columns(
-            _k=pl.col("reg").cast(pl.Float64) + pl.Series(rng.random(allrows.height)),
-            file=pl.col("reg").cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m"),
-        )
-        .sort("_k")
-        .with_columns(
-            event_id=pl.lit("EV")
-            + pl.col("file").str.replace("-", "")
-            + (pl.int_range(pl.len()).over("file") + 1).cast(pl.String).str.zfill(7)
-        )
-    )
+    allrows = C.numbered_in_month_files(allrows, rng, "reg", "event_id", "EV", 7)
     text = _event_text(allrows, rng)
     # DUPLICATE: exact copies of unrepaired real rows, later in the same file
     k = counts["DUPLICATE"]
@@ -1256,7 +1077,7 @@ def _write_events(rng, world: PopulationWorld, out_dir: Path, used_ids: C.UsedIn
     full = pl.concat([text, dups]).sort("_k", maintain_order=True)
 
     rows: dict[str, int] = {}
-    for y, m in MONTHS:
+    for y, m in C.MONTHS:
         mon = f"{y}-{m:02d}"
         part = full.filter(pl.col("file") == mon).select(EVENTS.names)
         header = EVENTS.vietnamese_header() if mon == VIETNAMESE_HEADER_MONTH else EVENTS.names
@@ -1309,12 +1130,8 @@ def _event_text(df: pl.DataFrame, rng) -> pl.DataFrame:
     """Typed event rows → contract text columns (+ file and sort key), applying repair kinds
     (1 date, 2 sex, 3 stray spaces; 4 old codes and 5 late registration are already in place)."""
     n = df.height
-    male = df["male"].fill_null(False).to_numpy()
-    sex_variant = np.where(
-        male,
-        np.array(C.MALE_SPELLINGS)[rng.integers(0, 4, n)],
-        np.array(C.FEMALE_SPELLINGS)[rng.integers(0, 4, n)],
-    )
+    r = pl.col("repair")
+    sex = C.sex_text(rng, df["male"], r == 2)
     has_dob = df["dob"].is_not_null().to_numpy()
     date_col = np.where(has_dob, rng.integers(0, 3, n), rng.integers(0, 2, n))
     chosen = np.where(
@@ -1323,14 +1140,8 @@ def _event_text(df: pl.DataFrame, rng) -> pl.DataFrame:
         np.where(date_col == 1, df["reg"].to_numpy(), df["dob"].fill_null(BASE).to_numpy()),
     )
     kind = C.date_variant_kinds(rng, chosen)
-    t = df.with_columns(
-        sv=pl.Series(sex_variant),
-        dcol=pl.Series(date_col),
-        dkind=pl.Series(kind),
-        scol=pl.Series(rng.integers(0, 2, n)),
-        skind=pl.Series(rng.integers(1, 4, n)),
-    )
-    r = pl.col("repair")
+    stray_spaces = C.stray_spaces(rng, n, ["event_type", "commune_code"], r == 3)
+    t = df.with_columns(dcol=pl.Series(date_col), dkind=pl.Series(kind))
     dk = pl.when(r == 1).then(pl.col("dkind")).otherwise(0)
     t = t.with_columns(
         event_type=pl.Series(np.array(EVENT_TYPES)[df["etype"].to_numpy()]),
@@ -1341,29 +1152,13 @@ def _event_text(df: pl.DataFrame, rng) -> pl.DataFrame:
         date_of_birth=pl.when(pl.col("dob").is_null())
         .then(pl.lit(None, pl.String))
         .otherwise(C.fmt_date_variant("dob", pl.when(pl.col("dcol") == 2).then(dk).otherwise(0))),
-        sex=pl.when(pl.col("male").is_null())
-        .then(pl.lit(None, pl.String))
-        .when(r == 2)
-        .then(pl.col("sv"))
-        .when(pl.col("male"))
-        .then(pl.lit("Nam"))
-        .otherwise(pl.lit("Nữ")),
+        sex=sex,
     ).with_columns(
-        event_type=pl.when((r == 3) & (pl.col("scol") == 0))
-        .then(C.pad_spaces(pl.col("event_type"), pl.col("skind")))
-        .otherwise("event_type"),
-        commune_code=pl.when((r == 3) & (pl.col("scol") == 1))
-        .then(C.pad_spaces(pl.col("commune_code"), pl.col("skind")))
-        .otherwise("commune_code"),
-        mother_id=pl.when(pl.col("mother_id") == "")
-        .then(pl.lit(None, pl.String))
-        .otherwise("mother_id"),
-        from_commune_code=pl.when(pl.col("from_commune_code") == "")
-        .then(pl.lit(None, pl.String))
-        .otherwise("from_commune_code"),
-        to_commune_code=pl.when(pl.col("to_commune_code") == "")
-        .then(pl.lit(None, pl.String))
-        .otherwise("to_commune_code"),
+        *stray_spaces,
+        *[
+            pl.when(pl.col(c) == "").then(pl.lit(None, pl.String)).otherwise(c).alias(c)
+            for c in ("mother_id", "from_commune_code", "to_commune_code")
+        ],
     )
     return t.select(EVENTS.names + ["file", "_k"])
 
@@ -1394,7 +1189,7 @@ def generate_population(
         "seed": seed,
         "scale": scale,
         "baseline_date": BASELINE.isoformat(),
-        "months": [f"{y}-{m:02d}" for y, m in MONTHS],
+        "months": C.MONTH_KEYS,
         "reform_date": admin_units.REFORM_DATE,
         "vietnamese_header_month": VIETNAMESE_HEADER_MONTH,
         "population_at": {d: _population_stats(world, d) for d in TRUTH_DATES},

@@ -31,22 +31,13 @@ import polars as pl
 
 from sources.contracts.public_order import INCIDENTS, TRAFFIC_VIOLATIONS
 from synthetic import common as C
-from synthetic.population import (
-    BASE,
-    END,
-    LAST_DAY,
-    MONTHS,
-    REFORM,
-    _alias_codes,
-    _has_alias,
-)
+from synthetic.population import LAST_DAY, REFORM, _alias_codes, _has_alias
 
 INCIDENTS_PER_YEAR = 9_000
 VIOLATIONS_PER_YEAR = 290_000
 VIETNAMESE_HEADER_MONTH = "2025-03"  # one incident file arrives with the Vietnamese labels
 BOM_MONTHS = ("2024-05", "2025-09")  # and two with a byte-order mark
 EXTRACT_LAG_DAYS = 45  # the incident log of a month is extracted 45 days after it ends
-TET = (C.day(2024, 2, 10), C.day(2025, 1, 29))
 
 QUY_NHON = "540"
 QL1_DISTRICTS = (
@@ -57,46 +48,19 @@ QL1_DISTRICTS = (
     "550",
 )  # Hoài Nhơn, Phù Mỹ, Phù Cát, An Nhơn, Tuy Phước
 
-# Penal Code 2015 articles: code, Vietnamese name, ICCS v1.0 section, weight, clearance probability.
-# The pipeline's own mapping is sources/reference/penal_code_iccs.csv; this one is the
-# generator's, kept separately so the truth does not come from the pipeline's reference data.
+# Penal Code 2015 articles (synthetic/reference/penal_code_articles.csv): code, Vietnamese name,
+# ICCS v1.0 section, weight, clearance probability. The pipeline's own mapping is
+# sources/reference/penal_code_iccs.csv; this one is the generator's, kept separately so the
+# truth does not come from the pipeline's reference data.
 CATEGORIES = [
-    ("HS123", "Giết người", "01", 0.6, 0.97),
-    ("HS134", "Cố ý gây thương tích hoặc gây tổn hại cho sức khỏe của người khác", "02", 9.0, 0.90),
-    ("HS141", "Hiếp dâm", "03", 0.6, 0.90),
     (
-        "HS145",
-        "Giao cấu hoặc thực hiện hành vi quan hệ tình dục khác với người từ đủ 13 tuổi "
-        "đến dưới 16 tuổi",
-        "03",
-        0.8,
-        0.95,
-    ),
-    ("HS168", "Cướp tài sản", "04", 2.0, 0.85),
-    ("HS173", "Trộm cắp tài sản", "05", 30.0, 0.70),
-    ("HS178", "Hủy hoại hoặc cố ý làm hư hỏng tài sản", "05", 3.0, 0.80),
-    ("HS249", "Tàng trữ trái phép chất ma túy", "06", 8.0, 0.99),
-    ("HS251", "Mua bán trái phép chất ma túy", "06", 4.0, 0.98),
-    ("HS255", "Tổ chức sử dụng trái phép chất ma túy", "06", 1.0, 0.98),
-    ("HS174", "Lừa đảo chiếm đoạt tài sản", "07", 8.0, 0.55),
-    ("HS175", "Lạm dụng tín nhiệm chiếm đoạt tài sản", "07", 2.0, 0.65),
-    ("HS353", "Tham ô tài sản", "07", 0.3, 0.95),
-    ("HS321", "Đánh bạc", "08", 8.0, 0.98),
-    ("HS322", "Tổ chức đánh bạc hoặc gá bạc", "08", 1.5, 0.97),
-    ("HS318", "Gây rối trật tự công cộng", "08", 4.0, 0.90),
-    ("HS260", "Vi phạm quy định về tham gia giao thông đường bộ", "09", 6.0, 0.95),
-    (
-        "HS304",
-        "Chế tạo, tàng trữ, vận chuyển, sử dụng, mua bán trái phép hoặc chiếm đoạt vũ khí "
-        "quân dụng, phương tiện kỹ thuật quân sự",
-        "09",
-        0.3,
-        0.97,
-    ),
-    ("HS227", "Vi phạm quy định về nghiên cứu, thăm dò, khai thác tài nguyên", "10", 1.0, 0.85),
-    ("HS232", "Vi phạm quy định về khai thác, bảo vệ rừng và quản lý lâm sản", "10", 1.0, 0.85),
-    ("HS235", "Gây ô nhiễm môi trường", "10", 0.3, 0.90),
-    ("KHAC", "Khác", "11", 3.0, 0.75),
+        r["category_code"],
+        r["category_name"],
+        r["iccs_section"],
+        float(r["weight"]),
+        float(r["clearance_p"]),
+    )
+    for r in C.reference_rows("penal_code_articles")
 ]
 SECTIONS = [f"{i:02d}" for i in range(1, 12)]
 UNKNOWN_ARTICLES = [
@@ -116,42 +80,25 @@ CODE_P = {  # per vehicle type, in CODES order
     "bus": [0.45, 0.10, 0.25, 0.15, 0.00, 0.05, 0.00],
 }
 UNKNOWN_CODES = ["KHONG_GPLX", "CHO_QUA_SO_NGUOI", "VP_KHAC"]
-# Fine brackets (thousand VND): {(wheels, code): (tier probabilities, 2024 brackets, 2025 brackets)}
+# Fine brackets (thousand VND; synthetic/reference/traffic_fines.csv):
+# {(wheels, code): (tier probabilities, 2024 brackets, 2025 brackets)}
 # wheels: 2 = motorbike, 4 = car/truck/bus. Tiers are the speeding / alcohol / overload levels.
-FINES = {
-    (2, "TOC_DO"): (
-        [0.5, 0.4, 0.1],
-        [(300, 400), (800, 1000), (4000, 5000)],
-        [(400, 600), (800, 1000), (6000, 8000)],
-    ),
-    (2, "DEN_DO"): ([1.0], [(800, 1000)], [(4000, 6000)]),
-    (2, "LAN_DUONG"): ([1.0], [(400, 600)], [(400, 600)]),
-    (2, "DUNG_DO"): ([1.0], [(200, 300)], [(400, 600)]),
-    (2, "MU_BAO_HIEM"): ([1.0], [(200, 300)], [(400, 600)]),
-    (2, "NONG_DO_CON"): (
-        [0.5, 0.3, 0.2],
-        [(2000, 3000), (4000, 5000), (6000, 8000)],
-        [(2000, 3000), (6000, 8000), (8000, 10000)],
-    ),
-    (4, "TOC_DO"): (
-        [0.45, 0.35, 0.15, 0.05],
-        [(800, 1000), (4000, 6000), (10000, 12000), (13000, 15000)],
-        [(800, 1000), (4000, 6000), (6000, 8000), (12000, 14000)],
-    ),
-    (4, "DEN_DO"): ([1.0], [(4000, 6000)], [(18000, 20000)]),
-    (4, "LAN_DUONG"): ([1.0], [(3000, 5000)], [(4000, 6000)]),
-    (4, "DUNG_DO"): ([1.0], [(800, 1000)], [(800, 1000)]),
-    (4, "NONG_DO_CON"): (
-        [0.5, 0.3, 0.2],
-        [(6000, 8000), (16000, 18000), (30000, 40000)],
-        [(6000, 8000), (18000, 20000), (30000, 40000)],
-    ),
-    (4, "QUA_TAI"): (
-        [0.6, 0.3, 0.1],
-        [(800, 1000), (3000, 5000), (5000, 7000)],
-        [(2000, 3000), (6000, 8000), (8000, 10000)],
-    ),
-}
+
+
+def _fine_brackets() -> dict[tuple[int, str], tuple[list, list, list]]:
+    """FINES from synthetic/reference/traffic_fines.csv, one row per tier."""
+    fines: dict = {}
+    for r in C.reference_rows("traffic_fines"):
+        tier_p, b2024, b2025 = fines.setdefault(
+            (int(r["wheels"]), r["violation_code"]), ([], [], [])
+        )
+        tier_p.append(float(r["tier_p"]))
+        b2024.append((int(r["min_2024"]), int(r["max_2024"])))
+        b2025.append((int(r["min_2025"]), int(r["max_2025"])))
+    return fines
+
+
+FINES = _fine_brackets()
 UNKNOWN_CODE_FINE = (800, 1000)
 PAID_P = {"motorbike": 0.60, "car": 0.78, "truck": 0.75, "bus": 0.80}
 
@@ -183,11 +130,6 @@ VIO_REJECT = {
     "INVALID_PLATE": 0.003,
 }
 VIO_KEEP = {"unknown_violation_code": 0.005, "old_commune_code": 0.03}
-MIN_DEFECTS = 2
-
-
-def _n(rate: float, n: int) -> int:
-    return max(MIN_DEFECTS, int(round(rate * n)))
 
 
 def _pick(rng, eligible: np.ndarray, k: int) -> np.ndarray:
@@ -198,8 +140,27 @@ def _pick(rng, eligible: np.ndarray, k: int) -> np.ndarray:
     return mask
 
 
-def _timestamp_text(seconds: pl.Expr) -> pl.Expr:
-    return (seconds * 1000).cast(pl.Datetime("ms")).dt.strftime("%Y-%m-%d %H:%M:%S")
+def _with_exact_copies(rows: pl.DataFrame, rng, k: int) -> pl.DataFrame:
+    """k exact copies of real rows, each right after its original in the same file (the
+    DUPLICATE defect; the copies are not real rows)."""
+    real_pos = rows.with_row_index("_pos").filter(pl.col("_real"))["_pos"].to_numpy()
+    pos = np.sort(rng.choice(real_pos, size=k, replace=False))
+    dups = rows[pos].with_columns(_real=pl.lit(False), _k=pl.col("_k") + 1e-6)
+    return pl.concat([rows, dups]).sort("_k", maintain_order=True)
+
+
+def _real_by_month(full: pl.DataFrame, at: str) -> pl.DataFrame:
+    """The real rows (no injected defect row), with the month of the timestamp column `at`."""
+    return full.filter(pl.col("_real")).with_columns(month=C.month_key(pl.col(at) // 86400))
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _by_new_commune(real: pl.DataFrame) -> dict:
+    counts = dict(real.group_by("_new").len().iter_rows())
+    return {code: int(n) for code, n in sorted(counts.items())}
 
 
 # --------------------------------------------------------------------------- geography
@@ -217,11 +178,32 @@ def _commune_weights(world) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _day_weights(window_factor: float, before: int, after: int) -> np.ndarray:
-    days = np.arange(BASE, END)
+    days = np.arange(C.PERIOD_START, C.PERIOD_END)
     w = np.ones(len(days))
-    for t in TET:
+    for t in C.TET_DAYS:
         w[(days >= t - before) & (days <= t + after)] *= window_factor
     return w
+
+
+def _old_code_rows(rng, geo, c_idx: np.ndarray, day: np.ndarray, exclude, rate: float):
+    """A mask of the rows whose commune is written with its old code (a kept defect the pipeline
+    converts): after the reform, in a commune with an old code of its own, not in `exclude`."""
+    alias_ok = (day >= REFORM) & _has_alias(geo)[geo.new_idx_of_old[c_idx]]
+    return _pick(rng, alias_ok & ~exclude, C.defect_count(rate, len(c_idx)))
+
+
+def _real_rows(rng, geo, c_idx: np.ndarray, day, old_code, columns: dict) -> pl.DataFrame:
+    """The real rows: their columns, the commune code as written (the old code on the `old_code`
+    rows), then the truth columns every log carries (the new commune the row counts in, and
+    `_real`; not written)."""
+    return pl.DataFrame(
+        {
+            **columns,
+            "commune_code": _written_codes(rng, geo, c_idx, day, old_code),
+            "_new": geo.new_of_old[c_idx],
+            "_real": np.ones(len(c_idx), bool),
+        }
+    )
 
 
 def _written_codes(rng, geo, c_idx: np.ndarray, days: np.ndarray, use_alias: np.ndarray):
@@ -235,7 +217,8 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     geo = world.geo
     people, quy_nhon, ql1 = _commune_weights(world)
     cw = people * np.where(quy_nhon, 1.8, 1.0) * np.where(ql1, 1.5, 1.0)
-    n = max(int(round(INCIDENTS_PER_YEAR * scale * (END - BASE) / 365.25)), 60)
+    n = max(int(round(INCIDENTS_PER_YEAR * scale * (C.PERIOD_END - C.PERIOD_START) / 365.25)), 60)
+    counts = {k: C.defect_count(v, n) for k, v in INC_REJECT.items()}  # rejected extra rows
     cat_w = np.array([c[3] for c in CATEGORIES])
     cat = rng.choice(len(CATEGORIES), size=n, p=cat_w / cat_w.sum())
     # day of occurrence: Tết raises theft and disorder, gambling much more
@@ -245,7 +228,7 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     for k, (code, *_rest) in enumerate(CATEGORIES):
         m = cat == k
         w = gambling if code in ("HS321", "HS322") else general
-        day[m] = BASE + rng.choice(len(w), size=int(m.sum()), p=w / w.sum())
+        day[m] = C.PERIOD_START + rng.choice(len(w), size=int(m.sum()), p=w / w.sum())
     c_idx = rng.choice(len(cw), size=n, p=cw / cw.sum())
     occurred = day * 86400 + rng.integers(0, 86400, n)
     delay = np.where(
@@ -267,9 +250,8 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     persons = np.minimum(rng.geometric(0.55, n), 12)
 
     # kept defects on real rows: unknown article, old commune code after the reform
-    unknown_article = _pick(rng, np.ones(n, bool), _n(INC_KEEP["unknown_article"], n))
-    alias_ok = (day >= REFORM) & _has_alias(geo)[geo.new_idx_of_old[c_idx]]
-    old_code = _pick(rng, alias_ok & ~unknown_article, _n(INC_KEEP["old_commune_code"], n))
+    unknown_article = _pick(rng, np.ones(n, bool), C.defect_count(INC_KEEP["unknown_article"], n))
+    old_code = _old_code_rows(rng, geo, c_idx, day, unknown_article, INC_KEEP["old_commune_code"])
     codes = np.array([c[0] for c in CATEGORIES])[cat]
     names = np.array([c[1] for c in CATEGORIES])[cat]
     sections = np.array([c[2] for c in CATEGORIES])[cat]
@@ -277,27 +259,19 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     codes = np.where(unknown_article, np.array([u[0] for u in UNKNOWN_ARTICLES])[ua], codes)
     names = np.where(unknown_article, np.array([u[1] for u in UNKNOWN_ARTICLES])[ua], names)
     sections = np.where(unknown_article, "11", sections)
-    commune_written = _written_codes(rng, geo, c_idx, day, old_code)
-
-    real = pl.DataFrame(
-        {
-            "occurred": occurred,
-            "reported": reported,
-            "commune_code": commune_written,
-            "category_code": codes,
-            "category_name": names,
-            "cleared": cleared,
-            "cleared_at": np.where(cleared, cleared_at, -1),
-            "persons_involved": persons,
-            # truth columns (not written)
-            "_section": sections,
-            "_new": geo.new_of_old[c_idx],
-            "_real": np.ones(n, bool),
-        }
-    )
+    columns = {
+        "occurred": occurred,
+        "reported": reported,
+        "cleared_at": np.where(cleared, cleared_at, -1),
+        "cleared": cleared,
+        "category_code": codes,
+        "category_name": names,
+        "persons_involved": persons,
+        "_section": sections,  # truth column (not written)
+    }
+    real = _real_rows(rng, geo, c_idx, day, old_code, columns)
 
     # rejected extra rows
-    counts = {k: _n(v, n) for k, v in INC_REJECT.items()}
     fabs = []
     k = counts["UNKNOWN_COMMUNE"]
     pick = rng.integers(0, n, k)
@@ -316,61 +290,32 @@ def _incidents(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
         )
     )
     rows = pl.concat([real, *fabs])
-    rows = (
-        rows.with_columns(
-            file=(pl.col("reported") // 86400).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m"),
-            _k=pl.col("reported").cast(pl.Float64) + pl.Series(rng.random(rows.height)),
-        )
-        .sort("_k")
-        .with_columns(
-            incident_id=pl.lit("VV")
-            + pl.col("file").str.replace("-", "")
-            + (pl.int_range(pl.len()).over("file") + 1).cast(pl.String).str.zfill(6)
-        )
-    )
+    rows = C.numbered_in_month_files(rows, rng, "reported", "incident_id", "VV", 6, per_day=86400)
     text = rows.with_columns(
-        occurred_at=_timestamp_text(pl.col("occurred")),
-        reported_at=_timestamp_text(pl.col("reported")),
+        occurred_at=C.fmt_timestamp(pl.col("occurred")),
+        reported_at=C.fmt_timestamp(pl.col("reported")),
         status=pl.when(pl.col("cleared"))
         .then(pl.lit("cleared"))
         .otherwise(pl.lit("under_investigation")),
         cleared_at=pl.when(pl.col("cleared"))
-        .then(_timestamp_text(pl.col("cleared_at")))
+        .then(C.fmt_timestamp(pl.col("cleared_at")))
         .otherwise(pl.lit(None, pl.String)),
         persons_involved=pl.col("persons_involved").cast(pl.String),
     )
-    # DUPLICATE: exact copies of real rows, later in the same file
-    k = counts["DUPLICATE"]
-    real_pos = text.with_row_index("_pos").filter(pl.col("_real"))["_pos"].to_numpy()
-    pos = np.sort(rng.choice(real_pos, size=k, replace=False))
-    dups = text[pos].with_columns(_real=pl.lit(False), _k=pl.col("_k") + 1e-6)
-    full = pl.concat([text, dups]).sort("_k", maintain_order=True)
-    truth = {
-        "quarantine": {
-            "DUPLICATE": k,
-            "UNKNOWN_COMMUNE": counts["UNKNOWN_COMMUNE"],
-            "OCCURRED_AFTER_REPORTED": counts["OCCURRED_AFTER_REPORTED"],
-        },
-        "kept": {
-            "unknown_article": int(unknown_article.sum()),
-            "old_commune_code": int(old_code.sum()),
-        },
-    }
-    return full, truth
+    full = _with_exact_copies(text, rng, counts["DUPLICATE"])
+    kept = {"unknown_article": int(unknown_article.sum()), "old_commune_code": int(old_code.sum())}
+    return full, {"quarantine": counts, "kept": kept}
 
 
 def _incident_truth(full: pl.DataFrame) -> dict:
-    real = full.filter(pl.col("_real")).with_columns(
-        month=(pl.col("occurred") // 86400).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
-    )
-    months = [f"{y}-{m:02d}" for y, m in MONTHS]
+    real = _real_by_month(full, "occurred")
     out = {
         m: {
             "incidents": 0,
             "cleared": 0,
             "by_section": {s: {"incidents": 0, "cleared": 0} for s in SECTIONS},
         }
-        for m in months
+        for m in C.MONTH_KEYS
     }
     for mon, sec, inc, clr in (
         real.group_by("month", "_section").agg(pl.len(), pl.col("cleared").sum()).iter_rows()
@@ -379,11 +324,10 @@ def _incident_truth(full: pl.DataFrame) -> dict:
         out[mon]["incidents"] += int(inc)
         out[mon]["cleared"] += int(clr)
     for v in out.values():
-        v["clearance_rate"] = v["cleared"] / v["incidents"] if v["incidents"] else None
+        v["clearance_rate"] = _share(v["cleared"], v["incidents"])
         for s in v["by_section"].values():
-            s["clearance_rate"] = s["cleared"] / s["incidents"] if s["incidents"] else None
-    by_commune = dict(real.group_by("_new").len().iter_rows())
-    return {"by_month": out, "by_new_commune": {k: int(v) for k, v in sorted(by_commune.items())}}
+            s["clearance_rate"] = _share(s["cleared"], s["incidents"])
+    return {"by_month": out, "by_new_commune": _by_new_commune(real)}
 
 
 # --------------------------------------------------------------------------- violations
@@ -463,7 +407,8 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     geo = world.geo
     people, quy_nhon, ql1 = _commune_weights(world)
     cw = people * np.where(ql1, 4.0, np.where(quy_nhon, 2.5, 0.4))
-    n = max(int(round(VIOLATIONS_PER_YEAR * scale * (END - BASE) / 365.25)), 200)
+    n = max(int(round(VIOLATIONS_PER_YEAR * scale * (C.PERIOD_END - C.PERIOD_START) / 365.25)), 200)
+    counts = {k: C.defect_count(v, n) for k, v in VIO_REJECT.items()}  # rejected extra rows
     veh = np.array(VEHICLES)[rng.choice(len(VEHICLES), size=n, p=VEHICLE_P)]
     code = np.empty(n, dtype=object)
     for v in VEHICLES:
@@ -477,7 +422,7 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     other = _day_weights(1.2, 14, 7)
     for is_alc, w in ((True, alcohol), (False, other)):
         m = (code == "NONG_DO_CON") == is_alc
-        day[m] = BASE + rng.choice(len(w), size=int(m.sum()), p=w / w.sum())
+        day[m] = C.PERIOD_START + rng.choice(len(w), size=int(m.sum()), p=w / w.sum())
     hours = np.clip(rng.normal(14, 4.5, n), 0, 23.999)
     detected = day * 86400 + (hours * 3600).astype(np.int64)
     c_idx = rng.choice(len(cw), size=n, p=cw / cw.sum())
@@ -493,26 +438,19 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     fine = _fines(rng, veh, code, day)
     paid = rng.random(n) < np.vectorize(PAID_P.get)(veh)
 
-    unknown = _pick(rng, np.ones(n, bool), _n(VIO_KEEP["unknown_violation_code"], n))
+    unknown = _pick(rng, np.ones(n, bool), C.defect_count(VIO_KEEP["unknown_violation_code"], n))
     code = np.where(unknown, np.array(UNKNOWN_CODES)[rng.integers(0, len(UNKNOWN_CODES), n)], code)
-    alias_ok = (day >= REFORM) & _has_alias(geo)[geo.new_idx_of_old[c_idx]]
-    old_code = _pick(rng, alias_ok & ~unknown, _n(VIO_KEEP["old_commune_code"], n))
-    commune = _written_codes(rng, geo, c_idx, day, old_code)
-    real = pl.DataFrame(
-        {
-            "detected": detected,
-            "commune_code": commune,
-            "plate": plate,
-            "vehicle_type": veh,
-            "violation_code": code,
-            "fine_vnd": fine,
-            "paid": paid,
-            "_group": np.where(unknown, "other", code),
-            "_new": geo.new_of_old[c_idx],
-            "_real": np.ones(n, bool),
-        }
-    )
-    counts = {k: _n(v, n) for k, v in VIO_REJECT.items()}
+    old_code = _old_code_rows(rng, geo, c_idx, day, unknown, VIO_KEEP["old_commune_code"])
+    columns = {
+        "detected": detected,
+        "plate": plate,
+        "vehicle_type": veh,
+        "violation_code": code,
+        "fine_vnd": fine,
+        "paid": paid,
+        "_group": np.where(unknown, "other", code),  # truth column (not written)
+    }
+    real = _real_rows(rng, geo, c_idx, day, old_code, columns)
     fabs = []
     k = counts["UNKNOWN_COMMUNE"]
     bad = C.unknown_commune_codes()[rng.integers(0, len(C.unknown_commune_codes()), k)]
@@ -525,45 +463,17 @@ def _violations(world, rng, scale: float) -> tuple[pl.DataFrame, dict]:
     bad_plates = [INVALID_PLATES[i % len(INVALID_PLATES)] for i in range(k)]
     fabs.append(f.with_columns(plate=pl.Series(bad_plates, dtype=pl.String)))
     fabs = [x.with_columns(_real=pl.lit(False)) for x in fabs]
-    rows = pl.concat([real, *fabs]).with_columns(
-        file=(pl.col("detected") // 86400).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m"),
-    )
-    rows = (
-        rows.with_columns(
-            _k=pl.col("detected").cast(pl.Float64) + pl.Series(rng.random(rows.height))
-        )
-        .sort("_k")
-        .with_columns(
-            violation_id=pl.lit("VP")
-            + pl.col("file").str.replace("-", "")
-            + (pl.int_range(pl.len()).over("file") + 1).cast(pl.String).str.zfill(7),
-            detected_at=(pl.col("detected") * 1000).cast(pl.Datetime("ms")),
-        )
-    )
-    k = counts["DUPLICATE"]
-    real_pos = rows.with_row_index("_pos").filter(pl.col("_real"))["_pos"].to_numpy()
-    pos = np.sort(rng.choice(real_pos, size=k, replace=False))
-    dups = rows[pos].with_columns(_real=pl.lit(False), _k=pl.col("_k") + 1e-6)
-    full = pl.concat([rows, dups]).sort("_k", maintain_order=True)
-    truth = {
-        "quarantine": {
-            "DUPLICATE": k,
-            **{r: counts[r] for r in ("UNKNOWN_COMMUNE", "NEGATIVE_FINE", "INVALID_PLATE")},
-        },
-        "kept": {
-            "unknown_violation_code": int(unknown.sum()),
-            "old_commune_code": int(old_code.sum()),
-        },
-    }
-    return full, truth
+    rows = pl.concat([real, *fabs])
+    rows = C.numbered_in_month_files(rows, rng, "detected", "violation_id", "VP", 7, per_day=86400)
+    rows = rows.with_columns(detected_at=(pl.col("detected") * 1000).cast(pl.Datetime("ms")))
+    full = _with_exact_copies(rows, rng, counts["DUPLICATE"])
+    kept = {"unknown_violation_code": int(unknown.sum()), "old_commune_code": int(old_code.sum())}
+    return full, {"quarantine": counts, "kept": kept}
 
 
 def _violation_truth(full: pl.DataFrame) -> dict:
-    real = full.filter(pl.col("_real")).with_columns(
-        month=(pl.col("detected") // 86400).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
-    )
+    real = _real_by_month(full, "detected")
     groups = CODES + ["other"]
-    months = [f"{y}-{m:02d}" for y, m in MONTHS]
     out = {
         m: {
             "violations": 0,
@@ -572,7 +482,7 @@ def _violation_truth(full: pl.DataFrame) -> dict:
             "by_group": {g: {"violations": 0, "fines_vnd": 0, "paid": 0} for g in groups},
             "by_vehicle": {v: 0 for v in VEHICLES},
         }
-        for m in months
+        for m in C.MONTH_KEYS
     }
     for mon, grp, cnt, fines, paid in (
         real.group_by("month", "_group")
@@ -590,11 +500,10 @@ def _violation_truth(full: pl.DataFrame) -> dict:
     for mon, veh, cnt in real.group_by("month", "vehicle_type").len().iter_rows():
         out[mon]["by_vehicle"][veh] = int(cnt)
     for v in out.values():
-        v["paid_share"] = v["paid"] / v["violations"] if v["violations"] else None
+        v["paid_share"] = _share(v["paid"], v["violations"])
         for g in v["by_group"].values():
-            g["paid_share"] = g["paid"] / g["violations"] if g["violations"] else None
-    by_commune = dict(real.group_by("_new").len().iter_rows())
-    return {"by_month": out, "by_new_commune": {k: int(v) for k, v in sorted(by_commune.items())}}
+            g["paid_share"] = _share(g["paid"], g["violations"])
+    return {"by_month": out, "by_new_commune": _by_new_commune(real)}
 
 
 # --------------------------------------------------------------------------- entry point
@@ -603,9 +512,8 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
     out.mkdir(parents=True, exist_ok=True)
     incidents, inc_defects = _incidents(world, rng, scale)
     violations, vio_defects = _violations(world, rng, scale)
-    months = [f"{y}-{m:02d}" for y, m in MONTHS]
     rows_inc, rows_vio = {}, {}
-    for mon in months:
+    for mon in C.MONTH_KEYS:
         part = incidents.filter(pl.col("file") == mon).select(INCIDENTS.names)
         header = (
             INCIDENTS.vietnamese_header() if mon == VIETNAMESE_HEADER_MONTH else INCIDENTS.names
@@ -619,7 +527,7 @@ def generate(world, out_dir: Path, rng: np.random.Generator, scale: float) -> di
     return {
         "seed_stream": "public_order",
         "scale": scale,
-        "months": months,
+        "months": C.MONTH_KEYS,
         "incidents_per_year_at_scale_1": INCIDENTS_PER_YEAR,
         "violations_per_year_at_scale_1": VIOLATIONS_PER_YEAR,
         "vietnamese_header_month": VIETNAMESE_HEADER_MONTH,
