@@ -82,3 +82,133 @@ def all_protected_like(published: dict, true: dict) -> list:
     """The keys whose published count is not a possible perturbation of the true one."""
     assert published.keys() == true.keys()
     return [k for k in true if not protected_like(published[k], true[k])]
+
+
+# The hand-made population landing of tests/assets/test_population_assets.py (one case per
+# rule) and tests/e2e/test_operator_run.py: its people, then the extracts.
+A = build_id("052", True, date(1990, 5, 1), 1)
+B = build_id("052", False, date(1985, 2, 3), 2)
+C = build_id("052", False, date(2001, 3, 4), 3)
+D_SHORT = build_id("052", True, date(1970, 1, 1), 4)[:-1]
+E = build_id("052", True, date(1960, 1, 1), 5)
+F = build_id("052", True, date(2020, 1, 1), 6)  # consistent ID, birth date in the future
+G_BABY = build_id("052", False, date(2025, 6, 10), 7)
+H_NEWCOMER = build_id("001", True, date(1995, 8, 8), 8)
+NOBODY = build_id("052", True, date(1980, 1, 1), 9)
+
+
+def make_landing(root):
+    landing = root / "landing"
+    write_residents(
+        landing,
+        [
+            resident(A, "Nam", "01/05/1990", "21553"),
+            resident(B, "2", "03/02/1985", "21550", household="000000002"),
+            resident(
+                C, "nữ", "2001-03-04", " 21550", household="000000002", nationality="Việt Nam"
+            ),
+            resident(A, "Nam", "01/05/1990", "21553"),  # exact duplicate
+            resident(D_SHORT, "Nam", "01/01/1970", "21553"),  # 11 digits
+            resident(E, "Nam", "01/01/1960", "99999"),  # unknown commune
+            resident(F, "Nam", "01/01/2030", "21553"),  # born in the future
+        ],
+    )
+    write_events(
+        landing,
+        "2025-06",
+        [
+            dict(
+                event_id="EV1",
+                event_type="birth",
+                person_id=G_BABY,
+                event_date="10/06/2025",
+                registered_date="12/06/2025",
+                commune_code="21550",
+                sex="Nữ",
+                date_of_birth="10/06/2025",
+                mother_id=B,
+            ),
+            dict(
+                event_id="EV2",
+                event_type="death",
+                person_id=A,
+                event_date="15/06/2025",
+                registered_date="16/06/2025",
+                commune_code="21553",
+            ),
+            dict(
+                event_id="EV3",
+                event_type="internal_move",
+                person_id=C,
+                event_date="20/06/2025",
+                registered_date="21/06/2025",
+                commune_code="21553",
+                from_commune_code="21550",
+                to_commune_code="21553",
+            ),
+            dict(
+                event_id="EV4",
+                event_type="death",
+                person_id=NOBODY,
+                event_date="21/06/2025",
+                registered_date="22/06/2025",
+                commune_code="21553",
+            ),
+            dict(
+                event_id="EV1",
+                event_type="birth",
+                person_id=G_BABY,
+                event_date="10/06/2025",
+                registered_date="12/06/2025",
+                commune_code="21550",
+                sex="Nữ",
+                date_of_birth="10/06/2025",
+                mother_id=B,
+            ),  # re-sent
+        ],
+    )
+    write_events(
+        landing,
+        "2025-07",
+        [
+            dict(
+                event_id="EV6",
+                event_type="death",
+                person_id=A,
+                event_date="02/07/2025",
+                registered_date="03/07/2025",
+                commune_code="21553",
+            ),  # second death
+            dict(
+                event_id="EV7",
+                event_type="move_out",
+                person_id=B,
+                event_date="05/07/2025",
+                registered_date="2025-07-06",
+                commune_code="21550",
+                from_commune_code="21550",
+                to_commune_code="",
+            ),  # old code after the reform
+            dict(
+                event_id="EV8",
+                event_type="move_in",
+                person_id=H_NEWCOMER,
+                event_date="10/07/2025",
+                registered_date="10/07/2025",
+                commune_code="21553",
+                from_commune_code="00004",
+                to_commune_code="21553",
+                sex="M",
+                date_of_birth="08/08/1995",
+            ),
+            dict(
+                event_id="EV9",
+                event_type="death",
+                person_id=G_BABY,
+                event_date="25/05/2025",
+                registered_date="15/07/2025",
+                commune_code="21601",
+            ),  # before the birth: unknown then
+        ],
+    )
+    return landing

@@ -16,7 +16,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from tests.assets.test_population_assets import make_landing
+from tests.helpers import make_landing
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
