@@ -396,6 +396,18 @@ def record_raw(
         [contract.source],
     ).fetchall()
     status_of = {r["file"]: r["status"] for r in results}
+    # one commit for the whole record, not two per file (each commit syncs the WAL)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        out = _record_raw_files(context, con, asset, logged, status_of, sizes)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return out
+
+
+def _record_raw_files(context, con, asset: str, logged, status_of: dict, sizes: dict) -> dict:
     for file, period, sha, rows, _status in logged:
         if file not in status_of:
             continue  # a file of another partition: its record stays as it was
