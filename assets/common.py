@@ -1,12 +1,15 @@
 """Patterns shared by the domain modules: partitions, raw loading, staging, suite checks, SQL
 checks (quality/checks/<name>.sql) and mart assets."""
 
+import functools
+import inspect
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
 
+from marts.lineage import deps_of
 from quality import staging, suites
 from reporting.dictionary import catalogue_entry
 from reporting.text import md_table
@@ -17,6 +20,7 @@ from sources.readers import (
     LandingFile,
     ensure_raw_table,
     files_not_in_landing,
+    landing_files,
     load_raw_file,
 )
 from warehouse import incremental
@@ -180,31 +184,57 @@ def staging_specs(
     quarantine.<source> (rejected rows with reason codes), with the same inputs."""
     return [
         dg.AssetSpec(
-            ["staging", source],
+            [schema, source],
             group_name=group,
             kinds={"duckdb", "sql"},
             deps=deps,
-            description=staged,
+            description=description,
             code_version=code_version,
-        ),
-        dg.AssetSpec(
-            ["quarantine", source],
-            group_name=group,
-            kinds={"duckdb", "sql"},
-            deps=deps,
-            description=rejected,
-            code_version=code_version,
-        ),
+        )
+        for schema, description in (("staging", staged), ("quarantine", rejected))
     ]
 
 
 RAW_CODE = ("sources/readers.py", "sources/placement.py", "sources/contracts/base.py")
+# The kind a raw asset shows in the UI, by its contract's file format.
+RAW_KINDS = {"csv": "csv", "xlsx": "excel", "jsonl": "json", "parquet": "parquet"}
 
 
 def raw_code_version(contract: SourceContract) -> str:
     """A raw asset's code version: the readers and the source's contract."""
     module = contract.__module__.replace(".", "/") + ".py"  # e.g. sources/contracts/lodging.py
     return incremental.dagster_code_version((*RAW_CODE, module))
+
+
+def raw_asset(
+    contract: SourceContract, group: str, description: str, missing: str | None = None
+) -> dg.AssetsDefinition:
+    """raw.<source>: the contract's landing files loaded as received (load_files). A monthly
+    source has one partition per extract month (a backfill over many months runs as one run)
+    and fails on a month without its file; any other source loads every file of its contract
+    in the landing folder. With no file at all the source is not delivered yet: load_files
+    creates the empty table and warns, unless `missing` is given (a source the run cannot do
+    without), which fails the asset with that explanation and fix."""
+    partitioned = {"partitions_def": MONTHLY, "backfill_policy": SINGLE_RUN}
+
+    @dg.asset(
+        key=["raw", contract.source],
+        code_version=raw_code_version(contract),
+        group_name=group,
+        kinds={"duckdb", RAW_KINDS[contract.file_format]},
+        description=inspect.cleandoc(description),
+        **(partitioned if contract.monthly else {}),
+    )
+    def _raw(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+        if contract.monthly:
+            files = monthly_files(context, warehouse, contract)
+        else:
+            files = landing_files(warehouse.landing, contract)
+        if missing and not files:
+            raise dg.Failure(description=f"{warehouse.landing / contract.folder}: {missing}")
+        return load_files(context, warehouse, contract, files)
+
+    return _raw
 
 
 def versioned_asset(
@@ -218,18 +248,66 @@ def versioned_asset(
 ):
     """@dg.asset with Dagster's own versioning from one declaration: `code` (the files that
     define the asset) is both its `code_version` and the code part of the fingerprint that
-    decides whether the run skips it (warehouse/incremental.skip_unchanged); the result carries
-    the fingerprint as its `DataVersion`."""
+    decides whether the run skips it; the result carries the fingerprint as its `DataVersion`.
+
+    When the asset's inputs' fingerprint equals the recorded one (and its `outputs` tables
+    exist, and `state(warehouse)` is what was recorded after the last build, e.g. the published
+    version folder), its function is not called: the asset reports `skipped: unchanged inputs`
+    (and `kept(con)`'s metadata). Otherwise it runs and the fingerprint is recorded after it
+    succeeded (warehouse/incremental.py). `params(warehouse)`: parameters that change the
+    result (DE06_MIN_CELL)."""
 
     def decorate(fn):
-        skipping = incremental.skip_unchanged(
-            code=code, outputs=outputs, params=params, state=state, kept=kept
-        )(fn)
+        @functools.wraps(fn)
+        def skipping(*args, **kwargs):
+            context = dg.AssetExecutionContext.get()
+            warehouse = kwargs.get("warehouse") or next(a for a in args if hasattr(a, "connect"))
+            with warehouse.connect() as con:
+                p = incremental.plan(
+                    context, con, code, list(outputs), params(warehouse) if params else None
+                )
+                now = state(warehouse) if state else None
+                if p.unchanged and (state is None or p.previous["inputs"].get("state") == now):
+                    if state:  # kept in the record: the next run compares with it again
+                        p.inputs["state"] = now
+                    incremental.record(con, p)
+                    extra = kept(con) if kept else {}
+                    return dg.MaterializeResult(
+                        metadata={**extra, **p.metadata()}, data_version=p.data_version
+                    )
+            p.unchanged, p.status = False, "built"
+            result = fn(*args, **kwargs)
+            with warehouse.connect() as con:
+                if state:
+                    p.inputs["state"] = state(warehouse)
+                incremental.record(con, p)
+            return dg.MaterializeResult(
+                asset_key=result.asset_key,
+                metadata={**(result.metadata or {}), **p.metadata()},
+                check_results=result.check_results,
+                data_version=result.data_version or p.data_version,
+                tags=result.tags,
+            )
+
         return dg.asset(code_version=incremental.dagster_code_version(code), **asset_kwargs)(
             skipping
         )
 
     return decorate
+
+
+def working_tables(name: str, group: str):
+    """versioned_asset for the working tables of marts/<name>.sql (key marts.<name>): its
+    inputs and outputs are read from the SQL, its code is the SQL and the rule macros."""
+    sql = f"marts/{name}.sql"
+    return versioned_asset(
+        key=["marts", name],
+        group_name=group,
+        kinds={"duckdb", "sql"},
+        deps=deps_of(sql),
+        code=(sql, *incremental.MART_CODE),
+        outputs=incremental.sql_outputs(sql),
+    )
 
 
 def staging_code(sql_file: str) -> tuple[str, ...]:
@@ -318,26 +396,23 @@ def _staging_results(con, source: str, plan, figures: dict | None):
                 ).fetchall()
             ),
         }
-    return (
+    staged, quarantined = (
         dg.MaterializeResult(
-            asset_key=["staging", source],
+            asset_key=[schema, source],
             metadata={
-                "dagster/row_count": figures["staged"],
-                "repairs": dg.MetadataValue.json(figures["repairs"]),
+                "dagster/row_count": figures[rows],
+                counts: dg.MetadataValue.json(figures[counts]),
                 **plan.metadata(),
             },
             data_version=plan.data_version,
-        ),
-        dg.MaterializeResult(
-            asset_key=["quarantine", source],
-            metadata={
-                "dagster/row_count": figures["quarantined"],
-                "reasons": dg.MetadataValue.json(figures["reasons"]),
-                **plan.metadata(),
-            },
-            data_version=plan.data_version,
-        ),
+        )
+        # accepted rows with the repairs made, rejected rows with their reason codes
+        for schema, rows, counts in (
+            ("staging", "staged", "repairs"),
+            ("quarantine", "quarantined", "reasons"),
+        )
     )
+    return staged, quarantined
 
 
 def suite_check(suite_fn: Callable) -> dg.AssetChecksDefinition:

@@ -74,3 +74,10 @@ def checks(domain) -> list[dg.AssetChecksDefinition]:
 
 def quarantine_keys(domain) -> list[list[str]]:
     return [["quarantine", s] for s in domain.SOURCES]
+
+
+def exported(domain) -> tuple[str, int, list[str], list[list[str]]]:
+    """What an asset module exposes of its domain (assets/__init__.py): GROUP (the domain's
+    name, the group of its raw, staging and quarantine assets), MODEL, SOURCES and
+    QUARANTINE_KEYS."""
+    return domain.NAME, domain.MODEL, domain.SOURCES, quarantine_keys(domain)

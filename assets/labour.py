@@ -9,51 +9,30 @@ name), skipping unchanged files.
 import dagster as dg
 
 from assets import declared
-from assets.common import load_files, raw_code_version, versioned_asset
+from assets.common import raw_asset, working_tables
 from domains import labour as domain
-from marts.lineage import deps_of
 from quality.staging import run_sql_file
 from sources.contracts.labour import LABOUR_STATUS
-from sources.readers import landing_files
-from warehouse import incremental
 from warehouse.resource import Warehouse
 
-GROUP = domain.NAME
-MODEL = domain.MODEL
-SOURCES = domain.SOURCES
-QUARANTINE_KEYS = declared.quarantine_keys(domain)
+GROUP, MODEL, SOURCES, QUARANTINE_KEYS = declared.exported(domain)
 # Dependencies come from the SQL files themselves (marts/lineage.py): staging links to the
 # population register's person tables (sex, birth date, residence over time) that model 36's
 # population_timeline builds.
 
 
-@dg.asset(
-    key=["raw", "labour_status"],
-    group_name=GROUP,
-    kinds={"duckdb", "excel"},
-    code_version=raw_code_version(LABOUR_STATUS),
-)
-def raw_labour_status(
-    context: dg.AssetExecutionContext, warehouse: Warehouse
-) -> dg.MaterializeResult:
+raw_labour_status = raw_asset(
+    LABOUR_STATUS,
+    GROUP,
     """The labour-market register's yearly extracts (`labour/labour_status_YYYY.xlsx`, one row
     per person aged 15+ on 1 July) as received: every value text, plus the file, row number and
     load batch. A file that cannot be read (not Excel, a required column missing) fails this
     asset naming the file, the problem and the fix; earlier loads stay as they were. Reloading
-    an unchanged file changes nothing."""
-    files = landing_files(warehouse.landing, LABOUR_STATUS)
-    # No file at all: not delivered yet; load_files creates the empty table and warns.
-    return load_files(context, warehouse, LABOUR_STATUS, files)
-
-
-@versioned_asset(
-    key=["marts", "labour_base"],
-    group_name="model_37",
-    kinds={"duckdb", "sql"},
-    deps=deps_of("marts/labour_base.sql"),
-    code=("marts/labour_base.sql", *incremental.MART_CODE),
-    outputs=incremental.sql_outputs("marts/labour_base.sql"),
+    an unchanged file changes nothing.""",
 )
+
+
+@working_tables("labour_base", group="model_37")
 def labour_base(warehouse: Warehouse) -> dg.MaterializeResult:
     """Working tables behind the model 37 marts (not published): the reference date of each
     year, the working-age population (15+) of each 2025 commune on that date by sex and age

@@ -4,55 +4,28 @@ notifications, from landing files to raw, staging and quarantine, then the touri
 import dagster as dg
 
 from assets import declared
-from assets.common import (
-    MONTHLY,
-    SINGLE_RUN,
-    load_files,
-    monthly_files,
-    raw_code_version,
-    stage,
-)
+from assets.common import raw_asset, stage
 from domains import lodging as domain
 from sources.contracts.lodging import ESTABLISHMENTS, STAYS
-from sources.readers import landing_files
 from warehouse.resource import Warehouse
 
-GROUP = domain.NAME
-MODEL = domain.MODEL
-SOURCES = domain.SOURCES
-QUARANTINE_KEYS = declared.quarantine_keys(domain)
+GROUP, MODEL, SOURCES, QUARANTINE_KEYS = declared.exported(domain)
 STAYS_STEP = declared.staging_step(domain, "stays")  # staged here: its flags are counted too
 
 
-@dg.asset(
-    key=["raw", "establishments"],
-    group_name=GROUP,
-    kinds={"duckdb", "excel"},
-    code_version=raw_code_version(ESTABLISHMENTS),
-)
-def raw_establishments(
-    context: dg.AssetExecutionContext, warehouse: Warehouse
-) -> dg.MaterializeResult:
+raw_establishments = raw_asset(
+    ESTABLISHMENTS,
+    GROUP,
     """The lodging establishment register (hotels, guesthouses, motels, homestays, rental rooms,
     worker housing, hospitals, long-distance buses) as received: one row per establishment, every
-    value text. The register is current: communes are 2025 codes."""
-    files = landing_files(warehouse.landing, ESTABLISHMENTS)
-    # No register at all: not delivered yet; load_files creates the empty table and warns.
-    return load_files(context, warehouse, ESTABLISHMENTS, files)
-
-
-@dg.asset(
-    key=["raw", "stays"],
-    code_version=raw_code_version(STAYS),
-    group_name=GROUP,
-    kinds={"duckdb", "json"},
-    partitions_def=MONTHLY,
-    backfill_policy=SINGLE_RUN,
+    value text. The register is current: communes are 2025 codes.""",
 )
-def raw_stays(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+raw_stays = raw_asset(
+    STAYS,
+    GROUP,
     """Lodging notifications as exported by the notification API, one partition per check-in
-    month (`stays_YYYY-MM.jsonl`), every value text. A backfill over many months runs as one run."""
-    return load_files(context, warehouse, STAYS, monthly_files(context, warehouse, STAYS))
+    month (`stays_YYYY-MM.jsonl`), every value text. A backfill over many months runs as one run.""",
+)
 
 
 @dg.multi_asset(specs=declared.staging_spec(domain, STAYS_STEP))

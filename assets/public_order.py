@@ -8,15 +8,12 @@ import dagster as dg
 import polars as pl
 
 from assets import declared
-from assets.common import MONTHLY, SINGLE_RUN, load_files, monthly_files, raw_code_version
+from assets.common import raw_asset
 from domains import public_order as domain
 from sources.contracts.public_order import INCIDENTS, TRAFFIC_VIOLATIONS
 from warehouse.resource import Warehouse
 
-GROUP = domain.NAME
-MODEL = domain.MODEL
-SOURCES = domain.SOURCES
-QUARANTINE_KEYS = declared.quarantine_keys(domain)
+GROUP, MODEL, SOURCES, QUARANTINE_KEYS = declared.exported(domain)
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "sources" / "reference"
 PENAL_CODE_CSV = REFERENCE_DIR / "penal_code_iccs.csv"
 VIOLATION_CODES_CSV = REFERENCE_DIR / "violation_codes.csv"
@@ -66,41 +63,20 @@ def violation_codes(warehouse: Warehouse) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"dagster/row_count": frame.height})
 
 
-@dg.asset(
-    key=["raw", "incidents"],
-    code_version=raw_code_version(INCIDENTS),
-    group_name=GROUP,
-    kinds={"duckdb", "csv"},
-    partitions_def=MONTHLY,
-    backfill_policy=SINGLE_RUN,
-)
-def raw_incidents(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+raw_incidents = raw_asset(
+    INCIDENTS,
+    GROUP,
     """The police incident log as received, one partition per extract month
     (`incidents_YYYY-MM.csv`: the incidents reported in that month; each is counted later in
-    the month it occurred). Every value text, plus file, row number and load batch."""
-    return load_files(context, warehouse, INCIDENTS, monthly_files(context, warehouse, INCIDENTS))
-
-
-@dg.asset(
-    key=["raw", "traffic_violations"],
-    code_version=raw_code_version(TRAFFIC_VIOLATIONS),
-    group_name=GROUP,
-    kinds={"duckdb", "parquet"},
-    partitions_def=MONTHLY,
-    backfill_policy=SINGLE_RUN,
+    the month it occurred). Every value text, plus file, row number and load batch.""",
 )
-def raw_traffic_violations(
-    context: dg.AssetExecutionContext, warehouse: Warehouse
-) -> dg.MaterializeResult:
+raw_traffic_violations = raw_asset(
+    TRAFFIC_VIOLATIONS,
+    GROUP,
     """Camera-detected traffic violations as received, one partition per month detected
     (`traffic_violations_YYYY-MM.parquet`), every value read as text. Plates are still in
-    clear here: raw is the pipeline's only."""
-    return load_files(
-        context,
-        warehouse,
-        TRAFFIC_VIOLATIONS,
-        monthly_files(context, warehouse, TRAFFIC_VIOLATIONS),
-    )
+    clear here: raw is the pipeline's only.""",
+)
 
 
 # Built from the domain's declaration (domains/public_order.py): staging steps, marts, checks.

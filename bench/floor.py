@@ -101,6 +101,19 @@ def run(
     def write(mart: str, select: str) -> None:
         step(mart, f"COPY ({select}) TO '{out / mart}.parquet' (FORMAT parquet)")
 
+    def first_rows(name: str, key: str, select: str, table: str = "") -> None:
+        """CREATE TABLE <table, else name> AS <select>, keeping the first row of each key (a
+        re-sent record)."""
+        step(
+            name,
+            f"CREATE TABLE {table or name} AS {select}\n"
+            f"QUALIFY row_number() OVER (PARTITION BY {key}) = 1",
+        )
+
+    def monthly(table: str, column: str) -> str:
+        """The table with the calendar month of `column` as `month`."""
+        return f"(SELECT *, date_trunc('month', {column}) AS month FROM {table})"
+
     def by_area(table: str, keys: str, measures: str, counts: list[str]) -> str:
         """Aggregate at commune, district and province level, counts perturbed (each count `c`
         of `measures` comes with `c__ck`, the sum of its records' count keys)."""
@@ -140,21 +153,20 @@ def run(
             ),
         )
     if list(pop.glob("events_*.csv")):
-        step(
+        first_rows(
             "events",
+            "event_id",
             f"""
-            CREATE TABLE events AS
             SELECT trim(event_id) AS event_id, trim(event_type) AS event_type,
                    pseudonym(person_id) AS person_key, to_date(event_date) AS event_date,
                    record_key('person|' || pseudonym(person_id)) AS rk,
                    trim(commune_code) AS commune_code
-            FROM {read_csvs(sorted(pop.glob("events_*.csv")), EVENTS)}
-            QUALIFY row_number() OVER (PARTITION BY event_id) = 1""",
+            FROM {read_csvs(sorted(pop.glob("events_*.csv")), EVENTS)}""",
         )
         write(
             "population_change",
             by_area(
-                "(SELECT *, date_trunc('month', event_date) AS month FROM events)",
+                monthly("events", "event_date"),
                 "month, event_type",
                 "count(DISTINCT person_key) AS persons, sum(DISTINCT count_key(rk)) AS persons__ck",
                 ["persons"],
@@ -218,10 +230,10 @@ def run(
                    trim(commune_code) AS commune_code, try_cast(rooms AS INTEGER) AS rooms
             FROM _est QUALIFY row_number() OVER (PARTITION BY establishment_id) = 1""",
         )
-        step(
+        first_rows(
             "stays",
+            "notification_id",
             f"""
-            CREATE TABLE stays AS
             SELECT trim(notification_id) AS notification_id, trim(establishment_id) AS establishment_id,
                    pseudonym(guest_doc_number) AS guest_key,
                    record_key('stay|' || notification_id) AS rk,
@@ -231,8 +243,7 @@ def run(
             FROM read_json('{lodging}/stays_*.jsonl', format = 'newline_delimited',
                            columns = {{notification_id: 'VARCHAR', establishment_id: 'VARCHAR',
                                       guest_doc_number: 'VARCHAR', guest_nationality: 'VARCHAR',
-                                      check_in: 'VARCHAR', check_out: 'VARCHAR'}})
-            QUALIFY row_number() OVER (PARTITION BY notification_id) = 1""",
+                                      check_in: 'VARCHAR', check_out: 'VARCHAR'}})""",
         )
         write(
             "tourism_monthly",
@@ -249,20 +260,19 @@ def run(
 
     po = landing / "public_order"
     if list(po.glob("incidents_*.csv")):
-        step(
+        first_rows(
             "incidents",
+            "incident_id",
             f"""
-            CREATE TABLE incidents AS
             SELECT trim(incident_id) AS incident_id, try_cast(occurred_at AS TIMESTAMP) AS occurred_at,
                    trim(commune_code) AS commune_code, trim(category_code) AS category_code,
                    trim(status) = 'cleared' AS cleared, record_key('incident|' || incident_id) AS rk
-            FROM {read_csvs(sorted(po.glob("incidents_*.csv")), INCIDENTS)}
-            QUALIFY row_number() OVER (PARTITION BY incident_id) = 1""",
+            FROM {read_csvs(sorted(po.glob("incidents_*.csv")), INCIDENTS)}""",
         )
         write(
             "public_order_monthly",
             by_area(
-                "(SELECT *, date_trunc('month', occurred_at) AS month FROM incidents)",
+                monthly("incidents", "occurred_at"),
                 "month",
                 "count(*) AS incidents, sum(count_key(rk)) AS incidents__ck, "
                 "count_if(cleared) AS cleared, "
@@ -271,20 +281,20 @@ def run(
             ),
         )
     if list(po.glob("traffic_violations_*.parquet")):
-        step(
+        first_rows(
             "traffic_violations",
+            "violation_id",
             f"""
-            CREATE TABLE violations AS
             SELECT violation_id, detected_at, trim(commune_code) AS commune_code,
                    pseudonym(upper(replace(replace(plate, '-', ''), '.', ''))) AS plate_key,
                    vehicle_type, violation_code, fine_vnd, record_key('violation|' || violation_id) AS rk
-            FROM read_parquet('{po}/traffic_violations_*.parquet', union_by_name = true)
-            QUALIFY row_number() OVER (PARTITION BY violation_id) = 1""",
+            FROM read_parquet('{po}/traffic_violations_*.parquet', union_by_name = true)""",
+            table="violations",
         )
         write(
             "traffic_violations_monthly",
             by_area(
-                "(SELECT *, date_trunc('month', detected_at) AS month FROM violations)",
+                monthly("violations", "detected_at"),
                 "month, vehicle_type",
                 "count(*) AS violations, sum(count_key(rk)) AS violations__ck, "
                 "ckm_magnitude(sum(fine_vnd), max(fine_vnd), sum(magnitude_key(rk))) AS fines_vnd",

@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench.run import generate_command
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -51,17 +53,7 @@ def main() -> None:
     for seed, name in zip((21, 22), names, strict=True):
         if not (out / name / "landing").exists():
             subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "synthetic.generate",
-                    "--scale",
-                    str(args.scale),
-                    "--seed",
-                    str(seed),
-                    "--out",
-                    str(out / name),
-                ],
+                generate_command(args.scale, seed, out / name),
                 cwd=REPO,
                 check=True,
                 stdout=subprocess.DEVNULL,

@@ -27,6 +27,16 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
 
+def generate_command(
+    scale: float, seed: int, out: Path, sources: list[str] | None = None
+) -> list[str]:
+    """The synthetic generator's command line: extracts of `scale` for `seed` into `out`
+    (`out/landing`, `out/ground_truth`), all sources unless `sources` names some."""
+    command = [sys.executable, "-m", "synthetic.generate", "--scale", str(scale)]
+    command += ["--seed", str(seed), "--out", str(out)]
+    return command + (["--sources", ",".join(sources)] if sources is not None else [])
+
+
 def timed(cmd: list[str], env: dict, log: Path) -> tuple[float, int, int]:
     """Wall time, peak RSS of the whole process tree (MiB, polled every 50 ms) and of its
     largest process (MiB, from the kernel) of a child command; its output goes to `log`."""
@@ -157,21 +167,7 @@ def main() -> None:
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
         gen_wall, gen_mem, _ = timed(
-            [
-                sys.executable,
-                "-m",
-                "synthetic.generate",
-                "--scale",
-                str(args.scale),
-                "--seed",
-                str(args.seed),
-                "--out",
-                str(out),
-                "--sources",
-                ",".join(available),
-            ],
-            env,
-            out / "generate.log",
+            generate_command(args.scale, args.seed, out, available), env, out / "generate.log"
         )
     for d in ("data", "dagster_home", "floor"):
         shutil.rmtree(out / d, ignore_errors=True)

@@ -215,6 +215,30 @@ def sum_check(frame: pl.DataFrame, by: list[str], is_total: pl.Expr, value: str,
     )
 
 
+def all_check(frame: pl.DataFrame, by: list[str], column: str, other: str, value: str, D: int):
+    """sum_check of the 'all' row of `column` against its other values, on the rows where
+    `other` (the frame's second breakdown) is 'all'."""
+    return sum_check(frame.filter(pl.col(other) == "all"), by, pl.col(column) == "all", value, D)
+
+
+def year_check(yearly: pl.DataFrame, monthly: pl.DataFrame, by: list[str], value: str, D: int):
+    """sum_check of each year's published figure (`yearly`, a yearly mart) against the sum of its
+    published months (`monthly`, the monthly mart with the same `by` columns, `year` among
+    them): tables are not additive, so they agree within D × (months + 1), not exactly."""
+    return sum_check(
+        pl.concat(
+            [
+                yearly.select(*by, value, is_year=True),
+                monthly.select(*by, value, is_year=False),
+            ]
+        ),
+        by,
+        pl.col("is_year"),
+        value,
+        D,
+    )
+
+
 def within(published, true, D: int, JS: int = 2) -> bool:
     """A published count as the cell key method may publish the true one: within D, never
     1 … JS, a true zero published as zero."""

@@ -46,6 +46,71 @@ CHECKS_MD = (
 )
 
 
+# The ground-truth cell of a notebook: `parts`, the figures compared with the generator's truth
+# (against_truth frames), are all within ±D, or the cell fails showing which are not.
+def truth_check(domain: str, parts: str, end: str = "\n") -> tuple[str, str]:
+    return (
+        "code",
+        f"""\
+# 4. Against the generator's truth (synthetic landings only: DE06_GROUND_TRUTH).
+gt = truth("{domain}")
+if gt:
+{parts}    ], how="diagonal")
+    assert checked.height > 0 and checked["ok"].all(), checked.filter(~pl.col("ok"))
+    print(f"{{checked.height}} figures within ±{{D}} of the truth; "
+          f"mean |deviation| {{checked['deviation'].abs().mean():.2f}}")
+else:
+    print("Không có ground truth (dữ liệu thật) / no ground truth (real extracts)"){end}""",
+    )
+
+
+# Every total against the sum of its parts (`checks`: name → sum_check / hierarchy_check frame).
+SUM_CHECKS = """\
+for name, check in checks.items():
+    assert check.height > 0 and check["ok"].all(), (name, check.filter(~pl.col("ok")))
+    print(f"{name}: {check.height} totals, largest gap {check['gap'].max()} "
+          f"(allowed {check['tolerance'].min()}–{check['tolerance'].max()})")
+"""
+
+
+def where(
+    n: int,
+    rate: tuple[str, str],
+    hover: list[str],
+    title: tuple[str, str],
+    communes: str,
+    small: str,
+    note: str = "",
+) -> list[tuple[str, str]]:
+    """Section `n`, "where": the former districts by `rate` (column, axis label; `title` in two
+    lines of an f-string), then the 15 2025 communes of highest rate with their former district,
+    ⚠ where the count `small` is small (`communes`: the frame's expression; `note`: a comment
+    line above it)."""
+    column, label = rate
+    shown = ", ".join(f'"{c}"' for c in hover)
+    chart = f"""\
+fig = px.bar(districts.sort("{column}", nulls_last=True), x="{column}", y="area_name",
+             orientation="h", hover_data=[{shown}],
+             labels={{"{column}": "{label}",
+                     "area_name": "huyện cũ / former district"}},
+             title=f"{title[0]}"
+                   f"{title[1]}")
+drawn(fig)"""
+    table = f"""\
+{note}print(SMALL_NOTE.format(D=D))
+({communes}
+    .join(districts.select(pl.col("area_code").alias("parent_code"), pl.col("area_name").alias("district")),
+          on="parent_code")
+    .with_columns(small=pl.when(small_count(pl.col("{small}"), D)).then(pl.lit("⚠")))
+    .sort("{column}", descending=True, nulls_last=True)
+    .select("district", "area_name", {shown}, "{column}", "small")
+    .head(15))"""
+    heading = (
+        f"## {n}. Ở đâu / Where: huyện cũ và xã, phường 2025 / former districts and 2025 communes"
+    )
+    return [("md", heading), ("code", chart), ("code", table)]
+
+
 def header(title: str, questions: list[str], source: str) -> str:
     numbered = "\n".join(f"{i}. {q}" for i, q in enumerate(questions, start=1))
     return (
@@ -62,15 +127,26 @@ PUBLISHED_SOURCE = (
     "published marts of `DE06_DATA_DIR` (default `data/`), read-only; `make run` writes them."
 )
 
+
+def opening(
+    title: str, questions: list[str], code: str, note: str = "", source: str = PUBLISHED_SOURCE
+) -> list[tuple[str, str]]:
+    """A notebook's first two cells: its title, questions and source (`header`, the published
+    marts unless `source` says otherwise, and `note` on what they hold), then the imports and
+    the tables it reads (`code`)."""
+    source = f"{source}\n\n{note}" if note else source
+    return [("md", header(title, questions, source)), ("code", IMPORTS + code)]
+
+
 IMPORTS = """\
 import plotly.express as px
 import polars as pl
 from IPython.display import display
 
 from de06nb import (ESTABLISHMENT_TYPES, ORIGIN, SEX, SMALL_NOTE, VEHICLE_TYPES,
-                    VIOLATION_GROUPS, against_truth, answers, drawn, hierarchy_check, note,
-                    open_published, pct_change, small_count, sum_check, symmetric_ticks, truth,
-                    vn)
+                    VIOLATION_GROUPS, against_truth, all_check, answers, drawn, hierarchy_check,
+                    note, open_published, pct_change, small_count, sum_check, symmetric_ticks,
+                    truth, vn, year_check)
 
 pub = open_published()  # DE06_DATA_DIR/published/marts.duckdb, read-only
 D, JS = pub.D, pub.JS
@@ -78,32 +154,24 @@ note(pub)"""
 
 # ============================================================================ 36 population
 POPULATION = [
-    (
-        "md",
-        header(
-            "Mô hình 36 — Tình hình dân cư / Model 36 — Population situation",
-            [
-                "Bao nhiêu người sống trên địa bàn vào ngày tham chiếu mới nhất, nam và nữ, "
-                "tăng bao nhiêu? / How many people live in the area on the latest reference "
-                "date, men and women, and how has that changed?",
-                "Dân số già hay trẻ: tuổi trung vị, tỷ số phụ thuộc, chỉ số già hóa, tháp dân "
-                "số? / How old is the population: median age, dependency ratios, ageing index, "
-                "the pyramid?",
-                "Ở đâu: huyện cũ nào đông dân, mật độ ra sao, các xã 2025 khác nhau thế nào? / "
-                "Where: which former districts are largest and densest, how do the 2025 "
-                "communes differ?",
-                "Sinh, chết, di cư mỗi năm và mỗi tháng: tỷ suất thô? / Births, deaths and "
-                "migration each year and month: the crude rates?",
-                "Dân số sẽ ra sao đến năm 2031 (dự báo), và dự báo đáng tin đến đâu? / Where "
-                "is the population going to 2031 (projection), and how far can it be trusted?",
-            ],
-            PUBLISHED_SOURCE,
-        ),
-    ),
-    (
-        "code",
-        IMPORTS
-        + '''
+    *opening(
+        "Mô hình 36 — Tình hình dân cư / Model 36 — Population situation",
+        [
+            "Bao nhiêu người sống trên địa bàn vào ngày tham chiếu mới nhất, nam và nữ, "
+            "tăng bao nhiêu? / How many people live in the area on the latest reference "
+            "date, men and women, and how has that changed?",
+            "Dân số già hay trẻ: tuổi trung vị, tỷ số phụ thuộc, chỉ số già hóa, tháp dân "
+            "số? / How old is the population: median age, dependency ratios, ageing index, "
+            "the pyramid?",
+            "Ở đâu: huyện cũ nào đông dân, mật độ ra sao, các xã 2025 khác nhau thế nào? / "
+            "Where: which former districts are largest and densest, how do the 2025 "
+            "communes differ?",
+            "Sinh, chết, di cư mỗi năm và mỗi tháng: tỷ suất thô? / Births, deaths and "
+            "migration each year and month: the crude rates?",
+            "Dân số sẽ ra sao đến năm 2031 (dự báo), và dự báo đáng tin đến đâu? / Where "
+            "is the population going to 2031 (projection), and how far can it be trusted?",
+        ],
+        '''
 
 ind = pub.sql("""
     SELECT ref_date, area_level, area_code, area_name, parent_code, population, males, females,
@@ -357,12 +425,9 @@ if not projection.is_empty():
     assert ((check["parts"] - check["projected_population"]).abs() <= 2).all()
     print(f"projection: {areas.height} area totals add up, {check.height} 0-14 groups sum")''',
     ),
-    (
-        "code",
+    truth_check(
+        "population",
         """\
-# 4. Against the generator's truth (synthetic landings only: DE06_GROUND_TRUTH).
-gt = truth("population")
-if gt:
     at = gt["population_at"]
     stocks = pl.DataFrame(
         [(d, "52", f, t[k]) for d, t in at.items()
@@ -387,45 +452,28 @@ if gt:
                                      value_name="published")
                       .with_columns(pl.col("month").dt.strftime("%Y-%m")),
                       months, ["month", "figure"], D, JS),
-    ], how="diagonal")
-    assert checked.height > 0 and checked["ok"].all(), checked.filter(~pl.col("ok"))
-    print(f"{checked.height} figures within ±{D} of the truth; "
-          f"mean |deviation| {checked['deviation'].abs().mean():.2f}")
-else:
-    print("Không có ground truth (dữ liệu thật) / no ground truth (real extracts)")
 """,
     ),
 ]
 
 # ============================================================================ 37 labour
 LABOUR = [
-    (
-        "md",
-        header(
-            "Mô hình 37 — Tình hình lao động / Model 37 — Labour situation",
-            [
-                "Bao nhiêu người trong lực lượng lao động, có việc làm, thất nghiệp; tỷ lệ "
-                "tham gia và tỷ lệ thất nghiệp? / How many are in the labour force, employed "
-                "and unemployed; the participation and unemployment rates?",
-                "Thất nghiệp khác nhau thế nào theo giới tính và nhóm tuổi? / How does "
-                "unemployment differ by sex and age?",
-                "Thanh niên 15–24: thất nghiệp và không học, không làm (NEET)? / Youth 15–24: "
-                "unemployment and NEET?",
-                "Lao động làm trong khu vực nào, bao nhiêu phi chính thức? / Which sectors "
-                "employ people, how much is informal?",
-                "Huyện cũ, xã nào thất nghiệp cao? / Which former districts and communes have "
-                "high unemployment?",
-            ],
-            PUBLISHED_SOURCE
-            + "\n\nSố liệu từ cơ sở dữ liệu thị trường lao động (không phải điều tra), định "
-            "nghĩa ILO ICLS 19, từ 15 tuổi. / Register-based figures (not a survey), ILO 19th "
-            "ICLS definitions, aged 15+.",
-        ),
-    ),
-    (
-        "code",
-        IMPORTS
-        + '''
+    *opening(
+        "Mô hình 37 — Tình hình lao động / Model 37 — Labour situation",
+        [
+            "Bao nhiêu người trong lực lượng lao động, có việc làm, thất nghiệp; tỷ lệ "
+            "tham gia và tỷ lệ thất nghiệp? / How many are in the labour force, employed "
+            "and unemployed; the participation and unemployment rates?",
+            "Thất nghiệp khác nhau thế nào theo giới tính và nhóm tuổi? / How does "
+            "unemployment differ by sex and age?",
+            "Thanh niên 15–24: thất nghiệp và không học, không làm (NEET)? / Youth 15–24: "
+            "unemployment and NEET?",
+            "Lao động làm trong khu vực nào, bao nhiêu phi chính thức? / Which sectors "
+            "employ people, how much is informal?",
+            "Huyện cũ, xã nào thất nghiệp cao? / Which former districts and communes have "
+            "high unemployment?",
+        ],
+        '''
 
 lab = pub.sql("""
     SELECT year, area_level, area_code, area_name, parent_code, sex, age_band,
@@ -481,6 +529,9 @@ answers([
      f"{districts['area_name'][-1]} ({vn(districts['unemployment_rate'][-1], 2)} %"
      f"{' ⚠' if districts['unemployed'][-1] < 10 * D else ''}) — " + SMALL_NOTE.format(D=D)),
 ])''',
+        note="Số liệu từ cơ sở dữ liệu thị trường lao động (không phải điều tra), định "
+        "nghĩa ILO ICLS 19, từ 15 tuổi. / Register-based figures (not a survey), ILO 19th "
+        "ICLS definitions, aged 15+.",
     ),
     (
         "md",
@@ -531,30 +582,18 @@ at(sector, "province", latest).filter((pl.col("sex") == "Tổng")
       & ~pl.col("vsic_section").is_in(["B-F", "G-U", "Tổng"])).sort("employed", descending=True
       ).select("vsic_section", "vsic_name", "broad_sector", "employed", "share")""",
     ),
-    ("md", "## 5. Ở đâu / Where: huyện cũ và xã, phường 2025 / former districts and 2025 communes"),
-    (
-        "code",
-        """\
-fig = px.bar(districts.sort("unemployment_rate", nulls_last=True), x="unemployment_rate", y="area_name",
-             orientation="h", hover_data=["labour_force", "unemployed"],
-             labels={"unemployment_rate": "tỷ lệ thất nghiệp / unemployment rate, %",
-                     "area_name": "huyện cũ / former district"},
-             title=f"Tỷ lệ thất nghiệp theo huyện cũ, {latest} / unemployment rate by former "
-                   f"district, {latest}")
-drawn(fig)""",
-    ),
-    (
-        "code",
-        """\
-# 2025 communes with the highest unemployment; ⚠ where the count of unemployed is small.
-print(SMALL_NOTE.format(D=D))
-(at(lab, "commune", latest).filter(total)
-    .join(districts.select(pl.col("area_code").alias("parent_code"), pl.col("area_name").alias("district")),
-          on="parent_code")
-    .with_columns(small=pl.when(small_count(pl.col("unemployed"), D)).then(pl.lit("⚠")))
-    .sort("unemployment_rate", descending=True, nulls_last=True)
-    .select("district", "area_name", "labour_force", "unemployed", "unemployment_rate", "small")
-    .head(15))""",
+    *where(
+        5,
+        ("unemployment_rate", "tỷ lệ thất nghiệp / unemployment rate, %"),
+        ["labour_force", "unemployed"],
+        (
+            "Tỷ lệ thất nghiệp theo huyện cũ, {latest} / unemployment rate by former ",
+            "district, {latest}",
+        ),
+        'at(lab, "commune", latest).filter(total)',
+        "unemployed",
+        note="# 2025 communes with the highest unemployment; ⚠ where the count of unemployed is "
+        "small.\n",
     ),
     ("md", CHECKS_MD),
     (
@@ -598,23 +637,18 @@ checks = {
         sector.filter(pl.col("broad_sector").is_in(["B-F", "G-U"])), [*keys, "sex", "broad_sector"],
         pl.col("vsic_section") == pl.col("broad_sector"), "employed", D),
 }
-for name, check in checks.items():
-    assert check.height > 0 and check["ok"].all(), (name, check.filter(~pl.col("ok")))
-    print(f"{name}: {check.height} totals, largest gap {check['gap'].max()} "
-          f"(allowed {check['tolerance'].min()}–{check['tolerance'].max()})")
-
+"""
+        + SUM_CHECKS
+        + """
 # 3. Rates follow from the published counts.
 # (to one unit of the published rounding: DuckDB rounds halves away from zero, polars to even)
 rate = (100 * pl.col("unemployed") / pl.col("labour_force")).round(2)
 assert (lab.filter(pl.col("labour_force") > 0).select((rate - pl.col("unemployment_rate")).abs().max()
         ).item() <= 0.01 + 1e-9)""",
     ),
-    (
-        "code",
+    truth_check(
+        "labour",
         """\
-# 4. Against the generator's truth (synthetic landings only: DE06_GROUND_TRUTH).
-gt = truth("labour")
-if gt:
     fields = ["labour_force", "employed", "unemployed", "working_age_population"]
     youth_fields = ["youth_labour_force", "youth_unemployed", "youth_neet"]
     true = pl.DataFrame([(int(y), sex, f, t[f]) for y, d in gt["years"].items()
@@ -635,48 +669,27 @@ if gt:
         against_truth(sector.filter(province).select("year", "sex", "vsic_section",
                                                      published="employed"),
                       broad_true, ["year", "sex", "vsic_section"], D, JS),
-    ], how="diagonal")
-    assert checked.height > 0 and checked["ok"].all(), checked.filter(~pl.col("ok"))
-    print(f"{checked.height} figures within ±{D} of the truth; "
-          f"mean |deviation| {checked['deviation'].abs().mean():.2f}")
-else:
-    print("Không có ground truth (dữ liệu thật) / no ground truth (real extracts)")
 """,
     ),
 ]
 
 # ============================================================================ 38 tourism
 TOURISM = [
-    (
-        "md",
-        header(
-            "Mô hình 38 — Du lịch qua thông báo lưu trú / Model 38 — Tourism through lodging",
-            [
-                "Bao nhiêu lượt khách và đêm lưu trú trong năm, ở lại bao lâu, so với năm "
-                "trước? / How many arrivals and guest-nights in the year, how long do guests "
-                "stay, against the year before?",
-                "Tháng nào đông khách nhất (mùa vụ)? / Which months are busiest (seasonality)?",
-                "Khách từ đâu: nội địa, quốc tế, quốc tịch nào? / Where do guests come from: "
-                "domestic, international, which nationalities?",
-                "Loại cơ sở nào, công suất phòng ra sao? / Which kinds of establishment, and "
-                "how full are the rooms?",
-                "Huyện cũ nào đón nhiều khách? / Which former districts receive the guests?",
-                "Cơ sở có thông báo lưu trú đúng hạn không? / Do establishments notify on time?",
-            ],
-            PUBLISHED_SOURCE
-            + "\n\nIRTS 2008: lượt khách theo tháng nhận phòng, đêm lưu trú theo tháng của "
-            "đêm. Số năm lấy từ bảng năm (`tourism_yearly`, `tourism_by_nationality_yearly`, có "
-            "`months_covered`), không cộng các tháng; riêng thông báo muộn (không có bảng năm) "
-            "là tổng các tháng đã công bố. / IRTS 2008: arrivals by check-in month, nights in "
-            "the month they fall in. Yearly figures come from the yearly marts (with "
-            "`months_covered`), never from sums of months; only late notifications, which have "
-            "no yearly mart, are sums of the published months (each within ±3).",
-        ),
-    ),
-    (
-        "code",
-        IMPORTS
-        + '''
+    *opening(
+        "Mô hình 38 — Du lịch qua thông báo lưu trú / Model 38 — Tourism through lodging",
+        [
+            "Bao nhiêu lượt khách và đêm lưu trú trong năm, ở lại bao lâu, so với năm "
+            "trước? / How many arrivals and guest-nights in the year, how long do guests "
+            "stay, against the year before?",
+            "Tháng nào đông khách nhất (mùa vụ)? / Which months are busiest (seasonality)?",
+            "Khách từ đâu: nội địa, quốc tế, quốc tịch nào? / Where do guests come from: "
+            "domestic, international, which nationalities?",
+            "Loại cơ sở nào, công suất phòng ra sao? / Which kinds of establishment, and "
+            "how full are the rooms?",
+            "Huyện cũ nào đón nhiều khách? / Which former districts receive the guests?",
+            "Cơ sở có thông báo lưu trú đúng hạn không? / Do establishments notify on time?",
+        ],
+        '''
 
 ty = pub.sql("""
     SELECT year, months_covered, area_level, area_code, area_name, parent_code,
@@ -736,6 +749,13 @@ answers([
      (f"quá hạn nhiều nhất / latest most often: {ESTABLISHMENT_TYPES.get(late['establishment_type'][0])} "
       f"({vn(100 * late['share'][0], 1)} %, tổng các tháng / sum of months)") if late.height else "-"),
 ])''',
+        note="IRTS 2008: lượt khách theo tháng nhận phòng, đêm lưu trú theo tháng của "
+        "đêm. Số năm lấy từ bảng năm (`tourism_yearly`, `tourism_by_nationality_yearly`, có "
+        "`months_covered`), không cộng các tháng; riêng thông báo muộn (không có bảng năm) "
+        "là tổng các tháng đã công bố. / IRTS 2008: arrivals by check-in month, nights in "
+        "the month they fall in. Yearly figures come from the yearly marts (with "
+        "`months_covered`), never from sums of months; only late notifications, which have "
+        "no yearly mart, are sums of the published months (each within ±3).",
     ),
     ("md", "## 1–3. Mùa vụ và nguồn khách / Seasonality and origin (toàn tỉnh / province)"),
     (
@@ -810,23 +830,17 @@ assert (vnm["guest_nights"] == vnm["guest_nights_right"]).all()
 # 2. Not additive, but close: totals against their parts within D × (parts + 1).
 keys = ["year", "area_level", "area_code"]
 checks = {
-    "all guests vs domestic + international": sum_check(
-        ty.filter(pl.col("establishment_type") == "all"), keys, pl.col("guest_origin") == "all",
-        "arrivals", D),
-    "all types vs each type": sum_check(
-        ty.filter(pl.col("guest_origin") == "all"), keys, pl.col("establishment_type") == "all",
-        "arrivals", D),
+    "all guests vs domestic + international": all_check(
+        ty, keys, "guest_origin", "establishment_type", "arrivals", D),
+    "all types vs each type": all_check(
+        ty, keys, "establishment_type", "guest_origin", "arrivals", D),
     "areas": hierarchy_check(ty.filter(everything), "arrivals", ["year"], D),
-    "year vs its months": sum_check(
-        pl.concat([ty.filter(everything).select(*keys, "arrivals", is_year=True),
-                   tm.filter(everything).select(*keys, "arrivals", is_year=False)]),
-        keys, pl.col("is_year"), "arrivals", D),
+    "year vs its months": year_check(
+        ty.filter(everything), tm.filter(everything), keys, "arrivals", D),
 }
-for name, check in checks.items():
-    assert check.height > 0 and check["ok"].all(), (name, check.filter(~pl.col("ok")))
-    print(f"{name}: {check.height} totals, largest gap {check['gap'].max()} "
-          f"(allowed {check['tolerance'].min()}–{check['tolerance'].max()})")
-
+"""
+        + SUM_CHECKS
+        + """
 # 3. Derived figures follow from the published counts (to one unit of their rounding).
 for frame in (ty, tm):
     alos = frame.filter(pl.col("arrivals") > 0).select(
@@ -840,12 +854,9 @@ share = comp.filter(pl.col("notifications") > 0).select(
     ((pl.col("late_notifications") / pl.col("notifications")).round(6) - pl.col("late_share")).abs().max())
 assert share.item() <= 1e-6 + 1e-12""",
     ),
-    (
-        "code",
+    truth_check(
+        "lodging",
         """\
-# 4. Against the generator's truth (synthetic landings only: DE06_GROUND_TRUTH).
-gt = truth("lodging")
-if gt:
     ym = pl.col("month").dt.strftime("%Y-%m")
     province_all = province & (pl.col("establishment_type") == "all")
     guests = pl.DataFrame(
@@ -874,42 +885,27 @@ if gt:
         # every nationality of every year: the truth's guests, or none
         against_truth(nat.select("year", "nationality", published="arrivals"), nationalities,
                       ["year", "nationality"], D, JS, absent_is_zero=True),
-    ], how="diagonal")
-    assert checked.height > 0 and checked["ok"].all(), checked.filter(~pl.col("ok"))
-    print(f"{checked.height} figures within ±{D} of the truth; "
-          f"mean |deviation| {checked['deviation'].abs().mean():.2f}")
-else:
-    print("Không có ground truth (dữ liệu thật) / no ground truth (real extracts)")""",
+""",
+        end="",
     ),
 ]
 
 # ============================================================================ 39 public order
 PUBLIC_ORDER = [
-    (
-        "md",
-        header(
-            "Mô hình 39 — Trật tự, an toàn xã hội / Model 39 — Public order and social safety",
-            [
-                "Bao nhiêu vụ việc trong năm, trên 100.000 dân, bao nhiêu được làm rõ? / How "
-                "many incidents in the year, per 100,000 population, how many cleared?",
-                "Nhóm hành vi (ICCS) nào nhiều nhất? / Which kinds of offence (ICCS sections) "
-                "are most common?",
-                "Huyện cũ nào có tỷ lệ cao? / Which former districts have high rates?",
-                "Xu hướng theo tháng? / What is the monthly trend?",
-                "Vi phạm giao thông qua camera: bao nhiêu, hành vi nào, loại xe nào, tiền phạt, "
-                "đã nộp bao nhiêu? / Camera traffic violations: how many, which behaviours and "
-                "vehicles, fines, how much paid?",
-            ],
-            PUBLISHED_SOURCE
-            + "\n\nSố năm lấy từ bảng năm (`public_order_yearly`, `traffic_violations_yearly`, "
-            "có `months_covered`), không cộng các tháng. / Yearly figures come from the yearly "
-            "marts (with `months_covered`), never from sums of months.",
-        ),
-    ),
-    (
-        "code",
-        IMPORTS
-        + '''
+    *opening(
+        "Mô hình 39 — Trật tự, an toàn xã hội / Model 39 — Public order and social safety",
+        [
+            "Bao nhiêu vụ việc trong năm, trên 100.000 dân, bao nhiêu được làm rõ? / How "
+            "many incidents in the year, per 100,000 population, how many cleared?",
+            "Nhóm hành vi (ICCS) nào nhiều nhất? / Which kinds of offence (ICCS sections) "
+            "are most common?",
+            "Huyện cũ nào có tỷ lệ cao? / Which former districts have high rates?",
+            "Xu hướng theo tháng? / What is the monthly trend?",
+            "Vi phạm giao thông qua camera: bao nhiêu, hành vi nào, loại xe nào, tiền phạt, "
+            "đã nộp bao nhiêu? / Camera traffic violations: how many, which behaviours and "
+            "vehicles, fines, how much paid?",
+        ],
+        '''
 
 yearly = pub.sql("""
     SELECT year, area_level, area_code, area_name, parent_code, iccs_section, iccs_section_name,
@@ -963,6 +959,9 @@ answers([
      f"({vn(groups['violations'][0])}); tiền phạt / fines {vn(cams_all['fines_vnd'] / 1e6)} triệu "
      f"đồng / million VND, đã nộp / paid {vn(100 * (cams_all['paid_share'] or 0), 1)} %"),
 ])''',
+        note="Số năm lấy từ bảng năm (`public_order_yearly`, `traffic_violations_yearly`, "
+        "có `months_covered`), không cộng các tháng. / Yearly figures come from the yearly "
+        "marts (with `months_covered`), never from sums of months.",
     ),
     ("md", "## 1–2. Nhóm hành vi / ICCS sections (toàn tỉnh / province)"),
     (
@@ -976,29 +975,16 @@ fig = px.bar(at(yearly, "province", latest).filter(~ALL & (pl.col("incidents") >
              title=f"Vụ việc theo nhóm ICCS, {latest} / incidents by ICCS section, {latest}")
 drawn(fig)""",
     ),
-    ("md", "## 3. Ở đâu / Where: huyện cũ và xã, phường 2025 / former districts and 2025 communes"),
-    (
-        "code",
-        """\
-fig = px.bar(districts.sort("rate_per_100k", nulls_last=True), x="rate_per_100k", y="area_name",
-             orientation="h", hover_data=["incidents", "mean_population"],
-             labels={"rate_per_100k": "vụ trên 100.000 dân / per 100,000",
-                     "area_name": "huyện cũ / former district"},
-             title=f"Vụ việc trên 100.000 dân theo huyện cũ, {latest} / incidents per 100,000 by "
-                   f"former district, {latest}")
-drawn(fig)""",
-    ),
-    (
-        "code",
-        """\
-print(SMALL_NOTE.format(D=D))
-(at(yearly, "commune", latest).filter(ALL)
-    .join(districts.select(pl.col("area_code").alias("parent_code"), pl.col("area_name").alias("district")),
-          on="parent_code")
-    .with_columns(small=pl.when(small_count(pl.col("incidents"), D)).then(pl.lit("⚠")))
-    .sort("rate_per_100k", descending=True, nulls_last=True)
-    .select("district", "area_name", "incidents", "mean_population", "rate_per_100k", "small")
-    .head(15))""",
+    *where(
+        3,
+        ("rate_per_100k", "vụ trên 100.000 dân / per 100,000"),
+        ["incidents", "mean_population"],
+        (
+            "Vụ việc trên 100.000 dân theo huyện cũ, {latest} / incidents per 100,000 by ",
+            "former district, {latest}",
+        ),
+        'at(yearly, "commune", latest).filter(ALL)',
+        "incidents",
     ),
     ("md", "## 4. Xu hướng / Monthly trend (toàn tỉnh / province)"),
     (
@@ -1043,23 +1029,16 @@ months = monthly.join(covered, on="year").group_by([*keys, "iccs_section"]).agg(
     pl.col("incidents"), published=pl.len(), covered=pl.col("months_covered").first())
 checks = {
     "all sections vs each section": sum_check(yearly, keys, ALL, "incidents", D),
-    "year vs its months": sum_check(
-        pl.concat([yearly.filter(ALL).select(*keys, "incidents", is_year=True),
-                   monthly.filter(ALL).select(*keys, "incidents", is_year=False)]),
-        keys, pl.col("is_year"), "incidents", D),
+    "year vs its months": year_check(yearly.filter(ALL), monthly.filter(ALL), keys, "incidents", D),
     "areas": hierarchy_check(yearly.filter(ALL), "incidents", ["year"], D),
-    "violations: all groups vs each": sum_check(
-        traffic.filter(pl.col("vehicle_type") == "all"), keys, pl.col("violation_group") == "all",
-        "violations", D),
-    "violations: all vehicles vs each": sum_check(
-        traffic.filter(pl.col("violation_group") == "all"), keys, pl.col("vehicle_type") == "all",
-        "violations", D),
+    "violations: all groups vs each": all_check(
+        traffic, keys, "violation_group", "vehicle_type", "violations", D),
+    "violations: all vehicles vs each": all_check(
+        traffic, keys, "vehicle_type", "violation_group", "violations", D),
 }
-for name, check in checks.items():
-    assert check.height > 0 and check["ok"].all(), (name, check.filter(~pl.col("ok")))
-    print(f"{name}: {check.height} totals, largest gap {check['gap'].max()} "
-          f"(allowed {check['tolerance'].min()}–{check['tolerance'].max()})")
-# a year's months_covered is the number of its months published
+"""
+        + SUM_CHECKS
+        + """# a year's months_covered is the number of its months published
 assert (months.filter(pl.col("iccs_section") == "ALL")["published"]
         == months.filter(pl.col("iccs_section") == "ALL")["covered"]).all()
 
@@ -1072,12 +1051,9 @@ cleared = (pl.col("cleared") / pl.col("incidents")).round(4)
 assert yearly.filter(pl.col("incidents") > 0).select(
     (cleared - pl.col("clearance_rate")).abs().max()).item() <= 1e-4 + 1e-12""",
     ),
-    (
-        "code",
+    truth_check(
+        "public_order",
         """\
-# 4. Against the generator's truth (synthetic landings only: DE06_GROUND_TRUTH).
-gt = truth("public_order")
-if gt:
     year = pl.col("month").str.slice(0, 4).cast(pl.Int64).alias("year")
     incidents = pl.DataFrame(
         [(m, "ALL", "incidents", t["incidents"]) for m, t in gt["incidents"]["by_month"].items()]
@@ -1103,46 +1079,25 @@ if gt:
         against_truth(traffic.filter(province & (pl.col("vehicle_type") == "all")).select(
                           "year", "violation_group", published="violations"),
                       violations, ["year", "violation_group"], D, JS),
-    ], how="diagonal")
-    assert checked.height > 0 and checked["ok"].all(), checked.filter(~pl.col("ok"))
-    print(f"{checked.height} figures within ±{D} of the truth; "
-          f"mean |deviation| {checked['deviation'].abs().mean():.2f}")
-else:
-    print("Không có ground truth (dữ liệu thật) / no ground truth (real extracts)")
 """,
     ),
 ]
 
 # ============================================================================ quality
 QUALITY = [
-    (
-        "md",
-        header(
-            "Chất lượng dữ liệu / Data quality (cho người vận hành / for operators)",
-            [
-                "Cần kiểm tra gì, và làm gì? / What needs checking, and what to do?",
-                "Mọi dòng nhận được có được chấp nhận hoặc cách ly không? / Was every row "
-                "received accepted or quarantined?",
-                "Dòng nào bị loại, vì sao? / What was rejected, and why?",
-                "Bao nhiêu đăng ký muộn và thông báo lưu trú muộn? / How many late "
-                "registrations and late lodging notifications?",
-                "Bảo vệ số liệu (khóa ô) làm lệch số công bố bao nhiêu? / How much does the "
-                "protection move the published figures?",
-            ],
-            "`DE06_DATA_DIR/operations/quality_flags.parquet`, `quality_monthly.parquet`, "
-            "`quality_signals.parquet` — số đếm như đã nhận, chỉ người vận hành đọc được (thư "
-            "mục dữ liệu, chỉ chủ sở hữu), cùng số liệu với `operations/quality.html`; và "
-            "`published/marts.duckdb` (bảng `disclosure_utility`). / The operators' figures "
-            "(counts as received, in the owner-only data folder; the same as "
-            "`operations/quality.html`, written by every run) and the published "
-            "`disclosure_utility`. Analysts, who get the share only, cannot open this "
-            "notebook's first source.",
-        ),
-    ),
-    (
-        "code",
-        IMPORTS
-        + """
+    *opening(
+        "Chất lượng dữ liệu / Data quality (cho người vận hành / for operators)",
+        [
+            "Cần kiểm tra gì, và làm gì? / What needs checking, and what to do?",
+            "Mọi dòng nhận được có được chấp nhận hoặc cách ly không? / Was every row "
+            "received accepted or quarantined?",
+            "Dòng nào bị loại, vì sao? / What was rejected, and why?",
+            "Bao nhiêu đăng ký muộn và thông báo lưu trú muộn? / How many late "
+            "registrations and late lodging notifications?",
+            "Bảo vệ số liệu (khóa ô) làm lệch số công bố bao nhiêu? / How much does the "
+            "protection move the published figures?",
+        ],
+        """
 
 from de06nb import data_dir
 
@@ -1189,6 +1144,14 @@ answers([
 if flags.height:
     display(flags.select("month", "source_name", "where", "what", "seen", "expected",
                          "what_to_check_vi", "what_to_check_en"))""",
+        source="`DE06_DATA_DIR/operations/quality_flags.parquet`, `quality_monthly.parquet`, "
+        "`quality_signals.parquet` — số đếm như đã nhận, chỉ người vận hành đọc được (thư "
+        "mục dữ liệu, chỉ chủ sở hữu), cùng số liệu với `operations/quality.html`; và "
+        "`published/marts.duckdb` (bảng `disclosure_utility`). / The operators' figures "
+        "(counts as received, in the owner-only data folder; the same as "
+        "`operations/quality.html`, written by every run) and the published "
+        "`disclosure_utility`. Analysts, who get the share only, cannot open this "
+        "notebook's first source.",
     ),
     ("md", "## 2–3. Theo nguồn và tháng / By source and month"),
     (

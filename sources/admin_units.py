@@ -37,32 +37,28 @@ def _data_path(name: str) -> str:
     return str(resources.files("vietnamadminunits") / "data" / name)
 
 
+def _units(sql: str, param: str) -> pl.DataFrame:
+    """The rows of a query on the package's unit database, its columns named as the query
+    names them."""
+    with sqlite3.connect(_data_path("dataset.db")) as con:
+        cursor = con.execute(sql, (param,))
+        rows = cursor.fetchall()
+    return pl.DataFrame(rows, schema=[c[0] for c in cursor.description], orient="row")
+
+
 @lru_cache(maxsize=1)
 def old_communes() -> pl.DataFrame:
     """The 155 communes of Bình Định before 1 July 2025, with their districts."""
-    with sqlite3.connect(_data_path("dataset.db")) as con:
-        rows = con.execute(
-            """
-            SELECT wardCode, ward, wardType, districtCode, district, districtType,
-                   provinceKey || '_' || districtKey || '_' || wardKey, wardLat, wardLon
-            FROM admin_units_legacy WHERE provinceCode = ? ORDER BY districtCode, wardCode
-            """,
-            (OLD_PROVINCE_CODE,),
-        ).fetchall()
-    return pl.DataFrame(
-        rows,
-        schema=[
-            "old_commune_code",
-            "old_commune_name",
-            "old_commune_type",
-            "district_code",
-            "district_name",
-            "district_type",
-            "legacy_key",
-            "lat",
-            "lon",
-        ],
-        orient="row",
+    return _units(
+        """
+        SELECT wardCode AS old_commune_code, ward AS old_commune_name,
+               wardType AS old_commune_type, districtCode AS district_code,
+               district AS district_name, districtType AS district_type,
+               provinceKey || '_' || districtKey || '_' || wardKey AS legacy_key,
+               wardLat AS lat, wardLon AS lon
+        FROM admin_units_legacy WHERE provinceCode = ? ORDER BY districtCode, wardCode
+        """,
+        OLD_PROVINCE_CODE,
     )
 
 
@@ -94,26 +90,14 @@ def crosswalk() -> pl.DataFrame:
 
 @lru_cache(maxsize=1)
 def _new_units() -> pl.DataFrame:
-    with sqlite3.connect(_data_path("dataset.db")) as con:
-        rows = con.execute(
-            """
-            SELECT wardKey, wardCode, ward, wardType, wardAreaKm2, wardLat, wardLon
-            FROM admin_units WHERE provinceKey = ?
-            """,
-            (NEW_PROVINCE_KEY,),
-        ).fetchall()
-    return pl.DataFrame(
-        rows,
-        schema=[
-            "new_key",
-            "new_commune_code",
-            "new_commune_name",
-            "new_commune_type",
-            "area_km2",
-            "lat",
-            "lon",
-        ],
-        orient="row",
+    return _units(
+        """
+        SELECT wardKey AS new_key, wardCode AS new_commune_code, ward AS new_commune_name,
+               wardType AS new_commune_type, wardAreaKm2 AS area_km2, wardLat AS lat,
+               wardLon AS lon
+        FROM admin_units WHERE provinceKey = ?
+        """,
+        NEW_PROVINCE_KEY,
     )
 
 

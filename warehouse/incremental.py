@@ -52,11 +52,9 @@ publication rebuild whole when any input changed.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -314,56 +312,6 @@ def sql_outputs(sql_file: str) -> tuple[str, ...]:
     """The tables an SQL file creates (marts/lineage.py reads them from the file)."""
 
     return tuple(sorted(sql_files()[sql_file].outputs))
-
-
-def skip_unchanged(
-    code: tuple[str, ...],
-    outputs: tuple[str, ...] = (),
-    params: Callable | None = None,
-    state: Callable | None = None,
-    kept: Callable | None = None,
-):
-    """Decorate an asset's compute function (under @dg.asset): when its inputs' fingerprint
-    equals the recorded one (and its `outputs` tables exist, and `state(warehouse)` is what was
-    recorded after the last build, e.g. the published version folder), it is not called: the
-    asset reports `skipped: unchanged inputs` (and `kept(con)`'s metadata). Otherwise it runs
-    and the fingerprint is recorded after it succeeded. `params(warehouse)`: parameters that
-    change the result (DE06_MIN_CELL)."""
-
-    def decorate(fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            context = dg.AssetExecutionContext.get()
-            warehouse = kwargs.get("warehouse") or next(a for a in args if hasattr(a, "connect"))
-            with warehouse.connect() as con:
-                p = plan(context, con, code, list(outputs), params(warehouse) if params else None)
-                now = state(warehouse) if state else None
-                if p.unchanged and (state is None or p.previous["inputs"].get("state") == now):
-                    if state:  # kept in the record: the next run compares with it again
-                        p.inputs["state"] = now
-                    record(con, p)
-                    extra = kept(con) if kept else {}
-                    return dg.MaterializeResult(
-                        metadata={**extra, **p.metadata()}, data_version=p.data_version
-                    )
-            p.unchanged, p.status = False, "built"
-            result = fn(*args, **kwargs)
-            with warehouse.connect() as con:
-                if state:
-                    p.inputs["state"] = state(warehouse)
-                record(con, p)
-            metadata = {**(result.metadata or {}), **p.metadata()}
-            return dg.MaterializeResult(
-                asset_key=result.asset_key,
-                metadata=metadata,
-                check_results=result.check_results,
-                data_version=result.data_version or p.data_version,
-                tags=result.tags,
-            )
-
-        return wrapper
-
-    return decorate
 
 
 def protection_kept(con: duckdb.DuckDBPyConnection) -> dict:

@@ -117,6 +117,31 @@ class Column:
     codes: Codes | None = None  # the code list of a coded column
 
 
+# A contract's columns by kind: name, Vietnamese label, what the value holds.
+def text(name: str, label_vi: str, description: str = "", *, required: bool = True) -> Column:
+    return Column(name, label_vi, required, description)
+
+
+def date(name: str, label_vi: str, description: str = "", *, required: bool = True) -> Column:
+    return Column(name, label_vi, required, description, kind="date")
+
+
+def timestamp(name: str, label_vi: str, description: str = "", *, required: bool = True) -> Column:
+    return Column(name, label_vi, required, description, kind="timestamp")
+
+
+def coded(
+    name: str, label_vi: str, codes: Codes, description: str = "", *, required: bool = True
+) -> Column:
+    """A column read through its code list."""
+    return Column(name, label_vi, required, description, "code", codes)
+
+
+def flag(name: str, label_vi: str) -> Column:
+    """A yes/no column, read through the BOOL list."""
+    return Column(name, label_vi, True, "true / false", "bool", BOOL)
+
+
 @dataclass(frozen=True)
 class SourceContract:
     source: str  # short name, also the raw/staging table name
@@ -155,6 +180,30 @@ class SourceContract:
 
     def match(self, file_name: str) -> re.Match | None:
         return re.fullmatch(self.pattern, file_name)
+
+
+# The date in a file name, as a contract's file name template writes it, and its pattern.
+PERIODS = {"YYYY-MM-DD": r"\d{4}-\d{2}-\d{2}", "YYYY-MM": r"\d{4}-\d{2}", "YYYY": r"\d{4}"}
+
+
+def extract(file: str, *columns: Column, **fields) -> SourceContract:
+    """The contract of the files named like `file`, `<folder>/<source>[_<period>].<format>`
+    (e.g. `lodging/stays_YYYY-MM.jsonl`), with these columns in their order: its folder,
+    source, format, the file-name pattern (the period as group 'period') and, for a YYYY-MM
+    period, monthly; `fields` gives the rest (grain, key, notes …)."""
+    folder, name = file.split("/")
+    stem, file_format = name.rsplit(".", 1)
+    source, period = re.fullmatch(r"(\w+?)(?:_(YYYY(?:-MM(?:-DD)?)?))?", stem).groups()
+    dated = f"_(?P<period>{PERIODS[period]})" if period else ""
+    return SourceContract(
+        source=source,
+        folder=folder,
+        pattern=rf"{re.escape(source)}{dated}\.{file_format}",
+        file_format=file_format,
+        monthly=period == "YYYY-MM",
+        columns=columns,
+        **fields,
+    )
 
 
 def normalise_header(text: str) -> str:

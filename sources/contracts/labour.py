@@ -4,7 +4,7 @@ Reading: Excel (the header row is found when a title row is missing or added, se
 sources/contracts/base.py).
 """
 
-from sources.contracts.base import BOOL, SEX, Column, SourceContract, codes
+from sources.contracts.base import SEX, SourceContract, coded, codes, date, extract, flag, text
 
 EMPLOYMENT_STATUS = codes(
     "labour_status.employment_status",
@@ -54,87 +54,53 @@ VSIC_SECTION = codes(
 )
 OCCUPATION = codes("labour_status.occupation_code", **{d: (f"0{d}",) for d in "1234567890"})
 
-LABOUR_STATUS = SourceContract(
-    source="labour_status",
-    folder="labour",
-    pattern=r"labour_status_(?P<period>\d{4})\.xlsx",
-    file_format="xlsx",
+LABOUR_STATUS = extract(
+    "labour/labour_status_YYYY.xlsx",
+    text("person_id", "Số định danh cá nhân", "12-digit personal ID"),
+    date(
+        "reference_date",
+        "Ngày tham chiếu",
+        "1 July of the year; an Excel date cell, dd/mm/yyyy text or a serial",
+    ),
+    coded(
+        "sex",
+        "Giới tính",
+        SEX,
+        "as the labour register holds it; the population register wins",
+        required=False,
+    ),
+    date(
+        "date_of_birth",
+        "Ngày sinh",
+        "as the labour register holds it; the population register wins",
+        required=False,
+    ),
+    coded(
+        "employment_status",
+        "Tình trạng việc làm",
+        EMPLOYMENT_STATUS,
+        "employed / unemployed / outside (ILO 19th ICLS)",
+    ),
+    coded(
+        "status_in_employment",
+        "Vị thế việc làm",
+        STATUS_IN_EMPLOYMENT,
+        "employee / employer / own_account / contributing_family (employed only)",
+    ),
+    coded("vsic_section", "Ngành kinh tế (VSIC cấp 1)", VSIC_SECTION, "A–U (employed only)"),
+    coded("occupation_code", "Nghề nghiệp (VSCO cấp 1)", OCCUPATION, "1–9, 0 (employed only)"),
+    flag("has_social_insurance", "Tham gia BHXH"),
+    flag("has_labour_contract", "Có hợp đồng lao động"),
+    text("hours_per_week", "Số giờ làm việc/tuần", "usual hours, employed only"),
+    flag("in_education", "Đang đi học"),
+    text(
+        "workplace_commune_code",
+        "Mã xã nơi làm việc",
+        "5-digit GSO code (old codes in 2024, 2025 codes from 1 July 2025)",
+    ),
     header_row=1,  # a title row above the header
     grain="person aged 15+ on the reference date (1 July), yearly update of the labour-market register",
     key=("person_id", "year of the file"),
-    columns=(
-        Column("person_id", "Số định danh cá nhân", description="12-digit personal ID"),
-        Column(
-            "reference_date",
-            "Ngày tham chiếu",
-            description="1 July of the year; an Excel date cell, dd/mm/yyyy text or a serial",
-            kind="date",
-        ),
-        Column(
-            "sex",
-            "Giới tính",
-            required=False,
-            description="as the labour register holds it; the population register wins",
-            kind="code",
-            codes=SEX,
-        ),
-        Column(
-            "date_of_birth",
-            "Ngày sinh",
-            required=False,
-            description="as the labour register holds it; the population register wins",
-            kind="date",
-        ),
-        Column(
-            "employment_status",
-            "Tình trạng việc làm",
-            description="employed / unemployed / outside (ILO 19th ICLS)",
-            kind="code",
-            codes=EMPLOYMENT_STATUS,
-        ),
-        Column(
-            "status_in_employment",
-            "Vị thế việc làm",
-            description="employee / employer / own_account / contributing_family (employed only)",
-            kind="code",
-            codes=STATUS_IN_EMPLOYMENT,
-        ),
-        Column(
-            "vsic_section",
-            "Ngành kinh tế (VSIC cấp 1)",
-            description="A–U (employed only)",
-            kind="code",
-            codes=VSIC_SECTION,
-        ),
-        Column(
-            "occupation_code",
-            "Nghề nghiệp (VSCO cấp 1)",
-            description="1–9, 0 (employed only)",
-            kind="code",
-            codes=OCCUPATION,
-        ),
-        Column(
-            "has_social_insurance",
-            "Tham gia BHXH",
-            description="true / false",
-            kind="bool",
-            codes=BOOL,
-        ),
-        Column(
-            "has_labour_contract",
-            "Có hợp đồng lao động",
-            description="true / false",
-            kind="bool",
-            codes=BOOL,
-        ),
-        Column("hours_per_week", "Số giờ làm việc/tuần", description="usual hours, employed only"),
-        Column("in_education", "Đang đi học", description="true / false", kind="bool", codes=BOOL),
-        Column(
-            "workplace_commune_code",
-            "Mã xã nơi làm việc",
-            description="5-digit GSO code (old codes in 2024, 2025 codes from 1 July 2025)",
-        ),
-    ),
     notes="Excel with a title row above the Vietnamese header; yearly file labour_status_<YYYY>.xlsx. "
     "A province-scale list (over Excel's 1,048,576 rows) continues on further sheets, each with "
     "the same title row and header; all sheets are read, in order.",

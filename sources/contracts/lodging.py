@@ -3,7 +3,7 @@
 Reading: Excel and JSON Lines (UTF-8; a broken record is reported with its line and character).
 """
 
-from sources.contracts.base import SEX, Column, SourceContract, codes
+from sources.contracts.base import SEX, SourceContract, coded, codes, date, extract, text, timestamp
 
 ESTABLISHMENT_TYPE = codes(
     "establishments.type",
@@ -63,6 +63,27 @@ ESTABLISHMENT_TYPE = codes(
         "long_distance_bus": ("xe khách đường dài", "xe khách tuyến cố định", "long distance bus"),
     },
 )
+
+ESTABLISHMENTS = extract(
+    "lodging/establishments.xlsx",
+    text("establishment_id", "Mã cơ sở lưu trú"),
+    text("name", "Tên cơ sở lưu trú", required=False),
+    coded(
+        "type",
+        "Loại hình cơ sở",
+        ESTABLISHMENT_TYPE,
+        "hotel_1star … hotel_5star, guesthouse, motel, homestay, rental_room, industrial_housing, "
+        "hospital, long_distance_bus",
+    ),
+    text("commune_code", "Mã xã", "5-digit GSO commune code (2025 communes)"),
+    text("rooms", "Số phòng"),
+    text("beds", "Số giường", required=False),
+    date("opened_on", "Ngày hoạt động", "dd/mm/yyyy (other spellings repaired)"),
+    date("closed_on", "Ngày ngừng hoạt động", "empty while open", required=False),
+    grain="lodging establishment (the current register, 2025 commune codes)",
+    key=("establishment_id",),
+)
+
 DOC_TYPE = codes(
     "stays.guest_doc_type",
     cccd=(
@@ -76,90 +97,21 @@ DOC_TYPE = codes(
     passport=("hộ chiếu", "HC", "passport number"),
 )
 
-ESTABLISHMENTS = SourceContract(
-    source="establishments",
-    folder="lodging",
-    pattern=r"establishments\.xlsx",
-    file_format="xlsx",
-    grain="lodging establishment (the current register, 2025 commune codes)",
-    key=("establishment_id",),
-    columns=(
-        Column("establishment_id", "Mã cơ sở lưu trú"),
-        Column("name", "Tên cơ sở lưu trú", required=False),
-        Column(
-            "type",
-            "Loại hình cơ sở",
-            description="hotel_1star … hotel_5star, guesthouse, "
-            "motel, homestay, rental_room, industrial_housing, hospital, long_distance_bus",
-            kind="code",
-            codes=ESTABLISHMENT_TYPE,
-        ),
-        Column("commune_code", "Mã xã", description="5-digit GSO commune code (2025 communes)"),
-        Column("rooms", "Số phòng"),
-        Column("beds", "Số giường", required=False),
-        Column(
-            "opened_on",
-            "Ngày hoạt động",
-            description="dd/mm/yyyy (other spellings repaired)",
-            kind="date",
-        ),
-        Column(
-            "closed_on",
-            "Ngày ngừng hoạt động",
-            required=False,
-            description="empty while open",
-            kind="date",
-        ),
-    ),
-)
-
-STAYS = SourceContract(
-    source="stays",
-    folder="lodging",
-    pattern=r"stays_(?P<period>\d{4}-\d{2})\.jsonl",
-    file_format="jsonl",
+STAYS = extract(
+    "lodging/stays_YYYY-MM.jsonl",
+    text("notification_id", "Mã thông báo lưu trú"),
+    text("establishment_id", "Mã cơ sở lưu trú"),
+    coded("guest_doc_type", "Loại giấy tờ", DOC_TYPE, "cccd / passport"),
+    text("guest_doc_number", "Số giấy tờ", "personal ID (cccd) or passport number"),
+    text("guest_nationality", "Quốc tịch", "ISO 3166 alpha-3 (spellings repaired)"),
+    coded("guest_sex", "Giới tính", SEX, required=False),
+    text("guest_birth_year", "Năm sinh", required=False),
+    timestamp("check_in", "Thời điểm đến", "local time yyyy-mm-dd HH:MM:SS"),
+    timestamp("check_out", "Thời điểm đi", "empty while the stay is open", required=False),
+    text("room", "Số phòng", required=False),
+    timestamp("notified_at", "Thời điểm thông báo", "local time yyyy-mm-dd HH:MM:SS"),
     grain="guest stay notification (a stay is in the file of its check-in month)",
     key=("notification_id",),
-    monthly=True,
-    columns=(
-        Column("notification_id", "Mã thông báo lưu trú"),
-        Column("establishment_id", "Mã cơ sở lưu trú"),
-        Column(
-            "guest_doc_type",
-            "Loại giấy tờ",
-            description="cccd / passport",
-            kind="code",
-            codes=DOC_TYPE,
-        ),
-        Column(
-            "guest_doc_number", "Số giấy tờ", description="personal ID (cccd) or passport number"
-        ),
-        Column(
-            "guest_nationality", "Quốc tịch", description="ISO 3166 alpha-3 (spellings repaired)"
-        ),
-        Column("guest_sex", "Giới tính", required=False, kind="code", codes=SEX),
-        Column("guest_birth_year", "Năm sinh", required=False),
-        Column(
-            "check_in",
-            "Thời điểm đến",
-            description="local time yyyy-mm-dd HH:MM:SS",
-            kind="timestamp",
-        ),
-        Column(
-            "check_out",
-            "Thời điểm đi",
-            required=False,
-            description="empty while the stay is open",
-            kind="timestamp",
-        ),
-        Column("room", "Số phòng", required=False),
-        Column(
-            "notified_at",
-            "Thời điểm thông báo",
-            description="local time yyyy-mm-dd HH:MM:SS",
-            kind="timestamp",
-        ),
-    ),
     notes="Duplicate key: notification_id, and a re-sent notification (same guest document, "
     "establishment and check-in).",
 )

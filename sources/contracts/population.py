@@ -4,7 +4,7 @@ Reading: CSV, UTF-8 (a BOM, CRLF, a ';' or tab delimiter and a title row above t
 tolerated and recorded, see sources/contracts/base.py).
 """
 
-from sources.contracts.base import SEX, Column, SourceContract, codes
+from sources.contracts.base import SEX, SourceContract, coded, codes, date, extract, text
 
 RELATION_TO_HEAD = codes(
     "residents.relation_to_head",
@@ -59,6 +59,27 @@ RESIDENT_STATUS = codes(
     alive=("còn sống", "sống", "đang sống", "living"),
     deceased=("đã chết", "chết", "đã mất", "mất", "tử vong", "đã tử vong", "dead", "died"),
 )
+
+RESIDENTS = extract(
+    "population/residents_YYYY-MM-DD.csv",
+    text("person_id", "Số định danh cá nhân", "12-digit personal ID"),
+    text("full_name", "Họ và tên", "dropped in staging"),
+    coded("sex", "Giới tính", SEX, "Nam/Nữ (1/2, M/F and case variants repaired)"),
+    date("date_of_birth", "Ngày sinh", "dd/mm/yyyy (other formats repaired)"),
+    text("ethnicity_code", "Mã dân tộc", "GSO two-digit code, 01 Kinh"),
+    text("religion", "Tôn giáo"),
+    text("nationality", "Quốc tịch", "ISO 3166 alpha-3"),
+    text("household_id", "Số hộ khẩu", "household number, text"),
+    coded("relation_to_head", "Quan hệ với chủ hộ", RELATION_TO_HEAD),
+    coded("marital_status", "Tình trạng hôn nhân", MARITAL_STATUS),
+    coded("education_level", "Trình độ học vấn", EDUCATION_LEVEL),
+    text("commune_code", "Mã xã nơi cư trú", "5-digit GSO commune code"),
+    coded("residence_type", "Loại cư trú", RESIDENCE_TYPE, "thường trú / tạm trú"),
+    coded("status", "Trạng thái", RESIDENT_STATUS, "alive / deceased"),
+    grain="person (baseline snapshot of the national population database)",
+    key=("person_id",),
+)
+
 EVENT_TYPE = codes(
     "events.event_type",
     birth=("sinh", "khai sinh", "đăng ký khai sinh", "sinh ra"),
@@ -68,75 +89,21 @@ EVENT_TYPE = codes(
     internal_move=("chuyển nội bộ", "di chuyển nội bộ", "internal", "internal migration"),
 )
 
-RESIDENTS = SourceContract(
-    source="residents",
-    folder="population",
-    pattern=r"residents_(?P<period>\d{4}-\d{2}-\d{2})\.csv",
-    file_format="csv",
-    grain="person (baseline snapshot of the national population database)",
-    key=("person_id",),
-    columns=(
-        Column("person_id", "Số định danh cá nhân", description="12-digit personal ID"),
-        Column("full_name", "Họ và tên", description="dropped in staging"),
-        Column(
-            "sex",
-            "Giới tính",
-            description="Nam/Nữ (1/2, M/F and case variants repaired)",
-            kind="code",
-            codes=SEX,
-        ),
-        Column(
-            "date_of_birth",
-            "Ngày sinh",
-            description="dd/mm/yyyy (other formats repaired)",
-            kind="date",
-        ),
-        Column("ethnicity_code", "Mã dân tộc", description="GSO two-digit code, 01 Kinh"),
-        Column("religion", "Tôn giáo"),
-        Column("nationality", "Quốc tịch", description="ISO 3166 alpha-3"),
-        Column("household_id", "Số hộ khẩu", description="household number, text"),
-        Column("relation_to_head", "Quan hệ với chủ hộ", kind="code", codes=RELATION_TO_HEAD),
-        Column("marital_status", "Tình trạng hôn nhân", kind="code", codes=MARITAL_STATUS),
-        Column("education_level", "Trình độ học vấn", kind="code", codes=EDUCATION_LEVEL),
-        Column("commune_code", "Mã xã nơi cư trú", description="5-digit GSO commune code"),
-        Column(
-            "residence_type",
-            "Loại cư trú",
-            description="thường trú / tạm trú",
-            kind="code",
-            codes=RESIDENCE_TYPE,
-        ),
-        Column(
-            "status",
-            "Trạng thái",
-            description="alive / deceased",
-            kind="code",
-            codes=RESIDENT_STATUS,
-        ),
-    ),
-)
-
-EVENTS = SourceContract(
-    source="events",
-    folder="population",
-    pattern=r"events_(?P<period>\d{4}-\d{2})\.csv",
-    file_format="csv",
+EVENTS = extract(
+    "population/events_YYYY-MM.csv",
+    text("event_id", "Mã sự kiện"),
+    coded("event_type", "Loại sự kiện", EVENT_TYPE),
+    text("person_id", "Số định danh cá nhân"),
+    date("event_date", "Ngày xảy ra"),
+    date("registered_date", "Ngày đăng ký"),
+    text("commune_code", "Mã xã"),
+    text("from_commune_code", "Mã xã đi", required=False),
+    text("to_commune_code", "Mã xã đến", required=False),
+    coded("sex", "Giới tính", SEX, required=False),
+    date("date_of_birth", "Ngày sinh", required=False),
+    text("mother_id", "Số định danh của mẹ", required=False),
     grain="population event (birth, death, move_in, move_out, internal_move)",
     key=("event_id",),
-    monthly=True,
-    columns=(
-        Column("event_id", "Mã sự kiện"),
-        Column("event_type", "Loại sự kiện", kind="code", codes=EVENT_TYPE),
-        Column("person_id", "Số định danh cá nhân"),
-        Column("event_date", "Ngày xảy ra", kind="date"),
-        Column("registered_date", "Ngày đăng ký", kind="date"),
-        Column("commune_code", "Mã xã"),
-        Column("from_commune_code", "Mã xã đi", required=False),
-        Column("to_commune_code", "Mã xã đến", required=False),
-        Column("sex", "Giới tính", required=False, kind="code", codes=SEX),
-        Column("date_of_birth", "Ngày sinh", required=False, kind="date"),
-        Column("mother_id", "Số định danh của mẹ", required=False),
-    ),
 )
 
 

@@ -11,16 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dagster_project.jobs import landing_months, misplaced_files
+from sources.contracts import CONTRACTS
 from sources.placement import place
 
 TODAY = date(2026, 12, 6)
-FOLDERS = {
-    "events": "population",
-    "incidents": "public_order",
-    "stays": "lodging",
-    "traffic_violations": "public_order",
-}
-EXT = {"events": "csv", "incidents": "csv", "stays": "jsonl", "traffic_violations": "parquet"}
+MONTHLY = [c for c in CONTRACTS.values() if c.monthly]  # events, stays, incidents, violations
 
 
 def touch(landing: Path, relative: str) -> None:
@@ -33,8 +28,8 @@ def landing_with(tmp_path: Path, months: list[str], extra: list[str] = ()) -> Pa
     landing = tmp_path / "landing"
     touch(landing, "population/residents_2024-01-01.csv")
     for m in months:
-        for source, folder in FOLDERS.items():
-            touch(landing, f"{folder}/{source}_{m}.{EXT[source]}")
+        for c in MONTHLY:
+            touch(landing, f"{c.folder}/{c.source}_{m}.{c.file_format}")
     for relative in extra:
         touch(landing, relative)
     return landing
