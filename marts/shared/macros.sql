@@ -151,3 +151,44 @@ SELECT b.period, b.area_level, b.area_code, b.establishment_type, b.guest_origin
            AS occupied_room_nights__top
 FROM by_area b
 JOIN rooms_by_area r USING (period, area_level, area_code, establishment_type);
+
+-- ---------------------------------------------------------------- labour (model 37)
+-- Employed persons by year, area, sex ('Nam', 'Nữ', 'Tổng') and row of a classification, zero-
+-- filled over every reference year, area, sex and row, with each row's share of all employed
+-- persons of its year, area and sex (the 'Tổng' row) — employment_by_occupation and
+-- employment_by_sector (definitions in their headers). From
+--   persons    one row per employed person and area level of residence: year, area_level,
+--              area_code, sex, k (the person's count key) and in_rows, the rows of the
+--              classification the person counts in (none when the record has no valid code);
+--              every person counts in 'Tổng' too;
+--   row_codes  the rows of the classification (row_code), 'Tổng' among them;
+--   dates      marts.labour_reference_dates; areas: reference.areas.
+-- employed__ck: the sum of the counted persons' count keys. level_order, sex_order: for ordering.
+CREATE OR REPLACE TEMP MACRO employed_by_row(persons, row_codes, dates, areas) AS TABLE
+WITH rows_of AS (
+    SELECT year, area_level, area_code, sex, k, unnest(in_rows) AS row_code
+    FROM query_table(persons)
+    UNION ALL
+    SELECT year, area_level, area_code, sex, k, 'Tổng' FROM query_table(persons)
+),
+by_area AS (
+    SELECT year, area_level, area_code, row_code,
+           CASE WHEN grouping(sex) = 1 THEN 'Tổng' ELSE sex END AS sex,
+           count(*) AS employed, sum(k) AS employed__ck
+    FROM rows_of
+    GROUP BY GROUPING SETS ((year, area_level, area_code, sex, row_code),
+                            (year, area_level, area_code, row_code))
+)
+SELECT d.year, d.ref_date, a.area_level, a.area_code, a.area_name, a.parent_code, sx.sex,
+       rc.row_code, a.level_order, sx.sex_order,
+       coalesce(b.employed, 0)::BIGINT AS employed,
+       round(100.0 * coalesce(b.employed, 0) / nullif(t.employed, 0), 2)::DOUBLE AS share,
+       coalesce(b.employed__ck, 0)::BIGINT AS employed__ck
+FROM query_table(dates) d
+CROSS JOIN query_table(areas) a
+CROSS JOIN (VALUES ('Nam', 1), ('Nữ', 2), ('Tổng', 3)) sx (sex, sex_order)
+CROSS JOIN query_table(row_codes) rc
+LEFT JOIN by_area b ON b.year = d.year AND b.area_level = a.area_level
+    AND b.area_code = a.area_code AND b.sex = sx.sex AND b.row_code = rc.row_code
+LEFT JOIN by_area t ON t.year = d.year AND t.area_level = a.area_level
+    AND t.area_code = a.area_code AND t.sex = sx.sex AND t.row_code = 'Tổng';
