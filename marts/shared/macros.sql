@@ -192,3 +192,21 @@ LEFT JOIN by_area b ON b.year = d.year AND b.area_level = a.area_level
     AND b.area_code = a.area_code AND b.sex = sx.sex AND b.row_code = rc.row_code
 LEFT JOIN by_area t ON t.year = d.year AND t.area_level = a.area_level
     AND t.area_code = a.area_code AND t.sex = sx.sex AND t.row_code = 'Tổng';
+
+-- ---------------------------------------------------------------- population (model 36)
+-- The flows of `flows` (intermediate.population_flows: state changes crossing a commune
+-- boundary) at each area level of `levels` (a relation of area_level): from_area, the area of
+-- the level the flow leaves, and to_area, the one it enters (NULL: outside the former province;
+-- `area_membership` is reference.area_membership). A flow inside one area of the level is no
+-- flow of that level and is left out (UN DESA, Recommendations on Statistics of International
+-- Migration, and internal-migration practice: a migrant changes usual residence across the
+-- area's boundary). population_change and migration_flows count these.
+CREATE OR REPLACE TEMP MACRO flows_across_areas(flows, levels, area_membership) AS TABLE
+SELECT f.*, lv.area_level, mf.area_code AS from_area, mt.area_code AS to_area
+FROM query_table(flows) f
+CROSS JOIN query_table(levels) lv
+LEFT JOIN query_table(area_membership) mf
+    ON mf.commune_code = f.from_commune_code AND mf.area_level = lv.area_level
+LEFT JOIN query_table(area_membership) mt
+    ON mt.commune_code = f.to_commune_code AND mt.area_level = lv.area_level
+WHERE mf.area_code IS DISTINCT FROM mt.area_code;
