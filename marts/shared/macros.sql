@@ -210,3 +210,12 @@ LEFT JOIN query_table(area_membership) mf
 LEFT JOIN query_table(area_membership) mt
     ON mt.commune_code = f.to_commune_code AND mt.area_level = lv.area_level
 WHERE mf.area_code IS DISTINCT FROM mt.area_code;
+
+-- ---------------------------------------------------------------- checks of the marts
+-- An aggregate for quality/checks/: TRUE when the total row of a group (the row whose `code` is
+-- `total_code`, e.g. sex 'Tổng', ICCS section 'ALL') is not the sum of `value` over the group's
+-- other rows, its parts; NULL when the group has no total row or no part. Use it in HAVING,
+-- grouped by everything but the code.
+CREATE OR REPLACE TEMP MACRO total_not_adding_up(value, code, total_code) AS
+    sum(value) FILTER (WHERE code <> total_code)
+    <> any_value(value) FILTER (WHERE code = total_code);
