@@ -19,14 +19,7 @@
 -- Every combination of year and group is present (zero when none).
 -- births__ck: the sum of the newborns' record keys (cell key method; never published).
 CREATE OR REPLACE TABLE marts.births_by_mother_age AS
-WITH years AS (
-    -- calendar years whose start and end are both reference dates
-    SELECT year(d.ref_date) AS year
-    FROM marts.reference_dates d
-    WHERE month(d.ref_date) = 1 AND day(d.ref_date) = 1
-      AND (d.ref_date + INTERVAL 1 YEAR)::DATE IN (SELECT r.ref_date FROM marts.reference_dates r)
-),
-births AS (
+WITH births AS (
     -- the births population_change counts: a person entering an area of the province by birth
     SELECT year(s.valid_from) AS year, age_on(mo.date_of_birth, s.valid_from) AS mother_age,
            count_key(s.rk) AS k
@@ -53,7 +46,7 @@ age_groups AS (
 ),
 frame AS (
     SELECT y.year, a.area_level, a.area_code, a.area_name, g.mother_age_group, g.age_from
-    FROM years y
+    FROM intermediate.calendar_years y
     CROSS JOIN reference.areas a
     CROSS JOIN age_groups g
     WHERE a.area_level = 'province'

@@ -18,14 +18,7 @@
 -- Every combination of year, sex and group is present (zero when none).
 -- deaths__ck: the sum of the deceased persons' record keys (cell key method; never published).
 CREATE OR REPLACE TABLE marts.deaths_by_age_sex AS
-WITH years AS (
-    -- calendar years whose start and end are both reference dates
-    SELECT year(d.ref_date) AS year
-    FROM marts.reference_dates d
-    WHERE month(d.ref_date) = 1 AND day(d.ref_date) = 1
-      AND (d.ref_date + INTERVAL 1 YEAR)::DATE IN (SELECT r.ref_date FROM marts.reference_dates r)
-),
-age_groups AS (
+WITH age_groups AS (
     SELECT 0 AS age_from, '0' AS age_group
     UNION ALL
     SELECT 1, '1-4'
@@ -52,7 +45,7 @@ grouped AS (
 ),
 frame AS (
     SELECT y.year, a.area_level, a.area_code, a.area_name, x.sex, g.age_group, g.age_from
-    FROM years y
+    FROM intermediate.calendar_years y
     CROSS JOIN reference.areas a
     CROSS JOIN (VALUES ('Nam'), ('Nữ')) x (sex)
     CROSS JOIN age_groups g

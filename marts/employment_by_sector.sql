@@ -15,53 +15,35 @@
 --   published counts: sections do not add up to their sector exactly.
 -- employed__ck: the sum of the counted persons' record keys ('Tổng' has the key of
 --   labour_indicators' employed of the same year, area and sex: the same persons).
+-- Counted and zero-filled by employed_by_row (marts/shared/macros.sql), as employment_by_occupation.
 CREATE OR REPLACE TABLE marts.employment_by_sector AS
-WITH employed AS (
-    SELECT l.year, m.area_level, m.area_code, l.sex, l.vsic_section,
-           vsic_broad_sector(l.vsic_section) AS broad_sector, count_key(l.record_key) AS k
+WITH persons AS (  -- noqa: ST03
+    -- each employed person in each area of residence, in the rows of their section (A is a
+    -- broad sector of its own) and of their broad sector
+    SELECT l.year, m.area_level, m.area_code, l.sex, count_key(l.record_key) AS k,
+           list_filter([CASE WHEN l.vsic_section <> 'A' THEN l.vsic_section END,
+                        vsic_broad_sector(l.vsic_section)], c -> c IS NOT NULL) AS in_rows
     FROM staging.labour_status l
     JOIN reference.area_membership m USING (commune_code)
     WHERE l.employment_status = 'employed'
 ),
-rows_of AS (
-    -- each employed person in the row of the section, of the broad sector and of 'Tổng'
-    SELECT year, area_level, area_code, sex, vsic_section AS row_code, k
-    FROM employed WHERE vsic_section IS NOT NULL AND vsic_section <> 'A'
-    UNION ALL
-    SELECT year, area_level, area_code, sex, broad_sector, k
-    FROM employed WHERE broad_sector IS NOT NULL
-    UNION ALL
-    SELECT year, area_level, area_code, sex, 'Tổng', k FROM employed
-),
-by_area AS (
-    SELECT year, area_level, area_code,
-           CASE WHEN grouping(sex) = 1 THEN 'Tổng' ELSE sex END AS sex,
-           row_code, count(*) AS employed, sum(k) AS employed__ck
-    FROM rows_of
-    GROUP BY GROUPING SETS ((year, area_level, area_code, sex, row_code),
-                            (year, area_level, area_code, row_code))
-),
 row_codes AS (
-    SELECT vsic_section, vsic_name, broad_sector, broad_sector_name, vsic_section AS sort_key
+    SELECT vsic_section AS row_code, vsic_name, broad_sector, broad_sector_name,
+           vsic_section AS sort_key
     FROM marts.labour_vsic_sections
     UNION ALL
     SELECT * FROM (VALUES
         ('B-F', 'Công nghiệp và xây dựng', 'B-F', 'Công nghiệp và xây dựng', 'F~'),
         ('G-U', 'Dịch vụ', 'G-U', 'Dịch vụ', 'U~'),
-        ('Tổng', 'Tổng số', 'Tổng', 'Tổng số', '~')) t (vsic_section, vsic_name, broad_sector,
+        ('Tổng', 'Tổng số', 'Tổng', 'Tổng số', '~')) t (row_code, vsic_name, broad_sector,
                                                        broad_sector_name, sort_key)
-)
-SELECT d.year, d.ref_date, a.area_level, a.area_code, a.area_name, a.parent_code, sx.sex,
-       v.vsic_section, v.vsic_name, v.broad_sector, v.broad_sector_name,
-       coalesce(b.employed, 0)::BIGINT AS employed,
-       round(100.0 * coalesce(b.employed, 0) / nullif(t.employed, 0), 2)::DOUBLE AS share,
-       coalesce(b.employed__ck, 0)::BIGINT AS employed__ck
-FROM marts.labour_reference_dates d
-CROSS JOIN reference.areas a
-CROSS JOIN (VALUES ('Nam', 1), ('Nữ', 2), ('Tổng', 3)) sx (sex, sex_order)
-CROSS JOIN row_codes v
-LEFT JOIN by_area b ON b.year = d.year AND b.area_level = a.area_level
-    AND b.area_code = a.area_code AND b.sex = sx.sex AND b.row_code = v.vsic_section
-LEFT JOIN by_area t ON t.year = d.year AND t.area_level = a.area_level
-    AND t.area_code = a.area_code AND t.sex = sx.sex AND t.row_code = 'Tổng'
-ORDER BY d.year, a.level_order, a.area_code, sx.sex_order, v.sort_key;
+),
+-- the other inputs of employed_by_row, which reads them by name (hence noqa: ST03, unused CTE)
+dates AS (SELECT * FROM marts.labour_reference_dates),  -- noqa: ST03
+areas AS (SELECT * FROM reference.areas)  -- noqa: ST03
+SELECT e.year, e.ref_date, e.area_level, e.area_code, e.area_name, e.parent_code, e.sex,
+       v.row_code AS vsic_section, v.vsic_name, v.broad_sector, v.broad_sector_name,
+       e.employed, e.share, e.employed__ck
+FROM employed_by_row('persons', 'row_codes', 'dates', 'areas') e
+JOIN row_codes v USING (row_code)
+ORDER BY e.year, e.level_order, e.area_code, e.sex_order, v.sort_key;

@@ -79,18 +79,8 @@ frame AS (
 counts AS (
     SELECT f.year, f.ref_date, f.area_level, f.area_code, f.area_name, f.parent_code,
            f.sex, f.age_band, f.level_order, f.sex_order, f.band_order,
-           coalesce(b.working_age_population, 0)::BIGINT AS working_age_population,
-           coalesce(b.labour_force, 0)::BIGINT AS labour_force,
-           coalesce(b.employed, 0)::BIGINT AS employed,
-           coalesce(b.unemployed, 0)::BIGINT AS unemployed,
-           coalesce(b.outside_labour_force, 0)::BIGINT AS outside_labour_force,
-           coalesce(b.informal_employed, 0)::BIGINT AS informal_employed,
-           coalesce(b.working_age_population__ck, 0)::BIGINT AS working_age_population__ck,
-           coalesce(b.labour_force__ck, 0)::BIGINT AS labour_force__ck,
-           coalesce(b.employed__ck, 0)::BIGINT AS employed__ck,
-           coalesce(b.unemployed__ck, 0)::BIGINT AS unemployed__ck,
-           coalesce(b.outside_labour_force__ck, 0)::BIGINT AS outside_labour_force__ck,
-           coalesce(b.informal_employed__ck, 0)::BIGINT AS informal_employed__ck
+           -- every count of the cell and its key, zero where the cell has no record
+           coalesce(COLUMNS(b.* EXCLUDE (year, area_level, area_code, sex, age_band)), 0)::BIGINT
     FROM frame f
     LEFT JOIN by_area b ON b.year = f.year AND b.area_level = f.area_level
         AND b.area_code = f.area_code AND b.sex = f.sex AND b.age_band = f.age_band

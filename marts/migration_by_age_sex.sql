@@ -18,14 +18,7 @@
 -- Every combination of year, sex and group is present (zero when nobody).
 -- in_migrants__ck, out_migrants__ck: sums of the movers' record keys (cell key method).
 CREATE OR REPLACE TABLE marts.migration_by_age_sex AS
-WITH years AS (
-    -- calendar years whose start and end are both reference dates
-    SELECT year(d.ref_date) AS year
-    FROM marts.reference_dates d
-    WHERE month(d.ref_date) = 1 AND day(d.ref_date) = 1
-      AND (d.ref_date + INTERVAL 1 YEAR)::DATE IN (SELECT r.ref_date FROM marts.reference_dates r)
-),
-moves AS (
+WITH moves AS (
     -- state changes across the province boundary that are neither births nor deaths
     SELECT year(s.valid_from) AS year, s.sex,
            least(age_on(p.date_of_birth, s.valid_from) // 5, 16) * 5 AS age_from,
@@ -46,7 +39,7 @@ grouped AS (
 frame AS (
     SELECT y.year, a.area_level, a.area_code, a.area_name, x.sex, age_group(g.i * 5) AS age_group,
            g.i * 5 AS age_from
-    FROM years y
+    FROM intermediate.calendar_years y
     CROSS JOIN reference.areas a
     CROSS JOIN (VALUES ('Nam'), ('Nữ')) x (sex)
     CROSS JOIN range(17) g (i)

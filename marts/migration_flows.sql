@@ -7,27 +7,23 @@
 --   not stated). Births and deaths are not moves.
 -- movers__ck: the sum of the movers' record keys (cell key method; never published).
 CREATE OR REPLACE TABLE marts.migration_flows AS
-WITH levels AS (SELECT * FROM (VALUES ('district'), ('commune')) t (flow_level)),
+-- the inputs of flows_across_areas, which reads them by name (hence noqa: ST03, unused CTE)
+WITH levels AS (SELECT * FROM (VALUES ('district'), ('commune')) t (area_level)),
+flows AS (SELECT * FROM intermediate.population_flows),  -- noqa: ST03
+area_membership AS (SELECT * FROM reference.area_membership),  -- noqa: ST03
 moves AS (
-    SELECT year(f.month) AS year, lv.flow_level,
-           count_key(f.rk) AS k,
-           coalesce(mf.area_code, 'NGOAI_TINH') AS origin_code,
-           coalesce(mt.area_code, 'NGOAI_TINH') AS destination_code
-    FROM intermediate.population_flows f
-    CROSS JOIN levels lv
-    LEFT JOIN reference.area_membership mf
-        ON mf.commune_code = f.from_commune_code AND mf.area_level = lv.flow_level
-    LEFT JOIN reference.area_membership mt
-        ON mt.commune_code = f.to_commune_code AND mt.area_level = lv.flow_level
-    WHERE f.event_type IN ('move_in', 'move_out', 'internal_move')
-      AND mf.area_code IS DISTINCT FROM mt.area_code
+    SELECT year(month) AS year, area_level AS flow_level, count_key(rk) AS k,
+           coalesce(from_area, 'NGOAI_TINH') AS origin_code,
+           coalesce(to_area, 'NGOAI_TINH') AS destination_code
+    FROM flows_across_areas('flows', 'levels', 'area_membership')
+    WHERE event_type IN ('move_in', 'move_out', 'internal_move')
 ),
 places AS (
     -- every area of the level, and outside the area
     SELECT area_level AS flow_level, area_code, area_name FROM reference.areas
     WHERE area_level IN ('district', 'commune')
     UNION ALL
-    SELECT flow_level, 'NGOAI_TINH', 'Ngoài khu vực / outside the area' FROM levels
+    SELECT area_level, 'NGOAI_TINH', 'Ngoài khu vực / outside the area' FROM levels
 ),
 years AS (SELECT DISTINCT year(month) AS year FROM intermediate.population_flows),
 counted AS (SELECT year, flow_level, origin_code, destination_code, count(*) AS movers,

@@ -71,39 +71,33 @@ households AS (
            sum(members) AS persons_in_households, sum(members__ck) AS persons_in_households__ck
     FROM household_areas
     GROUP BY ALL
+),
+counts AS (
+    SELECT d.ref_date, a.area_level, a.area_code, a.area_name, a.parent_code, a.level_order,
+           a.area_km2, md.median_age,
+           round(b.population / nullif(a.area_km2, 0), 1)::DOUBLE AS density_per_km2,
+           -- every count of the cell and its key, zero where the cell has no record
+           coalesce(COLUMNS(b.* EXCLUDE (ref_date, area_level, area_code)), 0)::BIGINT,
+           coalesce(COLUMNS(h.* EXCLUDE (ref_date, area_level, area_code)), 0)::BIGINT
+    FROM marts.reference_dates d
+    CROSS JOIN reference.areas a
+    LEFT JOIN by_area b ON b.ref_date = d.ref_date AND b.area_level = a.area_level AND b.area_code = a.area_code
+    LEFT JOIN medians md ON md.ref_date = d.ref_date AND md.area_level = a.area_level AND md.area_code = a.area_code
+    LEFT JOIN households h ON h.ref_date = d.ref_date AND h.area_level = a.area_level AND h.area_code = a.area_code
 )
-SELECT d.ref_date, a.area_level, a.area_code, a.area_name, a.parent_code,
-       coalesce(b.population, 0)::BIGINT AS population,
-       coalesce(b.males, 0)::BIGINT AS males,
-       coalesce(b.females, 0)::BIGINT AS females,
-       coalesce(b.aged_0_14, 0)::BIGINT AS aged_0_14,
-       coalesce(b.aged_15_64, 0)::BIGINT AS aged_15_64,
-       coalesce(b.aged_65_plus, 0)::BIGINT AS aged_65_plus,
-       coalesce(b.aged_60_plus, 0)::BIGINT AS aged_60_plus,
-       round(100.0 * b.males / nullif(b.females, 0), 1)::DOUBLE AS sex_ratio,
-       round(md.median_age, 1)::DOUBLE AS median_age,
-       round(100.0 * b.aged_0_14 / nullif(b.aged_15_64, 0), 1)::DOUBLE AS young_dependency_ratio,
-       round(100.0 * b.aged_65_plus / nullif(b.aged_15_64, 0), 1)::DOUBLE AS old_dependency_ratio,
-       round(100.0 * (b.aged_0_14 + b.aged_65_plus) / nullif(b.aged_15_64, 0), 1)::DOUBLE
+SELECT ref_date, area_level, area_code, area_name, parent_code,
+       population, males, females, aged_0_14, aged_15_64, aged_65_plus, aged_60_plus,
+       round(100.0 * males / nullif(females, 0), 1)::DOUBLE AS sex_ratio,
+       round(median_age, 1)::DOUBLE AS median_age,
+       round(100.0 * aged_0_14 / nullif(aged_15_64, 0), 1)::DOUBLE AS young_dependency_ratio,
+       round(100.0 * aged_65_plus / nullif(aged_15_64, 0), 1)::DOUBLE AS old_dependency_ratio,
+       round(100.0 * (aged_0_14 + aged_65_plus) / nullif(aged_15_64, 0), 1)::DOUBLE
            AS total_dependency_ratio,
-       round(100.0 * b.aged_60_plus / nullif(b.aged_0_14, 0), 1)::DOUBLE AS ageing_index,
-       coalesce(h.households, 0)::BIGINT AS households,
-       coalesce(h.persons_in_households, 0)::BIGINT AS persons_in_households,
-       round(h.persons_in_households / nullif(h.households, 0), 2)::DOUBLE AS avg_household_size,
-       a.area_km2,
-       round(b.population / nullif(a.area_km2, 0), 1)::DOUBLE AS density_per_km2,
-       coalesce(b.population__ck, 0)::BIGINT AS population__ck,
-       coalesce(b.males__ck, 0)::BIGINT AS males__ck,
-       coalesce(b.females__ck, 0)::BIGINT AS females__ck,
-       coalesce(b.aged_0_14__ck, 0)::BIGINT AS aged_0_14__ck,
-       coalesce(b.aged_15_64__ck, 0)::BIGINT AS aged_15_64__ck,
-       coalesce(b.aged_65_plus__ck, 0)::BIGINT AS aged_65_plus__ck,
-       coalesce(b.aged_60_plus__ck, 0)::BIGINT AS aged_60_plus__ck,
-       coalesce(h.households__ck, 0)::BIGINT AS households__ck,
-       coalesce(h.persons_in_households__ck, 0)::BIGINT AS persons_in_households__ck
-FROM marts.reference_dates d
-CROSS JOIN reference.areas a
-LEFT JOIN by_area b ON b.ref_date = d.ref_date AND b.area_level = a.area_level AND b.area_code = a.area_code
-LEFT JOIN medians md ON md.ref_date = d.ref_date AND md.area_level = a.area_level AND md.area_code = a.area_code
-LEFT JOIN households h ON h.ref_date = d.ref_date AND h.area_level = a.area_level AND h.area_code = a.area_code
-ORDER BY d.ref_date, a.level_order, a.area_code;
+       round(100.0 * aged_60_plus / nullif(aged_0_14, 0), 1)::DOUBLE AS ageing_index,
+       households, persons_in_households,
+       round(persons_in_households / nullif(households, 0), 2)::DOUBLE AS avg_household_size,
+       area_km2, density_per_km2,
+       population__ck, males__ck, females__ck, aged_0_14__ck, aged_15_64__ck, aged_65_plus__ck,
+       aged_60_plus__ck, households__ck, persons_in_households__ck
+FROM counts
+ORDER BY ref_date, level_order, area_code;

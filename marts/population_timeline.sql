@@ -13,6 +13,9 @@
 --   the day after the last covered month), with sex, age in completed years and household;
 --   population_ages (counts by commune, sex and single year of age) and population_households
 --   (household numbers present per commune) are its aggregates used by the marts.
+-- calendar_years: the calendar years whose start and end are both reference dates (1 January of
+--   the year and of the next), the years the vital-statistics marts of the projection count
+--   (births_by_mother_age, deaths_by_age_sex, migration_by_age_sex).
 -- Record keys (cell key method, protection/cellkey.py): every person carries rk =
 --   record_key('person|' || person_key), and every household hh_rk; the aggregates carry the
 --   sums of their records' count keys (population__ck, members__ck), so every published count
@@ -90,6 +93,12 @@ SELECT DISTINCT ref_date FROM (
     SELECT end_date FROM bounds
 ) WHERE ref_date IS NOT NULL
 ORDER BY ref_date;
+
+CREATE OR REPLACE TABLE intermediate.calendar_years AS
+SELECT year(d.ref_date) AS year
+FROM marts.reference_dates d
+WHERE month(d.ref_date) = 1 AND day(d.ref_date) = 1
+  AND (d.ref_date + INTERVAL 1 YEAR)::DATE IN (SELECT r.ref_date FROM marts.reference_dates r);
 
 -- (person level, kept in memory for this step only)
 CREATE OR REPLACE TEMP TABLE population_stock AS

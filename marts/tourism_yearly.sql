@@ -20,121 +20,24 @@
 --   largest single room's occupied nights), capacity published as counted, ratios from the
 --   published figures. <x>__ck: key sums of the stays (rooms for occupied room-nights);
 --   <x>__top: the largest single contribution.
+-- Computed by accommodation_by_area (marts/shared/macros.sql), as tourism_monthly is.
 CREATE OR REPLACE TABLE marts.tourism_yearly AS
-WITH months AS (
-    SELECT DISTINCT month FROM marts.tourism_monthly
-),
-years AS (
-    SELECT year(month) AS year, count(*) AS months_covered, min(month) AS first_month,
-           (max(month) + INTERVAL 1 MONTH)::DATE AS end_date
-    FROM months GROUP BY ALL
-),
-stays AS (SELECT * FROM staging.stays WHERE nights > 0),
-arrivals AS (
-    SELECT year(check_in_month) AS year, commune_code, establishment_type, guest_origin,
-           count(*) AS arrivals, sum(count_key(record_key)) AS arrivals__ck
-    FROM stays GROUP BY ALL
-),
-stay_years AS (
-    -- each stay spread over the years its nights fall in
-    SELECT y.year, s.commune_code, s.establishment_type, s.guest_origin, s.record_key,
-           date_diff('day', greatest(s.check_in_date, make_date(y.year, 1, 1)),
-                     least(s.nights_end, make_date(y.year + 1, 1, 1))) AS nights_in_year
-    FROM stays s
-    JOIN years y ON s.check_in_date < make_date(y.year + 1, 1, 1)
-                AND s.nights_end > make_date(y.year, 1, 1)
-),
-nights AS (
-    SELECT year, commune_code, establishment_type, guest_origin,
-           sum(nights_in_year) AS guest_nights, max(nights_in_year) AS guest_nights__top,
-           sum(magnitude_key(record_key)) AS guest_nights__ck
-    FROM stay_years WHERE nights_in_year > 0 GROUP BY ALL
-),
-room_years AS (
-    SELECT year(night) AS year, establishment_id, commune_code, establishment_type, room,
-           count(DISTINCT night) AS room_nights
-    FROM (SELECT establishment_id, commune_code, establishment_type, room,
-                 unnest(generate_series(check_in_date, nights_end - 1, INTERVAL 1 DAY))::DATE AS night
-          FROM stays)
+WITH years AS (
+    -- the periods of accommodation_by_area: the calendar years of the extracts, and the
+    -- months of each they cover
+    SELECT date_trunc('year', month)::DATE AS period, count(*) AS months_covered,
+           min(month) AS period_start, (max(month) + INTERVAL 1 MONTH)::DATE AS period_end
+    FROM (SELECT DISTINCT month FROM marts.tourism_monthly)
     GROUP BY ALL
 ),
-occupied AS (
-    SELECT year, commune_code, establishment_type,
-           sum(room_nights) AS occupied_room_nights,
-           max(room_nights) AS occupied_room_nights__top,
-           sum(magnitude_key(record_key('room|' || establishment_id || '|' || coalesce(room, ''))))
-               AS occupied_room_nights__ck
-    FROM room_years GROUP BY ALL
-),
-capacity AS (
-    SELECT y.year, e.commune_code, e.establishment_type,
-           count(*) AS establishments, sum(e.rooms) AS rooms,
-           sum(e.rooms * date_diff('day', greatest(e.opened_on, y.first_month),
-                         least(coalesce(e.closed_on, DATE '9999-12-31'), y.end_date)))
-               AS room_nights_available
-    FROM staging.establishments e
-    JOIN years y ON e.opened_on < y.end_date
-                AND coalesce(e.closed_on, DATE '9999-12-31') > y.first_month
-    GROUP BY ALL
-),
-origins AS (SELECT unnest(['domestic', 'international']) AS guest_origin),
-base AS (
-    SELECT c.year, c.commune_code, c.establishment_type, o.guest_origin,
-           coalesce(a.arrivals, 0) AS arrivals, coalesce(a.arrivals__ck, 0) AS arrivals__ck,
-           coalesce(n.guest_nights, 0) AS guest_nights,
-           coalesce(n.guest_nights__top, 0) AS guest_nights__top,
-           coalesce(n.guest_nights__ck, 0) AS guest_nights__ck
-    FROM capacity c CROSS JOIN origins o
-    LEFT JOIN arrivals a USING (year, commune_code, establishment_type, guest_origin)
-    LEFT JOIN nights n USING (year, commune_code, establishment_type, guest_origin)
-),
-by_area AS (
-    SELECT b.year, am.area_level, am.area_code,
-           coalesce(b.establishment_type, 'all') AS establishment_type,
-           coalesce(b.guest_origin, 'all') AS guest_origin,
-           sum(b.arrivals)::BIGINT AS arrivals, sum(b.arrivals__ck)::BIGINT AS arrivals__ck,
-           sum(b.guest_nights)::BIGINT AS guest_nights,
-           max(b.guest_nights__top)::BIGINT AS guest_nights__top,
-           sum(b.guest_nights__ck)::BIGINT AS guest_nights__ck
-    FROM base b JOIN reference.area_membership am USING (commune_code)
-    GROUP BY GROUPING SETS (
-        (b.year, am.area_level, am.area_code, b.establishment_type, b.guest_origin),
-        (b.year, am.area_level, am.area_code, b.establishment_type),
-        (b.year, am.area_level, am.area_code, b.guest_origin),
-        (b.year, am.area_level, am.area_code))
-),
-rooms_by_area AS (
-    SELECT c.year, am.area_level, am.area_code,
-           coalesce(c.establishment_type, 'all') AS establishment_type,
-           sum(c.establishments)::BIGINT AS establishments, sum(c.rooms)::BIGINT AS rooms,
-           sum(c.room_nights_available)::BIGINT AS room_nights_available,
-           coalesce(sum(o.occupied_room_nights), 0)::BIGINT AS occupied_room_nights,
-           coalesce(max(o.occupied_room_nights__top), 0)::BIGINT AS occupied_room_nights__top,
-           coalesce(sum(o.occupied_room_nights__ck), 0)::BIGINT AS occupied_room_nights__ck
-    FROM capacity c
-    LEFT JOIN occupied o USING (year, commune_code, establishment_type)
-    JOIN reference.area_membership am USING (commune_code)
-    GROUP BY GROUPING SETS ((c.year, am.area_level, am.area_code, c.establishment_type),
-                            (c.year, am.area_level, am.area_code))
-)
-SELECT b.year, y.months_covered::INTEGER AS months_covered, b.area_level, b.area_code,
-       ar.area_name, ar.parent_code, b.establishment_type, b.guest_origin,
-       b.arrivals, b.guest_nights,
-       round(b.guest_nights / nullif(b.arrivals, 0), 4)::DOUBLE AS average_length_of_stay,
-       r.establishments,
-       CASE WHEN b.guest_origin = 'all' THEN r.rooms END AS rooms,
-       CASE WHEN b.guest_origin = 'all' THEN r.room_nights_available END AS room_nights_available,
-       CASE WHEN b.guest_origin = 'all' THEN r.occupied_room_nights END AS occupied_room_nights,
-       CASE WHEN b.guest_origin = 'all'
-            THEN round(r.occupied_room_nights / nullif(r.room_nights_available, 0), 6) END::DOUBLE
-           AS room_occupancy_rate,
-       b.arrivals__ck, b.guest_nights__ck, b.guest_nights__top,
-       CASE WHEN b.guest_origin = 'all' THEN r.occupied_room_nights__ck END
-           AS occupied_room_nights__ck,
-       CASE WHEN b.guest_origin = 'all' THEN r.occupied_room_nights__top END
-           AS occupied_room_nights__top
-FROM by_area b
-JOIN rooms_by_area r USING (year, area_level, area_code, establishment_type)
-JOIN years y USING (year)
-JOIN reference.areas ar ON ar.area_level = b.area_level AND ar.area_code = b.area_code
-ORDER BY b.year, ar.level_order, b.area_code, b.establishment_type, b.guest_origin;
+-- the other inputs of accommodation_by_area, which reads them by name (hence noqa: ST03, unused CTE)
+stays AS (SELECT * FROM staging.stays),  -- noqa: ST03
+establishments AS (SELECT * FROM staging.establishments),  -- noqa: ST03
+area_membership AS (SELECT * FROM reference.area_membership)  -- noqa: ST03
+SELECT year(t.period) AS year, y.months_covered::INTEGER AS months_covered, t.area_level,
+       t.area_code, ar.area_name, ar.parent_code,
+       t.* EXCLUDE (period, area_level, area_code, room_occupancy_over_100)
+FROM accommodation_by_area('years', 'year', 'stays', 'establishments', 'area_membership') t
+JOIN years y USING (period)
+JOIN reference.areas ar ON ar.area_level = t.area_level AND ar.area_code = t.area_code
+ORDER BY t.period, ar.level_order, t.area_code, t.establishment_type, t.guest_origin;

@@ -45,30 +45,26 @@ by_area AS (
     FROM facts f JOIN reference.area_membership m USING (commune_code)
     GROUP BY GROUPING SETS ((f.year, m.area_level, m.area_code, f.sex),
                             (f.year, m.area_level, m.area_code))
+),
+counts AS (
+    SELECT d.year, d.ref_date, a.area_level, a.area_code, a.area_name, a.parent_code, sx.sex,
+           a.level_order, sx.sex_order,
+           -- every count of the cell and its key, zero where the cell has no record
+           coalesce(COLUMNS(b.* EXCLUDE (year, area_level, area_code, sex)), 0)::BIGINT
+    FROM marts.labour_reference_dates d
+    CROSS JOIN reference.areas a
+    CROSS JOIN (VALUES ('Nam', 1), ('Nữ', 2), ('Tổng', 3)) sx (sex, sex_order)
+    LEFT JOIN by_area b ON b.year = d.year AND b.area_level = a.area_level
+        AND b.area_code = a.area_code AND b.sex = sx.sex
 )
-SELECT d.year, d.ref_date, a.area_level, a.area_code, a.area_name, a.parent_code, sx.sex,
-       coalesce(b.youth_population, 0)::BIGINT AS youth_population,
-       coalesce(b.youth_with_record, 0)::BIGINT AS youth_with_record,
-       coalesce(b.youth_labour_force, 0)::BIGINT AS youth_labour_force,
-       coalesce(b.youth_employed, 0)::BIGINT AS youth_employed,
-       coalesce(b.youth_unemployed, 0)::BIGINT AS youth_unemployed,
-       coalesce(b.youth_outside_labour_force, 0)::BIGINT AS youth_outside_labour_force,
-       coalesce(b.youth_in_education, 0)::BIGINT AS youth_in_education,
-       coalesce(b.youth_neet, 0)::BIGINT AS youth_neet,
-       round(100.0 * b.youth_unemployed / nullif(b.youth_labour_force, 0), 2)::DOUBLE
+SELECT year, ref_date, area_level, area_code, area_name, parent_code, sex,
+       youth_population, youth_with_record, youth_labour_force, youth_employed, youth_unemployed,
+       youth_outside_labour_force, youth_in_education, youth_neet,
+       round(100.0 * youth_unemployed / nullif(youth_labour_force, 0), 2)::DOUBLE
            AS youth_unemployment_rate,
-       round(100.0 * b.youth_neet / nullif(b.youth_with_record, 0), 2)::DOUBLE AS neet_rate,
-       coalesce(b.youth_population__ck, 0)::BIGINT AS youth_population__ck,
-       coalesce(b.youth_with_record__ck, 0)::BIGINT AS youth_with_record__ck,
-       coalesce(b.youth_labour_force__ck, 0)::BIGINT AS youth_labour_force__ck,
-       coalesce(b.youth_employed__ck, 0)::BIGINT AS youth_employed__ck,
-       coalesce(b.youth_unemployed__ck, 0)::BIGINT AS youth_unemployed__ck,
-       coalesce(b.youth_outside_labour_force__ck, 0)::BIGINT AS youth_outside_labour_force__ck,
-       coalesce(b.youth_in_education__ck, 0)::BIGINT AS youth_in_education__ck,
-       coalesce(b.youth_neet__ck, 0)::BIGINT AS youth_neet__ck
-FROM marts.labour_reference_dates d
-CROSS JOIN reference.areas a
-CROSS JOIN (VALUES ('Nam', 1), ('Nữ', 2), ('Tổng', 3)) sx (sex, sex_order)
-LEFT JOIN by_area b ON b.year = d.year AND b.area_level = a.area_level
-    AND b.area_code = a.area_code AND b.sex = sx.sex
-ORDER BY d.year, a.level_order, a.area_code, sx.sex_order;
+       round(100.0 * youth_neet / nullif(youth_with_record, 0), 2)::DOUBLE AS neet_rate,
+       youth_population__ck, youth_with_record__ck, youth_labour_force__ck, youth_employed__ck,
+       youth_unemployed__ck, youth_outside_labour_force__ck, youth_in_education__ck,
+       youth_neet__ck
+FROM counts
+ORDER BY year, level_order, area_code, sex_order;

@@ -91,7 +91,8 @@ STAGING_CODE = (
     "sources/contracts/lodging.py",
     "sources/contracts/public_order.py",
 )
-MART_CODE = ("quality/rules.sql",)
+# Code shared by every mart: the rule macros and the marts' shared macros (marts/shared/).
+MART_CODE = ("quality/rules.sql", "marts/shared/macros.sql")
 
 
 # ------------------------------------------------------------------ fingerprints

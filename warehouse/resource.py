@@ -45,6 +45,7 @@ import filelock
 from dagster_duckdb import DuckDBResource
 from pydantic import Field, PrivateAttr
 
+from marts.macros import register_macros
 from protection import cellkey
 from quality.rules import KeyError_, key_fingerprint, load_or_create_key, register_rules
 
@@ -375,13 +376,15 @@ def prepare_connection(
     con: duckdb.DuckDBPyConnection, key: bytes, database: Path, min_cell: int = 3
 ) -> None:
     """What every warehouse connection has, set up here only: the schemas, the key's
-    fingerprint check, the key bound to hmac_pseudonym, the rule macros of quality/rules.sql and
-    the cell key method's record keys and perturbation macros (protection/cellkey.py)."""
+    fingerprint check, the key bound to hmac_pseudonym, the rule macros of quality/rules.sql, the
+    cell key method's record keys and perturbation macros (protection/cellkey.py) and the marts'
+    shared macros (marts/shared/macros.sql)."""
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     check_key_fingerprint(con, key, database)
     register_rules(con, key)
     cellkey.register(con, key, min_cell)
+    register_macros(con)
 
 
 def check_key_fingerprint(con: duckdb.DuckDBPyConnection, key: bytes, database: Path) -> None:

@@ -3,18 +3,18 @@
 -- status than the register's working-age population (more_statuses_than_residents), or a total
 -- row that is not the sum of its sexes (employed) or age bands (labour force)
 -- (totals_not_adding_up).
-WITH by_sex AS (
-    SELECT year, area_level, area_code, age_band,
-           sum(employed) FILTER (WHERE sex <> 'Tổng') AS parts,
-           any_value(employed) FILTER (WHERE sex = 'Tổng') AS total
-    FROM marts.labour_indicators GROUP BY ALL
-),
-
-by_age AS (
-    SELECT year, area_level, area_code, sex,
-           sum(labour_force) FILTER (WHERE age_band <> 'Tổng') AS parts,
-           any_value(labour_force) FILTER (WHERE age_band = 'Tổng') AS total
-    FROM marts.labour_indicators GROUP BY ALL
+WITH totals AS (
+    -- employed of each age band: 'Tổng' against the sexes; labour force of each sex: 'Tổng'
+    -- against the age bands (total_not_adding_up, marts/shared/macros.sql)
+    SELECT year, area_level, area_code
+    FROM marts.labour_indicators
+    GROUP BY year, area_level, area_code, age_band
+    HAVING total_not_adding_up(employed, sex, 'Tổng')
+    UNION ALL
+    SELECT year, area_level, area_code
+    FROM marts.labour_indicators
+    GROUP BY year, area_level, area_code, sex
+    HAVING total_not_adding_up(labour_force, age_band, 'Tổng')
 )
 
 SELECT 'labour_force_mismatches' AS failure, year, area_level, area_code
@@ -26,9 +26,4 @@ FROM marts.labour_indicators
 WHERE no_labour_record < 0
 UNION ALL
 SELECT 'totals_not_adding_up' AS failure, year, area_level, area_code
-FROM by_sex
-WHERE parts <> total
-UNION ALL
-SELECT 'totals_not_adding_up' AS failure, year, area_level, area_code
-FROM by_age
-WHERE parts <> total
+FROM totals

@@ -4,10 +4,12 @@
 -- than incidents (cleared_over_incidents); or, one row, the province's incidents over all months
 -- differing from the count of accepted incidents (province_total_not_staged_count).
 WITH sections AS (
-    SELECT month, area_level, area_code,
-           sum(incidents) FILTER (WHERE iccs_section <> 'ALL') AS parts,
-           sum(incidents) FILTER (WHERE iccs_section = 'ALL') AS total
-    FROM marts.public_order_monthly GROUP BY ALL
+    -- the 'ALL' row of a month and area against its ICCS sections (total_not_adding_up,
+    -- marts/shared/macros.sql)
+    SELECT month, area_level, area_code
+    FROM marts.public_order_monthly
+    GROUP BY month, area_level, area_code
+    HAVING total_not_adding_up(incidents, iccs_section, 'ALL')
 ),
 
 areas AS (
@@ -30,7 +32,6 @@ totals AS (
 
 SELECT 'sections_not_adding_up' AS failure, month, area_level, area_code
 FROM sections
-WHERE parts <> total
 UNION ALL
 SELECT 'areas_not_adding_up' AS failure, month, area_level, area_code
 FROM areas
