@@ -16,7 +16,7 @@ from quality.suites import SEXES, communes_2025, suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
-from reporting.yearbook import SmallBase, YearbookTable, area_table
+from reporting.yearbook import AreaTable, SmallBase, YearbookTable
 from sources.contracts import labour as contracts
 
 NAME = "labour"  # asset group of its raw, staging and quarantine tables
@@ -380,134 +380,126 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
     """The yearbook tables of model 37, in print order (numbered by the caller)."""
     by_sex = f"""SELECT {_AREA}, year AS period, sex AS sub, {{col}} AS value{{base}}
                  FROM labour_indicators WHERE age_band = 'Tổng'"""
+    # AreaTable(id, short, title, title_en, unit, mart, sql, definition, reference, kind, options)
     return [
-        area_table(
-            con,
-            id="labour_force",
-            short="Lực lượng lao động",
-            title="Lực lượng lao động từ 15 tuổi trở lên",
-            title_en="Labour force aged 15+",
-            unit="Người / persons",
-            mart="labour_indicators",
-            sql=f"SELECT {_AREA}, year AS period, labour_force AS value FROM labour_indicators "
+        AreaTable(
+            "labour_force",
+            "Lực lượng lao động",
+            "Lực lượng lao động từ 15 tuổi trở lên",
+            "Labour force aged 15+",
+            "Người / persons",
+            "labour_indicators",
+            f"SELECT {_AREA}, year AS period, labour_force AS value FROM labour_indicators "
             f"WHERE {_TOTAL}",
-            definition=_NOTE + "Người có việc làm và người thất nghiệp (ILO, ICLS 19).",
-            reference=_REF,
-            kind="year",
-        ),
-        area_table(
-            con,
-            id="labour_force_sex",
-            short="LLLĐ theo giới tính",
-            title="Lực lượng lao động từ 15 tuổi trở lên phân theo giới tính",
-            title_en="Labour force aged 15+ by sex",
-            unit="Người / persons",
-            mart="labour_indicators",
-            sql=by_sex.format(col="labour_force", base=""),
-            definition=_NOTE + "Tổng số được đếm riêng, không cộng từ nam và nữ.",
-            reference=_REF,
-            kind="year",
+            _NOTE + "Người có việc làm và người thất nghiệp (ILO, ICLS 19).",
+            _REF,
+            "year",
+        ).build(con),
+        AreaTable(
+            "labour_force_sex",
+            "LLLĐ theo giới tính",
+            "Lực lượng lao động từ 15 tuổi trở lên phân theo giới tính",
+            "Labour force aged 15+ by sex",
+            "Người / persons",
+            "labour_indicators",
+            by_sex.format(col="labour_force", base=""),
+            _NOTE + "Tổng số được đếm riêng, không cộng từ nam và nữ.",
+            _REF,
+            "year",
             subs=_BY_SEX,
-        ),
-        area_table(
-            con,
-            id="employed",
-            short="Lao động có việc làm",
-            title="Lao động từ 15 tuổi trở lên có việc làm",
-            title_en="Employed persons aged 15+",
-            unit="Người / persons",
-            mart="labour_indicators",
-            sql=f"SELECT {_AREA}, year AS period, employed AS value FROM labour_indicators "
+        ).build(con),
+        AreaTable(
+            "employed",
+            "Lao động có việc làm",
+            "Lao động từ 15 tuổi trở lên có việc làm",
+            "Employed persons aged 15+",
+            "Người / persons",
+            "labour_indicators",
+            f"SELECT {_AREA}, year AS period, employed AS value FROM labour_indicators "
             f"WHERE {_TOTAL}",
-            definition=_NOTE + "Người làm việc ít nhất 1 giờ để tạo thu nhập (ILO, ICLS 19).",
-            reference=_REF,
-            kind="year",
-        ),
-        area_table(
-            con,
-            id="employed_sector",
-            short="Việc làm theo khu vực",
-            title="Lao động có việc làm phân theo khu vực kinh tế",
-            title_en="Employed persons by broad economic sector",
-            unit="Người / persons",
-            mart="employment_by_sector",
-            sql=f"""SELECT {_AREA}, year AS period, vsic_section AS sub, employed AS value
+            _NOTE + "Người làm việc ít nhất 1 giờ để tạo thu nhập (ILO, ICLS 19).",
+            _REF,
+            "year",
+        ).build(con),
+        AreaTable(
+            "employed_sector",
+            "Việc làm theo khu vực",
+            "Lao động có việc làm phân theo khu vực kinh tế",
+            "Employed persons by broad economic sector",
+            "Người / persons",
+            "employment_by_sector",
+            f"""SELECT {_AREA}, year AS period, vsic_section AS sub, employed AS value
                     FROM employment_by_sector
                     WHERE sex = 'Tổng' AND vsic_section IN ('Tổng', 'A', 'B-F', 'G-U')""",
-            definition=_NOTE + "Ba khu vực của TCTK (VSIC 2018): nông, lâm nghiệp và thủy sản (A); "
+            _NOTE + "Ba khu vực của TCTK (VSIC 2018): nông, lâm nghiệp và thủy sản (A); "
             "công nghiệp và xây dựng (B-F); dịch vụ (G-U). Mỗi khu vực và tổng số được đếm "
             "riêng: các khu vực không cộng đúng bằng tổng.",
-            reference=_REF,
-            kind="year",
+            _REF,
+            "year",
             subs=_sectors(con),
-        ),
-        area_table(
-            con,
-            id="participation",
-            short="Tỷ lệ tham gia LLLĐ",
-            title="Tỷ lệ tham gia lực lượng lao động",
-            title_en="Labour force participation rate",
-            unit="%",
-            mart="labour_indicators",
-            sql=f"""SELECT {_AREA}, year AS period, labour_force_participation_rate AS value,
+        ).build(con),
+        AreaTable(
+            "participation",
+            "Tỷ lệ tham gia LLLĐ",
+            "Tỷ lệ tham gia lực lượng lao động",
+            "Labour force participation rate",
+            "%",
+            "labour_indicators",
+            f"""SELECT {_AREA}, year AS period, labour_force_participation_rate AS value,
                            labour_force + outside_labour_force AS base
                     FROM labour_indicators WHERE {_TOTAL}""",
-            definition=_NOTE + "Lực lượng lao động chia cho dân số 15+ có thông tin lao động, "
-            "× 100.",
-            reference=_REF,
-            kind="year",
+            _NOTE + "Lực lượng lao động chia cho dân số 15+ có thông tin lao động, × 100.",
+            _REF,
+            "year",
             decimals=1,
             small_base=SMALL_LABOUR,
-        ),
-        area_table(
-            con,
-            id="unemployment",
-            short="Tỷ lệ thất nghiệp",
-            title="Tỷ lệ thất nghiệp",
-            title_en="Unemployment rate",
-            unit="%",
-            mart="labour_indicators",
-            sql=f"""SELECT {_AREA}, year AS period, unemployment_rate AS value,
+        ).build(con),
+        AreaTable(
+            "unemployment",
+            "Tỷ lệ thất nghiệp",
+            "Tỷ lệ thất nghiệp",
+            "Unemployment rate",
+            "%",
+            "labour_indicators",
+            f"""SELECT {_AREA}, year AS period, unemployment_rate AS value,
                            labour_force AS base FROM labour_indicators WHERE {_TOTAL}""",
-            definition=_NOTE + "Người thất nghiệp chia cho lực lượng lao động, × 100 (ILO).",
-            reference=_REF,
-            kind="year",
+            _NOTE + "Người thất nghiệp chia cho lực lượng lao động, × 100 (ILO).",
+            _REF,
+            "year",
             decimals=2,
             small_base=SMALL_LABOUR,
-        ),
-        area_table(
-            con,
-            id="unemployment_sex",
-            short="Thất nghiệp theo giới tính",
-            title="Tỷ lệ thất nghiệp phân theo giới tính",
-            title_en="Unemployment rate by sex",
-            unit="%",
-            mart="labour_indicators",
-            sql=by_sex.format(col="unemployment_rate", base=", labour_force AS base"),
-            definition=_NOTE + "Người thất nghiệp chia cho lực lượng lao động cùng giới, × 100.",
-            reference=_REF,
-            kind="year",
+        ).build(con),
+        AreaTable(
+            "unemployment_sex",
+            "Thất nghiệp theo giới tính",
+            "Tỷ lệ thất nghiệp phân theo giới tính",
+            "Unemployment rate by sex",
+            "%",
+            "labour_indicators",
+            by_sex.format(col="unemployment_rate", base=", labour_force AS base"),
+            _NOTE + "Người thất nghiệp chia cho lực lượng lao động cùng giới, × 100.",
+            _REF,
+            "year",
             decimals=2,
             subs=_BY_SEX,
             small_base=SMALL_LABOUR,
-        ),
-        area_table(
-            con,
-            id="neet",
-            short="Thanh niên NEET",
-            title="Tỷ lệ thanh niên không có việc làm, không đi học (NEET)",
-            title_en="Youth NEET rate",
-            unit="%",
-            mart="youth_indicators",
-            sql=f"""SELECT {_AREA}, year AS period, neet_rate AS value, youth_with_record AS base
+        ).build(con),
+        AreaTable(
+            "neet",
+            "Thanh niên NEET",
+            "Tỷ lệ thanh niên không có việc làm, không đi học (NEET)",
+            "Youth NEET rate",
+            "%",
+            "youth_indicators",
+            f"""SELECT {_AREA}, year AS period, neet_rate AS value, youth_with_record AS base
                     FROM youth_indicators WHERE sex = 'Tổng'""",
-            definition=_NOTE + "Thanh niên 15-24 tuổi không có việc làm và không đi học, trên "
+            _NOTE + "Thanh niên 15-24 tuổi không có việc làm và không đi học, trên "
             "thanh niên có thông tin lao động, × 100 (SDG 8.6.1).",
-            reference=_REF,
-            kind="year",
+            _REF,
+            "year",
             decimals=1,
             small_base=SMALL_LABOUR,
-        ),
+        ).build(con),
     ]
 
 

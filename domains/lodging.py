@@ -20,7 +20,7 @@ from quality.suites import communes_2025, suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
-from reporting.yearbook import Frame, SmallBase, YearbookTable, area_table, split_months
+from reporting.yearbook import AreaTable, Frame, SmallBase, YearbookTable, split_months
 from sources.contracts import lodging as contracts
 
 NAME = "lodging"  # asset group of its raw, staging and quarantine tables
@@ -412,43 +412,39 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
         ),
     ]
     for id_, short, title, title_en, unit, column, definition, dec, pct in specs:
-        table = area_table(
-            con,
-            id=id_,
-            short=short,
-            title=title,
-            title_en=title_en,
-            unit=unit,
-            mart="tourism_monthly",
-            sql=f"SELECT {_AREA}, month AS period, {column} AS value FROM tourism_monthly "
-            f"WHERE {_ALL}",
-            definition=definition,
-            reference=_REF
-            + (f" Năm chưa đủ 12 tháng / partial years: {partial}." if partial else ""),
-            kind="month",
+        table = AreaTable(
+            id_,
+            short,
+            title,
+            title_en,
+            unit,
+            "tourism_monthly",
+            f"SELECT {_AREA}, month AS period, {column} AS value FROM tourism_monthly WHERE {_ALL}",
+            definition,
+            _REF + (f" Năm chưa đủ 12 tháng / partial years: {partial}." if partial else ""),
+            "month",
             decimals=dec,
             percent=pct,
             notes=(_YEARLY_NOTE,),
-        )
+        ).build(con)
         tables += split_months(table, _year_column(con, column), YEARLY)
-    late = area_table(
-        con,
-        id="late_share",
-        short="Thông báo quá hạn",
-        title="Tỷ lệ thông báo lưu trú quá hạn",
-        title_en="Share of late lodging notifications",
-        unit="%",
-        mart="lodging_compliance",
-        sql=f"""SELECT {_AREA}, month AS period, late_share AS value, notifications AS base
+    late = AreaTable(
+        "late_share",
+        "Thông báo quá hạn",
+        "Tỷ lệ thông báo lưu trú quá hạn",
+        "Share of late lodging notifications",
+        "%",
+        "lodging_compliance",
+        f"""SELECT {_AREA}, month AS period, late_share AS value, notifications AS base
                 FROM lodging_compliance WHERE establishment_type = 'all'""",
-        definition="Thông báo gửi sau 23 giờ ngày khách đến, trên tổng số thông báo.",
-        reference=_REF,
-        kind="month",
+        "Thông báo gửi sau 23 giờ ngày khách đến, trên tổng số thông báo.",
+        _REF,
+        "month",
         decimals=1,
         percent=True,
         small_base=SMALL_NOTIFICATIONS,
         notes=(_FROM_NOTE,),
-    )
+    ).build(con)
     late_year = con.execute(
         f"""SELECT {_AREA} AS row_key, year(month) AS year,
                    sum(late_notifications) / nullif(sum(notifications), 0) AS value,

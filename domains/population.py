@@ -17,7 +17,7 @@ from quality.suites import SEXES, communes_2025, suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
-from reporting.yearbook import Frame, SmallBase, YearbookTable, area_table
+from reporting.yearbook import AreaTable, Frame, SmallBase, YearbookTable
 from sources.contracts import population as contracts
 
 NAME = "population"  # asset group of its raw, staging and quarantine tables
@@ -463,111 +463,97 @@ _YEAR_REF = "Cả năm (01/01 - 31/12); dân số bình quân = (đầu năm + c
 
 def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None]:
     """The yearbook tables of model 36, in print order (numbered by the caller)."""
+    # AreaTable(id, short, title, title_en, unit, mart, sql, definition, reference, kind, options)
     return [
-        area_table(
-            con,
-            id="population",
-            short="Dân số",
-            title="Dân số phân theo đơn vị hành chính",
-            title_en="Population by administrative unit",
-            unit="Người / persons",
-            mart="population_indicators",
-            sql=f"SELECT {_AREA}, ref_date AS period, population AS value FROM population_indicators",
-            definition="Người thường trú và tạm trú đang sinh sống trên địa bàn (đăng ký dân cư).",
-            reference=_STOCK_REF,
-            kind="date",
-        ),
-        area_table(
-            con,
-            id="population_sex",
-            short="Dân số theo giới tính",
-            title="Dân số phân theo giới tính",
-            title_en="Population by sex",
-            unit="Người / persons",
-            mart="population_indicators",
-            sql=f"""SELECT {_AREA}, ref_date AS period, 'Tổng' AS sub, population AS value
+        AreaTable(
+            "population",
+            "Dân số",
+            "Dân số phân theo đơn vị hành chính",
+            "Population by administrative unit",
+            "Người / persons",
+            "population_indicators",
+            f"SELECT {_AREA}, ref_date AS period, population AS value FROM population_indicators",
+            "Người thường trú và tạm trú đang sinh sống trên địa bàn (đăng ký dân cư).",
+            _STOCK_REF,
+            "date",
+        ).build(con),
+        AreaTable(
+            "population_sex",
+            "Dân số theo giới tính",
+            "Dân số phân theo giới tính",
+            "Population by sex",
+            "Người / persons",
+            "population_indicators",
+            f"""SELECT {_AREA}, ref_date AS period, 'Tổng' AS sub, population AS value
                     FROM population_indicators
                     UNION ALL SELECT {_AREA}, ref_date, 'Nam', males FROM population_indicators
                     UNION ALL SELECT {_AREA}, ref_date, 'Nữ', females FROM population_indicators""",
-            definition="Dân số theo giới tính; tổng số được đếm riêng, không cộng từ nam và nữ.",
-            reference=_STOCK_REF,
-            kind="date",
+            "Dân số theo giới tính; tổng số được đếm riêng, không cộng từ nam và nữ.",
+            _STOCK_REF,
+            "date",
             subs=_BY_SEX,
-        ),
-        area_table(
-            con,
-            id="mean_population",
-            short="Dân số trung bình",
-            title="Dân số trung bình",
-            title_en="Mean population",
-            unit="Người / persons",
-            mart="population_rates",
-            sql=f"SELECT {_AREA}, year AS period, mean_population AS value FROM population_rates",
-            definition="Trung bình dân số đầu năm và cuối năm (UN DESA), từ số đã công bố.",
-            reference=_YEAR_REF,
-            kind="year",
+        ).build(con),
+        AreaTable(
+            "mean_population",
+            "Dân số trung bình",
+            "Dân số trung bình",
+            "Mean population",
+            "Người / persons",
+            "population_rates",
+            f"SELECT {_AREA}, year AS period, mean_population AS value FROM population_rates",
+            "Trung bình dân số đầu năm và cuối năm (UN DESA), từ số đã công bố.",
+            _YEAR_REF,
+            "year",
             decimals=1,
-        ),
-        area_table(
-            con,
-            id="density",
-            short="Mật độ dân số",
-            title="Mật độ dân số phân theo đơn vị hành chính",
-            title_en="Population density",
-            unit="Người/km² / persons per km²",
-            mart="population_indicators",
-            sql=f"SELECT {_AREA}, ref_date AS period, density_per_km2 AS value "
+        ).build(con),
+        AreaTable(
+            "density",
+            "Mật độ dân số",
+            "Mật độ dân số phân theo đơn vị hành chính",
+            "Population density",
+            "Người/km² / persons per km²",
+            "population_indicators",
+            f"SELECT {_AREA}, ref_date AS period, density_per_km2 AS value "
             "FROM population_indicators",
-            definition="Dân số chia cho diện tích (km²); diện tích huyện cũ là tổng diện tích các "
+            "Dân số chia cho diện tích (km²); diện tích huyện cũ là tổng diện tích các "
             "xã, phường năm 2025 thuộc huyện.",
-            reference="Tại 0 giờ ngày ghi ở cột.",
-            kind="date",
+            "Tại 0 giờ ngày ghi ở cột.",
+            "date",
             decimals=1,
-        ),
-        area_table(
-            con,
-            id="births",
-            short="Số sinh",
-            title="Số trẻ sinh ra trong năm",
-            title_en="Live births",
-            unit="Trẻ / births",
-            mart="population_rates",
-            sql=f"SELECT {_AREA}, year AS period, births AS value FROM population_rates",
-            definition="Số trẻ sinh sống được đăng ký, tính theo ngày sinh (UN DESA).",
-            reference="Cả năm (01/01 - 31/12).",
-            kind="year",
-        ),
-        area_table(
-            con,
-            id="crude_birth_rate",
-            short="Tỷ suất sinh thô",
-            title="Tỷ suất sinh thô",
-            title_en="Crude birth rate",
-            unit="‰",
-            mart="population_rates",
-            sql=f"""SELECT {_AREA}, year AS period, crude_birth_rate AS value,
+        ).build(con),
+        AreaTable(
+            "births",
+            "Số sinh",
+            "Số trẻ sinh ra trong năm",
+            "Live births",
+            "Trẻ / births",
+            "population_rates",
+            f"SELECT {_AREA}, year AS period, births AS value FROM population_rates",
+            "Số trẻ sinh sống được đăng ký, tính theo ngày sinh (UN DESA).",
+            "Cả năm (01/01 - 31/12).",
+            "year",
+        ).build(con),
+        # the two crude rates: events of the year per 1,000 of the mean population
+        *(
+            AreaTable(
+                f"crude_{event}_rate",
+                title,
+                title,
+                title_en,
+                "‰",
+                "population_rates",
+                f"""SELECT {_AREA}, year AS period, crude_{event}_rate AS value,
                            mean_population AS base FROM population_rates""",
-            definition="Số sinh trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
-            reference=_YEAR_REF,
-            kind="year",
-            decimals=1,
-            small_base=SMALL_POPULATION,
-        ),
-        area_table(
-            con,
-            id="crude_death_rate",
-            short="Tỷ suất chết thô",
-            title="Tỷ suất chết thô",
-            title_en="Crude death rate",
-            unit="‰",
-            mart="population_rates",
-            sql=f"""SELECT {_AREA}, year AS period, crude_death_rate AS value,
-                           mean_population AS base FROM population_rates""",
-            definition="Số người chết trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
-            reference=_YEAR_REF,
-            kind="year",
-            decimals=1,
-            small_base=SMALL_POPULATION,
+                f"{counted} trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
+                _YEAR_REF,
+                "year",
+                decimals=1,
+                small_base=SMALL_POPULATION,
+            ).build(con)
+            for event, title, title_en, counted in (
+                ("birth", "Tỷ suất sinh thô", "Crude birth rate", "Số sinh"),
+                ("death", "Tỷ suất chết thô", "Crude death rate", "Số người chết"),
+            )
         ),
         *projection_tables(con),
     ]
@@ -608,35 +594,33 @@ def projection_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | No
         f"hằng năm. {_projection_method(con)}."
     )
     return [
-        area_table(
-            con,
-            id="projection",
-            short="Dân số dự báo",
-            title="Dân số dự báo đến năm 2031 (dự báo)",
-            title_en="Population projection to 2031 (projection)",
-            unit="Người / persons",
-            mart="population_projection",
-            sql=f"""SELECT area_code, ref_date AS period, population AS value
+        AreaTable(
+            "projection",
+            "Dân số dự báo",
+            "Dân số dự báo đến năm 2031 (dự báo)",
+            "Population projection to 2031 (projection)",
+            "Người / persons",
+            "population_projection",
+            f"""SELECT area_code, ref_date AS period, population AS value
                     FROM population_indicators WHERE ref_date = DATE '{base_date}'
                     UNION ALL SELECT area_code, ref_date, projected_population
                     FROM population_projection WHERE sex = 'Tổng' AND age_group = 'Tổng'""",
-            definition="Dân số dự báo (khoảng 80 % trong bảng population_projection), xuất phát "
+            "Dân số dự báo (khoảng 80 % trong bảng population_projection), xuất phát "
             "từ dân số đã công bố.",
-            reference=reference,
-            kind="date",
+            reference,
+            "date",
             preliminary=False,
             period_subs=labels,
             levels=("province", "district"),
-        ),
-        area_table(
-            con,
-            id="projection_ages",
-            short="Dân số dự báo theo tuổi",
-            title="Dân số dự báo theo nhóm tuổi (dự báo)",
-            title_en="Population projection by broad age group (projection)",
-            unit="Người / persons",
-            mart="population_projection",
-            sql=f"""SELECT area_code, ref_date AS period, '0-14' AS sub, aged_0_14 AS value
+        ).build(con),
+        AreaTable(
+            "projection_ages",
+            "Dân số dự báo theo tuổi",
+            "Dân số dự báo theo nhóm tuổi (dự báo)",
+            "Population projection by broad age group (projection)",
+            "Người / persons",
+            "population_projection",
+            f"""SELECT area_code, ref_date AS period, '0-14' AS sub, aged_0_14 AS value
                     FROM population_indicators WHERE ref_date = DATE '{base_date}'
                     UNION ALL SELECT area_code, ref_date, '15-64', aged_15_64
                     FROM population_indicators WHERE ref_date = DATE '{base_date}'
@@ -645,13 +629,13 @@ def projection_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | No
                     UNION ALL SELECT area_code, ref_date, age_group, projected_population
                     FROM population_projection
                     WHERE sex = 'Tổng' AND age_group IN ('0-14', '15-64', '65+')""",
-            definition="Dân số dự báo theo nhóm tuổi rộng (UN DESA: 0-14, 15-64, 65+).",
-            reference=reference,
-            kind="date",
+            "Dân số dự báo theo nhóm tuổi rộng (UN DESA: 0-14, 15-64, 65+).",
+            reference,
+            "date",
             preliminary=False,
             subs=_BROAD_AGES,
             levels=("province", "district"),
-        ),
+        ).build(con),
     ]
 
 

@@ -19,7 +19,7 @@ from quality.suites import communes_2025, suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
-from reporting.yearbook import SmallBase, YearbookTable, area_table, category_table
+from reporting.yearbook import AreaTable, CategoryTable, SmallBase, YearbookTable
 from sources.contracts import public_order as contracts
 
 NAME = "public_order"  # asset group of its raw, staging and quarantine tables
@@ -362,117 +362,113 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
         f"WHEN '{code}' THEN '{name.replace(chr(39), chr(39) * 2)}'"
         for code, name in groups.items()
     )
-    return [
-        area_table(
-            con,
-            id="incidents",
-            short="Số vụ việc",
-            title="Số vụ việc về trật tự xã hội",
-            title_en="Recorded incidents",
-            unit="Vụ / incidents",
-            mart="public_order_yearly",
-            sql=f"SELECT {_AREA}, year AS period, incidents AS value {_YEARLY}",
-            definition="Vụ việc trong sổ theo dõi của công an, mọi nhóm tội phạm ICCS v1.0.",
-            reference=_REF,
-            kind="year",
+    traffic_ref = _REF.replace("xảy ra", "phát hiện")
+    # AreaTable / CategoryTable(id, short, title, title_en, unit, mart, sql, definition,
+    # reference, kind, options)
+    tables = [
+        AreaTable(
+            "incidents",
+            "Số vụ việc",
+            "Số vụ việc về trật tự xã hội",
+            "Recorded incidents",
+            "Vụ / incidents",
+            "public_order_yearly",
+            f"SELECT {_AREA}, year AS period, incidents AS value {_YEARLY}",
+            "Vụ việc trong sổ theo dõi của công an, mọi nhóm tội phạm ICCS v1.0.",
+            _REF,
+            "year",
             period_subs=incidents_partial,
         ),
-        category_table(
-            con,
-            id="iccs",
-            short="Vụ việc theo nhóm ICCS",
-            title="Số vụ việc phân theo nhóm tội phạm ICCS (toàn tỉnh)",
-            title_en="Recorded incidents by ICCS section (province)",
-            unit="Vụ / incidents",
-            mart="public_order_yearly",
-            sql=f"""SELECT iccs_section AS row_key,
-                           CASE WHEN upper(iccs_section) = 'ALL' THEN 'Tổng số / Total'
-                                ELSE iccs_section || '. ' || iccs_section_name || ' / '
-                                     || CASE iccs_section {cases} ELSE '' END END AS row_label,
-                           iccs_section AS row_order, upper(iccs_section) = 'ALL' AS is_total,
-                           year AS period, incidents AS value
-                    FROM public_order_yearly WHERE area_level = 'province'""",
-            definition="Phân loại tội phạm quốc tế dùng cho thống kê ICCS v1.0 (UNODC 2015); "
-            "điều luật của Bộ luật Hình sự 2015 được xếp vào nhóm theo danh mục tham chiếu. Tổng "
-            "số được đếm riêng: các nhóm không cộng đúng bằng tổng.",
-            reference=_REF,
-            kind="year",
+        CategoryTable(
+            "iccs",
+            "Vụ việc theo nhóm ICCS",
+            "Số vụ việc phân theo nhóm tội phạm ICCS (toàn tỉnh)",
+            "Recorded incidents by ICCS section (province)",
+            "Vụ / incidents",
+            "public_order_yearly",
+            f"""SELECT iccs_section AS row_key,
+                       CASE WHEN upper(iccs_section) = 'ALL' THEN 'Tổng số / Total'
+                            ELSE iccs_section || '. ' || iccs_section_name || ' / '
+                                 || CASE iccs_section {cases} ELSE '' END END AS row_label,
+                       iccs_section AS row_order, upper(iccs_section) = 'ALL' AS is_total,
+                       year AS period, incidents AS value
+                FROM public_order_yearly WHERE area_level = 'province'""",
+            "Phân loại tội phạm quốc tế dùng cho thống kê ICCS v1.0 (UNODC 2015); điều luật của "
+            "Bộ luật Hình sự 2015 được xếp vào nhóm theo danh mục tham chiếu. Tổng số được đếm "
+            "riêng: các nhóm không cộng đúng bằng tổng.",
+            _REF,
+            "year",
             stub="Nhóm tội phạm / ICCS section",
             period_subs=incidents_partial,
         ),
-        area_table(
-            con,
-            id="rate_per_100k",
-            short="Số vụ trên 100.000 dân",
-            title="Số vụ việc trên 100.000 dân",
-            title_en="Incidents per 100,000 population",
-            unit="Vụ/100.000 dân / per 100,000",
-            mart="public_order_yearly",
-            sql=f"""SELECT {_AREA}, year AS period, rate_per_100k AS value,
-                           mean_population AS base {_YEARLY}""",
-            definition="Số vụ trong năm trên 100.000 dân bình quân năm (UNODC).",
-            reference=_REF,
-            kind="year",
+        AreaTable(
+            "rate_per_100k",
+            "Số vụ trên 100.000 dân",
+            "Số vụ việc trên 100.000 dân",
+            "Incidents per 100,000 population",
+            "Vụ/100.000 dân / per 100,000",
+            "public_order_yearly",
+            f"SELECT {_AREA}, year AS period, rate_per_100k AS value, mean_population AS base "
+            f"{_YEARLY}",
+            "Số vụ trong năm trên 100.000 dân bình quân năm (UNODC).",
+            _REF,
+            "year",
             decimals=1,
             small_base=SMALL_POPULATION,
             period_subs=incidents_partial,
         ),
-        area_table(
-            con,
-            id="clearance",
-            short="Tỷ lệ làm rõ",
-            title="Tỷ lệ vụ việc đã làm rõ",
-            title_en="Clearance rate",
-            unit="%",
-            mart="public_order_yearly",
-            sql=f"""SELECT {_AREA}, year AS period, clearance_rate AS value,
-                           incidents AS base {_YEARLY}""",
-            definition="Số vụ đã làm rõ chia cho số vụ xảy ra, tại thời điểm trích xuất.",
-            reference=_REF,
-            kind="year",
+        AreaTable(
+            "clearance",
+            "Tỷ lệ làm rõ",
+            "Tỷ lệ vụ việc đã làm rõ",
+            "Clearance rate",
+            "%",
+            "public_order_yearly",
+            f"SELECT {_AREA}, year AS period, clearance_rate AS value, incidents AS base {_YEARLY}",
+            "Số vụ đã làm rõ chia cho số vụ xảy ra, tại thời điểm trích xuất.",
+            _REF,
+            "year",
             decimals=1,
             percent=True,
             small_base=SMALL_INCIDENTS,
             period_subs=incidents_partial,
         ),
-        area_table(
-            con,
-            id="traffic",
-            short="Vi phạm giao thông",
-            title="Số vi phạm giao thông phát hiện qua camera",
-            title_en="Camera-detected traffic violations",
-            unit="Vi phạm / violations",
-            mart="traffic_violations_yearly",
-            sql=f"SELECT {_AREA}, year AS period, violations AS value {_TRAFFIC}",
-            definition="Vi phạm do camera phát hiện, theo ngày phát hiện, mọi nhóm hành vi và "
-            "loại xe.",
-            reference=_REF.replace("xảy ra", "phát hiện"),
-            kind="year",
+        AreaTable(
+            "traffic",
+            "Vi phạm giao thông",
+            "Số vi phạm giao thông phát hiện qua camera",
+            "Camera-detected traffic violations",
+            "Vi phạm / violations",
+            "traffic_violations_yearly",
+            f"SELECT {_AREA}, year AS period, violations AS value {_TRAFFIC}",
+            "Vi phạm do camera phát hiện, theo ngày phát hiện, mọi nhóm hành vi và loại xe.",
+            traffic_ref,
+            "year",
             period_subs=traffic_partial,
         ),
-        category_table(
-            con,
-            id="traffic_groups",
-            short="Vi phạm theo hành vi",
-            title="Số vi phạm giao thông qua camera phân theo nhóm hành vi (toàn tỉnh)",
-            title_en="Camera-detected traffic violations by group (province)",
-            unit="Vi phạm / violations",
-            mart="traffic_violations_yearly",
-            sql=f"""SELECT violation_group AS row_key,
-                           CASE violation_group WHEN 'all' THEN 'Tổng số / Total' {group_cases}
-                                ELSE violation_group END AS row_label,
-                           violation_group AS row_order, violation_group = 'all' AS is_total,
-                           year AS period, violations AS value
-                    FROM traffic_violations_yearly
-                    WHERE area_level = 'province' AND vehicle_type = 'all'""",
-            definition="Nhóm hành vi theo danh mục mã vi phạm (sources/reference); mã ngoài danh "
-            "mục vào nhóm khác. Tổng số được đếm riêng.",
-            reference=_REF.replace("xảy ra", "phát hiện"),
-            kind="year",
+        CategoryTable(
+            "traffic_groups",
+            "Vi phạm theo hành vi",
+            "Số vi phạm giao thông qua camera phân theo nhóm hành vi (toàn tỉnh)",
+            "Camera-detected traffic violations by group (province)",
+            "Vi phạm / violations",
+            "traffic_violations_yearly",
+            f"""SELECT violation_group AS row_key,
+                       CASE violation_group WHEN 'all' THEN 'Tổng số / Total' {group_cases}
+                            ELSE violation_group END AS row_label,
+                       violation_group AS row_order, violation_group = 'all' AS is_total,
+                       year AS period, violations AS value
+                FROM traffic_violations_yearly
+                WHERE area_level = 'province' AND vehicle_type = 'all'""",
+            "Nhóm hành vi theo danh mục mã vi phạm (sources/reference); mã ngoài danh mục vào "
+            "nhóm khác. Tổng số được đếm riêng.",
+            traffic_ref,
+            "year",
             stub="Nhóm hành vi / violation group",
             period_subs=traffic_partial,
         ),
     ]
+    return [t.build(con) for t in tables]
 
 
 def iccs_stack(con: duckdb.DuckDBPyConnection):
