@@ -16,6 +16,7 @@ from quality.suites import SEXES, communes_2025, suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
+from reporting.sections import communes_section
 from reporting.yearbook import AreaTable, SmallBase, YearbookTable
 from sources.contracts import labour as contracts
 
@@ -578,26 +579,21 @@ def report_sections(con: duckdb.DuckDBPyConnection, tables: list[YearbookTable])
                 ],
             )
         )
-    communes = con.execute(
-        f"""SELECT l.area_code, l.area_name, d.area_name AS district,
-                   unemployment_rate AS value, labour_force < {SMALL_LABOUR.threshold} AS small
-            FROM labour_indicators l LEFT JOIN (SELECT DISTINCT area_code, area_name
-                 FROM labour_indicators WHERE area_level = 'district') d
-                 ON d.area_code = l.parent_code
-            WHERE l.area_level = 'commune' AND {_TOTAL}
-              AND year = (SELECT max(year) FROM labour_indicators)"""
-    ).pl()
-    fig, listed = charts.commune_map(
-        communes,
-        "Tỷ lệ thất nghiệp các xã, phường 2025 (%), năm gần nhất",
-        "Unemployment rate of the 2025 communes (%), latest year",
-        mart="labour_indicators",
-        value_label="Tỷ lệ thất nghiệp (%) / unemployment rate (%)",
-        decimals=2,
-        small_base=SMALL_LABOUR,
-    )
     sections.append(
-        Section("Xã, phường 2025 / 2025 communes", [fig, Note(charts.MAP_NOTE), listed])
+        communes_section(
+            con,
+            "labour_indicators",
+            "unemployment_rate",
+            f"{_TOTAL} AND year = (SELECT max(year) FROM labour_indicators)",
+            (
+                "Tỷ lệ thất nghiệp các xã, phường 2025 (%), năm gần nhất",
+                "Unemployment rate of the 2025 communes (%), latest year",
+            ),
+            value_label="Tỷ lệ thất nghiệp (%) / unemployment rate (%)",
+            decimals=2,
+            small_base=SMALL_LABOUR,
+            base="labour_force",
+        )
     )
     sections.append(
         Section(

@@ -20,6 +20,7 @@ from quality.suites import communes_2025, suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
+from reporting.sections import communes_section
 from reporting.yearbook import AreaTable, Frame, SmallBase, YearbookTable, split_months
 from sources.contracts import lodging as contracts
 
@@ -524,23 +525,15 @@ def report_sections(con: duckdb.DuckDBPyConnection, tables: list[YearbookTable])
         )
     ]
     year = con.execute("SELECT max(year) FROM tourism_yearly").fetchone()[0]
-    communes = con.execute(
-        f"""SELECT t.area_code, t.area_name, d.area_name AS district, t.guest_nights AS value
-            FROM tourism_yearly t LEFT JOIN (SELECT DISTINCT area_code, area_name
-                 FROM tourism_yearly WHERE area_level = 'district') d
-                 ON d.area_code = t.parent_code
-            WHERE t.area_level = 'commune' AND {_ALL} AND t.year = ?""",
-        [year],
-    ).pl()
-    fig, listed = charts.commune_map(
-        communes,
-        f"Số đêm lưu trú năm {year} theo xã, phường",
-        f"Guest-nights {year} by commune",
-        mart="tourism_yearly",
-        value_label="Đêm lưu trú / guest-nights",
-    )
     sections.append(
-        Section("Xã, phường 2025 / 2025 communes", [fig, Note(charts.MAP_NOTE), listed])
+        communes_section(
+            con,
+            "tourism_yearly",
+            "guest_nights",
+            f"{_ALL} AND year = (SELECT max(year) FROM tourism_yearly)",
+            (f"Số đêm lưu trú năm {year} theo xã, phường", f"Guest-nights {year} by commune"),
+            value_label="Đêm lưu trú / guest-nights",
+        )
     )
     sections.append(Section("Quốc tịch / Nationality", [nationality_table(con, year)]))
     late = con.execute(

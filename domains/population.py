@@ -17,6 +17,7 @@ from quality.suites import SEXES, communes_2025, suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
+from reporting.sections import communes_section
 from reporting.yearbook import AreaTable, Frame, SmallBase, YearbookTable
 from sources.contracts import population as contracts
 
@@ -772,23 +773,18 @@ def report_sections(con: duckdb.DuckDBPyConnection, tables: list[YearbookTable])
             Note(SMALL_POPULATION.note + " Cột gạch chéo / hatched bars."),
         ]
     sections.append(Section("Huyện cũ / Former districts", districts))
-    communes = con.execute(
-        """SELECT p.area_code, p.area_name, d.area_name AS district, p.population AS value
-           FROM population_indicators p
-           LEFT JOIN (SELECT DISTINCT area_code, area_name FROM population_indicators
-                      WHERE area_level = 'district') d ON d.area_code = p.parent_code
-           WHERE p.area_level = 'commune'
-             AND p.ref_date = (SELECT max(ref_date) FROM population_indicators)"""
-    ).pl()
-    fig, listed = charts.commune_map(
-        communes,
-        f"Dân số các xã, phường 2025, {latest:%d/%m/%Y}",
-        f"Population of the 2025 communes, {latest:%d/%m/%Y}",
-        mart="population_indicators",
-        value_label="Dân số / population",
-    )
     sections.append(
-        Section("Xã, phường 2025 / 2025 communes", [fig, Note(charts.MAP_NOTE), listed])
+        communes_section(
+            con,
+            "population_indicators",
+            "population",
+            "ref_date = (SELECT max(ref_date) FROM population_indicators)",
+            (
+                f"Dân số các xã, phường 2025, {latest:%d/%m/%Y}",
+                f"Population of the 2025 communes, {latest:%d/%m/%Y}",
+            ),
+            value_label="Dân số / population",
+        )
     )
     change = con.execute(
         """SELECT month, births, deaths, in_migrants, out_migrants

@@ -19,6 +19,7 @@ from quality.suites import communes_2025, suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
+from reporting.sections import communes_section
 from reporting.yearbook import AreaTable, CategoryTable, SmallBase, YearbookTable
 from sources.contracts import public_order as contracts
 
@@ -569,26 +570,21 @@ def report_sections(con: duckdb.DuckDBPyConnection, tables: list[YearbookTable])
             [iccs_stack(con), Note(charts.STACK_NOTE)],
         )
     )
-    communes = con.execute(
-        f"""SELECT y.area_code, y.area_name, d.area_name AS district, y.rate_per_100k AS value,
-                   y.mean_population < {SMALL_POPULATION.threshold} AS small
-            FROM public_order_yearly y
-            LEFT JOIN (SELECT DISTINCT area_code, area_name FROM public_order_yearly
-                       WHERE area_level = 'district') d ON d.area_code = y.parent_code
-            WHERE y.area_level = 'commune' AND upper(y.iccs_section) = 'ALL'
-              AND y.year = (SELECT max(year) FROM public_order_yearly)"""
-    ).pl()
-    fig, listed = charts.commune_map(
-        communes,
-        "Số vụ trên 100.000 dân theo xã, phường, năm gần nhất",
-        "Incidents per 100,000 population by commune, latest year",
-        mart="public_order_yearly",
-        value_label="Vụ/100.000 dân / per 100,000",
-        decimals=1,
-        small_base=SMALL_POPULATION,
-    )
     sections.append(
-        Section("Xã, phường 2025 / 2025 communes", [fig, Note(charts.MAP_NOTE), listed])
+        communes_section(
+            con,
+            "public_order_yearly",
+            "rate_per_100k",
+            "upper(iccs_section) = 'ALL' AND year = (SELECT max(year) FROM public_order_yearly)",
+            (
+                "Số vụ trên 100.000 dân theo xã, phường, năm gần nhất",
+                "Incidents per 100,000 population by commune, latest year",
+            ),
+            value_label="Vụ/100.000 dân / per 100,000",
+            decimals=1,
+            small_base=SMALL_POPULATION,
+            base="mean_population",
+        )
     )
     sections.append(Section("Vi phạm giao thông / Traffic violations", [traffic_lines(con)]))
     return sections
