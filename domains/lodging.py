@@ -118,6 +118,27 @@ COUNTRIES_CSV = Path(__file__).resolve().parent.parent / "sources" / "reference"
 
 # --- marts with their catalogue entries and their protection (protection/perturb.py)
 _ALL_ORIGINS = "p.guest_origin = 'all'"
+# capacity is register data about establishments
+_CAPACITY = ("establishments", "rooms", "room_nights_available")
+
+
+def _stays_perturbation(period: str, exact: tuple[str, ...] = (), **derived: str) -> Perturbation:
+    """The protection of tourism_monthly and tourism_yearly (period × area × establishment type
+    × guest origin): arrivals counted, nights as magnitudes, the ratios derived from them (and
+    `derived`, after them), capacity published as counted (after `exact`)."""
+    return Perturbation(
+        keys=(period, *AREA_KEYS, "establishment_type", "guest_origin"),
+        counts=("arrivals",),
+        magnitudes=("guest_nights", "occupied_room_nights"),
+        derived={
+            "average_length_of_stay": "round(p.guest_nights / nullif(p.arrivals, 0), 4)",
+            "room_occupancy_rate": f"CASE WHEN {_ALL_ORIGINS} THEN round("
+            "p.occupied_room_nights / nullif(p.room_nights_available, 0), 6) END",
+            **derived,
+        },
+        exact=(*exact, *_CAPACITY),
+    )
+
 
 MARTS: list[Mart] = [
     Mart(
@@ -126,19 +147,10 @@ MARTS: list[Mart] = [
         "Khách lưu trú theo tháng, địa bàn, loại hình cơ sở và nguồn khách",
         "Accommodation statistics by month, area, establishment type and guest origin",
         "month × area × establishment_type × guest_origin",
-        Perturbation(
-            keys=("month", *AREA_KEYS, "establishment_type", "guest_origin"),
-            counts=("arrivals",),
-            magnitudes=("guest_nights", "occupied_room_nights"),
-            derived={
-                "average_length_of_stay": "round(p.guest_nights / nullif(p.arrivals, 0), 4)",
-                "room_occupancy_rate": f"CASE WHEN {_ALL_ORIGINS} THEN round("
-                "p.occupied_room_nights / nullif(p.room_nights_available, 0), 6) END",
-                "room_occupancy_over_100": f"CASE WHEN {_ALL_ORIGINS} "
-                "THEN p.occupied_room_nights > p.room_nights_available END",
-            },
-            # capacity is register data about establishments
-            exact=("establishments", "rooms", "room_nights_available"),
+        _stays_perturbation(
+            "month",
+            room_occupancy_over_100=f"CASE WHEN {_ALL_ORIGINS} "
+            "THEN p.occupied_room_nights > p.room_nights_available END",
         ),
         "Capacity (establishments, rooms, room-nights available) is register data about "
         "businesses, published as counted, on the guest_origin 'all' rows.",
@@ -164,17 +176,7 @@ MARTS: list[Mart] = [
         "Khách lưu trú theo năm, địa bàn, loại hình cơ sở và nguồn khách",
         "Accommodation statistics by year, area, establishment type and guest origin",
         "year × area × establishment_type × guest_origin",
-        Perturbation(
-            keys=("year", *AREA_KEYS, "establishment_type", "guest_origin"),
-            counts=("arrivals",),
-            magnitudes=("guest_nights", "occupied_room_nights"),
-            derived={
-                "average_length_of_stay": "round(p.guest_nights / nullif(p.arrivals, 0), 4)",
-                "room_occupancy_rate": f"CASE WHEN {_ALL_ORIGINS} THEN round("
-                "p.occupied_room_nights / nullif(p.room_nights_available, 0), 6) END",
-            },
-            exact=("months_covered", "establishments", "rooms", "room_nights_available"),
-        ),
+        _stays_perturbation("year", exact=("months_covered",)),
         "The year's figures are counted from the stays, never summed from published months; a "
         "year in progress says how many months it covers.",
     ),
