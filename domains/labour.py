@@ -10,9 +10,10 @@ from __future__ import annotations
 import duckdb
 import great_expectations.expectations as gxe
 
+from domains import expectations as expect
 from domains.base import AREA_KEYS, Check, Mart, Staging
 from protection.perturb import Perturbation
-from quality.suites import SEXES, communes_2025, suite
+from quality.suites import SEXES, suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
@@ -246,40 +247,32 @@ VSIC_SECTIONS = list("ABCDEFGHIJKLMNOPQRSTU")
 VSCO_GROUPS = list("1234567890")
 
 
-@suite(
-    "staging.labour_status",
-    blocking=True,
-    description="Accepted labour records: one per pseudonymised person and year, aged 15+ "
-    "by the register, living in a 2025 commune, with a valid employment status.",
-)
+@suite("staging.labour_status", blocking=True)
 def labour_contract(con: duckdb.DuckDBPyConnection) -> list:
+    """Accepted labour records: one per pseudonymised person and year, aged 15+ by the
+    register, living in a 2025 commune, with a valid employment status."""
     return [
-        gxe.ExpectColumnValuesToNotBeNull(column="person_key"),
-        gxe.ExpectColumnValueLengthsToEqual(column="person_key", value=64),
+        *expect.pseudonym("person_key"),
         gxe.ExpectCompoundColumnsToBeUnique(column_list=["person_key", "year"]),
-        gxe.ExpectColumnValuesToNotBeNull(column="ref_date"),
+        *expect.not_null("ref_date"),
         gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=SEXES),
-        gxe.ExpectColumnValuesToNotBeNull(column="age"),
+        *expect.not_null("age"),
         gxe.ExpectColumnValuesToBeBetween(column="age", min_value=15, max_value=125),
         gxe.ExpectColumnValuesToBeInSet(column="employment_status", value_set=LABOUR_STATUSES),
-        gxe.ExpectColumnValuesToNotBeNull(column="employment_status"),
-        gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
-        gxe.ExpectColumnValuesToNotBeNull(column="commune_code"),
+        *expect.not_null("employment_status"),
+        *expect.in_2025_commune(con),
+        *expect.not_null("commune_code"),
         gxe.ExpectColumnValuesToBeBetween(column="hours_per_week", min_value=0, max_value=100),
     ]
 
 
-@suite(
-    "staging.labour_status",
-    blocking=False,
-    description="Code lists and completeness of the labour records (warning thresholds); any "
-    "value of a code list read as unknown warns.",
-)
+@suite("staging.labour_status", blocking=False)
 def labour_quality(con: duckdb.DuckDBPyConnection) -> list:
+    """Code lists and completeness of the labour records (warning thresholds); any value of a
+    code list read as unknown warns."""
     return [
-        *(
-            gxe.ExpectColumnValuesToBeInSet(column=f"fix_unknown_{field}", value_set=[False])
-            for field in ("status_in_employment", "vsic_section", "occupation_code", "bool", "sex")
+        *expect.none_unknown(
+            "status_in_employment", "vsic_section", "occupation_code", "bool", "sex"
         ),
         gxe.ExpectColumnValuesToBeInSet(
             column="status_in_employment", value_set=STATUS_IN_EMPLOYMENT, mostly=0.99
@@ -290,9 +283,7 @@ def labour_quality(con: duckdb.DuckDBPyConnection) -> list:
         gxe.ExpectColumnValuesToBeInSet(
             column="occupation_code", value_set=VSCO_GROUPS, mostly=0.99
         ),
-        gxe.ExpectColumnValuesToBeInSet(
-            column="workplace_commune_code", value_set=communes_2025(con), mostly=0.99
-        ),
+        *expect.in_2025_commune(con, "workplace_commune_code", mostly=0.99),
         gxe.ExpectColumnValuesToNotBeNull(column="in_education", mostly=0.99),
     ]
 

@@ -14,9 +14,10 @@ import duckdb
 import great_expectations.expectations as gxe
 import polars as pl
 
+from domains import expectations as expect
 from domains.base import AREA_KEYS, Check, Mart, Staging
 from protection.perturb import Perturbation
-from quality.suites import communes_2025, suite
+from quality.suites import suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
@@ -229,39 +230,31 @@ ESTABLISHMENT_TYPES = [
 ]
 
 
-@suite(
-    "staging.establishments",
-    blocking=True,
-    description="Accepted lodging establishments: unique ID, a known type, a 2025 commune, "
-    "at least one room, an opening date.",
-)
+@suite("staging.establishments", blocking=True)
 def establishments_contract(con: duckdb.DuckDBPyConnection) -> list:
+    """Accepted lodging establishments: unique ID, a known type, a 2025 commune, at least one
+    room, an opening date."""
     return [
-        gxe.ExpectColumnValuesToNotBeNull(column="establishment_id"),
-        gxe.ExpectColumnValuesToBeUnique(column="establishment_id"),
+        *expect.identifier("establishment_id"),
         gxe.ExpectColumnValuesToBeInSet(column="establishment_type", value_set=ESTABLISHMENT_TYPES),
-        gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
+        *expect.in_2025_commune(con),
         gxe.ExpectColumnValuesToBeBetween(column="rooms", min_value=1),
-        gxe.ExpectColumnValuesToNotBeNull(column="opened_on"),
+        *expect.not_null("opened_on"),
     ]
 
 
-@suite(
-    "staging.stays",
-    blocking=True,
-    description="Accepted stays: unique notification, pseudonymised guest, a registered "
-    "establishment, check-out not before check-in, nights not negative.",
-)
+@suite("staging.stays", blocking=True)
 def stays_contract(con: duckdb.DuckDBPyConnection) -> list:
+    """Accepted stays: unique notification, pseudonymised guest, a registered establishment,
+    check-out not before check-in, nights not negative."""
     return [
         gxe.ExpectColumnValuesToBeUnique(column="notification_id"),
-        gxe.ExpectColumnValuesToNotBeNull(column="guest_key"),
-        gxe.ExpectColumnValueLengthsToEqual(column="guest_key", value=64),
+        *expect.pseudonym("guest_key"),
         gxe.ExpectColumnValuesToBeInSet(column="establishment_type", value_set=ESTABLISHMENT_TYPES),
         gxe.ExpectColumnValuesToBeInSet(
             column="guest_origin", value_set=["domestic", "international"]
         ),
-        gxe.ExpectColumnValuesToNotBeNull(column="check_in"),
+        *expect.not_null("check_in"),
         gxe.ExpectColumnValuesToBeBetween(column="nights", min_value=0),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="check_out",
@@ -272,16 +265,12 @@ def stays_contract(con: duckdb.DuckDBPyConnection) -> list:
     ]
 
 
-@suite(
-    "staging.stays",
-    blocking=False,
-    description="Nationality as ISO alpha-3 for 99.9 %; at most 20 % late notifications; at "
-    "most 2 % of stays with the guest in two places the same night; any guest's sex read as "
-    "unknown warns.",
-)
+@suite("staging.stays", blocking=False)
 def stays_quality(con: duckdb.DuckDBPyConnection) -> list:
+    """Nationality as ISO alpha-3 for 99.9 %; at most 20 % late notifications; at most 2 % of
+    stays with the guest in two places the same night; any guest's sex read as unknown warns."""
     return [
-        gxe.ExpectColumnValuesToBeInSet(column="fix_unknown_sex", value_set=[False]),
+        *expect.none_unknown("sex"),
         gxe.ExpectColumnValuesToMatchRegex(
             column="guest_nationality", regex=r"^[A-Z]{3}$", mostly=0.999
         ),

@@ -13,9 +13,10 @@ import duckdb
 import great_expectations.expectations as gxe
 import polars as pl
 
+from domains import expectations as expect
 from domains.base import AREA_KEYS, Check, Mart, Staging
 from protection.perturb import Perturbation
-from quality.suites import communes_2025, suite
+from quality.suites import suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
@@ -179,22 +180,17 @@ VIOLATION_GROUPS = [
 ]
 
 
-@suite(
-    "staging.incidents",
-    blocking=True,
-    description="Accepted incidents: unique, timed, in a 2025 commune, in an ICCS section, "
-    "never occurring after they were reported.",
-)
+@suite("staging.incidents", blocking=True)
 def incidents_contract(con: duckdb.DuckDBPyConnection) -> list:
+    """Accepted incidents: unique, timed, in a 2025 commune, in an ICCS section, never
+    occurring after they were reported."""
     return [
-        gxe.ExpectColumnValuesToNotBeNull(column="incident_id"),
-        gxe.ExpectColumnValuesToBeUnique(column="incident_id"),
-        gxe.ExpectColumnValuesToNotBeNull(column="occurred_at"),
-        gxe.ExpectColumnValuesToNotBeNull(column="occurred_month"),
-        gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
+        *expect.identifier("incident_id"),
+        *expect.not_null("occurred_at", "occurred_month"),
+        *expect.in_2025_commune(con),
         gxe.ExpectColumnValuesToBeInSet(column="iccs_section", value_set=ICCS_SECTIONS),
         gxe.ExpectColumnValuesToBeInSet(column="status", value_set=INCIDENT_STATUSES),
-        gxe.ExpectColumnValuesToNotBeNull(column="cleared"),
+        *expect.not_null("cleared"),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="reported_at",
             column_B="occurred_at",
@@ -203,59 +199,47 @@ def incidents_contract(con: duckdb.DuckDBPyConnection) -> list:
     ]
 
 
-@suite(
-    "staging.incidents",
-    blocking=False,
-    description="At most 2 % of incidents with an article the reference list does not know "
-    "(section 11, as the design says); any unknown status warns (it counts as not cleared).",
-)
+@suite("staging.incidents", blocking=False)
 def incidents_quality(con: duckdb.DuckDBPyConnection) -> list:
+    """At most 2 % of incidents with an article the reference list does not know (section 11,
+    as the design says); any unknown status warns (it counts as not cleared)."""
     return [
         gxe.ExpectColumnValuesToBeInSet(
             column="fix_unknown_article", value_set=[False], mostly=0.98
         ),
-        gxe.ExpectColumnValuesToBeInSet(column="fix_unknown_status", value_set=[False]),
+        *expect.none_unknown("status"),
         gxe.ExpectColumnValuesToMatchRegex(
             column="category_code", regex=r"^(HS\d{1,3}|KHAC)$", mostly=0.99
         ),
     ]
 
 
-@suite(
-    "staging.traffic_violations",
-    blocking=True,
-    description="Accepted violations: unique, timed, in a 2025 commune, with a plate "
-    "pseudonym and a non-negative fine.",
-)
+@suite("staging.traffic_violations", blocking=True)
 def traffic_violations_contract(con: duckdb.DuckDBPyConnection) -> list:
+    """Accepted violations: unique, timed, in a 2025 commune, with a plate pseudonym and a
+    non-negative fine."""
     return [
-        gxe.ExpectColumnValuesToNotBeNull(column="violation_id"),
-        gxe.ExpectColumnValuesToBeUnique(column="violation_id"),
-        gxe.ExpectColumnValuesToNotBeNull(column="detected_at"),
-        gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
-        gxe.ExpectColumnValuesToNotBeNull(column="plate_key"),
-        gxe.ExpectColumnValueLengthsToEqual(column="plate_key", value=64),
+        *expect.identifier("violation_id"),
+        *expect.not_null("detected_at"),
+        *expect.in_2025_commune(con),
+        *expect.pseudonym("plate_key"),
         gxe.ExpectColumnValuesToBeBetween(column="fine_vnd", min_value=0),
-        gxe.ExpectColumnValuesToNotBeNull(column="fine_vnd"),
+        *expect.not_null("fine_vnd"),
         gxe.ExpectColumnValuesToBeInSet(column="violation_group", value_set=VIOLATION_GROUPS),
         gxe.ExpectColumnValuesToBeInSet(column="vehicle_type", value_set=VEHICLE_TYPES + ["other"]),
     ]
 
 
-@suite(
-    "staging.traffic_violations",
-    blocking=False,
-    description="At most 2 % of violations with an unknown code (the group 'other', as the "
-    "design says); any unknown vehicle type or unreadable paid flag warns; plates registered "
-    "in a province code.",
-)
+@suite("staging.traffic_violations", blocking=False)
 def traffic_violations_quality(con: duckdb.DuckDBPyConnection) -> list:
+    """At most 2 % of violations with an unknown code (the group 'other', as the design says);
+    any unknown vehicle type or unreadable paid flag warns; plates registered in a province
+    code."""
     return [
         gxe.ExpectColumnValuesToNotBeInSet(
             column="violation_group", value_set=["other"], mostly=0.98
         ),
-        gxe.ExpectColumnValuesToBeInSet(column="fix_unknown_vehicle_type", value_set=[False]),
-        gxe.ExpectColumnValuesToBeInSet(column="fix_unknown_paid", value_set=[False]),
+        *expect.none_unknown("vehicle_type", "paid"),
         gxe.ExpectColumnValuesToMatchRegex(column="plate_province", regex=r"^\d{2}$"),
     ]
 
