@@ -165,11 +165,18 @@ _YOUTH_COUNTS = (
 _SEX_ROW = "PARTITION BY p.year, p.area_level, p.area_code, p.sex"
 
 
-def _share_of_total(code_column: str) -> str:
-    """100 × employed / employed of the row's 'Tổng' (same year, area and sex), published."""
-    return (
+def _employment_perturbation(code_column: str) -> Perturbation:
+    """The protection of employment by a classification (year × area × sex × `code_column`):
+    the employed counted, each row's share of its published 'Tổng' (same year, area and sex),
+    × 100, derived."""
+    share = (
         f"round(100.0 * p.employed / nullif(max(CASE WHEN p.{code_column} = 'Tổng' "
         f"THEN p.employed END) OVER ({_SEX_ROW}), 0), 2)"
+    )
+    return Perturbation(
+        keys=("year", *AREA_KEYS, "sex", code_column),
+        counts=("employed",),
+        derived={"share": share},
     )
 
 
@@ -218,11 +225,7 @@ MARTS: list[Mart] = [
         "Lao động có việc làm theo ngành kinh tế (từ cơ sở dữ liệu)",
         "Employment by economic sector (register-based)",
         "year × area × sex × vsic_section (sections, broad sectors and 'Tổng')",
-        Perturbation(
-            keys=("year", *AREA_KEYS, "sex", "vsic_section"),
-            counts=("employed",),
-            derived={"share": _share_of_total("vsic_section")},
-        ),
+        _employment_perturbation("vsic_section"),
         "The broad sectors and 'Tổng' are counted from the persons; 'Tổng' has the value of "
         "labour_indicators' employed.",
     ),
@@ -232,11 +235,7 @@ MARTS: list[Mart] = [
         "Lao động có việc làm theo nghề nghiệp (từ cơ sở dữ liệu)",
         "Employment by occupation (register-based)",
         "year × area × sex × occupation_code (groups and 'Tổng')",
-        Perturbation(
-            keys=("year", *AREA_KEYS, "sex", "occupation_code"),
-            counts=("employed",),
-            derived={"share": _share_of_total("occupation_code")},
-        ),
+        _employment_perturbation("occupation_code"),
     ),
 ]
 

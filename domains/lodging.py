@@ -141,6 +141,17 @@ def _stays_perturbation(period: str, exact: tuple[str, ...] = (), **derived: str
     )
 
 
+def _nationality_perturbation(period: str, exact: tuple[str, ...] = ()) -> Perturbation:
+    """The protection of guests by nationality (period × nationality, the province only)."""
+    return Perturbation(
+        keys=(period, "nationality"),
+        counts=("arrivals",),
+        magnitudes=("guest_nights",),
+        exact=exact,
+        level="'province'",
+    )
+
+
 MARTS: list[Mart] = [
     Mart(
         "tourism_monthly",
@@ -162,12 +173,7 @@ MARTS: list[Mart] = [
         "Khách lưu trú theo quốc tịch",
         "Guests by nationality",
         "month × nationality (province)",
-        Perturbation(
-            keys=("month", "nationality"),
-            counts=("arrivals",),
-            magnitudes=("guest_nights",),
-            level="'province'",
-        ),
+        _nationality_perturbation("month"),
         "A complete frame of the reference list of nationalities: the presence of a row says "
         "nothing about a guest.",
     ),
@@ -187,13 +193,7 @@ MARTS: list[Mart] = [
         "Khách lưu trú theo quốc tịch, cả năm",
         "Guests by nationality, by year",
         "year × nationality (province)",
-        Perturbation(
-            keys=("year", "nationality"),
-            counts=("arrivals",),
-            magnitudes=("guest_nights",),
-            exact=("months_covered",),
-            level="'province'",
-        ),
+        _nationality_perturbation("year", exact=("months_covered",)),
         "A complete frame of the reference list of nationalities.",
     ),
     Mart(

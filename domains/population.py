@@ -189,6 +189,13 @@ def _per_mean(numerator: str) -> str:
     return f"round(1000.0 * ({numerator}) / nullif({_MEAN}, 0), 2)"
 
 
+def _change_perturbation(period: str, counts: tuple[str, ...], **derived: str) -> Perturbation:
+    """The protection of a mart of the balancing equation's stocks and flows by period and area
+    (population_change, population_rates): the stocks and flows counted, then `counts`, and the
+    figures `derived` from them."""
+    return Perturbation(keys=(period, *AREA_KEYS), counts=(*_CHANGE, *counts), derived=derived)
+
+
 MARTS: list[Mart] = [
     Mart(
         "population_by_age_sex",
@@ -231,15 +238,13 @@ MARTS: list[Mart] = [
         "Biến động dân số hằng tháng",
         "Monthly population change",
         "month × area",
-        Perturbation(
-            keys=("month", *AREA_KEYS),
-            counts=(*_CHANGE, "in_from_outside_province", "out_to_outside_province"),
-            derived={
-                "natural_increase": "p.births - p.deaths",
-                "net_migration": "p.in_migrants - p.out_migrants",
-                "balance_adjustment": "p.population_end - (p.population_start + p.births "
-                "- p.deaths + p.in_migrants - p.out_migrants)",
-            },
+        _change_perturbation(
+            "month",
+            ("in_from_outside_province", "out_to_outside_province"),
+            natural_increase="p.births - p.deaths",
+            net_migration="p.in_migrants - p.out_migrants",
+            balance_adjustment="p.population_end - (p.population_start + p.births "
+            "- p.deaths + p.in_migrants - p.out_migrants)",
         ),
         "Each stock and flow is perturbed on its own; balance_adjustment (computed from the "
         "published counts) closes the balancing equation. A month's start has the value of the "
@@ -251,19 +256,17 @@ MARTS: list[Mart] = [
         "Tỷ suất sinh, chết, di cư",
         "Crude birth, death and migration rates",
         "year × area",
-        Perturbation(
-            keys=("year", *AREA_KEYS),
-            counts=(*_CHANGE, "births_male", "births_female"),
-            derived={
-                "mean_population": _MEAN,
-                "crude_birth_rate": _per_mean("p.births"),
-                "crude_death_rate": _per_mean("p.deaths"),
-                "natural_increase_rate": _per_mean("p.births - p.deaths"),
-                "in_migration_rate": _per_mean("p.in_migrants"),
-                "out_migration_rate": _per_mean("p.out_migrants"),
-                "net_migration_rate": _per_mean("p.in_migrants - p.out_migrants"),
-                "sex_ratio_at_birth": "round(100.0 * p.births_male / nullif(p.births_female, 0), 1)",
-            },
+        _change_perturbation(
+            "year",
+            ("births_male", "births_female"),
+            mean_population=_MEAN,
+            crude_birth_rate=_per_mean("p.births"),
+            crude_death_rate=_per_mean("p.deaths"),
+            natural_increase_rate=_per_mean("p.births - p.deaths"),
+            in_migration_rate=_per_mean("p.in_migrants"),
+            out_migration_rate=_per_mean("p.out_migrants"),
+            net_migration_rate=_per_mean("p.in_migrants - p.out_migrants"),
+            sex_ratio_at_birth="round(100.0 * p.births_male / nullif(p.births_female, 0), 1)",
         ),
         "A year's counts are perturbed on their own: they are not the sum of the published months.",
     ),

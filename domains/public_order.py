@@ -92,8 +92,20 @@ REFERENCE = Path(__file__).resolve().parent.parent / "sources" / "reference"
 # --- marts with their catalogue entries and their protection (protection/perturb.py)
 _YEAR_POPULATION = """LEFT JOIN publish.population_rates pr ON pr.year = p.year
      AND pr.area_level = p.area_level AND pr.area_code = p.area_code"""
-_PAID_SHARE = "round(p.paid / nullif(p.violations, 0), 4)"
 _CLEARANCE = "CASE WHEN p.incidents > 0 THEN round(p.cleared / p.incidents, 4) END"
+
+
+def _traffic_perturbation(period: str, exact: tuple[str, ...] = ()) -> Perturbation:
+    """The protection of camera violations (period × area × violation group × vehicle type):
+    violations and payments counted, fines as magnitudes, the share paid derived."""
+    return Perturbation(
+        keys=(period, *AREA_KEYS, "violation_group", "vehicle_type"),
+        counts=("violations", "paid"),
+        magnitudes=("fines_vnd",),
+        derived={"paid_share": "round(p.paid / nullif(p.violations, 0), 4)"},
+        exact=exact,
+    )
+
 
 MARTS: list[Mart] = [
     Mart(
@@ -140,12 +152,7 @@ MARTS: list[Mart] = [
         "Vi phạm giao thông phát hiện qua camera",
         "Camera-detected traffic violations",
         "month × area × violation_group × vehicle_type",
-        Perturbation(
-            keys=("month", *AREA_KEYS, "violation_group", "vehicle_type"),
-            counts=("violations", "paid"),
-            magnitudes=("fines_vnd",),
-            derived={"paid_share": _PAID_SHARE},
-        ),
+        _traffic_perturbation("month"),
     ),
     Mart(
         "traffic_violations_yearly",
@@ -153,13 +160,7 @@ MARTS: list[Mart] = [
         "Vi phạm giao thông phát hiện qua camera, cả năm",
         "Camera-detected traffic violations, by year",
         "year × area × violation_group × vehicle_type",
-        Perturbation(
-            keys=("year", *AREA_KEYS, "violation_group", "vehicle_type"),
-            counts=("violations", "paid"),
-            magnitudes=("fines_vnd",),
-            derived={"paid_share": _PAID_SHARE},
-            exact=("months_covered",),
-        ),
+        _traffic_perturbation("year", exact=("months_covered",)),
         "A year's counts are perturbed on their own, never summed from published months.",
     ),
 ]
