@@ -1,9 +1,7 @@
 """Model 37, labour situation: the labour-market register's yearly extracts, linked to the
-population register. Everything the domain contributes, declared once: title, sources and their
-contracts, staging steps, the marts with their catalogue entries and disclosure rules, the links
-to other marts, labels, suites, SQL checks, reason codes and the report and workbook tables.
-Dagster-free: assets/labour.py builds the domain's assets from it and domains/__init__.py
-assembles the registries. Adding a model: a module like this one (README, "Adding a model")."""
+population register. The domain's declaration, Dagster-free (domains/__init__.py lists its
+parts); the source contracts are in sources/contracts/labour.py and assets/labour.py builds the
+assets."""
 
 from __future__ import annotations
 
@@ -19,15 +17,13 @@ from reporting.dictionary import Label
 from reporting.html import Note, Section
 from reporting.sections import communes_section
 from reporting.yearbook import AreaTable, SmallBase, YearbookTable
-from sources.contracts import labour as contracts
 
-NAME = "labour"  # asset group of its raw, staging and quarantine tables
-MODEL = 37  # the Project 06 model number; its marts are in the asset group model_37
+NAME = "labour"
+MODEL = 37
 TITLE = ("Tình hình lao động", "Labour situation")
 REPORT_SOURCE = (
     "Cơ sở dữ liệu thị trường lao động, liên kết với đăng ký dân cư / labour-market register"
 )
-CONTRACTS = contracts.CONTRACTS
 STAGING = [
     Staging(
         "labour_status",

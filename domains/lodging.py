@@ -1,10 +1,7 @@
 """Model 38, tourism through lodging notifications: the lodging establishment register and the
-monthly guest-stay notifications. Everything the domain contributes, declared once: title,
-sources and their contracts, staging steps, the marts with their catalogue entries and
-disclosure rules, the links to other marts, labels, suites, SQL checks, reason codes and the
-report and workbook tables. Dagster-free: assets/lodging.py builds the domain's assets from it
-and domains/__init__.py assembles the registries. Adding a model: a module like this one
-(README, "Adding a model")."""
+monthly guest-stay notifications. The domain's declaration, Dagster-free (domains/__init__.py
+lists its parts); the source contracts are in sources/contracts/lodging.py and assets/lodging.py
+builds the assets."""
 
 from __future__ import annotations
 
@@ -23,13 +20,11 @@ from reporting.dictionary import Label
 from reporting.html import Note, Section
 from reporting.sections import communes_section
 from reporting.yearbook import AreaTable, Frame, SmallBase, YearbookTable, split_months
-from sources.contracts import lodging as contracts
 
-NAME = "lodging"  # asset group of its raw, staging and quarantine tables
-MODEL = 38  # the Project 06 model number; its marts are in the asset group model_38
+NAME = "lodging"
+MODEL = 38
 TITLE = ("Du lịch qua thông báo lưu trú", "Tourism through lodging notifications")
 REPORT_SOURCE = "Thông báo lưu trú và danh sách cơ sở lưu trú / lodging notifications and register"
-CONTRACTS = contracts.CONTRACTS
 STAGING = [
     Staging(
         "establishments",

@@ -1,9 +1,6 @@
 """Model 36, population situation: the population register's baseline snapshot and monthly change
-records. Everything the domain contributes, declared once: title, sources and their contracts,
-staging steps, the marts with their catalogue entries and disclosure rules, the links to other
-marts, labels, suites, SQL checks, reason codes and the report and workbook tables. Dagster-
-free: assets/population.py builds the domain's assets from it and domains/__init__.py assembles
-the registries. Adding a model: a module like this one (README, "Adding a model")."""
+records. The domain's declaration, Dagster-free (domains/__init__.py lists its parts); the source
+contracts are in sources/contracts/population.py and assets/population.py builds the assets."""
 
 from __future__ import annotations
 
@@ -20,13 +17,11 @@ from reporting.dictionary import Label
 from reporting.html import Note, Section
 from reporting.sections import communes_section
 from reporting.yearbook import AreaTable, Frame, SmallBase, YearbookTable
-from sources.contracts import population as contracts
 
-NAME = "population"  # asset group of its raw, staging and quarantine tables
-MODEL = 36  # the Project 06 model number; its marts are in the asset group model_36
+NAME = "population"
+MODEL = 36
 TITLE = ("Tình hình dân cư", "Population situation")
 REPORT_SOURCE = "Đăng ký dân cư (ảnh chụp gốc và biến động hằng tháng) / population register"
-CONTRACTS = contracts.CONTRACTS
 STAGING = [
     Staging(
         "residents",

@@ -1,9 +1,6 @@
 """Model 39, public order and social safety: the police incident log and camera traffic violations.
-Everything the domain contributes, declared once: title, sources and their contracts, staging
-steps, the marts with their catalogue entries and disclosure rules, the links to other marts,
-labels, suites, SQL checks, reason codes and the report and workbook tables. Dagster-free:
-assets/public_order.py builds the domain's assets from it and domains/__init__.py assembles the
-registries. Adding a model: a module like this one (README, "Adding a model")."""
+The domain's declaration, Dagster-free (domains/__init__.py lists its parts); the source contracts
+are in sources/contracts/public_order.py and assets/public_order.py builds the assets."""
 
 from __future__ import annotations
 
@@ -22,15 +19,13 @@ from reporting.dictionary import Label
 from reporting.html import Note, Section
 from reporting.sections import communes_section
 from reporting.yearbook import AreaTable, CategoryTable, SmallBase, YearbookTable
-from sources.contracts import public_order as contracts
 
-NAME = "public_order"  # asset group of its raw, staging and quarantine tables
-MODEL = 39  # the Project 06 model number; its marts are in the asset group model_39
+NAME = "public_order"
+MODEL = 39
 TITLE = ("Trật tự, an toàn xã hội", "Public order and social safety")
 REPORT_SOURCE = (
     "Sổ theo dõi vụ việc của công an; vi phạm phát hiện qua camera / police log, cameras"
 )
-CONTRACTS = contracts.CONTRACTS
 STAGING = [
     Staging(
         "incidents",
