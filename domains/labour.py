@@ -16,7 +16,7 @@ from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
 from reporting.sections import communes_section
-from reporting.yearbook import AreaTable, SmallBase, YearbookTable
+from reporting.yearbook import AreaTable, SmallBase, YearbookTable, area_sql
 
 NAME = "labour"
 MODEL = 37
@@ -343,7 +343,6 @@ REPAIRS: dict[str, str] = {
 
 # A labour rate whose denominator is under this many persons is marked '*'.
 SMALL_LABOUR = SmallBase(100, "người", "persons")
-_AREA = "area_code"
 _TOTAL = "sex = 'Tổng' AND age_band = 'Tổng'"
 _REF = "Tại ngày 01/7 hằng năm (ngày chốt của cơ sở dữ liệu lao động)."
 _NOTE = "Số liệu từ cơ sở dữ liệu đăng ký, không phải điều tra lao động việc làm. "
@@ -365,7 +364,7 @@ def _sectors(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None]:
     """The yearbook tables of model 37, in print order (numbered by the caller)."""
-    by_sex = f"""SELECT {_AREA}, year AS period, sex AS sub, {{col}} AS value{{base}}
+    by_sex = """SELECT area_code, year AS period, sex AS sub, {col} AS value{base}
                  FROM labour_indicators WHERE age_band = 'Tổng'"""
     # AreaTable(id, short, title, title_en, unit, mart, sql, definition, reference, kind, options)
     return [
@@ -376,8 +375,7 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "Labour force aged 15+",
             "Người / persons",
             "labour_indicators",
-            f"SELECT {_AREA}, year AS period, labour_force AS value FROM labour_indicators "
-            f"WHERE {_TOTAL}",
+            area_sql("labour_indicators", "year", "labour_force", where=_TOTAL),
             _NOTE + "Người có việc làm và người thất nghiệp (ILO, ICLS 19).",
             _REF,
             "year",
@@ -402,8 +400,7 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "Employed persons aged 15+",
             "Người / persons",
             "labour_indicators",
-            f"SELECT {_AREA}, year AS period, employed AS value FROM labour_indicators "
-            f"WHERE {_TOTAL}",
+            area_sql("labour_indicators", "year", "employed", where=_TOTAL),
             _NOTE + "Người làm việc ít nhất 1 giờ để tạo thu nhập (ILO, ICLS 19).",
             _REF,
             "year",
@@ -415,7 +412,7 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "Employed persons by broad economic sector",
             "Người / persons",
             "employment_by_sector",
-            f"""SELECT {_AREA}, year AS period, vsic_section AS sub, employed AS value
+            """SELECT area_code, year AS period, vsic_section AS sub, employed AS value
                     FROM employment_by_sector
                     WHERE sex = 'Tổng' AND vsic_section IN ('Tổng', 'A', 'B-F', 'G-U')""",
             _NOTE + "Ba khu vực của TCTK (VSIC 2018): nông, lâm nghiệp và thủy sản (A); "
@@ -432,9 +429,13 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "Labour force participation rate",
             "%",
             "labour_indicators",
-            f"""SELECT {_AREA}, year AS period, labour_force_participation_rate AS value,
-                           labour_force + outside_labour_force AS base
-                    FROM labour_indicators WHERE {_TOTAL}""",
+            area_sql(
+                "labour_indicators",
+                "year",
+                "labour_force_participation_rate",
+                base="labour_force + outside_labour_force",
+                where=_TOTAL,
+            ),
             _NOTE + "Lực lượng lao động chia cho dân số 15+ có thông tin lao động, × 100.",
             _REF,
             "year",
@@ -448,8 +449,9 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "Unemployment rate",
             "%",
             "labour_indicators",
-            f"""SELECT {_AREA}, year AS period, unemployment_rate AS value,
-                           labour_force AS base FROM labour_indicators WHERE {_TOTAL}""",
+            area_sql(
+                "labour_indicators", "year", "unemployment_rate", base="labour_force", where=_TOTAL
+            ),
             _NOTE + "Người thất nghiệp chia cho lực lượng lao động, × 100 (ILO).",
             _REF,
             "year",
@@ -478,8 +480,13 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "Youth NEET rate",
             "%",
             "youth_indicators",
-            f"""SELECT {_AREA}, year AS period, neet_rate AS value, youth_with_record AS base
-                    FROM youth_indicators WHERE sex = 'Tổng'""",
+            area_sql(
+                "youth_indicators",
+                "year",
+                "neet_rate",
+                base="youth_with_record",
+                where="sex = 'Tổng'",
+            ),
             _NOTE + "Thanh niên 15-24 tuổi không có việc làm và không đi học, trên "
             "thanh niên có thông tin lao động, × 100 (SDG 8.6.1).",
             _REF,

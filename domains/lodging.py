@@ -19,7 +19,7 @@ from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
 from reporting.sections import communes_section
-from reporting.yearbook import AreaTable, Frame, SmallBase, YearbookTable, split_months
+from reporting.yearbook import AreaTable, Frame, SmallBase, YearbookTable, area_sql, split_months
 
 NAME = "lodging"
 MODEL = 38
@@ -321,7 +321,6 @@ REPAIRS: dict[str, str] = {}
 
 # A late-notification share over fewer notifications than this is marked '*'.
 SMALL_NOTIFICATIONS = SmallBase(50, "thông báo", "notifications")
-_AREA = "area_code"
 _ALL = "establishment_type = 'all' AND guest_origin = 'all'"
 _REF = "Theo tháng; ô '-': không có cơ sở lưu trú nào trên địa bàn trong tháng."
 # A year's column comes from the published yearly figures (tourism_yearly, counted from the
@@ -345,7 +344,7 @@ _FROM_NOTE = (
 def _year_column(con, value: str) -> pl.DataFrame:
     """The year's figure of every area from the published yearly table (row_key, year, value)."""
     return con.execute(
-        f"""SELECT {_AREA} AS row_key, year, {value} AS value FROM tourism_yearly WHERE {_ALL}"""
+        f"""SELECT area_code AS row_key, year, {value} AS value FROM tourism_yearly WHERE {_ALL}"""
     ).pl()
 
 
@@ -406,7 +405,7 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             title_en,
             unit,
             "tourism_monthly",
-            f"SELECT {_AREA}, month AS period, {column} AS value FROM tourism_monthly WHERE {_ALL}",
+            area_sql("tourism_monthly", "month", column, where=_ALL),
             definition,
             _REF + (f" Năm chưa đủ 12 tháng / partial years: {partial}." if partial else ""),
             "month",
@@ -422,8 +421,13 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
         "Share of late lodging notifications",
         "%",
         "lodging_compliance",
-        f"""SELECT {_AREA}, month AS period, late_share AS value, notifications AS base
-                FROM lodging_compliance WHERE establishment_type = 'all'""",
+        area_sql(
+            "lodging_compliance",
+            "month",
+            "late_share",
+            base="notifications",
+            where="establishment_type = 'all'",
+        ),
         "Thông báo gửi sau 23 giờ ngày khách đến, trên tổng số thông báo.",
         _REF,
         "month",
@@ -433,7 +437,7 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
         notes=(_FROM_NOTE,),
     ).build(con)
     late_year = con.execute(
-        f"""SELECT {_AREA} AS row_key, year(month) AS year,
+        """SELECT area_code AS row_key, year(month) AS year,
                    sum(late_notifications) / nullif(sum(notifications), 0) AS value,
                    sum(notifications) AS base
             FROM lodging_compliance WHERE establishment_type = 'all' GROUP BY ALL"""

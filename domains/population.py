@@ -16,7 +16,7 @@ from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
 from reporting.sections import communes_section
-from reporting.yearbook import AreaTable, Frame, SmallBase, YearbookTable
+from reporting.yearbook import AreaTable, Frame, SmallBase, YearbookTable, area_sql
 
 NAME = "population"
 MODEL = 36
@@ -443,7 +443,6 @@ REPAIRS: dict[str, str] = {
 # Rates per 1,000 (or 100,000) of a population under this many persons are marked '*': a few
 # events more or less (or the perturbation's ±3) move them far.
 SMALL_POPULATION = SmallBase(1000, "người", "persons")
-_AREA = "area_code"
 _BY_SEX = {"Tổng": "Tổng số / Total", "Nam": "Nam / Male", "Nữ": "Nữ / Female"}
 _STOCK_REF = "Tại 0 giờ ngày ghi ở cột (dân số ngày 01/01 bằng dân số cuối ngày 31/12 năm trước)."
 _YEAR_REF = "Cả năm (01/01 - 31/12); dân số bình quân = (đầu năm + cuối năm) / 2."
@@ -460,7 +459,7 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "Population by administrative unit",
             "Người / persons",
             "population_indicators",
-            f"SELECT {_AREA}, ref_date AS period, population AS value FROM population_indicators",
+            area_sql("population_indicators", "ref_date", "population"),
             "Người thường trú và tạm trú đang sinh sống trên địa bàn (đăng ký dân cư).",
             _STOCK_REF,
             "date",
@@ -472,10 +471,10 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "Population by sex",
             "Người / persons",
             "population_indicators",
-            f"""SELECT {_AREA}, ref_date AS period, 'Tổng' AS sub, population AS value
+            """SELECT area_code, ref_date AS period, 'Tổng' AS sub, population AS value
                     FROM population_indicators
-                    UNION ALL SELECT {_AREA}, ref_date, 'Nam', males FROM population_indicators
-                    UNION ALL SELECT {_AREA}, ref_date, 'Nữ', females FROM population_indicators""",
+                    UNION ALL SELECT area_code, ref_date, 'Nam', males FROM population_indicators
+                    UNION ALL SELECT area_code, ref_date, 'Nữ', females FROM population_indicators""",
             "Dân số theo giới tính; tổng số được đếm riêng, không cộng từ nam và nữ.",
             _STOCK_REF,
             "date",
@@ -488,7 +487,7 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "Mean population",
             "Người / persons",
             "population_rates",
-            f"SELECT {_AREA}, year AS period, mean_population AS value FROM population_rates",
+            area_sql("population_rates", "year", "mean_population"),
             "Trung bình dân số đầu năm và cuối năm (UN DESA), từ số đã công bố.",
             _YEAR_REF,
             "year",
@@ -501,8 +500,7 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "Population density",
             "Người/km² / persons per km²",
             "population_indicators",
-            f"SELECT {_AREA}, ref_date AS period, density_per_km2 AS value "
-            "FROM population_indicators",
+            area_sql("population_indicators", "ref_date", "density_per_km2"),
             "Dân số chia cho diện tích (km²); diện tích huyện cũ là tổng diện tích các "
             "xã, phường năm 2025 thuộc huyện.",
             "Tại 0 giờ ngày ghi ở cột.",
@@ -516,7 +514,7 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "Live births",
             "Trẻ / births",
             "population_rates",
-            f"SELECT {_AREA}, year AS period, births AS value FROM population_rates",
+            area_sql("population_rates", "year", "births"),
             "Số trẻ sinh sống được đăng ký, tính theo ngày sinh (UN DESA).",
             "Cả năm (01/01 - 31/12).",
             "year",
@@ -530,8 +528,7 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
                 title_en,
                 "‰",
                 "population_rates",
-                f"""SELECT {_AREA}, year AS period, crude_{event}_rate AS value,
-                           mean_population AS base FROM population_rates""",
+                area_sql("population_rates", "year", f"crude_{event}_rate", base="mean_population"),
                 f"{counted} trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
                 _YEAR_REF,
                 "year",
@@ -566,6 +563,9 @@ def _projection_method(con: duckdb.DuckDBPyConnection) -> str:
 
 
 _BROAD_AGES = {"0-14": "0-14 tuổi / aged 0-14", "15-64": "15-64", "65+": "65+"}
+# a projection is never preliminary (no late registration will change it) and is made for the
+# province and the former districts only
+_PROJECTED = {"preliminary": False, "levels": ("province", "district")}
 
 
 def projection_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None]:
@@ -597,9 +597,8 @@ def projection_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | No
             "từ dân số đã công bố.",
             reference,
             "date",
-            preliminary=False,
             period_subs=labels,
-            levels=("province", "district"),
+            **_PROJECTED,
         ).build(con),
         AreaTable(
             "projection_ages",
@@ -620,9 +619,8 @@ def projection_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | No
             "Dân số dự báo theo nhóm tuổi rộng (UN DESA: 0-14, 15-64, 65+).",
             reference,
             "date",
-            preliminary=False,
             subs=_BROAD_AGES,
-            levels=("province", "district"),
+            **_PROJECTED,
         ).build(con),
     ]
 

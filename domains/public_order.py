@@ -18,7 +18,7 @@ from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
 from reporting.sections import communes_section
-from reporting.yearbook import AreaTable, CategoryTable, SmallBase, YearbookTable
+from reporting.yearbook import AreaTable, CategoryTable, SmallBase, YearbookTable, area_sql
 
 NAME = "public_order"
 MODEL = 39
@@ -295,13 +295,12 @@ REPAIRS: dict[str, str] = {
 # incidents than this, are marked '*'.
 SMALL_POPULATION = SmallBase(1000, "người", "persons")
 SMALL_INCIDENTS = SmallBase(20, "vụ", "incidents")
-_AREA = "area_code"
 _REF = (
     "Cả năm, theo ngày xảy ra; số năm lấy từ bảng năm đã công bố (không cộng các tháng). "
     "Năm chưa đủ 12 tháng ghi rõ số tháng có số liệu."
 )
-_YEARLY = "FROM public_order_yearly WHERE upper(iccs_section) = 'ALL'"
-_TRAFFIC = "FROM traffic_violations_yearly WHERE violation_group = 'all' AND vehicle_type = 'all'"
+_ALL_SECTIONS = "upper(iccs_section) = 'ALL'"
+_ALL_TRAFFIC = "violation_group = 'all' AND vehicle_type = 'all'"
 
 
 def iccs_names() -> dict[str, str]:
@@ -354,7 +353,7 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "Recorded incidents",
             "Vụ / incidents",
             "public_order_yearly",
-            f"SELECT {_AREA}, year AS period, incidents AS value {_YEARLY}",
+            area_sql("public_order_yearly", "year", "incidents", where=_ALL_SECTIONS),
             "Vụ việc trong sổ theo dõi của công an, mọi nhóm tội phạm ICCS v1.0.",
             _REF,
             "year",
@@ -389,8 +388,13 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "Incidents per 100,000 population",
             "Vụ/100.000 dân / per 100,000",
             "public_order_yearly",
-            f"SELECT {_AREA}, year AS period, rate_per_100k AS value, mean_population AS base "
-            f"{_YEARLY}",
+            area_sql(
+                "public_order_yearly",
+                "year",
+                "rate_per_100k",
+                base="mean_population",
+                where=_ALL_SECTIONS,
+            ),
             "Số vụ trong năm trên 100.000 dân bình quân năm (UNODC).",
             _REF,
             "year",
@@ -405,7 +409,13 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "Clearance rate",
             "%",
             "public_order_yearly",
-            f"SELECT {_AREA}, year AS period, clearance_rate AS value, incidents AS base {_YEARLY}",
+            area_sql(
+                "public_order_yearly",
+                "year",
+                "clearance_rate",
+                base="incidents",
+                where=_ALL_SECTIONS,
+            ),
             "Số vụ đã làm rõ chia cho số vụ xảy ra, tại thời điểm trích xuất.",
             _REF,
             "year",
@@ -421,7 +431,7 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "Camera-detected traffic violations",
             "Vi phạm / violations",
             "traffic_violations_yearly",
-            f"SELECT {_AREA}, year AS period, violations AS value {_TRAFFIC}",
+            area_sql("traffic_violations_yearly", "year", "violations", where=_ALL_TRAFFIC),
             "Vi phạm do camera phát hiện, theo ngày phát hiện, mọi nhóm hành vi và loại xe.",
             traffic_ref,
             "year",

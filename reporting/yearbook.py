@@ -260,6 +260,15 @@ def _assemble(
     return columns, cells.sort("_order").select(ordered)
 
 
+def area_sql(mart: str, period: str, value: str, *, base: str = "", where: str = "") -> str:
+    """The long rows of an `AreaTable` read from one mart: area_code, `period` AS period, `value`
+    AS value (and `base` AS base, the rate's denominator, for a small base) of the rows that
+    satisfy `where`."""
+    base_column = f", {base} AS base" if base else ""
+    condition = f" WHERE {where}" if where else ""
+    return f"SELECT area_code, {period} AS period, {value} AS value{base_column} FROM {mart}{condition}"
+
+
 @dataclass(frozen=True)
 class TableDeclaration:
     """A yearbook table as a domain declares it: what it says (id, short title, title in
