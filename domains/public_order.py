@@ -18,7 +18,14 @@ from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
 from reporting.sections import communes_section
-from reporting.yearbook import AreaTable, CategoryTable, SmallBase, YearbookTable, area_sql
+from reporting.yearbook import (
+    AreaTable,
+    CategoryTable,
+    SmallBase,
+    TableDeclaration,
+    YearbookTable,
+    area_sql,
+)
 
 NAME = "public_order"
 MODEL = 39
@@ -343,10 +350,20 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
         for code, name in groups.items()
     )
     traffic_ref = _REF.replace("xảy ra", "phát hiện")
-    # AreaTable / CategoryTable(id, short, title, title_en, unit, mart, sql, definition,
-    # reference, kind, options)
+
+    # a table of the police log, or of the camera violations: a year's figures (the reference
+    # period says which date counts), the months a partial year covers printed under it
+    def incident_table(table: type[TableDeclaration], *declared, **options) -> TableDeclaration:
+        return table(*declared, _REF, "year", period_subs=incidents_partial, **options)
+
+    def traffic_table(table: type[TableDeclaration], *declared, **options) -> TableDeclaration:
+        return table(*declared, traffic_ref, "year", period_subs=traffic_partial, **options)
+
+    # incident_table / traffic_table(AreaTable or CategoryTable, id, short, title, title_en, unit,
+    # mart, sql, definition, options)
     tables = [
-        AreaTable(
+        incident_table(
+            AreaTable,
             "incidents",
             "Số vụ việc",
             "Số vụ việc về trật tự xã hội",
@@ -355,11 +372,9 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "public_order_yearly",
             area_sql("public_order_yearly", "year", "incidents", where=_ALL_SECTIONS),
             "Vụ việc trong sổ theo dõi của công an, mọi nhóm tội phạm ICCS v1.0.",
-            _REF,
-            "year",
-            period_subs=incidents_partial,
         ),
-        CategoryTable(
+        incident_table(
+            CategoryTable,
             "iccs",
             "Vụ việc theo nhóm ICCS",
             "Số vụ việc phân theo nhóm tội phạm ICCS (toàn tỉnh)",
@@ -376,12 +391,10 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "Phân loại tội phạm quốc tế dùng cho thống kê ICCS v1.0 (UNODC 2015); điều luật của "
             "Bộ luật Hình sự 2015 được xếp vào nhóm theo danh mục tham chiếu. Tổng số được đếm "
             "riêng: các nhóm không cộng đúng bằng tổng.",
-            _REF,
-            "year",
             stub="Nhóm tội phạm / ICCS section",
-            period_subs=incidents_partial,
         ),
-        AreaTable(
+        incident_table(
+            AreaTable,
             "rate_per_100k",
             "Số vụ trên 100.000 dân",
             "Số vụ việc trên 100.000 dân",
@@ -396,13 +409,11 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
                 where=_ALL_SECTIONS,
             ),
             "Số vụ trong năm trên 100.000 dân bình quân năm (UNODC).",
-            _REF,
-            "year",
             decimals=1,
             small_base=SMALL_POPULATION,
-            period_subs=incidents_partial,
         ),
-        AreaTable(
+        incident_table(
+            AreaTable,
             "clearance",
             "Tỷ lệ làm rõ",
             "Tỷ lệ vụ việc đã làm rõ",
@@ -417,14 +428,12 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
                 where=_ALL_SECTIONS,
             ),
             "Số vụ đã làm rõ chia cho số vụ xảy ra, tại thời điểm trích xuất.",
-            _REF,
-            "year",
             decimals=1,
             percent=True,
             small_base=SMALL_INCIDENTS,
-            period_subs=incidents_partial,
         ),
-        AreaTable(
+        traffic_table(
+            AreaTable,
             "traffic",
             "Vi phạm giao thông",
             "Số vi phạm giao thông phát hiện qua camera",
@@ -433,11 +442,9 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
             "traffic_violations_yearly",
             area_sql("traffic_violations_yearly", "year", "violations", where=_ALL_TRAFFIC),
             "Vi phạm do camera phát hiện, theo ngày phát hiện, mọi nhóm hành vi và loại xe.",
-            traffic_ref,
-            "year",
-            period_subs=traffic_partial,
         ),
-        CategoryTable(
+        traffic_table(
+            CategoryTable,
             "traffic_groups",
             "Vi phạm theo hành vi",
             "Số vi phạm giao thông qua camera phân theo nhóm hành vi (toàn tỉnh)",
@@ -453,10 +460,7 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
                 WHERE area_level = 'province' AND vehicle_type = 'all'""",
             "Nhóm hành vi theo danh mục mã vi phạm (sources/reference); mã ngoài danh mục vào "
             "nhóm khác. Tổng số được đếm riêng.",
-            traffic_ref,
-            "year",
             stub="Nhóm hành vi / violation group",
-            period_subs=traffic_partial,
         ),
     ]
     return [t.build(con) for t in tables]
