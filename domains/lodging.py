@@ -18,7 +18,7 @@ from quality.suites import suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
-from reporting.sections import communes_section
+from reporting.sections import communes_section, province_months_section
 from reporting.yearbook import AreaTable, Frame, SmallBase, YearbookTable, area_sql, split_months
 
 NAME = "lodging"
@@ -526,28 +526,16 @@ def report_sections(con: duckdb.DuckDBPyConnection, tables: list[YearbookTable])
         )
     )
     sections.append(Section("Quốc tịch / Nationality", [nationality_table(con, year)]))
-    late = con.execute(
-        """SELECT month, late_share FROM lodging_compliance
-           WHERE area_level = 'province' AND establishment_type = 'all' ORDER BY month"""
-    ).pl()
     sections.append(
-        Section(
+        province_months_section(
+            con,
             "Chấp hành / Compliance",
-            [
-                charts.lines(
-                    "Tỷ lệ thông báo lưu trú quá hạn (tỉnh)",
-                    "Share of late notifications (province)",
-                    mart="lodging_compliance",
-                    x=late["month"].to_list(),
-                    series=[
-                        charts.Series(
-                            "Thông báo quá hạn / late notifications", late["late_share"].to_list()
-                        )
-                    ],
-                    y_title="%",
-                    percent=True,
-                )
-            ],
+            ("Tỷ lệ thông báo lưu trú quá hạn (tỉnh)", "Share of late notifications (province)"),
+            "lodging_compliance",
+            {"late_share": "Thông báo quá hạn / late notifications"},
+            where="establishment_type = 'all'",
+            y_title="%",
+            percent=True,
         )
     )
     return sections

@@ -15,7 +15,7 @@ from quality.suites import SEXES, suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
-from reporting.sections import communes_section
+from reporting.sections import communes_section, province_months_section
 from reporting.yearbook import AreaTable, Frame, SmallBase, YearbookTable, area_sql
 
 NAME = "population"
@@ -771,27 +771,17 @@ def report_sections(con: duckdb.DuckDBPyConnection, tables: list[YearbookTable])
             value_label="Dân số / population",
         )
     )
-    change = con.execute(
-        """SELECT month, births, deaths, in_migrants, out_migrants
-           FROM population_change WHERE area_level = 'province' ORDER BY month"""
-    ).pl()
-    series = [
-        charts.Series(f"{LABELS[c].vi} / {LABELS[c].en}", change[c].to_list())
-        for c in ("births", "deaths", "in_migrants", "out_migrants")
-    ]
     sections.append(
-        Section(
+        province_months_section(
+            con,
             "Biến động / Change",
-            [
-                charts.lines(
-                    "Biến động dân số hằng tháng (tỉnh)",
-                    "Monthly population change (province)",
-                    mart="population_change",
-                    x=change["month"].to_list(),
-                    series=series,
-                    y_title="Người / persons",
-                )
-            ],
+            ("Biến động dân số hằng tháng (tỉnh)", "Monthly population change (province)"),
+            "population_change",
+            {
+                c: f"{LABELS[c].vi} / {LABELS[c].en}"
+                for c in ("births", "deaths", "in_migrants", "out_migrants")
+            },
+            y_title="Người / persons",
         )
     )
     sections += projection_sections(con)

@@ -43,3 +43,33 @@ def communes_section(
         small_base=small_base,
     )
     return Section("Xã, phường 2025 / 2025 communes", [fig, Note(charts.MAP_NOTE), listed])
+
+
+def province_months_section(
+    con: duckdb.DuckDBPyConnection,
+    heading: str,
+    title: tuple[str, str],
+    mart: str,
+    series: dict[str, str],
+    *,
+    y_title: str,
+    where: str = "",
+    percent: bool = False,
+) -> Section:
+    """A section of one line chart: the province's rows of `mart` by month (those that satisfy
+    `where`), a line per column of `series` (column → its bilingual name); `percent`: the
+    values are shares 0..1."""
+    condition = f" AND {where}" if where else ""
+    data = con.execute(
+        f"""SELECT month, {", ".join(series)} FROM {mart}
+            WHERE area_level = 'province'{condition} ORDER BY month"""
+    ).pl()
+    chart = charts.lines(
+        *title,
+        mart=mart,
+        x=data["month"].to_list(),
+        series=[charts.Series(name, data[column].to_list()) for column, name in series.items()],
+        y_title=y_title,
+        percent=percent,
+    )
+    return Section(heading, [chart])
