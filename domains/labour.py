@@ -17,6 +17,7 @@ from reporting.dictionary import Label
 from reporting.html import Note, Section
 from reporting.sections import communes_section
 from reporting.yearbook import AreaTable, SmallBase, YearbookTable, area_sql
+from sources.contracts import labour as contracts
 
 NAME = "labour"
 MODEL = 37
@@ -236,10 +237,11 @@ MARTS: list[Mart] = [
 ]
 
 # --- great-expectations suites (quality/suites.py runs them)
-LABOUR_STATUSES = ["employed", "unemployed", "outside"]
-STATUS_IN_EMPLOYMENT = ["employee", "employer", "own_account", "contributing_family"]
-VSIC_SECTIONS = list("ABCDEFGHIJKLMNOPQRSTU")
-VSCO_GROUPS = list("1234567890")
+# the contract's code lists
+LABOUR_STATUSES = contracts.EMPLOYMENT_STATUS.codes
+STATUS_IN_EMPLOYMENT = contracts.STATUS_IN_EMPLOYMENT.codes
+VSIC_SECTIONS = contracts.VSIC_SECTION.codes
+VSCO_GROUPS = contracts.OCCUPATION.codes
 
 
 @suite("staging.labour_status", blocking=True)

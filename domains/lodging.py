@@ -20,6 +20,7 @@ from reporting.dictionary import Label
 from reporting.html import Note, Section
 from reporting.sections import communes_section, province_months_section
 from reporting.yearbook import AreaTable, Frame, SmallBase, YearbookTable, area_sql, split_months
+from sources.contracts import lodging as contracts
 
 NAME = "lodging"
 MODEL = 38
@@ -209,20 +210,7 @@ MARTS: list[Mart] = [
 ]
 
 # --- great-expectations suites (quality/suites.py runs them)
-ESTABLISHMENT_TYPES = [
-    "hotel_1star",
-    "hotel_2star",
-    "hotel_3star",
-    "hotel_4star",
-    "hotel_5star",
-    "guesthouse",
-    "motel",
-    "homestay",
-    "rental_room",
-    "industrial_housing",
-    "hospital",
-    "long_distance_bus",
-]
+ESTABLISHMENT_TYPES = contracts.ESTABLISHMENT_TYPE.codes  # the contract's code list
 
 
 @suite("staging.establishments", blocking=True)

@@ -17,6 +17,7 @@ from reporting.dictionary import Label
 from reporting.html import Note, Section
 from reporting.sections import communes_section, province_months_section
 from reporting.yearbook import AreaTable, Frame, SmallBase, YearbookTable, area_sql
+from sources.contracts import population as contracts
 
 NAME = "population"
 MODEL = 36
@@ -326,7 +327,7 @@ MARTS: list[Mart] = [
 ]
 
 # --- great-expectations suites (quality/suites.py runs them)
-EVENT_TYPES = ["birth", "death", "move_in", "move_out", "internal_move"]
+EVENT_TYPES = contracts.EVENT_TYPE.codes  # the contract's code list (so are the others below)
 
 
 @suite("staging.residents", blocking=True)
@@ -338,9 +339,9 @@ def residents_contract(con: duckdb.DuckDBPyConnection) -> list:
         gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=SEXES),
         *expect.not_null("date_of_birth"),
         *expect.in_2025_commune(con),
-        gxe.ExpectColumnValuesToBeInSet(column="status", value_set=["alive", "deceased"]),
+        gxe.ExpectColumnValuesToBeInSet(column="status", value_set=contracts.RESIDENT_STATUS.codes),
         gxe.ExpectColumnValuesToBeInSet(
-            column="residence_type", value_set=["thường trú", "tạm trú"], mostly=0.99
+            column="residence_type", value_set=contracts.RESIDENCE_TYPE.codes, mostly=0.99
         ),
     ]
 
@@ -355,26 +356,17 @@ def residents_quality(con: duckdb.DuckDBPyConnection) -> list:
         ),
         gxe.ExpectColumnValuesToBeInSet(
             column="relation_to_head",
-            value_set=["chủ hộ", "vợ", "chồng", "con", "cha", "mẹ", "cháu", "khác"],
+            value_set=contracts.RELATION_TO_HEAD.codes,
             mostly=0.99,
         ),
         gxe.ExpectColumnValuesToBeInSet(
             column="marital_status",
-            value_set=["chưa kết hôn", "có vợ/chồng", "góa", "ly hôn"],
+            value_set=contracts.MARITAL_STATUS.codes,
             mostly=0.99,
         ),
         gxe.ExpectColumnValuesToBeInSet(
             column="education_level",
-            value_set=[
-                "chưa đi học",
-                "tiểu học",
-                "THCS",
-                "THPT",
-                "trung cấp",
-                "cao đẳng",
-                "đại học",
-                "sau đại học",
-            ],
+            value_set=contracts.EDUCATION_LEVEL.codes,
             mostly=0.99,
         ),
         gxe.ExpectColumnValuesToMatchRegex(column="nationality", regex=r"^[A-Z]{3}$", mostly=0.999),

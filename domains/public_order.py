@@ -26,6 +26,7 @@ from reporting.yearbook import (
     YearbookTable,
     area_sql,
 )
+from sources.contracts import public_order as contracts
 
 NAME = "public_order"
 MODEL = 39
@@ -169,8 +170,10 @@ MARTS: list[Mart] = [
 
 # --- great-expectations suites (quality/suites.py runs them)
 ICCS_SECTIONS = [f"{i:02d}" for i in range(1, 12)]
-INCIDENT_STATUSES = ["under_investigation", "cleared"]
-VEHICLE_TYPES = ["motorbike", "car", "truck", "bus"]
+# the contracts' code lists
+INCIDENT_STATUSES = contracts.INCIDENT_STATUS.codes
+VEHICLE_TYPES = contracts.VEHICLE_TYPE.codes
+# the groups of sources/reference/violation_codes.csv, and 'other' for a code it does not know
 VIOLATION_GROUPS = [
     "TOC_DO",
     "DEN_DO",
