@@ -5,8 +5,9 @@ SQL datasource through the `duckdb-sqlalchemy` dialect, on a cursor of the pipel
 connection (the regex expectations, which GX does not support on DuckDB, are run as equivalent
 SQL, see `_in_duckdb`), with an ephemeral context, so nothing is written to disk. The pandas
 route stays for the test proving both give the same verdicts. Each suite is declared with
-`@suite(table, blocking)` and says what it checks in its docstring: blocking suites (contracts) guard the marts, the others
-carry quality thresholds. Results feed Dagster asset checks (assets.common.suite_check).
+`@suite(table, blocking)` and says what it checks in its docstring: blocking suites (contracts)
+guard the marts, the others carry quality thresholds. Results feed Dagster asset checks
+(assets.common.suite_check).
 """
 
 from __future__ import annotations
