@@ -1,9 +1,10 @@
 """The domains of de06-analytics, one module each (population, labour, lodging, public_order),
 and the registries assembled from them. A domain module declares everything it contributes
-(`domains/base.py` gives the shapes): MODEL and TITLE, REPORT_SOURCE, CONTRACTS, STAGING and
-SOURCES, MARTS, LABELS, SUITES, CHECKS, REJECT_REASONS and REPAIRS, YEARBOOK_TABLES and
-REPORT_SECTIONS. Adding a model is one more module here, listed in DOMAINS (README, "Adding a
-model"); nothing else collects its parts."""
+(`domains/base.py` gives the shapes): NAME (the asset group of its raw, staging and quarantine
+tables), MODEL (the Project 06 model number; its marts are in the asset group model_<MODEL>) and
+TITLE, REPORT_SOURCE, STAGING and SOURCES, MARTS, LABELS, SUITES, CHECKS, REJECT_REASONS and
+REPAIRS, YEARBOOK_TABLES and REPORT_SECTIONS. Adding a model is one more module here, listed in
+DOMAINS (README, "Adding a model"); nothing else collects its parts."""
 
 from domains import labour, lodging, population, public_order
 from domains.base import COMMON_LABELS, Mart

@@ -1,31 +1,30 @@
 """Model 37, labour situation: the labour-market register's yearly extracts, linked to the
-population register. Everything the domain contributes, declared once: title, sources and their
-contracts, staging steps, the marts with their catalogue entries and disclosure rules, the links
-to other marts, labels, suites, SQL checks, reason codes and the report and workbook tables.
-Dagster-free: assets/labour.py builds the domain's assets from it and domains/__init__.py
-assembles the registries. Adding a model: a module like this one (README, "Adding a model")."""
+population register. The domain's declaration, Dagster-free (domains/__init__.py lists its
+parts); the source contracts are in sources/contracts/labour.py and assets/labour.py builds the
+assets."""
 
 from __future__ import annotations
 
 import duckdb
 import great_expectations.expectations as gxe
 
+from domains import expectations as expect
 from domains.base import AREA_KEYS, Check, Mart, Staging
 from protection.perturb import Perturbation
-from quality.suites import SEXES, communes_2025, suite
+from quality.suites import SEXES, suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
-from reporting.yearbook import SmallBase, YearbookTable, area_table
+from reporting.sections import communes_section
+from reporting.yearbook import AreaTable, SmallBase, YearbookTable, area_sql
 from sources.contracts import labour as contracts
 
-NAME = "labour"  # asset group of its raw, staging and quarantine tables
-MODEL = 37  # the Project 06 model number; its marts are in the asset group model_37
+NAME = "labour"
+MODEL = 37
 TITLE = ("Tình hình lao động", "Labour situation")
 REPORT_SOURCE = (
     "Cơ sở dữ liệu thị trường lao động, liên kết với đăng ký dân cư / labour-market register"
 )
-CONTRACTS = contracts.CONTRACTS
 STAGING = [
     Staging(
         "labour_status",
@@ -163,11 +162,18 @@ _YOUTH_COUNTS = (
 _SEX_ROW = "PARTITION BY p.year, p.area_level, p.area_code, p.sex"
 
 
-def _share_of_total(code_column: str) -> str:
-    """100 × employed / employed of the row's 'Tổng' (same year, area and sex), published."""
-    return (
+def _employment_perturbation(code_column: str) -> Perturbation:
+    """The protection of employment by a classification (year × area × sex × `code_column`):
+    the employed counted, each row's share of its published 'Tổng' (same year, area and sex),
+    × 100, derived."""
+    share = (
         f"round(100.0 * p.employed / nullif(max(CASE WHEN p.{code_column} = 'Tổng' "
         f"THEN p.employed END) OVER ({_SEX_ROW}), 0), 2)"
+    )
+    return Perturbation(
+        keys=("year", *AREA_KEYS, "sex", code_column),
+        counts=("employed",),
+        derived={"share": share},
     )
 
 
@@ -216,11 +222,7 @@ MARTS: list[Mart] = [
         "Lao động có việc làm theo ngành kinh tế (từ cơ sở dữ liệu)",
         "Employment by economic sector (register-based)",
         "year × area × sex × vsic_section (sections, broad sectors and 'Tổng')",
-        Perturbation(
-            keys=("year", *AREA_KEYS, "sex", "vsic_section"),
-            counts=("employed",),
-            derived={"share": _share_of_total("vsic_section")},
-        ),
+        _employment_perturbation("vsic_section"),
         "The broad sectors and 'Tổng' are counted from the persons; 'Tổng' has the value of "
         "labour_indicators' employed.",
     ),
@@ -230,55 +232,44 @@ MARTS: list[Mart] = [
         "Lao động có việc làm theo nghề nghiệp (từ cơ sở dữ liệu)",
         "Employment by occupation (register-based)",
         "year × area × sex × occupation_code (groups and 'Tổng')",
-        Perturbation(
-            keys=("year", *AREA_KEYS, "sex", "occupation_code"),
-            counts=("employed",),
-            derived={"share": _share_of_total("occupation_code")},
-        ),
+        _employment_perturbation("occupation_code"),
     ),
 ]
 
 # --- great-expectations suites (quality/suites.py runs them)
-LABOUR_STATUSES = ["employed", "unemployed", "outside"]
-STATUS_IN_EMPLOYMENT = ["employee", "employer", "own_account", "contributing_family"]
-VSIC_SECTIONS = list("ABCDEFGHIJKLMNOPQRSTU")
-VSCO_GROUPS = list("1234567890")
+# the contract's code lists
+LABOUR_STATUSES = contracts.EMPLOYMENT_STATUS.codes
+STATUS_IN_EMPLOYMENT = contracts.STATUS_IN_EMPLOYMENT.codes
+VSIC_SECTIONS = contracts.VSIC_SECTION.codes
+VSCO_GROUPS = contracts.OCCUPATION.codes
 
 
-@suite(
-    "staging.labour_status",
-    blocking=True,
-    description="Accepted labour records: one per pseudonymised person and year, aged 15+ "
-    "by the register, living in a 2025 commune, with a valid employment status.",
-)
+@suite("staging.labour_status", blocking=True)
 def labour_contract(con: duckdb.DuckDBPyConnection) -> list:
+    """Accepted labour records: one per pseudonymised person and year, aged 15+ by the
+    register, living in a 2025 commune, with a valid employment status."""
     return [
-        gxe.ExpectColumnValuesToNotBeNull(column="person_key"),
-        gxe.ExpectColumnValueLengthsToEqual(column="person_key", value=64),
+        *expect.pseudonym("person_key"),
         gxe.ExpectCompoundColumnsToBeUnique(column_list=["person_key", "year"]),
-        gxe.ExpectColumnValuesToNotBeNull(column="ref_date"),
+        *expect.not_null("ref_date"),
         gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=SEXES),
-        gxe.ExpectColumnValuesToNotBeNull(column="age"),
+        *expect.not_null("age"),
         gxe.ExpectColumnValuesToBeBetween(column="age", min_value=15, max_value=125),
         gxe.ExpectColumnValuesToBeInSet(column="employment_status", value_set=LABOUR_STATUSES),
-        gxe.ExpectColumnValuesToNotBeNull(column="employment_status"),
-        gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
-        gxe.ExpectColumnValuesToNotBeNull(column="commune_code"),
+        *expect.not_null("employment_status"),
+        *expect.in_2025_commune(con),
+        *expect.not_null("commune_code"),
         gxe.ExpectColumnValuesToBeBetween(column="hours_per_week", min_value=0, max_value=100),
     ]
 
 
-@suite(
-    "staging.labour_status",
-    blocking=False,
-    description="Code lists and completeness of the labour records (warning thresholds); any "
-    "value of a code list read as unknown warns.",
-)
+@suite("staging.labour_status", blocking=False)
 def labour_quality(con: duckdb.DuckDBPyConnection) -> list:
+    """Code lists and completeness of the labour records (warning thresholds); any value of a
+    code list read as unknown warns."""
     return [
-        *(
-            gxe.ExpectColumnValuesToBeInSet(column=f"fix_unknown_{field}", value_set=[False])
-            for field in ("status_in_employment", "vsic_section", "occupation_code", "bool", "sex")
+        *expect.none_unknown(
+            "status_in_employment", "vsic_section", "occupation_code", "bool", "sex"
         ),
         gxe.ExpectColumnValuesToBeInSet(
             column="status_in_employment", value_set=STATUS_IN_EMPLOYMENT, mostly=0.99
@@ -289,9 +280,7 @@ def labour_quality(con: duckdb.DuckDBPyConnection) -> list:
         gxe.ExpectColumnValuesToBeInSet(
             column="occupation_code", value_set=VSCO_GROUPS, mostly=0.99
         ),
-        gxe.ExpectColumnValuesToBeInSet(
-            column="workplace_commune_code", value_set=communes_2025(con), mostly=0.99
-        ),
+        *expect.in_2025_commune(con, "workplace_commune_code", mostly=0.99),
         gxe.ExpectColumnValuesToNotBeNull(column="in_education", mostly=0.99),
     ]
 
@@ -356,7 +345,6 @@ REPAIRS: dict[str, str] = {
 
 # A labour rate whose denominator is under this many persons is marked '*'.
 SMALL_LABOUR = SmallBase(100, "người", "persons")
-_AREA = "area_code"
 _TOTAL = "sex = 'Tổng' AND age_band = 'Tổng'"
 _REF = "Tại ngày 01/7 hằng năm (ngày chốt của cơ sở dữ liệu lao động)."
 _NOTE = "Số liệu từ cơ sở dữ liệu đăng ký, không phải điều tra lao động việc làm. "
@@ -378,136 +366,136 @@ def _sectors(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None]:
     """The yearbook tables of model 37, in print order (numbered by the caller)."""
-    by_sex = f"""SELECT {_AREA}, year AS period, sex AS sub, {{col}} AS value{{base}}
+    by_sex = """SELECT area_code, year AS period, sex AS sub, {col} AS value{base}
                  FROM labour_indicators WHERE age_band = 'Tổng'"""
+    # AreaTable(id, short, title, title_en, unit, mart, sql, definition, reference, kind, options)
     return [
-        area_table(
-            con,
-            id="labour_force",
-            short="Lực lượng lao động",
-            title="Lực lượng lao động từ 15 tuổi trở lên",
-            title_en="Labour force aged 15+",
-            unit="Người / persons",
-            mart="labour_indicators",
-            sql=f"SELECT {_AREA}, year AS period, labour_force AS value FROM labour_indicators "
-            f"WHERE {_TOTAL}",
-            definition=_NOTE + "Người có việc làm và người thất nghiệp (ILO, ICLS 19).",
-            reference=_REF,
-            kind="year",
-        ),
-        area_table(
-            con,
-            id="labour_force_sex",
-            short="LLLĐ theo giới tính",
-            title="Lực lượng lao động từ 15 tuổi trở lên phân theo giới tính",
-            title_en="Labour force aged 15+ by sex",
-            unit="Người / persons",
-            mart="labour_indicators",
-            sql=by_sex.format(col="labour_force", base=""),
-            definition=_NOTE + "Tổng số được đếm riêng, không cộng từ nam và nữ.",
-            reference=_REF,
-            kind="year",
+        AreaTable(
+            "labour_force",
+            "Lực lượng lao động",
+            "Lực lượng lao động từ 15 tuổi trở lên",
+            "Labour force aged 15+",
+            "Người / persons",
+            "labour_indicators",
+            area_sql("labour_indicators", "year", "labour_force", where=_TOTAL),
+            _NOTE + "Người có việc làm và người thất nghiệp (ILO, ICLS 19).",
+            _REF,
+            "year",
+        ).build(con),
+        AreaTable(
+            "labour_force_sex",
+            "LLLĐ theo giới tính",
+            "Lực lượng lao động từ 15 tuổi trở lên phân theo giới tính",
+            "Labour force aged 15+ by sex",
+            "Người / persons",
+            "labour_indicators",
+            by_sex.format(col="labour_force", base=""),
+            _NOTE + "Tổng số được đếm riêng, không cộng từ nam và nữ.",
+            _REF,
+            "year",
             subs=_BY_SEX,
-        ),
-        area_table(
-            con,
-            id="employed",
-            short="Lao động có việc làm",
-            title="Lao động từ 15 tuổi trở lên có việc làm",
-            title_en="Employed persons aged 15+",
-            unit="Người / persons",
-            mart="labour_indicators",
-            sql=f"SELECT {_AREA}, year AS period, employed AS value FROM labour_indicators "
-            f"WHERE {_TOTAL}",
-            definition=_NOTE + "Người làm việc ít nhất 1 giờ để tạo thu nhập (ILO, ICLS 19).",
-            reference=_REF,
-            kind="year",
-        ),
-        area_table(
-            con,
-            id="employed_sector",
-            short="Việc làm theo khu vực",
-            title="Lao động có việc làm phân theo khu vực kinh tế",
-            title_en="Employed persons by broad economic sector",
-            unit="Người / persons",
-            mart="employment_by_sector",
-            sql=f"""SELECT {_AREA}, year AS period, vsic_section AS sub, employed AS value
+        ).build(con),
+        AreaTable(
+            "employed",
+            "Lao động có việc làm",
+            "Lao động từ 15 tuổi trở lên có việc làm",
+            "Employed persons aged 15+",
+            "Người / persons",
+            "labour_indicators",
+            area_sql("labour_indicators", "year", "employed", where=_TOTAL),
+            _NOTE + "Người làm việc ít nhất 1 giờ để tạo thu nhập (ILO, ICLS 19).",
+            _REF,
+            "year",
+        ).build(con),
+        AreaTable(
+            "employed_sector",
+            "Việc làm theo khu vực",
+            "Lao động có việc làm phân theo khu vực kinh tế",
+            "Employed persons by broad economic sector",
+            "Người / persons",
+            "employment_by_sector",
+            """SELECT area_code, year AS period, vsic_section AS sub, employed AS value
                     FROM employment_by_sector
                     WHERE sex = 'Tổng' AND vsic_section IN ('Tổng', 'A', 'B-F', 'G-U')""",
-            definition=_NOTE + "Ba khu vực của TCTK (VSIC 2018): nông, lâm nghiệp và thủy sản (A); "
+            _NOTE + "Ba khu vực của TCTK (VSIC 2018): nông, lâm nghiệp và thủy sản (A); "
             "công nghiệp và xây dựng (B-F); dịch vụ (G-U). Mỗi khu vực và tổng số được đếm "
             "riêng: các khu vực không cộng đúng bằng tổng.",
-            reference=_REF,
-            kind="year",
+            _REF,
+            "year",
             subs=_sectors(con),
-        ),
-        area_table(
-            con,
-            id="participation",
-            short="Tỷ lệ tham gia LLLĐ",
-            title="Tỷ lệ tham gia lực lượng lao động",
-            title_en="Labour force participation rate",
-            unit="%",
-            mart="labour_indicators",
-            sql=f"""SELECT {_AREA}, year AS period, labour_force_participation_rate AS value,
-                           labour_force + outside_labour_force AS base
-                    FROM labour_indicators WHERE {_TOTAL}""",
-            definition=_NOTE + "Lực lượng lao động chia cho dân số 15+ có thông tin lao động, "
-            "× 100.",
-            reference=_REF,
-            kind="year",
+        ).build(con),
+        AreaTable(
+            "participation",
+            "Tỷ lệ tham gia LLLĐ",
+            "Tỷ lệ tham gia lực lượng lao động",
+            "Labour force participation rate",
+            "%",
+            "labour_indicators",
+            area_sql(
+                "labour_indicators",
+                "year",
+                "labour_force_participation_rate",
+                base="labour_force + outside_labour_force",
+                where=_TOTAL,
+            ),
+            _NOTE + "Lực lượng lao động chia cho dân số 15+ có thông tin lao động, × 100.",
+            _REF,
+            "year",
             decimals=1,
             small_base=SMALL_LABOUR,
-        ),
-        area_table(
-            con,
-            id="unemployment",
-            short="Tỷ lệ thất nghiệp",
-            title="Tỷ lệ thất nghiệp",
-            title_en="Unemployment rate",
-            unit="%",
-            mart="labour_indicators",
-            sql=f"""SELECT {_AREA}, year AS period, unemployment_rate AS value,
-                           labour_force AS base FROM labour_indicators WHERE {_TOTAL}""",
-            definition=_NOTE + "Người thất nghiệp chia cho lực lượng lao động, × 100 (ILO).",
-            reference=_REF,
-            kind="year",
+        ).build(con),
+        AreaTable(
+            "unemployment",
+            "Tỷ lệ thất nghiệp",
+            "Tỷ lệ thất nghiệp",
+            "Unemployment rate",
+            "%",
+            "labour_indicators",
+            area_sql(
+                "labour_indicators", "year", "unemployment_rate", base="labour_force", where=_TOTAL
+            ),
+            _NOTE + "Người thất nghiệp chia cho lực lượng lao động, × 100 (ILO).",
+            _REF,
+            "year",
             decimals=2,
             small_base=SMALL_LABOUR,
-        ),
-        area_table(
-            con,
-            id="unemployment_sex",
-            short="Thất nghiệp theo giới tính",
-            title="Tỷ lệ thất nghiệp phân theo giới tính",
-            title_en="Unemployment rate by sex",
-            unit="%",
-            mart="labour_indicators",
-            sql=by_sex.format(col="unemployment_rate", base=", labour_force AS base"),
-            definition=_NOTE + "Người thất nghiệp chia cho lực lượng lao động cùng giới, × 100.",
-            reference=_REF,
-            kind="year",
+        ).build(con),
+        AreaTable(
+            "unemployment_sex",
+            "Thất nghiệp theo giới tính",
+            "Tỷ lệ thất nghiệp phân theo giới tính",
+            "Unemployment rate by sex",
+            "%",
+            "labour_indicators",
+            by_sex.format(col="unemployment_rate", base=", labour_force AS base"),
+            _NOTE + "Người thất nghiệp chia cho lực lượng lao động cùng giới, × 100.",
+            _REF,
+            "year",
             decimals=2,
             subs=_BY_SEX,
             small_base=SMALL_LABOUR,
-        ),
-        area_table(
-            con,
-            id="neet",
-            short="Thanh niên NEET",
-            title="Tỷ lệ thanh niên không có việc làm, không đi học (NEET)",
-            title_en="Youth NEET rate",
-            unit="%",
-            mart="youth_indicators",
-            sql=f"""SELECT {_AREA}, year AS period, neet_rate AS value, youth_with_record AS base
-                    FROM youth_indicators WHERE sex = 'Tổng'""",
-            definition=_NOTE + "Thanh niên 15-24 tuổi không có việc làm và không đi học, trên "
+        ).build(con),
+        AreaTable(
+            "neet",
+            "Thanh niên NEET",
+            "Tỷ lệ thanh niên không có việc làm, không đi học (NEET)",
+            "Youth NEET rate",
+            "%",
+            "youth_indicators",
+            area_sql(
+                "youth_indicators",
+                "year",
+                "neet_rate",
+                base="youth_with_record",
+                where="sex = 'Tổng'",
+            ),
+            _NOTE + "Thanh niên 15-24 tuổi không có việc làm và không đi học, trên "
             "thanh niên có thông tin lao động, × 100 (SDG 8.6.1).",
-            reference=_REF,
-            kind="year",
+            _REF,
+            "year",
             decimals=1,
             small_base=SMALL_LABOUR,
-        ),
+        ).build(con),
     ]
 
 
@@ -586,26 +574,21 @@ def report_sections(con: duckdb.DuckDBPyConnection, tables: list[YearbookTable])
                 ],
             )
         )
-    communes = con.execute(
-        f"""SELECT l.area_code, l.area_name, d.area_name AS district,
-                   unemployment_rate AS value, labour_force < {SMALL_LABOUR.threshold} AS small
-            FROM labour_indicators l LEFT JOIN (SELECT DISTINCT area_code, area_name
-                 FROM labour_indicators WHERE area_level = 'district') d
-                 ON d.area_code = l.parent_code
-            WHERE l.area_level = 'commune' AND {_TOTAL}
-              AND year = (SELECT max(year) FROM labour_indicators)"""
-    ).pl()
-    fig, listed = charts.commune_map(
-        communes,
-        "Tỷ lệ thất nghiệp các xã, phường 2025 (%), năm gần nhất",
-        "Unemployment rate of the 2025 communes (%), latest year",
-        mart="labour_indicators",
-        value_label="Tỷ lệ thất nghiệp (%) / unemployment rate (%)",
-        decimals=2,
-        small_base=SMALL_LABOUR,
-    )
     sections.append(
-        Section("Xã, phường 2025 / 2025 communes", [fig, Note(charts.MAP_NOTE), listed])
+        communes_section(
+            con,
+            "labour_indicators",
+            "unemployment_rate",
+            f"{_TOTAL} AND year = (SELECT max(year) FROM labour_indicators)",
+            (
+                "Tỷ lệ thất nghiệp các xã, phường 2025 (%), năm gần nhất",
+                "Unemployment rate of the 2025 communes (%), latest year",
+            ),
+            value_label="Tỷ lệ thất nghiệp (%) / unemployment rate (%)",
+            decimals=2,
+            small_base=SMALL_LABOUR,
+            base="labour_force",
+        )
     )
     sections.append(
         Section(

@@ -1,10 +1,7 @@
 """Model 38, tourism through lodging notifications: the lodging establishment register and the
-monthly guest-stay notifications. Everything the domain contributes, declared once: title,
-sources and their contracts, staging steps, the marts with their catalogue entries and
-disclosure rules, the links to other marts, labels, suites, SQL checks, reason codes and the
-report and workbook tables. Dagster-free: assets/lodging.py builds the domain's assets from it
-and domains/__init__.py assembles the registries. Adding a model: a module like this one
-(README, "Adding a model")."""
+monthly guest-stay notifications. The domain's declaration, Dagster-free (domains/__init__.py
+lists its parts); the source contracts are in sources/contracts/lodging.py and assets/lodging.py
+builds the assets."""
 
 from __future__ import annotations
 
@@ -14,20 +11,21 @@ import duckdb
 import great_expectations.expectations as gxe
 import polars as pl
 
+from domains import expectations as expect
 from domains.base import AREA_KEYS, Check, Mart, Staging
 from protection.perturb import Perturbation
-from quality.suites import communes_2025, suite
+from quality.suites import suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
-from reporting.yearbook import Frame, SmallBase, YearbookTable, area_table, split_months
+from reporting.sections import communes_section, province_months_section
+from reporting.yearbook import AreaTable, Frame, SmallBase, YearbookTable, area_sql, split_months
 from sources.contracts import lodging as contracts
 
-NAME = "lodging"  # asset group of its raw, staging and quarantine tables
-MODEL = 38  # the Project 06 model number; its marts are in the asset group model_38
+NAME = "lodging"
+MODEL = 38
 TITLE = ("Du lịch qua thông báo lưu trú", "Tourism through lodging notifications")
 REPORT_SOURCE = "Thông báo lưu trú và danh sách cơ sở lưu trú / lodging notifications and register"
-CONTRACTS = contracts.CONTRACTS
 STAGING = [
     Staging(
         "establishments",
@@ -117,6 +115,38 @@ COUNTRIES_CSV = Path(__file__).resolve().parent.parent / "sources" / "reference"
 
 # --- marts with their catalogue entries and their protection (protection/perturb.py)
 _ALL_ORIGINS = "p.guest_origin = 'all'"
+# capacity is register data about establishments
+_CAPACITY = ("establishments", "rooms", "room_nights_available")
+
+
+def _stays_perturbation(period: str, exact: tuple[str, ...] = (), **derived: str) -> Perturbation:
+    """The protection of tourism_monthly and tourism_yearly (period × area × establishment type
+    × guest origin): arrivals counted, nights as magnitudes, the ratios derived from them (and
+    `derived`, after them), capacity published as counted (after `exact`)."""
+    return Perturbation(
+        keys=(period, *AREA_KEYS, "establishment_type", "guest_origin"),
+        counts=("arrivals",),
+        magnitudes=("guest_nights", "occupied_room_nights"),
+        derived={
+            "average_length_of_stay": "round(p.guest_nights / nullif(p.arrivals, 0), 4)",
+            "room_occupancy_rate": f"CASE WHEN {_ALL_ORIGINS} THEN round("
+            "p.occupied_room_nights / nullif(p.room_nights_available, 0), 6) END",
+            **derived,
+        },
+        exact=(*exact, *_CAPACITY),
+    )
+
+
+def _nationality_perturbation(period: str, exact: tuple[str, ...] = ()) -> Perturbation:
+    """The protection of guests by nationality (period × nationality, the province only)."""
+    return Perturbation(
+        keys=(period, "nationality"),
+        counts=("arrivals",),
+        magnitudes=("guest_nights",),
+        exact=exact,
+        level="'province'",
+    )
+
 
 MARTS: list[Mart] = [
     Mart(
@@ -125,19 +155,10 @@ MARTS: list[Mart] = [
         "Khách lưu trú theo tháng, địa bàn, loại hình cơ sở và nguồn khách",
         "Accommodation statistics by month, area, establishment type and guest origin",
         "month × area × establishment_type × guest_origin",
-        Perturbation(
-            keys=("month", *AREA_KEYS, "establishment_type", "guest_origin"),
-            counts=("arrivals",),
-            magnitudes=("guest_nights", "occupied_room_nights"),
-            derived={
-                "average_length_of_stay": "round(p.guest_nights / nullif(p.arrivals, 0), 4)",
-                "room_occupancy_rate": f"CASE WHEN {_ALL_ORIGINS} THEN round("
-                "p.occupied_room_nights / nullif(p.room_nights_available, 0), 6) END",
-                "room_occupancy_over_100": f"CASE WHEN {_ALL_ORIGINS} "
-                "THEN p.occupied_room_nights > p.room_nights_available END",
-            },
-            # capacity is register data about establishments
-            exact=("establishments", "rooms", "room_nights_available"),
+        _stays_perturbation(
+            "month",
+            room_occupancy_over_100=f"CASE WHEN {_ALL_ORIGINS} "
+            "THEN p.occupied_room_nights > p.room_nights_available END",
         ),
         "Capacity (establishments, rooms, room-nights available) is register data about "
         "businesses, published as counted, on the guest_origin 'all' rows.",
@@ -148,12 +169,7 @@ MARTS: list[Mart] = [
         "Khách lưu trú theo quốc tịch",
         "Guests by nationality",
         "month × nationality (province)",
-        Perturbation(
-            keys=("month", "nationality"),
-            counts=("arrivals",),
-            magnitudes=("guest_nights",),
-            level="'province'",
-        ),
+        _nationality_perturbation("month"),
         "A complete frame of the reference list of nationalities: the presence of a row says "
         "nothing about a guest.",
     ),
@@ -163,17 +179,7 @@ MARTS: list[Mart] = [
         "Khách lưu trú theo năm, địa bàn, loại hình cơ sở và nguồn khách",
         "Accommodation statistics by year, area, establishment type and guest origin",
         "year × area × establishment_type × guest_origin",
-        Perturbation(
-            keys=("year", *AREA_KEYS, "establishment_type", "guest_origin"),
-            counts=("arrivals",),
-            magnitudes=("guest_nights", "occupied_room_nights"),
-            derived={
-                "average_length_of_stay": "round(p.guest_nights / nullif(p.arrivals, 0), 4)",
-                "room_occupancy_rate": f"CASE WHEN {_ALL_ORIGINS} THEN round("
-                "p.occupied_room_nights / nullif(p.room_nights_available, 0), 6) END",
-            },
-            exact=("months_covered", "establishments", "rooms", "room_nights_available"),
-        ),
+        _stays_perturbation("year", exact=("months_covered",)),
         "The year's figures are counted from the stays, never summed from published months; a "
         "year in progress says how many months it covers.",
     ),
@@ -183,13 +189,7 @@ MARTS: list[Mart] = [
         "Khách lưu trú theo quốc tịch, cả năm",
         "Guests by nationality, by year",
         "year × nationality (province)",
-        Perturbation(
-            keys=("year", "nationality"),
-            counts=("arrivals",),
-            magnitudes=("guest_nights",),
-            exact=("months_covered",),
-            level="'province'",
-        ),
+        _nationality_perturbation("year", exact=("months_covered",)),
         "A complete frame of the reference list of nationalities.",
     ),
     Mart(
@@ -210,55 +210,34 @@ MARTS: list[Mart] = [
 ]
 
 # --- great-expectations suites (quality/suites.py runs them)
-ESTABLISHMENT_TYPES = [
-    "hotel_1star",
-    "hotel_2star",
-    "hotel_3star",
-    "hotel_4star",
-    "hotel_5star",
-    "guesthouse",
-    "motel",
-    "homestay",
-    "rental_room",
-    "industrial_housing",
-    "hospital",
-    "long_distance_bus",
-]
+ESTABLISHMENT_TYPES = contracts.ESTABLISHMENT_TYPE.codes  # the contract's code list
 
 
-@suite(
-    "staging.establishments",
-    blocking=True,
-    description="Accepted lodging establishments: unique ID, a known type, a 2025 commune, "
-    "at least one room, an opening date.",
-)
+@suite("staging.establishments", blocking=True)
 def establishments_contract(con: duckdb.DuckDBPyConnection) -> list:
+    """Accepted lodging establishments: unique ID, a known type, a 2025 commune, at least one
+    room, an opening date."""
     return [
-        gxe.ExpectColumnValuesToNotBeNull(column="establishment_id"),
-        gxe.ExpectColumnValuesToBeUnique(column="establishment_id"),
+        *expect.identifier("establishment_id"),
         gxe.ExpectColumnValuesToBeInSet(column="establishment_type", value_set=ESTABLISHMENT_TYPES),
-        gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
+        *expect.in_2025_commune(con),
         gxe.ExpectColumnValuesToBeBetween(column="rooms", min_value=1),
-        gxe.ExpectColumnValuesToNotBeNull(column="opened_on"),
+        *expect.not_null("opened_on"),
     ]
 
 
-@suite(
-    "staging.stays",
-    blocking=True,
-    description="Accepted stays: unique notification, pseudonymised guest, a registered "
-    "establishment, check-out not before check-in, nights not negative.",
-)
+@suite("staging.stays", blocking=True)
 def stays_contract(con: duckdb.DuckDBPyConnection) -> list:
+    """Accepted stays: unique notification, pseudonymised guest, a registered establishment,
+    check-out not before check-in, nights not negative."""
     return [
         gxe.ExpectColumnValuesToBeUnique(column="notification_id"),
-        gxe.ExpectColumnValuesToNotBeNull(column="guest_key"),
-        gxe.ExpectColumnValueLengthsToEqual(column="guest_key", value=64),
+        *expect.pseudonym("guest_key"),
         gxe.ExpectColumnValuesToBeInSet(column="establishment_type", value_set=ESTABLISHMENT_TYPES),
         gxe.ExpectColumnValuesToBeInSet(
             column="guest_origin", value_set=["domestic", "international"]
         ),
-        gxe.ExpectColumnValuesToNotBeNull(column="check_in"),
+        *expect.not_null("check_in"),
         gxe.ExpectColumnValuesToBeBetween(column="nights", min_value=0),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="check_out",
@@ -269,16 +248,12 @@ def stays_contract(con: duckdb.DuckDBPyConnection) -> list:
     ]
 
 
-@suite(
-    "staging.stays",
-    blocking=False,
-    description="Nationality as ISO alpha-3 for 99.9 %; at most 20 % late notifications; at "
-    "most 2 % of stays with the guest in two places the same night; any guest's sex read as "
-    "unknown warns.",
-)
+@suite("staging.stays", blocking=False)
 def stays_quality(con: duckdb.DuckDBPyConnection) -> list:
+    """Nationality as ISO alpha-3 for 99.9 %; at most 20 % late notifications; at most 2 % of
+    stays with the guest in two places the same night; any guest's sex read as unknown warns."""
     return [
-        gxe.ExpectColumnValuesToBeInSet(column="fix_unknown_sex", value_set=[False]),
+        *expect.none_unknown("sex"),
         gxe.ExpectColumnValuesToMatchRegex(
             column="guest_nationality", regex=r"^[A-Z]{3}$", mostly=0.999
         ),
@@ -334,7 +309,6 @@ REPAIRS: dict[str, str] = {}
 
 # A late-notification share over fewer notifications than this is marked '*'.
 SMALL_NOTIFICATIONS = SmallBase(50, "thông báo", "notifications")
-_AREA = "area_code"
 _ALL = "establishment_type = 'all' AND guest_origin = 'all'"
 _REF = "Theo tháng; ô '-': không có cơ sở lưu trú nào trên địa bàn trong tháng."
 # A year's column comes from the published yearly figures (tourism_yearly, counted from the
@@ -358,7 +332,7 @@ _FROM_NOTE = (
 def _year_column(con, value: str) -> pl.DataFrame:
     """The year's figure of every area from the published yearly table (row_key, year, value)."""
     return con.execute(
-        f"""SELECT {_AREA} AS row_key, year, {value} AS value FROM tourism_yearly WHERE {_ALL}"""
+        f"""SELECT area_code AS row_key, year, {value} AS value FROM tourism_yearly WHERE {_ALL}"""
     ).pl()
 
 
@@ -412,45 +386,46 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
         ),
     ]
     for id_, short, title, title_en, unit, column, definition, dec, pct in specs:
-        table = area_table(
-            con,
-            id=id_,
-            short=short,
-            title=title,
-            title_en=title_en,
-            unit=unit,
-            mart="tourism_monthly",
-            sql=f"SELECT {_AREA}, month AS period, {column} AS value FROM tourism_monthly "
-            f"WHERE {_ALL}",
-            definition=definition,
-            reference=_REF
-            + (f" Năm chưa đủ 12 tháng / partial years: {partial}." if partial else ""),
-            kind="month",
+        table = AreaTable(
+            id_,
+            short,
+            title,
+            title_en,
+            unit,
+            "tourism_monthly",
+            area_sql("tourism_monthly", "month", column, where=_ALL),
+            definition,
+            _REF + (f" Năm chưa đủ 12 tháng / partial years: {partial}." if partial else ""),
+            "month",
             decimals=dec,
             percent=pct,
             notes=(_YEARLY_NOTE,),
-        )
+        ).build(con)
         tables += split_months(table, _year_column(con, column), YEARLY)
-    late = area_table(
-        con,
-        id="late_share",
-        short="Thông báo quá hạn",
-        title="Tỷ lệ thông báo lưu trú quá hạn",
-        title_en="Share of late lodging notifications",
-        unit="%",
-        mart="lodging_compliance",
-        sql=f"""SELECT {_AREA}, month AS period, late_share AS value, notifications AS base
-                FROM lodging_compliance WHERE establishment_type = 'all'""",
-        definition="Thông báo gửi sau 23 giờ ngày khách đến, trên tổng số thông báo.",
-        reference=_REF,
-        kind="month",
+    late = AreaTable(
+        "late_share",
+        "Thông báo quá hạn",
+        "Tỷ lệ thông báo lưu trú quá hạn",
+        "Share of late lodging notifications",
+        "%",
+        "lodging_compliance",
+        area_sql(
+            "lodging_compliance",
+            "month",
+            "late_share",
+            base="notifications",
+            where="establishment_type = 'all'",
+        ),
+        "Thông báo gửi sau 23 giờ ngày khách đến, trên tổng số thông báo.",
+        _REF,
+        "month",
         decimals=1,
         percent=True,
         small_base=SMALL_NOTIFICATIONS,
         notes=(_FROM_NOTE,),
-    )
+    ).build(con)
     late_year = con.execute(
-        f"""SELECT {_AREA} AS row_key, year(month) AS year,
+        """SELECT area_code AS row_key, year(month) AS year,
                    sum(late_notifications) / nullif(sum(notifications), 0) AS value,
                    sum(notifications) AS base
             FROM lodging_compliance WHERE establishment_type = 'all' GROUP BY ALL"""
@@ -528,47 +503,27 @@ def report_sections(con: duckdb.DuckDBPyConnection, tables: list[YearbookTable])
         )
     ]
     year = con.execute("SELECT max(year) FROM tourism_yearly").fetchone()[0]
-    communes = con.execute(
-        f"""SELECT t.area_code, t.area_name, d.area_name AS district, t.guest_nights AS value
-            FROM tourism_yearly t LEFT JOIN (SELECT DISTINCT area_code, area_name
-                 FROM tourism_yearly WHERE area_level = 'district') d
-                 ON d.area_code = t.parent_code
-            WHERE t.area_level = 'commune' AND {_ALL} AND t.year = ?""",
-        [year],
-    ).pl()
-    fig, listed = charts.commune_map(
-        communes,
-        f"Số đêm lưu trú năm {year} theo xã, phường",
-        f"Guest-nights {year} by commune",
-        mart="tourism_yearly",
-        value_label="Đêm lưu trú / guest-nights",
-    )
     sections.append(
-        Section("Xã, phường 2025 / 2025 communes", [fig, Note(charts.MAP_NOTE), listed])
+        communes_section(
+            con,
+            "tourism_yearly",
+            "guest_nights",
+            f"{_ALL} AND year = (SELECT max(year) FROM tourism_yearly)",
+            (f"Số đêm lưu trú năm {year} theo xã, phường", f"Guest-nights {year} by commune"),
+            value_label="Đêm lưu trú / guest-nights",
+        )
     )
     sections.append(Section("Quốc tịch / Nationality", [nationality_table(con, year)]))
-    late = con.execute(
-        """SELECT month, late_share FROM lodging_compliance
-           WHERE area_level = 'province' AND establishment_type = 'all' ORDER BY month"""
-    ).pl()
     sections.append(
-        Section(
+        province_months_section(
+            con,
             "Chấp hành / Compliance",
-            [
-                charts.lines(
-                    "Tỷ lệ thông báo lưu trú quá hạn (tỉnh)",
-                    "Share of late notifications (province)",
-                    mart="lodging_compliance",
-                    x=late["month"].to_list(),
-                    series=[
-                        charts.Series(
-                            "Thông báo quá hạn / late notifications", late["late_share"].to_list()
-                        )
-                    ],
-                    y_title="%",
-                    percent=True,
-                )
-            ],
+            ("Tỷ lệ thông báo lưu trú quá hạn (tỉnh)", "Share of late notifications (province)"),
+            "lodging_compliance",
+            {"late_share": "Thông báo quá hạn / late notifications"},
+            where="establishment_type = 'all'",
+            y_title="%",
+            percent=True,
         )
     )
     return sections

@@ -1,9 +1,6 @@
 """Model 36, population situation: the population register's baseline snapshot and monthly change
-records. Everything the domain contributes, declared once: title, sources and their contracts,
-staging steps, the marts with their catalogue entries and disclosure rules, the links to other
-marts, labels, suites, SQL checks, reason codes and the report and workbook tables. Dagster-
-free: assets/population.py builds the domain's assets from it and domains/__init__.py assembles
-the registries. Adding a model: a module like this one (README, "Adding a model")."""
+records. The domain's declaration, Dagster-free (domains/__init__.py lists its parts); the source
+contracts are in sources/contracts/population.py and assets/population.py builds the assets."""
 
 from __future__ import annotations
 
@@ -11,20 +8,21 @@ import duckdb
 import great_expectations.expectations as gxe
 import polars as pl
 
+from domains import expectations as expect
 from domains.base import AREA_KEYS, Check, Mart, Staging
 from protection.perturb import Perturbation
-from quality.suites import SEXES, communes_2025, suite
+from quality.suites import SEXES, suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
-from reporting.yearbook import Frame, SmallBase, YearbookTable, area_table
+from reporting.sections import communes_section, province_months_section
+from reporting.yearbook import AreaTable, Frame, SmallBase, YearbookTable, area_sql
 from sources.contracts import population as contracts
 
-NAME = "population"  # asset group of its raw, staging and quarantine tables
-MODEL = 36  # the Project 06 model number; its marts are in the asset group model_36
+NAME = "population"
+MODEL = 36
 TITLE = ("Tình hình dân cư", "Population situation")
 REPORT_SOURCE = "Đăng ký dân cư (ảnh chụp gốc và biến động hằng tháng) / population register"
-CONTRACTS = contracts.CONTRACTS
 STAGING = [
     Staging(
         "residents",
@@ -187,6 +185,13 @@ def _per_mean(numerator: str) -> str:
     return f"round(1000.0 * ({numerator}) / nullif({_MEAN}, 0), 2)"
 
 
+def _change_perturbation(period: str, counts: tuple[str, ...], **derived: str) -> Perturbation:
+    """The protection of a mart of the balancing equation's stocks and flows by period and area
+    (population_change, population_rates): the stocks and flows counted, then `counts`, and the
+    figures `derived` from them."""
+    return Perturbation(keys=(period, *AREA_KEYS), counts=(*_CHANGE, *counts), derived=derived)
+
+
 MARTS: list[Mart] = [
     Mart(
         "population_by_age_sex",
@@ -229,15 +234,13 @@ MARTS: list[Mart] = [
         "Biến động dân số hằng tháng",
         "Monthly population change",
         "month × area",
-        Perturbation(
-            keys=("month", *AREA_KEYS),
-            counts=(*_CHANGE, "in_from_outside_province", "out_to_outside_province"),
-            derived={
-                "natural_increase": "p.births - p.deaths",
-                "net_migration": "p.in_migrants - p.out_migrants",
-                "balance_adjustment": "p.population_end - (p.population_start + p.births "
-                "- p.deaths + p.in_migrants - p.out_migrants)",
-            },
+        _change_perturbation(
+            "month",
+            ("in_from_outside_province", "out_to_outside_province"),
+            natural_increase="p.births - p.deaths",
+            net_migration="p.in_migrants - p.out_migrants",
+            balance_adjustment="p.population_end - (p.population_start + p.births "
+            "- p.deaths + p.in_migrants - p.out_migrants)",
         ),
         "Each stock and flow is perturbed on its own; balance_adjustment (computed from the "
         "published counts) closes the balancing equation. A month's start has the value of the "
@@ -249,19 +252,17 @@ MARTS: list[Mart] = [
         "Tỷ suất sinh, chết, di cư",
         "Crude birth, death and migration rates",
         "year × area",
-        Perturbation(
-            keys=("year", *AREA_KEYS),
-            counts=(*_CHANGE, "births_male", "births_female"),
-            derived={
-                "mean_population": _MEAN,
-                "crude_birth_rate": _per_mean("p.births"),
-                "crude_death_rate": _per_mean("p.deaths"),
-                "natural_increase_rate": _per_mean("p.births - p.deaths"),
-                "in_migration_rate": _per_mean("p.in_migrants"),
-                "out_migration_rate": _per_mean("p.out_migrants"),
-                "net_migration_rate": _per_mean("p.in_migrants - p.out_migrants"),
-                "sex_ratio_at_birth": "round(100.0 * p.births_male / nullif(p.births_female, 0), 1)",
-            },
+        _change_perturbation(
+            "year",
+            ("births_male", "births_female"),
+            mean_population=_MEAN,
+            crude_birth_rate=_per_mean("p.births"),
+            crude_death_rate=_per_mean("p.deaths"),
+            natural_increase_rate=_per_mean("p.births - p.deaths"),
+            in_migration_rate=_per_mean("p.in_migrants"),
+            out_migration_rate=_per_mean("p.out_migrants"),
+            net_migration_rate=_per_mean("p.in_migrants - p.out_migrants"),
+            sex_ratio_at_birth="round(100.0 * p.births_male / nullif(p.births_female, 0), 1)",
         ),
         "A year's counts are perturbed on their own: they are not the sum of the published months.",
     ),
@@ -326,63 +327,46 @@ MARTS: list[Mart] = [
 ]
 
 # --- great-expectations suites (quality/suites.py runs them)
-EVENT_TYPES = ["birth", "death", "move_in", "move_out", "internal_move"]
+EVENT_TYPES = contracts.EVENT_TYPE.codes  # the contract's code list (so are the others below)
 
 
-@suite(
-    "staging.residents",
-    blocking=True,
-    description="Accepted residents: one row per pseudonymised person, typed, in a 2025 commune.",
-)
+@suite("staging.residents", blocking=True)
 def residents_contract(con: duckdb.DuckDBPyConnection) -> list:
+    """Accepted residents: one row per pseudonymised person, typed, in a 2025 commune."""
     return [
-        gxe.ExpectColumnValuesToNotBeNull(column="person_key"),
-        gxe.ExpectColumnValuesToBeUnique(column="person_key"),
-        gxe.ExpectColumnValueLengthsToEqual(column="person_key", value=64),
+        *expect.identifier("person_key"),
+        gxe.ExpectColumnValueLengthsToEqual(column="person_key", value=expect.PSEUDONYM_LENGTH),
         gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=SEXES),
-        gxe.ExpectColumnValuesToNotBeNull(column="date_of_birth"),
-        gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
-        gxe.ExpectColumnValuesToBeInSet(column="status", value_set=["alive", "deceased"]),
+        *expect.not_null("date_of_birth"),
+        *expect.in_2025_commune(con),
+        gxe.ExpectColumnValuesToBeInSet(column="status", value_set=contracts.RESIDENT_STATUS.codes),
         gxe.ExpectColumnValuesToBeInSet(
-            column="residence_type", value_set=["thường trú", "tạm trú"], mostly=0.99
+            column="residence_type", value_set=contracts.RESIDENCE_TYPE.codes, mostly=0.99
         ),
     ]
 
 
-@suite(
-    "staging.residents",
-    blocking=False,
-    description="Quality thresholds on the residents snapshot (code lists, nationality); any "
-    "value of a code list read as unknown warns.",
-)
+@suite("staging.residents", blocking=False)
 def residents_quality(con: duckdb.DuckDBPyConnection) -> list:
+    """Quality thresholds on the residents snapshot (code lists, nationality); any value of a
+    code list read as unknown warns."""
     return [
-        *(
-            gxe.ExpectColumnValuesToBeInSet(column=f"fix_unknown_{field}", value_set=[False])
-            for field in ("relation_to_head", "marital_status", "education_level", "residence_type")
+        *expect.none_unknown(
+            "relation_to_head", "marital_status", "education_level", "residence_type"
         ),
         gxe.ExpectColumnValuesToBeInSet(
             column="relation_to_head",
-            value_set=["chủ hộ", "vợ", "chồng", "con", "cha", "mẹ", "cháu", "khác"],
+            value_set=contracts.RELATION_TO_HEAD.codes,
             mostly=0.99,
         ),
         gxe.ExpectColumnValuesToBeInSet(
             column="marital_status",
-            value_set=["chưa kết hôn", "có vợ/chồng", "góa", "ly hôn"],
+            value_set=contracts.MARITAL_STATUS.codes,
             mostly=0.99,
         ),
         gxe.ExpectColumnValuesToBeInSet(
             column="education_level",
-            value_set=[
-                "chưa đi học",
-                "tiểu học",
-                "THCS",
-                "THPT",
-                "trung cấp",
-                "cao đẳng",
-                "đại học",
-                "sau đại học",
-            ],
+            value_set=contracts.EDUCATION_LEVEL.codes,
             mostly=0.99,
         ),
         gxe.ExpectColumnValuesToMatchRegex(column="nationality", regex=r"^[A-Z]{3}$", mostly=0.999),
@@ -390,19 +374,15 @@ def residents_quality(con: duckdb.DuckDBPyConnection) -> list:
     ]
 
 
-@suite(
-    "staging.events",
-    blocking=True,
-    description="Accepted population events: typed, dated, in a 2025 commune, unique.",
-)
+@suite("staging.events", blocking=True)
 def events_contract(con: duckdb.DuckDBPyConnection) -> list:
+    """Accepted population events: typed, dated, in a 2025 commune, unique."""
     return [
-        gxe.ExpectColumnValuesToNotBeNull(column="event_id"),
-        gxe.ExpectColumnValuesToBeUnique(column="event_id"),
-        gxe.ExpectColumnValuesToNotBeNull(column="person_key"),
+        *expect.identifier("event_id"),
+        *expect.not_null("person_key"),
         gxe.ExpectColumnValuesToBeInSet(column="event_type", value_set=EVENT_TYPES),
-        gxe.ExpectColumnValuesToNotBeNull(column="event_date"),
-        gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
+        *expect.not_null("event_date"),
+        *expect.in_2025_commune(con),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="registered_date",
             column_B="event_date",
@@ -455,7 +435,6 @@ REPAIRS: dict[str, str] = {
 # Rates per 1,000 (or 100,000) of a population under this many persons are marked '*': a few
 # events more or less (or the perturbation's ±3) move them far.
 SMALL_POPULATION = SmallBase(1000, "người", "persons")
-_AREA = "area_code"
 _BY_SEX = {"Tổng": "Tổng số / Total", "Nam": "Nam / Male", "Nữ": "Nữ / Female"}
 _STOCK_REF = "Tại 0 giờ ngày ghi ở cột (dân số ngày 01/01 bằng dân số cuối ngày 31/12 năm trước)."
 _YEAR_REF = "Cả năm (01/01 - 31/12); dân số bình quân = (đầu năm + cuối năm) / 2."
@@ -463,111 +442,95 @@ _YEAR_REF = "Cả năm (01/01 - 31/12); dân số bình quân = (đầu năm + c
 
 def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None]:
     """The yearbook tables of model 36, in print order (numbered by the caller)."""
+    # AreaTable(id, short, title, title_en, unit, mart, sql, definition, reference, kind, options)
     return [
-        area_table(
-            con,
-            id="population",
-            short="Dân số",
-            title="Dân số phân theo đơn vị hành chính",
-            title_en="Population by administrative unit",
-            unit="Người / persons",
-            mart="population_indicators",
-            sql=f"SELECT {_AREA}, ref_date AS period, population AS value FROM population_indicators",
-            definition="Người thường trú và tạm trú đang sinh sống trên địa bàn (đăng ký dân cư).",
-            reference=_STOCK_REF,
-            kind="date",
-        ),
-        area_table(
-            con,
-            id="population_sex",
-            short="Dân số theo giới tính",
-            title="Dân số phân theo giới tính",
-            title_en="Population by sex",
-            unit="Người / persons",
-            mart="population_indicators",
-            sql=f"""SELECT {_AREA}, ref_date AS period, 'Tổng' AS sub, population AS value
+        AreaTable(
+            "population",
+            "Dân số",
+            "Dân số phân theo đơn vị hành chính",
+            "Population by administrative unit",
+            "Người / persons",
+            "population_indicators",
+            area_sql("population_indicators", "ref_date", "population"),
+            "Người thường trú và tạm trú đang sinh sống trên địa bàn (đăng ký dân cư).",
+            _STOCK_REF,
+            "date",
+        ).build(con),
+        AreaTable(
+            "population_sex",
+            "Dân số theo giới tính",
+            "Dân số phân theo giới tính",
+            "Population by sex",
+            "Người / persons",
+            "population_indicators",
+            """SELECT area_code, ref_date AS period, 'Tổng' AS sub, population AS value
                     FROM population_indicators
-                    UNION ALL SELECT {_AREA}, ref_date, 'Nam', males FROM population_indicators
-                    UNION ALL SELECT {_AREA}, ref_date, 'Nữ', females FROM population_indicators""",
-            definition="Dân số theo giới tính; tổng số được đếm riêng, không cộng từ nam và nữ.",
-            reference=_STOCK_REF,
-            kind="date",
+                    UNION ALL SELECT area_code, ref_date, 'Nam', males FROM population_indicators
+                    UNION ALL SELECT area_code, ref_date, 'Nữ', females FROM population_indicators""",
+            "Dân số theo giới tính; tổng số được đếm riêng, không cộng từ nam và nữ.",
+            _STOCK_REF,
+            "date",
             subs=_BY_SEX,
-        ),
-        area_table(
-            con,
-            id="mean_population",
-            short="Dân số trung bình",
-            title="Dân số trung bình",
-            title_en="Mean population",
-            unit="Người / persons",
-            mart="population_rates",
-            sql=f"SELECT {_AREA}, year AS period, mean_population AS value FROM population_rates",
-            definition="Trung bình dân số đầu năm và cuối năm (UN DESA), từ số đã công bố.",
-            reference=_YEAR_REF,
-            kind="year",
+        ).build(con),
+        AreaTable(
+            "mean_population",
+            "Dân số trung bình",
+            "Dân số trung bình",
+            "Mean population",
+            "Người / persons",
+            "population_rates",
+            area_sql("population_rates", "year", "mean_population"),
+            "Trung bình dân số đầu năm và cuối năm (UN DESA), từ số đã công bố.",
+            _YEAR_REF,
+            "year",
             decimals=1,
-        ),
-        area_table(
-            con,
-            id="density",
-            short="Mật độ dân số",
-            title="Mật độ dân số phân theo đơn vị hành chính",
-            title_en="Population density",
-            unit="Người/km² / persons per km²",
-            mart="population_indicators",
-            sql=f"SELECT {_AREA}, ref_date AS period, density_per_km2 AS value "
-            "FROM population_indicators",
-            definition="Dân số chia cho diện tích (km²); diện tích huyện cũ là tổng diện tích các "
+        ).build(con),
+        AreaTable(
+            "density",
+            "Mật độ dân số",
+            "Mật độ dân số phân theo đơn vị hành chính",
+            "Population density",
+            "Người/km² / persons per km²",
+            "population_indicators",
+            area_sql("population_indicators", "ref_date", "density_per_km2"),
+            "Dân số chia cho diện tích (km²); diện tích huyện cũ là tổng diện tích các "
             "xã, phường năm 2025 thuộc huyện.",
-            reference="Tại 0 giờ ngày ghi ở cột.",
-            kind="date",
+            "Tại 0 giờ ngày ghi ở cột.",
+            "date",
             decimals=1,
-        ),
-        area_table(
-            con,
-            id="births",
-            short="Số sinh",
-            title="Số trẻ sinh ra trong năm",
-            title_en="Live births",
-            unit="Trẻ / births",
-            mart="population_rates",
-            sql=f"SELECT {_AREA}, year AS period, births AS value FROM population_rates",
-            definition="Số trẻ sinh sống được đăng ký, tính theo ngày sinh (UN DESA).",
-            reference="Cả năm (01/01 - 31/12).",
-            kind="year",
-        ),
-        area_table(
-            con,
-            id="crude_birth_rate",
-            short="Tỷ suất sinh thô",
-            title="Tỷ suất sinh thô",
-            title_en="Crude birth rate",
-            unit="‰",
-            mart="population_rates",
-            sql=f"""SELECT {_AREA}, year AS period, crude_birth_rate AS value,
-                           mean_population AS base FROM population_rates""",
-            definition="Số sinh trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
-            reference=_YEAR_REF,
-            kind="year",
-            decimals=1,
-            small_base=SMALL_POPULATION,
-        ),
-        area_table(
-            con,
-            id="crude_death_rate",
-            short="Tỷ suất chết thô",
-            title="Tỷ suất chết thô",
-            title_en="Crude death rate",
-            unit="‰",
-            mart="population_rates",
-            sql=f"""SELECT {_AREA}, year AS period, crude_death_rate AS value,
-                           mean_population AS base FROM population_rates""",
-            definition="Số người chết trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
-            reference=_YEAR_REF,
-            kind="year",
-            decimals=1,
-            small_base=SMALL_POPULATION,
+        ).build(con),
+        AreaTable(
+            "births",
+            "Số sinh",
+            "Số trẻ sinh ra trong năm",
+            "Live births",
+            "Trẻ / births",
+            "population_rates",
+            area_sql("population_rates", "year", "births"),
+            "Số trẻ sinh sống được đăng ký, tính theo ngày sinh (UN DESA).",
+            "Cả năm (01/01 - 31/12).",
+            "year",
+        ).build(con),
+        # the two crude rates: events of the year per 1,000 of the mean population
+        *(
+            AreaTable(
+                f"crude_{event}_rate",
+                title,
+                title,
+                title_en,
+                "‰",
+                "population_rates",
+                area_sql("population_rates", "year", f"crude_{event}_rate", base="mean_population"),
+                f"{counted} trong năm trên 1.000 dân bình quân năm (UN DESA, TCTK).",
+                _YEAR_REF,
+                "year",
+                decimals=1,
+                small_base=SMALL_POPULATION,
+            ).build(con)
+            for event, title, title_en, counted in (
+                ("birth", "Tỷ suất sinh thô", "Crude birth rate", "Số sinh"),
+                ("death", "Tỷ suất chết thô", "Crude death rate", "Số người chết"),
+            )
         ),
         *projection_tables(con),
     ]
@@ -592,6 +555,9 @@ def _projection_method(con: duckdb.DuckDBPyConnection) -> str:
 
 
 _BROAD_AGES = {"0-14": "0-14 tuổi / aged 0-14", "15-64": "15-64", "65+": "65+"}
+# a projection is never preliminary (no late registration will change it) and is made for the
+# province and the former districts only
+_PROJECTED = {"preliminary": False, "levels": ("province", "district")}
 
 
 def projection_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None]:
@@ -608,35 +574,32 @@ def projection_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | No
         f"hằng năm. {_projection_method(con)}."
     )
     return [
-        area_table(
-            con,
-            id="projection",
-            short="Dân số dự báo",
-            title="Dân số dự báo đến năm 2031 (dự báo)",
-            title_en="Population projection to 2031 (projection)",
-            unit="Người / persons",
-            mart="population_projection",
-            sql=f"""SELECT area_code, ref_date AS period, population AS value
+        AreaTable(
+            "projection",
+            "Dân số dự báo",
+            "Dân số dự báo đến năm 2031 (dự báo)",
+            "Population projection to 2031 (projection)",
+            "Người / persons",
+            "population_projection",
+            f"""SELECT area_code, ref_date AS period, population AS value
                     FROM population_indicators WHERE ref_date = DATE '{base_date}'
                     UNION ALL SELECT area_code, ref_date, projected_population
                     FROM population_projection WHERE sex = 'Tổng' AND age_group = 'Tổng'""",
-            definition="Dân số dự báo (khoảng 80 % trong bảng population_projection), xuất phát "
+            "Dân số dự báo (khoảng 80 % trong bảng population_projection), xuất phát "
             "từ dân số đã công bố.",
-            reference=reference,
-            kind="date",
-            preliminary=False,
+            reference,
+            "date",
             period_subs=labels,
-            levels=("province", "district"),
-        ),
-        area_table(
-            con,
-            id="projection_ages",
-            short="Dân số dự báo theo tuổi",
-            title="Dân số dự báo theo nhóm tuổi (dự báo)",
-            title_en="Population projection by broad age group (projection)",
-            unit="Người / persons",
-            mart="population_projection",
-            sql=f"""SELECT area_code, ref_date AS period, '0-14' AS sub, aged_0_14 AS value
+            **_PROJECTED,
+        ).build(con),
+        AreaTable(
+            "projection_ages",
+            "Dân số dự báo theo tuổi",
+            "Dân số dự báo theo nhóm tuổi (dự báo)",
+            "Population projection by broad age group (projection)",
+            "Người / persons",
+            "population_projection",
+            f"""SELECT area_code, ref_date AS period, '0-14' AS sub, aged_0_14 AS value
                     FROM population_indicators WHERE ref_date = DATE '{base_date}'
                     UNION ALL SELECT area_code, ref_date, '15-64', aged_15_64
                     FROM population_indicators WHERE ref_date = DATE '{base_date}'
@@ -645,13 +608,12 @@ def projection_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | No
                     UNION ALL SELECT area_code, ref_date, age_group, projected_population
                     FROM population_projection
                     WHERE sex = 'Tổng' AND age_group IN ('0-14', '15-64', '65+')""",
-            definition="Dân số dự báo theo nhóm tuổi rộng (UN DESA: 0-14, 15-64, 65+).",
-            reference=reference,
-            kind="date",
-            preliminary=False,
+            "Dân số dự báo theo nhóm tuổi rộng (UN DESA: 0-14, 15-64, 65+).",
+            reference,
+            "date",
             subs=_BROAD_AGES,
-            levels=("province", "district"),
-        ),
+            **_PROJECTED,
+        ).build(con),
     ]
 
 
@@ -788,45 +750,30 @@ def report_sections(con: duckdb.DuckDBPyConnection, tables: list[YearbookTable])
             Note(SMALL_POPULATION.note + " Cột gạch chéo / hatched bars."),
         ]
     sections.append(Section("Huyện cũ / Former districts", districts))
-    communes = con.execute(
-        """SELECT p.area_code, p.area_name, d.area_name AS district, p.population AS value
-           FROM population_indicators p
-           LEFT JOIN (SELECT DISTINCT area_code, area_name FROM population_indicators
-                      WHERE area_level = 'district') d ON d.area_code = p.parent_code
-           WHERE p.area_level = 'commune'
-             AND p.ref_date = (SELECT max(ref_date) FROM population_indicators)"""
-    ).pl()
-    fig, listed = charts.commune_map(
-        communes,
-        f"Dân số các xã, phường 2025, {latest:%d/%m/%Y}",
-        f"Population of the 2025 communes, {latest:%d/%m/%Y}",
-        mart="population_indicators",
-        value_label="Dân số / population",
+    sections.append(
+        communes_section(
+            con,
+            "population_indicators",
+            "population",
+            "ref_date = (SELECT max(ref_date) FROM population_indicators)",
+            (
+                f"Dân số các xã, phường 2025, {latest:%d/%m/%Y}",
+                f"Population of the 2025 communes, {latest:%d/%m/%Y}",
+            ),
+            value_label="Dân số / population",
+        )
     )
     sections.append(
-        Section("Xã, phường 2025 / 2025 communes", [fig, Note(charts.MAP_NOTE), listed])
-    )
-    change = con.execute(
-        """SELECT month, births, deaths, in_migrants, out_migrants
-           FROM population_change WHERE area_level = 'province' ORDER BY month"""
-    ).pl()
-    series = [
-        charts.Series(f"{LABELS[c].vi} / {LABELS[c].en}", change[c].to_list())
-        for c in ("births", "deaths", "in_migrants", "out_migrants")
-    ]
-    sections.append(
-        Section(
+        province_months_section(
+            con,
             "Biến động / Change",
-            [
-                charts.lines(
-                    "Biến động dân số hằng tháng (tỉnh)",
-                    "Monthly population change (province)",
-                    mart="population_change",
-                    x=change["month"].to_list(),
-                    series=series,
-                    y_title="Người / persons",
-                )
-            ],
+            ("Biến động dân số hằng tháng (tỉnh)", "Monthly population change (province)"),
+            "population_change",
+            {
+                c: f"{LABELS[c].vi} / {LABELS[c].en}"
+                for c in ("births", "deaths", "in_migrants", "out_migrants")
+            },
+            y_title="Người / persons",
         )
     )
     sections += projection_sections(con)

@@ -1,9 +1,6 @@
 """Model 39, public order and social safety: the police incident log and camera traffic violations.
-Everything the domain contributes, declared once: title, sources and their contracts, staging
-steps, the marts with their catalogue entries and disclosure rules, the links to other marts,
-labels, suites, SQL checks, reason codes and the report and workbook tables. Dagster-free:
-assets/public_order.py builds the domain's assets from it and domains/__init__.py assembles the
-registries. Adding a model: a module like this one (README, "Adding a model")."""
+The domain's declaration, Dagster-free (domains/__init__.py lists its parts); the source contracts
+are in sources/contracts/public_order.py and assets/public_order.py builds the assets."""
 
 from __future__ import annotations
 
@@ -13,22 +10,30 @@ import duckdb
 import great_expectations.expectations as gxe
 import polars as pl
 
+from domains import expectations as expect
 from domains.base import AREA_KEYS, Check, Mart, Staging
 from protection.perturb import Perturbation
-from quality.suites import communes_2025, suite
+from quality.suites import suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section
-from reporting.yearbook import SmallBase, YearbookTable, area_table, category_table
+from reporting.sections import communes_section
+from reporting.yearbook import (
+    AreaTable,
+    CategoryTable,
+    SmallBase,
+    TableDeclaration,
+    YearbookTable,
+    area_sql,
+)
 from sources.contracts import public_order as contracts
 
-NAME = "public_order"  # asset group of its raw, staging and quarantine tables
-MODEL = 39  # the Project 06 model number; its marts are in the asset group model_39
+NAME = "public_order"
+MODEL = 39
 TITLE = ("Trật tự, an toàn xã hội", "Public order and social safety")
 REPORT_SOURCE = (
     "Sổ theo dõi vụ việc của công an; vi phạm phát hiện qua camera / police log, cameras"
 )
-CONTRACTS = contracts.CONTRACTS
 STAGING = [
     Staging(
         "incidents",
@@ -90,8 +95,20 @@ REFERENCE = Path(__file__).resolve().parent.parent / "sources" / "reference"
 # --- marts with their catalogue entries and their protection (protection/perturb.py)
 _YEAR_POPULATION = """LEFT JOIN publish.population_rates pr ON pr.year = p.year
      AND pr.area_level = p.area_level AND pr.area_code = p.area_code"""
-_PAID_SHARE = "round(p.paid / nullif(p.violations, 0), 4)"
 _CLEARANCE = "CASE WHEN p.incidents > 0 THEN round(p.cleared / p.incidents, 4) END"
+
+
+def _traffic_perturbation(period: str, exact: tuple[str, ...] = ()) -> Perturbation:
+    """The protection of camera violations (period × area × violation group × vehicle type):
+    violations and payments counted, fines as magnitudes, the share paid derived."""
+    return Perturbation(
+        keys=(period, *AREA_KEYS, "violation_group", "vehicle_type"),
+        counts=("violations", "paid"),
+        magnitudes=("fines_vnd",),
+        derived={"paid_share": "round(p.paid / nullif(p.violations, 0), 4)"},
+        exact=exact,
+    )
+
 
 MARTS: list[Mart] = [
     Mart(
@@ -138,12 +155,7 @@ MARTS: list[Mart] = [
         "Vi phạm giao thông phát hiện qua camera",
         "Camera-detected traffic violations",
         "month × area × violation_group × vehicle_type",
-        Perturbation(
-            keys=("month", *AREA_KEYS, "violation_group", "vehicle_type"),
-            counts=("violations", "paid"),
-            magnitudes=("fines_vnd",),
-            derived={"paid_share": _PAID_SHARE},
-        ),
+        _traffic_perturbation("month"),
     ),
     Mart(
         "traffic_violations_yearly",
@@ -151,21 +163,17 @@ MARTS: list[Mart] = [
         "Vi phạm giao thông phát hiện qua camera, cả năm",
         "Camera-detected traffic violations, by year",
         "year × area × violation_group × vehicle_type",
-        Perturbation(
-            keys=("year", *AREA_KEYS, "violation_group", "vehicle_type"),
-            counts=("violations", "paid"),
-            magnitudes=("fines_vnd",),
-            derived={"paid_share": _PAID_SHARE},
-            exact=("months_covered",),
-        ),
+        _traffic_perturbation("year", exact=("months_covered",)),
         "A year's counts are perturbed on their own, never summed from published months.",
     ),
 ]
 
 # --- great-expectations suites (quality/suites.py runs them)
 ICCS_SECTIONS = [f"{i:02d}" for i in range(1, 12)]
-INCIDENT_STATUSES = ["under_investigation", "cleared"]
-VEHICLE_TYPES = ["motorbike", "car", "truck", "bus"]
+# the contracts' code lists
+INCIDENT_STATUSES = contracts.INCIDENT_STATUS.codes
+VEHICLE_TYPES = contracts.VEHICLE_TYPE.codes
+# the groups of sources/reference/violation_codes.csv, and 'other' for a code it does not know
 VIOLATION_GROUPS = [
     "TOC_DO",
     "DEN_DO",
@@ -178,22 +186,17 @@ VIOLATION_GROUPS = [
 ]
 
 
-@suite(
-    "staging.incidents",
-    blocking=True,
-    description="Accepted incidents: unique, timed, in a 2025 commune, in an ICCS section, "
-    "never occurring after they were reported.",
-)
+@suite("staging.incidents", blocking=True)
 def incidents_contract(con: duckdb.DuckDBPyConnection) -> list:
+    """Accepted incidents: unique, timed, in a 2025 commune, in an ICCS section, never
+    occurring after they were reported."""
     return [
-        gxe.ExpectColumnValuesToNotBeNull(column="incident_id"),
-        gxe.ExpectColumnValuesToBeUnique(column="incident_id"),
-        gxe.ExpectColumnValuesToNotBeNull(column="occurred_at"),
-        gxe.ExpectColumnValuesToNotBeNull(column="occurred_month"),
-        gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
+        *expect.identifier("incident_id"),
+        *expect.not_null("occurred_at", "occurred_month"),
+        *expect.in_2025_commune(con),
         gxe.ExpectColumnValuesToBeInSet(column="iccs_section", value_set=ICCS_SECTIONS),
         gxe.ExpectColumnValuesToBeInSet(column="status", value_set=INCIDENT_STATUSES),
-        gxe.ExpectColumnValuesToNotBeNull(column="cleared"),
+        *expect.not_null("cleared"),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="reported_at",
             column_B="occurred_at",
@@ -202,59 +205,47 @@ def incidents_contract(con: duckdb.DuckDBPyConnection) -> list:
     ]
 
 
-@suite(
-    "staging.incidents",
-    blocking=False,
-    description="At most 2 % of incidents with an article the reference list does not know "
-    "(section 11, as the design says); any unknown status warns (it counts as not cleared).",
-)
+@suite("staging.incidents", blocking=False)
 def incidents_quality(con: duckdb.DuckDBPyConnection) -> list:
+    """At most 2 % of incidents with an article the reference list does not know (section 11,
+    as the design says); any unknown status warns (it counts as not cleared)."""
     return [
         gxe.ExpectColumnValuesToBeInSet(
             column="fix_unknown_article", value_set=[False], mostly=0.98
         ),
-        gxe.ExpectColumnValuesToBeInSet(column="fix_unknown_status", value_set=[False]),
+        *expect.none_unknown("status"),
         gxe.ExpectColumnValuesToMatchRegex(
             column="category_code", regex=r"^(HS\d{1,3}|KHAC)$", mostly=0.99
         ),
     ]
 
 
-@suite(
-    "staging.traffic_violations",
-    blocking=True,
-    description="Accepted violations: unique, timed, in a 2025 commune, with a plate "
-    "pseudonym and a non-negative fine.",
-)
+@suite("staging.traffic_violations", blocking=True)
 def traffic_violations_contract(con: duckdb.DuckDBPyConnection) -> list:
+    """Accepted violations: unique, timed, in a 2025 commune, with a plate pseudonym and a
+    non-negative fine."""
     return [
-        gxe.ExpectColumnValuesToNotBeNull(column="violation_id"),
-        gxe.ExpectColumnValuesToBeUnique(column="violation_id"),
-        gxe.ExpectColumnValuesToNotBeNull(column="detected_at"),
-        gxe.ExpectColumnValuesToBeInSet(column="commune_code", value_set=communes_2025(con)),
-        gxe.ExpectColumnValuesToNotBeNull(column="plate_key"),
-        gxe.ExpectColumnValueLengthsToEqual(column="plate_key", value=64),
+        *expect.identifier("violation_id"),
+        *expect.not_null("detected_at"),
+        *expect.in_2025_commune(con),
+        *expect.pseudonym("plate_key"),
         gxe.ExpectColumnValuesToBeBetween(column="fine_vnd", min_value=0),
-        gxe.ExpectColumnValuesToNotBeNull(column="fine_vnd"),
+        *expect.not_null("fine_vnd"),
         gxe.ExpectColumnValuesToBeInSet(column="violation_group", value_set=VIOLATION_GROUPS),
         gxe.ExpectColumnValuesToBeInSet(column="vehicle_type", value_set=VEHICLE_TYPES + ["other"]),
     ]
 
 
-@suite(
-    "staging.traffic_violations",
-    blocking=False,
-    description="At most 2 % of violations with an unknown code (the group 'other', as the "
-    "design says); any unknown vehicle type or unreadable paid flag warns; plates registered "
-    "in a province code.",
-)
+@suite("staging.traffic_violations", blocking=False)
 def traffic_violations_quality(con: duckdb.DuckDBPyConnection) -> list:
+    """At most 2 % of violations with an unknown code (the group 'other', as the design says);
+    any unknown vehicle type or unreadable paid flag warns; plates registered in a province
+    code."""
     return [
         gxe.ExpectColumnValuesToNotBeInSet(
             column="violation_group", value_set=["other"], mostly=0.98
         ),
-        gxe.ExpectColumnValuesToBeInSet(column="fix_unknown_vehicle_type", value_set=[False]),
-        gxe.ExpectColumnValuesToBeInSet(column="fix_unknown_paid", value_set=[False]),
+        *expect.none_unknown("vehicle_type", "paid"),
         gxe.ExpectColumnValuesToMatchRegex(column="plate_province", regex=r"^\d{2}$"),
     ]
 
@@ -314,13 +305,12 @@ REPAIRS: dict[str, str] = {
 # incidents than this, are marked '*'.
 SMALL_POPULATION = SmallBase(1000, "người", "persons")
 SMALL_INCIDENTS = SmallBase(20, "vụ", "incidents")
-_AREA = "area_code"
 _REF = (
     "Cả năm, theo ngày xảy ra; số năm lấy từ bảng năm đã công bố (không cộng các tháng). "
     "Năm chưa đủ 12 tháng ghi rõ số tháng có số liệu."
 )
-_YEARLY = "FROM public_order_yearly WHERE upper(iccs_section) = 'ALL'"
-_TRAFFIC = "FROM traffic_violations_yearly WHERE violation_group = 'all' AND vehicle_type = 'all'"
+_ALL_SECTIONS = "upper(iccs_section) = 'ALL'"
+_ALL_TRAFFIC = "violation_group = 'all' AND vehicle_type = 'all'"
 
 
 def iccs_names() -> dict[str, str]:
@@ -362,117 +352,121 @@ def yearbook_tables(con: duckdb.DuckDBPyConnection) -> list[YearbookTable | None
         f"WHEN '{code}' THEN '{name.replace(chr(39), chr(39) * 2)}'"
         for code, name in groups.items()
     )
-    return [
-        area_table(
-            con,
-            id="incidents",
-            short="Số vụ việc",
-            title="Số vụ việc về trật tự xã hội",
-            title_en="Recorded incidents",
-            unit="Vụ / incidents",
-            mart="public_order_yearly",
-            sql=f"SELECT {_AREA}, year AS period, incidents AS value {_YEARLY}",
-            definition="Vụ việc trong sổ theo dõi của công an, mọi nhóm tội phạm ICCS v1.0.",
-            reference=_REF,
-            kind="year",
-            period_subs=incidents_partial,
+    traffic_ref = _REF.replace("xảy ra", "phát hiện")
+
+    # a table of the police log, or of the camera violations: a year's figures (the reference
+    # period says which date counts), the months a partial year covers printed under it
+    def incident_table(table: type[TableDeclaration], *declared, **options) -> TableDeclaration:
+        return table(*declared, _REF, "year", period_subs=incidents_partial, **options)
+
+    def traffic_table(table: type[TableDeclaration], *declared, **options) -> TableDeclaration:
+        return table(*declared, traffic_ref, "year", period_subs=traffic_partial, **options)
+
+    # incident_table / traffic_table(AreaTable or CategoryTable, id, short, title, title_en, unit,
+    # mart, sql, definition, options)
+    tables = [
+        incident_table(
+            AreaTable,
+            "incidents",
+            "Số vụ việc",
+            "Số vụ việc về trật tự xã hội",
+            "Recorded incidents",
+            "Vụ / incidents",
+            "public_order_yearly",
+            area_sql("public_order_yearly", "year", "incidents", where=_ALL_SECTIONS),
+            "Vụ việc trong sổ theo dõi của công an, mọi nhóm tội phạm ICCS v1.0.",
         ),
-        category_table(
-            con,
-            id="iccs",
-            short="Vụ việc theo nhóm ICCS",
-            title="Số vụ việc phân theo nhóm tội phạm ICCS (toàn tỉnh)",
-            title_en="Recorded incidents by ICCS section (province)",
-            unit="Vụ / incidents",
-            mart="public_order_yearly",
-            sql=f"""SELECT iccs_section AS row_key,
-                           CASE WHEN upper(iccs_section) = 'ALL' THEN 'Tổng số / Total'
-                                ELSE iccs_section || '. ' || iccs_section_name || ' / '
-                                     || CASE iccs_section {cases} ELSE '' END END AS row_label,
-                           iccs_section AS row_order, upper(iccs_section) = 'ALL' AS is_total,
-                           year AS period, incidents AS value
-                    FROM public_order_yearly WHERE area_level = 'province'""",
-            definition="Phân loại tội phạm quốc tế dùng cho thống kê ICCS v1.0 (UNODC 2015); "
-            "điều luật của Bộ luật Hình sự 2015 được xếp vào nhóm theo danh mục tham chiếu. Tổng "
-            "số được đếm riêng: các nhóm không cộng đúng bằng tổng.",
-            reference=_REF,
-            kind="year",
+        incident_table(
+            CategoryTable,
+            "iccs",
+            "Vụ việc theo nhóm ICCS",
+            "Số vụ việc phân theo nhóm tội phạm ICCS (toàn tỉnh)",
+            "Recorded incidents by ICCS section (province)",
+            "Vụ / incidents",
+            "public_order_yearly",
+            f"""SELECT iccs_section AS row_key,
+                       CASE WHEN upper(iccs_section) = 'ALL' THEN 'Tổng số / Total'
+                            ELSE iccs_section || '. ' || iccs_section_name || ' / '
+                                 || CASE iccs_section {cases} ELSE '' END END AS row_label,
+                       iccs_section AS row_order, upper(iccs_section) = 'ALL' AS is_total,
+                       year AS period, incidents AS value
+                FROM public_order_yearly WHERE area_level = 'province'""",
+            "Phân loại tội phạm quốc tế dùng cho thống kê ICCS v1.0 (UNODC 2015); điều luật của "
+            "Bộ luật Hình sự 2015 được xếp vào nhóm theo danh mục tham chiếu. Tổng số được đếm "
+            "riêng: các nhóm không cộng đúng bằng tổng.",
             stub="Nhóm tội phạm / ICCS section",
-            period_subs=incidents_partial,
         ),
-        area_table(
-            con,
-            id="rate_per_100k",
-            short="Số vụ trên 100.000 dân",
-            title="Số vụ việc trên 100.000 dân",
-            title_en="Incidents per 100,000 population",
-            unit="Vụ/100.000 dân / per 100,000",
-            mart="public_order_yearly",
-            sql=f"""SELECT {_AREA}, year AS period, rate_per_100k AS value,
-                           mean_population AS base {_YEARLY}""",
-            definition="Số vụ trong năm trên 100.000 dân bình quân năm (UNODC).",
-            reference=_REF,
-            kind="year",
+        incident_table(
+            AreaTable,
+            "rate_per_100k",
+            "Số vụ trên 100.000 dân",
+            "Số vụ việc trên 100.000 dân",
+            "Incidents per 100,000 population",
+            "Vụ/100.000 dân / per 100,000",
+            "public_order_yearly",
+            area_sql(
+                "public_order_yearly",
+                "year",
+                "rate_per_100k",
+                base="mean_population",
+                where=_ALL_SECTIONS,
+            ),
+            "Số vụ trong năm trên 100.000 dân bình quân năm (UNODC).",
             decimals=1,
             small_base=SMALL_POPULATION,
-            period_subs=incidents_partial,
         ),
-        area_table(
-            con,
-            id="clearance",
-            short="Tỷ lệ làm rõ",
-            title="Tỷ lệ vụ việc đã làm rõ",
-            title_en="Clearance rate",
-            unit="%",
-            mart="public_order_yearly",
-            sql=f"""SELECT {_AREA}, year AS period, clearance_rate AS value,
-                           incidents AS base {_YEARLY}""",
-            definition="Số vụ đã làm rõ chia cho số vụ xảy ra, tại thời điểm trích xuất.",
-            reference=_REF,
-            kind="year",
+        incident_table(
+            AreaTable,
+            "clearance",
+            "Tỷ lệ làm rõ",
+            "Tỷ lệ vụ việc đã làm rõ",
+            "Clearance rate",
+            "%",
+            "public_order_yearly",
+            area_sql(
+                "public_order_yearly",
+                "year",
+                "clearance_rate",
+                base="incidents",
+                where=_ALL_SECTIONS,
+            ),
+            "Số vụ đã làm rõ chia cho số vụ xảy ra, tại thời điểm trích xuất.",
             decimals=1,
             percent=True,
             small_base=SMALL_INCIDENTS,
-            period_subs=incidents_partial,
         ),
-        area_table(
-            con,
-            id="traffic",
-            short="Vi phạm giao thông",
-            title="Số vi phạm giao thông phát hiện qua camera",
-            title_en="Camera-detected traffic violations",
-            unit="Vi phạm / violations",
-            mart="traffic_violations_yearly",
-            sql=f"SELECT {_AREA}, year AS period, violations AS value {_TRAFFIC}",
-            definition="Vi phạm do camera phát hiện, theo ngày phát hiện, mọi nhóm hành vi và "
-            "loại xe.",
-            reference=_REF.replace("xảy ra", "phát hiện"),
-            kind="year",
-            period_subs=traffic_partial,
+        traffic_table(
+            AreaTable,
+            "traffic",
+            "Vi phạm giao thông",
+            "Số vi phạm giao thông phát hiện qua camera",
+            "Camera-detected traffic violations",
+            "Vi phạm / violations",
+            "traffic_violations_yearly",
+            area_sql("traffic_violations_yearly", "year", "violations", where=_ALL_TRAFFIC),
+            "Vi phạm do camera phát hiện, theo ngày phát hiện, mọi nhóm hành vi và loại xe.",
         ),
-        category_table(
-            con,
-            id="traffic_groups",
-            short="Vi phạm theo hành vi",
-            title="Số vi phạm giao thông qua camera phân theo nhóm hành vi (toàn tỉnh)",
-            title_en="Camera-detected traffic violations by group (province)",
-            unit="Vi phạm / violations",
-            mart="traffic_violations_yearly",
-            sql=f"""SELECT violation_group AS row_key,
-                           CASE violation_group WHEN 'all' THEN 'Tổng số / Total' {group_cases}
-                                ELSE violation_group END AS row_label,
-                           violation_group AS row_order, violation_group = 'all' AS is_total,
-                           year AS period, violations AS value
-                    FROM traffic_violations_yearly
-                    WHERE area_level = 'province' AND vehicle_type = 'all'""",
-            definition="Nhóm hành vi theo danh mục mã vi phạm (sources/reference); mã ngoài danh "
-            "mục vào nhóm khác. Tổng số được đếm riêng.",
-            reference=_REF.replace("xảy ra", "phát hiện"),
-            kind="year",
+        traffic_table(
+            CategoryTable,
+            "traffic_groups",
+            "Vi phạm theo hành vi",
+            "Số vi phạm giao thông qua camera phân theo nhóm hành vi (toàn tỉnh)",
+            "Camera-detected traffic violations by group (province)",
+            "Vi phạm / violations",
+            "traffic_violations_yearly",
+            f"""SELECT violation_group AS row_key,
+                       CASE violation_group WHEN 'all' THEN 'Tổng số / Total' {group_cases}
+                            ELSE violation_group END AS row_label,
+                       violation_group AS row_order, violation_group = 'all' AS is_total,
+                       year AS period, violations AS value
+                FROM traffic_violations_yearly
+                WHERE area_level = 'province' AND vehicle_type = 'all'""",
+            "Nhóm hành vi theo danh mục mã vi phạm (sources/reference); mã ngoài danh mục vào "
+            "nhóm khác. Tổng số được đếm riêng.",
             stub="Nhóm hành vi / violation group",
-            period_subs=traffic_partial,
         ),
     ]
+    return [t.build(con) for t in tables]
 
 
 def iccs_stack(con: duckdb.DuckDBPyConnection):
@@ -573,26 +567,21 @@ def report_sections(con: duckdb.DuckDBPyConnection, tables: list[YearbookTable])
             [iccs_stack(con), Note(charts.STACK_NOTE)],
         )
     )
-    communes = con.execute(
-        f"""SELECT y.area_code, y.area_name, d.area_name AS district, y.rate_per_100k AS value,
-                   y.mean_population < {SMALL_POPULATION.threshold} AS small
-            FROM public_order_yearly y
-            LEFT JOIN (SELECT DISTINCT area_code, area_name FROM public_order_yearly
-                       WHERE area_level = 'district') d ON d.area_code = y.parent_code
-            WHERE y.area_level = 'commune' AND upper(y.iccs_section) = 'ALL'
-              AND y.year = (SELECT max(year) FROM public_order_yearly)"""
-    ).pl()
-    fig, listed = charts.commune_map(
-        communes,
-        "Số vụ trên 100.000 dân theo xã, phường, năm gần nhất",
-        "Incidents per 100,000 population by commune, latest year",
-        mart="public_order_yearly",
-        value_label="Vụ/100.000 dân / per 100,000",
-        decimals=1,
-        small_base=SMALL_POPULATION,
-    )
     sections.append(
-        Section("Xã, phường 2025 / 2025 communes", [fig, Note(charts.MAP_NOTE), listed])
+        communes_section(
+            con,
+            "public_order_yearly",
+            "rate_per_100k",
+            "upper(iccs_section) = 'ALL' AND year = (SELECT max(year) FROM public_order_yearly)",
+            (
+                "Số vụ trên 100.000 dân theo xã, phường, năm gần nhất",
+                "Incidents per 100,000 population by commune, latest year",
+            ),
+            value_label="Vụ/100.000 dân / per 100,000",
+            decimals=1,
+            small_base=SMALL_POPULATION,
+            base="mean_population",
+        )
     )
     sections.append(Section("Vi phạm giao thông / Traffic violations", [traffic_lines(con)]))
     return sections

@@ -5,8 +5,9 @@ SQL datasource through the `duckdb-sqlalchemy` dialect, on a cursor of the pipel
 connection (the regex expectations, which GX does not support on DuckDB, are run as equivalent
 SQL, see `_in_duckdb`), with an ephemeral context, so nothing is written to disk. The pandas
 route stays for the test proving both give the same verdicts. Each suite is declared with
-`@suite(table, blocking, description)`: blocking suites (contracts) guard the marts, the others
-carry quality thresholds. Results feed Dagster asset checks (assets.common.suite_check).
+`@suite(table, blocking)` and says what it checks in its docstring: blocking suites (contracts)
+guard the marts, the others carry quality thresholds. Results feed Dagster asset checks
+(assets.common.suite_check).
 """
 
 from __future__ import annotations
@@ -52,15 +53,18 @@ class Suite:
         return cols
 
 
-def suite(table: str, blocking: bool, description: str):
+def suite(table: str, blocking: bool):
     """Declare a suite: the staging table it validates, whether its Dagster check blocks the
-    marts (a contract) or warns (quality thresholds), and what it checks. The one place these
-    are written: assets.common.suite_check builds the check from them. The decorated function
-    returns the expectations (it may read reference tables through `con`); calling it gives the
-    Suite."""
+    marts (a contract) or warns (quality thresholds), and what it checks (the decorated
+    function's docstring, its lines joined). The one place these are written:
+    assets.common.suite_check builds the check from them. The decorated function returns the
+    expectations (it may read reference tables through `con`); calling it gives the Suite."""
 
     def declare(expectations: Callable[[duckdb.DuckDBPyConnection], list]):
         name = f"{table.replace('.', '_')}_{'contract' if blocking else 'quality'}"
+        description = " ".join((expectations.__doc__ or "").split())
+        if not description:
+            raise ValueError(f"{expectations.__name__}: say what the suite checks in its docstring")
 
         @functools.wraps(expectations)
         def build(con: duckdb.DuckDBPyConnection) -> Suite:

@@ -411,18 +411,28 @@ def pyramid(data: pl.DataFrame, date_label: str, *, mart: str) -> go.Figure:
         )
         for i, name in enumerate(names)
     ]
+    _pyramid_layout(
+        fig, buttons, f"Tháp dân số / Population pyramid: {names[0]}, {date_label}", order, ticks[0]
+    )
+    return fig
+
+
+def _pyramid_layout(
+    fig: go.Figure, buttons: list[dict], title: str, ages: list[str], ticks: tuple[list, list]
+) -> None:
+    """A pyramid's layout: bars from the middle, the area drop-down, the age groups in order
+    upwards and the first area's ticks (absolute numbers on both sides)."""
     fig.update_layout(
         barmode="relative",
         updatemenus=[dict(buttons=buttons, x=1, xanchor="right", y=1.15)],
-        title=f"Tháp dân số / Population pyramid: {names[0]}, {date_label}",
-        yaxis=dict(categoryorder="array", categoryarray=order, title="Nhóm tuổi / age group"),
+        title=title,
+        yaxis=dict(categoryorder="array", categoryarray=ages, title="Nhóm tuổi / age group"),
         xaxis=dict(
             title="Dân số (nam bên trái, nữ bên phải) / population (males left, females right)",
-            tickvals=ticks[0][0],
-            ticktext=ticks[0][1],
+            tickvals=ticks[0],
+            ticktext=ticks[1],
         ),
     )
-    return fig
 
 
 BAND_COLOUR = "rgba(31,119,180,0.2)"  # the 80 % interval: the projection's colour, faded
@@ -535,18 +545,8 @@ def pyramid_compared(data: pl.DataFrame, *, mart: str, then: str, now: str) -> g
             )  # fmt: skip
     names = areas["area_name"].to_list()
     extra = [{"xaxis.tickvals": t[0], "xaxis.ticktext": t[1]} for t in ticks]
-    fig.update_layout(
-        barmode="relative",
-        updatemenus=[
-            dict(buttons=_area_buttons(names, 4, title, extra), x=1, xanchor="right", y=1.15)
-        ],
-        title=f"{title}: {names[0]}",
-        yaxis=dict(categoryorder="array", categoryarray=order, title="Nhóm tuổi / age group"),
-        xaxis=dict(
-            title="Dân số (nam bên trái, nữ bên phải) / population (males left, females right)",
-            tickvals=ticks[0][0],
-            ticktext=ticks[0][1],
-        ),
+    _pyramid_layout(
+        fig, _area_buttons(names, 4, title, extra), f"{title}: {names[0]}", order, ticks[0]
     )
     return fig
 

@@ -260,117 +260,109 @@ def _assemble(
     return columns, cells.sort("_order").select(ordered)
 
 
-def area_table(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    id: str,
-    short: str,
-    title: str,
-    title_en: str,
-    unit: str,
-    mart: str,
-    sql: str,
-    definition: str,
-    reference: str,
-    kind: str,
-    decimals: int = 0,
-    percent: bool = False,
-    subs: dict[str, str] | None = None,
-    small_base: SmallBase | None = None,
-    notes: tuple[str, ...] = (),
-    preliminary: bool = True,
-    period_subs: dict | None = None,
-    levels: tuple[str, ...] | None = None,
-) -> YearbookTable | None:
+def area_sql(mart: str, period: str, value: str, *, base: str = "", where: str = "") -> str:
+    """The long rows of an `AreaTable` read from one mart: area_code, `period` AS period, `value`
+    AS value (and `base` AS base, the rate's denominator, for a small base) of the rows that
+    satisfy `where`."""
+    base_column = f", {base} AS base" if base else ""
+    condition = f" WHERE {where}" if where else ""
+    return f"SELECT area_code, {period} AS period, {value} AS value{base_column} FROM {mart}{condition}"
+
+
+@dataclass(frozen=True)
+class TableDeclaration:
+    """A yearbook table as a domain declares it: what it says (id, short title, title in
+    Vietnamese and English, unit, definition, reference period), where its figures come from
+    (`mart`, and `sql` returning its long rows) and how the period columns are made (`kind`:
+    "year", "date" or "month"). The core fields are positional so that a domain's tables read
+    as a table of declarations; `build` runs the SQL and gives the printed `YearbookTable`."""
+
+    id: str  # stable name within the model (the report refers to it)
+    short: str
+    title: str
+    title_en: str
+    unit: str
+    mart: str
+    sql: str
+    definition: str
+    reference: str
+    kind: str
+    decimals: int = 0
+    percent: bool = False
+    notes: tuple[str, ...] = ()
+    preliminary: bool = True  # the latest year's columns marked "Sơ bộ / Prel."
+    period_subs: dict | None = None  # labels under some periods (e.g. a year covered in part)
+
+    def printed(self, columns: list[Column], cells: pl.DataFrame, **extra) -> YearbookTable:
+        """The printed table of this declaration with its columns and cells."""
+        said = ("id", "short", "title", "title_en", "unit", "mart", "definition", "reference")
+        return YearbookTable(
+            **{name: getattr(self, name) for name in said},
+            columns=columns,
+            cells=cells,
+            decimals=self.decimals,
+            percent=self.percent,
+            notes=self.notes,
+            **extra,
+        )
+
+
+@dataclass(frozen=True)
+class AreaTable(TableDeclaration):
     """A table with a row per area. `sql` returns area_code, period, value (and `sub` when
     `subs` maps its codes to column labels, `base` — the rate's denominator — with a
-    `small_base`); `period_subs` labels some periods (e.g. a year covered in part); `levels`
-    keeps the rows of those area levels only. None when the mart has no rows (a source not
-    delivered yet)."""
-    extra = (", sub" if subs else "") + (", base" if small_base else "")
-    long = con.execute(f"SELECT area_code AS row_key, period, value{extra} FROM ({sql})").pl()
-    rows = published_areas(con)
-    if levels is not None:
-        rows = rows.filter(pl.col("row_level").is_in(list(levels)))
-    built = _assemble(long, rows, kind, subs, small_base, preliminary, period_subs)
-    if built is None:
-        return None
-    columns, cells = built
-    return YearbookTable(
-        id=id,
-        short=short,
-        title=title,
-        title_en=title_en,
-        unit=unit,
-        mart=mart,
-        definition=definition,
-        reference=reference,
-        columns=columns,
-        cells=cells,
-        decimals=decimals,
-        percent=percent,
-        small_base=small_base,
-        notes=notes,
-    )
+    `small_base`); `levels` keeps the rows of those area levels only."""
 
+    subs: dict[str, str] | None = None
+    small_base: SmallBase | None = None
+    levels: tuple[str, ...] | None = None
 
-def category_table(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    id: str,
-    short: str,
-    title: str,
-    title_en: str,
-    unit: str,
-    mart: str,
-    sql: str,
-    definition: str,
-    reference: str,
-    kind: str,
-    stub: str,
-    decimals: int = 0,
-    percent: bool = False,
-    notes: tuple[str, ...] = (),
-    preliminary: bool = True,
-    period_subs: dict | None = None,
-) -> YearbookTable | None:
-    """A table with a row per category of a classification (e.g. ICCS sections) for one
-    area. `sql` returns row_key, row_label, row_order, is_total, period, value; the total row
-    is a published total, never a sum of the rows."""
-    long = con.execute(f"SELECT * FROM ({sql})").pl()
-    if long.is_empty():
-        return None
-    rows = (
-        long.group_by("row_key")
-        .agg(pl.col("row_label").first(), pl.col("row_order").first(), pl.col("is_total").first())
-        .sort("is_total", "row_order", descending=[True, False])
-        .select(
-            "row_key",
-            "row_label",
-            pl.when(pl.col("is_total"))
-            .then(pl.lit("total"))
-            .otherwise(pl.lit("item"))
-            .alias("row_level"),
+    def build(self, con: duckdb.DuckDBPyConnection) -> YearbookTable | None:
+        """None when the mart has no rows (a source not delivered yet)."""
+        extra = (", sub" if self.subs else "") + (", base" if self.small_base else "")
+        long = con.execute(
+            f"SELECT area_code AS row_key, period, value{extra} FROM ({self.sql})"
+        ).pl()
+        rows = published_areas(con)
+        if self.levels is not None:
+            rows = rows.filter(pl.col("row_level").is_in(list(self.levels)))
+        built = _assemble(
+            long, rows, self.kind, self.subs, self.small_base, self.preliminary, self.period_subs
         )
-    )
-    built = _assemble(long, rows, kind, None, None, preliminary, period_subs)
-    columns, cells = built
-    return YearbookTable(
-        id=id,
-        short=short,
-        title=title,
-        title_en=title_en,
-        unit=unit,
-        mart=mart,
-        definition=definition,
-        reference=reference,
-        columns=columns,
-        cells=cells,
-        decimals=decimals,
-        percent=percent,
-        stub=stub,
-        notes=notes,
-    )
+        if built is None:
+            return None
+        return self.printed(*built, small_base=self.small_base)
+
+
+@dataclass(frozen=True)
+class CategoryTable(TableDeclaration):
+    """A table with a row per category of a classification (e.g. ICCS sections) for one
+    area, `stub` heading the row labels. `sql` returns row_key, row_label, row_order, is_total,
+    period, value; the total row is a published total, never a sum of the rows."""
+
+    stub: str = "Danh mục / Category"
+
+    def build(self, con: duckdb.DuckDBPyConnection) -> YearbookTable | None:
+        long = con.execute(f"SELECT * FROM ({self.sql})").pl()
+        if long.is_empty():
+            return None
+        rows = (
+            long.group_by("row_key")
+            .agg(
+                pl.col("row_label").first(), pl.col("row_order").first(), pl.col("is_total").first()
+            )
+            .sort("is_total", "row_order", descending=[True, False])
+            .select(
+                "row_key",
+                "row_label",
+                pl.when(pl.col("is_total"))
+                .then(pl.lit("total"))
+                .otherwise(pl.lit("item"))
+                .alias("row_level"),
+            )
+        )
+        built = _assemble(long, rows, self.kind, None, None, self.preliminary, self.period_subs)
+        return self.printed(*built, stub=self.stub)
 
 
 def split_months(

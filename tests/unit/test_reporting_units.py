@@ -15,7 +15,7 @@ import xlsxwriter
 
 from reporting import charts, dictionary, workbook
 from reporting.text import PRELIMINARY, vn_number
-from reporting.yearbook import SmallBase, area_table, category_table, numbered, split_months
+from reporting.yearbook import AreaTable, CategoryTable, SmallBase, numbered, split_months
 
 AREAS = """SELECT * FROM (VALUES
     ('province', '52', 'Tỉnh', NULL), ('district', '540', 'Huyện A', '52'),
@@ -42,20 +42,19 @@ def db():
 
 def _monthly_table(con, small_base=None):
     base = ", population AS base" if small_base else ""
-    return area_table(
-        con,
-        id="arrivals",
-        short="Lượt khách",
-        title="Lượt khách",
-        title_en="Arrivals",
-        unit="Lượt",
-        mart="monthly",
-        sql=f"SELECT area_code, month AS period, arrivals AS value{base} FROM monthly",
-        definition="d",
-        reference="r",
-        kind="month",
+    return AreaTable(
+        "arrivals",
+        "Lượt khách",
+        "Lượt khách",
+        "Arrivals",
+        "Lượt",
+        "monthly",
+        f"SELECT area_code, month AS period, arrivals AS value{base} FROM monthly",
+        "d",
+        "r",
+        "month",
         small_base=small_base,
-    )
+    ).build(con)
 
 
 def test_area_table_prints_every_unit_in_yearbook_order(db):
@@ -107,20 +106,9 @@ def test_category_table_puts_the_published_total_first(db):
            ('01', 'Một', '01', false, 2024, 3)) t(row_key, row_label, row_order, is_total,
            period, value)"""
     )
-    t = category_table(
-        db,
-        id="c",
-        short="c",
-        title="c",
-        title_en="c",
-        unit="u",
-        mart="cats",
-        sql="SELECT * FROM cats",
-        definition="d",
-        reference="r",
-        kind="year",
-        stub="Nhóm",
-    )
+    t = CategoryTable(
+        "c", "c", "c", "c", "u", "cats", "SELECT * FROM cats", "d", "r", "year", stub="Nhóm"
+    ).build(db)
     assert t.cells["row_key"].to_list() == ["ALL", "01", "02"]
     assert t.cells["row_level"].to_list() == ["total", "item", "item"]
     assert t.value("ALL", "2024") == 9  # the published total, not 3 + 5
