@@ -72,12 +72,17 @@ def checks(domain) -> list[dg.AssetChecksDefinition]:
     ]
 
 
+def staged_sources(domain) -> list[str]:
+    """The names of the domain's staged sources, in the order of its STAGING declarations."""
+    return [s.source for s in domain.STAGING]
+
+
 def quarantine_keys(domain) -> list[list[str]]:
-    return [["quarantine", s] for s in domain.SOURCES]
+    return [["quarantine", s] for s in staged_sources(domain)]
 
 
 def exported(domain) -> tuple[str, int, list[str], list[list[str]]]:
     """What an asset module exposes of its domain (assets/__init__.py): GROUP (the domain's
     name, the group of its raw, staging and quarantine assets), MODEL, SOURCES and
     QUARANTINE_KEYS."""
-    return domain.NAME, domain.MODEL, domain.SOURCES, quarantine_keys(domain)
+    return domain.NAME, domain.MODEL, staged_sources(domain), quarantine_keys(domain)

@@ -2,7 +2,7 @@
 and the registries assembled from them. A domain module declares everything it contributes
 (`domains/base.py` gives the shapes): NAME (the asset group of its raw, staging and quarantine
 tables), MODEL (the Project 06 model number; its marts are in the asset group model_<MODEL>) and
-TITLE, REPORT_SOURCE, STAGING and SOURCES, MARTS, LABELS, SUITES, CHECKS, REJECT_REASONS and
+TITLE, REPORT_SOURCE, STAGING, MARTS, LABELS, SUITES, CHECKS, REJECT_REASONS and
 REPAIRS, YEARBOOK_TABLES and REPORT_SECTIONS. Adding a model is one more module here, listed in
 DOMAINS (README, "Adding a model"); nothing else collects its parts."""
 

@@ -39,7 +39,6 @@ STAGING = [
         "is in raw by file and row number.",
     ),
 ]
-SOURCES = [s.source for s in STAGING]
 
 # Labels of the domain's columns (workbooks, reports, data dictionary): Vietnamese, English,
 # unit, and a definition where the mart's SQL header does not define the column.

@@ -47,7 +47,6 @@ STAGING = [
         "before check-in, unknown establishment, invalid personal ID), pseudonymised.",
     ),
 ]
-SOURCES = [s.source for s in STAGING]
 
 # Labels of the domain's columns (workbooks, reports, data dictionary): Vietnamese, English,
 # unit, and a definition where the mart's SQL header does not define the column.

@@ -43,7 +43,6 @@ STAGING = [
         "unknown persons, second deaths, unknown communes).",
     ),
 ]
-SOURCES = [s.source for s in STAGING]
 
 # Labels of the domain's columns (workbooks, reports, data dictionary): Vietnamese, English,
 # unit, and a definition where the mart's SQL header does not define the column.

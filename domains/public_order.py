@@ -54,7 +54,6 @@ STAGING = [
         drop=("plate_problem",),
     ),
 ]
-SOURCES = [s.source for s in STAGING]
 
 # Labels of the domain's columns (workbooks, reports, data dictionary): Vietnamese, English,
 # unit, and a definition where the mart's SQL header does not define the column.
