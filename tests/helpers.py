@@ -113,21 +113,22 @@ def make_landing(root):
             resident(F, "Nam", "01/01/2030", "21553"),  # born in the future
         ],
     )
+    birth = dict(
+        event_id="EV1",
+        event_type="birth",
+        person_id=G_BABY,
+        event_date="10/06/2025",
+        registered_date="12/06/2025",
+        commune_code="21550",
+        sex="Nữ",
+        date_of_birth="10/06/2025",
+        mother_id=B,
+    )
     write_events(
         landing,
         "2025-06",
         [
-            dict(
-                event_id="EV1",
-                event_type="birth",
-                person_id=G_BABY,
-                event_date="10/06/2025",
-                registered_date="12/06/2025",
-                commune_code="21550",
-                sex="Nữ",
-                date_of_birth="10/06/2025",
-                mother_id=B,
-            ),
+            birth,
             dict(
                 event_id="EV2",
                 event_type="death",
@@ -154,17 +155,7 @@ def make_landing(root):
                 registered_date="22/06/2025",
                 commune_code="21553",
             ),
-            dict(
-                event_id="EV1",
-                event_type="birth",
-                person_id=G_BABY,
-                event_date="10/06/2025",
-                registered_date="12/06/2025",
-                commune_code="21550",
-                sex="Nữ",
-                date_of_birth="10/06/2025",
-                mother_id=B,
-            ),  # re-sent
+            birth,  # re-sent: the same record again
         ],
     )
     write_events(
