@@ -40,6 +40,12 @@ CREATE OR REPLACE TEMP TABLE _stays_vocabulary AS
     LEFT JOIN reference.nationality_spellings f ON f.spelling_key = fold_text(v.v)
     WHERE v.v IS NOT NULL;
 
+-- File order as one integer per row (the file's rank in name order, then the row number): the
+-- first copy of a key is its smallest, an integer aggregate instead of a struct of text and row.
+CREATE OR REPLACE TEMP TABLE _stays_files AS
+    SELECT _source_file, (row_number() OVER (ORDER BY _source_file))::BIGINT << 32 AS file_base
+    FROM (SELECT DISTINCT _source_file FROM raw.stays);
+
 CREATE OR REPLACE TEMP TABLE _stays_typed AS
     SELECT
         r._source_file, r._row_number, r._batch_id,
@@ -62,94 +68,92 @@ CREATE OR REPLACE TEMP TABLE _stays_typed AS
             AS fix_unknown_sex,
         r.guest_nationality IS NOT NULL AND vn.nationality <> 'other'
             AND (r.guest_nationality IS DISTINCT FROM vn.nationality) AS fix_nationality_spelling,
-        r.guest_sex IS NOT NULL AND r.guest_sex NOT IN ('Nam', 'Nữ') AS fix_sex_spelling
+        r.guest_sex IS NOT NULL AND r.guest_sex NOT IN ('Nam', 'Nữ') AS fix_sex_spelling,
+        f.file_base + r._row_number AS row_order,
+        -- the text a guest's pseudonym is made of: a cccd number, or a passport with its nationality
+        CASE WHEN coalesce(vd.doc_type, lower(clean_code(r.guest_doc_type))) = 'passport'
+             THEN 'passport:' || coalesce(vn.nationality_for_key, '') || ':'
+                  || upper(replace(clean_code(r.guest_doc_number), ' ', ''))
+             ELSE upper(replace(clean_code(r.guest_doc_number), ' ', '')) END AS guest_key_text
     FROM raw.stays r
+    JOIN _stays_files f ON f._source_file = r._source_file
     LEFT JOIN _stays_vocabulary vn ON vn.v = r.guest_nationality
     LEFT JOIN _stays_vocabulary vs ON vs.v = r.guest_sex
     LEFT JOIN _stays_vocabulary vd ON vd.v = r.guest_doc_type;
 
+
 -- The first copy of a notification id and of a (guest, establishment, check-in) stay, in file
--- order: aggregates joined back (much cheaper than row_number() windows over millions of keys).
+-- order, for the keys that arrive more than once only (a small table to join back).
 CREATE OR REPLACE TEMP TABLE _stays_first_id AS
-    SELECT notification_id, min({ 'file': _source_file, 'row': _row_number }) AS first_copy
-    FROM _stays_typed GROUP BY notification_id;
+    SELECT notification_id, min(row_order) AS first_copy
+    FROM _stays_typed GROUP BY notification_id HAVING count(*) > 1;
 
 CREATE OR REPLACE TEMP TABLE _stays_first_stay AS
-    SELECT guest_doc_type, doc_clean, establishment_id, check_in,
-           min({ 'file': _source_file, 'row': _row_number }) AS first_copy
-    FROM _stays_typed WHERE check_in IS NOT NULL GROUP BY ALL;
+    SELECT guest_doc_type, doc_clean, establishment_id, check_in, min(row_order) AS first_copy
+    FROM _stays_typed WHERE check_in IS NOT NULL GROUP BY ALL HAVING count(*) > 1;
 
-CREATE OR REPLACE TEMP TABLE _stays_keyed AS
-    SELECT t.*,
-        CASE WHEN t.guest_doc_type = 'passport'
-             THEN pseudonym('passport:' || coalesce(t.nationality_for_key, '') || ':' || t.doc_clean)
-             ELSE pseudonym(t.doc_clean) END AS guest_key,
-        -- a cccd is a Vietnamese ID card; a passport without a readable nationality is 'other'
-        coalesce(t.nationality_read, CASE WHEN t.guest_doc_type = 'cccd' THEN 'VNM' ELSE 'other' END)
-            AS guest_nationality,
-        CASE WHEN fi.first_copy = { 'file': t._source_file, 'row': t._row_number } THEN 1 ELSE 2 END AS id_copy,
-        CASE WHEN fs.first_copy IS NULL OR fs.first_copy = { 'file': t._source_file, 'row': t._row_number }
-             THEN 1 ELSE 2 END AS stay_copy
-    FROM _stays_typed t
-    LEFT JOIN _stays_first_id fi ON fi.notification_id IS NOT DISTINCT FROM t.notification_id
-    LEFT JOIN _stays_first_stay fs
-        ON fs.guest_doc_type IS NOT DISTINCT FROM t.guest_doc_type
-       AND fs.doc_clean IS NOT DISTINCT FROM t.doc_clean
-       AND fs.establishment_id IS NOT DISTINCT FROM t.establishment_id
-       AND fs.check_in = t.check_in;
-
-CREATE OR REPLACE TEMP TABLE _stays_checked AS
-    SELECT k.*,
-        e.establishment_type, e.commune_code, e.establishment_id IS NOT NULL AS establishment_known,
-        list_filter([
-            CASE WHEN k.id_copy > 1 OR (k.stay_copy > 1 AND k.check_in IS NOT NULL)
-                 THEN 'DUPLICATE' END,
-            CASE WHEN k.id_copy = 1 AND NOT (k.stay_copy > 1 AND k.check_in IS NOT NULL)
-                 AND (k.check_in IS NULL OR k.notified_at IS NULL
-                      OR (k.check_out_given AND k.check_out IS NULL))
-                 THEN 'INVALID_DATE' END,
-            CASE WHEN k.id_copy = 1 AND NOT (k.stay_copy > 1 AND k.check_in IS NOT NULL)
-                 AND (date_out_of_range(k.check_in, k.received_on)
-                      OR date_out_of_range(k.check_out, k.received_on)
-                      OR date_out_of_range(k.notified_at, k.received_on))
-                 THEN 'DATE_OUT_OF_RANGE' END,
-            CASE WHEN k.id_copy = 1 AND NOT (k.stay_copy > 1 AND k.check_in IS NOT NULL)
-                 AND (k.guest_doc_type IS NULL OR k.guest_doc_type NOT IN ('cccd', 'passport'))
-                 THEN 'INVALID_DOC_TYPE' END,
-            CASE WHEN k.id_copy = 1 AND NOT (k.stay_copy > 1 AND k.check_in IS NOT NULL)
-                 AND k.guest_doc_type = 'cccd'
-                 AND person_id_problem(k.doc_clean, k.guest_sex,
-                        CASE WHEN k.guest_birth_year BETWEEN 1900 AND 2100
-                             THEN make_date(k.guest_birth_year, 1, 1) END) IS NOT NULL
-                 THEN 'INVALID_PERSON_ID' END,
-            CASE WHEN k.id_copy = 1 AND NOT (k.stay_copy > 1 AND k.check_in IS NOT NULL)
-                 AND e.establishment_id IS NULL THEN 'UNKNOWN_ESTABLISHMENT' END,
-            CASE WHEN k.id_copy = 1 AND NOT (k.stay_copy > 1 AND k.check_in IS NOT NULL)
-                 AND k.check_out < k.check_in THEN 'CHECKOUT_BEFORE_CHECKIN' END
-        ], x -> x IS NOT NULL) AS reason_codes
-    FROM _stays_keyed k
-    LEFT JOIN staging.establishments e ON e.establishment_id = k.establishment_id;
-
-CREATE OR REPLACE TEMP TABLE _stays_stays AS
-    SELECT c.*,
-        c.check_in::DATE AS check_in_date,
-        coalesce(c.check_out::DATE, (SELECT censor_date FROM _stays_censor)::DATE) AS nights_end,
-        stay_nights(c.check_in, c.check_out, (SELECT censor_date FROM _stays_censor)::DATE) AS nights
-    FROM _stays_checked c;
-
-CREATE OR REPLACE TEMP TABLE _stays_two_places AS
-    -- accepted stays sharing a night with a stay of the same guest at another establishment
-    SELECT DISTINCT a._source_file, a._row_number
-    FROM _stays_stays a
-    JOIN _stays_stays b ON a.guest_key = b.guest_key AND a.establishment_id <> b.establishment_id
-     AND a.check_in_date < b.nights_end AND b.check_in_date < a.nights_end
-    WHERE len(a.reason_codes) = 0 AND len(b.reason_codes) = 0 AND a.nights > 0 AND b.nights > 0;
+-- Each distinct document pseudonymised once (the keyed HMAC is a Python function: one call per
+-- value, so the 40 % of rows that repeat a guest are not hashed again).
+CREATE OR REPLACE TEMP TABLE _stays_guest_keys AS
+    SELECT guest_key_text, pseudonym(guest_key_text) AS guest_key
+    FROM (SELECT DISTINCT guest_key_text FROM _stays_typed WHERE guest_key_text IS NOT NULL);
 
 -- persons of the register (an equality-only join: with the document-type condition in the ON
 -- clause DuckDB chose a slow join)
 CREATE OR REPLACE TEMP TABLE _stays_register AS SELECT DISTINCT person_key FROM staging.residents;
 
+-- Every row once, in one pass: keys, rules, nights and the register link. The guest-in-two-places
+-- flag needs the accepted rows, so it is set afterwards on the few rows it concerns.
 CREATE OR REPLACE TEMP TABLE _checked AS
+WITH keyed AS (
+    SELECT t.*, g.guest_key,
+        -- a cccd is a Vietnamese ID card; a passport without a readable nationality is 'other'
+        coalesce(t.nationality_read, CASE WHEN t.guest_doc_type = 'cccd' THEN 'VNM' ELSE 'other' END)
+            AS guest_nationality,
+        fi.first_copy IS NOT NULL AND fi.first_copy <> t.row_order AS later_id_copy,
+        t.check_in IS NOT NULL AND fs.first_copy IS NOT NULL AND fs.first_copy <> t.row_order
+            AS later_stay_copy,
+        e.establishment_type, e.commune_code, e.establishment_id IS NOT NULL AS establishment_known,
+        stay_nights(t.check_in, t.check_out, (SELECT censor_date FROM _stays_censor)::DATE) AS nights
+    FROM _stays_typed t
+    LEFT JOIN _stays_guest_keys g ON g.guest_key_text = t.guest_key_text
+    LEFT JOIN _stays_first_id fi ON fi.notification_id IS NOT DISTINCT FROM t.notification_id
+    LEFT JOIN _stays_first_stay fs
+        ON fs.guest_doc_type IS NOT DISTINCT FROM t.guest_doc_type
+       AND fs.doc_clean IS NOT DISTINCT FROM t.doc_clean
+       AND fs.establishment_id IS NOT DISTINCT FROM t.establishment_id
+       AND fs.check_in = t.check_in
+    LEFT JOIN staging.establishments e ON e.establishment_id = t.establishment_id
+),
+checked AS (
+    SELECT k.*,
+        list_filter([
+            CASE WHEN k.later_id_copy OR k.later_stay_copy THEN 'DUPLICATE' END,
+            CASE WHEN NOT (k.later_id_copy OR k.later_stay_copy)
+                 AND (k.check_in IS NULL OR k.notified_at IS NULL
+                      OR (k.check_out_given AND k.check_out IS NULL))
+                 THEN 'INVALID_DATE' END,
+            CASE WHEN NOT (k.later_id_copy OR k.later_stay_copy)
+                 AND (date_out_of_range(k.check_in, k.received_on)
+                      OR date_out_of_range(k.check_out, k.received_on)
+                      OR date_out_of_range(k.notified_at, k.received_on))
+                 THEN 'DATE_OUT_OF_RANGE' END,
+            CASE WHEN NOT (k.later_id_copy OR k.later_stay_copy)
+                 AND (k.guest_doc_type IS NULL OR k.guest_doc_type NOT IN ('cccd', 'passport'))
+                 THEN 'INVALID_DOC_TYPE' END,
+            CASE WHEN NOT (k.later_id_copy OR k.later_stay_copy)
+                 AND k.guest_doc_type = 'cccd'
+                 AND person_id_problem(k.doc_clean, k.guest_sex,
+                        CASE WHEN k.guest_birth_year BETWEEN 1900 AND 2100
+                             THEN make_date(k.guest_birth_year, 1, 1) END) IS NOT NULL
+                 THEN 'INVALID_PERSON_ID' END,
+            CASE WHEN NOT (k.later_id_copy OR k.later_stay_copy)
+                 AND NOT k.establishment_known THEN 'UNKNOWN_ESTABLISHMENT' END,
+            CASE WHEN NOT (k.later_id_copy OR k.later_stay_copy)
+                 AND k.check_out < k.check_in THEN 'CHECKOUT_BEFORE_CHECKIN' END
+        ], x -> x IS NOT NULL) AS reason_codes
+    FROM keyed k
+)
 SELECT
     s.notification_id, s.establishment_id, s.establishment_type, s.commune_code,
     s.guest_key,
@@ -160,19 +164,35 @@ SELECT
     CASE WHEN s.guest_nationality = 'VNM' THEN 'domestic' ELSE 'international' END AS guest_origin,
     s.guest_sex, s.guest_birth_year,
     s.check_in, s.check_out, s.check_out IS NULL AS is_open,
-    s.check_in_date, date_trunc('month', s.check_in)::DATE AS check_in_month,
-    s.nights_end, s.nights, s.nights = 0 AS is_same_day,
+    s.check_in::DATE AS check_in_date, date_trunc('month', s.check_in)::DATE AS check_in_month,
+    coalesce(s.check_out::DATE, (SELECT censor_date FROM _stays_censor)::DATE) AS nights_end,
+    s.nights, s.nights = 0 AS is_same_day,
     s.room, s.notified_at,
     notification_deadline(s.check_in) AS notification_deadline,
     notification_late(s.check_in, s.notified_at) AS is_late,
     s.guest_doc_type = 'cccd' AND r.person_key IS NOT NULL AS guest_in_register,
-    tp._row_number IS NOT NULL AS guest_two_places,
+    FALSE AS guest_two_places,
     s.fix_nationality_spelling, s.guest_nationality = 'other' AS fix_unknown_nationality,
     s.fix_sex_spelling, s.fix_code_spelling, s.fix_unknown_sex,
     s._source_file, s._row_number, s._batch_id,
     s.reason_codes
-FROM _stays_stays s
-LEFT JOIN _stays_register r ON r.person_key = s.guest_key
-LEFT JOIN _stays_two_places tp ON tp._source_file = s._source_file AND tp._row_number = s._row_number;
-DROP TABLE _stays_censor; DROP TABLE _stays_vocabulary; DROP TABLE _stays_typed; DROP TABLE _stays_keyed;
-DROP TABLE _stays_checked; DROP TABLE _stays_stays; DROP TABLE _stays_two_places; DROP TABLE _stays_register;
+FROM checked s
+LEFT JOIN _stays_register r ON r.person_key = s.guest_key;
+
+-- The same guest in two establishments on the same night: accepted stays sharing a night with a
+-- stay of the same guest at another establishment (kept, a quality figure).
+CREATE OR REPLACE TEMP TABLE _stays_two_places AS
+    WITH accepted AS (
+        SELECT _source_file, _row_number, guest_key, establishment_id, check_in_date, nights_end
+        FROM _checked WHERE len(reason_codes) = 0 AND nights > 0
+    )
+    SELECT DISTINCT a._source_file, a._row_number
+    FROM accepted a
+    JOIN accepted b ON a.guest_key = b.guest_key AND a.establishment_id <> b.establishment_id
+     AND a.check_in_date < b.nights_end AND b.check_in_date < a.nights_end;
+
+UPDATE _checked c SET guest_two_places = TRUE
+FROM _stays_two_places t WHERE t._source_file = c._source_file AND t._row_number = c._row_number;
+DROP TABLE _stays_censor; DROP TABLE _stays_vocabulary; DROP TABLE _stays_files; DROP TABLE _stays_typed;
+DROP TABLE _stays_first_id; DROP TABLE _stays_first_stay; DROP TABLE _stays_guest_keys;
+DROP TABLE _stays_register; DROP TABLE _stays_two_places;
