@@ -19,7 +19,7 @@
 -- Coded fields are read by the contract's code lists (read_code). A status in employment,
 -- section, occupation or boolean given but unreadable is kept as unknown (NULL) and counted
 -- (fix_unknown_*; the quality suite warns): never read as another code.
-CREATE OR REPLACE TEMP TABLE _checked AS
+CREATE OR REPLACE TEMP TABLE _labour_typed AS
 WITH vocabulary AS (
     -- coded fields take few distinct values: each value is read once by its code list
     SELECT list_name, v, read_code(list_name, v) AS code,
@@ -71,9 +71,7 @@ typed AS (
             AND NOT regexp_full_match(r.reference_date, '\d{4}-\d{2}-\d{2} 00:00:00')
             AS fix_date_format,
         coalesce(si.bool_respelled, FALSE) OR coalesce(lc.bool_respelled, FALSE)
-            OR coalesce(ed.bool_respelled, FALSE) AS fix_bool_spelling,
-        row_number() OVER (PARTITION BY clean_text(r.person_id), r._source_file
-                           ORDER BY r._row_number) AS copy_number
+            OR coalesce(ed.bool_respelled, FALSE) AS fix_bool_spelling
     FROM raw.labour_status r
     LEFT JOIN vocabulary sx ON sx.list_name = 'sex' AND sx.v = r.sex
     LEFT JOIN vocabulary es ON es.list_name = 'labour_status.employment_status' AND es.v = r.employment_status
@@ -85,11 +83,30 @@ typed AS (
     LEFT JOIN vocabulary si ON si.list_name = 'bool' AND si.v = r.has_social_insurance
     LEFT JOIN vocabulary lc ON lc.list_name = 'bool' AND lc.v = r.has_labour_contract
     LEFT JOIN vocabulary ed ON ed.list_name = 'bool' AND ed.v = r.in_education
-),
-keyed AS (
-    SELECT t.*, pseudonym(t.person_id_clean) AS person_key,
-           person_id_problem(t.person_id_clean, NULL::VARCHAR, NULL::DATE) AS id_problem
-    FROM typed t
+)
+SELECT * FROM typed;
+
+-- The first record of an ID in each yearly file, for the IDs recorded more than once only (an
+-- aggregate on the repeated keys, joined back: a row_number() window over every ID cost more).
+CREATE OR REPLACE TEMP TABLE _labour_first_copy AS
+    SELECT person_id_clean, _source_file, min(_row_number) AS first_row
+    FROM _labour_typed GROUP BY ALL HAVING count(*) > 1;
+
+-- Each distinct ID pseudonymised once (the keyed HMAC is a Python function, one call per value).
+CREATE OR REPLACE TEMP TABLE _labour_keys AS
+    SELECT person_id_clean, pseudonym(person_id_clean) AS person_key
+    FROM (SELECT DISTINCT person_id_clean FROM _labour_typed WHERE person_id_clean IS NOT NULL);
+
+CREATE OR REPLACE TEMP TABLE _checked AS
+WITH keyed AS (
+    SELECT t.*, k.person_key,
+           person_id_problem(t.person_id_clean, NULL::VARCHAR, NULL::DATE) AS id_problem,
+           CASE WHEN f.first_row IS NOT NULL AND f.first_row <> t._row_number THEN 2 ELSE 1 END
+               AS copy_number
+    FROM _labour_typed t
+    LEFT JOIN _labour_keys k ON k.person_id_clean = t.person_id_clean
+    LEFT JOIN _labour_first_copy f
+        ON f.person_id_clean IS NOT DISTINCT FROM t.person_id_clean AND f._source_file = t._source_file
 ),
 lookups AS (
     SELECT DISTINCT person_key, ref_date FROM keyed
@@ -177,3 +194,4 @@ SELECT
     _source_file, _row_number, _batch_id,
     CASE WHEN reason IS NULL THEN []::VARCHAR[] ELSE [reason] END AS reason_codes
 FROM reasoned;
+DROP TABLE _labour_typed; DROP TABLE _labour_first_copy; DROP TABLE _labour_keys;
