@@ -14,6 +14,7 @@ unless the whole run got this far.
 
 import json
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from domains import MARTS
 from marts import quality_report
 from protection import audit, cellkey, perturb
 from quality.staging import build_reconciliation
-from reporting import dictionary, files, quality_page, text, workbook, yearbook
+from reporting import dictionary, files, quality_page, text, workbook, workbook_jobs, yearbook
 from reporting import html as pages
 from reporting.dictionary import Label, TableDoc
 from warehouse import incremental, publication_store
@@ -658,25 +659,44 @@ def write_outputs(pub: duckdb.DuckDBPyConnection, work: Path, extracts) -> None:
     (work / "csv").mkdir()
     (work / "excel").mkdir()
     (work / "reports").mkdir()
+    chapters = [
+        (chapter, domain, yearbook.numbered(domain.YEARBOOK_TABLES(pub), chapter))
+        for chapter, domain in enumerate(domains.DOMAINS, start=1)
+    ]
+    # The workbooks (most of publication's time: xlsxwriter is pure Python) are written by
+    # processes of their own while this one writes the CSV copies, reports and pages.
+    jobs = [
+        {
+            "path": work / "excel" / f"model_{domain.MODEL}.xlsx",
+            "model": domain.MODEL,
+            "title": domain.TITLE,
+            "source": domain.REPORT_SOURCE,
+            "tables": tables,
+            "data": [
+                workbook.DataSheet(m.name, m.title_vi, m.title_en)
+                for m in PUBLISHED_MARTS
+                if m.model == domain.MODEL
+            ],
+            "labels": domains.LABELS,
+        }
+        for _, domain, tables in chapters
+    ]
+    with ThreadPoolExecutor(1) as background:
+        workbooks = background.submit(workbook_jobs.write_workbooks, work / "marts.duckdb", jobs)
+        _write_pages(pub, work, extracts, chapters)
+        workbooks.result()
+
+
+def _write_pages(pub: duckdb.DuckDBPyConnection, work: Path, extracts, chapters) -> None:
+    """The CSV copies, the reports, the data dictionary page and the index."""
     for table in [m.name for m in PUBLISHED_MARTS] + list(projection.OUTPUT_TABLES):
         files.write_csv(pub, table, work / "csv" / f"{table}.csv")  # one beside each Parquet
     files.write_plotly_js(work / "reports")
     titles = [(d.MODEL, d.TITLE[0]) for d in domains.DOMAINS]
     index_models = []
-    for chapter, domain in enumerate(domains.DOMAINS, start=1):
+    for _, domain, tables in chapters:
         model = domain.MODEL
-        tables = yearbook.numbered(domain.YEARBOOK_TABLES(pub), chapter)
         marts = [m for m in PUBLISHED_MARTS if m.model == model]
-        workbook.write_workbook(
-            work / "excel" / f"model_{model}.xlsx",
-            pub,
-            model=model,
-            title=domain.TITLE,
-            source=domain.REPORT_SOURCE,
-            tables=tables,
-            data=[workbook.DataSheet(m.name, m.title_vi, m.title_en) for m in marts],
-            labels=domains.LABELS,
-        )
         pages.write_report(
             work / "reports" / pages.report_name(model),
             model=model,

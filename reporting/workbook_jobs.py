@@ -1,0 +1,73 @@
+"""The models' workbooks written side by side, one process each.
+
+xlsxwriter is pure Python: a province's four workbooks (about 2.4 million cells) took 15 to 18 s
+on one core, most of publication. Each workbook is independent of the others, so each is
+written by a process of its own (`python -m reporting.workbook_jobs`, fed its arguments on
+stdin). A plain subprocess, not multiprocessing: its spawn start re-imports the parent's main
+module (the Dagster run, great-expectations included: seconds per process), and a fork would
+inherit polars' and DuckDB's thread pools without their threads.
+
+Each process opens the published database read-only (reporting.workbook reads the data
+sheets from it). A failure names the workbook and its exit status, never a cell of it; the
+process's own message goes to the operators' log.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import duckdb
+
+from reporting import workbook
+
+
+class WorkbookError(RuntimeError):
+    """A workbook process failed."""
+
+
+def _run(db_path: Path, job: dict) -> str:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    done = subprocess.run(
+        [sys.executable, "-m", "reporting.workbook_jobs", str(db_path)],
+        input=pickle.dumps(job),
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise WorkbookError(
+            f"writing {Path(job['path']).name} failed (exit status {done.returncode}); "
+            "its traceback is in the run's log"
+        ) from None
+    return done.stderr.decode("utf-8", "replace")
+
+
+def write_workbooks(db_path: Path, jobs: list[dict], processes: int | None = None) -> list[str]:
+    """Write every job's workbook (reporting.workbook.write_workbook's arguments, `path` among
+    them, without the connection) from the database at `db_path`, at most `processes` at a
+    time (default: one per core). Returns each process's log output."""
+    if not jobs:
+        return []
+    processes = max(1, min(len(jobs), processes or os.cpu_count() or 1))
+    if processes == 1:  # one core: no process to start
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            for job in jobs:
+                workbook.write_workbook(con=con, **job)
+        return []
+    with ThreadPoolExecutor(processes) as pool:
+        return list(pool.map(lambda job: _run(db_path, job), jobs))
+
+
+def _main() -> None:
+    job = pickle.loads(sys.stdin.buffer.read())
+    with duckdb.connect(sys.argv[1], read_only=True) as con:
+        workbook.write_workbook(con=con, **job)
+
+
+if __name__ == "__main__":
+    _main()
