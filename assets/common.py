@@ -22,6 +22,7 @@ from sources.readers import (
     files_not_in_landing,
     landing_files,
     load_raw_file,
+    read_ahead,
 )
 from warehouse import incremental
 from warehouse.resource import Warehouse
@@ -79,9 +80,9 @@ def load_files(
         )
     with warehouse.connect() as con:
         ensure_raw_table(con, contract)
-        for f in files:
+        for f, prefetched in read_ahead(con, contract, files):
             try:
-                results.append(load_raw_file(con, contract, f, batch_id(context)))
+                results.append(load_raw_file(con, contract, f, batch_id(context), prefetched))
             except ExtractError as exc:
                 raise dg.Failure(
                     description=str(exc),

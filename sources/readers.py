@@ -12,6 +12,7 @@ the list is in sources/contracts/base.py).
 from __future__ import annotations
 
 import codecs
+import collections
 import contextlib
 import csv
 import hashlib
@@ -25,6 +26,7 @@ import shutil
 import tempfile
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -706,7 +708,12 @@ def _numbering_row(cells: list) -> bool:
     return len(filled) >= 3 and all(re.fullmatch(r"\(?[0-9A-Z]{1,2}\)?", c) for c in filled)
 
 
-def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, contract: SourceContract):
+def _load_xlsx(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    contract: SourceContract,
+    prefetched: dict[str, pa.Table] | None = None,
+):
     """The sheet the contract names, else the first visible sheet holding the contract's
     header (a contract with all_sheets: every visible sheet holding it, in order, as one list).
     Each sheet is read once, whole, by calamine straight to Arrow; the header is looked for in
@@ -732,8 +739,9 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, contract: SourceContr
     repairs: list[str] = []
     parts, read, first_map, probe = [], [], None, None
     for name in candidates:
-        table = reader.load_sheet(name, header_row=None, dtypes="string", eager=True)
-        table = pa.Table.from_batches([table]) if isinstance(table, pa.RecordBatch) else table
+        table = (prefetched or {}).get(name)
+        if table is None:
+            table = _sheet_table(reader, name)
         rows = [list(r.values()) for r in table.slice(0, HEADER_SEARCH_ROWS).to_pylist()]
         probe = probe or (name, rows)
         if not any(_required_found(r, contract) == needed for r in rows):
@@ -802,6 +810,61 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, contract: SourceContr
     _drop_notes_below(con, contract, repairs)
     mapping = {c: c for c in contract.names if c in first_map.values()}
     return _finish(con, path, contract, mapping, repairs)
+
+
+def _sheet_table(reader, name: str) -> pa.Table:
+    """A whole sheet, every cell as text, by calamine straight to Arrow."""
+    table = reader.load_sheet(name, header_row=None, dtypes="string", eager=True)
+    return pa.Table.from_batches([table]) if isinstance(table, pa.RecordBatch) else table
+
+
+def prefetch_sheets(path: Path, contract: SourceContract) -> dict[str, pa.Table] | None:
+    """The sheets _load_xlsx would read of a workbook (the contract's sheet, else every visible
+    one), read ahead; None when anything goes wrong: _load_xlsx then reads the workbook itself
+    and says what is wrong with it."""
+    try:
+        _, states = _workbook_info(path)
+        reader = fastexcel.read_excel(str(path))
+        wanted = contract.extra.get("sheet")
+        if wanted is not None and wanted in reader.sheet_names:
+            names = [wanted]
+        else:
+            names = [n for n in reader.sheet_names if states.get(n, "visible") == "visible"]
+        return {n: _sheet_table(reader, n) for n in names}
+    except Exception:
+        return None
+
+
+def read_ahead(
+    con: duckdb.DuckDBPyConnection,
+    contract: SourceContract,
+    files: list,
+    workers: int | None = None,
+):
+    """(file, its prefetched sheets or None) for each of `files` in order. The workbooks of a
+    source that may need loading (may_need_loading) are read side by side, up to `workers`
+    ahead of the one being loaded: calamine releases the GIL, so two yearly labour workbooks
+    take the time of one on two cores. Files of other formats, and a source of one file, are
+    not read ahead (DuckDB's readers use every core on one file)."""
+    if contract.file_format != "xlsx" or len(files) < 2:
+        yield from ((f, None) for f in files)
+        return
+    wanted = [f for f in files if may_need_loading(con, contract, f)]
+    workers = max(1, min(len(wanted) or 1, workers or os.cpu_count() or 1, 4))
+    with ThreadPoolExecutor(workers) as pool:
+        ahead = collections.deque(
+            (f, pool.submit(prefetch_sheets, f.path, contract)) for f in wanted[:workers]
+        )
+        later = iter(wanted[workers:])
+        for f in files:
+            if not ahead or ahead[0][0] is not f:
+                yield f, None  # not read ahead: skipped by the loader (or read by it)
+                continue
+            _, future = ahead.popleft()
+            nxt = next(later, None)
+            if nxt is not None:
+                ahead.append((nxt, pool.submit(prefetch_sheets, nxt.path, contract)))
+            yield f, future.result()
 
 
 def _serial_1904(column: str) -> str:
@@ -905,7 +968,12 @@ def _load_parquet(con: duckdb.DuckDBPyConnection, path: Path, contract: SourceCo
     return _finish(con, path, contract, mapping, [])
 
 
-def read_into(con: duckdb.DuckDBPyConnection, path: Path, contract: SourceContract) -> list[str]:
+def read_into(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    contract: SourceContract,
+    prefetched: dict[str, pa.Table] | None = None,
+) -> list[str]:
     """Read one landing file into the temp table _incoming of `con`: the contract's columns as
     text, in contract order, and _row_number (the row's place among the file's data rows).
     Returns the repairs the reading needed (tolerated deviations, recorded in ops.load_log; the
@@ -924,7 +992,7 @@ def read_into(con: duckdb.DuckDBPyConnection, path: Path, contract: SourceContra
     readers = {
         "csv": lambda: _load_csv(con, path, contract, head),
         "jsonl": lambda: _load_json(con, path, contract, head),
-        "xlsx": lambda: _load_xlsx(con, path, contract),
+        "xlsx": lambda: _load_xlsx(con, path, contract, prefetched),
         "parquet": lambda: _load_parquet(con, path, contract),
     }
     previous = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
@@ -1015,8 +1083,41 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: SourceContract) -
     ensure_load_log(con)
 
 
+def _load_record(con: duckdb.DuckDBPyConnection, contract: SourceContract, file: LandingFile):
+    """The file's row of ops.load_log (sha256, rows, status, size, mtime, hashed) or None."""
+    return con.execute(
+        "SELECT sha256, rows, status, size_bytes, mtime_ns, hashed_ns FROM ops.load_log "
+        "WHERE source = ? AND source_file = ?",
+        [contract.source, file.relative],
+    ).fetchone()
+
+
+def _same_stat(previous, stat: os.stat_result) -> bool:
+    """Size and modification time as recorded when the file was last hashed (and not changed
+    too soon before that hash for the clock to tell): its content is taken as unchanged."""
+    return (
+        previous is not None
+        and (previous[3], previous[4]) == (stat.st_size, stat.st_mtime_ns)
+        and previous[5] is not None
+        and stat.st_mtime_ns < previous[5] - RACY_NS
+    )
+
+
+def may_need_loading(
+    con: duckdb.DuckDBPyConnection, contract: SourceContract, file: LandingFile
+) -> bool:
+    """False when load_raw_file will certainly skip the file without reading it (same size and
+    modification time as recorded); True otherwise (it may still find the same content)."""
+    ensure_load_log(con)
+    return not _same_stat(_load_record(con, contract, file), file.path.stat())
+
+
 def load_raw_file(
-    con: duckdb.DuckDBPyConnection, contract: SourceContract, file: LandingFile, batch_id: str
+    con: duckdb.DuckDBPyConnection,
+    contract: SourceContract,
+    file: LandingFile,
+    batch_id: str,
+    prefetched: dict[str, pa.Table] | None = None,
 ) -> dict:
     """Load one file into raw.<source>, replacing an earlier load of the same file.
 
@@ -1029,17 +1130,8 @@ def load_raw_file(
     ensure_raw_table(con, contract)
     check_period(file, contract)
     stat = file.path.stat()
-    previous = con.execute(
-        "SELECT sha256, rows, status, size_bytes, mtime_ns, hashed_ns FROM ops.load_log "
-        "WHERE source = ? AND source_file = ?",
-        [contract.source, file.relative],
-    ).fetchone()
-    same_stat = (
-        previous is not None
-        and (previous[3], previous[4]) == (stat.st_size, stat.st_mtime_ns)
-        and previous[5] is not None
-        and stat.st_mtime_ns < previous[5] - RACY_NS
-    )
+    previous = _load_record(con, contract, file)
+    same_stat = _same_stat(previous, stat)
     hashed_ns = time.time_ns()
     digest = previous[0] if same_stat else file_sha256(file.path)  # same stat: not read again
     if previous and previous[0] == digest:
@@ -1051,7 +1143,7 @@ def load_raw_file(
             )
         status = "withdrawn" if previous[2] == "withdrawn" else "unchanged"
         return {"file": file.relative, "rows": previous[1], "status": status, "repairs": []}
-    repairs = read_into(con, file.path, contract)
+    repairs = read_into(con, file.path, contract, prefetched)
     rows = con.execute(f"SELECT count(*) FROM {READ}").fetchone()[0] - sum(
         int(r.rsplit("_", 1)[1]) for r in repairs if r.startswith("blank_rows_skipped_")
     )
