@@ -64,7 +64,7 @@ import dagster as dg
 import duckdb
 
 from marts.lineage import PYTHON_TABLES, sql_files
-from quality.staging import QUALITY_FIGURES_DDL, fix_columns
+from quality.staging import QUALITY_FIGURES_DDL, fix_columns, run_script
 from sources.readers import ensure_load_log
 from warehouse.publication_store import current_version
 
@@ -476,7 +476,7 @@ def stage_append(
             f"CREATE OR REPLACE TEMP VIEW _batch_raw AS SELECT * FROM raw.{source} "
             f"WHERE _source_file IN ({files_list})"
         )
-        con.execute(_batch_sql(sql, source))
+        run_script(con, _batch_sql(sql, source))
         # A record whose id was already staged or quarantined (an earlier month's file comes
         # first in file order) is a later copy: DUPLICATE, and nothing else, as in full staging.
         con.execute(
@@ -600,7 +600,7 @@ def _stays_before_append(
         r"""SET VARIABLE censor = (SELECT (max(try_strptime(regexp_extract(_source_file,
                '(\d{4}-\d{2})', 1), '%Y-%m')) + INTERVAL 1 MONTH)::DATE FROM _batch_raw)"""
     )
-    con.execute(_append_sql("stays.sql"))
+    run_script(con, _append_sql("stays.sql"))
 
 
 def forget_flags(con: duckdb.DuckDBPyConnection, source: str) -> None:
