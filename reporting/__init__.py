@@ -12,6 +12,7 @@ Public modules, each usable on its own:
   total, areas proportional to values, one colour per series, bilingual labels);
 - `reporting.html`: report sections and pages rendered from the templates;
 - `reporting.workbook`: print-ready workbooks (openpyxl header/footer objects, print areas);
+- `reporting.workbook_jobs`: the models' workbooks written side by side, one process each;
 - `reporting.dictionary`: labels, SQL headers, the data dictionary and the catalogue entry;
 - `reporting.files`: the CSV copies and the plotly library beside the reports.
 
