@@ -178,21 +178,29 @@ SELECT
     s.reason_codes
 FROM checked s
 LEFT JOIN _stays_register r ON r.person_key = s.guest_key;
+-- what _checked was built from is not needed any more: its memory goes to the steps below
+DROP TABLE _stays_files; DROP TABLE _stays_typed; DROP TABLE _stays_first_id;
+DROP TABLE _stays_first_stay; DROP TABLE _stays_guest_keys; DROP TABLE _stays_register;
 
 -- The same guest in two establishments on the same night: accepted stays sharing a night with a
--- stay of the same guest at another establishment (kept, a quality figure).
+-- stay of the same guest at another establishment (kept, a quality figure). Only guests
+-- accepted at two establishments or more can be; the self-join is over their stays alone.
 CREATE OR REPLACE TEMP TABLE _stays_two_places AS
     WITH accepted AS (
         SELECT _source_file, _row_number, guest_key, establishment_id, check_in_date, nights_end
         FROM _checked WHERE len(reason_codes) = 0 AND nights > 0
+    ),
+    travelling AS (
+        SELECT a.* FROM accepted a
+        SEMI JOIN (SELECT guest_key FROM accepted GROUP BY guest_key
+                   HAVING min(establishment_id) <> max(establishment_id)) g
+            ON g.guest_key = a.guest_key
     )
     SELECT DISTINCT a._source_file, a._row_number
-    FROM accepted a
-    JOIN accepted b ON a.guest_key = b.guest_key AND a.establishment_id <> b.establishment_id
+    FROM travelling a
+    JOIN travelling b ON a.guest_key = b.guest_key AND a.establishment_id <> b.establishment_id
      AND a.check_in_date < b.nights_end AND b.check_in_date < a.nights_end;
 
 UPDATE _checked c SET guest_two_places = TRUE
 FROM _stays_two_places t WHERE t._source_file = c._source_file AND t._row_number = c._row_number;
-DROP TABLE _stays_censor; DROP TABLE _stays_vocabulary; DROP TABLE _stays_files; DROP TABLE _stays_typed;
-DROP TABLE _stays_first_id; DROP TABLE _stays_first_stay; DROP TABLE _stays_guest_keys;
-DROP TABLE _stays_register; DROP TABLE _stays_two_places;
+DROP TABLE _stays_censor; DROP TABLE _stays_vocabulary; DROP TABLE _stays_two_places;

@@ -148,3 +148,84 @@ def test_guest_pseudonym_links_to_register(con):
         " 052090123456 ",
         "052090123456",
     )
+
+
+# guest, establishment, check-in day, check-out day (July 2024; None: still open), doc number
+TWO_PLACES_STAYS = [
+    ("A", "CSLT00001", 1, 3),  # shares the night of the 2nd with A at CSLT00002
+    ("A", "CSLT00002", 2, 4),
+    ("B", "CSLT00001", 1, 3),  # leaves on the 3rd, arrives elsewhere on the 3rd: no night shared
+    ("B", "CSLT00002", 3, 5),
+    ("C", "CSLT00001", 1, 3),  # two stays at one establishment: not two places
+    ("C", "CSLT00001", 2, 4),
+    ("D", "CSLT00001", 2, 2),  # a same-day stay has no night
+    ("D", "CSLT00002", 1, 3),
+    ("E", "CSLT00009", 1, 3),  # rejected (unknown establishment): never flags the other
+    ("E", "CSLT00002", 1, 3),
+    ("F", "CSLT00001", 1, None),  # open, censored at the month's end: shares nights with F's next
+    ("F", "CSLT00002", 10, 12),
+    ("G", "CSLT00001", 5, 6),  # alone
+]
+
+
+@pytest.fixture(scope="module")
+def staged_two_places():
+    """stage_stays.sql on hand-made stays around the guest-in-two-places rule."""
+    import duckdb
+
+    from assets.reference import load_country_reference
+    from protection import cellkey
+    from quality.rules import register_rules
+    from quality.staging import split_checked
+    from sources.contracts.lodging import STAYS
+    from sources.readers import ensure_raw_table
+
+    con = duckdb.connect()
+    key = b"two-places-test-key-0123456789abcdef"
+    register_rules(con, key)
+    cellkey.register(con, key, 3)
+    for schema in ("raw", "staging", "quarantine", "ops"):
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    load_country_reference(con)
+    ensure_raw_table(con, STAYS)
+    con.execute(
+        "CREATE OR REPLACE TABLE staging.establishments AS SELECT * FROM (VALUES "
+        "('CSLT00001', 'hotel_1star', '21553'), ('CSLT00002', 'guesthouse', '21553')) "
+        "t(establishment_id, establishment_type, commune_code)"
+    )
+    con.execute("CREATE OR REPLACE TABLE staging.residents (person_key VARCHAR)")
+    for i, (guest, place, day_in, day_out) in enumerate(TWO_PLACES_STAYS, start=1):
+        check_out = f"2024-07-{day_out:02d} 10:00:00" if day_out else None
+        if day_out == day_in:
+            check_out = f"2024-07-{day_in:02d} 20:00:00"
+        con.execute(
+            """INSERT INTO raw.stays VALUES (?, ?, 'passport', ?, 'KOR', 'Nam', '1980', ?, ?, '1',
+               ?, 'stays_2024-07.jsonl', ?, 'b1', now())""",
+            [
+                f"TB{i:09d}",
+                place,
+                f"M{ord(guest):07d}",
+                f"2024-07-{day_in:02d} 14:00:00",
+                check_out,
+                f"2024-07-{day_in:02d} 15:00:00",
+                i,
+            ],
+        )
+    split_checked(con, "stays", "stage_stays.sql")
+    flagged = {
+        r[0]
+        for r in con.execute(
+            "SELECT _row_number FROM staging.stays WHERE guest_two_places"
+        ).fetchall()
+    }
+    staged = {r[0] for r in con.execute("SELECT _row_number FROM staging.stays").fetchall()}
+    yield flagged, staged
+    con.close()
+
+
+def test_guest_in_two_places_on_the_same_night(staged_two_places):
+    flagged, staged = staged_two_places
+    assert 9 not in staged  # E's stay at an unknown establishment is quarantined
+    rows = {i: guest for i, (guest, *_) in enumerate(TWO_PLACES_STAYS, start=1)}
+    assert {rows[i] for i in flagged} == {"A", "F"}
+    assert flagged == {1, 2, 11, 12}
