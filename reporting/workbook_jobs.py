@@ -8,8 +8,8 @@ module (the Dagster run, great-expectations included: seconds per process), and 
 inherit polars' and DuckDB's thread pools without their threads.
 
 Each process opens the published database read-only (reporting.workbook reads the data
-sheets from it). A failure names the workbook and its exit status, never a cell of it; the
-process's own message goes to the operators' log.
+sheets from it). A failure names the workbook, the exception's type and the exit status, never
+the exception's message (it may quote a cell).
 """
 
 from __future__ import annotations
@@ -41,10 +41,19 @@ def _run(db_path: Path, job: dict) -> str:
     )
     if done.returncode != 0:
         raise WorkbookError(
-            f"writing {Path(job['path']).name} failed (exit status {done.returncode}); "
-            "its traceback is in the run's log"
+            f"writing {Path(job['path']).name} failed in its own process ({_error_type(done.stderr)}, "
+            f"exit status {done.returncode}); nothing was published. Fix: report it with this "
+            "message; the workbook's code is reporting/workbook.py"
         ) from None
     return done.stderr.decode("utf-8", "replace")
+
+
+def _error_type(stderr: bytes) -> str:
+    """The exception's type from a traceback's last line, never its message (which may quote a
+    cell)."""
+    lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    name = lines[-1].split(":", 1)[0].strip() if lines else ""
+    return name if name.replace(".", "").replace("_", "").isalnum() else "an error"
 
 
 def write_workbooks(db_path: Path, jobs: list[dict], processes: int | None = None) -> list[str]:

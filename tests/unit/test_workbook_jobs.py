@@ -67,3 +67,4 @@ def test_a_failed_workbook_is_named_without_its_cells(published, tmp_path):
     with pytest.raises(workbook_jobs.WorkbookError, match=r"bad\.xlsx failed") as failure:
         workbook_jobs.write_workbooks(published, jobs, processes=2)
     assert "no_such_mart" not in str(failure.value)  # the message names the file, not the query
+    assert "CatalogException" in str(failure.value)  # and what went wrong
