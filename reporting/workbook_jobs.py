@@ -30,7 +30,7 @@ class WorkbookError(RuntimeError):
     """A workbook process failed."""
 
 
-def _run(db_path: Path, job: dict) -> str:
+def _run(db_path: Path, job: dict) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     done = subprocess.run(
         [sys.executable, "-m", "reporting.workbook_jobs", str(db_path)],
@@ -45,7 +45,6 @@ def _run(db_path: Path, job: dict) -> str:
             f"exit status {done.returncode}); nothing was published. Fix: report it with this "
             "message; the workbook's code is reporting/workbook.py"
         ) from None
-    return done.stderr.decode("utf-8", "replace")
 
 
 def _error_type(stderr: bytes) -> str:
@@ -56,20 +55,20 @@ def _error_type(stderr: bytes) -> str:
     return name if name.replace(".", "").replace("_", "").isalnum() else "an error"
 
 
-def write_workbooks(db_path: Path, jobs: list[dict], processes: int | None = None) -> list[str]:
+def write_workbooks(db_path: Path, jobs: list[dict], processes: int | None = None) -> None:
     """Write every job's workbook (reporting.workbook.write_workbook's arguments, `path` among
     them, without the connection) from the database at `db_path`, at most `processes` at a
-    time (default: one per core). Returns each process's log output."""
+    time (default: one per core)."""
     if not jobs:
-        return []
+        return
     processes = max(1, min(len(jobs), processes or os.cpu_count() or 1))
     if processes == 1:  # one core: no process to start
         with duckdb.connect(str(db_path), read_only=True) as con:
             for job in jobs:
                 workbook.write_workbook(con=con, **job)
-        return []
+        return
     with ThreadPoolExecutor(processes) as pool:
-        return list(pool.map(lambda job: _run(db_path, job), jobs))
+        list(pool.map(lambda job: _run(db_path, job), jobs))  # raises the first failure
 
 
 def _main() -> None:
