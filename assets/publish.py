@@ -30,7 +30,7 @@ from domains import MARTS
 from marts import quality_report
 from protection import audit, cellkey, perturb
 from quality.staging import build_reconciliation
-from reporting import dictionary, files, quality_page, text, workbook, workbook_jobs, yearbook
+from reporting import dictionary, files, quality_page, text, workbook, yearbook
 from reporting import html as pages
 from reporting.dictionary import Label, TableDoc
 from warehouse import incremental, publication_store
@@ -663,28 +663,33 @@ def write_outputs(pub: duckdb.DuckDBPyConnection, work: Path, extracts) -> None:
         (chapter, domain, yearbook.numbered(domain.YEARBOOK_TABLES(pub), chapter))
         for chapter, domain in enumerate(domains.DOMAINS, start=1)
     ]
-    # The workbooks (most of publication's time: xlsxwriter is pure Python) are written by
-    # processes of their own while this one writes the CSV copies, reports and pages.
-    jobs = [
-        {
-            "path": work / "excel" / f"model_{domain.MODEL}.xlsx",
-            "model": domain.MODEL,
-            "title": domain.TITLE,
-            "source": domain.REPORT_SOURCE,
-            "tables": tables,
-            "data": [
-                workbook.DataSheet(m.name, m.title_vi, m.title_en)
-                for m in PUBLISHED_MARTS
-                if m.model == domain.MODEL
-            ],
-            "labels": domains.LABELS,
-        }
-        for _, domain, tables in chapters
-    ]
+    # The workbooks are written by a thread of their own while this one writes the CSV copies,
+    # reports and pages (their data rows are built by polars and compressed by zlib, both of
+    # which release the GIL); a cursor is the thread's own connection to the database.
     with ThreadPoolExecutor(1) as background:
-        workbooks = background.submit(workbook_jobs.write_workbooks, work / "marts.duckdb", jobs)
+        workbooks = background.submit(_write_workbooks, pub.cursor(), work, chapters)
         _write_pages(pub, work, extracts, chapters)
         workbooks.result()
+
+
+def _write_workbooks(con: duckdb.DuckDBPyConnection, work: Path, chapters) -> None:
+    """excel/model_<n>.xlsx: each model's yearbook tables, then its marts."""
+    with con:
+        for _, domain, tables in chapters:
+            workbook.write_workbook(
+                work / "excel" / f"model_{domain.MODEL}.xlsx",
+                con,
+                model=domain.MODEL,
+                title=domain.TITLE,
+                source=domain.REPORT_SOURCE,
+                tables=tables,
+                data=[
+                    workbook.DataSheet(m.name, m.title_vi, m.title_en)
+                    for m in PUBLISHED_MARTS
+                    if m.model == domain.MODEL
+                ],
+                labels=domains.LABELS,
+            )
 
 
 def _write_pages(pub: duckdb.DuckDBPyConnection, work: Path, extracts, chapters) -> None:

@@ -11,8 +11,8 @@ Public modules, each usable on its own:
 - `reporting.charts`: plotly figures that cannot mislead (complete stacks with the published
   total, areas proportional to values, one colour per series, bilingual labels);
 - `reporting.html`: report sections and pages rendered from the templates;
-- `reporting.workbook`: print-ready workbooks (openpyxl header/footer objects, print areas);
-- `reporting.workbook_jobs`: the models' workbooks written side by side, one process each;
+- `reporting.workbook`: print-ready workbooks (openpyxl header/footer objects, print areas;
+  the data sheets' rows built by polars for all rows at once);
 - `reporting.dictionary`: labels, SQL headers, the data dictionary and the catalogue entry;
 - `reporting.files`: the CSV copies and the plotly library beside the reports.
 

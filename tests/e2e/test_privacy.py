@@ -20,6 +20,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import openpyxl
 import polars as pl
 import pytest
 import xlsxwriter
@@ -506,5 +507,16 @@ def test_workbook_text_is_never_a_formula(tmp_path):
         rels = [n for n in z.namelist() if "worksheets/_rels" in n]
     assert not any("<f>" in s for s in sheets)  # no formula anywhere
     assert rels == []  # no hyperlink relation
-    assert '<t>=HYPERLINK("http://x","y")</t>' in shared and "<t>+cmd</t>" in shared
+    texts = shared + "".join(sheets)  # data rows hold their texts in-line
+    assert '<t>=HYPERLINK("http://x","y")</t>' in texts and "<t>+cmd</t>" in texts
     assert 'quotePrefix="1"' in styles
+    ws = openpyxl.load_workbook(path)[data[0].name[:31]]
+    inert = {c.value: c.quotePrefix for c in ws["A"][3:]}
+    assert inert == {
+        '=HYPERLINK("http://x","y")': True,
+        "+cmd": True,
+        "@SUM(1)": True,
+        "-1+1": True,
+        "http://example.org": False,
+        "Xã An Lão": False,
+    }
