@@ -6,9 +6,8 @@ order its expectations run."""
 from __future__ import annotations
 
 import duckdb
-import great_expectations.expectations as gxe
 
-from quality.suites import communes_2025
+from quality.suites import communes_2025, gxe
 
 PSEUDONYM_LENGTH = 64  # a keyed pseudonym is a hex SHA-256 HMAC
 

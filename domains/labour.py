@@ -6,12 +6,11 @@ assets."""
 from __future__ import annotations
 
 import duckdb
-import great_expectations.expectations as gxe
 
 from domains import expectations as expect
 from domains.base import AREA_KEYS, Check, Mart, Staging
 from protection.perturb import Perturbation
-from quality.suites import SEXES, suite
+from quality.suites import SEXES, gxe, suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section

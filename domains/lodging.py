@@ -8,13 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-import great_expectations.expectations as gxe
 import polars as pl
 
 from domains import expectations as expect
 from domains.base import AREA_KEYS, Check, Mart, Staging
 from protection.perturb import Perturbation
-from quality.suites import suite
+from quality.suites import gxe, suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section

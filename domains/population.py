@@ -5,13 +5,12 @@ contracts are in sources/contracts/population.py and assets/population.py builds
 from __future__ import annotations
 
 import duckdb
-import great_expectations.expectations as gxe
 import polars as pl
 
 from domains import expectations as expect
 from domains.base import AREA_KEYS, Check, Mart, Staging
 from protection.perturb import Perturbation
-from quality.suites import SEXES, suite
+from quality.suites import SEXES, gxe, suite
 from reporting import charts
 from reporting.dictionary import Label
 from reporting.html import Note, Section

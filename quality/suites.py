@@ -12,23 +12,66 @@ guard the marts, the others carry quality thresholds. Results feed Dagster asset
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import importlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import ModuleType
 
 import duckdb
-import great_expectations as gx
-import great_expectations.expectations as gxe
-from great_expectations.data_context.types.base import ProgressBarsConfig
-from great_expectations.execution_engine import pandas_execution_engine
 
-logging.getLogger("great_expectations").setLevel(logging.ERROR)
+GX_MODULES = ("great_expectations", "great_expectations.expectations")
 
-# GX fingerprints every pandas batch by hashing the whole frame (two passes, about 3 s per
-# million rows here) only to label the batch. Our batches are labelled by suite and table, so the
-# fingerprint is switched off: frames "larger" than 0 bytes are not hashed.
-pandas_execution_engine.HASH_THRESHOLD = 0
+
+@functools.cache
+def great_expectations() -> ModuleType:
+    """great-expectations, imported and configured on first use. Importing it takes about 8 s
+    (its expectation classes and altair): a run pays it while its loads run
+    (`preload_great_expectations`), `make dev` and the tools that never validate do not pay it."""
+    for name in GX_MODULES:
+        importlib.import_module(name)
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    # GX fingerprints every pandas batch by hashing the whole frame (two passes, about 3 s per
+    # million rows here) only to label the batch. Our batches are labelled by suite and table, so
+    # the fingerprint is switched off: frames "larger" than 0 bytes are not hashed.
+    pandas_execution_engine.HASH_THRESHOLD = 0
+    import great_expectations as gx
+
+    return gx
+
+
+class _Expectations:
+    """`great_expectations.expectations`, imported when an expectation is first named
+    (`gxe.ExpectColumnValuesToNotBeNull(...)` in the domains' suites)."""
+
+    def __getattr__(self, name: str):
+        great_expectations()
+        return getattr(importlib.import_module("great_expectations.expectations"), name)
+
+
+gxe = _Expectations()
+
+
+def preload_great_expectations() -> threading.Thread:
+    """Import great-expectations in a thread of its own while the run starts and loads its
+    sources (mostly DuckDB and calamine, which release the GIL); a suite that needs it before
+    it is done waits for the import (Python's import lock)."""
+    thread = threading.Thread(target=_import_quietly, name="import-gx", daemon=True)
+    thread.start()
+    return thread
+
+
+def _import_quietly() -> None:
+    # A failed import here (Python refuses an import that would deadlock with the run's own)
+    # is left to the first suite, which imports it again and reports what is wrong.
+    with contextlib.suppress(Exception):
+        great_expectations()
+
 
 SEXES = ["Nam", "Nữ"]
 
@@ -91,6 +134,9 @@ def validate(con: duckdb.DuckDBPyConnection, suite: Suite, route: str = "duckdb"
     prove both routes give the same verdicts, tests/assets/test_suites_duckdb.py)."""
     if route not in ("duckdb", "pandas"):
         raise ValueError(f"unknown great-expectations route {route!r}: use 'duckdb' or 'pandas'")
+    gx = great_expectations()
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context = gx.get_context(mode="ephemeral")  # nothing written to disk
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name))

@@ -1,0 +1,31 @@
+"""great-expectations is imported when a suite first needs it (quality/suites.py), not when
+the definitions load: `make dev` and a run's start-up do not wait about 8 s for it."""
+
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+
+def test_loading_the_definitions_does_not_import_great_expectations():
+    probe = (
+        "import sys, dagster_project.definitions, domains\n"
+        "assert domains.DOMAINS\n"
+        "print(sorted(m for m in sys.modules if m.startswith('great_expectations'))[:3])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_preloaded_module_is_configured_and_names_expectations():
+    from quality import suites
+
+    suites.preload_great_expectations().join()
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    assert "great_expectations.expectations" in sys.modules
+    assert pandas_execution_engine.HASH_THRESHOLD == 0  # no hashing of whole frames
+    expectation = suites.gxe.ExpectColumnValuesToNotBeNull(column="person_key")
+    assert type(expectation).__module__.startswith("great_expectations.")
