@@ -28,7 +28,6 @@ import dagster as dg
 from dagster_project.definitions import build_definitions
 from dagster_project.jobs import landing_months, misplaced_files, range_tags
 from quality.rules import KeyError_
-from quality.suites import preload_great_expectations
 from sources.readers import ExtractError, withdraw_file
 from warehouse import incremental, publication_store
 from warehouse.resource import (
@@ -169,18 +168,20 @@ def _run(args, warehouse) -> int:
     print(
         f"de06: landing {warehouse.landing}, data {warehouse.data}, months {months[0]}..{months[-1]}"
     )
-    job = build_definitions(warehouse).resolve_job_def("de06_all")
-    preload_great_expectations()  # imported while the sources load, not before the run starts
-    result = job.execute_in_process(
-        instance=dg.DagsterInstance.get(),
-        tags=range_tags(months),
-        raise_on_error=False,
-        # the console shows progress (INFO); step-level DEBUG events stay in the run history
-        run_config={
-            "loggers": {
-                "console": {"config": {"log_level": os.environ.get("DE06_LOG_LEVEL", "INFO")}}
-            }
-        },
+    result = (
+        build_definitions(warehouse)
+        .resolve_job_def("de06_all")
+        .execute_in_process(
+            instance=dg.DagsterInstance.get(),
+            tags=range_tags(months),
+            raise_on_error=False,
+            # the console shows progress (INFO); step-level DEBUG events stay in the run history
+            run_config={
+                "loggers": {
+                    "console": {"config": {"log_level": os.environ.get("DE06_LOG_LEVEL", "INFO")}}
+                }
+            },
+        )
     )
     if not result.success:
         for line in _failure_lines(result):

@@ -12,11 +12,9 @@ guard the marts, the others carry quality thresholds. Results feed Dagster asset
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -28,9 +26,10 @@ GX_MODULES = ("great_expectations", "great_expectations.expectations")
 
 @functools.cache
 def great_expectations() -> ModuleType:
-    """great-expectations, imported and configured on first use. Importing it takes about 8 s
-    (its expectation classes and altair): a run pays it while its loads run
-    (`preload_great_expectations`), `make dev` and the tools that never validate do not pay it."""
+    """great-expectations, imported and configured on first use. Importing it takes 5 s (8 s
+    without compiled bytecode: its expectation classes, altair): a run pays it at its first suite;
+    `make dev`, a rerun
+    that validates nothing and the tools that never validate do not pay it at all."""
     for name in GX_MODULES:
         importlib.import_module(name)
     from great_expectations.execution_engine import pandas_execution_engine
@@ -55,22 +54,6 @@ class _Expectations:
 
 
 gxe = _Expectations()
-
-
-def preload_great_expectations() -> threading.Thread:
-    """Import great-expectations in a thread of its own while the run starts and loads its
-    sources (mostly DuckDB and calamine, which release the GIL); a suite that needs it before
-    it is done waits for the import (Python's import lock)."""
-    thread = threading.Thread(target=_import_quietly, name="import-gx", daemon=True)
-    thread.start()
-    return thread
-
-
-def _import_quietly() -> None:
-    # A failed import here (Python refuses an import that would deadlock with the run's own)
-    # is left to the first suite, which imports it again and reports what is wrong.
-    with contextlib.suppress(Exception):
-        great_expectations()
 
 
 SEXES = ["Nam", "Nữ"]

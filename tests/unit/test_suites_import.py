@@ -19,10 +19,10 @@ def test_loading_the_definitions_does_not_import_great_expectations():
     assert done.stdout.strip() == "[]"
 
 
-def test_the_preloaded_module_is_configured_and_names_expectations():
+def test_the_module_imported_on_first_use_is_configured_and_names_expectations():
     from quality import suites
 
-    suites.preload_great_expectations().join()
+    suites.great_expectations()
     from great_expectations.execution_engine import pandas_execution_engine
 
     assert "great_expectations.expectations" in sys.modules
