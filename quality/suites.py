@@ -27,9 +27,9 @@ GX_MODULES = ("great_expectations", "great_expectations.expectations")
 @functools.cache
 def great_expectations() -> ModuleType:
     """great-expectations, imported and configured on first use. Importing it takes 5 s (8 s
-    without compiled bytecode: its expectation classes, altair): a run pays it at its first suite;
-    `make dev`, a rerun
-    that validates nothing and the tools that never validate do not pay it at all."""
+    without compiled bytecode: its expectation classes, altair): a run pays it at its first
+    suite; `make dev`, a rerun that validates nothing and the tools that never validate do not
+    pay it at all."""
     for name in GX_MODULES:
         importlib.import_module(name)
     from great_expectations.execution_engine import pandas_execution_engine
