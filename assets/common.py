@@ -23,7 +23,6 @@ from sources.readers import (
     files_not_in_landing,
     landing_files,
     load_raw_file,
-    one_checkpoint,
     read_ahead,
 )
 from warehouse import incremental
@@ -85,22 +84,21 @@ def load_files(
         )
     with warehouse.connect() as con:
         ensure_raw_table(con, contract)
-        with one_checkpoint(con):
-            for f, prefetched in read_ahead(con, contract, files):
-                try:
-                    results.append(load_raw_file(con, contract, f, batch_id(context), prefetched))
-                except ExtractError as exc:
-                    raise dg.Failure(
-                        description=str(exc),
-                        metadata={"file": exc.path, "problem": exc.problem, "fix": exc.fix},
-                    ) from exc
-                except Exception as exc:  # unforeseen: still say which source and file
-                    raise dg.Failure(
-                        description=f"{contract.source}: loading {f.relative} failed "
-                        f"({safe_message(exc)}); nothing of this file was loaded. Fix: check "
-                        "the file against its contract in sources/contracts/, then rerun",
-                        metadata={"source": contract.source, "file": f.relative},
-                    ) from None  # the original may quote a cell
+        for f, prefetched in read_ahead(con, contract, files):
+            try:
+                results.append(load_raw_file(con, contract, f, batch_id(context), prefetched))
+            except ExtractError as exc:
+                raise dg.Failure(
+                    description=str(exc),
+                    metadata={"file": exc.path, "problem": exc.problem, "fix": exc.fix},
+                ) from exc
+            except Exception as exc:  # unforeseen: still say which source and file
+                raise dg.Failure(
+                    description=f"{contract.source}: loading {f.relative} failed "
+                    f"({safe_message(exc)}); nothing of this file was loaded. Fix: check the "
+                    "file against its contract in sources/contracts/, then rerun",
+                    metadata={"source": contract.source, "file": f.relative},
+                ) from None  # the original may quote a cell
         missing = files_not_in_landing(con, contract, warehouse.landing)
         total = con.execute(f"SELECT count(*) FROM raw.{contract.source}").fetchone()[0]
         # what the table holds now (path, size, sha256 per file): downstream steps skip on it

@@ -1112,24 +1112,6 @@ def may_need_loading(
     return not _same_stat(_load_record(con, contract, file), file.path.stat())
 
 
-@contextlib.contextmanager
-def one_checkpoint(con: duckdb.DuckDBPyConnection):
-    """Load a source's files, one transaction each, with one checkpoint at the end. DuckDB
-    writes committed rows to its write-ahead log and, at a commit that takes the log past
-    `checkpoint_threshold` (16 MiB), into the database file, compressed: that was nearly every
-    file, and stays' 24 commits took 4.2 s of 7.5 s at a fifth of province scale (1.5 s for the
-    one checkpoint instead; the file also comes out a fifth smaller, its row groups full).
-    Committed rows stay durable in the log meanwhile; a failure leaves them to the next
-    checkpoint."""
-    previous = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0]
-    con.execute("SET checkpoint_threshold = '1TB'")
-    try:
-        yield
-    finally:
-        con.execute(f"SET checkpoint_threshold = '{previous}'")
-    con.execute("CHECKPOINT")
-
-
 def load_raw_file(
     con: duckdb.DuckDBPyConnection,
     contract: SourceContract,
