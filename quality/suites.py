@@ -13,15 +13,12 @@ guard the marts, the others carry quality thresholds. Results feed Dagster asset
 from __future__ import annotations
 
 import functools
-import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 
 import duckdb
-
-GX_MODULES = ("great_expectations", "great_expectations.expectations")
 
 
 @functools.cache
@@ -30,8 +27,8 @@ def great_expectations() -> ModuleType:
     without compiled bytecode: its expectation classes, altair): a run pays it at its first
     suite; `make dev`, a rerun that validates nothing and the tools that never validate do not
     pay it at all."""
-    for name in GX_MODULES:
-        importlib.import_module(name)
+    import great_expectations as gx
+    import great_expectations.expectations  # noqa: F401 (the expectation classes)
     from great_expectations.execution_engine import pandas_execution_engine
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
@@ -39,8 +36,6 @@ def great_expectations() -> ModuleType:
     # million rows here) only to label the batch. Our batches are labelled by suite and table, so
     # the fingerprint is switched off: frames "larger" than 0 bytes are not hashed.
     pandas_execution_engine.HASH_THRESHOLD = 0
-    import great_expectations as gx
-
     return gx
 
 
@@ -49,8 +44,7 @@ class _Expectations:
     (`gxe.ExpectColumnValuesToNotBeNull(...)` in the domains' suites)."""
 
     def __getattr__(self, name: str):
-        great_expectations()
-        return getattr(importlib.import_module("great_expectations.expectations"), name)
+        return getattr(great_expectations().expectations, name)
 
 
 gxe = _Expectations()
