@@ -299,8 +299,10 @@ def monthly_figures(
     )
     if _exists(con, "ops", "quality_figures"):
         figures = con.execute(
+            # ordered: the pivot's columns follow the figures' order (a GROUP BY's is not fixed,
+            # so two runs on the same files wrote their columns in different orders)
             """SELECT source_file, kind || ':' || figure AS figure, arg_max(value, computed_at) AS value
-               FROM ops.quality_figures GROUP BY ALL"""
+               FROM ops.quality_figures GROUP BY ALL ORDER BY figure, source_file"""
         ).pl()
         if figures.height:
             wide = figures.pivot(on="figure", index="source_file", values="value")

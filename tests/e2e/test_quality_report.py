@@ -317,3 +317,34 @@ def test_outages_planted_in_the_sample_are_flagged_and_nothing_else(sample_run, 
         [],
         [("rows_low", "stays", date(2025, 8, 1))],
     )
+
+
+def test_the_figures_columns_come_in_one_order_whatever_order_they_were_recorded_in():
+    """A rerun on the same files writes the same quality_monthly: its reject:/repair:/flag:
+    columns in the figures' order, not in the order a GROUP BY happened to return them."""
+    orders = []
+    for figures in (
+        ["NEGATIVE_FINE", "INVALID_PLATE", "DUPLICATE"],
+        ["DUPLICATE", "INVALID_PLATE", "NEGATIVE_FINE"],
+    ):
+        con = _warehouse()
+        _files(
+            con, "traffic_violations", "public_order", "parquet", {MONTHS[0]: 100, MONTHS[1]: 90}
+        )
+        for month in MONTHS[:2]:
+            for figure in figures:
+                con.execute(
+                    "INSERT INTO ops.quality_figures VALUES (?, ?, 'reject', ?, 1, now())",
+                    [
+                        "traffic_violations",
+                        f"public_order/traffic_violations_{month:%Y-%m}.parquet",
+                        figure,
+                    ],
+                )
+        monthly = quality_report.monthly_figures(con)
+        orders.append([c for c in monthly.columns if ":" in c])
+    assert (
+        orders[0]
+        == orders[1]
+        == ["reject:DUPLICATE", "reject:INVALID_PLATE", "reject:NEGATIVE_FINE"]
+    )
