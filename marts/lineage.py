@@ -95,7 +95,7 @@ class SqlFile:
 
     @property
     def outputs(self) -> frozenset[str]:
-        if self.is_staging:  # written by quality/staging.split_checked from the file's _checked
+        if self.is_staging:  # quality/staging.split_checked renames staging._checked_<source>
             return frozenset({f"staging.{self.source}", f"quarantine.{self.source}"})
         return self.creates
 

@@ -1,9 +1,15 @@
 """Split checked rows into staging and quarantine, and record the quality figures.
 
-Each staging SQL file (quality/sql/stage_<source>.sql) builds a temp table `_checked` holding
-every raw row once, typed and pseudonymised, with `reason_codes` (empty = accepted) and boolean
-`fix_*` repair flags. This module turns it into `staging.<source>` and `quarantine.<source>` and
-writes the per-file figures to `ops.quality_figures`, all in one transaction.
+Each staging SQL file (quality/sql/stage_<source>.sql) builds the table
+`staging._checked_<source>` holding every raw row once, typed and pseudonymised, with
+`reason_codes` (empty = accepted) and boolean `fix_*` repair flags. This module turns it into
+`staging.<source>` and `quarantine.<source>` and writes the per-file figures to
+`ops.quality_figures`; the old tables are replaced by the new ones in one transaction.
+
+The checked rows are written once: the accepted rows stay where the SQL wrote them, the table
+is renamed `staging.<source>`, and only the rejected rows (a few per cent) are copied to
+quarantine. Built as a temp table and copied into staging, stays at province scale took 41.5 s
+against 31.8 s (bench/RESULTS.md): the 6 million rows were written twice.
 """
 
 from __future__ import annotations
@@ -19,15 +25,38 @@ CREATE TABLE IF NOT EXISTS ops.quality_figures (
 )"""
 
 
-def fix_columns(con) -> list[str]:
-    """The repair flags (`fix_*`) the staging SQL put on `_checked`, in column order."""
+def checked_table(source: str) -> str:
+    """The table a staging SQL file writes its checked rows to (every raw row once)."""
+    return f"staging._checked_{source}"
+
+
+def fix_columns(con, source: str) -> list[str]:
+    """The repair flags (`fix_*`) the staging SQL put on its checked rows, in column order."""
     return [
         r[0]
         for r in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = '_checked' "
-            "AND column_name LIKE 'fix\\_%' ESCAPE '\\' ORDER BY column_index"
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'staging' "
+            "AND table_name = ? AND column_name LIKE 'fix\\_%' ESCAPE '\\' "
+            "ORDER BY column_index",
+            [checked_table(source).split(".", 1)[1]],
         ).fetchall()
     ]
+
+
+def figures_sql(source: str, checked: str, fix_cols: list[str]) -> str:
+    """Per file: each repair counted on the accepted rows, each reject reason on all rows."""
+    repairs = " UNION ALL ".join(
+        f"SELECT _source_file, 'repair', '{c.removeprefix('fix_')}', "
+        f"count_if({c} AND len(reason_codes) = 0) FROM {checked} GROUP BY _source_file"
+        for c in fix_cols
+    )
+    return f"""
+        SELECT '{source}', f, k, fig, v, now()::TIMESTAMP FROM (
+            {repairs + " UNION ALL " if repairs else ""}
+            SELECT _source_file, 'reject', r, count(*)
+            FROM (SELECT _source_file, unnest(reason_codes) AS r FROM {checked})
+            GROUP BY ALL
+        ) t(f, k, fig, v)"""
 
 
 def run_script(con: duckdb.DuckDBPyConnection, sql: str) -> None:
@@ -50,46 +79,42 @@ def split_checked(
 ) -> dict:
     """Run quality/sql/<staging_sql>, then write staging.<source>, quarantine.<source> and the
     quality figures. Returns counts for asset metadata (no row-level data)."""
-    # The staging SQL builds temp tables only (connection-local, nothing persistent), so it runs
-    # before the transaction, which holds the swap of staging/quarantine and the figures (still
-    # atomic). Inside a transaction DuckDB keeps every temp table in transaction-local storage:
-    # stays staging at province scale took 117 s there against 59 s before it (bench/RESULTS.md).
-    run_sql_file(con, "quality", f"sql/{staging_sql}")
-    con.execute("BEGIN TRANSACTION")
+    # The staging SQL and the split run before the transaction, which holds the swap of the old
+    # staging/quarantine tables for the new ones and the figures (still atomic). Inside a
+    # transaction DuckDB keeps temp tables in transaction-local storage: stays staging at
+    # province scale took 117 s there against 59 s before it (bench/RESULTS.md).
+    checked = checked_table(source)
+    rejected = f"quarantine._checked_{source}"
     try:
-        fix_cols = fix_columns(con)
-        excluded = ", ".join(["reason_codes", *drop_from_staging])
+        run_sql_file(con, "quality", f"sql/{staging_sql}")
         con.execute(
-            f"CREATE OR REPLACE TABLE staging.{source} AS "
-            f"SELECT * EXCLUDE ({excluded}) FROM _checked WHERE len(reason_codes) = 0"
-        )
-        con.execute(
-            f"CREATE OR REPLACE TABLE quarantine.{source} AS "
-            "SELECT * FROM _checked WHERE len(reason_codes) > 0"
+            f"CREATE OR REPLACE TABLE {rejected} AS "
+            f"SELECT * FROM {checked} WHERE len(reason_codes) > 0"
         )
         con.execute(QUALITY_FIGURES_DDL)
-        con.execute("DELETE FROM ops.quality_figures WHERE source = ?", [source])
-        repairs = " UNION ALL ".join(
-            f"SELECT _source_file, 'repair', '{c.removeprefix('fix_')}', count_if({c} AND len(reason_codes) = 0) "
-            "FROM _checked GROUP BY _source_file"
-            for c in fix_cols
-        )
         con.execute(
-            f"""
-            INSERT INTO ops.quality_figures
-            SELECT '{source}', f, k, fig, v, now()::TIMESTAMP FROM (
-                {repairs + " UNION ALL " if repairs else ""}
-                SELECT _source_file, 'reject', r, count(*)
-                FROM (SELECT _source_file, unnest(reason_codes) AS r FROM _checked)
-                GROUP BY ALL
-            ) t(f, k, fig, v)
-            """
+            "CREATE OR REPLACE TEMP TABLE _quality_figures AS "
+            + figures_sql(source, checked, fix_columns(con, source))
         )
-        con.execute("DROP TABLE _checked")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        con.execute(f"DELETE FROM {checked} WHERE len(reason_codes) > 0")
+        for column in ("reason_codes", *drop_from_staging):
+            con.execute(f"ALTER TABLE {checked} DROP COLUMN {column}")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(f"DROP TABLE IF EXISTS staging.{source}")
+            con.execute(f"ALTER TABLE {checked} RENAME TO {source}")
+            con.execute(f"DROP TABLE IF EXISTS quarantine.{source}")
+            con.execute(f"ALTER TABLE {rejected} RENAME TO {source}")
+            con.execute("DELETE FROM ops.quality_figures WHERE source = ?", [source])
+            con.execute("INSERT INTO ops.quality_figures SELECT * FROM _quality_figures")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    finally:  # after a failure the old tables stand; nothing half-built is left beside them
+        con.execute("DROP TABLE IF EXISTS _quality_figures")
+        con.execute(f"DROP TABLE IF EXISTS {checked}")
+        con.execute(f"DROP TABLE IF EXISTS {rejected}")
     staged = con.execute(f"SELECT count(*) FROM staging.{source}").fetchone()[0]
     quarantined = con.execute(f"SELECT count(*) FROM quarantine.{source}").fetchone()[0]
     reasons = dict(

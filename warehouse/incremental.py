@@ -64,7 +64,7 @@ import dagster as dg
 import duckdb
 
 from marts.lineage import PYTHON_TABLES, sql_files
-from quality.staging import QUALITY_FIGURES_DDL, fix_columns, run_script
+from quality.staging import QUALITY_FIGURES_DDL, checked_table, figures_sql, fix_columns, run_script
 from sources.readers import ensure_load_log
 from warehouse.publication_store import current_version
 
@@ -468,6 +468,7 @@ def stage_append(
     same verdicts a staging of all loaded files gives. Figures as quality.staging.split_checked."""
 
     rule = APPEND[source]
+    checked = checked_table(source)
     sql = (resources.files("quality") / "sql" / sql_file).read_text(encoding="utf-8")
     files_list = ", ".join("'" + f.replace("'", "''") + "'" for f in new_files)
     con.execute("BEGIN TRANSACTION")
@@ -480,7 +481,7 @@ def stage_append(
         # A record whose id was already staged or quarantined (an earlier month's file comes
         # first in file order) is a later copy: DUPLICATE, and nothing else, as in full staging.
         con.execute(
-            f"""UPDATE _checked c SET reason_codes = ['DUPLICATE']
+            f"""UPDATE {checked} c SET reason_codes = ['DUPLICATE']
                 WHERE EXISTS (SELECT 1 FROM (SELECT {rule.key} AS k FROM staging.{source}
                                              UNION ALL SELECT {rule.key} FROM quarantine.{source}) o
                               WHERE o.k IS NOT DISTINCT FROM c.{rule.key})"""
@@ -490,13 +491,12 @@ def stage_append(
         excluded = ", ".join(["reason_codes", *drop])
         con.execute(
             f"INSERT INTO staging.{source} BY NAME "
-            f"SELECT * EXCLUDE ({excluded}) FROM _checked WHERE len(reason_codes) = 0"
+            f"SELECT * EXCLUDE ({excluded}) FROM {checked} WHERE len(reason_codes) = 0"
         )
         con.execute(
             f"INSERT INTO quarantine.{source} BY NAME "
-            "SELECT * FROM _checked WHERE len(reason_codes) > 0"
+            f"SELECT * FROM {checked} WHERE len(reason_codes) > 0"
         )
-        fix_cols = fix_columns(con)
         con.execute(QUALITY_FIGURES_DDL)
         # figures of the new files, and the flags the domain asset recomputes over all files
         con.execute(
@@ -504,20 +504,11 @@ def stage_append(
             f"AND (kind = 'flag' OR source_file IN ({files_list}))",
             [source],
         )
-        repairs = " UNION ALL ".join(
-            f"SELECT _source_file, 'repair', '{c.removeprefix('fix_')}', "
-            f"count_if({c} AND len(reason_codes) = 0) FROM _checked GROUP BY _source_file"
-            for c in fix_cols
-        )
         con.execute(
-            f"""INSERT INTO ops.quality_figures
-                SELECT '{source}', f, k, fig, v, now()::TIMESTAMP FROM (
-                    {repairs + " UNION ALL " if repairs else ""}
-                    SELECT _source_file, 'reject', r, count(*)
-                    FROM (SELECT _source_file, unnest(reason_codes) AS r FROM _checked)
-                    GROUP BY ALL) t(f, k, fig, v)"""
+            "INSERT INTO ops.quality_figures "
+            + figures_sql(source, checked, fix_columns(con, source))
         )
-        con.execute("DROP TABLE _checked")
+        con.execute(f"DROP TABLE {checked}")
         con.execute("DROP VIEW _batch_raw")
         if p is not None:  # the record commits with the rows: a kill cannot append them twice
             record(con, p)

@@ -4,7 +4,7 @@
 -- ('Khách sạn 3 sao', 'Nhà nghỉ' …); a closing date given but unreadable is INVALID_DATE (the
 -- establishment would count as open), a date after the day received or over 120 years before
 -- it DATE_OUT_OF_RANGE.
-CREATE OR REPLACE TEMP TABLE _checked AS
+CREATE OR REPLACE TABLE staging._checked_establishments AS
 WITH typed AS (
     SELECT
         r._source_file, r._row_number, r._batch_id,

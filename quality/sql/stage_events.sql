@@ -5,7 +5,7 @@
 -- spelling of its code); a birth or move-in brings the person in, so its sex must be readable.
 -- A date after the day the file was received or more than 120 years before it is rejected
 -- (DATE_OUT_OF_RANGE: 2204 for 2024), as is a date given but unreadable (INVALID_DATE).
-CREATE OR REPLACE TEMP TABLE _checked AS
+CREATE OR REPLACE TABLE staging._checked_events AS
 WITH baseline AS (
     SELECT coalesce(max(snapshot_date), DATE '1900-01-01') AS baseline_date FROM staging.residents
 ),

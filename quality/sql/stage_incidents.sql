@@ -1,5 +1,5 @@
 -- Staging of the police incident log (all loaded months at once; a duplicate may arrive in a
--- later month's file). One row per raw row in _checked; reason_codes empty = accepted.
+-- later month's file). One row per raw row in staging._checked_incidents; reason_codes empty = accepted.
 -- Rules: DUPLICATE (second and later copies of an incident_id, in file order), INVALID_DATE
 -- (occurred_at or reported_at missing or unreadable), OCCURRED_AFTER_REPORTED,
 -- UNKNOWN_COMMUNE (code read at the occurrence date, as in stage_events.sql).
@@ -9,7 +9,7 @@
 -- quality suite warns on any). The status is read by the contract's code list ('Đang điều tra',
 -- 'Đã làm rõ' are spellings of under_investigation and cleared). DATE_OUT_OF_RANGE: a time
 -- after the day the file was received or more than 120 years before it.
-CREATE OR REPLACE TEMP TABLE _checked AS
+CREATE OR REPLACE TABLE staging._checked_incidents AS
 WITH vocabulary AS MATERIALIZED (
     -- the status takes few distinct values: each is read once
     SELECT v, read_code('incidents.status', v) AS code,

@@ -1,5 +1,5 @@
 -- Staging of the yearly labour-market register extracts (all loaded years at once).
--- One row per raw row in _checked: typed, pseudonymised, linked to the population register
+-- One row per raw row in staging._checked_labour_status: typed, pseudonymised, linked to the population register
 -- through the pseudonym, with reject reasons (empty = accepted) and repair flags.
 --
 -- Linkage: intermediate.person_attributes (sex and birth date of every person the register knows: the
@@ -97,7 +97,7 @@ CREATE OR REPLACE TEMP TABLE _labour_keys AS
     SELECT person_id_clean, pseudonym(person_id_clean) AS person_key
     FROM (SELECT DISTINCT person_id_clean FROM _labour_typed WHERE person_id_clean IS NOT NULL);
 
-CREATE OR REPLACE TEMP TABLE _checked AS
+CREATE OR REPLACE TABLE staging._checked_labour_status AS
 WITH keyed AS (
     SELECT t.*, k.person_key,
            person_id_problem(t.person_id_clean, NULL::VARCHAR, NULL::DATE) AS id_problem,

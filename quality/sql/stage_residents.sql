@@ -7,7 +7,7 @@
 -- the head, marital status, education level and residence type count in no mart, so an
 -- unreadable value is kept as unknown (NULL) and counted (fix_unknown_*; the quality suite
 -- warns).
-CREATE OR REPLACE TEMP TABLE _checked AS
+CREATE OR REPLACE TABLE staging._checked_residents AS
 WITH snapshots AS (
     SELECT DISTINCT _source_file,
            TRY_CAST(try_strptime(regexp_extract(_source_file, '(\d{4}-\d{2}-\d{2})', 1), '%Y-%m-%d') AS DATE) AS snapshot_date

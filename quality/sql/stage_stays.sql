@@ -104,7 +104,7 @@ CREATE OR REPLACE TEMP TABLE _stays_register AS SELECT DISTINCT person_key FROM 
 
 -- Every row once, in one pass: keys, rules, nights and the register link. The guest-in-two-places
 -- flag needs the accepted rows, so it is set afterwards on the few rows it concerns.
-CREATE OR REPLACE TEMP TABLE _checked AS
+CREATE OR REPLACE TABLE staging._checked_stays AS
 WITH keyed AS (
     SELECT t.*, g.guest_key,
         -- a cccd is a Vietnamese ID card; a passport without a readable nationality is 'other'
@@ -178,7 +178,7 @@ SELECT
     s.reason_codes
 FROM checked s
 LEFT JOIN _stays_register r ON r.person_key = s.guest_key;
--- what _checked was built from is not needed any more: its memory goes to the steps below
+-- what the checked rows were built from is not needed any more: its memory goes to the steps below
 DROP TABLE _stays_files; DROP TABLE _stays_typed; DROP TABLE _stays_first_id;
 DROP TABLE _stays_first_stay; DROP TABLE _stays_guest_keys; DROP TABLE _stays_register;
 
@@ -188,7 +188,7 @@ DROP TABLE _stays_first_stay; DROP TABLE _stays_guest_keys; DROP TABLE _stays_re
 CREATE OR REPLACE TEMP TABLE _stays_two_places AS
     WITH accepted AS (
         SELECT _source_file, _row_number, guest_key, establishment_id, check_in_date, nights_end
-        FROM _checked WHERE len(reason_codes) = 0 AND nights > 0
+        FROM staging._checked_stays WHERE len(reason_codes) = 0 AND nights > 0
     ),
     travelling AS (
         SELECT a.* FROM accepted a
@@ -201,6 +201,6 @@ CREATE OR REPLACE TEMP TABLE _stays_two_places AS
     JOIN travelling b ON a.guest_key = b.guest_key AND a.establishment_id <> b.establishment_id
      AND a.check_in_date < b.nights_end AND b.check_in_date < a.nights_end;
 
-UPDATE _checked c SET guest_two_places = TRUE
+UPDATE staging._checked_stays c SET guest_two_places = TRUE
 FROM _stays_two_places t WHERE t._source_file = c._source_file AND t._row_number = c._row_number;
 DROP TABLE _stays_censor; DROP TABLE _stays_vocabulary; DROP TABLE _stays_two_places;

@@ -1,7 +1,8 @@
 -- Staging of the camera traffic violations (all loaded months at once). One row per raw row in
--- _checked; reason_codes empty = accepted. The plate is validated (plate_problem), then
--- replaced by a keyed pseudonym of its canonical spelling (plate_key); the plate itself never
--- leaves raw. plate_province (the two-digit registration code) is kept for analysis.
+-- staging._checked_traffic_violations; reason_codes empty = accepted. The plate is validated
+-- (plate_problem), then replaced by a keyed pseudonym of its canonical spelling (plate_key); the
+-- plate itself never leaves raw. plate_province (the two-digit registration code) is kept for
+-- analysis.
 -- Rules: DUPLICATE (second and later copies of a violation_id), INVALID_DATE (detected_at
 -- missing or unreadable), UNKNOWN_COMMUNE (code read at the detection date), INVALID_PLATE,
 -- INVALID_FINE (missing or not a number), NEGATIVE_FINE, FINE_OUT_OF_RANGE (above 1e9 VND).
@@ -14,7 +15,7 @@
 -- than 120 years before it.
 -- The CTEs are MATERIALIZED: inlined, DuckDB would evaluate the plate and timestamp macros
 -- once per reference (minutes instead of seconds at province scale).
-CREATE OR REPLACE TEMP TABLE _checked AS
+CREATE OR REPLACE TABLE staging._checked_traffic_violations AS
 WITH vocabulary AS MATERIALIZED (
     -- the vehicle type and the paid flag take few distinct values: each is read once
     SELECT list_name, v, read_code(list_name, v) AS code,

@@ -105,3 +105,61 @@ def test_escaping_staging_error_names_source_and_sql(warehouse):
     text = info.value.description
     assert text.startswith("incidents: staging (quality/sql/stage_incidents.sql) failed")
     assert "public_order/incidents_2024-03.csv" in text and "BinderException" in text
+
+
+def _tables(con, schema: str) -> set[str]:
+    return {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = ?", [schema]
+        ).fetchall()
+    }
+
+
+def test_staging_replaces_its_tables_whole_and_a_failure_leaves_them(warehouse):
+    """The checked rows are written once and renamed into place: a second staging replaces
+    staging and quarantine whole, and one that fails halfway (here a column to drop that does
+    not exist, after the rejected rows were split off) leaves the previous tables, figures and
+    no half-built table beside them."""
+    fines = ["'600.000'", "'abc'", "'800000'"]
+    with warehouse.connect() as con:
+        con.execute(
+            "CREATE TABLE raw.traffic_violations (violation_id VARCHAR, detected_at "
+            "VARCHAR, commune_code VARCHAR, plate VARCHAR, vehicle_type VARCHAR, "
+            "violation_code VARCHAR, fine_vnd VARCHAR, paid VARCHAR, _source_file VARCHAR, "
+            "_row_number BIGINT, _batch_id VARCHAR, _loaded_at TIMESTAMP)"
+        )
+        values = ", ".join("(" + VIOLATION.format(n=i, fine=f) + ")" for i, f in enumerate(fines))
+        con.execute(f"INSERT INTO raw.traffic_violations VALUES {values}")
+        staging.split_checked(con, "traffic_violations", "stage_traffic_violations.sql")
+        con.execute("DELETE FROM raw.traffic_violations WHERE violation_id = 'V0'")
+        figures = staging.split_checked(con, "traffic_violations", "stage_traffic_violations.sql")
+        assert figures["staged"] == 1 and figures["quarantined"] == 1
+        before = {
+            t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+            for t in ("staging.traffic_violations", "quarantine.traffic_violations")
+        }
+        assert [r[0] for r in before["staging.traffic_violations"]] == ["V2"]
+        assert "reason_codes" not in {
+            d[0] for d in con.execute("SELECT * FROM staging.traffic_violations").description
+        }
+        figures_before = con.execute(
+            "SELECT source_file, kind, figure, value FROM ops.quality_figures ORDER BY ALL"
+        ).fetchall()
+        con.execute(
+            "INSERT INTO raw.traffic_violations VALUES (" + VIOLATION.format(n=9, fine="'1'") + ")"
+        )
+        with pytest.raises(duckdb.Error):
+            staging.split_checked(
+                con, "traffic_violations", "stage_traffic_violations.sql", ("no_such_column",)
+            )
+        after = {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in before}
+        assert after == before
+        assert (
+            con.execute(
+                "SELECT source_file, kind, figure, value FROM ops.quality_figures ORDER BY ALL"
+            ).fetchall()
+            == figures_before
+        )
+        assert _tables(con, "staging") == {"traffic_violations"}
+        assert _tables(con, "quarantine") == {"traffic_violations"}

@@ -2,14 +2,14 @@
 -- stage_append): what quality/sql/stage_stays.sql decides across all months, redone for the
 -- new files only, so that an appended staging equals a full one
 -- (tests/e2e/test_incremental.py compares them). Run after the batch (the new files, view
--- _batch_raw) went through stage_stays.sql into _checked and the DUPLICATE rule on notification
--- ids; before the rows are inserted. Inputs: _batch_keys (the new rows' stay keys, from
+-- _batch_raw) went through stage_stays.sql into staging._checked_stays and the DUPLICATE rule
+-- on notification ids; before the rows are inserted. Inputs: _batch_keys (the new rows' stay keys, from
 -- quality/sql/append/stay_keys.sql), intermediate.stays_stay_keys (the earlier months' keys)
 -- and the variable `censor` (the day after the latest extract month).
 
 -- A re-sent stay under a new notification id: the same (document, establishment, check-in)
 -- as an earlier month's stay is a DUPLICATE, as in stage_stays.sql's _stays_first_stay.
-UPDATE _checked c SET reason_codes = ['DUPLICATE']
+UPDATE staging._checked_stays c SET reason_codes = ['DUPLICATE']
 FROM _batch_keys b
 WHERE b._source_file = c._source_file AND b._row_number = c._row_number
   AND b.stay_key IN (SELECT stay_key FROM intermediate.stays_stay_keys);
@@ -30,7 +30,7 @@ WHERE is_open AND nights_end IS DISTINCT FROM getvariable('censor');
 -- The same guest in two establishments on the same night (stage_stays.sql's rule), for the
 -- guests the new rows or the re-censored open stays touch.
 CREATE OR REPLACE TEMP TABLE _guests AS
-SELECT DISTINCT guest_key FROM _checked WHERE len(reason_codes) = 0
+SELECT DISTINCT guest_key FROM staging._checked_stays WHERE len(reason_codes) = 0
 UNION SELECT guest_key FROM staging.stays WHERE is_open;
 
 CREATE OR REPLACE TEMP TABLE _pool AS
@@ -38,7 +38,7 @@ SELECT _source_file, _row_number, guest_key, establishment_id, check_in_date, ni
 FROM staging.stays WHERE guest_key IN (SELECT guest_key FROM _guests)
 UNION ALL
 SELECT _source_file, _row_number, guest_key, establishment_id, check_in_date, nights_end, nights
-FROM _checked WHERE len(reason_codes) = 0;
+FROM staging._checked_stays WHERE len(reason_codes) = 0;
 
 CREATE OR REPLACE TEMP TABLE _two_places AS
 SELECT DISTINCT a._source_file, a._row_number FROM _pool a
@@ -52,7 +52,7 @@ UPDATE staging.stays s SET guest_two_places = coalesce((
     WHERE t._source_file = s._source_file AND t._row_number = s._row_number), FALSE)
 WHERE s.guest_key IN (SELECT guest_key FROM _guests);
 
-UPDATE _checked c SET guest_two_places = len(c.reason_codes) = 0 AND coalesce((
+UPDATE staging._checked_stays c SET guest_two_places = len(c.reason_codes) = 0 AND coalesce((
     SELECT TRUE FROM _two_places t
     WHERE t._source_file = c._source_file AND t._row_number = c._row_number), FALSE);
 
