@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from marts.lineage import deps_of
 from quality import staging, suites
@@ -92,6 +93,15 @@ def load_files(
                     description=str(exc),
                     metadata={"file": exc.path, "problem": exc.problem, "fix": exc.fix},
                 ) from exc
+            except duckdb.OutOfMemoryException:
+                limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+                raise dg.Failure(
+                    description=f"{contract.source}: DuckDB ran out of memory reading "
+                    f"{f.relative} (memory_limit {limit}); nothing of this file was loaded, and "
+                    "nothing says the file is wrong. Fix: raise memory_limit in the warehouse "
+                    "resource's connection_config, or free memory on this machine, then rerun",
+                    metadata={"source": contract.source, "file": f.relative, "memory_limit": limit},
+                ) from None
             except Exception as exc:  # unforeseen: still say which source and file
                 raise dg.Failure(
                     description=f"{contract.source}: loading {f.relative} failed "

@@ -546,6 +546,8 @@ def _load_json(con: duckdb.DuckDBPyConnection, path: Path, contract: SourceContr
             if set(contract.required) - set(found.values()):  # keys absent from the first records
                 keys = _json_keys(con, source, fmt, limit=None)
                 found = _map_header(keys, contract)
+        except duckdb.OutOfMemoryException:
+            raise  # the machine, not the file (read_into)
         except duckdb.Error:
             _diagnose_json(path, contract, fmt)
         _check_duplicates(path, contract, keys)
@@ -559,8 +561,10 @@ def _load_json(con: duckdb.DuckDBPyConnection, path: Path, contract: SourceContr
                 con,
                 f"SELECT {names} FROM read_json({_quote(source)}, format = '{fmt}', "
                 f"records = true, columns = {_columns_literal(mapped or ['_'])}, "
-                "maximum_object_size = 268435456)",
+                f"maximum_object_size = {JSON_MAX_RECORD_BYTES})",
             )
+        except duckdb.OutOfMemoryException:
+            raise  # the machine, not the file (read_into)
         except duckdb.Error:
             _diagnose_json(path, contract, fmt)
     finally:
@@ -570,6 +574,10 @@ def _load_json(con: duckdb.DuckDBPyConnection, path: Path, contract: SourceContr
     return _finish(con, path, contract, mapping, repairs)
 
 
+# DuckDB's default maximum_object_size (16 MiB). A larger one makes its reader allocate buffers
+# of that size for every file: 256 MiB read the stays files at half the speed, and under a
+# 1 GB memory_limit not at all (bench/RESULTS.md); a lodging record is a few hundred bytes.
+JSON_MAX_RECORD_BYTES = 16 * 2**20
 JSON_KEY_PROBE = 10_000  # records whose keys name the columns (all records if one is missing)
 
 
@@ -632,6 +640,13 @@ def _diagnose_json(path: Path, contract: SourceContract, fmt: str) -> None:
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        if len(line) * 4 > JSON_MAX_RECORD_BYTES and len(line.encode()) > JSON_MAX_RECORD_BYTES:
+            raise ExtractError(
+                path,
+                f"the record on line {number} is {len(line.encode()) / 2**20:.0f} MB, over the "
+                f"{JSON_MAX_RECORD_BYTES // 2**20} MB a record may hold",
+                f"deliver the long values (a scanned document?) apart from the extract; {fix}",
+            ) from None
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
@@ -999,7 +1014,7 @@ def read_into(
     con.execute("SET preserve_insertion_order = true")
     try:
         return readers[contract.file_format]()
-    except ExtractError:
+    except (ExtractError, duckdb.OutOfMemoryException):  # out of memory: the machine, not the file
         drop_reading(con)
         raise
     except Exception as exc:  # the reader's own message may quote cells: only its type is kept

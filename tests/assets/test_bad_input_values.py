@@ -1,6 +1,9 @@
 """A bad value is a reason code on its row (or a repair), never a crash; an error that still
 escapes a step names the source and its files and quotes no cell."""
 
+import shutil
+from pathlib import Path
+
 import dagster as dg
 import duckdb
 import pytest
@@ -163,3 +166,30 @@ def test_staging_replaces_its_tables_whole_and_a_failure_leaves_them(warehouse):
         )
         assert _tables(con, "staging") == {"traffic_violations"}
         assert _tables(con, "quarantine") == {"traffic_violations"}
+
+
+def test_out_of_memory_while_reading_is_not_called_a_broken_file(tmp_path):
+    """DuckDB running out of memory says nothing about the file: the failure names the memory
+    limit and its fix, never the file's format (a 256 MB JSON buffer once made a valid stays
+    file 'cannot be read as JSON Lines' under a 1 GB limit)."""
+    from assets import lodging
+
+    (tmp_path / "landing" / "lodging").mkdir(parents=True)
+    first = sorted(Path("data_samples/landing/lodging").glob("stays_*.jsonl"))[0]
+    shutil.copy(first, tmp_path / "landing" / "lodging")
+    wh = Warehouse(
+        landing_dir=str(tmp_path / "landing"),
+        data_dir=str(tmp_path / "data"),
+        connection_config={"memory_limit": "8MB", "preserve_insertion_order": "false"},
+    )
+    result = dg.materialize(
+        [lodging.raw_stays],
+        resources={"warehouse": wh},
+        partition_key=first.stem.split("_")[1] + "-01",
+        raise_on_error=False,
+    )
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    text = failure.step_failure_data.user_failure_data.description
+    assert text.startswith(f"stays: DuckDB ran out of memory reading lodging/{first.name}")
+    assert "memory_limit" in text and "JSON" not in text

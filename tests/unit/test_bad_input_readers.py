@@ -321,3 +321,11 @@ def test_an_unchanged_file_is_not_read_again_and_a_changed_one_is(tmp_path, monk
     path.write_text(text.replace("EV1", "EV20"))  # the same size, just after its hashing
     assert load_raw_file(con, EVENTS, file, "b6")["status"] == "replaced" and len(hashed) == 4
     assert con.execute("SELECT event_id FROM raw.events").fetchall() == [("EV20",)]
+
+
+def test_json_record_over_the_readers_limit_is_named(tmp_path):
+    """A record over the size DuckDB's JSON reader takes (a document scanned into a field) is
+    named by its line and size, not reported as a broken file."""
+    lines = [stay(0), stay(1)[:-1] + ', "note": "' + "x" * (40 * 2**20) + '"}', stay(2)]
+    message = failure(jsonl(tmp_path, "\n".join(lines)), STAYS)
+    assert "the record on line 2 is 40 MB, over the 16 MB a record may hold" in message
