@@ -55,6 +55,26 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ("raw", "staging", "quarantine", "reference", "intermediate", "marts", "publish", "ops")
 # intermediate: person-level working tables behind the marts (never published)
 
+AUTO = "auto"
+MEMORY_PER_LANDING_BYTE = 2.5
+MEMORY_LIMIT_RANGE = (10**9, 2 * 10**9)  # 1 GB to 2 GB (DuckDB's MB and GB are decimal)
+
+
+def auto_memory_limit(landing: Path) -> str:
+    """DuckDB's memory_limit for a landing folder: 2.5 times its files' bytes, between 1 GB and
+    2 GB. DuckDB keeps the blocks it reads and writes cached up to its limit, so a run's peak
+    follows the limit, not the data: with 2 GB, a fifth of the province (425 MB of extracts)
+    peaked at 1.9 GB, with 1 GB at 1.6 GB in the same time (stays staging held about 2.7 times
+    its files' bytes). At province scale (2.1 GB of extracts) the limit stays 2 GB: with less,
+    stays staging reads again what the raw load had just written (bench/RESULTS.md)."""
+    size = (
+        sum(entry.stat().st_size for entry in Path(landing).rglob("*") if entry.is_file())
+        if Path(landing).is_dir()
+        else 0
+    )
+    low, high = MEMORY_LIMIT_RANGE
+    return f"{min(high, max(low, int(size * MEMORY_PER_LANDING_BYTE))) // 10**6}MB"
+
 
 def _setting(var: str, default: str) -> str:
     """A DE06_* setting: dg.EnvVar(var) when the variable is set (resolved by Dagster when a run
@@ -194,8 +214,9 @@ class Warehouse(DuckDBResource):
         default="", description="The warehouse file; empty: <data_dir>/warehouse.duckdb."
     )
     connection_config: dict[str, Any] = Field(
-        default={"memory_limit": "2GB", "preserve_insertion_order": "false"},
-        description="DuckDB settings of every connection (threads: DuckDB's default, all cores).",
+        default={"memory_limit": AUTO, "preserve_insertion_order": "false"},
+        description="DuckDB settings of every connection (threads: DuckDB's default, all cores; "
+        "memory_limit 'auto': 2.5 times the landing files' size, between 1 GB and 2 GB).",
     )
     landing_dir: str = Field(description="Folder of incoming extracts (DE06_LANDING_DIR).")
     data_dir: str = Field(description="Warehouse and published/ (DE06_DATA_DIR).")
@@ -302,6 +323,13 @@ class Warehouse(DuckDBResource):
             held, self._held = self._held, None
             held.close()
 
+    def duckdb_config(self) -> dict[str, Any]:
+        """connection_config with an 'auto' memory_limit resolved (auto_memory_limit)."""
+        config = dict(self.connection_config)
+        if config.get("memory_limit") == AUTO:
+            config["memory_limit"] = auto_memory_limit(self.landing)
+        return config
+
     def _open_prepared(self, attempts: int) -> duckdb.DuckDBPyConnection:
         ensure_data_dir(self.data)
         key = load_or_create_key(self.data)  # refused before anything is opened if too short
@@ -314,7 +342,7 @@ class Warehouse(DuckDBResource):
             logger=None,
         )(duckdb.connect)
         try:
-            con = connect(database=str(self.database_path), config=self.connection_config)
+            con = connect(database=str(self.database_path), config=self.duckdb_config())
         except duckdb.IOException as exc:
             raise RuntimeError(warehouse_lock_message(self.database_path, exc)) from exc
         try:

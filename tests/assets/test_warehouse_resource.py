@@ -126,3 +126,40 @@ def test_assets_import_the_resource_without_importing_dagster_project():
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "landing_bytes, expected_mb",
+    [(None, 1000), (0, 1000), (100 * 10**6, 1000), (500 * 10**6, 1250), (3 * 10**9, 2000)],
+)
+def test_auto_memory_limit_follows_the_landing_size(tmp_path, landing_bytes, expected_mb):
+    """'auto' (the default): 2.5 times the landing files' bytes, between 1 GB and 2 GB, counted
+    in subfolders; a missing landing folder gets the least."""
+    landing = tmp_path / "landing"
+    if landing_bytes is not None:
+        (landing / "lodging").mkdir(parents=True)
+        with open(landing / "lodging" / "stays_2024-01.jsonl", "wb") as fh:
+            fh.truncate(landing_bytes // 2)  # sparse: the size counts, not the blocks
+        with open(landing / "labour.xlsx", "wb") as fh:
+            fh.truncate(landing_bytes - landing_bytes // 2)
+    wh = Warehouse(landing_dir=str(landing), data_dir=str(tmp_path / "data"))
+    assert wh.duckdb_config()["memory_limit"] == f"{expected_mb}MB"
+    with wh.connect() as con:
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert (
+        limit
+        == duckdb.connect(config={"memory_limit": f"{expected_mb}MB"})
+        .execute("SELECT current_setting('memory_limit')")
+        .fetchone()[0]
+    )
+
+
+def test_an_explicit_memory_limit_is_kept(tmp_path):
+    wh = Warehouse(
+        landing_dir=str(tmp_path),
+        data_dir=str(tmp_path / "data"),
+        connection_config={"memory_limit": "1500MB", "preserve_insertion_order": "false"},
+    )
+    assert wh.duckdb_config()["memory_limit"] == "1500MB"
+    with wh.connect() as con:
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "1.3 GiB"
