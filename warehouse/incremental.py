@@ -205,6 +205,79 @@ def upstream_fingerprint(con: duckdb.DuckDBPyConnection, dep: str) -> str:
     return record["fingerprint"] if record else "unrecorded"
 
 
+# ------------------------------------------------------------------ narrowed inputs
+
+# Labour staging and labour_base read the population timeline (the population_timeline asset's
+# intermediate.person_states and staging.persons) up to the labour reference dates only. A
+# month whose events all fall after them changes the timeline asset but nothing these steps
+# read: for them the timeline's input is the content they read, not its record, so such a
+# month does not rebuild labour staging and the labour marts (19 s of a month at province
+# scale). A late-registered event before a reference date, or a corrected birth date of a
+# person in the labour extracts, changes that content and rebuilds them.
+TIMELINE = "marts/population_timeline"
+
+# the columns labour staging and labour_base read (tests/unit/test_narrowed_inputs.py parses
+# both SQL files to hold them to it); valid_until, for one, changes for an earlier state when a
+# later event ends it, and they never read it
+LABOUR_READS = {
+    "intermediate.person_states": (
+        "person_key",
+        "valid_from",
+        "step",
+        "source_file",
+        "row_number",
+        "commune_code",
+        "rk",
+    ),
+    "staging.persons": ("person_key", "sex", "date_of_birth"),
+}
+LABOUR_VIEW_TABLES = (
+    "staging.labour_status",
+    "quarantine.labour_status",
+    *LABOUR_READS,
+)
+
+LABOUR_VIEW_OF_TIMELINE_SQL = f"""
+WITH bound AS (
+    SELECT max(ref_date) AS last_reference_date
+    FROM (SELECT ref_date FROM staging.labour_status
+          UNION ALL SELECT ref_date FROM quarantine.labour_status)
+),
+states AS (
+    SELECT {", ".join(LABOUR_READS["intermediate.person_states"])}
+    FROM intermediate.person_states, bound WHERE valid_from <= last_reference_date
+),
+persons AS (
+    SELECT {", ".join(LABOUR_READS["staging.persons"])} FROM staging.persons
+    WHERE person_key IN (SELECT person_key FROM states
+                         UNION SELECT person_key FROM staging.labour_status
+                         UNION SELECT person_key FROM quarantine.labour_status)
+)
+SELECT (SELECT last_reference_date FROM bound),
+       (SELECT count(*) FROM states), (SELECT sum(hash(s)::HUGEINT) FROM states s),
+       (SELECT count(*) FROM persons), (SELECT sum(hash(p)::HUGEINT) FROM persons p)
+"""
+
+
+def labour_view_of_timeline(con: duckdb.DuckDBPyConnection) -> str:
+    """Digest of what labour staging and labour_base read of the population timeline: the
+    person states up to the latest labour reference date, and the register's rows of the
+    persons in them or in the labour extracts, in the columns the two read (order-independent,
+    like _content_fingerprint). The reference dates are those of the labour staging in place:
+    labour staging records the digest after its build (record), and when the labour extracts
+    change, their own input changes and the steps rebuild anyway."""
+    if not all(_table_exists(con, t) for t in LABOUR_VIEW_TABLES):
+        return "absent"
+    return "content:" + _digest(list(con.execute(LABOUR_VIEW_OF_TIMELINE_SQL).fetchone()))
+
+
+# a step's asset -> {its upstream asset: the digest of what the step reads of it}
+NARROWED_INPUTS = {
+    "staging/labour_status": {TIMELINE: labour_view_of_timeline},
+    "marts/labour_base": {TIMELINE: labour_view_of_timeline},
+}
+
+
 # ------------------------------------------------------------------ plans
 
 
@@ -266,14 +339,18 @@ def plan(
     extra: dict | None = None,
 ) -> Plan:
     """The fingerprint of a step's inputs (code, upstream records, parameters) and whether the
-    recorded build of its first asset has the same one (and its tables still exist)."""
+    recorded build of its first asset has the same one (and its tables still exist). An
+    upstream in NARROWED_INPUTS counts by the content the step reads of it."""
     if context is None:  # outside a run: always build, record nothing
         assets, deps, run_id = [], [], ""
     else:
         (assets, deps), run_id = _step_assets(context), context.run_id
+    narrowed = next((NARROWED_INPUTS[a] for a in assets if a in NARROWED_INPUTS), {})
     inputs = {
         "code": code_version(tuple(code)),
-        "deps": {d: upstream_fingerprint(con, d) for d in deps},
+        "deps": {
+            d: narrowed[d](con) if d in narrowed else upstream_fingerprint(con, d) for d in deps
+        },
         "params": params or {},
     }
     fingerprint = _digest(inputs)
@@ -295,7 +372,15 @@ def plan(
 
 
 def record(con: duckdb.DuckDBPyConnection, p: Plan) -> None:
-    """Write the step's fingerprint for each of its assets (after the work succeeded)."""
+    """Write the step's fingerprint for each of its assets (after the work succeeded). A
+    narrowed input that reads the step's own outputs is digested again after the build, so
+    that the record holds what the next run will compare with."""
+    if not p.unchanged and set(p.outputs) & set(LABOUR_VIEW_TABLES):
+        narrowed = next((NARROWED_INPUTS[a] for a in p.assets if a in NARROWED_INPUTS), {})
+        for dep, digest in narrowed.items():
+            if dep in p.inputs["deps"]:
+                p.inputs["deps"][dep] = digest(con)
+        p.fingerprint = _digest({k: p.inputs[k] for k in ("code", "deps", "params")})
     for asset in p.assets:
         write_record(con, asset, p.fingerprint, p.inputs, p.status, p.run_id)
 

@@ -232,6 +232,12 @@ def test_adding_a_month_loads_and_stages_only_that_month(incremental):
         assert meta[asset]["skipped"] == "unchanged inputs"
         assert log[(asset, "")][0] == "skipped"
     assert meta["raw/events"]["files_unchanged"] == 23
+    # labour reads the timeline up to its reference dates (1 July): December's events change
+    # nothing it reads, so labour staging and the labour marts are not rebuilt, though the
+    # population timeline is (test_appended_staging_equals... compares labour staging too)
+    assert log[("marts/population_timeline", "")][0] == "built"
+    for asset in ("staging/labour_status", "marts/labour_base", "marts/labour_indicators"):
+        assert meta[asset]["skipped"] == "unchanged inputs", asset
 
 
 @pytest.mark.parametrize("rerun", ["third", "fourth"])
@@ -291,7 +297,7 @@ def _plant_resent(landing: Path) -> dict[str, list[int]]:
     return planted
 
 
-COMPARED = ("events", "stays", "incidents", "traffic_violations")
+COMPARED = ("events", "stays", "incidents", "traffic_violations", "labour_status")
 
 
 def test_resent_records_in_the_new_month_are_still_duplicates(incremental):

@@ -1,0 +1,117 @@
+"""Labour staging and labour_base count the population timeline by what they read of it
+(warehouse/incremental.py, NARROWED_INPUTS): the person states up to the latest labour reference
+date and the register rows of the persons in them or in the labour extracts."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from warehouse.incremental import LABOUR_READS, labour_view_of_timeline
+from warehouse.resource import REPO_ROOT
+
+
+@pytest.fixture()
+def con():
+    con = duckdb.connect()
+    for schema in ("staging", "quarantine", "intermediate"):
+        con.execute(f"CREATE SCHEMA {schema}")
+    con.execute("CREATE TABLE staging.labour_status (person_key VARCHAR, ref_date DATE)")
+    con.execute("CREATE TABLE quarantine.labour_status (person_key VARCHAR, ref_date DATE)")
+    con.execute(
+        "CREATE TABLE intermediate.person_states (person_key VARCHAR, valid_from DATE, "
+        "commune_code VARCHAR, step INTEGER DEFAULT 1, source_file VARCHAR DEFAULT 'f', "
+        "row_number BIGINT DEFAULT 1, rk BIGINT DEFAULT 7, valid_until DATE)"
+    )
+    con.execute(
+        "CREATE TABLE staging.persons (person_key VARCHAR, sex VARCHAR, date_of_birth DATE)"
+    )
+    con.execute("INSERT INTO staging.labour_status VALUES ('a', '2025-07-01'), ('b', '2024-07-01')")
+    con.execute("INSERT INTO quarantine.labour_status VALUES ('q', '2025-07-01')")
+    con.execute(
+        "INSERT INTO intermediate.person_states (person_key, valid_from, commune_code) VALUES ('a', '2024-01-01', '21553'), "
+        "('b', '2024-01-01', '21556'), ('c', '2025-03-01', '21553')"
+    )
+    con.execute(
+        "INSERT INTO staging.persons VALUES ('a', 'Nam', '1990-01-01'), "
+        "('b', 'Nữ', '1985-05-05'), ('c', 'Nam', '2025-03-01'), ('q', 'Nữ', '1970-01-01')"
+    )
+    return con
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # a move dated after the last reference date, reported in a later month
+        "INSERT INTO intermediate.person_states (person_key, valid_from, commune_code) VALUES ('a', '2025-12-03', '21556')",
+        # the state before it ends then: its end is not what labour reads
+        "UPDATE intermediate.person_states SET valid_until = '2025-12-03' WHERE person_key = 'a'",
+        # a birth and a move-in after it: new persons no labour record names
+        "INSERT INTO intermediate.person_states (person_key, valid_from, commune_code) VALUES ('n', '2025-12-10', '21553')",
+        "INSERT INTO staging.persons VALUES ('n', 'Nam', '2025-12-10')",
+    ],
+)
+def test_what_labour_cannot_see_leaves_the_digest(con, change):
+    before = labour_view_of_timeline(con)
+    con.execute(change)
+    assert labour_view_of_timeline(con) == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # a late-registered move before a reference date
+        "INSERT INTO intermediate.person_states (person_key, valid_from, commune_code) VALUES ('b', '2025-06-30', '21553')",
+        # a state on the reference date itself (arriving that day counts)
+        "INSERT INTO intermediate.person_states (person_key, valid_from, commune_code) VALUES ('n', '2025-07-01', '21553')",
+        # a corrected birth date of a person living in the area before the reference date
+        "UPDATE staging.persons SET date_of_birth = '1991-01-01' WHERE person_key = 'c'",
+        # the register row of a person whom only a quarantined labour record names
+        "UPDATE staging.persons SET sex = 'Nam' WHERE person_key = 'q'",
+        "DELETE FROM intermediate.person_states WHERE person_key = 'b'",
+    ],
+)
+def test_what_labour_reads_changes_the_digest(con, change):
+    before = labour_view_of_timeline(con)
+    con.execute(change)
+    assert labour_view_of_timeline(con) != before
+
+
+def test_a_missing_table_is_absent(con):
+    con.execute("DROP TABLE quarantine.labour_status")
+    assert labour_view_of_timeline(con) == "absent"
+
+
+def _columns_read(sql_file: Path) -> dict[str, set[str]]:
+    """table -> the columns a SQL file reads of it through an alias or its name."""
+    read: dict[str, set[str]] = {}
+    for statement in sqlglot.parse(sql_file.read_text(encoding="utf-8"), dialect="duckdb"):
+        if statement is None:
+            continue
+        for select in statement.find_all(exp.Select):
+            aliases = {
+                t.alias_or_name: f"{t.db}.{t.name}"
+                for t in select.find_all(exp.Table)
+                if f"{t.db}.{t.name}" in LABOUR_READS
+            }
+            for column in select.find_all(exp.Column):
+                if column.table in aliases:
+                    read.setdefault(aliases[column.table], set()).add(column.name)
+            for join in select.find_all(exp.Join):  # USING (person_key)
+                target = join.this
+                if isinstance(target, exp.Table) and f"{target.db}.{target.name}" in LABOUR_READS:
+                    for ident in join.args.get("using") or []:
+                        read.setdefault(f"{target.db}.{target.name}", set()).add(ident.name)
+    return read
+
+
+@pytest.mark.parametrize("sql_file", ["quality/sql/stage_labour.sql", "marts/labour_base.sql"])
+def test_the_digest_covers_every_column_labour_reads(sql_file):
+    """A column of person_states or persons that a labour step starts to read must enter the
+    digest, or a month changing only that column would leave labour stale."""
+    read = _columns_read(REPO_ROOT / sql_file)
+    assert set(read) == set(LABOUR_READS), read  # both tables are read, through aliases
+    for table, columns in read.items():
+        assert columns <= set(LABOUR_READS[table]), (table, columns - set(LABOUR_READS[table]))
