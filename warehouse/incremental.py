@@ -271,7 +271,9 @@ def labour_view_of_timeline(con: duckdb.DuckDBPyConnection) -> str:
     return "content:" + _digest(list(con.execute(LABOUR_VIEW_OF_TIMELINE_SQL).fetchone()))
 
 
-# a step's asset -> {its upstream asset: the digest of what the step reads of it}
+# a step's asset -> {its upstream asset: the digest of what the step reads of it}; the record
+# keeps the upstream's own fingerprint under NARROWED_FROM, to digest again only after it changed
+NARROWED_FROM = "narrowed_from"
 NARROWED_INPUTS = {
     "staging/labour_status": {TIMELINE: labour_view_of_timeline},
     "marts/labour_base": {TIMELINE: labour_view_of_timeline},
@@ -340,22 +342,33 @@ def plan(
 ) -> Plan:
     """The fingerprint of a step's inputs (code, upstream records, parameters) and whether the
     recorded build of its first asset has the same one (and its tables still exist). An
-    upstream in NARROWED_INPUTS counts by the content the step reads of it."""
+    upstream in NARROWED_INPUTS counts by the content the step reads of it, digested again only
+    when the upstream's record changed since (an unchanged rerun reads none of it)."""
     if context is None:  # outside a run: always build, record nothing
         assets, deps, run_id = [], [], ""
     else:
         (assets, deps), run_id = _step_assets(context), context.run_id
+    previous = recorded(con, assets[0]) if assets else None
     narrowed = next((NARROWED_INPUTS[a] for a in assets if a in NARROWED_INPUTS), {})
+    upstream = {d: upstream_fingerprint(con, d) for d in deps}
+    seen = (previous or {}).get("inputs", {}).get(NARROWED_FROM, {})
+
+    def counted(d: str) -> str:
+        if d not in narrowed:
+            return upstream[d]
+        if seen.get(d) == upstream[d]:  # the upstream's record as when last digested
+            return previous["inputs"]["deps"][d]
+        return narrowed[d](con)
+
     inputs = {
         "code": code_version(tuple(code)),
-        "deps": {
-            d: narrowed[d](con) if d in narrowed else upstream_fingerprint(con, d) for d in deps
-        },
+        "deps": {d: counted(d) for d in deps},
         "params": params or {},
     }
     fingerprint = _digest(inputs)
     inputs.update(extra or {})
-    previous = recorded(con, assets[0]) if assets else None
+    if narrowed:
+        inputs[NARROWED_FROM] = {d: upstream[d] for d in deps if d in narrowed}
     unchanged = (
         previous is not None
         and previous["fingerprint"] == fingerprint
