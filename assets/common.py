@@ -61,6 +61,23 @@ def safe_message(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:300]}"
 
 
+def machine_fix(con, exc: BaseException) -> str | None:
+    """What to do when DuckDB failed for want of memory or disk space, which says nothing about
+    the files (None for any other failure)."""
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        return (
+            f"DuckDB ran out of memory (memory_limit {limit}). Fix: raise memory_limit in the "
+            "warehouse resource's connection_config, or free memory on this machine, then rerun"
+        )
+    if isinstance(exc, duckdb.IOException) and "No space left" in str(exc):
+        return (
+            "the disk of the warehouse or of DuckDB's temporary files is full. Fix: free disk "
+            "space there, then rerun"
+        )
+    return None
+
+
 def batch_id(context: dg.AssetExecutionContext) -> str:
     return context.run_id
 
@@ -93,16 +110,13 @@ def load_files(
                     description=str(exc),
                     metadata={"file": exc.path, "problem": exc.problem, "fix": exc.fix},
                 ) from exc
-            except duckdb.OutOfMemoryException:
-                limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-                raise dg.Failure(
-                    description=f"{contract.source}: DuckDB ran out of memory reading "
-                    f"{f.relative} (memory_limit {limit}); nothing of this file was loaded, and "
-                    "nothing says the file is wrong. Fix: raise memory_limit in the warehouse "
-                    "resource's connection_config, or free memory on this machine, then rerun",
-                    metadata={"source": contract.source, "file": f.relative, "memory_limit": limit},
-                ) from None
             except Exception as exc:  # unforeseen: still say which source and file
+                if fix := machine_fix(con, exc):
+                    raise dg.Failure(
+                        description=f"{contract.source}: loading {f.relative} stopped: {fix}. "
+                        "Nothing of this file was loaded, and nothing says the file is wrong",
+                        metadata={"source": contract.source, "file": f.relative},
+                    ) from None
                 raise dg.Failure(
                     description=f"{contract.source}: loading {f.relative} failed "
                     f"({safe_message(exc)}); nothing of this file was loaded. Fix: check the "
@@ -376,6 +390,12 @@ def stage(
             except Exception:
                 files = []
             shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
+            if fix := machine_fix(con, exc):
+                raise dg.Failure(
+                    description=f"{source}: staging (quality/sql/{sql_file}) stopped: {fix}. "
+                    "Nothing of this source was changed, and nothing says its files are wrong",
+                    metadata={"source": source, "sql": f"quality/sql/{sql_file}"},
+                ) from None
             raise dg.Failure(
                 description=f"{source}: staging (quality/sql/{sql_file}) failed on the loaded "
                 f"files {shown or '(none)'}: {safe_message(exc)}. Nothing of this source was "

@@ -191,5 +191,35 @@ def test_out_of_memory_while_reading_is_not_called_a_broken_file(tmp_path):
     assert not result.success
     (failure,) = [e for e in result.all_events if e.is_step_failure]
     text = failure.step_failure_data.user_failure_data.description
-    assert text.startswith(f"stays: DuckDB ran out of memory reading lodging/{first.name}")
-    assert "memory_limit" in text and "JSON" not in text
+    assert text.startswith(f"stays: loading lodging/{first.name} stopped: DuckDB ran out of memory")
+    assert "raise memory_limit" in text and "JSON" not in text
+
+
+@pytest.mark.parametrize(
+    "error, says",
+    [
+        (
+            duckdb.OutOfMemoryException("Out of Memory Error: could not allocate"),
+            "raise memory_limit",
+        ),
+        (
+            duckdb.IOException("IO Error: Could not write file: No space left on device"),
+            "free disk space",
+        ),
+    ],
+)
+def test_staging_stopped_by_the_machine_says_so(warehouse, monkeypatch, error, says):
+    """Memory or disk running out is the machine's problem: the message says what to free,
+    never to withdraw a file."""
+    with warehouse.connect() as con:
+        con.execute("CREATE TABLE raw.incidents (incident_id VARCHAR, _source_file VARCHAR)")
+
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(staging, "split_checked", fail)
+    with pytest.raises(dg.Failure) as info:
+        common.stage(warehouse, "incidents", "stage_incidents.sql")
+    text = info.value.description
+    assert text.startswith("incidents: staging (quality/sql/stage_incidents.sql) stopped: ")
+    assert says in text and "withdraw" not in text
