@@ -61,17 +61,22 @@ VIOLATION = (
 )
 
 
+def raw_violations(con, fines: list[str]) -> None:
+    """raw.traffic_violations holding one violation per fine (V0, V1, …)."""
+    con.execute(
+        "CREATE TABLE raw.traffic_violations (violation_id VARCHAR, detected_at "
+        "VARCHAR, commune_code VARCHAR, plate VARCHAR, vehicle_type VARCHAR, "
+        "violation_code VARCHAR, fine_vnd VARCHAR, paid VARCHAR, _source_file VARCHAR, "
+        "_row_number BIGINT, _batch_id VARCHAR, _loaded_at TIMESTAMP)"
+    )
+    values = ", ".join("(" + VIOLATION.format(n=i, fine=f) + ")" for i, f in enumerate(fines))
+    con.execute(f"INSERT INTO raw.traffic_violations VALUES {values}")
+
+
 def test_fines_the_vietnamese_way_and_out_of_range(warehouse):
     fines = ["'600.000'", "'1e30'", "'abc'", "'1.500.000'", "'-5.000'", "'800000'"]
     with warehouse.connect() as con:
-        con.execute(
-            "CREATE TABLE raw.traffic_violations (violation_id VARCHAR, detected_at "
-            "VARCHAR, commune_code VARCHAR, plate VARCHAR, vehicle_type VARCHAR, "
-            "violation_code VARCHAR, fine_vnd VARCHAR, paid VARCHAR, _source_file VARCHAR, "
-            "_row_number BIGINT, _batch_id VARCHAR, _loaded_at TIMESTAMP)"
-        )
-        values = ", ".join("(" + VIOLATION.format(n=i, fine=f) + ")" for i, f in enumerate(fines))
-        con.execute(f"INSERT INTO raw.traffic_violations VALUES {values}")
+        raw_violations(con, fines)
         figures = staging.split_checked(con, "traffic_violations", "stage_traffic_violations.sql")
         staged = dict(
             con.execute("SELECT violation_id, fine_vnd FROM staging.traffic_violations").fetchall()
@@ -126,14 +131,7 @@ def test_staging_replaces_its_tables_whole_and_a_failure_leaves_them(warehouse):
     no half-built table beside them."""
     fines = ["'600.000'", "'abc'", "'800000'"]
     with warehouse.connect() as con:
-        con.execute(
-            "CREATE TABLE raw.traffic_violations (violation_id VARCHAR, detected_at "
-            "VARCHAR, commune_code VARCHAR, plate VARCHAR, vehicle_type VARCHAR, "
-            "violation_code VARCHAR, fine_vnd VARCHAR, paid VARCHAR, _source_file VARCHAR, "
-            "_row_number BIGINT, _batch_id VARCHAR, _loaded_at TIMESTAMP)"
-        )
-        values = ", ".join("(" + VIOLATION.format(n=i, fine=f) + ")" for i, f in enumerate(fines))
-        con.execute(f"INSERT INTO raw.traffic_violations VALUES {values}")
+        raw_violations(con, fines)
         staging.split_checked(con, "traffic_violations", "stage_traffic_violations.sql")
         con.execute("DELETE FROM raw.traffic_violations WHERE violation_id = 'V0'")
         figures = staging.split_checked(con, "traffic_violations", "stage_traffic_violations.sql")
