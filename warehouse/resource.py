@@ -56,17 +56,18 @@ SCHEMAS = ("raw", "staging", "quarantine", "reference", "intermediate", "marts",
 # intermediate: person-level working tables behind the marts (never published)
 
 AUTO = "auto"
-MEMORY_PER_LANDING_BYTE = 2.5
-MEMORY_LIMIT_RANGE = (10**9, 2 * 10**9)  # 1 GB to 2 GB (DuckDB's MB and GB are decimal)
+MEMORY_PER_LANDING_BYTE = 1.75
+MEMORY_LIMIT_RANGE = (750 * 10**6, 2 * 10**9)  # 750 MB to 2 GB (DuckDB's MB and GB are decimal)
 
 
 def auto_memory_limit(landing: Path) -> str:
-    """DuckDB's memory_limit for a landing folder: 2.5 times its files' bytes, between 1 GB and
-    2 GB. DuckDB keeps the blocks it reads and writes cached up to its limit, so a run's peak
-    follows the limit, not the data: with 2 GB, a fifth of the province (425 MB of extracts)
-    peaked at 1.9 GB, with 1 GB at 1.6 GB in the same time (stays staging held about 2.7 times
-    its files' bytes). At province scale (2.1 GB of extracts) the limit stays 2 GB: with less,
-    stays staging reads again what the raw load had just written (bench/RESULTS.md)."""
+    """DuckDB's memory_limit for a landing folder: 1.75 times its files' bytes, between 750 MB
+    and 2 GB. DuckDB keeps the blocks it reads and writes cached up to its limit, so a run's
+    peak follows the limit, not the data: a fifth of the province (425 MB of extracts) peaked
+    at 1.9 GB with 2 GB, 1.6 GB with 1 GB and 1.4 GB with 780 MB, in the same time (stays
+    staging, the largest step, held 750 MB of DuckDB's memory when nothing limited it). At
+    province scale (2.1 GB of extracts) the limit stays 2 GB: with less, stays staging reads
+    again what the raw load had just written (bench/RESULTS.md)."""
     size = (
         sum(entry.stat().st_size for entry in Path(landing).rglob("*") if entry.is_file())
         if Path(landing).is_dir()
@@ -216,7 +217,7 @@ class Warehouse(DuckDBResource):
     connection_config: dict[str, Any] = Field(
         default={"memory_limit": AUTO, "preserve_insertion_order": "false"},
         description="DuckDB settings of every connection (threads: DuckDB's default, all cores; "
-        "memory_limit 'auto': 2.5 times the landing files' size, between 1 GB and 2 GB).",
+        "memory_limit 'auto': 1.75 times the landing files' size, between 750 MB and 2 GB).",
     )
     landing_dir: str = Field(description="Folder of incoming extracts (DE06_LANDING_DIR).")
     data_dir: str = Field(description="Warehouse and published/ (DE06_DATA_DIR).")

@@ -130,10 +130,10 @@ def test_assets_import_the_resource_without_importing_dagster_project():
 
 @pytest.mark.parametrize(
     "landing_bytes, expected_mb",
-    [(None, 1000), (0, 1000), (100 * 10**6, 1000), (500 * 10**6, 1250), (3 * 10**9, 2000)],
+    [(None, 750), (0, 750), (100 * 10**6, 750), (800 * 10**6, 1400), (3 * 10**9, 2000)],
 )
 def test_auto_memory_limit_follows_the_landing_size(tmp_path, landing_bytes, expected_mb):
-    """'auto' (the default): 2.5 times the landing files' bytes, between 1 GB and 2 GB, counted
+    """'auto' (the default): 1.75 times the landing files' bytes, between 750 MB and 2 GB, counted
     in subfolders; a missing landing folder gets the least."""
     landing = tmp_path / "landing"
     if landing_bytes is not None:
