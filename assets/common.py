@@ -574,7 +574,22 @@ def mart_asset(mart, deps: list, group: str, source: str = "") -> dg.AssetsDefin
                 code=code,
                 outputs=list(incremental.sql_outputs(f"marts/{mart.sql}")),
             )
-            if not plan.unchanged:  # unchanged inputs: the table stays as it is
+            since = incremental.periods_changed_from(con, plan) if mart.period else None
+            if since is not None:  # only appends upstream: the periods they change
+                incremental.rebuild_periods(
+                    con,
+                    f"marts.{mart.name}",
+                    mart.period,
+                    mart.sql,
+                    since,
+                )
+                plan.status = "periods rebuilt"
+                plan.notes["rebuilt_from"] = since
+                plan.inputs[incremental.APPENDED] = {
+                    "onto": plan.previous["fingerprint"],
+                    "from": since,
+                }
+            elif not plan.unchanged:  # unchanged inputs: the table stays as it is
                 staging.run_sql_file(con, "marts", mart.sql)
             incremental.record(con, plan)
             rows = con.execute(f"SELECT count(*) FROM marts.{mart.name}").fetchone()[0]

@@ -160,6 +160,7 @@ MARTS: list[Mart] = [
         ),
         "Capacity (establishments, rooms, room-nights available) is register data about "
         "businesses, published as counted, on the guest_origin 'all' rows.",
+        period=("month", "month"),
     ),
     Mart(
         "tourism_by_nationality",
@@ -170,6 +171,7 @@ MARTS: list[Mart] = [
         _nationality_perturbation("month"),
         "A complete frame of the reference list of nationalities: the presence of a row says "
         "nothing about a guest.",
+        period=("month", "month"),
     ),
     Mart(
         "tourism_yearly",
@@ -180,6 +182,7 @@ MARTS: list[Mart] = [
         _stays_perturbation("year", exact=("months_covered",)),
         "The year's figures are counted from the stays, never summed from published months; a "
         "year in progress says how many months it covers.",
+        period=("year", "year"),
     ),
     Mart(
         "tourism_by_nationality_yearly",
@@ -189,6 +192,7 @@ MARTS: list[Mart] = [
         "year × nationality (province)",
         _nationality_perturbation("year", exact=("months_covered",)),
         "A complete frame of the reference list of nationalities.",
+        period=("year", "year"),
     ),
     Mart(
         "lodging_compliance",
@@ -204,6 +208,7 @@ MARTS: list[Mart] = [
         ),
         "reporting_establishments says that guests stayed, so it is perturbed like the "
         "notifications; establishments (the register) is published as counted.",
+        period=("month", "month"),
     ),
 ]
 

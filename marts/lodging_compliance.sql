@@ -16,9 +16,13 @@
 -- <count>__ck: sums of the records' keys (stays; establishments for reporting_establishments).
 CREATE OR REPLACE TABLE marts.lodging_compliance AS
 WITH months AS (
-    SELECT unnest(generate_series(
-        (SELECT min(check_in_month) FROM staging.stays),
-        (SELECT max(check_in_month) FROM staging.stays), INTERVAL 1 MONTH))::DATE AS month
+    SELECT month
+    FROM (SELECT unnest(generate_series(
+              (SELECT min(check_in_month) FROM staging.stays),
+              (SELECT max(check_in_month) FROM staging.stays), INTERVAL 1 MONTH))::DATE AS month)
+    -- all months on a full build; after a new month of stays, those from the first it changes
+    -- (macro rebuild_from; warehouse/incremental.rebuild_periods keeps the earlier rows)
+    WHERE month >= rebuild_from('month')
 ),
 open_establishments AS (
     SELECT m.month, e.establishment_id, e.commune_code, e.establishment_type
@@ -31,7 +35,7 @@ notified AS (
            count(*) AS notifications, sum(count_key(record_key)) AS notifications__ck,
            count_if(is_late) AS late_notifications,
            coalesce(sum(count_key(record_key)) FILTER (WHERE is_late), 0) AS late_notifications__ck
-    FROM staging.stays GROUP BY ALL
+    FROM staging.stays WHERE check_in_month >= rebuild_from('month') GROUP BY ALL
 ),
 base AS (
     -- notifications of an establishment outside its open months still count, in its commune

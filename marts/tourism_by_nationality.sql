@@ -18,10 +18,12 @@ WITH months AS (
         (SELECT min(check_in_month) FROM staging.stays),
         (SELECT max(nights_end - 1) FROM staging.stays), INTERVAL 1 MONTH))::DATE AS month
 ),
--- the stays by nationality, the input of stay_figures, which reads it by name (noqa: ST03)
+-- the stays by nationality, the input of stay_figures, which reads it by name (noqa: ST03): those
+-- with a night or an arrival in the months computed
 stays AS (  -- noqa: ST03
     SELECT guest_nationality AS nationality, check_in_date, nights_end, nights, record_key
     FROM staging.stays
+    WHERE nights_end > rebuild_from('month')
 )
 SELECT mo.month, r.nationality, r.nationality_name_vi AS nationality_name,
        CASE WHEN r.nationality = 'VNM' THEN 'domestic' ELSE 'international' END AS guest_origin,
@@ -30,4 +32,5 @@ SELECT mo.month, r.nationality, r.nationality_name_vi AS nationality_name,
 FROM months mo
 CROSS JOIN reference.nationalities r
 LEFT JOIN stay_figures('stays', 'month') f ON f.period = mo.month AND f.nationality = r.nationality
+WHERE mo.month >= rebuild_from('month')
 ORDER BY mo.month, r.nationality;

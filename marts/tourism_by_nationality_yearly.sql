@@ -10,12 +10,16 @@
 CREATE OR REPLACE TABLE marts.tourism_by_nationality_yearly AS
 WITH years AS (
     SELECT year(month) AS year, count(DISTINCT month) AS months_covered
-    FROM marts.tourism_by_nationality GROUP BY ALL
+    FROM marts.tourism_by_nationality
+    WHERE month >= rebuild_from('year')
+    GROUP BY ALL
 ),
--- the stays by nationality, the input of stay_figures, which reads it by name (noqa: ST03)
+-- the stays by nationality, the input of stay_figures, which reads it by name (noqa: ST03): those
+-- with a night or an arrival in the years computed
 stays AS (  -- noqa: ST03
     SELECT guest_nationality AS nationality, check_in_date, nights_end, nights, record_key
     FROM staging.stays
+    WHERE nights_end > rebuild_from('year')
 )
 SELECT y.year, y.months_covered::INTEGER AS months_covered, r.nationality,
        r.nationality_name_vi AS nationality_name,

@@ -30,7 +30,9 @@
 -- establishment_type and guest_origin have an 'all' total. Area from the establishment's 2025
 -- commune; all levels at once via reference.area_membership. Rows exist for every month and area
 -- with at least one open establishment of the type; origins are zero-filled.
--- Computed by accommodation_by_area (marts/shared/macros.sql), as tourism_yearly is.
+-- Computed by accommodation_by_area (marts/shared/macros.sql), as tourism_yearly is. After a new
+-- month of stays, only the months from the first one it changes are computed (rebuild_from; the
+-- earlier months' rows are kept: warehouse/incremental.rebuild_periods).
 CREATE OR REPLACE TABLE marts.tourism_monthly AS
 WITH months AS (  -- noqa: ST03
     -- the periods of accommodation_by_area: the calendar months of the extracts, each covered
@@ -39,9 +41,11 @@ WITH months AS (  -- noqa: ST03
     FROM (SELECT unnest(generate_series(
               (SELECT min(check_in_month) FROM staging.stays),
               (SELECT max(nights_end - 1) FROM staging.stays), INTERVAL 1 MONTH))::DATE AS month)
+    WHERE month >= rebuild_from('month')
 ),
--- the other inputs of accommodation_by_area, which reads them by name (hence noqa: ST03, unused CTE)
-stays AS (SELECT * FROM staging.stays),  -- noqa: ST03
+-- the other inputs of accommodation_by_area, which reads them by name (hence noqa: ST03, unused
+-- CTE); the stays with a night or an arrival in the months computed
+stays AS (SELECT * FROM staging.stays WHERE nights_end > rebuild_from('month')),  -- noqa: ST03
 establishments AS (SELECT * FROM staging.establishments),  -- noqa: ST03
 area_membership AS (SELECT * FROM reference.area_membership)  -- noqa: ST03
 SELECT t.period AS month, t.area_level, t.area_code, ar.area_name, ar.parent_code,

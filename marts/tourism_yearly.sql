@@ -28,10 +28,12 @@ WITH years AS (
     SELECT date_trunc('year', month)::DATE AS period, count(*) AS months_covered,
            min(month) AS period_start, (max(month) + INTERVAL 1 MONTH)::DATE AS period_end
     FROM (SELECT DISTINCT month FROM marts.tourism_monthly)
+    WHERE month >= rebuild_from('year')
     GROUP BY ALL
 ),
--- the other inputs of accommodation_by_area, which reads them by name (hence noqa: ST03, unused CTE)
-stays AS (SELECT * FROM staging.stays),  -- noqa: ST03
+-- the other inputs of accommodation_by_area, which reads them by name (hence noqa: ST03, unused
+-- CTE); the stays with a night or an arrival in the years computed
+stays AS (SELECT * FROM staging.stays WHERE nights_end > rebuild_from('year')),  -- noqa: ST03
 establishments AS (SELECT * FROM staging.establishments),  -- noqa: ST03
 area_membership AS (SELECT * FROM reference.area_membership)  -- noqa: ST03
 SELECT year(t.period) AS year, y.months_covered::INTEGER AS months_covered, t.area_level,

@@ -46,8 +46,15 @@ months get the new censoring date and the guest-in-two-places flag is recomputed
 the new rows touch. Anything else (a replaced or withdrawn file, a month inserted before the
 last one, a changed rule, register or reference table) restages the source from all of raw.
 Population events always restage whole when they change: their person-level rules (unknown
-person, second death) can change an earlier month's verdict. Marts, protection and
-publication rebuild whole when any input changed.
+person, second death) can change an earlier month's verdict.
+
+**Periods rebuilt.** An appended stays staging records the first date whose figures the append
+can change (`APPENDED`). A mart with a period (`Mart.period`: the lodging marts) whose only
+changed inputs are such appends onto the very builds it last read recomputes its periods from
+that date on and keeps the earlier ones (`periods_changed_from`, `rebuild_periods`; its SQL
+computes only the periods from the variable `rebuild_from` on); it records the same marker for
+the marts that read it. Other marts, protection and publication rebuild whole when any input
+changed.
 """
 
 from __future__ import annotations
@@ -56,6 +63,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -64,7 +72,14 @@ import dagster as dg
 import duckdb
 
 from marts.lineage import PYTHON_TABLES, sql_files
-from quality.staging import QUALITY_FIGURES_DDL, checked_table, figures_sql, fix_columns, run_script
+from quality.staging import (
+    QUALITY_FIGURES_DDL,
+    checked_table,
+    figures_sql,
+    fix_columns,
+    run_script,
+    run_sql_file,
+)
 from sources.readers import ensure_load_log
 from warehouse.publication_store import current_version
 
@@ -398,6 +413,86 @@ def record(con: duckdb.DuckDBPyConnection, p: Plan) -> None:
         write_record(con, asset, p.fingerprint, p.inputs, p.status, p.run_id)
 
 
+# ------------------------------------------------------------------ periods rebuilt
+
+# A step whose upstreams changed only by appends records what changed under APPENDED: the
+# fingerprint it had before ("onto") and the first date whose figures can differ ("from"). A
+# staging append of stays sets it (quality/sql/append/stays.sql): every row it adds checks in
+# on that date or later; an earlier row it changes keeps its check-in and its nights before
+# that date (an open stay censored anew gains nights from its old end on) and may change its
+# guest-in-two-places flag. A period mart therefore reads the stays by check-in and by the
+# nights in [check_in_date, nights_end), never a stay's flag or total length by its check-in
+# (tests/assets/test_period_rebuild.py holds their SQL to it). A mart rebuilt from a date
+# records the marker too, for the marts that read it.
+APPENDED = "appended"
+
+
+def periods_changed_from(con: duckdb.DuckDBPyConnection, p: Plan) -> str | None:
+    """The date from which a mart must be recomputed, when the only change since its recorded
+    build is appends to its upstreams onto the very builds it read (the earliest of their dates);
+    None when anything else changed (its code, a parameter, an upstream rebuilt whole, two
+    appends with no build of the mart between them): then it is rebuilt whole."""
+    prev = p.previous
+    if prev is None or p.unchanged:
+        return None
+    was = prev["inputs"]
+    if was.get("code") != p.inputs["code"] or was.get("params") != p.inputs["params"]:
+        return None
+    if set(was.get("deps", {})) != set(p.inputs["deps"]):
+        return None
+    froms = []
+    for dep, now in p.inputs["deps"].items():
+        before = was["deps"][dep]
+        if now == before:
+            continue
+        rec = recorded(con, dep)
+        appended = (rec or {}).get("inputs", {}).get(APPENDED)
+        if not appended or rec["fingerprint"] != now or appended.get("onto") != before:
+            return None
+        froms.append(appended["from"])
+    if not froms or not all(_table_exists(con, t) for t in p.outputs):
+        return None
+    return min(froms)
+
+
+def rebuild_periods(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    period: tuple[str, str],
+    sql_file: str,
+    since: str,
+) -> None:
+    """Recompute a mart's periods from `since` on (marts/<sql_file>, with the variable rebuild_from set,
+    computes only those) and keep its earlier periods' rows, in one transaction: the table
+    holds the earlier rows in their order, then the new ones in theirs, the order a full build
+    gives (every period mart is ordered by its period first). A failure leaves it as it was."""
+    column, grain = period
+    schema, name = table.split(".")
+    kept, new = f"{schema}._kept_{name}", f"{schema}._new_{name}"
+    first = f"make_date({column}, 1, 1)" if grain == "year" else column
+    day = date.fromisoformat(since)  # (a date, so the literal below is one)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"SET VARIABLE rebuild_from = DATE '{day.isoformat()}'")
+        con.execute(f"ALTER TABLE {table} RENAME TO _kept_{name}")
+        run_sql_file(con, "marts", sql_file)
+        con.execute(f"ALTER TABLE {table} RENAME TO _new_{name}")
+        con.execute(
+            f"CREATE TABLE {table} AS SELECT * EXCLUDE (_part, _row) FROM ("
+            f"SELECT 0 AS _part, rowid AS _row, * FROM {kept} "
+            f"WHERE {first} < rebuild_from('{grain}') "
+            f"UNION ALL SELECT 1, rowid, * FROM {new}) ORDER BY _part, _row"
+        )
+        con.execute(f"DROP TABLE {kept}")
+        con.execute(f"DROP TABLE {new}")
+        con.execute("RESET VARIABLE rebuild_from")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        con.execute("RESET VARIABLE rebuild_from")
+        raise
+
+
 def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
@@ -586,6 +681,10 @@ def stage_append(
         )
         if rule.before_append == "stays":
             _stays_before_append(con, before_files, new_files)
+            if p is not None and p.previous is not None:  # what the period marts recompute
+                since = con.execute("SELECT getvariable('appended_from')::DATE").fetchone()[0]
+                if since is not None:
+                    p.inputs[APPENDED] = {"onto": p.previous["fingerprint"], "from": str(since)}
         excluded = ", ".join(["reason_codes", *drop])
         con.execute(
             f"INSERT INTO staging.{source} BY NAME "
@@ -670,16 +769,17 @@ def _stays_before_append(
         "CREATE TABLE IF NOT EXISTS intermediate.stays_stay_keys "
         "(_source_file VARCHAR, _row_number BIGINT, stay_key VARCHAR)"
     )
-    con.execute(
-        "DELETE FROM intermediate.stays_stay_keys "
-        f"WHERE _source_file NOT IN ({_quoted(before_files)})"
-    )
     have = {
         r[0]
         for r in con.execute(
             "SELECT DISTINCT _source_file FROM intermediate.stays_stay_keys"
         ).fetchall()
     }
+    if gone := sorted(have - set(before_files)):  # (a scan of every key only when needed)
+        con.execute(
+            f"DELETE FROM intermediate.stays_stay_keys WHERE _source_file IN ({_quoted(gone)})"
+        )
+        have -= set(gone)
     missing = [f for f in before_files if f not in have]
     if missing:
         _stay_keys(con, missing, "INSERT INTO intermediate.stays_stay_keys")

@@ -7,6 +7,12 @@
 -- where it is called, not when the connection is set up (the tables may not exist yet).
 
 -- ---------------------------------------------------------------- accommodation (model 38)
+-- The first period of `grain` ('month' or 'year') a mart computes: all of them (0001-01-01) on a
+-- full build; on a rebuild from a date (warehouse/incremental.rebuild_periods, which sets the
+-- variable rebuild_from for that build only) the period holding that date and the later ones.
+CREATE OR REPLACE TEMP MACRO rebuild_from(grain) AS
+    coalesce(date_trunc(grain, getvariable('rebuild_from')::DATE), DATE '0001-01-01')::DATE;
+
 -- One calendar period of `grain` ('month' or 'year') as an interval.
 CREATE OR REPLACE TEMP MACRO to_period(grain) AS
     CASE grain WHEN 'month' THEN INTERVAL 1 MONTH WHEN 'year' THEN INTERVAL 1 YEAR END;

@@ -238,6 +238,20 @@ def test_adding_a_month_loads_and_stages_only_that_month(incremental):
     assert log[("marts/population_timeline", "")][0] == "built"
     for asset in ("staging/labour_status", "marts/labour_base", "marts/labour_indicators"):
         assert meta[asset]["skipped"] == "unchanged inputs", asset
+    # the tourism marts recompute the periods the appended stays change, from the earliest
+    # check-in of the new month's accepted stays or the end of the open stays censored anew;
+    # test_adding_a_month_publishes_what_a_full_run_publishes compares them with a full run's
+    since = json.loads(log[("staging/stays", "")][3])["appended"]["from"]
+    assert since <= f"{LAST}-01"  # the open stays of November end on 1 December
+    for asset in (
+        "marts/tourism_monthly",
+        "marts/tourism_by_nationality",
+        "marts/tourism_yearly",
+        "marts/tourism_by_nationality_yearly",
+        "marts/lodging_compliance",
+    ):
+        assert log[(asset, "")][0] == "periods rebuilt", asset
+        assert meta[asset]["incremental/rebuilt_from"] == since, asset
 
 
 @pytest.mark.parametrize("rerun", ["third", "fourth"])

@@ -16,6 +16,14 @@ WHERE b._source_file = c._source_file AND b._row_number = c._row_number
 
 INSERT INTO intermediate.stays_stay_keys SELECT * FROM _batch_keys;
 
+-- The first day whose figures this append can change (warehouse/incremental.APPENDED): the
+-- earliest check-in of the new accepted rows and the earliest end of the open stays censored
+-- anew below (their nights before it stay as they were); the censoring date when neither.
+SET VARIABLE appended_from = coalesce(least(
+    (SELECT min(check_in_date) FROM staging._checked_stays WHERE len(reason_codes) = 0),
+    (SELECT min(nights_end) FROM staging.stays
+     WHERE is_open AND nights_end IS DISTINCT FROM getvariable('censor'))), getvariable('censor'));
+
 -- Open stays of earlier months end at the new censoring date.
 UPDATE staging.stays SET nights_end = getvariable('censor'),
     nights = stay_nights(check_in, check_out, getvariable('censor')),
