@@ -110,3 +110,25 @@ def test_the_digest_covers_every_column_labour_reads(sql_file):
     assert set(read) == set(LABOUR_READS), read  # both tables are read, through aliases
     for table, columns in read.items():
         assert columns <= set(LABOUR_READS[table]), (table, columns - set(LABOUR_READS[table]))
+
+
+def test_one_run_takes_the_digest_once_until_a_table_it_reads_is_rebuilt(con):
+    # labour staging and labour_base both count the timeline by this digest in one run
+    from uuid import uuid4
+
+    from warehouse.incremental import TIMELINE, _narrowed_digest, write_record
+
+    con.execute("CREATE SCHEMA ops")
+    timeline, labour = uuid4().hex, uuid4().hex  # fingerprints no other test records
+    write_record(con, TIMELINE, timeline, {}, "built", "r1")
+    write_record(con, "staging/labour_status", labour, {}, "built", "r1")
+    first = _narrowed_digest(con, labour_view_of_timeline)
+    assert first == labour_view_of_timeline(con)
+    con.execute(STATE + "('b', '2025-06-30', '21553')")  # labour sees it, but nothing recorded it
+    assert _narrowed_digest(con, labour_view_of_timeline) == first  # taken once
+    write_record(con, TIMELINE, uuid4().hex, {}, "built", "r2")  # the timeline rebuilt
+    second = _narrowed_digest(con, labour_view_of_timeline)
+    assert second != first and second == labour_view_of_timeline(con)
+    con.execute("UPDATE staging.persons SET sex = 'Nam' WHERE person_key = 'q'")
+    write_record(con, "staging/labour_status", uuid4().hex, {}, "built", "r2")  # labour restaged
+    assert _narrowed_digest(con, labour_view_of_timeline) not in (first, second)
