@@ -73,25 +73,24 @@ def test_a_rebuild_from_any_date_equals_a_whole_build(warehouse, since):
         assert left == 0
 
 
+def _months(con) -> list:
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT month FROM marts.tourism_monthly ORDER BY 1"
+        ).fetchall()
+    ]
+
+
 def test_the_sql_computes_only_the_periods_from_the_date(warehouse):
     monthly = next(m for m in PERIOD_MARTS if m.name == "tourism_monthly")
     with warehouse.connect() as con:
         run_sql_file(con, "marts", monthly.sql)
-        months = [
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT month FROM marts.tourism_monthly ORDER BY 1"
-            ).fetchall()
-        ]
+        months = _months(con)
         con.execute("SET VARIABLE rebuild_from = DATE '2025-06-15'")
         try:
             run_sql_file(con, "marts", monthly.sql)
-            built = [
-                r[0]
-                for r in con.execute(
-                    "SELECT DISTINCT month FROM marts.tourism_monthly ORDER BY 1"
-                ).fetchall()
-            ]
+            built = _months(con)
         finally:
             con.execute("RESET VARIABLE rebuild_from")
             run_sql_file(con, "marts", monthly.sql)
