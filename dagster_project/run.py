@@ -204,7 +204,8 @@ def _run(args, warehouse) -> int:
     print(
         "de06: assets "
         + ", ".join(f"{n} {status}" for status, n in counts.items())
-        + " (skipped: unchanged inputs; appended: new months staged on their own)"
+        + " (skipped: unchanged inputs; appended: new months staged on their own; periods "
+        "rebuilt: a mart's periods that the new months change, its earlier ones kept)"
     )
     published = warehouse.published
     print(f"Published to {published}:")
