@@ -484,10 +484,11 @@ def rebuild_periods(
     sql_file: str,
     since: str,
 ) -> None:
-    """Recompute a mart's periods from `since` on (marts/<sql_file>, with the variable rebuild_from set,
-    computes only those) and keep its earlier periods' rows, in one transaction: the table
-    holds the earlier rows in their order, then the new ones in theirs, the order a full build
-    gives (every period mart is ordered by its period first). A failure leaves it as it was."""
+    """Recompute a mart's periods from `since` on (marts/<sql_file>, run with the variable
+    rebuild_from set, computes only those) and keep its earlier periods' rows, in one
+    transaction: the table holds the earlier rows in their order, then the new ones in theirs,
+    the order a full build gives (every period mart is ordered by its period first). A failure
+    leaves it as it was."""
     column, grain = period
     schema, name = table.split(".")
     kept, new = f"{schema}._kept_{name}", f"{schema}._new_{name}"
