@@ -68,7 +68,7 @@ COMMON_REPAIRS: dict[str, str] = {
 @lru_cache(maxsize=1)
 def id_province_prefixes() -> tuple[str, ...]:
     """3-digit province prefixes a personal ID may carry (the 63 provinces before 2025)."""
-    db = str(resources.files("vietnamadminunits") / "data" / "dataset.db")
+    db = admin_units.data_path("dataset.db")
     with sqlite3.connect(db) as con:
         codes = [r[0] for r in con.execute("SELECT DISTINCT provinceCode FROM admin_units_legacy")]
     return tuple(sorted(c.zfill(3) for c in codes))

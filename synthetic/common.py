@@ -62,7 +62,7 @@ def reference_rows(name: str) -> list[dict[str, str]]:
 @lru_cache(maxsize=1)
 def province_prefixes() -> np.ndarray:
     """The 63 province codes (as ints) a personal ID may start with."""
-    with sqlite3.connect(admin_units._data_path("dataset.db")) as con:
+    with sqlite3.connect(admin_units.data_path("dataset.db")) as con:
         codes = [r[0] for r in con.execute("SELECT DISTINCT provinceCode FROM admin_units_legacy")]
     return np.array(sorted(int(c) for c in codes), dtype=np.int64)
 
@@ -77,7 +77,7 @@ def other_province_prefixes() -> np.ndarray:
 def other_province_communes(after_reform: bool) -> np.ndarray:
     """Commune codes of other provinces (outside the former Bình Định area): the 63-province
     codes before 1 July 2025, the 34-province codes after."""
-    with sqlite3.connect(admin_units._data_path("dataset.db")) as con:
+    with sqlite3.connect(admin_units.data_path("dataset.db")) as con:
         if after_reform:
             rows = con.execute(
                 "SELECT DISTINCT wardCode FROM admin_units WHERE provinceKey <> ?",
@@ -95,7 +95,7 @@ def other_province_communes(after_reform: bool) -> np.ndarray:
 @lru_cache(maxsize=1)
 def unknown_commune_codes() -> np.ndarray:
     """5-digit codes that exist in neither the old nor the 2025 list."""
-    with sqlite3.connect(admin_units._data_path("dataset.db")) as con:
+    with sqlite3.connect(admin_units.data_path("dataset.db")) as con:
         known = {r[0] for r in con.execute("SELECT wardCode FROM admin_units_legacy")}
         known |= {r[0] for r in con.execute("SELECT wardCode FROM admin_units")}
     cands = ["99999", "99998", "00000", "52000", "21999", "99990", "88888"]
