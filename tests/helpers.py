@@ -1,10 +1,22 @@
-"""Small builders for hand-made landing files in tests."""
+"""Small builders for hand-made landing files in tests, and a probe in a fresh interpreter."""
 
 import csv
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
 from sources.contracts import EVENTS, RESIDENTS
+
+
+def fresh_python(code: str) -> str:
+    """What `code` prints when run by a fresh interpreter in the repository (what a module
+    imports is seen only in a process that has not imported it yet)."""
+    repo = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True
+    )
+    return done.stdout
 
 
 def one(con, sql: str, *params):

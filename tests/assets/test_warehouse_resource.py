@@ -115,17 +115,13 @@ def test_outside_a_run_every_block_has_its_own_connection(tmp_path):
 
 
 def test_assets_import_the_resource_without_importing_dagster_project():
-    import subprocess
-    import sys
+    from tests.helpers import fresh_python
 
     code = (
         "import sys, assets, assets.publish, assets.reference\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'dagster_project'))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True
-    )
-    assert out.stdout.strip() == "[]"
+    assert fresh_python(code).strip() == "[]"
 
 
 @pytest.mark.parametrize(

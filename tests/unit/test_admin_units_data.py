@@ -2,12 +2,10 @@
 found without importing the package, whose import builds address parsers the product never uses
 (0.6 s of every run's start)."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 from sources import admin_units
-from tests.conftest import REPO
+from tests.helpers import fresh_python
 
 
 def test_the_data_files_are_found():
@@ -24,7 +22,4 @@ def test_reading_the_units_and_registering_the_rules_does_not_import_the_package
         "assert admin_units.data_path('dataset.db')\n"
         "print('vietnamadminunits' in sys.modules)"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == "False"
+    assert fresh_python(probe).strip() == "False"

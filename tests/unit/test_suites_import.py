@@ -1,10 +1,9 @@
 """great-expectations is imported when a suite first needs it (quality/suites.py), not when
 the definitions load: `make dev` and a run's start-up do not wait about 8 s for it."""
 
-import subprocess
 import sys
 
-from tests.conftest import REPO
+from tests.helpers import fresh_python
 
 
 def test_loading_the_definitions_does_not_import_great_expectations():
@@ -13,10 +12,7 @@ def test_loading_the_definitions_does_not_import_great_expectations():
         "assert domains.DOMAINS\n"
         "print(sorted(m for m in sys.modules if m.startswith('great_expectations'))[:3])"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == "[]"
+    assert fresh_python(probe).strip() == "[]"
 
 
 def test_the_module_imported_on_first_use_is_configured_and_names_expectations():
@@ -44,12 +40,7 @@ def test_great_expectations_is_imported_without_building_the_iri_grammar():
         "import importlib.util\n"
         "print(importlib.util.find_spec('rfc3987_syntax') is not None)"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
-    )
-    loaded, installed = done.stdout.split("\n", 1)
+    loaded, installed = fresh_python(probe).split("\n", 1)
     assert loaded == "False True"
     if installed.strip() == "True":  # where jupyterlab brought it: still importable afterwards
-        subprocess.run(
-            [sys.executable, "-c", probe + "\nimport rfc3987_syntax"], cwd=REPO, check=True
-        )
+        fresh_python(probe + "\nimport rfc3987_syntax")
