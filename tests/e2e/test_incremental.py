@@ -359,3 +359,64 @@ def test_appended_staging_equals_a_staging_of_all_months(incremental, sample_run
             for db in ("inc", "whole")
         ]
         assert figures[0] == figures[1]
+
+
+# ---------------------------------------------------------------- a late notification
+
+
+def test_a_late_notification_rebuilds_the_lodging_marts_from_its_check_in(incremental, tmp_path):
+    """The new month's file brings two stays checked in months before, one across a year's end
+    (notified late, accepted): the period marts are rebuilt from the earlier check-in, and what
+    is published equals a full run on the same files."""
+    landing = tmp_path / "landing"
+    shutil.copytree(SAMPLE / "landing", landing)
+    path = landing / "lodging" / f"stays_{LAST}.jsonl"
+    lines = path.read_text().splitlines()
+    record = json.loads(lines[0])
+    late = [
+        dict(
+            record,
+            notification_id=f"{record['notification_id']}-LATE{i}",
+            check_in=check_in,
+            check_out=check_out,
+            notified_at=f"{LAST}-01 09:00:00",
+        )
+        for i, (check_in, check_out) in enumerate(
+            [("2024-12-30 14:00:00", "2025-01-02 10:00:00"), ("2025-03-10 14:00:00", None)]
+        )
+    ]
+    late[1].pop("check_out")  # still open: censored at the end of the new month
+    path.write_text("\n".join([*lines, *map(json.dumps, late)]) + "\n")
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy2(incremental["first_warehouse"], data / "warehouse.duckdb")
+    appended = _run(landing, data)
+    whole = _run(landing, tmp_path / "whole")
+
+    log = {(a, p): (s, i) for a, p, s, _, _, i in _build_log(appended)}
+    assert json.loads(log[("staging/stays", "")][1])["appended"]["from"] == "2024-12-30"
+    meta = _materializations(appended)
+    for mart in ("tourism_monthly", "tourism_yearly", "lodging_compliance"):
+        assert log[(f"marts/{mart}", "")][0] == "periods rebuilt", mart
+        assert meta[f"marts/{mart}"]["incremental/rebuilt_from"] == "2024-12-30", mart
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{appended.warehouse.database_path}' AS wh (READ_ONLY)")
+        accepted = con.execute(
+            "SELECT count(*) FROM wh.staging.stays WHERE notification_id LIKE '%-LATE%'"
+        ).fetchone()[0]
+        assert accepted == 2  # both staged, so both count in the marts
+        con.execute(f"ATTACH '{appended.published / 'marts.duckdb'}' AS a (READ_ONLY)")
+        con.execute(f"ATTACH '{whole.published / 'marts.duckdb'}' AS b (READ_ONLY)")
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'b' ORDER BY 1"
+            ).fetchall()
+        ]
+        assert "tourism_monthly" in tables
+        for t in tables:
+            for x, y in (("a", "b"), ("b", "a")):
+                extra = con.execute(
+                    f"SELECT count(*) FROM (SELECT * FROM {x}.{t} EXCEPT ALL SELECT * FROM {y}.{t})"
+                ).fetchone()[0]
+                assert extra == 0, (t, x)
