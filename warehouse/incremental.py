@@ -298,8 +298,7 @@ NARROWED_INPUTS = {
 # Labour staging and labour_base take the same digest in one run (0.9 s each at province scale):
 # it is kept for the run's process, under the records of every asset whose tables it reads and
 # the warehouse file, so it is taken again as soon as any of them is rebuilt.
-LABOUR_VIEW_ASSETS = (TIMELINE, "staging/labour_status")
-_NARROWED_READS = {labour_view_of_timeline: LABOUR_VIEW_ASSETS}
+_NARROWED_READS = {labour_view_of_timeline: (TIMELINE, "staging/labour_status")}
 _narrowed_taken: dict[tuple, str] = {}
 
 
