@@ -13,10 +13,12 @@ guard the marts, the others carry quality thresholds. Results feed Dagster asset
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import logging
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import ModuleType
 
 import duckdb
@@ -116,15 +118,100 @@ def communes_2025(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
-def validate(con: duckdb.DuckDBPyConnection, suite: Suite, route: str = "duckdb") -> dict:
+@dataclass(frozen=True)
+class AppendedRows:
+    """What an append changed in a staging table since a suite last passed on it: the rows of
+    the new landing files (`_source_file`), and the earlier rows it may rewrite: those matching
+    `rewritten_where` in the columns `rewritten_columns`, and any row in the columns
+    `rewritten_anywhere` (warehouse.incremental.APPEND declares them per source)."""
+
+    files: tuple[str, ...]
+    rewritten_where: str | None = None
+    rewritten_columns: tuple[str, ...] = ()
+    rewritten_anywhere: tuple[str, ...] = ()
+
+
+# The expectations whose verdict on a table is the verdict on its rows one by one: unexpected
+# rows of the whole table = those of the rows an append added or rewrote, when every other row
+# passed before. Uniqueness is one too, validated with every row sharing a key with them.
+_ROW_WISE = (
+    "expect_column_values_to_not_be_null",
+    "expect_column_values_to_be_in_set",
+    "expect_column_values_to_not_be_in_set",
+    "expect_column_values_to_be_between",
+    "expect_column_value_lengths_to_equal",
+    "expect_column_values_to_match_regex",
+    "expect_column_pair_values_a_to_be_greater_than_b",
+)
+_UNIQUE = "expect_column_values_to_be_unique"
+
+
+def digest(suite: Suite) -> str:
+    """A digest of the suite's expectations and their parameters (a changed expectation, or a
+    changed reference list such as the communes, validates the whole table again)."""
+    configs = [e.configuration.to_json_dict() for e in suite.expectations]
+    for c in configs:
+        c.pop("id", None)
+    return hashlib.sha256(json.dumps(configs, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def validates_appended_rows(suite: Suite, appended: AppendedRows) -> bool:
+    """Whether the suite's verdict on the whole table follows from the rows an append added or
+    rewrote (given that it passed on the table before): every expectation row-wise or a
+    uniqueness, none with a `mostly` threshold (a share of the whole table), none reading a
+    column the append may rewrite on any row."""
+    for e in suite.expectations:
+        if e.expectation_type not in (*_ROW_WISE, _UNIQUE):
+            return False
+        if getattr(e, "mostly", None) not in (None, 1, 1.0):
+            return False
+    return not set(suite.columns) & set(appended.rewritten_anywhere)
+
+
+def _appended_batch_sql(suite: Suite, appended: AppendedRows) -> str:
+    """The rows to validate: those of the new files, the earlier rows the append may have
+    rewritten (when the suite reads a rewritten column), and every other row sharing a value of
+    a unique column with them (so a duplicate across months is found, and counted, as in the
+    whole table)."""
+    cols = ", ".join(f'"{c}"' for c in suite.columns)
+    files = ", ".join("'" + f.replace("'", "''") + "'" for f in appended.files) or "NULL"
+    changed = [f"SELECT {cols} FROM {suite.table} WHERE _source_file IN ({files})"]
+    earlier = f"_source_file NOT IN ({files})"
+    if appended.rewritten_where and set(suite.columns) & set(appended.rewritten_columns):
+        rewritten = f"coalesce(({appended.rewritten_where}), FALSE)"
+        changed.append(f"SELECT {cols} FROM {suite.table} WHERE {rewritten} AND {earlier}")
+        earlier += f" AND NOT {rewritten}"
+    keys = [e.column for e in suite.expectations if e.expectation_type == _UNIQUE]
+    sql = "WITH changed AS (" + " UNION ALL ".join(changed) + ") SELECT * FROM changed"
+    if keys:
+        shared = " OR ".join(f'"{k}" IN (SELECT "{k}" FROM changed)' for k in keys)
+        sql += f" UNION ALL SELECT {cols} FROM {suite.table} WHERE {earlier} AND ({shared})"
+    return sql
+
+
+def validate(
+    con: duckdb.DuckDBPyConnection,
+    suite: Suite,
+    route: str = "duckdb",
+    appended: AppendedRows | None = None,
+) -> dict:
     """Run a suite; return success, evaluated rows and, per failed expectation, the failing count
     and share (never a cell value: failures go to Dagster metadata).
+
+    `appended` (route "duckdb"; `validates_appended_rows` must hold, and the suite must have
+    passed on the table before the append): validate only the rows the append added or
+    rewrote, with those sharing their unique keys, copied to a work table of the warehouse
+    (great-expectations reads through its own cursors, which see no temporary table). The
+    verdict and the failing counts are those of the whole table; shares are of the whole table
+    too.
 
     route "duckdb" (the pipeline's): great-expectations runs its SQL in the warehouse, on the
     caller's open connection; route "pandas": on a pandas copy of the suite's columns (kept to
     prove both routes give the same verdicts, tests/assets/test_suites_duckdb.py)."""
     if route not in ("duckdb", "pandas"):
         raise ValueError(f"unknown great-expectations route {route!r}: use 'duckdb' or 'pandas'")
+    if appended is not None:
+        return _validate_appended(con, suite, appended)
     gx = great_expectations()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -198,6 +285,30 @@ def validate(con: duckdb.DuckDBPyConnection, suite: Suite, route: str = "duckdb"
         "expectations": len(suite.expectations),
         "failed": failures,
     }
+
+
+def _validate_appended(
+    con: duckdb.DuckDBPyConnection, suite: Suite, appended: AppendedRows
+) -> dict:
+    if not validates_appended_rows(suite, appended):
+        raise ValueError(f"suite {suite.name} cannot be validated on appended rows only")
+    batch = f"intermediate._validating_{suite.name}"
+    con.execute(f"CREATE OR REPLACE TABLE {batch} AS {_appended_batch_sql(suite, appended)}")
+    try:
+        outcome = validate(con, replace(suite, table=batch))
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {batch}")
+    for failure in outcome["failed"]:  # shares of the whole table, as a whole validation gives:
+        # of its non-null values (GX), of all its rows for a check of nulls
+        columns = failure["column"].split(",")
+        counted = " AND ".join(f'"{c}" IS NOT NULL' for c in columns)
+        if failure["expectation"] == "expect_column_values_to_not_be_null":
+            counted = "TRUE"
+        total = con.execute(f"SELECT count(*) FROM {suite.table} WHERE {counted}").fetchone()[0]
+        n = failure["unexpected_count"] or 0
+        failure["unexpected_percent"] = round(100.0 * n / total, 4) if total else 0.0
+    outcome["table_rows"] = con.execute(f"SELECT count(*) FROM {suite.table}").fetchone()[0]
+    return outcome
 
 
 def _columns_of(e) -> str:

@@ -80,6 +80,7 @@ from quality.staging import (
     run_script,
     run_sql_file,
 )
+from quality.suites import AppendedRows
 from sources.readers import ensure_load_log
 from warehouse.publication_store import current_version
 
@@ -626,12 +627,25 @@ class Append:
 
     key: str
     before_append: str | None = None
+    # the earlier staged rows the step before the append may rewrite: those matching
+    # `rewritten_where`, in `rewritten_columns`, and any row in `rewritten_anywhere` (what a
+    # suite validating only the appended rows must also read, quality.suites.AppendedRows;
+    # tests/assets/test_appended_validation.py holds quality/sql/append/ to it)
+    rewritten_where: str | None = None
+    rewritten_columns: tuple[str, ...] = ()
+    rewritten_anywhere: tuple[str, ...] = ()
 
 
 APPEND = {
     "incidents": Append("incident_id"),
     "traffic_violations": Append("violation_id"),
-    "stays": Append("notification_id", before_append="stays"),
+    "stays": Append(
+        "notification_id",
+        before_append="stays",
+        rewritten_where="is_open",  # open stays censored at the new month's end
+        rewritten_columns=("nights_end", "nights", "is_same_day"),
+        rewritten_anywhere=("guest_two_places",),  # the guests the new stays touch
+    ),
 }
 
 
@@ -701,6 +715,8 @@ def stage_append(
                                              UNION ALL SELECT {rule.key} FROM quarantine.{source}) o
                               WHERE o.k IS NOT DISTINCT FROM c.{rule.key})"""
         )
+        if p is not None and p.previous is not None:  # what the contract suites validate
+            p.inputs[APPENDED_ROWS] = {"onto": p.previous["fingerprint"], "files": new_files}
         if rule.before_append == "stays":
             _stays_before_append(con, before_files, new_files)
             if p is not None and p.previous is not None:  # what the period marts recompute
@@ -830,14 +846,19 @@ def clear_stay_keys(con: duckdb.DuckDBPyConnection) -> None:
 # ------------------------------------------------------------------ asset checks
 
 
+def check_name(context) -> str:
+    """The build-log name of the check a context runs."""
+    key = context.check_specs[0].key
+    return f"check:{key.asset_key.to_user_string()}:{key.name}"
+
+
 def check_plan(
     context, con: duckdb.DuckDBPyConnection, code: tuple[str, ...]
 ) -> tuple[str, dict | None]:
     """A check's fingerprint (its asset's recorded fingerprint and the check's code) and its
     recorded outcome when that fingerprint is unchanged."""
-    key = context.check_specs[0].key
-    asset = key.asset_key.to_user_string()
-    name = f"check:{asset}:{key.name}"
+    asset = context.check_specs[0].key.asset_key.to_user_string()
+    name = check_name(context)
     fingerprint = _digest({"asset": upstream_fingerprint(con, asset), "code": code_version(code)})
     previous = recorded(con, name)
     if previous and previous["fingerprint"] == fingerprint:
@@ -845,12 +866,40 @@ def check_plan(
     return fingerprint, None
 
 
+# A staging append records the fingerprint it appended onto and the new files (APPENDED_ROWS).
+# A contract suite that passed on that very fingerprint then validates only the rows the
+# append added or rewrote (quality.suites.validate with `appended`): every other row is as it
+# was when the suite passed on it.
+APPENDED_ROWS = "appended_rows"
+
+
+def appended_since_check(
+    con: duckdb.DuckDBPyConnection, check: str, asset: str, suite_digest: str, code: str
+) -> AppendedRows | None:
+    """What an append changed in `asset` since the check last passed on it, when that is the
+    only change: the check's last record passed, with the same suite and code, on the very
+    build the append was made onto. None otherwise (then the whole table is validated)."""
+    previous = recorded(con, check)
+    was = (previous or {}).get("inputs", {})
+    if not was.get("success") or was.get("suite") != suite_digest or was.get("code") != code:
+        return None
+    rec = recorded(con, asset)
+    appended = (rec or {}).get("inputs", {}).get(APPENDED_ROWS)
+    if not appended or appended.get("onto") != was.get("asset_fingerprint"):
+        return None
+    rule = APPEND[asset.split("/")[-1]]
+    return AppendedRows(
+        files=tuple(appended["files"]),
+        rewritten_where=rule.rewritten_where,
+        rewritten_columns=rule.rewritten_columns,
+        rewritten_anywhere=rule.rewritten_anywhere,
+    )
+
+
 def record_check(
     context, con: duckdb.DuckDBPyConnection, fingerprint: str, outcome: dict, status: str
 ) -> None:
-    key = context.check_specs[0].key
-    name = f"check:{key.asset_key.to_user_string()}:{key.name}"
-    write_record(con, name, fingerprint, outcome, status, context.run.run_id)
+    write_record(con, check_name(context), fingerprint, outcome, status, context.run.run_id)
 
 
 def forget_builds(con: duckdb.DuckDBPyConnection) -> None:

@@ -8,9 +8,9 @@ import pytest
 
 import domains
 from quality import suites
+from tests.assets.violations import plant_violations
 
 SUITES = domains.SUITES  # every suite every domain declares
-SLICES = 20  # expectation i plants its violation on the rows with rowid % 20 == i: 5 % each
 
 
 @pytest.fixture(scope="module")
@@ -32,31 +32,7 @@ def plant(con, table: str, suite: suites.Suite) -> str:
     of the rows (so thresholds of `mostly` ≥ 0.95 fail and looser ones hold)."""
     bad = "bad." + table.split(".")[1] + "_" + suite.name
     con.execute(f"CREATE OR REPLACE TABLE {bad} AS SELECT * FROM {table}")
-    for i, e in enumerate(suite.expectations):
-        where = f"rowid % {SLICES} = {i % SLICES}"
-        c = getattr(e, "column", None)
-        if isinstance(e, gxe.ExpectColumnValuesToNotBeNull):
-            sql = f"SET {c} = NULL"
-        elif isinstance(e, gxe.ExpectColumnValuesToBeUnique):
-            sql = f"SET {c} = (SELECT min({c}) FROM {bad})"
-        elif isinstance(e, gxe.ExpectCompoundColumnsToBeUnique):
-            first = f"(SELECT {{c}} FROM {bad} ORDER BY rowid LIMIT 1)"
-            sql = "SET " + ", ".join(f"{k} = {first.format(c=k)}" for k in e.column_list)
-        elif isinstance(e, gxe.ExpectColumnValueLengthsToEqual):
-            sql = f"SET {c} = 'short'"
-        elif isinstance(e, gxe.ExpectColumnValuesToBeInSet):
-            sql = f"SET {c} = {'TRUE' if e.value_set == [False] else repr('ZZZ')}"
-        elif isinstance(e, gxe.ExpectColumnValuesToNotBeInSet):
-            sql = f"SET {c} = {e.value_set[0]!r}"
-        elif isinstance(e, gxe.ExpectColumnValuesToBeBetween):
-            sql = f"SET {c} = {e.max_value + 1 if e.max_value is not None else e.min_value - 1}"
-        elif isinstance(e, gxe.ExpectColumnValuesToMatchRegex):
-            sql = f"SET {c} = 'x!'"
-        elif isinstance(e, gxe.ExpectColumnPairValuesAToBeGreaterThanB):
-            sql = f"SET {e.column_A} = {e.column_B} - INTERVAL 1 DAY"
-        else:
-            raise AssertionError(f"no violation to plant for {type(e).__name__}: add one here")
-        con.execute(f"UPDATE {bad} {sql} WHERE {where}")
+    plant_violations(con, bad, suite)
     return bad
 
 

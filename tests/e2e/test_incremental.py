@@ -278,6 +278,32 @@ def test_rerun_on_unchanged_files_skips_everything_and_keeps_published(increment
     assert all(c.passed for c in checks if c.check_name.endswith("_contract"))
 
 
+def test_after_an_append_the_contracts_validate_the_rows_it_added_or_rewrote(incremental):
+    """The month's run validates, for the three appended sources' contracts, only the rows the
+    append added or rewrote (with those sharing their unique ids): they passed on every other
+    row in the first run. The suites with `mostly` thresholds (shares of the whole table)
+    validate the whole table."""
+    second = incremental["second"]
+    checks = {
+        e.event_specific_data.check_name: e.event_specific_data
+        for e in second.result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
+    with second.warehouse_db() as con:
+        for source in ("stays", "incidents", "traffic_violations"):
+            contract, quality = checks[f"{source}_contract"], checks[f"{source}_quality"]
+            meta = {k: v.value for k, v in contract.metadata.items()}
+            staged = con.execute(f"SELECT count(*) FROM staging.{source}").fetchone()[0]
+            assert contract.passed and meta["validated"] == "appended or rewritten rows", source
+            assert meta["rows_in_table"] == staged and 0 < meta["rows_validated"] < staged, meta
+            assert quality.metadata["validated"].value == "whole table", source
+            assert quality.metadata["rows_validated"].value == staged, source
+        assert not con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '\\_validating\\_%' "
+            "ESCAPE '\\'"
+        ).fetchall()
+
+
 # ---------------------------------------------------------------- re-sent records in a new month
 
 
