@@ -25,18 +25,21 @@ CREATE OR REPLACE VIEW staging.persons AS
 -- Every person the register knows, with sex, birth date and household: a view over the two
 -- staging tables (no copy), so birth dates stay in staging. Snapshot persons are unique in
 -- staging; persons brought in by a birth or move-in take the attributes of their first such event.
-SELECT person_key, sex, date_of_birth, household_key FROM staging.residents
+-- With the record keys (cell key method) staging.residents keeps for the snapshot's residents
+-- and households (the snapshot changes far less often than the events); NULL for the persons an
+-- event brought in, computed below (the view uses no macro: any connection can read it).
+SELECT person_key, sex, date_of_birth, household_key, rk, hh_rk FROM staging.residents
 UNION ALL
-SELECT person_key, arg_min(sex, event_date), arg_min(date_of_birth, event_date), NULL
+SELECT person_key, arg_min(sex, event_date), arg_min(date_of_birth, event_date), NULL,
+       NULL::UBIGINT, NULL::UBIGINT
 FROM staging.events e
 WHERE event_type IN ('birth', 'move_in')
   AND NOT EXISTS (SELECT 1 FROM staging.residents r WHERE r.person_key = e.person_key)
 GROUP BY person_key;
 
--- (read once for this step, with each person's and household's record key)
+-- (read once for this step; a person an event brought in has no household)
 CREATE OR REPLACE TEMP TABLE person_attributes AS
-SELECT *, record_key('person|' || person_key) AS rk,
-       record_key('household|' || household_key) AS hh_rk
+SELECT * REPLACE (coalesce(rk, record_key('person|' || person_key)) AS rk)
 FROM staging.persons;
 
 CREATE OR REPLACE TABLE intermediate.person_states AS

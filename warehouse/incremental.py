@@ -100,6 +100,8 @@ STAGING_CODE = (
     "warehouse/incremental.py",
     "quality/sql/append/stays.sql",
     "quality/sql/append/stay_keys.sql",
+    # the record keys staging.residents keeps (record_key)
+    "protection/cellkey.py",
     # the code lists read by read_code (rules.sql) are declared in the contracts
     "sources/contracts/base.py",
     "sources/contracts/population.py",

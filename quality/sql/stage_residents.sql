@@ -105,7 +105,8 @@ checked AS (
     LEFT JOIN first_copies f
         ON f.person_id_clean IS NOT DISTINCT FROM t.person_id_clean AND f._source_file = t._source_file
     LEFT JOIN households h ON h.household_id_clean = t.household_id_clean
-)
+),
+staged AS (
 SELECT
     pseudonym(person_id_clean) AS person_key,
     sex, date_of_birth, year(date_of_birth) AS birth_year,
@@ -128,4 +129,10 @@ SELECT
         CASE WHEN copy_number = 1 AND status IS NULL THEN 'INVALID_RESIDENT_STATUS' END
     ], x -> x IS NOT NULL) AS reason_codes,
     CASE WHEN copy_number = 1 THEN id_problem END AS id_problem
-FROM checked;
+FROM checked
+)
+-- the person's and the household's record keys (cell key method, protection/cellkey.py), kept
+-- here because the snapshot changes far less often than the timeline that reads them
+SELECT *, record_key('person|' || person_key) AS rk,
+       record_key('household|' || household_key) AS hh_rk
+FROM staged;
