@@ -217,3 +217,32 @@ def test_published_files_for_analysts(sample_run):
     assert "cdn.plot.ly" not in html  # works offline
     assert (out / "reports" / "plotly.min.js").stat().st_size > 1_000_000
     assert not list(out.glob(".incoming-*"))
+
+
+def test_residents_staging_keeps_the_cell_key_methods_record_keys(wh):
+    """staging.residents keeps each resident's and household's record key (the timeline reads
+    them instead of hashing 1.5 million persons a month): MD5 of the keyed salt and the record's
+    identity, its lower 64 bits (protection/cellkey.py), computed here in Python."""
+    import hashlib
+    import os
+
+    from protection import cellkey
+
+    salt = cellkey.record_key_salt(os.environ["DE06_PSEUDONYM_KEY"].encode())
+
+    def record_key(identity: str) -> int:
+        return int.from_bytes(hashlib.md5((salt + identity).encode()).digest()[8:], "little")
+
+    rows = wh.execute(
+        "SELECT person_key, household_key, rk, hh_rk FROM staging.residents USING SAMPLE 300 ROWS"
+    ).fetchall()
+    assert len(rows) == 300
+    for person, household, rk, hh_rk in rows:
+        assert rk == record_key(f"person|{person}")
+        assert hh_rk == (None if household is None else record_key(f"household|{household}"))
+    # the timeline's states carry the same keys
+    differ = wh.execute(
+        "SELECT count(*) FROM intermediate.person_states s JOIN staging.residents r "
+        "USING (person_key) WHERE s.rk IS DISTINCT FROM r.rk"
+    ).fetchone()[0]
+    assert differ == 0
