@@ -461,6 +461,12 @@ def data_rows_xml(frame: pl.DataFrame, styles: dict[str, int], first_row: int) -
     return rows.to_series().str.join("").item().encode("utf-8")
 
 
+# zlib level of the workbooks' parts: 3 compresses the sheets' XML three times as fast as the
+# default 6, in files 16 % larger (model 39 at province scale: 0.26 s and 5.3 MB against 0.80 s
+# and 4.5 MB; all four workbooks 1.15 s of the publication's 3.3 s of workbook writing at 6)
+DEFLATE_LEVEL = 3
+
+
 def splice_rows(path: Path, sheets: list[tuple[int, bytes, str]]) -> None:
     """Put each sheet's data rows into the closed workbook at `path`: `sheets` holds
     (the sheet's index, its rows from `data_rows_xml`, its last cell), the rows go after the
@@ -470,7 +476,10 @@ def splice_rows(path: Path, sheets: list[tuple[int, bytes, str]]) -> None:
         return
     members = {f"xl/worksheets/sheet{index + 1}.xml": (rows, last) for index, rows, last in sheets}
     tmp = path.with_name(path.name + ".splicing")
-    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w") as zout:
+    with (
+        zipfile.ZipFile(path) as zin,
+        zipfile.ZipFile(tmp, "w", compresslevel=DEFLATE_LEVEL) as zout,
+    ):
         for info in zin.infolist():
             data = zin.read(info)
             if info.filename in members:
@@ -483,7 +492,8 @@ def splice_rows(path: Path, sheets: list[tuple[int, bytes, str]]) -> None:
                     count=1,
                 )
                 data = head + rows + b"</sheetData>" + tail
-            zout.writestr(info, data)  # the member's own date and compression
+            # the member's own date and compression method (a ZipInfo's level is not kept)
+            zout.writestr(info, data, compresslevel=DEFLATE_LEVEL)
     os.replace(tmp, path)
 
 
