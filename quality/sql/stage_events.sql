@@ -81,28 +81,38 @@ row_checked AS (
         ], x -> x IS NOT NULL) AS row_reasons
     FROM placed p
 ),
-known AS (
-    -- From when a person is known: the snapshot, or the accepted birth or move-in.
-    SELECT person_key, min(known_from) AS known_from, bool_or(dead_in_snapshot) AS dead_in_snapshot
-    FROM (
-        SELECT person_key, snapshot_date - 1 AS known_from, status = 'deceased' AS dead_in_snapshot
-        FROM staging.residents
-        UNION ALL
-        SELECT pseudonym(person_id_clean), event_date, FALSE
-        FROM row_checked WHERE len(row_reasons) = 0 AND event_type IN ('birth', 'move_in')
-    ) GROUP BY person_key
+keyed AS MATERIALIZED (
+    -- each row's person pseudonymised once
+    SELECT rc.*, pseudonym(rc.person_id_clean) AS person_key FROM row_checked rc
+),
+snapshot AS (
+    -- the snapshot's persons among those of the events (a semi-join, not an aggregate of the
+    -- whole register)
+    SELECT person_key, min(snapshot_date) - 1 AS known_from,
+           bool_or(status = 'deceased') AS dead_in_snapshot
+    FROM staging.residents
+    WHERE person_key IN (SELECT person_key FROM keyed)
+    GROUP BY person_key
+),
+brought_in AS (
+    -- the accepted births and move-ins
+    SELECT person_key, min(event_date) AS known_from
+    FROM keyed WHERE len(row_reasons) = 0 AND event_type IN ('birth', 'move_in')
+    GROUP BY person_key
 ),
 person_checked AS (
-    SELECT rc.*,
-        pseudonym(rc.person_id_clean) AS person_key,
-        k.known_from, coalesce(k.dead_in_snapshot, FALSE) AS dead_in_snapshot,
-        CASE WHEN len(rc.row_reasons) = 0 AND rc.event_type = 'death'
+    -- From when a person is known: the snapshot, or the accepted birth or move-in.
+    SELECT k.*,
+        least(s.known_from, b.known_from) AS known_from,
+        coalesce(s.dead_in_snapshot, FALSE) AS dead_in_snapshot,
+        CASE WHEN len(k.row_reasons) = 0 AND k.event_type = 'death'
              THEN row_number() OVER (
-                PARTITION BY rc.person_id_clean, (len(rc.row_reasons) = 0 AND rc.event_type = 'death')
-                ORDER BY rc.event_date, rc._source_file, rc._row_number)
+                PARTITION BY k.person_id_clean, (len(k.row_reasons) = 0 AND k.event_type = 'death')
+                ORDER BY k.event_date, k._source_file, k._row_number)
         END AS death_number
-    FROM row_checked rc
-    LEFT JOIN known k ON k.person_key = pseudonym(rc.person_id_clean)
+    FROM keyed k
+    LEFT JOIN snapshot s ON s.person_key = k.person_key
+    LEFT JOIN brought_in b ON b.person_key = k.person_key
 )
 SELECT
     event_id, event_type, person_key,
