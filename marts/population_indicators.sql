@@ -59,7 +59,7 @@ medians AS (
 ),
 household_areas AS (
     -- a household counts once in an area, however many of its members' communes it spans
-    SELECT h.ref_date, m.area_level, m.area_code, h.household_key, any_value(h.hh_rk) AS hh_rk,
+    SELECT h.ref_date, m.area_level, m.area_code, h.hh_rk,
            sum(h.members) AS members, sum(h.members__ck) AS members__ck
     FROM intermediate.population_households h
     JOIN reference.area_membership m USING (commune_code)

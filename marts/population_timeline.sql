@@ -103,15 +103,15 @@ FROM marts.reference_dates d
 WHERE month(d.ref_date) = 1 AND day(d.ref_date) = 1
   AND (d.ref_date + INTERVAL 1 YEAR)::DATE IN (SELECT r.ref_date FROM marts.reference_dates r);
 
--- (person level, kept in memory for this step only; the birth date and household key are joined
--- to each state before the states are spread over the reference dates: a join on the
+-- (person level, kept in memory for this step only; the birth date and household's record key are
+-- joined to each state before the states are spread over the reference dates: a join on the
 -- 64-character person key of 1.6 million rows at province scale, not of 4.5 million)
 CREATE OR REPLACE TEMP TABLE population_stock AS
 SELECT d.ref_date, s.commune_code, s.sex,
        age_on(s.date_of_birth, d.ref_date) AS age,
-       s.household_key, s.hh_rk, s.rk
+       s.hh_rk, s.rk
 FROM marts.reference_dates d
-JOIN (SELECT s.valid_from, s.valid_until, s.commune_code, s.sex, s.household_key, s.rk,
+JOIN (SELECT s.valid_from, s.valid_until, s.commune_code, s.sex, s.rk,
              a.date_of_birth, a.hh_rk
       FROM intermediate.person_states s JOIN person_attributes a USING (person_key)
       WHERE s.commune_code IS NOT NULL) s
@@ -123,11 +123,13 @@ SELECT ref_date, commune_code, sex, age, count(*) AS population,
 FROM population_stock
 GROUP BY ALL;
 
+-- A household is told apart by its record key hh_rk (an integer: grouping by it is faster than
+-- by the 64-character pseudonym), which staging keeps distinct for distinct households
+-- (stage_residents.sql); hh_rk is NULL for a person without a household.
 CREATE OR REPLACE TABLE intermediate.population_households AS
-SELECT ref_date, commune_code, household_key, any_value(hh_rk) AS hh_rk, count(*) AS members,
-       sum(count_key(rk)) AS members__ck
+SELECT ref_date, commune_code, hh_rk, count(*) AS members, sum(count_key(rk)) AS members__ck
 FROM population_stock
-WHERE household_key IS NOT NULL
+WHERE hh_rk IS NOT NULL
 GROUP BY ALL;
 
 DROP TABLE person_attributes;

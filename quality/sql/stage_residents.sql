@@ -136,3 +136,13 @@ FROM checked
 SELECT *, record_key('person|' || person_key) AS rk,
        record_key('household|' || household_key) AS hh_rk
 FROM staged;
+
+-- The marts tell households apart by their record keys (integers: faster to group by than the
+-- pseudonyms). Two household numbers whose keys coincide (a chance of about 1 in 10^8 for a
+-- province's 500,000 households) would be counted as one household: staging stops instead.
+SELECT error('two household numbers of the residents extract got the same 64-bit record key (a '
+             || 'chance of about one in 10^8): the marts would count them as one household. '
+             || 'Run the pipeline with a new pseudonym key (' || 'python -m dagster_project.run '
+             || '--rebuild-for-new-key) to draw new keys.')
+FROM (SELECT hh_rk FROM staging._checked_residents WHERE hh_rk IS NOT NULL
+      GROUP BY hh_rk HAVING count(DISTINCT household_key) > 1);
