@@ -1,38 +1,43 @@
 """Violations planted for every expectation of a suite (the suite tests): expectation i breaks
 the rows with rowid % 20 == i (5 % each), among those `only` selects."""
 
-import great_expectations.expectations as gxe
-
 from quality import suites
 
 SLICES = 20
 
 
+def _breaking(e, table: str) -> str:
+    """The SET clause that breaks expectation `e` on a row of `table`."""
+    c = getattr(e, "column", None)
+    first = f"(SELECT {{c}} FROM {table} ORDER BY rowid LIMIT 1)"
+    clauses = {
+        "expect_column_values_to_not_be_null": lambda: f"{c} = NULL",
+        # a uniqueness: the table's smallest value of the column
+        "expect_column_values_to_be_unique": lambda: f"{c} = (SELECT min({c}) FROM {table})",
+        "expect_compound_columns_to_be_unique": lambda: ", ".join(
+            f"{k} = {first.format(c=k)}" for k in e.column_list
+        ),
+        "expect_column_value_lengths_to_equal": lambda: f"{c} = 'short'",
+        "expect_column_values_to_be_in_set": lambda: (
+            f"{c} = {'TRUE' if e.value_set == [False] else repr('ZZZ')}"
+        ),
+        "expect_column_values_to_not_be_in_set": lambda: f"{c} = {e.value_set[0]!r}",
+        "expect_column_values_to_be_between": lambda: (
+            f"{c} = {e.max_value + 1 if e.max_value is not None else e.min_value - 1}"
+        ),
+        "expect_column_values_to_match_regex": lambda: f"{c} = 'x!'",
+        "expect_column_pair_values_a_to_be_greater_than_b": lambda: (
+            f"{e.column_A} = {e.column_B} - INTERVAL 1 DAY"
+        ),
+    }
+    if e.expectation_type not in clauses:
+        raise AssertionError(f"no violation to plant for {type(e).__name__}: add one here")
+    return "SET " + clauses[e.expectation_type]()
+
+
 def plant_violations(con, table: str, suite: suites.Suite, only: str = "TRUE") -> None:
     """Break every expectation of `suite` in `table`, in place, on its own slice of the rows
-    `only` selects. A uniqueness is broken by the table's smallest value of the column."""
+    `only` selects."""
     for i, e in enumerate(suite.expectations):
         where = f"rowid % {SLICES} = {i % SLICES} AND ({only})"
-        c = getattr(e, "column", None)
-        if isinstance(e, gxe.ExpectColumnValuesToNotBeNull):
-            sql = f"SET {c} = NULL"
-        elif isinstance(e, gxe.ExpectColumnValuesToBeUnique):
-            sql = f"SET {c} = (SELECT min({c}) FROM {table})"
-        elif isinstance(e, gxe.ExpectCompoundColumnsToBeUnique):
-            first = f"(SELECT {{c}} FROM {table} ORDER BY rowid LIMIT 1)"
-            sql = "SET " + ", ".join(f"{k} = {first.format(c=k)}" for k in e.column_list)
-        elif isinstance(e, gxe.ExpectColumnValueLengthsToEqual):
-            sql = f"SET {c} = 'short'"
-        elif isinstance(e, gxe.ExpectColumnValuesToBeInSet):
-            sql = f"SET {c} = {'TRUE' if e.value_set == [False] else repr('ZZZ')}"
-        elif isinstance(e, gxe.ExpectColumnValuesToNotBeInSet):
-            sql = f"SET {c} = {e.value_set[0]!r}"
-        elif isinstance(e, gxe.ExpectColumnValuesToBeBetween):
-            sql = f"SET {c} = {e.max_value + 1 if e.max_value is not None else e.min_value - 1}"
-        elif isinstance(e, gxe.ExpectColumnValuesToMatchRegex):
-            sql = f"SET {c} = 'x!'"
-        elif isinstance(e, gxe.ExpectColumnPairValuesAToBeGreaterThanB):
-            sql = f"SET {e.column_A} = {e.column_B} - INTERVAL 1 DAY"
-        else:
-            raise AssertionError(f"no violation to plant for {type(e).__name__}: add one here")
-        con.execute(f"UPDATE {table} {sql} WHERE {where}")
+        con.execute(f"UPDATE {table} {_breaking(e, table)} WHERE {where}")
