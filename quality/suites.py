@@ -38,7 +38,7 @@ def great_expectations() -> ModuleType:
     (jsonschema then goes without that check, as it does where the package is not installed) and
     importable again afterwards.
 
-    Another 0.4 to 0.5 s went to altair and scipy.stats, which GX's modules import for
+    Another 0.2 to 0.3 s went to altair and scipy.stats, which GX's modules import for
     expectations and renderers no suite uses (`expect_column_kl_divergence_to_be_less_than`
     imports both): during the import they get a stand-in that imports the real module when one
     of its attributes is first read (`DEFERRED_IMPORTS`)."""

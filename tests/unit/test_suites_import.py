@@ -47,7 +47,7 @@ def test_great_expectations_is_imported_without_building_the_iri_grammar():
 
 
 def test_great_expectations_leaves_altair_and_scipy_stats_to_their_first_use():
-    # 0.4 to 0.5 s of GX's import, for expectations and renderers no suite uses: its modules
+    # 0.2 to 0.3 s of GX's import, for expectations and renderers no suite uses: its modules
     # hold stand-ins that import the real module when first read; anyone else imports it as usual
     probe = (
         "import sys\n"
