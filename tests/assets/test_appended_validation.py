@@ -211,3 +211,22 @@ def test_the_declared_rewrites_are_what_the_append_sql_rewrites():
     for statement in sqlglot.parse(sql, dialect="duckdb"):
         if isinstance(statement, exp.Delete | exp.Insert):
             assert not statement.this.sql().startswith("staging.stays"), statement.sql()
+
+
+def test_a_new_file_of_no_rows_validates_no_rows_and_passes():
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA s; CREATE SCHEMA intermediate")
+    con.execute(
+        "CREATE TABLE s.t AS SELECT i::VARCHAR AS id, i % 3 AS n, "
+        "'f_2025-11.csv' AS _source_file FROM range(100) r(i)"
+    )
+    suite = suites.Suite(
+        "t",
+        "s.t",
+        [
+            suites.gxe.ExpectColumnValuesToBeUnique(column="id"),
+            suites.gxe.ExpectColumnValuesToBeBetween(column="n", min_value=0),
+        ],
+    )
+    out = suites.validate(con, suite, appended=suites.AppendedRows(("f_2025-12.csv",)))
+    assert (out["success"], out["rows"], out["table_rows"], out["failed"]) == (True, 0, 100, [])
