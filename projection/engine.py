@@ -473,8 +473,10 @@ def project_inputs(
     settings: Settings | None = None,
     with_backtest: bool = True,
 ) -> ProjectionResult:
-    """The projection from loaded inputs (see `project`)."""
+    """The projection from loaded inputs (see `project`), which reads their projection_view()
+    only."""
     settings = settings or Settings()
+    inputs = inputs.projection_view()
     common = {
         "label": "Dự báo / projection",
         "method": METHOD,

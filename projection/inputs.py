@@ -23,8 +23,9 @@ that is NULL (a suppressed cell of the older protection) is read as 0 and counte
 
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
 import duckdb
@@ -124,11 +125,51 @@ class ProjectionInputs:
             area_vital=before(self.area_vital),
         )
 
+    def projection_view(self) -> ProjectionInputs:
+        """What a projection and its backtest read of these inputs (engine.project_inputs takes
+        nothing else): when a calendar year is complete, everything up to the latest 1 January
+        stock (`until`), so the months after it change nothing; when none is, all of it (the
+        message then cites the coverage)."""
+        if not self.complete_years:
+            return self
+        return self.until(max(self.stock_dates))
+
+    def digest(self) -> str:
+        """sha256 of every value of projection_view(): equal digests, equal inputs to the
+        projection (warehouse/incremental.py runs it again only when the digest changed)."""
+        h = hashlib.sha256()
+        view = self.projection_view()
+        for f in fields(view):
+            h.update(f.name.encode())
+            _feed(h, getattr(view, f.name))
+        return h.hexdigest()
+
     def index_of_level(self, level: str) -> np.ndarray:
         return np.flatnonzero(self.area_level == level)
 
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _feed(h, value) -> None:
+    """Feed a value of ProjectionInputs to a hash: arrays by dtype, shape and bytes (text arrays
+    by their values), dicts by sorted key, sequences in order, anything else by repr."""
+    if isinstance(value, np.ndarray):
+        h.update(f"{value.dtype.str}{value.shape}".encode())
+        h.update(repr(value.tolist()).encode() if value.dtype == object else value.tobytes())
+    elif isinstance(value, dict):
+        h.update(b"{")
+        for key in sorted(value):
+            h.update(repr(key).encode())
+            _feed(h, value[key])
+        h.update(b"}")
+    elif isinstance(value, (tuple, list)):
+        h.update(b"(")
+        for item in value:
+            _feed(h, item)
+        h.update(b")")
+    else:
+        h.update(repr(value).encode())
 
 
 def _frame(con: duckdb.DuckDBPyConnection, schema: str, table: str, columns: str) -> pl.DataFrame:

@@ -1,6 +1,7 @@
 """Labour staging and labour_base count the population timeline by what they read of it
 (warehouse/incremental.py, NARROWED_INPUTS): the person states up to the latest labour reference
-date and the register rows of the persons in them or in the labour extracts."""
+date and the register rows of the persons in them or in the labour extracts; the snapshot's part
+by the record of residents staging."""
 
 from pathlib import Path
 
@@ -9,24 +10,32 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from warehouse.incremental import LABOUR_READS, labour_view_of_timeline
+from warehouse.incremental import (
+    LABOUR_READS,
+    RESIDENTS,
+    TIMELINE,
+    labour_view_of_timeline,
+    write_record,
+)
 from warehouse.resource import REPO_ROOT
 
 
 @pytest.fixture()
 def con():
     con = duckdb.connect()
-    for schema in ("staging", "quarantine", "intermediate"):
+    for schema in ("staging", "quarantine", "intermediate", "ops"):
         con.execute(f"CREATE SCHEMA {schema}")
     con.execute("CREATE TABLE staging.labour_status (person_key VARCHAR, ref_date DATE)")
     con.execute("CREATE TABLE quarantine.labour_status (person_key VARCHAR, ref_date DATE)")
     con.execute(
         "CREATE TABLE intermediate.person_states (person_key VARCHAR, valid_from DATE, "
         "commune_code VARCHAR, step INTEGER DEFAULT 1, source_file VARCHAR DEFAULT 'f', "
-        "row_number BIGINT DEFAULT 1, rk BIGINT DEFAULT 7, valid_until DATE)"
+        "row_number BIGINT DEFAULT 1, rk BIGINT DEFAULT 7, valid_until DATE, "
+        "event_type VARCHAR DEFAULT 'move_in')"
     )
     con.execute(
-        "CREATE TABLE staging.persons (person_key VARCHAR, sex VARCHAR, date_of_birth DATE)"
+        "CREATE TABLE staging.persons (person_key VARCHAR, sex VARCHAR, date_of_birth DATE, "
+        "rk UBIGINT)"
     )
     con.execute("INSERT INTO staging.labour_status VALUES ('a', '2025-07-01'), ('b', '2024-07-01')")
     con.execute("INSERT INTO quarantine.labour_status VALUES ('q', '2025-07-01')")
@@ -34,10 +43,18 @@ def con():
         "INSERT INTO intermediate.person_states (person_key, valid_from, commune_code) VALUES ('a', '2024-01-01', '21553'), "
         "('b', '2024-01-01', '21556'), ('c', '2025-03-01', '21553')"
     )
+    # 'r' is the snapshot's (a resident: its row has a record key); the others an event brought in
     con.execute(
-        "INSERT INTO staging.persons VALUES ('a', 'Nam', '1990-01-01'), "
-        "('b', 'Nữ', '1985-05-05'), ('c', 'Nam', '2025-03-01'), ('q', 'Nữ', '1970-01-01')"
+        "INSERT INTO staging.persons VALUES ('a', 'Nam', '1990-01-01', NULL), "
+        "('b', 'Nữ', '1985-05-05', NULL), ('c', 'Nam', '2025-03-01', NULL), "
+        "('q', 'Nữ', '1970-01-01', NULL), ('r', 'Nữ', '1960-02-02', 9)"
     )
+    con.execute(
+        "INSERT INTO intermediate.person_states (person_key, valid_from, commune_code, step, "
+        "source_file, row_number, event_type) VALUES "
+        "('r', '2024-12-31', '21553', 0, '', 0, 'snapshot')"
+    )
+    write_record(con, RESIDENTS, "snapshot-1", {}, "built", "r0")
     return con
 
 
@@ -56,7 +73,7 @@ STATE = "INSERT INTO intermediate.person_states (person_key, valid_from, commune
         ),
         # a birth and a move-in after it: new persons no labour record names
         (STATE + "('n', '2025-12-10', '21553')", False),
-        ("INSERT INTO staging.persons VALUES ('n', 'Nam', '2025-12-10')", False),
+        ("INSERT INTO staging.persons VALUES ('n', 'Nam', '2025-12-10', NULL)", False),
         # a late-registered move before a reference date
         (STATE + "('b', '2025-06-30', '21553')", True),
         # a state on the reference date itself (arriving that day counts)
@@ -72,6 +89,23 @@ def test_the_digest_changes_with_what_labour_reads_only(con, change, labour_sees
     before = labour_view_of_timeline(con)
     con.execute(change)
     assert (labour_view_of_timeline(con) != before) == labour_sees_it
+
+
+def test_the_snapshot_counts_by_its_staging_record_and_the_timeline_code(con):
+    """A snapshot state or a resident's register row holds staging.residents' values only
+    (marts/population_timeline.sql): the digest takes them by residents staging's record and the
+    timeline's code, not row by row."""
+    before = labour_view_of_timeline(con)
+    con.execute(
+        "UPDATE intermediate.person_states SET commune_code = '21556' WHERE person_key = 'r'"
+    )
+    con.execute("UPDATE staging.persons SET sex = 'Nam' WHERE person_key = 'r'")
+    assert labour_view_of_timeline(con) == before  # they change only with one of the two
+    write_record(con, RESIDENTS, "snapshot-2", {}, "built", "r1")  # the snapshot restaged
+    restaged = labour_view_of_timeline(con)
+    assert restaged != before
+    write_record(con, TIMELINE, "t", {"code": "another"}, "built", "r1")  # the timeline's SQL
+    assert labour_view_of_timeline(con) not in (before, restaged)
 
 
 def test_a_missing_table_is_absent(con):
@@ -116,9 +150,8 @@ def test_one_run_takes_the_digest_once_until_a_table_it_reads_is_rebuilt(con):
     # labour staging and labour_base both count the timeline by this digest in one run
     from uuid import uuid4
 
-    from warehouse.incremental import TIMELINE, _narrowed_digest, write_record
+    from warehouse.incremental import _narrowed_digest
 
-    con.execute("CREATE SCHEMA ops")
     timeline, labour = uuid4().hex, uuid4().hex  # fingerprints no other test records
     write_record(con, TIMELINE, timeline, {}, "built", "r1")
     write_record(con, "staging/labour_status", labour, {}, "built", "r1")

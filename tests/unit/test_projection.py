@@ -326,3 +326,53 @@ def test_less_than_a_year_of_events_gives_a_message_and_no_projection(warehouses
     assert "năm dương lịch trọn vẹn" in result.message  # the Vietnamese half
     assert rows == 0 and backtest == 0
     assert meta["status"] == "insufficient_data" and meta["message"] == result.message
+
+
+def test_the_projection_reads_up_to_the_latest_january_only(warehouses, tmp_path):
+    """The projection and its digest (warehouse/incremental.py runs the projection again only
+    when the digest changed) read the 1 January stocks and the complete years' flows: the
+    months after the latest 1 January change neither; a stock before it does, and so does any
+    month while no year is complete (the message cites the coverage)."""
+    db = tmp_path / "full.duckdb"
+    db.write_bytes(warehouses["full"].read_bytes())
+    with duckdb.connect(str(db)) as con:
+        before = load_inputs(con).digest()
+        settings = Settings(draws=50, backtest_draws=50)
+        projected = project_inputs(load_inputs(con), settings=settings)
+        # the months of 2026 arrive: a later stock and flows of a year not yet complete
+        for table in ("population_by_age_sex", "population_indicators", "population_by_single_age"):
+            con.execute(
+                f"INSERT INTO marts.{table} SELECT * REPLACE (DATE '2026-04-01' AS ref_date, "
+                f"population + 7 AS population) FROM marts.{table} WHERE ref_date = '2026-01-01'"
+            )
+        for table, counts in (("births_by_mother_age", "births"), ("deaths_by_age_sex", "deaths")):
+            con.execute(
+                f"INSERT INTO marts.{table} SELECT * REPLACE (2026 AS year, {counts} + 3 AS "
+                f"{counts}) FROM marts.{table} WHERE year = 2025"
+            )
+        con.execute(
+            "INSERT INTO marts.population_rates SELECT * REPLACE (2026 AS year, births + 3 AS "
+            "births) FROM marts.population_rates WHERE year = 2025"
+        )
+        later = load_inputs(con)
+        assert 2026 in later.area_flows and date(2026, 4, 1) in later.ref_dates
+        assert later.digest() == before
+        again = project_inputs(later, settings=settings)
+        assert again.projection.equals(projected.projection)
+        assert again.backtest.equals(projected.backtest)
+        # a late-registered event before the latest 1 January changes one of its stocks
+        con.execute(
+            "UPDATE marts.population_by_age_sex SET population = population + 1 WHERE rowid = "
+            "(SELECT min(rowid) FROM marts.population_by_age_sex WHERE ref_date = '2025-01-01')"
+        )
+        assert load_inputs(con).digest() != before
+    db = tmp_path / "half.duckdb"
+    db.write_bytes(warehouses["half"].read_bytes())
+    with duckdb.connect(str(db)) as con:
+        short = load_inputs(con)
+        assert not short.complete_years
+        con.execute(
+            "INSERT INTO marts.population_by_age_sex SELECT * REPLACE (DATE '2024-08-01' AS "
+            "ref_date) FROM marts.population_by_age_sex WHERE ref_date = '2024-07-01'"
+        )
+        assert load_inputs(con).digest() != short.digest()
