@@ -229,3 +229,103 @@ def test_guest_in_two_places_on_the_same_night(staged_two_places):
     rows = {i: guest for i, (guest, *_) in enumerate(TWO_PLACES_STAYS, start=1)}
     assert {rows[i] for i in flagged} == {"A", "F"}
     assert flagged == {1, 2, 11, 12}
+
+
+# guest, establishment, file month, check-in, check-out (None: open): the guest-in-two-places
+# flag across an append (quality/sql/append/stays.sql), where only the stays ending after the
+# append's first changed day are looked at again
+ACROSS_MONTHS = [
+    ("H", "CSLT00001", "2024-06", "2024-06-20", "2024-07-03"),  # ends in July: meets H's new stay
+    ("H", "CSLT00002", "2024-07", "2024-07-01", "2024-07-02"),
+    ("I", "CSLT00001", "2024-06", "2024-06-05", "2024-06-10"),  # flagged in June, stays flagged
+    ("I", "CSLT00002", "2024-06", "2024-06-08", "2024-06-09"),
+    ("I", "CSLT00001", "2024-07", "2024-07-05", "2024-07-06"),  # the guest comes back alone
+    ("J", "CSLT00001", "2024-06", "2024-06-28", None),  # open: its July nights meet J's next
+    ("J", "CSLT00002", "2024-07", "2024-07-10", "2024-07-12"),
+    ("L", "CSLT00001", "2024-06", "2024-06-01", "2024-07-20"),  # flagged in June by L's short
+    ("L", "CSLT00002", "2024-06", "2024-06-10", "2024-06-12"),  # stay, which ends before July
+    ("L", "CSLT00002", "2024-07", "2024-07-25", "2024-07-27"),
+    ("M", "CSLT00001", "2024-06", "2024-06-29", None),  # open, same day in June, nights in July
+    ("M", "CSLT00002", "2024-07", "2024-07-01", "2024-07-04"),
+    ("N", "CSLT00001", "2024-06", "2024-06-01", "2024-06-03"),  # never two places
+    ("N", "CSLT00002", "2024-07", "2024-07-01", "2024-07-03"),
+]
+
+
+def _stays_warehouse(stays, months):
+    import duckdb
+
+    from assets.reference import load_country_reference
+    from protection import cellkey
+    from quality.rules import register_rules
+    from sources.contracts.lodging import STAYS
+    from sources.readers import ensure_raw_table
+
+    con = duckdb.connect()
+    key = b"two-places-test-key-0123456789abcdef"
+    register_rules(con, key)
+    cellkey.register(con, key, 3)
+    for schema in ("raw", "staging", "quarantine", "ops", "intermediate"):
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    load_country_reference(con)
+    ensure_raw_table(con, STAYS)
+    con.execute(
+        "CREATE OR REPLACE TABLE staging.establishments AS SELECT * FROM (VALUES "
+        "('CSLT00001', 'hotel_1star', '21553'), ('CSLT00002', 'guesthouse', '21553')) "
+        "t(establishment_id, establishment_type, commune_code)"
+    )
+    con.execute("CREATE OR REPLACE TABLE staging.residents (person_key VARCHAR)")
+    _deliver(con, stays, months)
+    return con
+
+
+def _deliver(con, stays, months):
+    for i, (guest, place, month, check_in, check_out) in enumerate(stays, start=1):
+        if month not in months:
+            continue
+        con.execute(
+            """INSERT INTO raw.stays VALUES (?, ?, 'passport', ?, 'KOR', 'Nam', '1980', ?, ?, '1',
+               ?, ?, ?, 'b1', now())""",
+            [
+                f"TB{i:09d}",
+                place,
+                f"M{ord(guest):07d}",
+                f"{check_in} 14:00:00",
+                None if check_out is None else f"{check_out} 10:00:00",
+                f"{check_in} 15:00:00",
+                f"stays_{month}.jsonl",
+                i,
+            ],
+        )
+
+
+def _flags(con):
+    return con.execute(
+        "SELECT _row_number, guest_two_places, nights FROM staging.stays ORDER BY 1"
+    ).fetchall()
+
+
+def test_two_places_after_an_append_equal_a_staging_of_both_months():
+    """Staging June, then appending July, flags the same stays as staging both months at once,
+    with the flags of June's stays that end before July kept (never withdrawn) and those of
+    stays that meet a July stay, or whose open nights run into July, added."""
+    from quality.staging import split_checked
+    from warehouse.incremental import stage_append
+
+    whole = _stays_warehouse(ACROSS_MONTHS, ("2024-06", "2024-07"))
+    split_checked(whole, "stays", "stage_stays.sql")
+    expected = _flags(whole)
+    flagged = {i for i, flag, _ in expected if flag}
+    guests = {i: g for i, (g, *_) in enumerate(ACROSS_MONTHS, start=1)}
+    assert {guests[i] for i in flagged} == {"H", "I", "J", "L", "M"}
+    assert flagged == {1, 2, 3, 4, 6, 7, 8, 9, 11, 12}
+
+    appended = _stays_warehouse(ACROSS_MONTHS, ("2024-06",))
+    split_checked(appended, "stays", "stage_stays.sql")
+    june = {i: flag for i, flag, _ in _flags(appended)}
+    assert {i for i, f in june.items() if f} == {3, 4, 8, 9}  # before July's rows come
+    _deliver(appended, ACROSS_MONTHS, ("2024-07",))
+    stage_append(
+        appended, "stays", "stage_stays.sql", (), ["stays_2024-07.jsonl"], ["stays_2024-06.jsonl"]
+    )
+    assert _flags(appended) == expected
