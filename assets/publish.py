@@ -12,10 +12,14 @@ database only, with the registries of `domains` passed in. Nothing in published/
 unless the whole run got this far.
 """
 
+import hashlib
+import inspect
 import json
+import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from importlib import metadata
 from pathlib import Path
 
 import dagster as dg
@@ -653,9 +657,16 @@ def _notebooks() -> list[dict]:
     return out
 
 
-def write_outputs(pub: duckdb.DuckDBPyConnection, work: Path, extracts) -> None:
+def write_outputs(
+    pub: duckdb.DuckDBPyConnection,
+    work: Path,
+    extracts,
+    carry: publication_store.CarryOver | None = None,
+) -> None:
     """Everything beside marts.duckdb, from the published database only: CSV copies, the
-    workbooks and reports of every model, the data dictionary page and the index."""
+    workbooks and reports of every model, the data dictionary page and the index. A file that
+    `carry` takes over from the published set (its tables unchanged) is not written again."""
+    carry = carry or publication_store.CarryOver(None, {}, work)
     (work / "csv").mkdir()
     (work / "excel").mkdir()
     (work / "reports").mkdir()
@@ -667,15 +678,17 @@ def write_outputs(pub: duckdb.DuckDBPyConnection, work: Path, extracts) -> None:
     # reports and pages (their data rows are built by polars and compressed by zlib, both of
     # which release the GIL); a cursor is the thread's own connection to the database.
     with ThreadPoolExecutor(1) as background:
-        workbooks = background.submit(_write_workbooks, pub.cursor(), work, chapters)
-        _write_pages(pub, work, extracts, chapters)
+        workbooks = background.submit(_write_workbooks, pub.cursor(), work, chapters, carry)
+        _write_pages(pub, work, extracts, chapters, carry)
         workbooks.result()
 
 
-def _write_workbooks(con: duckdb.DuckDBPyConnection, work: Path, chapters) -> None:
+def _write_workbooks(con: duckdb.DuckDBPyConnection, work: Path, chapters, carry) -> None:
     """excel/model_<n>.xlsx: each model's yearbook tables, then its marts."""
     with con:
         for _, domain, tables in chapters:
+            if carry.take(f"excel/model_{domain.MODEL}.xlsx"):
+                continue
             workbook.write_workbook(
                 work / "excel" / f"model_{domain.MODEL}.xlsx",
                 con,
@@ -692,25 +705,27 @@ def _write_workbooks(con: duckdb.DuckDBPyConnection, work: Path, chapters) -> No
             )
 
 
-def _write_pages(pub: duckdb.DuckDBPyConnection, work: Path, extracts, chapters) -> None:
+def _write_pages(pub: duckdb.DuckDBPyConnection, work: Path, extracts, chapters, carry) -> None:
     """The CSV copies, the reports, the data dictionary page and the index."""
-    for table in [m.name for m in PUBLISHED_MARTS] + list(projection.OUTPUT_TABLES):
-        files.write_csv(pub, table, work / "csv" / f"{table}.csv")  # one beside each Parquet
+    for table in PUBLISHED_TABLES:
+        if not carry.take(f"csv/{table}.csv"):
+            files.write_csv(pub, table, work / "csv" / f"{table}.csv")  # one beside each Parquet
     files.write_plotly_js(work / "reports")
     titles = [(d.MODEL, d.TITLE[0]) for d in domains.DOMAINS]
     index_models = []
     for _, domain, tables in chapters:
         model = domain.MODEL
         marts = [m for m in PUBLISHED_MARTS if m.model == model]
-        pages.write_report(
-            work / "reports" / pages.report_name(model),
-            model=model,
-            title=domain.TITLE,
-            source=domain.REPORT_SOURCE,
-            sections=domain.REPORT_SECTIONS(pub, tables),
-            nav=pages.navigation(titles, "../"),
-            tables=tables,
-        )
+        if not carry.take(f"reports/{pages.report_name(model)}"):
+            pages.write_report(
+                work / "reports" / pages.report_name(model),
+                model=model,
+                title=domain.TITLE,
+                source=domain.REPORT_SOURCE,
+                sections=domain.REPORT_SECTIONS(pub, tables),
+                nav=pages.navigation(titles, "../"),
+                tables=tables,
+            )
         index_models.append(
             {
                 "model": model,
@@ -762,6 +777,95 @@ def _write_pages(pub: duckdb.DuckDBPyConnection, work: Path, extracts, chapters)
     )
 
 
+PUBLISHED_TABLES = [m.name for m in PUBLISHED_MARTS] + list(projection.OUTPUT_TABLES)
+PUBLISHED_FILES_DDL = (
+    "CREATE TABLE IF NOT EXISTS ops.published_files (version VARCHAR, path VARCHAR, key VARCHAR)"
+)
+
+
+def _digest(parts) -> str:
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def _writers_version() -> str:
+    """The code that writes the files, and the libraries whose output they are."""
+    return _digest(
+        [incremental.code_version(PUBLISH_CODE)]
+        + [metadata.version(p) for p in ("duckdb", "polars", "plotly", "xlsxwriter", "jinja2")]
+    )
+
+
+def table_key(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
+    """A published table's columns and types, and its rows in their order."""
+    columns = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = "
+        "current_database() AND table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+        [schema, table],
+    ).fetchall()
+    rows = con.execute(
+        f"SELECT count(*), sum(hash(t.rowid, t)::HUGEINT) FROM {schema}.{table} t"
+    ).fetchone()
+    return _digest([columns, rows])
+
+
+def tables_read(domain) -> list[str]:
+    """The published tables a model's workbook and report are written from: its marts and every
+    published table its declaration names (public order's rates read population_rates)."""
+    source = inspect.getsource(domain)
+    return [
+        t
+        for t in PUBLISHED_TABLES
+        if any(m.name == t and m.model == domain.MODEL for m in PUBLISHED_MARTS)
+        or re.search(rf"\b{t}\b", source)
+    ]
+
+
+def table_file_keys(tables: dict[str, str]) -> dict[str, str]:
+    """The keys of a table's CSV and Parquet copies (publication_store.CarryOver): the table's."""
+    writers = _writers_version()
+    keys = {}
+    for table, key in tables.items():
+        keys[f"csv/{table}.csv"] = _digest([writers, "csv", key])
+        keys[f"parquet/{table}.parquet"] = _digest([writers, "parquet", key])
+    return keys
+
+
+def model_file_keys(pub: duckdb.DuckDBPyConnection, tables: dict[str, str]) -> dict[str, str]:
+    """The keys of a model's workbook and report: the keys of the tables it reads and the
+    published areas (every yearbook table prints each area that some table names)."""
+    writers = _writers_version()
+    keys = {}
+    areas = _digest(yearbook.published_areas(pub).rows())
+    for chapter, domain in enumerate(domains.DOMAINS, start=1):
+        read = [(t, tables[t]) for t in tables_read(domain)]
+        key = _digest([writers, chapter, domain.MODEL, read, areas])
+        keys[f"excel/model_{domain.MODEL}.xlsx"] = key
+        keys[f"reports/{pages.report_name(domain.MODEL)}"] = key
+    return keys
+
+
+def _recorded_files(con: duckdb.DuckDBPyConnection, published: Path | None) -> dict[str, str]:
+    con.execute(PUBLISHED_FILES_DDL)
+    if published is None:
+        return {}
+    return dict(
+        con.execute(
+            "SELECT path, key FROM ops.published_files WHERE version = ?", [published.name]
+        ).fetchall()
+    )
+
+
+def _record_files(con: duckdb.DuckDBPyConnection, version: Path, keys: dict[str, str]) -> None:
+    con.execute(PUBLISHED_FILES_DDL)
+    con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM ops.published_files")
+    con.executemany(
+        "INSERT INTO ops.published_files VALUES (?, ?, ?)",
+        [[version.name, path, key] for path, key in sorted(keys.items())],
+    )
+    con.execute("COMMIT")
+
+
 @versioned_asset(  # nothing changed: published/ is not rewritten (same version)
     key=["published", "marts"],
     group_name="publish",
@@ -791,6 +895,11 @@ def published_marts(
     try:
         db_path = work / "marts.duckdb"
         with warehouse.connect() as con:
+            # the files whose tables did not change are taken over from the published set
+            published = publication_store.current_version(out)
+            carry = publication_store.CarryOver(published, _recorded_files(con, published), work)
+            tables = {t: table_key(con, "publish", t) for t in PUBLISHED_TABLES}
+            carry.keys.update(table_file_keys(tables))
             con.execute(f"ATTACH '{db_path}' AS outdb")
             (work / "parquet").mkdir()
             # previews for the run history, from the protected tables only
@@ -798,12 +907,13 @@ def published_marts(
                 f"preview/{m.name}": province_preview(con, f"publish.{m.name}")
                 for m in PUBLISHED_MARTS
             }
-            for mart in [m.name for m in PUBLISHED_MARTS] + list(projection.OUTPUT_TABLES):
+            for mart in PUBLISHED_TABLES:
                 con.execute(f"CREATE TABLE outdb.main.{mart} AS SELECT * FROM publish.{mart}")
-                con.execute(
-                    f"COPY publish.{mart} TO '{work / 'parquet' / (mart + '.parquet')}' "
-                    "(FORMAT parquet)"
-                )
+                if not carry.take(f"parquet/{mart}.parquet"):
+                    con.execute(
+                        f"COPY publish.{mart} TO '{work / 'parquet' / (mart + '.parquet')}' "
+                        "(FORMAT parquet)"
+                    )
             con.execute(
                 "CREATE TEMP TABLE _catalogue (mart VARCHAR, model INTEGER, title_vi VARCHAR, "
                 "title_en VARCHAR, grain VARCHAR, definitions VARCHAR, disclosure_rule VARCHAR)"
@@ -865,13 +975,16 @@ def published_marts(
             out_db.execute("INSERT INTO data_dictionary SELECT * FROM entries")
         # Reports, workbooks and pages read the published copy only.
         with duckdb.connect(str(db_path), read_only=True) as pub:
-            write_outputs(pub, work, extracts)
+            carry.keys.update(model_file_keys(pub, tables))
+            write_outputs(pub, work, extracts, carry)
         version = publication_store.publish_version(work, out)  # one atomic switch of the set
         if warehouse.share is not None:  # the analysts' read-only copy, switched the same way
             publication_store.share(version, warehouse.share)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     with warehouse.connect() as con:
+        # the keys the new set's files were written with: the next publication compares with them
+        _record_files(con, version, carry.keys)
         # the release's cells: the next release must publish the same records with these values
         audit.record_release(con, cellkey.ptable_for(warehouse.min_cell))
         # the operators' quality report holds counts as received: it stays on the operators'
@@ -885,6 +998,7 @@ def published_marts(
         metadata={
             "published_dir": dg.MetadataValue.path(str(out)),
             "marts": len(PUBLISHED_MARTS),
+            "files_carried_over": dg.MetadataValue.json(sorted(carry.taken)),
             "min_cell": warehouse.min_cell,
             **previews,
             **quality_metadata(quality),

@@ -231,3 +231,38 @@ def share(version: Path, share_dir: Path, keep: int = KEEP) -> Path:
         if not path.is_symlink():
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
     return publish_version(work, published, keep)
+
+
+class CarryOver:
+    """The files of the published set that the next set takes over as they are.
+
+    Each file of a set is written from some published tables with some code; the caller gives
+    every file a key, a digest of all of that (`keys`, {path relative to the set: key}), and
+    the keys the published set's files were written with (`recorded`, kept in the warehouse
+    with the set's name). A file whose key is its recorded key is hard-linked from the published
+    set instead of written again: a set is never modified once complete, so the new set's link
+    is the same bytes the writer would give (its generation time aside). The writers ask
+    `take(path)` before writing. Any doubt writes: no published set, a set other than the one
+    the keys were recorded with (a rollback), a key not recorded, a file missing."""
+
+    def __init__(self, published: Path | None, recorded: dict[str, str], work: Path):
+        self.published = published
+        self.recorded = recorded
+        self.work = Path(work)
+        self.keys: dict[str, str] = {}
+        self.taken: list[str] = []
+
+    def take(self, relative: str) -> bool:
+        """Link `relative` from the published set into the set being written, if its key is
+        unchanged; False: the caller writes it."""
+        key = self.keys.get(relative)
+        if self.published is None or key is None or self.recorded.get(relative) != key:
+            return False
+        source = self.published / relative
+        if not source.is_file() or source.is_symlink():
+            return False
+        target = self.work / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(source, target)
+        self.taken.append(relative)
+        return True

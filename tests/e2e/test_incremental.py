@@ -8,11 +8,12 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import SAMPLE, PipelineRun
-from warehouse.publication_store import current_version
+from warehouse.publication_store import current_version, versions_dir
 
 LAST = "2025-12"
 PREVIOUS = "2025-11"
@@ -136,6 +137,35 @@ def test_adding_a_month_publishes_what_a_full_run_publishes(incremental, sample_
                     f"SELECT count(*) FROM (SELECT * FROM {a}.{t} EXCEPT ALL SELECT * FROM {b}.{t})"
                 ).fetchone()[0]
                 assert extra == 0, f"{t}: {extra} rows in the {a} run's table not in the {b} run's"
+
+
+def test_the_files_of_unchanged_tables_are_carried_over_as_a_full_run_writes_them(
+    incremental, sample_run
+):
+    """The new month leaves the labour figures as they were: its workbook, report, CSV and
+    Parquet files are hard links to the first set's, and they hold what a full run writes."""
+    second = incremental["second"]
+    carried = _materializations(second)["published/marts"]["files_carried_over"]
+    assert {"excel/model_37.xlsx", "reports/model_37.html", "csv/labour_indicators.csv"} <= set(
+        carried
+    )
+    assert not [p for p in carried if "model_38" in p or "tourism" in p]  # the month's lodging
+    first_set = versions_dir(second.published) / incremental["first_version"]
+    for path in carried:
+        assert (second.published / path).stat().st_ino == (first_set / path).stat().st_ino
+        if path.endswith(".csv"):
+            assert (second.published / path).read_bytes() == (
+                sample_run.published / path
+            ).read_bytes(), path
+        if path.endswith(".parquet"):
+            assert pq.read_table(second.published / path).equals(
+                pq.read_table(sample_run.published / path)
+            ), path
+    cells = []
+    for run in (second, sample_run):
+        book = openpyxl.load_workbook(run.published / "excel" / "model_37.xlsx", read_only=True)
+        cells.append({ws.title: list(ws.values) for ws in book.worksheets})
+    assert cells[0] == cells[1]
 
 
 def test_a_new_month_perturbs_only_the_cells_its_records_touch(incremental):

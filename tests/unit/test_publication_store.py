@@ -171,3 +171,42 @@ def test_sigkill_at_every_step_of_a_publication(tmp_path, legacy):
         shutil.copytree(template_c, work, dirs_exist_ok=True)
         ps.publish_version(work, published)
         assert_clean(data, c)
+
+
+# ------------------------------------------------------------------ files carried over
+def _carry(tmp_path, recorded, keys, published=True):
+    old = tmp_path / "versions" / "v1"
+    (old / "excel").mkdir(parents=True)
+    (old / "excel" / "model_37.xlsx").write_bytes(b"the labour workbook")
+    work = tmp_path / "versions" / ".incoming-v2"
+    work.mkdir()
+    carry = ps.CarryOver(old if published else None, recorded, work)
+    carry.keys.update(keys)
+    return carry, old, work
+
+
+def test_a_file_whose_key_is_unchanged_is_linked_from_the_published_set(tmp_path):
+    carry, old, work = _carry(
+        tmp_path, {"excel/model_37.xlsx": "k1"}, {"excel/model_37.xlsx": "k1"}
+    )
+    assert carry.take("excel/model_37.xlsx")
+    linked = work / "excel" / "model_37.xlsx"
+    assert linked.read_bytes() == b"the labour workbook"
+    assert linked.stat().st_ino == (old / "excel" / "model_37.xlsx").stat().st_ino
+    assert carry.taken == ["excel/model_37.xlsx"]
+
+
+@pytest.mark.parametrize(
+    "recorded, keys, published, name",
+    [
+        ({"excel/model_37.xlsx": "k1"}, {"excel/model_37.xlsx": "k2"}, True, "model_37"),  # changed
+        ({}, {"excel/model_37.xlsx": "k1"}, True, "model_37"),  # never recorded (a rollback)
+        ({"excel/model_37.xlsx": "k1"}, {}, True, "model_37"),  # no key given
+        ({"excel/model_37.xlsx": "k1"}, {"excel/model_37.xlsx": "k1"}, False, "model_37"),
+        ({"excel/model_38.xlsx": "k1"}, {"excel/model_38.xlsx": "k1"}, True, "model_38"),  # gone
+    ],
+)
+def test_any_doubt_writes_the_file(tmp_path, recorded, keys, published, name):
+    carry, _, work = _carry(tmp_path, recorded, keys, published)
+    assert not carry.take(f"excel/{name}.xlsx")
+    assert not (work / "excel" / f"{name}.xlsx").exists() and carry.taken == []
