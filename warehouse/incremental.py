@@ -180,7 +180,13 @@ def write_record(
     )
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+def forget(con: duckdb.DuckDBPyConnection, asset: str, partition: str = "") -> None:
+    """Drop an asset's record: the next run builds it whole."""
+    ensure_build_log(con)
+    con.execute("DELETE FROM ops.build_log WHERE asset = ? AND partition = ?", [asset, partition])
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
     """A table or view of the warehouse (population_timeline.sql creates a view)."""
     schema, name = qualified.split(".", 1)
     return (
@@ -206,7 +212,7 @@ def _content_fingerprint(con: duckdb.DuckDBPyConnection, tables: list[str]) -> s
     """Order-independent digest of tables' rows (small reference tables only)."""
     parts = []
     for table in sorted(tables):
-        if not _table_exists(con, table):
+        if not table_exists(con, table):
             parts.append(f"{table}:absent")
             continue
         n, h = con.execute(f"SELECT count(*), sum(hash(t)::HUGEINT) FROM {table} t").fetchone()
@@ -297,7 +303,7 @@ def labour_view_of_timeline(con: duckdb.DuckDBPyConnection) -> str:
     reference dates are those of the labour staging in place: labour staging records the digest
     after its build (record), and when the labour extracts change, their own input changes and
     the steps rebuild anyway."""
-    if not all(_table_exists(con, t) for t in LABOUR_VIEW_TABLES):
+    if not all(table_exists(con, t) for t in LABOUR_VIEW_TABLES):
         return "absent"
     residents, timeline = recorded(con, RESIDENTS), recorded(con, TIMELINE)
     return "content:" + _digest(
@@ -456,7 +462,7 @@ def plan(
             (r := recorded(con, a)) is not None and r["fingerprint"] == fingerprint
             for a in assets[1:]
         )
-        and all(_table_exists(con, t) for t in outputs)
+        and all(table_exists(con, t) for t in outputs)
     )
     p = Plan(assets, outputs, fingerprint, inputs, previous, run_id, unchanged)
     if unchanged:
@@ -515,7 +521,7 @@ def periods_changed_from(con: duckdb.DuckDBPyConnection, p: Plan) -> str | None:
         if not appended or rec["fingerprint"] != now or appended.get("onto") != before:
             return None
         froms.append(appended["from"])
-    if not froms or not all(_table_exists(con, t) for t in p.outputs):
+    if not froms or not all(table_exists(con, t) for t in p.outputs):
         return None
     return min(froms)
 
@@ -711,7 +717,7 @@ def append_files(con: duckdb.DuckDBPyConnection, source: str, p: Plan) -> list[s
     new = sorted(set(now) - set(before))
     if not new or (before and min(new) <= max(before)):
         return None  # nothing new (then the fingerprint would match) or a month in between
-    if not all(_table_exists(con, t) for t in p.outputs):
+    if not all(table_exists(con, t) for t in p.outputs):
         return None
     files_list = ", ".join("'" + f.replace("'", "''") + "'" for f in new)
     for table in p.outputs:  # never twice: rows of a "new" file already staged (belt and braces)
