@@ -74,9 +74,10 @@ class Mart:
     perturbation: Perturbation
     note: str = ""  # what else an analyst should know about its protection, in words
     sql_file: str = ""  # defaults to <name>.sql
-    # (column, grain 'month' or 'year') where the mart's SQL computes only the periods from the
-    # variable rebuild_from on (macro rebuild_from): a new month then recomputes the periods it
-    # changes and keeps the others (warehouse/incremental.rebuild_periods); None: always whole
+    # (column, grain 'day', 'month' or 'year') where the mart's SQL computes only the periods
+    # from the variable rebuild_from on (macro rebuild_from): a new month then recomputes the
+    # periods it changes and keeps the others (warehouse/incremental.rebuild_periods); None:
+    # always whole
     period: tuple[str, str] | None = None
 
     @property

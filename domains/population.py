@@ -225,6 +225,7 @@ MARTS: list[Mart] = [
         "The median age is computed from the published five-year age groups of "
         "population_by_age_sex (grouped-data median). Households do not add up over areas (a "
         "household's members can live in two communes).",
+        period=("ref_date", "day"),
     ),
     Mart(
         "population_change",

@@ -18,12 +18,16 @@
 -- density_per_km2: population per km² of the 2025 communes' area (GSO; areas from
 --   vietnamadminunits).
 -- <count>__ck: the sum of the counted records' keys (persons; households for households).
+-- Computed for the reference dates from the variable rebuild_from on (macro rebuild_from; all
+-- when it is not set): a new month of events recomputes the dates whose stocks it changes
+-- (warehouse/incremental.rebuild_periods).
 CREATE OR REPLACE TABLE marts.population_indicators AS
 WITH ages AS (
     SELECT s.ref_date, m.area_level, m.area_code, s.sex, s.age, sum(s.population) AS population,
            sum(s.population__ck) AS population__ck
     FROM intermediate.population_ages s
     JOIN reference.area_membership m USING (commune_code)
+    WHERE s.ref_date >= rebuild_from('day')
     GROUP BY ALL
 ),
 by_area AS (
@@ -63,6 +67,7 @@ household_areas AS (
            sum(h.members) AS members, sum(h.members__ck) AS members__ck
     FROM intermediate.population_households h
     JOIN reference.area_membership m USING (commune_code)
+    WHERE h.ref_date >= rebuild_from('day')
     GROUP BY ALL
 ),
 households AS (
@@ -84,6 +89,7 @@ counts AS (
     LEFT JOIN by_area b ON b.ref_date = d.ref_date AND b.area_level = a.area_level AND b.area_code = a.area_code
     LEFT JOIN medians md ON md.ref_date = d.ref_date AND md.area_level = a.area_level AND md.area_code = a.area_code
     LEFT JOIN households h ON h.ref_date = d.ref_date AND h.area_level = a.area_level AND h.area_code = a.area_code
+    WHERE d.ref_date >= rebuild_from('day')
 )
 SELECT ref_date, area_level, area_code, area_name, parent_code,
        population, males, females, aged_0_14, aged_15_64, aged_65_plus, aged_60_plus,
