@@ -1,0 +1,59 @@
+"""The run history's event log (dagster_project/storage.py): Dagster's SQLite event log with its
+connections kept open. Runs are stored and read back as with Dagster's own class, one engine is
+made per database file however many events a run logs, and a wipe closes them all."""
+
+import shutil
+
+import dagster as dg
+import pytest
+
+from dagster_project import storage
+from warehouse.resource import REPO_ROOT
+
+
+@pytest.fixture()
+def instance(tmp_path, monkeypatch):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO_ROOT / "dagster_project" / "dagster.yaml", home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    made = []
+    real = storage.create_engine
+    monkeypatch.setattr(
+        storage, "create_engine", lambda *a, **k: made.append(a[0]) or real(*a, **k)
+    )
+    with dg.DagsterInstance.get() as instance:
+        yield instance, made, home
+
+
+@dg.asset
+def counted() -> dg.MaterializeResult:
+    dg.AssetExecutionContext.get().log.info("one more event")
+    return dg.MaterializeResult(metadata={"rows": 3})
+
+
+def test_runs_are_stored_and_read_back_with_one_engine_per_database(instance):
+    instance, made, home = instance
+    assert isinstance(instance.event_log_storage, storage.KeptOpenSqliteEventLogStorage)
+    runs = [dg.materialize([counted], instance=instance).run_id for _ in range(2)]
+    for run_id in runs:
+        logs = instance.all_logs(run_id)
+        assert len(logs) > 10 and any(e.user_message == "one more event" for e in logs)
+        assert (home / "history" / "runs" / f"{run_id}.db").is_file()
+    latest = instance.get_latest_materialization_event(dg.AssetKey("counted"))
+    assert latest.run_id == runs[-1] and latest.asset_materialization.metadata["rows"].value == 3
+    # one engine per database file (the index, each run's), not one per event
+    assert sorted(set(made)) == sorted(made) and len(made) == 3
+
+
+def test_the_engines_are_bounded_and_a_wipe_closes_them(instance, monkeypatch):
+    instance, made, home = instance
+    monkeypatch.setattr(storage, "OPEN_DATABASES", 2)
+    for _ in range(3):
+        dg.materialize([counted], instance=instance)
+    events = instance.event_log_storage
+    assert len(events._engines) == 2
+    events.wipe()
+    # the run databases are gone and closed; the index stays (wiped of their rows)
+    assert list(events._engines) == ["index"]
+    assert not list((home / "history" / "runs").glob("[0-9a-f]*.db"))
