@@ -27,6 +27,7 @@ import dagster as dg
 
 from dagster_project.definitions import build_definitions
 from dagster_project.jobs import landing_months, misplaced_files, range_tags
+from dagster_project.storage import keep_connections_open
 from quality.rules import KeyError_
 from sources.readers import ExtractError, withdraw_file
 from warehouse import incremental, publication_store
@@ -172,7 +173,7 @@ def _run(args, warehouse) -> int:
         build_definitions(warehouse)
         .resolve_job_def("de06_all")
         .execute_in_process(
-            instance=dg.DagsterInstance.get(),
+            instance=keep_connections_open(dg.DagsterInstance.get()),
             tags=range_tags(months),
             raise_on_error=False,
             # the console shows progress (INFO); step-level DEBUG events stay in the run history

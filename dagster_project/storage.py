@@ -9,17 +9,20 @@ storage's own lock, one statement block at a time), so `dagster dev` and the dae
 history. dagster is pinned (pyproject.toml); tests/unit/test_event_log_storage.py runs a job on
 it and reads its events back.
 
-Configured in dagster_project/dagster.yaml (copied to $DAGSTER_HOME by `make run`/`make dev`).
+Applied by `python -m dagster_project.run` (`make run`, the benchmarks) to the instance it runs
+on, when that instance's event log is Dagster's SQLite one (keep_connections_open). It is not
+named in dagster.yaml: a storage class configured there cannot know the instance's folder (a
+DagsterInstance.from_config(folder) other than $DAGSTER_HOME would read another history), so
+`dagster dev` and its daemon keep Dagster's own class, reading the same files.
 """
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from dagster import Field, StringSource
+import dagster as dg
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     SQLITE_BUSY_TIMEOUT_SECONDS,
     SqliteEventLogStorage,
@@ -33,21 +36,11 @@ OPEN_DATABASES = 16  # run databases kept open at once (the index and the latest
 
 class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
     """SqliteEventLogStorage keeping one engine (one connection) per database file, for the
-    `OPEN_DATABASES` most recently used; `base_dir` defaults to Dagster's own place for it,
-    $DAGSTER_HOME/history/runs."""
+    `OPEN_DATABASES` most recently used."""
 
-    def __init__(self, base_dir: str | None = None, inst_data=None):
+    def __init__(self, base_dir: str, inst_data=None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
-        base_dir = base_dir or os.path.join(os.environ["DAGSTER_HOME"], "history", "runs", "")
         super().__init__(base_dir, inst_data)
-
-    @classmethod
-    def config_type(cls):
-        return {"base_dir": Field(StringSource, is_required=False)}
-
-    @classmethod
-    def from_config_value(cls, inst_data, config_value):
-        return cls(inst_data=inst_data, **config_value)
 
     def _engine(self, shard: str) -> Engine:
         engine = self._engines.pop(shard, None)
@@ -82,3 +75,14 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
     def dispose(self) -> None:
         self._close_all()
         super().dispose()
+
+
+def keep_connections_open(instance: dg.DagsterInstance) -> dg.DagsterInstance:
+    """The instance, its event log keeping its connections open if it is Dagster's SQLite one
+    (the same object, its class made the subclass: nothing else of it changes)."""
+    events = instance.event_log_storage
+    if type(events) is SqliteEventLogStorage:
+        with events._db_lock:
+            events._engines = OrderedDict()
+            events.__class__ = KeptOpenSqliteEventLogStorage
+    return instance

@@ -1,6 +1,7 @@
-"""The run history's event log (dagster_project/storage.py): Dagster's SQLite event log with its
-connections kept open. Runs are stored and read back as with Dagster's own class, one engine is
-made per database file however many events a run logs, and a wipe closes them all."""
+"""The run history's event log as `python -m dagster_project.run` uses it
+(dagster_project/storage.py): Dagster's SQLite event log with its connections kept open. Runs
+are stored and read back, by it and by Dagster's own class on the same folder (the UI's), one
+engine is made per database file however many events a run logs, and a wipe closes them all."""
 
 import shutil
 
@@ -23,7 +24,8 @@ def instance(tmp_path, monkeypatch):
         storage, "create_engine", lambda *a, **k: made.append(a[0]) or real(*a, **k)
     )
     with dg.DagsterInstance.get() as instance:
-        yield instance, made, home
+        assert type(instance.event_log_storage).__name__ == "SqliteEventLogStorage"  # Dagster's
+        yield storage.keep_connections_open(instance), made, home
 
 
 @dg.asset
@@ -44,6 +46,10 @@ def test_runs_are_stored_and_read_back_with_one_engine_per_database(instance):
     assert latest.run_id == runs[-1] and latest.asset_materialization.metadata["rows"].value == 3
     # one engine per database file (the index, each run's), not one per event
     assert sorted(set(made)) == sorted(made) and len(made) == 3
+    # Dagster's own class (the UI's) reads the same history from the folder
+    with dg.DagsterInstance.from_config(str(home)) as other:
+        assert type(other.event_log_storage).__name__ == "SqliteEventLogStorage"
+        assert [len(other.all_logs(r)) for r in runs] == [len(instance.all_logs(r)) for r in runs]
 
 
 def test_the_engines_are_bounded_and_a_wipe_closes_them(instance, monkeypatch):
