@@ -262,10 +262,18 @@ def test_adding_a_month_loads_and_stages_only_that_month(incremental):
         assert meta[asset]["skipped"] == "unchanged inputs"
         assert log[(asset, "")][0] == "skipped"
     assert meta["raw/events"]["files_unchanged"] == 23
+    # the population timeline is updated, not built whole: the persons the new events name get
+    # their states again and the stocks after the first changed day are counted again; the
+    # population indicators recompute the reference dates from the day its record gives
+    # (test_adding_a_month_publishes_what_a_full_run_publishes compares them with a full run's)
+    assert log[("marts/population_timeline", "")][0] == "updated"
+    assert meta["marts/population_timeline"]["updated_from"] <= f"{LAST}-01"
+    first_changed = json.loads(log[("marts/population_timeline", "")][3])["appended"]["from"]
+    assert log[("marts/population_indicators", "")][0] == "periods rebuilt"
+    assert meta["marts/population_indicators"]["incremental/rebuilt_from"] == first_changed
     # labour reads the timeline up to its reference dates (1 July): December's events change
-    # nothing it reads, so labour staging and the labour marts are not rebuilt, though the
-    # population timeline is (test_appended_staging_equals... compares labour staging too)
-    assert log[("marts/population_timeline", "")][0] == "built"
+    # nothing it reads, so labour staging and the labour marts are not rebuilt
+    # (test_appended_staging_equals... compares labour staging too)
     for asset in ("staging/labour_status", "marts/labour_base", "marts/labour_indicators"):
         assert meta[asset]["skipped"] == "unchanged inputs", asset
     # the tourism marts recompute the periods the appended stays change, from the earliest
