@@ -168,15 +168,14 @@ TWO_PLACES_STAYS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def staged_two_places():
-    """stage_stays.sql on hand-made stays around the guest-in-two-places rule."""
+def _stays_warehouse():
+    """A warehouse ready for stays staging: the rule macros, the country reference, an empty
+    raw.stays, two establishments, no register."""
     import duckdb
 
     from assets.reference import load_country_reference
     from protection import cellkey
     from quality.rules import register_rules
-    from quality.staging import split_checked
     from sources.contracts.lodging import STAYS
     from sources.readers import ensure_raw_table
 
@@ -184,7 +183,7 @@ def staged_two_places():
     key = b"two-places-test-key-0123456789abcdef"
     register_rules(con, key)
     cellkey.register(con, key, 3)
-    for schema in ("raw", "staging", "quarantine", "ops"):
+    for schema in ("raw", "staging", "quarantine", "ops", "intermediate"):
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     load_country_reference(con)
     ensure_raw_table(con, STAYS)
@@ -194,6 +193,15 @@ def staged_two_places():
         "t(establishment_id, establishment_type, commune_code)"
     )
     con.execute("CREATE OR REPLACE TABLE staging.residents (person_key VARCHAR)")
+    return con
+
+
+@pytest.fixture(scope="module")
+def staged_two_places():
+    """stage_stays.sql on hand-made stays around the guest-in-two-places rule."""
+    from quality.staging import split_checked
+
+    con = _stays_warehouse()
     for i, (guest, place, day_in, day_out) in enumerate(TWO_PLACES_STAYS, start=1):
         check_out = f"2024-07-{day_out:02d} 10:00:00" if day_out else None
         if day_out == day_in:
@@ -252,33 +260,6 @@ ACROSS_MONTHS = [
 ]
 
 
-def _stays_warehouse(stays, months):
-    import duckdb
-
-    from assets.reference import load_country_reference
-    from protection import cellkey
-    from quality.rules import register_rules
-    from sources.contracts.lodging import STAYS
-    from sources.readers import ensure_raw_table
-
-    con = duckdb.connect()
-    key = b"two-places-test-key-0123456789abcdef"
-    register_rules(con, key)
-    cellkey.register(con, key, 3)
-    for schema in ("raw", "staging", "quarantine", "ops", "intermediate"):
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    load_country_reference(con)
-    ensure_raw_table(con, STAYS)
-    con.execute(
-        "CREATE OR REPLACE TABLE staging.establishments AS SELECT * FROM (VALUES "
-        "('CSLT00001', 'hotel_1star', '21553'), ('CSLT00002', 'guesthouse', '21553')) "
-        "t(establishment_id, establishment_type, commune_code)"
-    )
-    con.execute("CREATE OR REPLACE TABLE staging.residents (person_key VARCHAR)")
-    _deliver(con, stays, months)
-    return con
-
-
 def _deliver(con, stays, months):
     for i, (guest, place, month, check_in, check_out) in enumerate(stays, start=1):
         if month not in months:
@@ -312,7 +293,8 @@ def test_two_places_after_an_append_equal_a_staging_of_both_months():
     from quality.staging import split_checked
     from warehouse.incremental import stage_append
 
-    whole = _stays_warehouse(ACROSS_MONTHS, ("2024-06", "2024-07"))
+    whole = _stays_warehouse()
+    _deliver(whole, ACROSS_MONTHS, ("2024-06", "2024-07"))
     split_checked(whole, "stays", "stage_stays.sql")
     expected = _flags(whole)
     flagged = {i for i, flag, _ in expected if flag}
@@ -320,7 +302,8 @@ def test_two_places_after_an_append_equal_a_staging_of_both_months():
     assert {guests[i] for i in flagged} == {"H", "I", "J", "L", "M"}
     assert flagged == {1, 2, 3, 4, 6, 7, 8, 9, 11, 12}
 
-    appended = _stays_warehouse(ACROSS_MONTHS, ("2024-06",))
+    appended = _stays_warehouse()
+    _deliver(appended, ACROSS_MONTHS, ("2024-06",))
     split_checked(appended, "stays", "stage_stays.sql")
     june = {i: flag for i, flag, _ in _flags(appended)}
     assert {i for i, f in june.items() if f} == {3, 4, 8, 9}  # before July's rows come
