@@ -3,7 +3,8 @@ assets/population.population_timeline with the first changed day): the persons i
 their states again, the stocks after that day are counted again. The tables equal those built
 whole from the same files, row for row and type for type, on the committed sample's population
 extracts: a month with a late-registered event (months earlier: the first changed day is its
-month's), then an empty month (nothing changed but the last reference date)."""
+month's), then an empty month (nothing changed but the last reference date); a corrected
+snapshot builds them whole."""
 
 import csv
 import shutil
@@ -122,6 +123,13 @@ def runs(tmp_path_factory):
     empty = _run(updated, "2025-11")
     whole_empty = Warehouse(landing_dir=str(landing), data_dir=str(root / "whole_empty"))
     _run(whole_empty, "2025-11")
+    after_empty = _tables(updated)
+
+    # a corrected snapshot (one resident fewer): the states of everyone may change
+    (residents,) = (landing / "population").glob("residents_*.csv")
+    lines = residents.read_text(encoding="utf-8-sig").splitlines()
+    residents.write_text("\ufeff" + "\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    new_snapshot = _run(updated, "2025-11")
     return {
         "first": first,
         "late": late,
@@ -129,7 +137,8 @@ def runs(tmp_path_factory):
         "after_late": after_late,
         "whole_late": _tables(whole_late),
         "empty": empty,
-        "after_empty": _tables(updated),
+        "after_empty": after_empty,
+        "new_snapshot": new_snapshot,
         "whole_empty": _tables(whole_empty),
         "updated": updated,
     }
@@ -151,3 +160,7 @@ def test_an_empty_month_moves_the_last_reference_date_only(runs):
     _equal(runs["after_empty"], runs["whole_empty"])
     dates = [r[0] for r in runs["after_empty"]["marts.reference_dates"][1]]
     assert max(dates).isoformat() == "2025-12-01"  # the day after the empty month
+
+
+def test_a_new_snapshot_builds_the_timeline_whole(runs):
+    assert runs["new_snapshot"] == "whole build"
