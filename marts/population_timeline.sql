@@ -25,7 +25,7 @@
 --   reference dates after it (and of new ones) are counted again: a state begins on its event's
 --   date, so a stock at an earlier date holds the same states, and an earlier state that a
 --   changed event now ends or no longer ends still covers that date. The rows are a whole
---   build's (tests/e2e/test_population_e2e.py compares them), in another order.
+--   build's (tests/e2e/test_timeline_update.py compares them), in another order.
 -- Record keys (cell key method, protection/cellkey.py): every person carries rk =
 --   record_key('person|' || person_key), and every household hh_rk; the aggregates carry the
 --   sums of their records' count keys (population__ck, members__ck), so every published count

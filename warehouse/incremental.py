@@ -299,10 +299,9 @@ def labour_view_of_timeline(con: duckdb.DuckDBPyConnection) -> str:
     person states up to the latest labour reference date, and the register's rows of the
     persons in them or in the labour extracts, in the columns the two read (order-independent,
     like _content_fingerprint); the snapshot's part by the record of residents staging and the
-    timeline's code. The
-    reference dates are those of the labour staging in place: labour staging records the digest
-    after its build (record), and when the labour extracts change, their own input changes and
-    the steps rebuild anyway."""
+    timeline's code. The reference dates are those of the labour staging in place: labour
+    staging records the digest after its build (record), and when the labour extracts change,
+    their own input changes and the steps rebuild anyway."""
     if not all(table_exists(con, t) for t in LABOUR_VIEW_TABLES):
         return "absent"
     residents, timeline = recorded(con, RESIDENTS), recorded(con, TIMELINE)

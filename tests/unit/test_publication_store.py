@@ -210,3 +210,18 @@ def test_any_doubt_writes_the_file(tmp_path, recorded, keys, published, name):
     carry, _, work = _carry(tmp_path, recorded, keys, published)
     assert not carry.take(f"excel/{name}.xlsx")
     assert not (work / "excel" / f"{name}.xlsx").exists() and carry.taken == []
+
+
+def test_a_model_s_files_are_keyed_by_every_table_it_reads():
+    """A workbook or report is carried over only when none of the tables it reads changed: its
+    own marts and those its declaration names (public order's rates per 100,000 residents read
+    population_rates; the population report reads the projection's tables)."""
+    import domains
+    from assets.publish import PUBLISHED_MARTS, tables_read
+
+    by_model = {d.MODEL: set(tables_read(d)) for d in domains.DOMAINS}
+    for model, read in by_model.items():
+        assert {m.name for m in PUBLISHED_MARTS if m.model == model} <= read, model
+    assert "population_rates" in by_model[39]
+    assert {"population_projection", "population_projection_metadata"} <= by_model[36]
+    assert by_model[37] == {m.name for m in PUBLISHED_MARTS if m.model == 37}
