@@ -164,3 +164,29 @@ def test_an_empty_month_moves_the_last_reference_date_only(runs):
 
 def test_a_new_snapshot_builds_the_timeline_whole(runs):
     assert runs["new_snapshot"] == "whole build"
+
+
+def test_an_update_that_fails_leaves_a_whole_build_to_the_next_run(tmp_path, monkeypatch):
+    landing = _landing(tmp_path / "landing", "2025-09")
+    warehouse = Warehouse(landing_dir=str(landing), data_dir=str(tmp_path / "data"))
+    assert _run(warehouse, "2025-09") == "whole build"
+    shutil.copy(SAMPLE / "events_2025-10.csv", landing / "population")
+
+    def half_done(con, package, name):  # the update's DELETE ran, then the step failed
+        con.execute("DELETE FROM intermediate.person_states WHERE valid_from >= '2025-06-01'")
+        raise RuntimeError("the update failed halfway")
+
+    monkeypatch.setattr(population, "run_sql_file", half_done)
+    failed = dg.materialize(
+        DEFINITIONS,
+        resources={"warehouse": warehouse},
+        tags=range_tags(["2024-01", "2025-10"]),
+        selection=SELECTION,
+        raise_on_error=False,
+    )
+    assert not failed.success
+    monkeypatch.undo()
+    assert _run(warehouse, "2025-10") == "whole build"  # not an update of the half-done tables
+    whole = Warehouse(landing_dir=str(landing), data_dir=str(tmp_path / "whole"))
+    _run(whole, "2025-10")
+    _equal(_tables(warehouse), _tables(whole))
