@@ -366,6 +366,8 @@ def stage(
             incremental.forget_flags(con, source)  # a domain asset may count flags again
             return _staging_results(con, source, plan, None)
         new_files = incremental.append_files(con, source, plan)
+        if source in incremental.TYPED_ROWS:
+            plan.notes["typed_rows_kept"] = incremental.keep_typed_rows(con, source, plan)
         try:
             if new_files:
                 before = sorted(set(plan.inputs["files"]) - set(new_files))

@@ -46,7 +46,8 @@ months get the new censoring date and the guest-in-two-places flag is recomputed
 the new rows touch. Anything else (a replaced or withdrawn file, a month inserted before the
 last one, a changed rule, register or reference table) restages the source from all of raw.
 Population events always restage whole when they change: their person-level rules (unknown
-person, second death) can change an earlier month's verdict.
+person, second death) can change an earlier month's verdict; their typed and pseudonymised rows
+are kept per file, though, and only a new file's are typed (`TYPED_ROWS`).
 
 **Periods rebuilt.** An appended stays staging records the first date whose figures the append
 can change (`APPENDED`). A mart with a period (`Mart.period`: the lodging marts) whose only
@@ -697,20 +698,52 @@ APPEND = {
 }
 
 
+def _only_raw_changed(source: str, p: Plan) -> bool:
+    """Whether a staging's recorded build had the same code, parameters and inputs but its raw
+    files."""
+    prev = p.previous
+    if prev is None or "files" not in prev["inputs"]:
+        return False
+    raw = f"raw/{source}"
+    return (
+        all(prev["inputs"].get(k) == p.inputs.get(k) for k in ("code", "params"))
+        and set(prev["inputs"]["deps"]) == set(p.inputs["deps"])
+        and all(v == prev["inputs"]["deps"].get(d) for d, v in p.inputs["deps"].items() if d != raw)
+    )
+
+
+# Population events restage whole (their person-level rules read every month), but the row-level
+# part, typed and pseudonymised, is kept per raw row (quality/sql/stage_events.sql): the rows of
+# a file typed once are typed again only when something besides the raw files changed.
+TYPED_ROWS = {"events": ("intermediate.events_rows", "intermediate.events_typed_files")}
+
+
+def keep_typed_rows(con: duckdb.DuckDBPyConnection, source: str, p: Plan) -> bool:
+    """Before a staging of `source` (TYPED_ROWS): keep its typed rows when only its raw files
+    changed since the recorded build, less those of a file withdrawn or loaded again; drop them
+    otherwise, so that every row is typed again. Returns whether they were kept."""
+    rows, files = TYPED_ROWS[source]
+    if not (_only_raw_changed(source, p) and all(table_exists(con, t) for t in (rows, files))):
+        for table in (rows, files):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        return False
+    loaded = f"SELECT DISTINCT _source_file, _batch_id FROM raw.{source}"
+    for table in (files, rows):
+        con.execute(
+            f"DELETE FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM ({loaded}) l "
+            "WHERE l._source_file = t._source_file AND l._batch_id IS NOT DISTINCT FROM t._batch_id)"
+        )
+    return True
+
+
 def append_files(con: duckdb.DuckDBPyConnection, source: str, p: Plan) -> list[str] | None:
     """The new files a staging step may stage on their own, or None when it must restage all
     of raw: only new files since the recorded staging, all sorting after every staged file, the
     code, parameters and every other input unchanged, the tables in place."""
     prev = p.previous
-    if source not in APPEND or prev is None or "files" not in prev["inputs"]:
+    if source not in APPEND or not _only_raw_changed(source, p):
         return None
     before, now = prev["inputs"]["files"], p.inputs["files"]
-    raw = f"raw/{source}"
-    same = all(prev["inputs"].get(k) == p.inputs.get(k) for k in ("code", "params")) and all(
-        v == prev["inputs"]["deps"].get(d) for d, v in p.inputs["deps"].items() if d != raw
-    )
-    if not same or set(prev["inputs"]["deps"]) != set(p.inputs["deps"]):
-        return None
     if any(now.get(f) != sha for f, sha in before.items()):
         return None  # a staged file was replaced or withdrawn
     new = sorted(set(now) - set(before))
@@ -853,7 +886,7 @@ def _stays_before_append(
     intermediate.stays_stay_keys, computed once, at the first append after a full staging."""
     con.execute(
         "CREATE TABLE IF NOT EXISTS intermediate.stays_stay_keys "
-        "(_source_file VARCHAR, _row_number BIGINT, stay_key VARCHAR)"
+        "(_source_file VARCHAR, _row_number BIGINT, stay_key UHUGEINT)"
     )
     have = {
         r[0]

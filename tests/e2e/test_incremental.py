@@ -262,6 +262,11 @@ def test_adding_a_month_loads_and_stages_only_that_month(incremental):
         assert meta[asset]["skipped"] == "unchanged inputs"
         assert log[(asset, "")][0] == "skipped"
     assert meta["raw/events"]["files_unchanged"] == 23
+    # events restage whole (person-level rules), from the typed rows of the 23 months kept and
+    # the new month's typed on its own (test_appended_staging_equals_... compares the result)
+    assert log[("staging/events", "")][0] == "built"
+    assert meta["staging/events"]["incremental/typed_rows_kept"] is True
+    assert _materializations(first)["staging/events"]["incremental/typed_rows_kept"] is False
     # the population timeline is updated, not built whole: the persons the new events name get
     # their states again and the stocks after the first changed day are counted again; the
     # population indicators recompute the reference dates from the day its record gives
@@ -359,6 +364,13 @@ def _plant_resent(landing: Path) -> dict[str, list[int]]:
     path.write_text("\n".join([*lines, json.dumps(same_id), json.dumps(new_id)]) + "\n")
     planted["stays"] = [len(lines) + 1, len(lines) + 2]
 
+    # an event of the month before: its kept typed row and the new file's are one event id
+    ev_prev = (landing / "population" / f"events_{PREVIOUS}.csv").read_text().splitlines()
+    path = landing / "population" / f"events_{LAST}.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([*lines, ev_prev[1]]) + "\n")
+    planted["events"] = [len(lines)]
+
     inc_prev = (landing / "public_order" / f"incidents_{PREVIOUS}.csv").read_text().splitlines()
     path = landing / "public_order" / f"incidents_{LAST}.csv"
     lines = path.read_text().splitlines()
@@ -382,8 +394,8 @@ def test_resent_records_in_the_new_month_are_still_duplicates(incremental):
     second = incremental["second"]
     with second.warehouse_db() as con:
         for source, rows in incremental["planted"].items():
-            folder = "lodging" if source == "stays" else "public_order"
-            ext = {"stays": "jsonl", "incidents": "csv"}.get(source, "parquet")
+            folder = {"stays": "lodging", "events": "population"}.get(source, "public_order")
+            ext = {"stays": "jsonl", "incidents": "csv", "events": "csv"}.get(source, "parquet")
             found = con.execute(
                 f"SELECT _row_number, reason_codes FROM quarantine.{source} "
                 "WHERE _source_file = ? ORDER BY 1",
