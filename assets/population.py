@@ -41,6 +41,7 @@ TIMELINE_SQL = "marts/population_timeline.sql"
 TIMELINE_CODE = (TIMELINE_SQL, *incremental.MART_CODE)
 UPDATED = (
     "intermediate.person_states",
+    "intermediate.population_flows",
     "intermediate.population_ages",
     "intermediate.population_households",
 )

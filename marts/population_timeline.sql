@@ -133,13 +133,26 @@ WHERE r.person_key NOT IN (SELECT person_key FROM event_persons)
   AND (getvariable('timeline_from') IS NULL
        OR r.person_key IN (SELECT person_key FROM rebuilt_persons));
 
-CREATE OR REPLACE TABLE intermediate.population_flows AS
+-- An update replaces the flows of the persons whose states were built again, found by their
+-- record key (rk is record_key('person|' || person_key) for everyone, staging.residents' too):
+-- a person whose only event was withdrawn has no state left to name them.
+CREATE TABLE IF NOT EXISTS intermediate.population_flows (
+    month DATE, event_type VARCHAR, from_commune_code VARCHAR, to_commune_code VARCHAR,
+    sex VARCHAR, rk UBIGINT
+);
+
+DELETE FROM intermediate.population_flows
+WHERE rk IN (SELECT record_key('person|' || person_key) FROM rebuilt_persons);
+
+INSERT INTO intermediate.population_flows
 SELECT date_trunc('month', s.valid_from)::DATE AS month,
        s.event_type, s.previous_commune_code AS from_commune_code, s.commune_code AS to_commune_code,
        s.sex, s.rk
 FROM intermediate.person_states s
 WHERE s.event_type <> 'snapshot'
-  AND s.previous_commune_code IS DISTINCT FROM s.commune_code;
+  AND s.previous_commune_code IS DISTINCT FROM s.commune_code
+  AND (getvariable('timeline_from') IS NULL
+       OR s.person_key IN (SELECT person_key FROM rebuilt_persons));
 
 CREATE OR REPLACE TABLE marts.reference_dates AS
 WITH bounds AS (
