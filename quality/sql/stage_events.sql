@@ -114,15 +114,23 @@ WITH loaded AS (
     -- left out)
     SELECT DISTINCT _source_file, _batch_id FROM raw.events
 ),
+kept AS (
+    SELECT k.* FROM intermediate.events_rows k
+    SEMI JOIN loaded l
+        ON l._source_file = k._source_file AND l._batch_id IS NOT DISTINCT FROM k._batch_id
+),
+copies AS (
+    -- each row's copy number of its event id in file order (a window over three columns: over
+    -- whole rows it took a third of this step)
+    SELECT _source_file, _row_number,
+           row_number() OVER (PARTITION BY event_id ORDER BY _source_file, _row_number) AS copy_number
+    FROM kept
+),
 keyed AS MATERIALIZED (
-    -- the first copy of an event id in file order is checked; a later copy is a DUPLICATE
-    SELECT e.* REPLACE (CASE WHEN e.copy_number > 1 THEN ['DUPLICATE'] ELSE e.row_reasons END
+    -- the first copy of an event id is checked; a later copy is a DUPLICATE
+    SELECT k.* REPLACE (CASE WHEN c.copy_number > 1 THEN ['DUPLICATE'] ELSE k.row_reasons END
                         AS row_reasons)
-    FROM (SELECT k.*, row_number() OVER (PARTITION BY k.event_id
-                                         ORDER BY k._source_file, k._row_number) AS copy_number
-          FROM intermediate.events_rows k
-          SEMI JOIN loaded l
-              ON l._source_file = k._source_file AND l._batch_id IS NOT DISTINCT FROM k._batch_id) e
+    FROM kept k JOIN copies c USING (_source_file, _row_number)
 ),
 snapshot AS (
     -- the snapshot's persons among those of the events (a semi-join, not an aggregate of the
@@ -139,19 +147,23 @@ brought_in AS (
     FROM keyed WHERE len(row_reasons) = 0 AND event_type IN ('birth', 'move_in')
     GROUP BY person_key
 ),
+deaths AS (
+    -- each accepted death's number among the person's accepted deaths, by date
+    SELECT _source_file, _row_number,
+           row_number() OVER (PARTITION BY person_key
+                              ORDER BY event_date, _source_file, _row_number) AS death_number
+    FROM keyed WHERE len(row_reasons) = 0 AND event_type = 'death'
+),
 person_checked AS (
     -- From when a person is known: the snapshot, or the accepted birth or move-in.
     SELECT k.*,
         least(s.known_from, b.known_from) AS known_from,
         coalesce(s.dead_in_snapshot, FALSE) AS dead_in_snapshot,
-        CASE WHEN len(k.row_reasons) = 0 AND k.event_type = 'death'
-             THEN row_number() OVER (
-                PARTITION BY k.person_key, (len(k.row_reasons) = 0 AND k.event_type = 'death')
-                ORDER BY k.event_date, k._source_file, k._row_number)
-        END AS death_number
+        d.death_number
     FROM keyed k
     LEFT JOIN snapshot s ON s.person_key = k.person_key
     LEFT JOIN brought_in b ON b.person_key = k.person_key
+    LEFT JOIN deaths d ON d._source_file = k._source_file AND d._row_number = k._row_number
 )
 SELECT
     event_id, event_type, person_key,
