@@ -33,6 +33,19 @@
 -- Computed by accommodation_by_area (marts/shared/macros.sql), as tourism_yearly is. After a new
 -- month of stays, only the months from the first one it changes are computed (rebuild_from; the
 -- earlier months' rows are kept: warehouse/incremental.rebuild_periods).
+-- The occupied nights per room and month, kept for tourism_yearly (a year's are the sum of its
+-- months'), recomputed, like the mart, from the first month rebuilt on.
+CREATE TABLE IF NOT EXISTS intermediate.room_nights_monthly (
+    establishment_id VARCHAR, commune_code VARCHAR, establishment_type VARCHAR, room VARCHAR,
+    period DATE, room_nights BIGINT
+);
+
+DELETE FROM intermediate.room_nights_monthly WHERE period >= rebuild_from('month');
+
+INSERT INTO intermediate.room_nights_monthly
+WITH stays AS (SELECT * FROM staging.stays WHERE nights_end > rebuild_from('month'))  -- noqa: ST03
+SELECT * FROM room_nights_by_period('stays', 'month') WHERE period >= rebuild_from('month');
+
 CREATE OR REPLACE TABLE marts.tourism_monthly AS
 WITH months AS (  -- noqa: ST03
     -- the periods of accommodation_by_area: the calendar months of the extracts, each covered
@@ -47,9 +60,14 @@ WITH months AS (  -- noqa: ST03
 -- CTE); the stays with a night or an arrival in the months computed
 stays AS (SELECT * FROM staging.stays WHERE nights_end > rebuild_from('month')),  -- noqa: ST03
 establishments AS (SELECT * FROM staging.establishments),  -- noqa: ST03
-area_membership AS (SELECT * FROM reference.area_membership)  -- noqa: ST03
+area_membership AS (SELECT * FROM reference.area_membership),  -- noqa: ST03
+room_nights AS (  -- noqa: ST03
+    SELECT * FROM intermediate.room_nights_monthly WHERE period >= rebuild_from('month')
+)
 SELECT t.period AS month, t.area_level, t.area_code, ar.area_name, ar.parent_code,
        t.* EXCLUDE (period, area_level, area_code)
-FROM accommodation_by_area('months', 'month', 'stays', 'establishments', 'area_membership') t
+FROM accommodation_by_area(
+    'months', 'month', 'stays', 'establishments', 'area_membership', 'room_nights'
+) t
 JOIN reference.areas ar ON ar.area_level = t.area_level AND ar.area_code = t.area_code
 ORDER BY t.period, ar.level_order, t.area_code, t.establishment_type, t.guest_origin;

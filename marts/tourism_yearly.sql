@@ -35,11 +35,21 @@ WITH years AS (
 -- CTE); the stays with a night or an arrival in the years computed
 stays AS (SELECT * FROM staging.stays WHERE nights_end > rebuild_from('year')),  -- noqa: ST03
 establishments AS (SELECT * FROM staging.establishments),  -- noqa: ST03
-area_membership AS (SELECT * FROM reference.area_membership)  -- noqa: ST03
+area_membership AS (SELECT * FROM reference.area_membership),  -- noqa: ST03
+room_nights AS (  -- noqa: ST03
+    -- a year's occupied nights per room: the sum of its months' (tourism_monthly keeps them)
+    SELECT establishment_id, commune_code, establishment_type, room,
+           date_trunc('year', period)::DATE AS period, sum(room_nights)::BIGINT AS room_nights
+    FROM intermediate.room_nights_monthly
+    WHERE period >= rebuild_from('year')
+    GROUP BY ALL
+)
 SELECT year(t.period) AS year, y.months_covered::INTEGER AS months_covered, t.area_level,
        t.area_code, ar.area_name, ar.parent_code,
        t.* EXCLUDE (period, area_level, area_code, room_occupancy_over_100)
-FROM accommodation_by_area('years', 'year', 'stays', 'establishments', 'area_membership') t
+FROM accommodation_by_area(
+    'years', 'year', 'stays', 'establishments', 'area_membership', 'room_nights'
+) t
 JOIN years y USING (period)
 JOIN reference.areas ar ON ar.area_level = t.area_level AND ar.area_code = t.area_code
 ORDER BY t.period, ar.level_order, t.area_code, t.establishment_type, t.guest_origin;

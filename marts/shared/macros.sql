@@ -48,18 +48,31 @@ SELECT * EXCLUDE (check_in_date, nights_end, nights, record_key, nights_in_perio
 FROM spread
 GROUP BY ALL;
 
+-- The nights with a guest per room and calendar period of `grain` ('month' or 'year'): distinct
+-- (establishment, room, night) of the stays in `stays`. Each night falls in one month, so a
+-- year's are the sum of its months' (tourism_monthly keeps them per month for tourism_yearly:
+-- expanding a year of stays into nights again took most of the yearly mart's time).
+CREATE OR REPLACE TEMP MACRO room_nights_by_period(stays, grain) AS TABLE
+SELECT establishment_id, commune_code, establishment_type, room,
+       date_trunc(grain, night)::DATE AS period, count(DISTINCT night) AS room_nights
+FROM (SELECT establishment_id, commune_code, establishment_type, room,
+             unnest(generate_series(check_in_date, nights_end - 1, INTERVAL 1 DAY))::DATE AS night
+      FROM query_table(stays) WHERE nights > 0)
+GROUP BY ALL;
+
 -- The accommodation statistics of tourism_monthly and tourism_yearly (definitions in their
 -- headers) by period, area, establishment type and guest origin, from
 --   periods          the periods of the mart: period (first day of the calendar month or year),
 --                    period_start and period_end (the days the extracts cover: [start, end));
 --   grain            'month' or 'year', the calendar period of the stays' nights;
 --   stays            staging.stays; establishments: staging.establishments;
---   area_membership  reference.area_membership (every area level of a 2025 commune).
+--   area_membership  reference.area_membership (every area level of a 2025 commune);
+--   nights_per_room  the occupied nights per room and period (room_nights_by_period).
 -- establishment_type and guest_origin have an 'all' total; a row for every period and area with
 -- an establishment of the type open, origins zero-filled. Capacity and occupied room-nights are
 -- on the guest_origin = 'all' rows only (NULL on the origin rows: a room is not split by origin).
 CREATE OR REPLACE TEMP MACRO accommodation_by_area(periods, grain, stays, establishments,
-                                                   area_membership) AS TABLE
+                                                   area_membership, nights_per_room) AS TABLE
 -- (cell_stays is read by stay_figures, by name)
 WITH cell_stays AS (  -- noqa: ST03
     SELECT commune_code, establishment_type, guest_origin, check_in_date, nights_end, nights,
@@ -67,13 +80,8 @@ WITH cell_stays AS (  -- noqa: ST03
     FROM query_table(stays)
 ),
 room_nights AS (
-    -- distinct (establishment, room, night) with a guest, per room and period
-    SELECT establishment_id, commune_code, establishment_type, room,
-           date_trunc(grain, night)::DATE AS period, count(DISTINCT night) AS room_nights
-    FROM (SELECT establishment_id, commune_code, establishment_type, room,
-                 unnest(generate_series(check_in_date, nights_end - 1, INTERVAL 1 DAY))::DATE AS night
-          FROM query_table(stays) WHERE nights > 0)
-    GROUP BY ALL
+    SELECT establishment_id, commune_code, establishment_type, room, period, room_nights
+    FROM query_table(nights_per_room)
 ),
 occupied AS (
     SELECT period, commune_code, establishment_type,
