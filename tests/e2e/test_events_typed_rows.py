@@ -12,8 +12,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from dagster_project.jobs import range_tags
-from tests.e2e.test_timeline_update import DEFINITIONS, SAMPLE, _landing
+from tests.e2e.test_timeline_update import SAMPLE, _landing, materialized
 from warehouse.resource import Warehouse
 
 pytestmark = pytest.mark.e2e
@@ -25,18 +24,8 @@ SELECTION = (
 
 def _stage(warehouse: Warehouse, last_month: str) -> bool:
     """Raw and staging of the population; whether the events' typed rows were kept."""
-    result = dg.materialize(
-        DEFINITIONS,
-        resources={"warehouse": warehouse},
-        tags=range_tags(["2024-01", last_month]),
-        selection=SELECTION,
-    )
-    (events,) = [
-        m
-        for m in result.get_asset_materialization_events()
-        if m.asset_key == dg.AssetKey(["staging", "events"])
-    ]
-    return events.materialization.metadata["incremental/typed_rows_kept"].value
+    key = dg.AssetKey(["staging", "events"])
+    return materialized(warehouse, last_month, SELECTION, key, "incremental/typed_rows_kept")
 
 
 def _staged(warehouse: Warehouse) -> dict[str, list]:

@@ -67,20 +67,26 @@ def _late_death(landing: Path) -> None:
     path.write_text(f"{text}\n{row}\n", encoding="utf-8")
 
 
-def _run(warehouse: Warehouse, last_month: str) -> str:
-    """Raw, staging and the timeline; the timeline's `updated_from`."""
+def materialized(
+    warehouse: Warehouse, last_month: str, selection, key: dg.AssetKey, name: str
+) -> object:
+    """Materialize `selection` on the months up to `last_month`; the metadata value `name` of
+    asset `key`."""
     result = dg.materialize(
         DEFINITIONS,
         resources={"warehouse": warehouse},
         tags=range_tags(["2024-01", last_month]),
-        selection=SELECTION,
+        selection=selection,
     )
-    (timeline,) = [
-        m
-        for m in result.get_asset_materialization_events()
-        if m.asset_key == population.population_timeline.key
-    ]
-    return timeline.materialization.metadata["updated_from"].value
+    (event,) = [m for m in result.get_asset_materialization_events() if m.asset_key == key]
+    return event.materialization.metadata[name].value
+
+
+def _run(warehouse: Warehouse, last_month: str) -> str:
+    """Raw, staging and the timeline; the timeline's `updated_from`."""
+    return materialized(
+        warehouse, last_month, SELECTION, population.population_timeline.key, "updated_from"
+    )
 
 
 def _tables(warehouse: Warehouse) -> dict:
