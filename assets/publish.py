@@ -670,25 +670,36 @@ def write_outputs(
     (work / "csv").mkdir()
     (work / "excel").mkdir()
     (work / "reports").mkdir()
+    # a model's yearbook tables are built only when its workbook or report is written (None:
+    # both are taken over from the published set)
     chapters = [
-        (chapter, domain, yearbook.numbered(domain.YEARBOOK_TABLES(pub), chapter))
+        (
+            chapter,
+            domain,
+            None
+            if carry.can_take(f"excel/model_{domain.MODEL}.xlsx")
+            and carry.can_take(f"reports/{pages.report_name(domain.MODEL)}")
+            else yearbook.numbered(domain.YEARBOOK_TABLES(pub), chapter),
+        )
         for chapter, domain in enumerate(domains.DOMAINS, start=1)
     ]
-    # The workbooks are written by a thread of their own while this one writes the CSV copies,
-    # reports and pages (their data rows are built by polars and compressed by zlib, both of
-    # which release the GIL); a cursor is the thread's own connection to the database.
-    with ThreadPoolExecutor(1) as background:
-        workbooks = background.submit(_write_workbooks, pub.cursor(), work, chapters, carry)
+    # The workbooks are written by threads of their own, two at a time, while this one writes
+    # the CSV copies, reports and pages (their data rows are built by polars and compressed by
+    # zlib, both of which release the GIL); a cursor is each thread's own connection.
+    with ThreadPoolExecutor(2) as background:
+        workbooks = [
+            background.submit(_write_workbook, pub.cursor(), work, domain, tables, carry)
+            for _, domain, tables in chapters
+        ]
         _write_pages(pub, work, extracts, chapters, carry)
-        workbooks.result()
+        for written in workbooks:
+            written.result()
 
 
-def _write_workbooks(con: duckdb.DuckDBPyConnection, work: Path, chapters, carry) -> None:
-    """excel/model_<n>.xlsx: each model's yearbook tables, then its marts."""
+def _write_workbook(con: duckdb.DuckDBPyConnection, work: Path, domain, tables, carry) -> None:
+    """excel/model_<n>.xlsx: the model's yearbook tables, then its marts."""
     with con:
-        for _, domain, tables in chapters:
-            if carry.take(f"excel/model_{domain.MODEL}.xlsx"):
-                continue
+        if not carry.take(f"excel/model_{domain.MODEL}.xlsx"):
             workbook.write_workbook(
                 work / "excel" / f"model_{domain.MODEL}.xlsx",
                 con,

@@ -252,15 +252,20 @@ class CarryOver:
         self.keys: dict[str, str] = {}
         self.taken: list[str] = []
 
-    def take(self, relative: str) -> bool:
-        """Link `relative` from the published set into the set being written, if its key is
-        unchanged; False: the caller writes it."""
+    def can_take(self, relative: str) -> bool:
+        """Whether `take(relative)` would link the file (its key unchanged, the file there)."""
         key = self.keys.get(relative)
         if self.published is None or key is None or self.recorded.get(relative) != key:
             return False
         source = self.published / relative
-        if not source.is_file() or source.is_symlink():
+        return source.is_file() and not source.is_symlink()
+
+    def take(self, relative: str) -> bool:
+        """Link `relative` from the published set into the set being written, if its key is
+        unchanged; False: the caller writes it."""
+        if not self.can_take(relative):
             return False
+        source = self.published / relative
         target = self.work / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         os.link(source, target)

@@ -312,3 +312,54 @@ def test_two_places_after_an_append_equal_a_staging_of_both_months():
         appended, "stays", "stage_stays.sql", (), ["stays_2024-07.jsonl"], ["stays_2024-06.jsonl"]
     )
     assert _flags(appended) == expected
+
+
+def test_a_failed_append_leaves_staging_as_it_was(monkeypatch):
+    """An append is one transaction: one that fails after its rows went in (here: at the
+    quality figures) leaves staging, the quarantine, the figures and the kept stay keys as they
+    were, and the same append run again gives what staging both months at once gives."""
+    from quality.staging import split_checked
+    from warehouse import incremental
+
+    whole = _stays_warehouse()
+    _deliver(whole, ACROSS_MONTHS, ("2024-06", "2024-07"))
+    split_checked(whole, "stays", "stage_stays.sql")
+    expected = _flags(whole)
+
+    con = _stays_warehouse()
+    _deliver(con, ACROSS_MONTHS, ("2024-06",))
+    split_checked(con, "stays", "stage_stays.sql")
+    _deliver(con, ACROSS_MONTHS, ("2024-07",))
+    append = ("stays", "stage_stays.sql", (), ["stays_2024-07.jsonl"], ["stays_2024-06.jsonl"])
+    incremental.stage_append(con, *append)  # the kept keys of June exist from here on
+    keys = con.execute("SELECT * FROM intermediate.stays_stay_keys ORDER BY ALL").fetchall()
+
+    con = _stays_warehouse()
+    _deliver(con, ACROSS_MONTHS, ("2024-06",))
+    split_checked(con, "stays", "stage_stays.sql")
+    before = {
+        t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+        for t in ("staging.stays", "quarantine.stays", "ops.quality_figures")
+    }
+    intermediate = _intermediate_tables(con)
+    _deliver(con, ACROSS_MONTHS, ("2024-07",))
+    real = incremental.figures_sql
+    monkeypatch.setattr(incremental, "figures_sql", lambda *a: "SELECT no_such_column")
+    with pytest.raises(Exception, match="no_such_column"):
+        incremental.stage_append(con, *append)
+    for table, rows in before.items():
+        assert con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall() == rows, table
+    assert _intermediate_tables(con) == intermediate  # no kept keys: none were before
+    monkeypatch.setattr(incremental, "figures_sql", real)
+    incremental.stage_append(con, *append)
+    assert _flags(con) == expected
+    assert con.execute("SELECT * FROM intermediate.stays_stay_keys ORDER BY ALL").fetchall() == keys
+
+
+def _intermediate_tables(con) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'intermediate' ORDER BY 1"
+        ).fetchall()
+    ]
