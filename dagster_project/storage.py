@@ -40,7 +40,18 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data=None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._tables_found: set[str] = set()
         super().__init__(base_dir, inst_data)
+
+    def has_table(self, table_name: str) -> bool:
+        """Dagster's answer, remembered once a table is found: Dagster asks before storing each
+        asset event's tags and each check result (185 times in a month at province scale), and
+        its own method opens a new engine on the index database every time. Tables are only
+        ever added (`dagster instance migrate`), so a table found stays found; one not found is
+        asked again."""
+        if table_name not in self._tables_found and super().has_table(table_name):
+            self._tables_found.add(table_name)
+        return table_name in self._tables_found
 
     def _engine(self, shard: str) -> Engine:
         engine = self._engines.pop(shard, None)
@@ -70,6 +81,7 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
 
     def wipe(self) -> None:
         self._close_all()  # the files are deleted: no connection may outlive them
+        self._tables_found.clear()
         super().wipe()
 
     def dispose(self) -> None:
@@ -84,5 +96,6 @@ def keep_connections_open(instance: dg.DagsterInstance) -> dg.DagsterInstance:
     if type(events) is SqliteEventLogStorage:
         with events._db_lock:
             events._engines = OrderedDict()
+            events._tables_found = set()
             events.__class__ = KeptOpenSqliteEventLogStorage
     return instance

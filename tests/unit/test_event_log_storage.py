@@ -63,3 +63,24 @@ def test_the_engines_are_bounded_and_a_wipe_closes_them(instance, monkeypatch):
     # the run databases are gone and closed; the index stays (wiped of their rows)
     assert list(events._engines) == ["index"]
     assert not list((home / "history" / "runs").glob("[0-9a-f]*.db"))
+
+
+def test_a_table_found_is_not_asked_for_again(instance, monkeypatch):
+    """Dagster asks whether a table exists before storing each asset event's tags and each check
+    result; the kept storage asks the database once per table found, and asks again for a
+    table not found (a migration may add it)."""
+    instance, _, _ = instance
+    asked = []
+    real = storage.SqliteEventLogStorage.has_table
+    monkeypatch.setattr(
+        storage.SqliteEventLogStorage,
+        "has_table",
+        lambda self, name: asked.append(name) or real(self, name),
+    )
+    events = instance.event_log_storage
+    for _ in range(3):
+        dg.materialize([counted], instance=instance)
+    assert events.has_table("asset_event_tags") and events.has_table("asset_check_executions")
+    assert sorted(asked) == sorted(set(asked)) and "asset_event_tags" in asked
+    assert not events.has_table("no_such_table") and not events.has_table("no_such_table")
+    assert asked.count("no_such_table") == 2
