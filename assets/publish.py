@@ -808,11 +808,7 @@ def _writers_version() -> str:
 
 def table_key(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
     """A published table's columns and types, and its rows in their order."""
-    columns = con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = "
-        "current_database() AND table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-        [schema, table],
-    ).fetchall()
+    columns = list(audit.table_columns(con, schema, table).items())
     rows = con.execute(
         f"SELECT count(*), sum(hash(t.rowid, t)::HUGEINT) FROM {schema}.{table} t"
     ).fetchone()

@@ -145,20 +145,15 @@ KIND_VI = {
 
 
 def _exists(con, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
+    return bool(_columns(con, schema, table))  # (a table has a column)
 
 
 def _columns(con, schema: str, table: str) -> set[str]:
+    # duckdb_columns(): information_schema is several times slower
     return {
         r[0]
         for r in con.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = ? AND table_name = ?",
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
             [schema, table],
         ).fetchall()
     }

@@ -188,16 +188,18 @@ def forget(con: duckdb.DuckDBPyConnection, asset: str, partition: str = "") -> N
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    """A table or view of the warehouse (population_timeline.sql creates a view)."""
+    """A table or view of the warehouse (population_timeline.sql creates a view) that can be
+    read: asked of DuckDB's binder, about 0.4 ms, where a query of information_schema took 5 to
+    12 ms, some 200 times a run (a catalog error leaves an open transaction usable). A view
+    whose table is gone cannot be read, and counts as absent."""
     schema, name = qualified.split(".", 1)
-    return (
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_catalog = "
-            "current_database() AND table_schema = ? AND table_name = ?",
-            [schema, name],
-        ).fetchone()[0]
-        > 0
-    )
+    database = con.execute("SELECT current_database()").fetchone()[0]
+    parts = ".".join('"' + part.replace('"', '""') + '"' for part in (database, schema, name))
+    try:
+        con.execute(f"SELECT 1 FROM {parts} LIMIT 0")
+    except duckdb.CatalogException:
+        return False
+    return True
 
 
 def _python_tables() -> dict[str, list[str]]:
