@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from warehouse.resource import REPO_ROOT, SCHEMAS, Warehouse
+from warehouse.resource import REPO_ROOT, SCHEMAS, Warehouse, compact_tables
 
 
 def test_settings_come_from_the_de06_variables_as_env_vars(tmp_path, monkeypatch):
@@ -104,6 +104,73 @@ def test_a_run_holds_one_connection_and_hands_it_on_clean(tmp_path):
     assert seen["kept_rows"] == 0  # the open transaction was rolled back, not committed
     other = duckdb.connect(str(wh.database_path))  # closed at the run's end: the file is free
     other.close()
+
+
+def _stored_rows(con, table: str) -> int:
+    schema, name = table.split(".")
+    return con.execute(
+        "SELECT estimated_size FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+        [schema, name],
+    ).fetchone()[0]
+
+
+def test_a_run_compacts_the_tables_its_deletes_left_half_empty(tmp_path):
+    """Row groups are not merged at checkpoints (a month appended to a part-filled row group
+    was compressed again at the next one), so deleted rows stay stored until the run's end
+    rewrites the tables where they are many: same rows, same order, the space reclaimed."""
+    wh = Warehouse(landing_dir=str(tmp_path), data_dir=str(tmp_path / "data"))
+    n = 300_000
+    seen = {}
+
+    @dg.asset
+    def deleting(warehouse: Warehouse) -> None:
+        with warehouse.get_connection() as con:
+            seen["vacuum_tasks"] = con.execute(
+                "SELECT current_setting('max_vacuum_tasks')"
+            ).fetchone()[0]
+            con.execute(
+                f"CREATE TABLE intermediate.churned AS SELECT range AS id, range % 7 AS k "
+                f"FROM range({n})"
+            )
+            con.execute(f"CREATE TABLE intermediate.kept AS SELECT range AS id FROM range({n})")
+            con.execute("CHECKPOINT")
+            con.execute("DELETE FROM intermediate.churned WHERE id % 3 <> 0")  # 2/3 deleted
+            con.execute("DELETE FROM intermediate.kept WHERE id % 50 = 0")  # 2 % deleted
+            con.execute("CHECKPOINT")
+            seen["stored_before"] = _stored_rows(con, "intermediate.churned")
+
+    assert dg.materialize([deleting], resources={"warehouse": wh}).success
+    assert seen["vacuum_tasks"] == 0
+    assert seen["stored_before"] == n  # the checkpoint alone reclaimed nothing
+    with duckdb.connect(str(wh.database_path)) as con:
+        assert _stored_rows(con, "intermediate.churned") < n / 2
+        assert _stored_rows(con, "intermediate.kept") == n  # too few deleted to rewrite
+        ids, keys = con.execute(
+            "SELECT list(id ORDER BY rowid), list(k ORDER BY rowid) FROM intermediate.churned"
+        ).fetchone()
+    assert ids == list(range(0, n, 3))  # every kept row, in its order
+    assert keys == [i % 7 for i in range(0, n, 3)]
+
+
+def test_compaction_skips_small_or_lightly_deleted_tables_and_returns_what_it_did(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("SET max_vacuum_tasks = 0")
+    con.execute("CREATE TABLE a AS SELECT range AS id FROM range(50000)")
+    con.execute("CREATE TABLE b AS SELECT range AS id FROM range(50000)")
+    con.execute("CREATE TABLE c AS SELECT range AS id FROM range(5000)")
+    con.execute("CREATE TABLE d (id INTEGER DEFAULT 0)")  # a copy would lose the default
+    con.execute("INSERT INTO d SELECT range FROM range(50000)")
+    con.execute("DELETE FROM a WHERE id < 20000")  # 40 %: rewritten
+    con.execute("DELETE FROM b WHERE id < 10000")  # 20 %: kept
+    con.execute("DELETE FROM c")  # all, but fewer than 10,000 rows: kept
+    con.execute("DELETE FROM d WHERE id < 40000")
+    assert compact_tables(con) == [("main.a", 20000)]
+    assert con.execute("SELECT count(*), min(id), max(id) FROM a").fetchone() == (
+        30000,
+        20000,
+        49999,
+    )
+    assert compact_tables(con, min_share=0.1) == [("main.b", 10000)]
 
 
 def test_outside_a_run_every_block_has_its_own_connection(tmp_path):
