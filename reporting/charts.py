@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import polars as pl
 
 from reporting.text import bilingual, vn_number
@@ -82,12 +83,26 @@ def colour(i: int) -> str:
     return PALETTE[i]
 
 
+TEMPLATE = "plotly_white"
+
+
+def house_figure(data=None) -> go.Figure:
+    """A figure in the house template. The template is plotly's default while the figure is
+    made, which plotly takes as validated already; set on each figure, it was validated and
+    deep-copied every time (30 ms a figure, 0.6 s of a publication)."""
+    previous = pio.templates.default
+    pio.templates.default = TEMPLATE
+    try:
+        return go.Figure(data)
+    finally:
+        pio.templates.default = previous
+
+
 def new_figure(title_vi: str, title_en: str, *, kind: str, mart: str, **meta) -> go.Figure:
-    fig = go.Figure()
+    fig = house_figure()
     fig.update_layout(
         title=bilingual(title_vi, title_en),
         meta={"kind": kind, "mart": mart, **meta},
-        template="plotly_white",
         separators=",.",  # Vietnamese decimal comma and thousands dot
         # above the plot: below it, the legend would cover the rotated category labels
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import polars as pl
 from markupsafe import Markup
 
+from reporting import charts
 from reporting.html import ENV
 
 SOURCE_COLUMNS = [
@@ -98,7 +99,7 @@ def signal_heatmap(part: pl.DataFrame, title: str) -> Markup:
         ["⚠ " + str(int(v)) if m else str(int(v)) for v, m in zip(zr, mr, strict=True)]
         for zr, mr in zip(z, flagged, strict=True)
     ]
-    fig = go.Figure(
+    fig = charts.house_figure(
         go.Heatmap(
             z=z,
             x=months,
@@ -113,7 +114,6 @@ def signal_heatmap(part: pl.DataFrame, title: str) -> Markup:
     fig.update_layout(
         title=title,
         height=380,
-        template="plotly_white",
         margin=dict(l=150, r=20, t=50, b=40),
         yaxis=dict(autorange="reversed"),
     )

@@ -144,6 +144,24 @@ def test_a_chart_refuses_more_series_than_colours():
         charts.lines("t", "t", mart="m", x=[1], series=series, y_title="y")
 
 
+def test_charts_are_drawn_in_the_house_template_and_leave_plotly_as_it_was():
+    import json
+
+    import plotly.io as pio
+
+    fig = charts.stacked_bars(
+        "Tiêu đề", "Title", mart="m", x=["a", "b"], parts=[charts.Series("A", [1, 2])],
+        total=None, y_title="n",
+    )  # fmt: skip
+    before = pio.templates.default
+    html = charts.figure_html(fig, div_id="chart-a")
+    assert pio.templates.default == before
+    layout = json.loads(re.search(r"\[\{.*?\}\],\s*(\{.*?\}),\s*\{\"displaylogo", html, re.S)[1])
+    wanted = pio.templates[charts.TEMPLATE].layout.to_plotly_json()
+    assert layout["template"]["layout"]["plot_bgcolor"] == wanted["plot_bgcolor"] == "white"
+    assert layout["template"]["layout"] == json.loads(json.dumps(wanted))
+
+
 def test_header_objects_survive_a_round_trip(tmp_path):
     """The header is written through openpyxl's objects: '&8' and '1. Dân số' stay apart (a
     hand-written '&81. Dân số' is an 81-point font)."""
