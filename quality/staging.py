@@ -30,17 +30,11 @@ def checked_table(source: str) -> str:
     return f"staging._checked_{source}"
 
 
-def fix_columns(con, source: str) -> list[str]:
-    """The repair flags (`fix_*`) the staging SQL put on its checked rows, in column order."""
-    return [
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'staging' "
-            "AND table_name = ? AND column_name LIKE 'fix\\_%' ESCAPE '\\' "
-            "ORDER BY column_index",
-            [checked_table(source).split(".", 1)[1]],
-        ).fetchall()
-    ]
+def fix_columns(con, source: str, table: str | None = None) -> list[str]:
+    """The repair flags (`fix_*`) the staging SQL put on its checked rows (`table`, by default
+    checked_table(source)), in column order."""
+    columns = con.execute(f"SELECT * FROM {table or checked_table(source)} LIMIT 0").description
+    return [c[0] for c in columns if c[0].startswith("fix_")]
 
 
 def figures_sql(source: str, checked: str, fix_cols: list[str]) -> str:

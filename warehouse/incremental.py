@@ -775,9 +775,21 @@ def append_files(con: duckdb.DuckDBPyConnection, source: str, p: Plan) -> list[s
     return new
 
 
+BATCH_CHECKED = "_checked_{source}"  # an append's checked rows (temporary, this connection's)
+
+
 def _batch_sql(sql: str, source: str) -> str:
-    """The staging SQL reading the new files only (the temp view _batch_raw)."""
-    return re.sub(rf"\braw\.{source}\b", "_batch_raw", sql)
+    """The staging SQL reading the new files only (the temp view _batch_raw) and writing their
+    checked rows to a temporary table (BATCH_CHECKED): a month's rows never reach the warehouse
+    file there (the persistent table took 0.8 s more for 300,000 stays, written to be dropped)."""
+    sql = re.sub(rf"\braw\.{source}\b", "_batch_raw", sql)
+    sql = sql.replace(
+        f"CREATE OR REPLACE TABLE {checked_table(source)} ",
+        f"CREATE OR REPLACE TEMP TABLE {BATCH_CHECKED.format(source=source)} ",
+    )
+    return re.sub(
+        rf"\b{re.escape(checked_table(source))}\b", BATCH_CHECKED.format(source=source), sql
+    )
 
 
 def stage_append(
@@ -793,7 +805,7 @@ def stage_append(
     same verdicts a staging of all loaded files gives. Figures as quality.staging.split_checked."""
 
     rule = APPEND[source]
-    checked = checked_table(source)
+    checked = BATCH_CHECKED.format(source=source)
     sql = (resources.files("quality") / "sql" / sql_file).read_text(encoding="utf-8")
     files_list = ", ".join("'" + f.replace("'", "''") + "'" for f in new_files)
     con.execute("BEGIN TRANSACTION")
@@ -837,7 +849,7 @@ def stage_append(
         )
         con.execute(
             "INSERT INTO ops.quality_figures "
-            + figures_sql(source, checked, fix_columns(con, source))
+            + figures_sql(source, checked, fix_columns(con, source, checked))
         )
         con.execute(f"DROP TABLE {checked}")
         con.execute("DROP VIEW _batch_raw")

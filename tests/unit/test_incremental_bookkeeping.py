@@ -49,3 +49,19 @@ def test_a_table_exists_when_it_can_be_read():
     assert not incremental.table_exists(con, "staging.missing")
     con.execute("COMMIT")
     assert con.execute("SELECT count(*) FROM staging.stays").fetchone()[0] == 2
+
+
+def test_an_append_stages_its_rows_in_a_temporary_table_and_reads_only_the_new_files():
+    """An append's staging SQL reads the new files only (_batch_raw) and keeps its checked rows
+    in a temporary table: nothing of the batch is written to the warehouse file to be dropped."""
+    from importlib import resources
+
+    for source in incremental.APPEND:
+        sql = (resources.files("quality") / "sql" / f"stage_{source}.sql").read_text()
+        batch = incremental._batch_sql(sql, source)
+        checked = incremental.BATCH_CHECKED.format(source=source)
+        assert f"CREATE OR REPLACE TEMP TABLE {checked} AS" in batch
+        assert f"staging._checked_{source}" not in batch
+        assert f"raw.{source}" not in batch and "_batch_raw" in batch
+        con = duckdb.connect()  # the statements parse as DuckDB SQL
+        assert con.extract_statements(batch)
