@@ -44,13 +44,18 @@ lint: install
 	$(RUN) sqlfluff lint marts quality
 	$(RUN) lint-imports
 
+# The tests run on every core, at most 4 (pytest-xdist): a module's tests, and the modules that
+# read the second landing, stay on one worker each (tests/conftest.py), so no module's pipeline
+# runs are made twice. `uv run pytest` on its own runs them one after the other.
+PYTEST_WORKERS ?= -n auto --maxprocesses 4 --dist loadgroup
+
 test: lint
-	$(RUN) pytest
+	$(RUN) pytest $(PYTEST_WORKERS)
 
 # The tests that need no pipeline run (tests/unit, tests/assets; not `e2e`, not `slow`): the
 # newcomer's first check, under two minutes on 2 cores.
 test-fast: install
-	$(RUN) pytest -m "not e2e and not slow" -q
+	$(RUN) pytest $(PYTEST_WORKERS) -m "not e2e and not slow" -q
 
 # `dagster dev` through dagster_project/dev.py: it runs in a session of its own, and Ctrl-C or
 # SIGTERM stop it and every process it started (SIGINT, then SIGTERM and SIGKILL to its whole

@@ -29,13 +29,32 @@ PIPELINE_FIXTURES = {"sample_run", "other_landing_run", "warehouses", "increment
 E2E_DIR = Path(__file__).resolve().parent / "e2e"
 
 
+def _uses(item, fixture: str) -> bool:
+    """Whether a test needs the fixture, by name or as a parameter naming it."""
+    params = getattr(item, "callspec", None)
+    named = params.params.values() if params else ()
+    return fixture in item.fixturenames or any(isinstance(v, str) and v == fixture for v in named)
+
+
+# tryfirst: before pytest-xdist's own hook, which reads the xdist_group marks
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Mark `e2e` every test under tests/e2e/ and every test elsewhere that needs a pipeline
-    run (its fixture closure holds one of PIPELINE_FIXTURES)."""
+    run (its fixture closure holds one of PIPELINE_FIXTURES).
+
+    For `make test`'s workers (pytest-xdist, `--dist loadgroup`): the tests of one module go to
+    one worker, so a module's fixtures (its own pipeline runs) are built once; the modules that
+    read `other_landing_run` go to one worker together, so that landing is generated and run
+    once. Each worker still makes its own `sample_run` when its tests need it."""
+    other_landing = {item.module.__name__ for item in items if _uses(item, "other_landing_run")}
     for item in items:
         path = Path(str(item.fspath)).resolve()
         if E2E_DIR in path.parents or PIPELINE_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.e2e)
+        if not any(item.iter_markers("xdist_group")):
+            module = item.module.__name__
+            group = "other_landing_run" if module in other_landing else module
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @dataclass
