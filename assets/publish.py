@@ -34,7 +34,7 @@ from domains import MARTS
 from marts import quality_report
 from protection import audit, cellkey, perturb
 from quality.staging import build_reconciliation
-from reporting import dictionary, files, quality_page, text, workbook, yearbook
+from reporting import charts, dictionary, files, quality_page, text, workbook, yearbook
 from reporting import html as pages
 from reporting.dictionary import Label, TableDoc
 from warehouse import incremental, publication_store
@@ -980,25 +980,30 @@ def published_marts(
             entries = dictionary.build(out_db, dictionary_docs(), domains.LABELS)
             out_db.register("entries", entries)
             out_db.execute("INSERT INTO data_dictionary SELECT * FROM entries")
-        # Reports, workbooks and pages read the published copy only.
-        with duckdb.connect(str(db_path), read_only=True) as pub:
-            carry.keys.update(model_file_keys(pub, tables))
-            write_outputs(pub, work, extracts, carry)
-        version = publication_store.publish_version(work, out)  # one atomic switch of the set
-        if warehouse.share is not None:  # the analysts' read-only copy, switched the same way
-            publication_store.share(version, warehouse.share)
+        # the operators' quality report holds counts as received: it stays on the operators'
+        # side of the data folder (owner-only), never under published/. Its figures are DuckDB's
+        # work on the warehouse, so they are computed by a thread of their own (a cursor is its
+        # own connection) while this one writes the files, which is mostly Python's.
+        operations = operations_dir(warehouse)
+        with warehouse.connect() as con, ThreadPoolExecutor(1) as aside:
+            figures = aside.submit(_quality_figures, con.cursor(), operations)
+            # Reports, workbooks and pages read the published copy only.
+            with duckdb.connect(str(db_path), read_only=True) as pub, charts.house_template():
+                carry.keys.update(model_file_keys(pub, tables))
+                write_outputs(pub, work, extracts, carry)
+            version = publication_store.publish_version(work, out)  # one atomic switch
+            if warehouse.share is not None:  # the analysts' copy, switched the same way
+                publication_store.share(version, warehouse.share)
+            # the keys the new set's files were written with: the next publication compares
+            _record_files(con, version, carry.keys)
+            # the release's cells: the next release must publish the same records with these
+            # values
+            audit.record_release(con, cellkey.ptable_for(warehouse.min_cell))
+            quality = figures.result()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    with warehouse.connect() as con:
-        # the keys the new set's files were written with: the next publication compares with them
-        _record_files(con, version, carry.keys)
-        # the release's cells: the next release must publish the same records with these values
-        audit.record_release(con, cellkey.ptable_for(warehouse.min_cell))
-        # the operators' quality report holds counts as received: it stays on the operators'
-        # side of the data folder (owner-only), never under published/
-        operations = operations_dir(warehouse)
-        files.write_plotly_js(operations)
-        quality = quality_report.quality_figures(con, operations)
+    files.write_plotly_js(operations)
+    with charts.house_template():
         quality_page.write_quality_page(operations / "quality.html", quality)
     context.log.info(f"published {len(PUBLISHED_MARTS)} marts to {out}")
     return dg.MaterializeResult(
@@ -1011,6 +1016,11 @@ def published_marts(
             **quality_metadata(quality),
         }
     )
+
+
+def _quality_figures(cursor: duckdb.DuckDBPyConnection, operations: Path) -> dict:
+    with cursor:
+        return quality_report.quality_figures(cursor, operations)
 
 
 def quality_metadata(figures: dict) -> dict:

@@ -252,3 +252,27 @@ def test_reporting_stays_below_the_domains():
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("reporting"):
                 assert not [a.name for a in node.names if a.name.startswith("_")], path.name
+
+
+def test_a_publication_sets_the_house_template_once_for_all_its_figures(monkeypatch):
+    """Setting plotly's default template validates and deep-copies it: within
+    `house_template` (a publication) figures are made without setting it again."""
+    import plotly.io as pio
+
+    validated = []
+    config = type(pio.templates)
+    real = config._validate
+    monkeypatch.setattr(config, "_validate", lambda self, v: validated.append(v) or real(self, v))
+    before = pio.templates.default
+    with charts.house_template():
+        assert pio.templates.default == charts.TEMPLATE
+        figures = [charts.house_figure() for _ in range(10)]
+        with charts.house_template():  # nested: nothing to set
+            figures.append(charts.house_figure())
+    assert pio.templates.default == before
+    assert len(validated) == (0 if before == charts.TEMPLATE else 2)  # set, then restored
+    wanted = pio.templates[charts.TEMPLATE].layout.plot_bgcolor
+    assert all(f.layout.template.layout.plot_bgcolor == wanted for f in figures)
+    charts.house_figure()  # outside: set and restored around the one figure
+    assert pio.templates.default == before
+    assert len(validated) == (0 if before == charts.TEMPLATE else 4)
