@@ -146,8 +146,9 @@ def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
     declarations = {m.name: m.perturbation for m in PUBLISHED_MARTS}
     ptable = cellkey.ptable_for(warehouse.min_cell)
     with warehouse.connect() as con:
+        marts_columns = audit.schema_columns(con, "marts")
         for m in PUBLISHED_MARTS:  # in catalogue order: a derived figure may read earlier marts
-            columns = audit.table_columns(con, "marts", m.name)
+            columns = marts_columns.get(m.name, {})
             con.execute(perturb.publish_sql(m.name, m.perturbation, columns, "marts", "publish"))
         result = audit.audit(con, declarations, ptable)
         audit.drop_work_tables(con)
@@ -806,9 +807,12 @@ def _writers_version() -> str:
     )
 
 
-def table_key(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
-    """A published table's columns and types, and its rows in their order."""
-    columns = list(audit.table_columns(con, schema, table).items())
+def table_key(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, columns: dict | None = None
+) -> str:
+    """A published table's columns and types (read here unless given), and its rows in their
+    order."""
+    columns = list((columns or audit.table_columns(con, schema, table)).items())
     rows = con.execute(
         f"SELECT count(*), sum(hash(t.rowid, t)::HUGEINT) FROM {schema}.{table} t"
     ).fetchone()
@@ -905,7 +909,10 @@ def published_marts(
             # the files whose tables did not change are taken over from the published set
             published = publication_store.current_version(out)
             carry = publication_store.CarryOver(published, _recorded_files(con, published), work)
-            tables = {t: table_key(con, "publish", t) for t in PUBLISHED_TABLES}
+            publish_columns = audit.schema_columns(con, "publish")
+            tables = {
+                t: table_key(con, "publish", t, publish_columns.get(t)) for t in PUBLISHED_TABLES
+            }
             carry.keys.update(table_file_keys(tables))
             con.execute(f"ATTACH '{db_path}' AS outdb")
             (work / "parquet").mkdir()

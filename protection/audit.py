@@ -75,6 +75,19 @@ def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> di
     )
 
 
+def schema_columns(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, dict[str, str]]:
+    """Every table of a schema: its columns and their types, in order, read in one query (one
+    `table_columns` call per table took 3 ms each, 0.3 s of a protection's 90 calls)."""
+    out: dict[str, dict[str, str]] = {}
+    for table, column, data_type in con.execute(
+        "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = "
+        "current_database() AND schema_name = ? ORDER BY table_name, column_index",
+        [schema],
+    ).fetchall():
+        out.setdefault(table, {})[column] = data_type
+    return out
+
+
 def load_ptable(con: duckdb.DuckDBPyConnection, ptable) -> None:
     """The p-table in force as a table (the audit's independent lookup)."""
     con.execute(
@@ -171,8 +184,9 @@ def audit(
     """Audit the tables of `published` against the unprotected marts of `source`."""
     failures = dict.fromkeys(RULES, 0)
     details: dict[str, list[str]] = {rule: [] for rule in RULES}
+    source_columns = schema_columns(con, source)
     for name, p in marts.items():
-        loose = _unclassified(p, table_columns(con, source, name))
+        loose = _unclassified(p, source_columns.get(name, {}))
         if loose:
             failures["unclassified_columns"] += len(loose)
             details["unclassified_columns"] += [f"{name}.{c}" for c in loose]
@@ -222,8 +236,9 @@ def audit(
                 WHERE r.published <> c.published""",
             [ptable.label],
         ).fetchone()[0]
+    published_columns = schema_columns(con, published)
     for name, p in marts.items():
-        columns = table_columns(con, published, name)
+        columns = published_columns.get(name, {})
         for col in p.derived:
             n = con.execute(derived_check_sql(name, p, col, columns, published)).fetchone()[0]
             if n:

@@ -331,3 +331,21 @@ def test_keys_that_do_not_identify_the_rows_are_caught(ckm):
     result = run_audit(ckm)
     assert result.failures["unclassified_columns"] == 1
     assert result.details["unclassified_columns"] == ["toy: 1 rows repeat its keys"]
+
+
+def test_a_schemas_columns_read_at_once_are_each_tables_in_order(ckm):
+    """The audit and the perturbation read every table's columns in one query
+    (audit.schema_columns): the same columns, types and order as one table at a time."""
+    toy_mart(ckm)
+    publish_toy(ckm)
+    ckm.execute("CREATE OR REPLACE TABLE marts.other (z INTEGER, a VARCHAR, m DOUBLE)")
+    for schema in ("marts", "publish"):
+        at_once = audit.schema_columns(ckm, schema)
+        tables = [r[0] for r in ckm.execute(f"SHOW TABLES FROM {schema}").fetchall()]
+        assert sorted(at_once) == sorted(tables) and tables
+        for table in tables:
+            assert list(at_once[table].items()) == list(
+                audit.table_columns(ckm, schema, table).items()
+            )
+    assert list(audit.schema_columns(ckm, "marts")["other"]) == ["z", "a", "m"]
+    ckm.execute("DROP TABLE marts.other")
