@@ -808,25 +808,36 @@ def stage_append(
     checked = BATCH_CHECKED.format(source=source)
     sql = (resources.files("quality") / "sql" / sql_file).read_text(encoding="utf-8")
     files_list = ", ".join("'" + f.replace("'", "''") + "'" for f in new_files)
+    # The batch's checking writes temporary tables only: it runs before the transaction, where
+    # DuckDB keeps them in transaction-local storage (as split_checked, quality/staging.py).
+    # A failure leaves only temporary objects, which the held connection drops on return.
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW _batch_raw AS SELECT * FROM raw.{source} "
+        f"WHERE _source_file IN ({files_list})"
+    )
+    run_script(con, _batch_sql(sql, source))
+    # A record whose id was already staged or quarantined (an earlier month's file comes
+    # first in file order) is a later copy: DUPLICATE, and nothing else, as in full staging.
+    # (the earlier ids are looked up among the batch's: a hash table of a month's ids, not of
+    # every earlier one; a missing id is the same key as another missing id)
+    earlier = (
+        f"(SELECT {rule.key} AS k FROM staging.{source} "
+        f"UNION ALL SELECT {rule.key} FROM quarantine.{source})"
+    )
+    con.execute(
+        f"""UPDATE {checked} c SET reason_codes = ['DUPLICATE']
+            WHERE c.{rule.key} IN (SELECT k FROM {earlier}
+                                   WHERE k IN (SELECT {rule.key} FROM {checked}))
+               OR (c.{rule.key} IS NULL AND EXISTS (SELECT 1 FROM {earlier} WHERE k IS NULL))"""
+    )
+    if rule.before_append == "stays":
+        _batch_stay_keys(con, new_files)
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW _batch_raw AS SELECT * FROM raw.{source} "
-            f"WHERE _source_file IN ({files_list})"
-        )
-        run_script(con, _batch_sql(sql, source))
-        # A record whose id was already staged or quarantined (an earlier month's file comes
-        # first in file order) is a later copy: DUPLICATE, and nothing else, as in full staging.
-        con.execute(
-            f"""UPDATE {checked} c SET reason_codes = ['DUPLICATE']
-                WHERE EXISTS (SELECT 1 FROM (SELECT {rule.key} AS k FROM staging.{source}
-                                             UNION ALL SELECT {rule.key} FROM quarantine.{source}) o
-                              WHERE o.k IS NOT DISTINCT FROM c.{rule.key})"""
-        )
         if p is not None and p.previous is not None:  # what the contract suites validate
             p.inputs[APPENDED_ROWS] = {"onto": p.previous["fingerprint"], "files": new_files}
         if rule.before_append == "stays":
-            _stays_before_append(con, before_files, new_files)
+            _stays_before_append(con, before_files)
             if p is not None and p.previous is not None:  # what the period marts recompute
                 since = con.execute("SELECT getvariable('appended_from')::DATE").fetchone()[0]
                 if since is not None:
@@ -903,13 +914,22 @@ def _stay_keys(con: duckdb.DuckDBPyConnection, files: list[str], into: str) -> N
     con.execute("DROP VIEW _key_raw")
 
 
-def _stays_before_append(
-    con: duckdb.DuckDBPyConnection, before_files: list[str], new_files: list[str]
-) -> None:
-    """Stays: a re-sent stay under a new notification id is a DUPLICATE of an earlier month's;
-    open stays of earlier months are censored at the new date; the guest-in-two-places flag is
-    recomputed for every guest the new rows or the re-censored stays touch
-    (quality/sql/append/stays.sql). The earlier months' stay keys are kept in
+def _batch_stay_keys(con: duckdb.DuckDBPyConnection, new_files: list[str]) -> None:
+    """Stays, before the append's transaction (temporary objects only): the stay keys of the
+    new rows (_batch_keys) and the variable `censor`, the day after the latest extract month
+    (the new files are the latest)."""
+    _stay_keys(con, new_files, "CREATE OR REPLACE TEMP TABLE _batch_keys AS")
+    con.execute(
+        r"""SET VARIABLE censor = (SELECT (max(try_strptime(regexp_extract(_source_file,
+               '(\d{4}-\d{2})', 1), '%Y-%m')) + INTERVAL 1 MONTH)::DATE FROM _batch_raw)"""
+    )
+
+
+def _stays_before_append(con: duckdb.DuckDBPyConnection, before_files: list[str]) -> None:
+    """Stays, in the append's transaction: a re-sent stay under a new notification id is a
+    DUPLICATE of an earlier month's; open stays of earlier months are censored at the new date;
+    the guest-in-two-places flag is recomputed for every guest the new rows or the re-censored
+    stays touch (quality/sql/append/stays.sql). The earlier months' stay keys are kept in
     intermediate.stays_stay_keys, computed once, at the first append after a full staging."""
     con.execute(
         "CREATE TABLE IF NOT EXISTS intermediate.stays_stay_keys "
@@ -929,12 +949,6 @@ def _stays_before_append(
     missing = [f for f in before_files if f not in have]
     if missing:
         _stay_keys(con, missing, "INSERT INTO intermediate.stays_stay_keys")
-    _stay_keys(con, new_files, "CREATE OR REPLACE TEMP TABLE _batch_keys AS")
-    # the day after the latest extract month: the new files are the latest
-    con.execute(
-        r"""SET VARIABLE censor = (SELECT (max(try_strptime(regexp_extract(_source_file,
-               '(\d{4}-\d{2})', 1), '%Y-%m')) + INTERVAL 1 MONTH)::DATE FROM _batch_raw)"""
-    )
     run_script(con, _append_sql("stays.sql"))
 
 

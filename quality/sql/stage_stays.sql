@@ -98,9 +98,12 @@ CREATE OR REPLACE TEMP TABLE _stays_guest_keys AS
     SELECT guest_key_text, pseudonym(guest_key_text) AS guest_key
     FROM (SELECT DISTINCT guest_key_text FROM _stays_typed WHERE guest_key_text IS NOT NULL);
 
--- persons of the register (an equality-only join: with the document-type condition in the ON
--- clause DuckDB chose a slow join)
-CREATE OR REPLACE TEMP TABLE _stays_register AS SELECT DISTINCT person_key FROM staging.residents;
+-- persons of the register among the guests (an equality-only join: with the document-type
+-- condition in the ON clause DuckDB chose a slow join). Only the guests' keys are looked up: a
+-- month's 200,000 guests rather than the register's 1.5 million persons at province scale.
+CREATE OR REPLACE TEMP TABLE _stays_register AS
+    SELECT DISTINCT person_key FROM staging.residents
+    WHERE person_key IN (SELECT guest_key FROM _stays_guest_keys);
 
 -- Every row once, in one pass: keys, rules, nights and the register link. The guest-in-two-places
 -- flag needs the accepted rows, so it is set afterwards on the few rows it concerns.

@@ -314,6 +314,49 @@ def test_two_places_after_an_append_equal_a_staging_of_both_months():
     assert _flags(appended) == expected
 
 
+def test_an_append_finds_the_repeated_and_the_missing_notification_ids_a_whole_staging_finds():
+    """A July notification whose id was staged in June, or quarantined there, is a DUPLICATE, and
+    a July notification without an id is one when June had one without an id too (a missing id
+    is one key, as in a whole staging); a new id is not. The append looks the earlier ids up
+    among the batch's, so every case is checked against staging both months at once."""
+    from quality.staging import split_checked
+    from warehouse.incremental import stage_append
+
+    def deliver(con, months):
+        _deliver(con, ACROSS_MONTHS, months)
+        # June: I's first stay at an unknown establishment (quarantined), N's stay without an
+        # id; July: H's June id again, I's quarantined June id again, J's stay without an id
+        con.execute("UPDATE raw.stays SET establishment_id = 'CSLT09999' WHERE _row_number = 3")
+        con.execute(
+            "UPDATE raw.stays SET notification_id = CASE _row_number WHEN 13 THEN NULL "
+            "WHEN 12 THEN 'TB000000001' WHEN 5 THEN 'TB000000003' WHEN 7 THEN NULL "
+            "ELSE notification_id END"
+        )
+
+    def verdicts(con):
+        return con.execute(
+            "SELECT _row_number, 'accepted' FROM staging.stays UNION ALL "
+            "SELECT _row_number, array_to_string(reason_codes, ',') FROM quarantine.stays "
+            "ORDER BY 1"
+        ).fetchall()
+
+    whole = _stays_warehouse()
+    deliver(whole, ("2024-06", "2024-07"))
+    split_checked(whole, "stays", "stage_stays.sql")
+    expected = verdicts(whole)
+    duplicates = {i for i, v in expected if v == "DUPLICATE"}
+    assert duplicates == {5, 7, 12}  # a quarantined id, a missing id, a staged id again
+
+    appended = _stays_warehouse()
+    deliver(appended, ("2024-06",))
+    split_checked(appended, "stays", "stage_stays.sql")
+    deliver(appended, ("2024-07",))
+    stage_append(
+        appended, "stays", "stage_stays.sql", (), ["stays_2024-07.jsonl"], ["stays_2024-06.jsonl"]
+    )
+    assert verdicts(appended) == expected
+
+
 def test_a_failed_append_leaves_staging_as_it_was(monkeypatch):
     """An append is one transaction: one that fails after its rows went in (here: at the
     quality figures) leaves staging, the quarantine, the figures and the kept stay keys as they
