@@ -154,6 +154,7 @@ MARTS: list[Mart] = [
         "Camera-detected traffic violations",
         "month × area × violation_group × vehicle_type",
         _traffic_perturbation("month"),
+        period=("month", "month"),
     ),
     Mart(
         "traffic_violations_yearly",

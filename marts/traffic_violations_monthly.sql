@@ -20,13 +20,19 @@
 -- Source: police camera records (Decree 135/2021/NĐ-CP on the use of technical equipment).
 CREATE OR REPLACE TABLE marts.traffic_violations_monthly AS
 WITH months AS (
-    SELECT unnest(generate_series(min(m), max(m), INTERVAL 1 MONTH))::DATE AS month
-    FROM (
-        SELECT detected_month AS m FROM staging.traffic_violations
-        UNION ALL
-        SELECT strptime(period, '%Y-%m')::DATE FROM ops.load_log
-        WHERE source = 'traffic_violations'
+    -- every month from the first to the last the extracts cover; after an append, those from
+    -- the variable rebuild_from on (macro rebuild_from; warehouse/incremental.rebuild_periods
+    -- keeps the earlier rows)
+    SELECT month FROM (
+        SELECT unnest(generate_series(min(m), max(m), INTERVAL 1 MONTH))::DATE AS month
+        FROM (
+            SELECT detected_month AS m FROM staging.traffic_violations
+            UNION ALL
+            SELECT strptime(period, '%Y-%m')::DATE FROM ops.load_log
+            WHERE source = 'traffic_violations'
+        )
     )
+    WHERE month >= rebuild_from('month')
 ),
 groups AS (
     SELECT DISTINCT violation_group FROM reference.violation_codes
@@ -46,6 +52,7 @@ facts AS (
            coalesce(sum(count_key(v.record_key)) FILTER (WHERE v.paid), 0) AS paid__ck
     FROM staging.traffic_violations v
     JOIN reference.area_membership m USING (commune_code)
+    WHERE v.detected_month >= rebuild_from('month')
     GROUP BY GROUPING SETS ((v.detected_month, m.area_level, m.area_code, v.violation_group, v.vehicle_type),
                             (v.detected_month, m.area_level, m.area_code, v.violation_group),
                             (v.detected_month, m.area_level, m.area_code, v.vehicle_type),

@@ -49,8 +49,9 @@ Population events always restage whole when they change: their person-level rule
 person, second death) can change an earlier month's verdict; their typed and pseudonymised rows
 are kept per file, though, and only a new file's are typed (`TYPED_ROWS`).
 
-**Periods rebuilt.** An appended stays staging records the first date whose figures the append
-can change (`APPENDED`). A mart with a period (`Mart.period`: the lodging marts) whose only
+**Periods rebuilt.** An appended stays or traffic violations staging records the first date
+whose figures the append can change (`APPENDED`). A mart with a period (`Mart.period`: the
+lodging marts, traffic_violations_monthly, population_indicators) whose only
 changed inputs are such appends onto the very builds it last read recomputes its periods from
 that date on and keeps the earlier ones (`periods_changed_from`, `rebuild_periods`; its SQL
 computes only the periods from the variable `rebuild_from` on); it records the same marker for
@@ -64,7 +65,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -655,6 +656,14 @@ def _record_raw_files(context, con, asset: str, logged, status_of: dict, sizes: 
     fingerprint = _digest(table)
     previous = recorded(con, asset)
     unchanged = previous is not None and previous["fingerprint"] == fingerprint
+    if previous is not None and not unchanged:
+        # only new files, every earlier one as it was: a period mart that lists the periods
+        # the extracts cover (ops.load_log) recomputes them from the earliest new one on
+        before, now = previous["inputs"].get("files", {}), table["files"]
+        new = {f: period for f, period, *_ in logged if f not in before}
+        first = _period_start(min(new.values())) if new else None
+        if first and all(now.get(f) == v for f, v in before.items()):
+            table = {**table, APPENDED: {"onto": previous["fingerprint"], "from": first}}
     write_record(
         con, asset, fingerprint, table, "skipped" if unchanged else "built", context.run_id
     )
@@ -666,6 +675,17 @@ def _record_raw_files(context, con, asset: str, logged, status_of: dict, sizes: 
         sorted(f for f, s in status_of.items() if s in ("new", "replaced"))
     )
     return out
+
+
+def _period_start(period: str | None) -> str | None:
+    """The first day of a landing file's period ('2025-12', '2024-01-01', '2025'), ISO; None
+    when it is none of these."""
+    for fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):
+        try:
+            return datetime.strptime(period or "", fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
 
 
 def loaded_files(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
@@ -698,11 +718,15 @@ class Append:
     rewritten_where: str | None = None
     rewritten_columns: tuple[str, ...] = ()
     rewritten_anywhere: tuple[str, ...] = ()
+    # the column holding a staged row's month (its first day): the period marts downstream then
+    # recompute the months from the earliest of the new accepted rows' and the new files' on
+    # (APPENDED); None: they are rebuilt whole (stays set the marker from their own rules)
+    month: str | None = None
 
 
 APPEND = {
     "incidents": Append("incident_id"),
-    "traffic_violations": Append("violation_id"),
+    "traffic_violations": Append("violation_id", month="detected_month"),
     "stays": Append(
         "notification_id",
         before_append="stays",
@@ -842,6 +866,18 @@ def stage_append(
                 since = con.execute("SELECT getvariable('appended_from')::DATE").fetchone()[0]
                 if since is not None:
                     p.inputs[APPENDED] = {"onto": p.previous["fingerprint"], "from": str(since)}
+        elif rule.month and p is not None and p.previous is not None:
+            # a month mart counts the new accepted rows in their months, and lists every month
+            # of the files the extracts cover (ops.load_log's periods): from the earliest on
+            since = con.execute(
+                f"""SELECT least(
+                        (SELECT min({rule.month}) FROM {checked} WHERE len(reason_codes) = 0),
+                        (SELECT min(try_strptime(period, '%Y-%m'))::DATE FROM ops.load_log
+                         WHERE source = ? AND source_file IN ({files_list})))""",
+                [source],
+            ).fetchone()[0]
+            if since is not None:
+                p.inputs[APPENDED] = {"onto": p.previous["fingerprint"], "from": str(since)}
         excluded = ", ".join(["reason_codes", *drop])
         con.execute(
             f"INSERT INTO staging.{source} BY NAME "

@@ -25,10 +25,11 @@ ORDER = [
     "tourism_by_nationality_yearly",
     "lodging_compliance",
     "population_indicators",  # its periods are the reference dates (a day's grain)
+    "traffic_violations_monthly",
 ]
 
 
-def test_the_period_marts_are_the_lodging_marts_and_population_indicators_in_build_order():
+def test_the_period_marts_are_the_lodging_marts_population_indicators_and_traffic_in_build_order():
     assert sorted(m.name for m in PERIOD_MARTS) == sorted(ORDER)
 
 

@@ -295,6 +295,12 @@ def test_adding_a_month_loads_and_stages_only_that_month(incremental):
     ):
         assert log[(asset, "")][0] == "periods rebuilt", asset
         assert meta[asset]["incremental/rebuilt_from"] == since, asset
+    # the camera violations: from the earliest month of the new accepted rows or of the new
+    # file, which is December unless a late record is dated earlier
+    violations = json.loads(log[("staging/traffic_violations", "")][3])["appended"]["from"]
+    assert violations <= f"{LAST}-01"
+    assert log[("marts/traffic_violations_monthly", "")][0] == "periods rebuilt"
+    assert meta["marts/traffic_violations_monthly"]["incremental/rebuilt_from"] == violations
 
 
 @pytest.mark.parametrize("rerun", ["third", "fourth"])

@@ -65,3 +65,42 @@ def test_an_append_stages_its_rows_in_a_temporary_table_and_reads_only_the_new_f
         assert f"raw.{source}" not in batch and "_batch_raw" in batch
         con = duckdb.connect()  # the statements parse as DuckDB SQL
         assert con.extract_statements(batch)
+
+
+def test_a_raw_record_marks_new_files_only_from_the_first_day_of_their_earliest_period():
+    """A raw table's record carries the appended marker when only files were added, every earlier
+    one as it was: from the first day of the earliest new file's period, onto the record before
+    (a period mart listing the periods of ops.load_log recomputes from it). A replaced or
+    withdrawn file, an unchanged table and a first load carry none."""
+    from types import SimpleNamespace
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA ops")
+    incremental.ensure_build_log(con)
+    context = SimpleNamespace(run_id="run")
+    asset = "raw/traffic_violations"
+
+    def record(logged):
+        status = {f: "new" for f, *_ in logged}
+        incremental._record_raw_files(context, con, asset, logged, status, {})
+        return incremental.recorded(con, asset)
+
+    nov = ("public_order/tv_2025-11.csv", "2025-11", "a", 5, "loaded")
+    oct_ = ("public_order/tv_2025-10.csv", "2025-10", "b", 5, "loaded")
+    dec = ("public_order/tv_2025-12.csv", "2025-12", "c", 5, "loaded")
+    first = record([oct_, nov])
+    assert incremental.APPENDED not in first["inputs"]  # a first load
+    second = record([oct_, nov, dec])
+    assert second["inputs"][incremental.APPENDED] == {
+        "onto": first["fingerprint"],
+        "from": "2025-12-01",
+    }
+    assert incremental.APPENDED not in record([oct_, nov, dec])["inputs"]  # unchanged
+    late = ("public_order/tv_2025-09.csv", "2025-09", "d", 5, "loaded")
+    jan = ("public_order/tv_2026-01.csv", "2026-01", "e", 5, "loaded")
+    third = record([late, oct_, nov, dec, jan])
+    assert third["inputs"][incremental.APPENDED]["from"] == "2025-09-01"  # the earliest
+    replaced = record([late, oct_, nov, dec[:2] + ("f",) + dec[3:], jan])
+    assert incremental.APPENDED not in replaced["inputs"]
+    withdrawn = record([late, oct_, nov, dec[:4] + ("withdrawn",), jan])
+    assert incremental.APPENDED not in withdrawn["inputs"]
