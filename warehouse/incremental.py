@@ -298,12 +298,18 @@ states AS (
     FROM intermediate.person_states, bound
     WHERE valid_from <= last_reference_date AND event_type <> 'snapshot'
 ),
+-- (the labour extracts' persons are looked up among these few: a hash table of the persons the
+-- events brought in, not of the extracts' 2.4 million rows at province scale)
+brought AS MATERIALIZED (
+    SELECT {", ".join(LABOUR_READS["staging.persons"])} FROM staging.persons WHERE rk IS NULL
+),
 persons AS (
-    SELECT {", ".join(LABOUR_READS["staging.persons"])} FROM staging.persons
-    WHERE rk IS NULL
-      AND (person_key IN (SELECT person_key FROM states)
-           OR person_key IN (SELECT person_key FROM staging.labour_status)
-           OR person_key IN (SELECT person_key FROM quarantine.labour_status))
+    SELECT * FROM brought
+    WHERE person_key IN (SELECT person_key FROM states)
+       OR person_key IN (SELECT person_key FROM staging.labour_status
+                         WHERE person_key IN (SELECT person_key FROM brought))
+       OR person_key IN (SELECT person_key FROM quarantine.labour_status
+                         WHERE person_key IN (SELECT person_key FROM brought))
 )
 SELECT (SELECT last_reference_date FROM bound),
        (SELECT count(*) FROM states), (SELECT sum(hash(s)::HUGEINT) FROM states s),
