@@ -995,7 +995,11 @@ def published_marts(
         with warehouse.connect() as con, ThreadPoolExecutor(1) as aside:
             figures = aside.submit(_quality_figures, con.cursor(), operations)
             # Reports, workbooks and pages read the published copy only.
-            with duckdb.connect(str(db_path), read_only=True) as pub, charts.house_template():
+            with (
+                duckdb.connect(str(db_path), read_only=True) as pub,
+                charts.house_template(),
+                yearbook.areas_fixed(pub),
+            ):
                 carry.keys.update(model_file_keys(pub, tables))
                 write_outputs(pub, work, extracts, carry)
             version = publication_store.publish_version(work, out)  # one atomic switch

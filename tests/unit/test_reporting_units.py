@@ -276,3 +276,27 @@ def test_a_publication_sets_the_house_template_once_for_all_its_figures(monkeypa
     charts.house_figure()  # outside: set and restored around the one figure
     assert pio.templates.default == before
     assert len(validated) == (0 if before == charts.TEMPLATE else 4)
+
+
+def test_the_published_areas_are_worked_out_once_while_they_are_fixed(db, monkeypatch):
+    """Inside `areas_fixed` every area table reads the areas worked out on entry; outside it,
+    and for another connection, they are worked out again (a table added shows)."""
+    from reporting import yearbook
+
+    calls = []
+    real = yearbook._published_areas
+    monkeypatch.setattr(yearbook, "_published_areas", lambda con: calls.append(con) or real(con))
+    before = yearbook.published_areas(db)
+    with yearbook.areas_fixed(db):
+        first, second = _monthly_table(db), _monthly_table(db)
+        assert yearbook.published_areas(db).equals(before)
+        other = duckdb.connect()
+        other.execute(f"CREATE TABLE areas AS {AREAS}")
+        assert yearbook.published_areas(other).equals(before)
+    assert [c is db for c in calls] == [True, True, False]  # once before, once on entry
+    assert first.cells.equals(second.cells)  # the same rows, in the same order
+    db.execute(
+        "CREATE TABLE more AS SELECT 'commune' AS area_level, '21601' AS area_code, "
+        "'Xã B2' AS area_name, '541' AS parent_code"
+    )
+    assert yearbook.published_areas(db)["row_key"].to_list()[-1] == "21601"
