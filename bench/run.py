@@ -39,9 +39,12 @@ def generate_command(
 
 def timed(cmd: list[str], env: dict, log: Path) -> tuple[float, int, int]:
     """Wall time, peak RSS of the whole process tree (MiB, polled every 50 ms) and of its
-    largest process (MiB, from the kernel) of a child command; its output goes to `log`."""
+    largest process (MiB, from the kernel) of a child command; its output goes to `log`.
+    The writes of whatever ran before are flushed to disk first (os.sync), so that a command is
+    not charged with an earlier one's: a monthly run in operation starts long after the last."""
     import psutil
 
+    os.sync()
     start = time.perf_counter()
     peak_tree = 0
     with open(log, "w") as fh:
