@@ -25,6 +25,7 @@ import re
 import shutil
 import tempfile
 import time
+import weakref
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -1083,10 +1084,33 @@ LOAD_LOG_COLUMNS = (
 RACY_NS = 2_000_000_000
 
 
+# The bookkeeping tables each connection has made sure of (ensure_load_log, and
+# warehouse.incremental.ensure_build_log): their DDL ran for every landing file and every step
+# (about 1,200 statements in a run at province scale, 0.3 s). The held connection forgets them
+# after a step (warehouse.resource._return_clean), whose rollback may have taken them back.
+_ENSURED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def ensured(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether `table` was made sure of on this connection (then mark_ensured needs no DDL)."""
+    return table in _ENSURED.get(con, ())
+
+
+def mark_ensured(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    _ENSURED.setdefault(con, set()).add(table)
+
+
+def forget_ensured(con: duckdb.DuckDBPyConnection) -> None:
+    _ENSURED.pop(con, None)
+
+
 def ensure_load_log(con: duckdb.DuckDBPyConnection) -> None:
+    if ensured(con, "ops.load_log"):
+        return
     con.execute(LOAD_LOG_DDL)
     for name, kind in LOAD_LOG_COLUMNS:
         con.execute(f"ALTER TABLE ops.load_log ADD COLUMN IF NOT EXISTS {name} {kind}")
+    mark_ensured(con, "ops.load_log")
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:

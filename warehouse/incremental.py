@@ -84,7 +84,7 @@ from quality.staging import (
     run_sql_file,
 )
 from quality.suites import AppendedRows
-from sources.readers import ensure_load_log
+from sources.readers import ensure_load_log, ensured, mark_ensured
 from warehouse.publication_store import current_version
 
 REPO = Path(__file__).resolve().parent.parent
@@ -143,7 +143,10 @@ def _digest(payload) -> str:
 
 
 def ensure_build_log(con: duckdb.DuckDBPyConnection) -> None:
+    if ensured(con, "ops.build_log"):
+        return
     con.execute(BUILD_LOG_DDL)
+    mark_ensured(con, "ops.build_log")
 
 
 def recorded(con: duckdb.DuckDBPyConnection, asset: str, partition: str = "") -> dict | None:

@@ -48,6 +48,7 @@ from pydantic import Field, PrivateAttr
 from marts.macros import register_macros
 from protection import cellkey
 from quality.rules import KeyError_, key_fingerprint, load_or_create_key, register_rules
+from sources.readers import forget_ensured
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -450,6 +451,7 @@ def _return_clean(con: duckdb.DuckDBPyConnection, prepared: frozenset) -> None:
     (those of prepare_connection, `prepared`, stay)."""
     with contextlib.suppress(duckdb.TransactionException):  # none open: the usual case
         con.execute("ROLLBACK")
+    forget_ensured(con)  # (a rolled-back step may have taken a bookkeeping table back)
     for kind, name in _temporary_objects(con):
         if (kind, name) not in prepared:
             con.execute(f'DROP {kind} IF EXISTS temp.main."{name}"')

@@ -104,3 +104,33 @@ def test_a_raw_record_marks_new_files_only_from_the_first_day_of_their_earliest_
     assert incremental.APPENDED not in replaced["inputs"]
     withdrawn = record([late, oct_, nov, dec[:4] + ("withdrawn",), jan])
     assert incremental.APPENDED not in withdrawn["inputs"]
+
+
+def test_the_bookkeeping_tables_are_made_sure_of_once_per_connection_until_a_step_ends():
+    """ensure_load_log and ensure_build_log run their DDL once on a connection; after the held
+    connection's return between steps (whose rollback may have taken a table back), and on
+    another connection, they run it again."""
+    from sources import readers
+    from warehouse.resource import _return_clean
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA ops")
+    readers.ensure_load_log(con)
+    incremental.ensure_build_log(con)
+    con.execute("DROP TABLE ops.load_log")
+    con.execute("DROP TABLE ops.build_log")
+    readers.ensure_load_log(con)  # made sure of already: no DDL
+    incremental.ensure_build_log(con)
+    assert not incremental.table_exists(con, "ops.load_log")
+    assert not incremental.table_exists(con, "ops.build_log")
+    other = duckdb.connect()
+    other.execute("CREATE SCHEMA ops")
+    readers.ensure_load_log(other)
+    assert incremental.table_exists(other, "ops.load_log")
+    _return_clean(con, frozenset())
+    readers.ensure_load_log(con)
+    incremental.ensure_build_log(con)
+    assert incremental.table_exists(con, "ops.load_log")
+    assert incremental.table_exists(con, "ops.build_log")
+    columns = {r[0] for r in con.execute("DESCRIBE ops.load_log").fetchall()}
+    assert {name for name, _ in readers.LOAD_LOG_COLUMNS} <= columns
