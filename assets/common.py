@@ -105,6 +105,9 @@ def load_files(
         for f, prefetched in read_ahead(con, contract, files):
             try:
                 results.append(load_raw_file(con, contract, f, batch_id(context), prefetched))
+                if results[-1]["status"] in ("new", "replaced"):
+                    # its rows will be validated: great-expectations is imported meanwhile
+                    suites.import_in_background()
             except ExtractError as exc:
                 raise dg.Failure(
                     description=str(exc),

@@ -18,21 +18,66 @@ import importlib
 import json
 import logging
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from types import ModuleType
 
 import duckdb
 
+_IMPORTING = threading.Lock()  # one import at a time: a caller waits for one under way
+
+
+def great_expectations() -> ModuleType:
+    """great-expectations, imported and configured on first use (or by `import_in_background`,
+    then a caller waits for that import to finish). Importing it takes 5 s (8 s without
+    compiled bytecode: its expectation classes, altair): a run pays it once, when its first
+    file loads (`import_in_background`); `make dev`, a rerun that validates nothing and the
+    tools that never validate do not pay it at all."""
+    with _IMPORTING:
+        return _imported()
+
+
+def import_in_background() -> None:
+    """Start importing great-expectations in a thread of its own, once per process, unless it
+    is imported already. A run that loads a new file will validate it: the import (about 2 s of
+    Python at province scale, on 2 cores) then runs while the loads and the staging SQL before
+    the first suite run in DuckDB, which releases the GIL. A failed import is left to the
+    first suite, which imports again and reports it."""
+    global _background
+    with _BACKGROUND:
+        if _background is not None or "great_expectations.expectations" in sys.modules:
+            return
+        _background = threading.Thread(
+            target=_import_quietly, name="great-expectations-import", daemon=True
+        )
+        _background.start()
+
+
+_BACKGROUND = threading.Lock()
+_background: threading.Thread | None = None
+
+
+def _import_quietly() -> None:
+    # The import is Python, holding the GIL: at the default switch interval (5 ms) the run's
+    # thread waited up to 5 ms for it after each DuckDB statement, and the steps it overlapped
+    # took 2.2 s longer in a month at province scale; at 0.5 ms, 1.2 s (the first suite 2.6 s
+    # shorter). The interval is put back when the import is done.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
+    try:
+        great_expectations()
+    except Exception:  # the first suite imports again and reports it
+        pass
+    finally:
+        sys.setswitchinterval(interval)
+
 
 @functools.cache
-def great_expectations() -> ModuleType:
-    """great-expectations, imported and configured on first use. Importing it takes 5 s (8 s
-    without compiled bytecode: its expectation classes, altair): a run pays it at its first
-    suite; `make dev`, a rerun that validates nothing and the tools that never validate do not
-    pay it at all.
+def _imported() -> ModuleType:
+    """The import itself (great_expectations holds the lock).
 
-    Of those 5 s, 1.1 s was `rfc3987_syntax` building its IRI grammar at import: jsonschema
+    Of its 5 s, 1.1 s was `rfc3987_syntax` building its IRI grammar at import: jsonschema
     (through altair, which GX imports for its renderers) loads it when installed (jupyterlab
     brings it) to offer an "iri" format check no suite uses. It is hidden during GX's import
     (jsonschema then goes without that check, as it does where the package is not installed) and
@@ -41,7 +86,9 @@ def great_expectations() -> ModuleType:
     Another 0.2 to 0.3 s went to altair and scipy.stats, which GX's modules import for
     expectations and renderers no suite uses (`expect_column_kl_divergence_to_be_less_than`
     imports both): during the import they get a stand-in that imports the real module when one
-    of its attributes is first read (`DEFERRED_IMPORTS`)."""
+    of its attributes is first read (`DEFERRED_IMPORTS`). While an import runs in the
+    background, another thread importing one of them gets the stand-in (which works as the
+    module); nothing in a run's steps imports them."""
     hidden = "rfc3987_syntax" not in sys.modules
     if hidden:
         sys.modules["rfc3987_syntax"] = None  # an ImportError, which jsonschema catches

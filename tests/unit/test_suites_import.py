@@ -1,7 +1,9 @@
-"""great-expectations is imported when a suite first needs it (quality/suites.py), not when
-the definitions load: `make dev` and a run's start-up do not wait about 8 s for it."""
+"""great-expectations is imported when a suite first needs it (quality/suites.py), or in the
+background as soon as a run loads a new file, never when the definitions load: `make dev` and a
+run's start-up do not wait about 8 s for it."""
 
 import sys
+from pathlib import Path
 
 from tests.helpers import fresh_python
 
@@ -61,3 +63,50 @@ def test_great_expectations_leaves_altair_and_scipy_stats_to_their_first_use():
         "print(kl.alt.Chart is altair.Chart, kl.stats.entropy is scipy.stats.entropy)"
     )
     assert fresh_python(probe).split("\n")[:3] == ["False False", "0.6931 True", "True True"]
+
+
+def test_the_background_import_is_the_one_the_suites_get_and_runs_once():
+    # a run that loads a new file starts the import in a thread (assets.common.load_files); the
+    # first suite waits for it and gets the configured module; the switch interval is put back
+    probe = (
+        "import sys\n"
+        "from quality import suites\n"
+        "interval = sys.getswitchinterval()\n"
+        "suites.import_in_background()\n"
+        "first = suites._background\n"
+        "suites.import_in_background()\n"
+        "gx = suites.great_expectations()\n"
+        "first.join()\n"
+        "from great_expectations.execution_engine import pandas_execution_engine as pe\n"
+        "print(first.name, suites._background is first, gx is sys.modules['great_expectations'],"
+        " pe.HASH_THRESHOLD, sys.getswitchinterval() == interval)"
+    )
+    assert fresh_python(probe).split() == [
+        "great-expectations-import",
+        "True",
+        "True",
+        "0",
+        "True",
+    ]
+
+
+def test_a_new_file_starts_the_import_and_an_unchanged_one_does_not(tmp_path, monkeypatch):
+    import shutil
+
+    import dagster as dg
+
+    from assets import common, population
+    from quality import suites
+    from warehouse.resource import Warehouse
+
+    landing = tmp_path / "landing"
+    (landing / "population").mkdir(parents=True)
+    sample = Path(__file__).resolve().parents[2] / "data_samples" / "landing" / "population"
+    shutil.copy2(sample / "residents_2024-01-01.csv", landing / "population")
+    started = []
+    monkeypatch.setattr(suites, "import_in_background", lambda: started.append(True))
+    assert common.suites is suites
+    wh = Warehouse(landing_dir=str(landing), data_dir=str(tmp_path / "data"))
+    for expected in (1, 1):  # loaded, then unchanged: no second start
+        assert dg.materialize([population.raw_residents], resources={"warehouse": wh}).success
+        assert len(started) == expected
