@@ -686,15 +686,36 @@ def write_outputs(
     ]
     # The workbooks are written by threads of their own, two at a time, while this one writes
     # the CSV copies, reports and pages (their data rows are built by polars and compressed by
-    # zlib, both of which release the GIL); a cursor is each thread's own connection.
+    # zlib, both of which release the GIL); a cursor is each thread's own connection. The
+    # largest go first, so that the last one written is a small one and one thread does not
+    # write a large one alone at the end (a month at province scale: model 39's took 1.1 s,
+    # 38's 0.8 s, 36's 0.7 s; in model order 39's came last).
+    cells = data_cells(pub)
     with ThreadPoolExecutor(2) as background:
         workbooks = [
             background.submit(_write_workbook, pub.cursor(), work, domain, tables, carry)
-            for _, domain, tables in chapters
+            for _, domain, tables in sorted(
+                chapters, key=lambda chapter: -cells.get(chapter[1].MODEL, 0)
+            )
         ]
         _write_pages(pub, work, extracts, chapters, carry)
         for written in workbooks:
             written.result()
+
+
+def data_cells(pub: duckdb.DuckDBPyConnection) -> dict[int, int]:
+    """The cells of each model's data sheets (rows times columns of its marts in the published
+    database): what its workbook's writing time follows."""
+    sizes = dict(
+        pub.execute(
+            """SELECT t.table_name, t.estimated_size * t.column_count FROM duckdb_tables() t
+               WHERE t.database_name = current_database()"""
+        ).fetchall()
+    )
+    cells: dict[int, int] = {}
+    for m in PUBLISHED_MARTS:
+        cells[m.model] = cells.get(m.model, 0) + sizes.get(m.name, 0)
+    return cells
 
 
 def _write_workbook(con: duckdb.DuckDBPyConnection, work: Path, domain, tables, carry) -> None:
