@@ -105,9 +105,6 @@ def load_files(
         for f, prefetched in read_ahead(con, contract, files):
             try:
                 results.append(load_raw_file(con, contract, f, batch_id(context), prefetched))
-                if results[-1]["status"] in ("new", "replaced"):
-                    # its rows will be validated: great-expectations is imported meanwhile
-                    suites.import_in_background()
             except ExtractError as exc:
                 raise dg.Failure(
                     description=str(exc),
@@ -126,6 +123,9 @@ def load_files(
                     "file against its contract in sources/contracts/, then rerun",
                     metadata={"source": contract.source, "file": f.relative},
                 ) from None  # the original may quote a cell
+            if results[-1]["status"] in ("new", "replaced"):
+                # its rows will be validated: great-expectations is imported meanwhile
+                suites.import_in_background()
         missing = files_not_in_landing(con, contract, warehouse.landing)
         total = con.execute(f"SELECT count(*) FROM raw.{contract.source}").fetchone()[0]
         # what the table holds now (path, size, sha256 per file): downstream steps skip on it

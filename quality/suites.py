@@ -26,6 +26,8 @@ from types import ModuleType
 import duckdb
 
 _IMPORTING = threading.Lock()  # one import at a time: a caller waits for one under way
+_BACKGROUND = threading.Lock()  # guards _background: one background import per process
+_background: threading.Thread | None = None
 
 
 def great_expectations() -> ModuleType:
@@ -52,10 +54,6 @@ def import_in_background() -> None:
             target=_import_quietly, name="great-expectations-import", daemon=True
         )
         _background.start()
-
-
-_BACKGROUND = threading.Lock()
-_background: threading.Thread | None = None
 
 
 def _import_quietly() -> None:

@@ -90,7 +90,9 @@ def test_the_background_import_is_the_one_the_suites_get_and_runs_once():
     ]
 
 
-def test_a_new_file_starts_the_import_and_an_unchanged_one_does_not(tmp_path, monkeypatch):
+def test_a_new_or_replaced_file_starts_the_import_and_an_unchanged_one_does_not(
+    tmp_path, monkeypatch
+):
     import shutil
 
     import dagster as dg
@@ -110,3 +112,8 @@ def test_a_new_file_starts_the_import_and_an_unchanged_one_does_not(tmp_path, mo
     for expected in (1, 1):  # loaded, then unchanged: no second start
         assert dg.materialize([population.raw_residents], resources={"warehouse": wh}).success
         assert len(started) == expected
+    delivered = landing / "population" / "residents_2024-01-01.csv"
+    lines = delivered.read_text(encoding="utf-8").splitlines(keepends=True)
+    delivered.write_text("".join(lines[:-1]), encoding="utf-8")  # a corrected delivery
+    assert dg.materialize([population.raw_residents], resources={"warehouse": wh}).success
+    assert len(started) == 2  # replaced: its rows will be validated again
