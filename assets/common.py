@@ -308,7 +308,8 @@ def versioned_asset(
                         metadata={**extra, **p.metadata()}, data_version=p.data_version
                     )
             p.unchanged, p.status = False, "built"
-            result = fn(*args, **kwargs)
+            with incremental.building(p):
+                result = fn(*args, **kwargs)
             with warehouse.connect() as con:
                 if state:
                     p.inputs["state"] = state(warehouse)

@@ -147,8 +147,27 @@ def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
     ptable = cellkey.ptable_for(warehouse.min_cell)
     with warehouse.connect() as con:
         marts_columns = audit.schema_columns(con, "marts")
+        kept = protection_kept_rows(con)
         for m in PUBLISHED_MARTS:  # in catalogue order: a derived figure may read earlier marts
             columns = marts_columns.get(m.name, {})
+            since = kept.get(m.name)
+            if since == incremental.UNCHANGED:
+                continue
+            if since is not None:
+                incremental.replace_periods(
+                    con,
+                    f"publish.{m.name}",
+                    m.period,
+                    since,
+                    perturb.protected_rows_sql(
+                        m.name,
+                        m.perturbation,
+                        columns,
+                        "marts",
+                        where=f"{incremental.period_start(m.period)} >= rebuild_from('{m.period[1]}')",
+                    ),
+                )
+                continue
             con.execute(perturb.publish_sql(m.name, m.perturbation, columns, "marts", "publish"))
         result = audit.audit(con, declarations, ptable)
         audit.drop_work_tables(con)
@@ -195,6 +214,10 @@ def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": len(PUBLISHED_MARTS),
+            "marts_kept": sum(v == incremental.UNCHANGED for v in kept.values()),
+            "periods_published_anew": dg.MetadataValue.json(
+                {name: v for name, v in kept.items() if v != incremental.UNCHANGED}
+            ),
             "method": f"cell key method, p-table {ptable.label} (D = {ptable.D}, V = {ptable.V:g}, "
             f"no published count from 1 to {ptable.js}), magnitudes × {cellkey.MAGNITUDE_SHARE}",
             "count_cells": result.cells,
@@ -219,6 +242,32 @@ def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
             ),
         }
     )
+
+
+def protection_kept_rows(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """What protection keeps of the published tables it last wrote, per mart: all of it
+    (UNCHANGED: the mart is the very build that protection read), or the rows before a date (a
+    period mart that an append rebuilt from that date on, incremental.upstream_changes). Only for
+    a mart whose published rows each follow from its own row (Perturbation.row_wise); the
+    perturbation of a row depends on nothing else, so the kept rows are what a whole build
+    writes. Every other mart is published whole. The audit then checks every table, kept rows
+    included."""
+    p = incremental.building_plan()
+    changes = incremental.upstream_changes(con, p) if p is not None else None
+    if not changes:
+        return {}
+    kept = {}
+    for m in PUBLISHED_MARTS:
+        change = changes.get(f"marts/{m.name}")
+        if (
+            change is None
+            or not m.perturbation.row_wise
+            or not incremental.table_exists(con, f"publish.{m.name}")
+        ):
+            continue
+        if change == incremental.UNCHANGED or m.period:
+            kept[m.name] = change
+    return kept
 
 
 @dg.asset_check(
@@ -832,10 +881,12 @@ def table_key(
     con: duckdb.DuckDBPyConnection, schema: str, table: str, columns: dict | None = None
 ) -> str:
     """A published table's columns and types (read here unless given), and its rows in their
-    order."""
+    order (numbered as read: a table whose periods were published anew has gaps in its rowids
+    where the replaced rows were, and holds the rows of a whole build in the same order)."""
     columns = list((columns or audit.table_columns(con, schema, table)).items())
     rows = con.execute(
-        f"SELECT count(*), sum(hash(t.rowid, t)::HUGEINT) FROM {schema}.{table} t"
+        f"SELECT count(*), sum(hash(n, r)::HUGEINT) FROM "
+        f"(SELECT row_number() OVER () AS n, t AS r FROM {schema}.{table} t)"
     ).fetchone()
     return _digest([columns, rows])
 

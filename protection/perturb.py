@@ -19,6 +19,7 @@ declared is refused (`unclassified_columns`), so a new count can never leave unp
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 KEY_SUFFIX = "__ck"  # the sum of the cell's records' keys
@@ -77,6 +78,15 @@ class Perturbation:
         )
 
     @property
+    def row_wise(self) -> bool:
+        """Whether each published row follows from its own mart row alone (no derived figure
+        reads another row or another mart): then a period's rows can be published anew on
+        their own."""
+        return not self.joins and not any(
+            re.search(r"\bOVER\b", expr, re.IGNORECASE) for expr in self.derived.values()
+        )
+
+    @property
     def declared(self) -> set[str]:
         return {
             *self.keys,
@@ -121,9 +131,19 @@ def publish_sql(
     name: str, p: Perturbation, columns: dict[str, str], source: str, target: str
 ) -> str:
     """CREATE the published table `target.name` from `source.name` (columns: the mart's columns
-    and their types, in order). In layers, so each cell key is computed once: the keys as
-    fractions, then the perturbed counts and raw magnitudes, then the magnitudes' small values,
-    then the derived figures from the perturbed row."""
+    and their types, in order)."""
+    return f"CREATE OR REPLACE TABLE {target}.{_q(name)} AS " + protected_rows_sql(
+        name, p, columns, source
+    )
+
+
+def protected_rows_sql(
+    name: str, p: Perturbation, columns: dict[str, str], source: str, where: str = ""
+) -> str:
+    """The published rows of `source.name` (those matching `where`, in the mart's order). In
+    layers, so each cell key is computed once: the keys as fractions, then the perturbed counts
+    and raw magnitudes, then the magnitudes' small values, then the derived figures from the
+    perturbed row."""
     keyed = p.counts + p.magnitudes
     fractions = ", ".join(f"cell_key({_q(c + KEY_SUFFIX)}) AS {_q(c + '__f')}" for c in keyed)
     replaced = ", ".join(
@@ -139,9 +159,9 @@ def publish_sql(
         f"CAST(({expr}) AS {columns[col]}) AS {_q(col)}" for col, expr in p.derived.items()
     )
     return (
-        f"CREATE OR REPLACE TABLE {target}.{_q(name)} AS "
         f"WITH k AS (SELECT row_number() OVER () AS _position, *"
-        f"{', ' + fractions if fractions else ''} FROM {source}.{_q(name)}), "
+        f"{', ' + fractions if fractions else ''} FROM {source}.{_q(name)}"
+        f"{f' WHERE {where}' if where else ''}), "
         f"m AS (SELECT *{f' EXCLUDE ({dropped})' if dropped else ''}"
         f"{f' REPLACE ({replaced})' if replaced else ''} FROM k), "
         f"p AS (SELECT *{f' REPLACE ({small})' if small else ''} FROM m) "

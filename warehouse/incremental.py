@@ -55,8 +55,12 @@ lodging marts, traffic_violations_monthly, population_indicators) whose only
 changed inputs are such appends onto the very builds it last read recomputes its periods from
 that date on and keeps the earlier ones (`periods_changed_from`, `rebuild_periods`; its SQL
 computes only the periods from the variable `rebuild_from` on); it records the same marker for
-the marts that read it. Other marts, protection and publication rebuild whole when any input
-changed.
+the marts that read it. Protection keeps the published table of a mart that is the very build
+it last read, and publishes anew only the periods from the marker's date of a period mart whose
+published rows each follow from their own mart row (`upstream_changes`,
+assets/publish.protection_kept_rows); the audit still reads every table. Both replace the
+rows of those periods in place (`replace_periods`): only they reach the write-ahead log. Other
+marts and publication rebuild whole when any input changed.
 """
 
 from __future__ import annotations
@@ -64,6 +68,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -443,6 +450,25 @@ def current_context():
         return None
 
 
+_BUILDING: ContextVar[Plan | None] = ContextVar("building", default=None)
+
+
+@contextmanager
+def building(p: Plan) -> Iterator[None]:
+    """While a versioned asset's function runs: the plan it runs under (building_plan)."""
+    token = _BUILDING.set(p)
+    try:
+        yield
+    finally:
+        _BUILDING.reset(token)
+
+
+def building_plan() -> Plan | None:
+    """The plan of the versioned asset whose function is running (None outside one): what it
+    read at its last build, for a function that rebuilds only what changed."""
+    return _BUILDING.get()
+
+
 def plan(
     context,
     con: duckdb.DuckDBPyConnection,
@@ -523,32 +549,97 @@ def record(con: duckdb.DuckDBPyConnection, p: Plan) -> None:
 APPENDED = "appended"
 
 
+UNCHANGED = "unchanged"
+
+
+def upstream_changes(con: duckdb.DuckDBPyConnection, p: Plan) -> dict[str, str | None] | None:
+    """What changed in each upstream of a step since the step's recorded build: UNCHANGED, the
+    first date an append's period rebuild changed (its APPENDED marker, made onto the very build
+    the step read), or None (changed otherwise). None for all of them when the step has no
+    record or its code or parameters changed: then it is rebuilt whole."""
+    prev = p.previous
+    if prev is None:
+        return None
+    was = prev["inputs"]
+    if was.get("code") != p.inputs["code"] or was.get("params") != p.inputs["params"]:
+        return None
+    changes: dict[str, str | None] = {}
+    for dep, now in p.inputs["deps"].items():
+        before = was.get("deps", {}).get(dep)
+        if before is not None and now == before:
+            changes[dep] = UNCHANGED
+            continue
+        rec = recorded(con, dep)
+        appended = (rec or {}).get("inputs", {}).get(APPENDED)
+        made_onto = (
+            before is not None
+            and appended
+            and rec["fingerprint"] == now
+            and appended.get("onto") == before
+        )
+        changes[dep] = appended["from"] if made_onto else None
+    return changes
+
+
 def periods_changed_from(con: duckdb.DuckDBPyConnection, p: Plan) -> str | None:
     """The date from which a mart must be recomputed, when the only change since its recorded
     build is appends to its upstreams onto the very builds it read (the earliest of their dates);
     None when anything else changed (its code, a parameter, an upstream rebuilt whole, two
     appends with no build of the mart between them): then it is rebuilt whole."""
-    prev = p.previous
-    if prev is None or p.unchanged:
+    if p.previous is None or p.unchanged:
         return None
-    was = prev["inputs"]
-    if was.get("code") != p.inputs["code"] or was.get("params") != p.inputs["params"]:
+    if set(p.previous["inputs"].get("deps", {})) != set(p.inputs["deps"]):
         return None
-    if set(was.get("deps", {})) != set(p.inputs["deps"]):
+    changes = upstream_changes(con, p)
+    if changes is None or any(change is None for change in changes.values()):
         return None
-    froms = []
-    for dep, now in p.inputs["deps"].items():
-        before = was["deps"][dep]
-        if now == before:
-            continue
-        rec = recorded(con, dep)
-        appended = (rec or {}).get("inputs", {}).get(APPENDED)
-        if not appended or rec["fingerprint"] != now or appended.get("onto") != before:
-            return None
-        froms.append(appended["from"])
+    froms = [change for change in changes.values() if change != UNCHANGED]
     if not froms or not all(table_exists(con, t) for t in p.outputs):
         return None
     return min(froms)
+
+
+def period_start(period: tuple[str, str]) -> str:
+    """SQL for the first day of a row's period (Mart.period: its column and grain), the value
+    compared with rebuild_from(grain)."""
+    column, grain = period
+    return f"make_date({column}, 1, 1)" if grain == "year" else column
+
+
+def replace_periods(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    period: tuple[str, str],
+    since: str,
+    rows_sql: str,
+) -> None:
+    """Replace the rows of `table` whose period starts on or after rebuild_from(grain) for
+    `since` with the rows of `rows_sql` (which may read rebuild_from), in one transaction; a
+    failure leaves the table as it was."""
+    day = date.fromisoformat(since)  # (a date, so the literal below is one)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"SET VARIABLE rebuild_from = DATE '{day.isoformat()}'")
+        _replace_rows(con, table, period, rows_sql)
+        con.execute("RESET VARIABLE rebuild_from")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        con.execute("RESET VARIABLE rebuild_from")
+        raise
+
+
+def _replace_rows(
+    con: duckdb.DuckDBPyConnection, table: str, period: tuple[str, str], rows_sql: str
+) -> None:
+    """(In a transaction, rebuild_from set.) The kept rows stay where they are and the new ones
+    follow in their order: the order a whole build gives, every period table being ordered by
+    its period first. Only the replaced rows reach the write-ahead log: a table written again
+    whole put all of it there, and a month's log crossed DuckDB's checkpoint threshold (a
+    checkpoint inside a step) more often."""
+    grain = period[1]
+    con.execute(f"DELETE FROM {table} WHERE {period_start(period)} >= rebuild_from('{grain}')")
+    con.execute(f"INSERT INTO {table} BY NAME {rows_sql}")
 
 
 def rebuild_periods(
@@ -561,26 +652,19 @@ def rebuild_periods(
     """Recompute a mart's periods from `since` on (marts/<sql_file>, run with the variable
     rebuild_from set, computes only those) and keep its earlier periods' rows, in one
     transaction: the table holds the earlier rows in their order, then the new ones in theirs,
-    the order a full build gives (every period mart is ordered by its period first). A failure
-    leaves it as it was."""
-    column, grain = period
+    the order a full build gives (_replace_rows). A failure leaves it as it was."""
     schema, name = table.split(".")
     kept, new = f"{schema}._kept_{name}", f"{schema}._new_{name}"
-    first = f"make_date({column}, 1, 1)" if grain == "year" else column
     day = date.fromisoformat(since)  # (a date, so the literal below is one)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"SET VARIABLE rebuild_from = DATE '{day.isoformat()}'")
+        # the SQL creates the table anew: the kept one steps aside while it runs
         con.execute(f"ALTER TABLE {table} RENAME TO _kept_{name}")
         run_sql_file(con, "marts", sql_file)
         con.execute(f"ALTER TABLE {table} RENAME TO _new_{name}")
-        con.execute(
-            f"CREATE TABLE {table} AS SELECT * EXCLUDE (_part, _row) FROM ("
-            f"SELECT 0 AS _part, rowid AS _row, * FROM {kept} "
-            f"WHERE {first} < rebuild_from('{grain}') "
-            f"UNION ALL SELECT 1, rowid, * FROM {new}) ORDER BY _part, _row"
-        )
-        con.execute(f"DROP TABLE {kept}")
+        con.execute(f"ALTER TABLE {kept} RENAME TO {name}")
+        _replace_rows(con, table, period, f"SELECT * FROM {new} ORDER BY rowid")
         con.execute(f"DROP TABLE {new}")
         con.execute("RESET VARIABLE rebuild_from")
         con.execute("COMMIT")

@@ -214,6 +214,21 @@ def test_a_new_month_perturbs_only_the_cells_its_records_touch(incremental):
     print(f"{kept} cells of the same records kept their value; {changed} took in new records")
 
 
+def test_a_new_month_publishes_anew_only_the_periods_it_rebuilt(incremental):
+    """The appended month's protection publishes the lodging and traffic period marts from the
+    month their rebuild started and keeps the published tables of unchanged marts; what it
+    publishes is a full run's (test_adding_a_month_publishes_what_a_full_run_publishes)."""
+    protection = _materializations(incremental["second"])["publish/protected_marts"]
+    anew = protection["periods_published_anew"]
+    assert set(anew) >= {"tourism_monthly", "tourism_yearly", "traffic_violations_monthly"}
+    marts = _materializations(incremental["second"])
+    for name, since in anew.items():
+        assert marts[f"marts/{name}"]["incremental/rebuilt_from"] <= since, name
+    assert protection["marts_kept"] >= 1  # the labour marts: no new labour extract
+    first = _materializations(incremental["first"])["publish/protected_marts"]
+    assert first["periods_published_anew"] == {} and first["marts_kept"] == 0
+
+
 def _data_versions(run: PipelineRun) -> dict[str, str]:
     """Asset key -> the data version Dagster recorded for its (last) materialization."""
     out = {}
