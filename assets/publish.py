@@ -993,13 +993,19 @@ def published_marts(
                 f"preview/{m.name}": province_preview(con, f"publish.{m.name}")
                 for m in PUBLISHED_MARTS
             }
-            for mart in PUBLISHED_TABLES:
-                con.execute(f"CREATE TABLE outdb.main.{mart} AS SELECT * FROM publish.{mart}")
-                if not carry.take(f"parquet/{mart}.parquet"):
-                    con.execute(
-                        f"COPY publish.{mart} TO '{work / 'parquet' / (mart + '.parquet')}' "
-                        "(FORMAT parquet)"
-                    )
+            con.execute("BEGIN TRANSACTION")  # one commit for the tables of marts.duckdb
+            try:
+                for mart in PUBLISHED_TABLES:
+                    con.execute(f"CREATE TABLE outdb.main.{mart} AS SELECT * FROM publish.{mart}")
+                    if not carry.take(f"parquet/{mart}.parquet"):
+                        con.execute(
+                            f"COPY publish.{mart} TO '{work / 'parquet' / (mart + '.parquet')}' "
+                            "(FORMAT parquet)"
+                        )
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
             con.execute(
                 "CREATE TEMP TABLE _catalogue (mart VARCHAR, model INTEGER, title_vi VARCHAR, "
                 "title_en VARCHAR, grain VARCHAR, definitions VARCHAR, disclosure_rule VARCHAR)"
