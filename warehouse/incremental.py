@@ -43,11 +43,14 @@ file already staged (the usual case: next month's delivery). Their rows are chec
 rows already staged or quarantined, so a copy of an earlier month's record is still a
 `DUPLICATE`, exactly as a staging of all months would find it; for stays, open stays of earlier
 months get the new censoring date and the guest-in-two-places flag is recomputed for the guests
-the new rows touch. Anything else (a replaced or withdrawn file, a month inserted before the
-last one, a changed rule, register or reference table) restages the source from all of raw.
-Population events always restage whole when they change: their person-level rules (unknown
-person, second death) can change an earlier month's verdict; their typed and pseudonymised rows
-are kept per file, though, and only a new file's are typed (`TYPED_ROWS`).
+the new rows touch; for population events, the person-level rules (unknown person, second
+death) read the earlier rows of the new rows' persons (quality/sql/append/events.sql), and an
+earlier row whose verdict the new rows change (an event of a person unknown until a
+late-registered birth or move-in, a death that a new death dated before it makes the second)
+moves between staging and quarantine. Anything else (a replaced or withdrawn file, a month inserted before
+the last one, a changed rule, register or reference table) restages the source from all of raw.
+The typed and pseudonymised rows of population events are kept per file, and only a new file's
+are typed (`TYPED_ROWS`).
 
 **Periods rebuilt.** An appended stays or traffic violations staging records the first date
 whose figures the append can change (`APPENDED`). A mart with a period (`Mart.period`: the
@@ -110,6 +113,7 @@ STAGING_CODE = (
     "warehouse/incremental.py",
     "quality/sql/append/stays.sql",
     "quality/sql/append/stay_keys.sql",
+    "quality/sql/append/events.sql",
     # the record keys staging.residents keeps (record_key)
     "protection/cellkey.py",
     # the code lists read by read_code (rules.sql) are declared in the contracts
@@ -815,6 +819,13 @@ class Append:
     # recompute the months from the earliest of the new accepted rows' and the new files' on
     # (APPENDED); None: they are rebuilt whole (stays set the marker from their own rules)
     month: str | None = None
+    # a source whose rules read earlier rows (population events: the person-level rules): the
+    # SQL of quality/sql/append/ that checks the new rows against the earlier ones, in place of
+    # the staging SQL's own check of every row (the statements before it still run, on the new
+    # files), and the temporary table it leaves with the earlier rows whose verdict the new rows
+    # change (file, row, their reason codes now), which move between staging and quarantine
+    checked_sql: str | None = None
+    rechecked: str | None = None
 
 
 APPEND = {
@@ -827,6 +838,8 @@ APPEND = {
         rewritten_columns=("nights_end", "nights", "is_same_day"),
         rewritten_anywhere=("guest_two_places",),  # the guests the new stays touch
     ),
+    # (the marts of events, and the population timeline, read every month whole: no marker)
+    "events": Append("event_id", checked_sql="events.sql", rechecked="_events_rechecked"),
 }
 
 
@@ -844,9 +857,9 @@ def _only_raw_changed(source: str, p: Plan) -> bool:
     )
 
 
-# Population events restage whole (their person-level rules read every month), but the row-level
-# part, typed and pseudonymised, is kept per raw row (quality/sql/stage_events.sql): the rows of
-# a file typed once are typed again only when something besides the raw files changed.
+# Population events are typed and pseudonymised per raw row, kept (quality/sql/stage_events.sql):
+# the rows of a file typed once are typed again only when something besides the raw files
+# changed, whether the events are then appended or staged whole.
 TYPED_ROWS = {"events": ("intermediate.events_rows", "intermediate.events_typed_files")}
 
 
@@ -932,7 +945,12 @@ def stage_append(
         f"CREATE OR REPLACE TEMP VIEW _batch_raw AS SELECT * FROM raw.{source} "
         f"WHERE _source_file IN ({files_list})"
     )
-    run_script(con, _batch_sql(sql, source))
+    if rule.checked_sql:  # the staging SQL up to its check of every row, then the append's
+        head = sql[: sql.index(f"CREATE OR REPLACE TABLE {checked_table(source)} ")]
+        run_script(con, _batch_sql(head, source))
+        run_script(con, _append_sql(rule.checked_sql))
+    else:
+        run_script(con, _batch_sql(sql, source))
     # A record whose id was already staged or quarantined (an earlier month's file comes
     # first in file order) is a later copy: DUPLICATE, and nothing else, as in full staging.
     # (the earlier ids are looked up among the batch's: a hash table of a month's ids, not of
@@ -951,8 +969,12 @@ def stage_append(
         _batch_stay_keys(con, new_files)
     con.execute("BEGIN TRANSACTION")
     try:
+        moved = _move_rechecked(con, source, rule.rechecked) if rule.rechecked else []
         if p is not None and p.previous is not None:  # what the contract suites validate
-            p.inputs[APPENDED_ROWS] = {"onto": p.previous["fingerprint"], "files": new_files}
+            p.inputs[APPENDED_ROWS] = {
+                "onto": p.previous["fingerprint"],
+                "files": sorted({*new_files, *moved}),  # (with the earlier rows moved)
+            }
         if rule.before_append == "stays":
             _stays_before_append(con, before_files)
             if p is not None and p.previous is not None:  # what the period marts recompute
@@ -984,13 +1006,23 @@ def stage_append(
         # figures of the new files, and the flags the domain asset recomputes over all files
         con.execute(
             f"DELETE FROM ops.quality_figures WHERE source = ? "
-            f"AND (kind = 'flag' OR source_file IN ({files_list}))",
+            f"AND (kind = 'flag' OR source_file IN ({_quoted(sorted({*new_files, *moved}))}))",
             [source],
         )
-        con.execute(
-            "INSERT INTO ops.quality_figures "
-            + figures_sql(source, checked, fix_columns(con, source, checked))
-        )
+        fixes = fix_columns(con, source, checked)
+        con.execute("INSERT INTO ops.quality_figures " + figures_sql(source, checked, fixes))
+        if moved:  # the figures of the earlier files whose rows moved, from all their rows
+            earlier = _quoted(moved)
+            con.execute(
+                "INSERT INTO ops.quality_figures "
+                + figures_sql(
+                    source,
+                    f"(SELECT *, []::VARCHAR[] AS reason_codes FROM staging.{source} "
+                    f"WHERE _source_file IN ({earlier}) UNION ALL BY NAME "
+                    f"SELECT * FROM quarantine.{source} WHERE _source_file IN ({earlier}))",
+                    fixes,
+                )
+            )
         con.execute(f"DROP TABLE {checked}")
         con.execute("DROP VIEW _batch_raw")
         if p is not None:  # the record commits with the rows: a kill cannot append them twice
@@ -1022,7 +1054,42 @@ def stage_append(
     }
 
 
-APPEND_SQL = "quality/sql/append"  # the stays-append SQL, beside stage_stays.sql
+def _move_rechecked(con: duckdb.DuckDBPyConnection, source: str, rechecked: str) -> list[str]:
+    """(In the append's transaction.) The earlier rows whose verdict the new rows changed (the
+    temporary table `rechecked`: file, row and reason codes now) take it: an accepted row
+    rejected now goes from staging to quarantine, a rejected one accepted now the other way, and
+    one rejected still keeps its new reasons. Returns the files they belong to."""
+    files = [
+        r[0]
+        for r in con.execute(f"SELECT DISTINCT _source_file FROM {rechecked} ORDER BY 1").fetchall()
+    ]
+    if files:
+        on = "m._source_file = t._source_file AND m._row_number = t._row_number"
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _moved AS
+                SELECT t.*, m.reason_codes FROM staging.{source} t JOIN {rechecked} m ON {on}
+                UNION ALL BY NAME
+                SELECT t.* REPLACE (m.reason_codes AS reason_codes)
+                FROM quarantine.{source} t JOIN {rechecked} m ON {on}"""
+        )
+        for table in (f"staging.{source}", f"quarantine.{source}"):
+            con.execute(
+                f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM {rechecked} m WHERE {on})"
+            )
+        con.execute(
+            f"INSERT INTO staging.{source} BY NAME "
+            "SELECT * EXCLUDE (reason_codes) FROM _moved WHERE len(reason_codes) = 0"
+        )
+        con.execute(
+            f"INSERT INTO quarantine.{source} BY NAME "
+            "SELECT * FROM _moved WHERE len(reason_codes) > 0"
+        )
+        con.execute("DROP TABLE _moved")
+    con.execute(f"DROP TABLE {rechecked}")
+    return files
+
+
+APPEND_SQL = "quality/sql/append"  # the appends' SQL (stays, events)
 
 
 def _append_sql(name: str) -> str:

@@ -1,5 +1,6 @@
 -- Staging of the monthly population events (all loaded months at once: the person-level rules,
--- such as a second death or an event for an unknown person, need the whole history).
+-- such as a second death or an event for an unknown person, need the whole history; a new
+-- month alone is appended instead, with the verdicts this file gives: quality/sql/append/events.sql).
 -- Row-level rules first, then person-level rules on the rows that passed them. The event type
 -- is read by the contract's code list (a label such as 'Khai sinh' or 'Chuyển đến' is a
 -- spelling of its code); a birth or move-in brings the person in, so its sex must be readable.

@@ -15,7 +15,13 @@ from tests.assets.violations import plant_violations
 from warehouse import incremental
 from warehouse.incremental import APPEND, APPENDED_ROWS, REPO
 
-APPENDED_CONTRACTS = [s for s in domains.SUITES if s.blocking and s.table.split(".")[1] in APPEND]
+# (the events' contract is validated whole after an append: its pair of dates has a `mostly`
+# threshold, test_only_row_wise_contracts_without_thresholds_validate_appended_rows)
+APPENDED_CONTRACTS = [
+    s
+    for s in domains.SUITES
+    if s.blocking and s.table.split(".")[1] in APPEND and s.__name__ != "events_contract"
+]
 CASES = ["clean", "new rows broken", "rewritten rows broken", "duplicate of an earlier month"]
 
 
@@ -119,6 +125,7 @@ def test_only_row_wise_contracts_without_thresholds_validate_appended_rows():
         "incidents_quality": False,
         "traffic_violations_contract": True,
         "traffic_violations_quality": False,
+        "events_contract": False,  # mostly (registered after the event, 99 %)
     }
     flag = suites.Suite(
         "f", "staging.stays", [suites.gxe.ExpectColumnValuesToNotBeNull(column="guest_two_places")]

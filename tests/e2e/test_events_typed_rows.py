@@ -1,7 +1,8 @@
-"""Population events restage whole, from their typed rows kept per file
-(quality/sql/stage_events.sql, warehouse/incremental.keep_typed_rows): a new month's file is
-typed on its own, a file loaded again is typed again, and anything else that changed (here the
-register's snapshot) types every row again. Each time staging and quarantine equal a staging
+"""Population events staged whole (here a month delivered with an earlier file loaded again;
+a month alone is appended, tests/e2e/test_events_append.py) start from their typed rows kept
+per file (quality/sql/stage_events.sql, warehouse/incremental.keep_typed_rows): a new month's
+file is typed on its own, a file loaded again is typed again, and anything else that changed
+(here the register's snapshot) types every row again. Each time staging and quarantine equal a staging
 of the same files in a new warehouse, row for row (the load batch aside), on the committed
 sample's population extracts."""
 
