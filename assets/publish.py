@@ -154,19 +154,7 @@ def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
             if since == incremental.UNCHANGED:
                 continue
             if since is not None:
-                incremental.replace_periods(
-                    con,
-                    f"publish.{m.name}",
-                    m.period,
-                    since,
-                    perturb.protected_rows_sql(
-                        m.name,
-                        m.perturbation,
-                        columns,
-                        "marts",
-                        where=f"{incremental.period_start(m.period)} >= rebuild_from('{m.period[1]}')",
-                    ),
-                )
+                publish_periods(con, m, columns, since)
                 continue
             con.execute(perturb.publish_sql(m.name, m.perturbation, columns, "marts", "publish"))
         result = audit.audit(con, declarations, ptable)
@@ -241,6 +229,25 @@ def protected_marts(warehouse: Warehouse) -> dg.MaterializeResult:
                 )
             ),
         }
+    )
+
+
+def publish_periods(con: duckdb.DuckDBPyConnection, mart, columns: dict, since: str) -> None:
+    """Publish anew the periods of a period mart from `since` on (its published rows of earlier
+    periods kept in place: incremental.replace_periods)."""
+    grain = mart.period[1]
+    incremental.replace_periods(
+        con,
+        f"publish.{mart.name}",
+        mart.period,
+        since,
+        perturb.protected_rows_sql(
+            mart.name,
+            mart.perturbation,
+            columns,
+            "marts",
+            where=f"{incremental.period_start(mart.period)} >= rebuild_from('{grain}')",
+        ),
     )
 
 

@@ -1,6 +1,8 @@
-"""Small builders for hand-made landing files in tests, and a probe in a fresh interpreter."""
+"""Small builders for hand-made landing files in tests, a probe in a fresh interpreter, and a
+writable copy of a pipeline run's warehouse."""
 
 import csv
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -17,6 +19,15 @@ def fresh_python(code: str) -> str:
         [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True
     )
     return done.stdout
+
+
+def copy_of_warehouse(run, data: Path):
+    """A Warehouse on a copy of a pipeline run's warehouse file in `data` (the run's own stays
+    a reference for other tests)."""
+    from warehouse.resource import Warehouse
+
+    shutil.copy2(run.warehouse.database_path, data / "warehouse.duckdb")
+    return Warehouse(landing_dir=str(run.warehouse.landing), data_dir=str(data))
 
 
 def one(con, sql: str, *params):

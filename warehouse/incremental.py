@@ -610,6 +610,23 @@ def period_start(period: tuple[str, str]) -> str:
     return f"make_date({column}, 1, 1)" if grain == "year" else column
 
 
+@contextmanager
+def _rebuilding_from(con: duckdb.DuckDBPyConnection, since: str) -> Iterator[None]:
+    """A transaction with the variable rebuild_from set to `since`: committed when the block
+    ends, rolled back when it fails; the variable reset either way."""
+    day = date.fromisoformat(since)  # (a date, so the literal below is one)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"SET VARIABLE rebuild_from = DATE '{day.isoformat()}'")
+        yield
+        con.execute("RESET VARIABLE rebuild_from")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        con.execute("RESET VARIABLE rebuild_from")
+        raise
+
+
 def replace_periods(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -620,17 +637,8 @@ def replace_periods(
     """Replace the rows of `table` whose period starts on or after rebuild_from(grain) for
     `since` with the rows of `rows_sql` (which may read rebuild_from), in one transaction; a
     failure leaves the table as it was."""
-    day = date.fromisoformat(since)  # (a date, so the literal below is one)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(f"SET VARIABLE rebuild_from = DATE '{day.isoformat()}'")
+    with _rebuilding_from(con, since):
         _replace_rows(con, table, period, rows_sql)
-        con.execute("RESET VARIABLE rebuild_from")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        con.execute("RESET VARIABLE rebuild_from")
-        raise
 
 
 def _replace_rows(
@@ -659,10 +667,7 @@ def rebuild_periods(
     the order a full build gives (_replace_rows). A failure leaves it as it was."""
     schema, name = table.split(".")
     kept, new = f"{schema}._kept_{name}", f"{schema}._new_{name}"
-    day = date.fromisoformat(since)  # (a date, so the literal below is one)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(f"SET VARIABLE rebuild_from = DATE '{day.isoformat()}'")
+    with _rebuilding_from(con, since):
         # the SQL creates the table anew: the kept one steps aside while it runs
         con.execute(f"ALTER TABLE {table} RENAME TO _kept_{name}")
         run_sql_file(con, "marts", sql_file)
@@ -670,12 +675,6 @@ def rebuild_periods(
         con.execute(f"ALTER TABLE {kept} RENAME TO {name}")
         _replace_rows(con, table, period, f"SELECT * FROM {new} ORDER BY rowid")
         con.execute(f"DROP TABLE {new}")
-        con.execute("RESET VARIABLE rebuild_from")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        con.execute("RESET VARIABLE rebuild_from")
-        raise
 
 
 def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:

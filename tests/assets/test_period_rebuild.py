@@ -5,16 +5,16 @@ its last, a year's first day, before every stay, after the last. And the decisio
 the mart read."""
 
 import re
-import shutil
 
 import duckdb
 import pytest
 
 from domains import MARTS
 from quality.staging import run_sql_file
+from tests.helpers import copy_of_warehouse
 from warehouse import incremental
 from warehouse.incremental import Plan, periods_changed_from, rebuild_periods, write_record
-from warehouse.resource import REPO_ROOT, Warehouse
+from warehouse.resource import REPO_ROOT
 
 # in the order a run builds them (a yearly mart reads its monthly one)
 PERIOD_MARTS = [m for m in MARTS if m.period]
@@ -36,9 +36,7 @@ def test_the_period_marts_are_the_lodging_marts_population_indicators_and_traffi
 @pytest.fixture(scope="module")
 def warehouse(sample_run, tmp_path_factory):
     """A copy of the sample run's warehouse (the run's own stays a reference)."""
-    data = tmp_path_factory.mktemp("period_rebuild")
-    shutil.copy2(sample_run.warehouse.database_path, data / "warehouse.duckdb")
-    return Warehouse(landing_dir=str(sample_run.warehouse.landing), data_dir=str(data))
+    return copy_of_warehouse(sample_run, tmp_path_factory.mktemp("period_rebuild"))
 
 
 def _rows(con, table: str) -> list[tuple]:

@@ -6,16 +6,14 @@ only for marts whose published rows each follow from their own mart row; and the
 tables' keys (which decide which files are written again) follow the rows in order, not where
 the replaced rows left gaps."""
 
-import shutil
-
 import duckdb
 import pytest
 
-from assets.publish import PUBLISHED_MARTS, protection_kept_rows, table_key
+from assets.publish import PUBLISHED_MARTS, protection_kept_rows, publish_periods, table_key
 from protection import audit, perturb
+from tests.helpers import copy_of_warehouse
 from warehouse import incremental
 from warehouse.incremental import UNCHANGED, Plan, upstream_changes, write_record
-from warehouse.resource import Warehouse
 
 ROW_WISE_PERIOD_MARTS = [m for m in PUBLISHED_MARTS if m.period and m.perturbation.row_wise]
 
@@ -52,9 +50,7 @@ def test_a_row_wise_perturbation_reads_no_other_row_or_mart(joins, derived, row_
 @pytest.fixture(scope="module")
 def warehouse(sample_run, tmp_path_factory):
     """A copy of the sample run's warehouse (the run's own stays a reference)."""
-    data = tmp_path_factory.mktemp("protection_periods")
-    shutil.copy2(sample_run.warehouse.database_path, data / "warehouse.duckdb")
-    return Warehouse(landing_dir=str(sample_run.warehouse.landing), data_dir=str(data))
+    return copy_of_warehouse(sample_run, tmp_path_factory.mktemp("protection_periods"))
 
 
 def _ordered(con, table: str) -> list[tuple]:
@@ -74,20 +70,7 @@ def test_publishing_periods_anew_from_any_date_equals_publishing_whole(warehouse
             whole = _ordered(con, f"publish.{m.name}")
             key = table_key(con, "publish", m.name)
             assert len(whole) > 0, m.name
-            start = incremental.period_start(m.period)
-            incremental.replace_periods(
-                con,
-                f"publish.{m.name}",
-                m.period,
-                since,
-                perturb.protected_rows_sql(
-                    m.name,
-                    m.perturbation,
-                    cols,
-                    "marts",
-                    where=f"{start} >= rebuild_from('{m.period[1]}')",
-                ),
-            )
+            publish_periods(con, m, cols, since)
             assert _ordered(con, f"publish.{m.name}") == whole, (m.name, since)
             assert table_key(con, "publish", m.name) == key, (m.name, since)
 

@@ -17,6 +17,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from tests.e2e.test_events_typed_rows import _staged as staged_rows
 from tests.e2e.test_timeline_update import SAMPLE, _landing, materialized
 from warehouse.resource import Warehouse
 
@@ -45,18 +46,14 @@ def _deliver(landing, month: str) -> None:
 
 
 def _staged(warehouse: Warehouse) -> dict[str, list]:
+    """Staging and quarantine (test_events_typed_rows), and the events' quality figures."""
+    out = staged_rows(warehouse)
     with duckdb.connect(str(warehouse.database_path), read_only=True) as con:
-        out = {
-            table: sorted(
-                con.execute(f"SELECT * EXCLUDE (_batch_id) FROM {table}").fetchall(), key=repr
-            )
-            for table in ("staging.events", "quarantine.events")
-        }
         out["figures"] = con.execute(
             "SELECT source_file, kind, figure, value FROM ops.quality_figures "
             "WHERE source = 'events' AND kind <> 'flag' ORDER BY ALL"
         ).fetchall()
-        return out
+    return out
 
 
 def _reasons(staged: dict, event_id: str) -> list:
