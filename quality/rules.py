@@ -99,10 +99,9 @@ def code_spellings_sql() -> str:
 
 
 def rules_sql() -> str:
-    prefixes = ", ".join(f"'{p}'" for p in id_province_prefixes())
     text = (resources.files("quality") / "rules.sql").read_text(encoding="utf-8")
     return (
-        text.replace("{ID_PROVINCE_PREFIXES}", prefixes)
+        text.replace("{ID_PREFIX_ALTERNATION}", "|".join(id_province_prefixes()))
         .replace("{REFORM_DATE}", date.fromisoformat(admin_units.REFORM_DATE).isoformat())
         .replace("{CODE_SPELLINGS}", code_spellings_sql())
     )

@@ -227,6 +227,26 @@ def test_id_with_a_letter_is_invalid(con, p, pos, letter):
     assert one(con, "person_id_problem(?, NULL, NULL::DATE)", bad) == "non_digit"
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    p=person,
+    edits=st.lists(st.tuples(st.integers(0, 13), st.sampled_from("0123456789 \tA٣")), max_size=3),
+    pad=st.sampled_from(["", " ", "  ", "\t"]),
+    sex=st.sampled_from([None, "Nam", "Nữ", "x"]),
+    born=st.one_of(st.none(), st.dates(min_value=date(1890, 1, 1), max_value=date(2199, 12, 31))),
+)
+def test_id_verdict_is_the_stepwise_rules_verdict(con, p, edits, pad, sex, born):
+    """person_id_problem settles well-formed IDs by one regular expression: on any text, well
+    formed or not, its verdict is that of the rules applied one by one."""
+    pid = build_id(*p)
+    for pos, char in edits:  # a character replaced, or added at the end
+        pid = pid[:pos] + char + pid[pos + 1 :]
+    pid = pad + pid + pad
+    args = "?::VARCHAR, ?::VARCHAR, ?::DATE"
+    fast = one(con, f"person_id_problem({args})", pid, sex, born)
+    assert fast == one(con, f"person_id_problem_stepwise({args})", pid, sex, born)
+
+
 @pytest.mark.parametrize("prefix", ["000", "003", "005", "099", "065"])
 def test_id_with_unknown_province_prefix_is_invalid(con, prefix):
     pid = build_id(prefix, True, date(1990, 5, 1), 123)
