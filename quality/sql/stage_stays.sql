@@ -93,23 +93,26 @@ CREATE OR REPLACE TEMP TABLE _stays_first_stay AS
     FROM _stays_typed WHERE check_in IS NOT NULL GROUP BY ALL HAVING count(*) > 1;
 
 -- Each distinct document pseudonymised once (the keyed HMAC is a Python function: one call per
--- value, so the 40 % of rows that repeat a guest are not hashed again).
+-- value, so the 40 % of rows that repeat a guest are not hashed again), with whether the register
+-- has that person: the register link is made on the distinct guests (3.7 million at province
+-- scale) rather than on every stay (6 million).
 CREATE OR REPLACE TEMP TABLE _stays_guest_keys AS
-    SELECT guest_key_text, pseudonym(guest_key_text) AS guest_key
-    FROM (SELECT DISTINCT guest_key_text FROM _stays_typed WHERE guest_key_text IS NOT NULL);
+    WITH k AS MATERIALIZED (
+        SELECT guest_key_text, pseudonym(guest_key_text) AS guest_key
+        FROM (SELECT DISTINCT guest_key_text FROM _stays_typed WHERE guest_key_text IS NOT NULL)
+    ),
+    -- only the guests' keys are looked up in the register (a month's 200,000 guests when a
+    -- month is appended, rather than the register's 1.5 million persons)
+    r AS (SELECT DISTINCT person_key FROM staging.residents
+          WHERE person_key IN (SELECT guest_key FROM k))
+    SELECT k.guest_key_text, k.guest_key, r.person_key IS NOT NULL AS in_register
+    FROM k LEFT JOIN r ON r.person_key = k.guest_key;
 
--- persons of the register among the guests (an equality-only join: with the document-type
--- condition in the ON clause DuckDB chose a slow join). Only the guests' keys are looked up: a
--- month's 200,000 guests rather than the register's 1.5 million persons at province scale.
-CREATE OR REPLACE TEMP TABLE _stays_register AS
-    SELECT DISTINCT person_key FROM staging.residents
-    WHERE person_key IN (SELECT guest_key FROM _stays_guest_keys);
-
--- Every row once, in one pass: keys, rules, nights and the register link. The guest-in-two-places
+-- Every row once, in one pass: keys, rules and nights. The guest-in-two-places
 -- flag needs the accepted rows, so it is set afterwards on the few rows it concerns.
 CREATE OR REPLACE TABLE staging._checked_stays AS
 WITH keyed AS (
-    SELECT t.*, g.guest_key,
+    SELECT t.*, g.guest_key, g.in_register,
         -- a cccd is a Vietnamese ID card; a passport without a readable nationality is 'other'
         coalesce(t.nationality_read, CASE WHEN t.guest_doc_type = 'cccd' THEN 'VNM' ELSE 'other' END)
             AS guest_nationality,
@@ -173,17 +176,16 @@ SELECT
     s.room, s.notified_at,
     notification_deadline(s.check_in) AS notification_deadline,
     notification_late(s.check_in, s.notified_at) AS is_late,
-    s.guest_doc_type = 'cccd' AND r.person_key IS NOT NULL AS guest_in_register,
+    s.guest_doc_type = 'cccd' AND coalesce(s.in_register, FALSE) AS guest_in_register,
     FALSE AS guest_two_places,
     s.fix_nationality_spelling, s.guest_nationality = 'other' AS fix_unknown_nationality,
     s.fix_sex_spelling, s.fix_code_spelling, s.fix_unknown_sex,
     s._source_file, s._row_number, s._batch_id,
     s.reason_codes
-FROM checked s
-LEFT JOIN _stays_register r ON r.person_key = s.guest_key;
+FROM checked s;
 -- what the checked rows were built from is not needed any more: its memory goes to the steps below
 DROP TABLE _stays_files; DROP TABLE _stays_typed; DROP TABLE _stays_first_id;
-DROP TABLE _stays_first_stay; DROP TABLE _stays_guest_keys; DROP TABLE _stays_register;
+DROP TABLE _stays_first_stay; DROP TABLE _stays_guest_keys;
 
 -- The same guest in two establishments on the same night: accepted stays sharing a night with a
 -- stay of the same guest at another establishment (kept, a quality figure). Only guests
