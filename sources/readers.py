@@ -1172,8 +1172,16 @@ def load_raw_file(
     previous = _load_record(con, contract, file)
     same_stat = _same_stat(previous, stat)
     hashed_ns = time.time_ns()
+    if previous is None:
+        # a file never loaded is read whatever its digest: it is hashed meanwhile (hashlib lets
+        # go of the GIL on large blocks, so the two overlap: 1.6 s of a province's stays files)
+        with ThreadPoolExecutor(1, thread_name_prefix="de06-sha256") as pool:
+            hashing = pool.submit(file_sha256, file.path)
+            repairs = read_into(con, file.path, contract, prefetched)
+            digest = hashing.result()
+        return _replace_file_rows(con, contract, file, batch_id, (digest, stat, hashed_ns), repairs)
     digest = previous[0] if same_stat else file_sha256(file.path)  # same stat: not read again
-    if previous and previous[0] == digest:
+    if previous[0] == digest:
         if not same_stat:  # hashed again (touched, or hashed too soon after a change): record
             con.execute(
                 "UPDATE ops.load_log SET size_bytes = ?, mtime_ns = ?, hashed_ns = ? "
@@ -1183,6 +1191,24 @@ def load_raw_file(
         status = "withdrawn" if previous[2] == "withdrawn" else "unchanged"
         return {"file": file.relative, "rows": previous[1], "status": status, "repairs": []}
     repairs = read_into(con, file.path, contract, prefetched)
+    return _replace_file_rows(
+        con, contract, file, batch_id, (digest, stat, hashed_ns), repairs, replacing=True
+    )
+
+
+def _replace_file_rows(
+    con: duckdb.DuckDBPyConnection,
+    contract: SourceContract,
+    file: LandingFile,
+    batch_id: str,
+    hashed: tuple[str, os.stat_result, int],
+    repairs: list[str],
+    replacing: bool = False,
+) -> dict:
+    """The rows read_into left on `con` in place of the file's earlier rows in raw, and the
+    file's record in ops.load_log (`hashed`: its digest, and its stat and the time when it was
+    hashed), in one transaction (load_raw_file)."""
+    digest, stat, hashed_ns = hashed
     rows = con.execute(f"SELECT count(*) FROM {READ}").fetchone()[0] - sum(
         int(r.rsplit("_", 1)[1]) for r in repairs if r.startswith("blank_rows_skipped_")
     )
@@ -1223,7 +1249,7 @@ def load_raw_file(
         raise
     finally:
         drop_reading(con)
-    status = "replaced" if previous else "new"
+    status = "replaced" if replacing else "new"
     return {"file": file.relative, "rows": rows, "status": status, "repairs": repairs}
 
 
