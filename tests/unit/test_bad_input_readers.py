@@ -329,3 +329,38 @@ def test_json_record_over_the_readers_limit_is_named(tmp_path):
     lines = [stay(0), stay(1)[:-1] + ', "note": "' + "x" * (40 * 2**20) + '"}', stay(2)]
     message = failure(jsonl(tmp_path, "\n".join(lines)), STAYS)
     assert "the record on line 2 is 40 MB, over the 16 MB a record may hold" in message
+
+
+DATA = ["LT-1", "Khách sạn", "hotel_2star", "21553", "10", "20", "01/01/2020", ""]
+NOTE = ["Ghi chú: số liệu đến hết năm", "", "", "", "", "", "", ""]
+BLANK = [""] * 8
+SIGNED = ["", "Người lập biểu", "", "", "", "", "", "Thủ trưởng đơn vị"]  # two cells filled
+
+
+@pytest.mark.parametrize(
+    ("layout", "dropped"),
+    [
+        ([DATA, DATA, BLANK, NOTE, NOTE], [4, 5]),  # notes under a blank row
+        ([DATA, BLANK, DATA, DATA], []),  # a blank row between groups: all read
+        ([DATA, BLANK, NOTE, SIGNED, NOTE], [3, 5]),  # a row of two cells is read
+        ([DATA, DATA, BLANK, BLANK, BLANK], [4, 5]),  # trailing blank rows (the first is kept)
+        ([DATA, DATA], []),
+        ([NOTE, BLANK, NOTE], []),  # no data row: nothing is taken for notes
+        ([], []),
+    ],
+)
+def test_notes_below_a_table_are_dropped_and_counted(layout, dropped):
+    """Rows after the last data row (half the required columns filled) and below a blank row,
+    filling at most one column, are notes: dropped and counted; every other row is read."""
+    from sources.readers import READ_ROWS, _drop_notes_below
+
+    con = duckdb.connect()
+    columns = ", ".join(f'"{c}" VARCHAR' for c in ESTABLISHMENTS.names)
+    con.execute(f"CREATE TEMP TABLE {READ_ROWS} ({columns}, _row_number BIGINT)")
+    for n, row in enumerate(layout, start=1):
+        con.execute(f"INSERT INTO {READ_ROWS} VALUES ({', '.join('?' * 9)})", [*row, n])
+    repairs: list[str] = []
+    _drop_notes_below(con, ESTABLISHMENTS, repairs)
+    kept = [r[0] for r in con.execute(f"SELECT _row_number FROM {READ_ROWS} ORDER BY 1").fetchall()]
+    assert kept == [n for n in range(1, len(layout) + 1) if n not in dropped]
+    assert repairs == ([f"notes_below_skipped_{len(dropped)}"] if dropped else [])
