@@ -1,8 +1,10 @@
 """Benchmark: generate the extracts (or reuse a landing folder), then from this one invocation
 time the floor (bench/floor.py, one plain DuckDB script doing the same design for all four
-sources) and `make run`'s entry point on the same files (a subprocess: Dagster start-up
-included) and a rerun, wall time and peak memory of each process tree, and write them side by
-side in bench/RESULTS.md with where the product's time goes (step times from the run's events).
+sources), the same floor keeping the design's raw and cleaned tables in a DuckDB file
+(`bench.floor --persist`: what the design's two persistent layers cost at the least) and
+`make run`'s entry point on the same files (a subprocess: Dagster start-up included) and a
+rerun, wall time and peak memory of each process tree, and write them side by side in
+bench/RESULTS.md with where the product's time goes (step times from the run's events).
 Not part of the tests: timings are written down, never asserted.
 
     python -m bench.run --scale 1.0 [--sources population,labour,lodging,public_order]
@@ -132,6 +134,15 @@ def group_of(step: str) -> str:
     return "other"
 
 
+def _floor_steps(log: Path) -> dict[str, float]:
+    """The step times a floor run printed ("floor step <name>: <seconds> s")."""
+    return {
+        line.split("floor step ", 1)[1].rsplit(":", 1)[0]: float(line.rsplit(":", 1)[1].split()[0])
+        for line in log.read_text().splitlines()
+        if line.startswith("floor step ")
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1.0)
@@ -172,7 +183,7 @@ def main() -> None:
         gen_wall, gen_mem, _ = timed(
             generate_command(args.scale, args.seed, out, available), env, out / "generate.log"
         )
-    for d in ("data", "dagster_home", "floor"):
+    for d in ("data", "dagster_home", "floor", "floor-layers"):
         shutil.rmtree(out / d, ignore_errors=True)
     (out / "dagster_home").mkdir(parents=True)
     shutil.copy(REPO / "dagster_project" / "dagster.yaml", out / "dagster_home" / "dagster.yaml")
@@ -191,11 +202,24 @@ def main() -> None:
         env,
         out / "floor.log",
     )
-    floor_steps = {
-        line.split("floor step ", 1)[1].rsplit(":", 1)[0]: float(line.rsplit(":", 1)[1].split()[0])
-        for line in (out / "floor.log").read_text().splitlines()
-        if line.startswith("floor step ")
-    }
+    floor_steps = _floor_steps(out / "floor.log")
+    layers_wall, layers_mem, _ = timed(
+        [
+            sys.executable,
+            "-m",
+            "bench.floor",
+            "--landing",
+            str(landing),
+            "--out",
+            str(out / "floor-layers"),
+            "--persist",
+            str(out / "floor-layers" / "floor.duckdb"),
+        ],
+        env,
+        out / "floor-layers.log",
+    )
+    layers_steps = _floor_steps(out / "floor-layers.log")
+    shutil.rmtree(out / "floor-layers", ignore_errors=True)  # (a copy of every extract)
     run_wall, run_mem, run_largest = timed(
         [sys.executable, "-m", "dagster_project.run"], env, out / "run.log"
     )
@@ -237,6 +261,17 @@ def main() -> None:
         f"{run_mem / max(floor_mem, 1):.1f}× |",
         f"| throughput | {total_rows / run_wall:,.0f} rows/s | {total_rows / floor_wall:,.0f} rows/s | |",
         "",
+        "The floor again, keeping the design's two persistent layers (`bench.floor --persist`: "
+        "every extract copied as read into a raw table, the cleaned tables built from those, "
+        "both in a DuckDB file; still no load columns, quarantine or rule columns):",
+        "",
+        "| | floor with the design's layers | / floor | product / it |",
+        "|---|---:|---:|---:|",
+        f"| wall time | {layers_wall:.1f} s | {layers_wall / floor_wall:.2f}× | "
+        f"{run_wall / layers_wall:.1f}× |",
+        f"| peak memory (process tree, RSS) | {layers_mem:,} MiB | "
+        f"{layers_mem / max(floor_mem, 1):.1f}× | {run_mem / max(layers_mem, 1):.1f}× |",
+        "",
         "| measure | value |",
         "|---|---:|",
         (
@@ -252,6 +287,10 @@ def main() -> None:
         "",
         "Floor step times (seconds): "
         + ", ".join(f"{k} {v:.2f}" for k, v in floor_steps.items())
+        + ".",
+        "",
+        "Floor with the design's layers, step times (seconds): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in layers_steps.items())
         + ".",
         "",
         "Step time by slice (seconds):",
@@ -276,6 +315,9 @@ def main() -> None:
                 "floor_wall_s": floor_wall,
                 "floor_peak_mib": floor_mem,
                 "floor_steps": floor_steps,
+                "floor_layers_wall_s": layers_wall,
+                "floor_layers_peak_mib": layers_mem,
+                "floor_layers_steps": layers_steps,
                 "run_wall_s": run_wall,
                 "data_work_s": data_work,
                 "peak_mib": run_mem,
