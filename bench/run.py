@@ -9,6 +9,11 @@ Not part of the tests: timings are written down, never asserted.
 
     python -m bench.run --scale 1.0 [--sources population,labour,lodging,public_order]
     python -m bench.run --landing /tmp/perf-land/landing --scale 0.2   # reuse generated files
+    python -m bench.run --landing /tmp/perf-land/landing --repeat 3     # alternated, medians
+
+With `--repeat N` the floor, the floor with the layers and the product run N times in turn and
+the upper medians are reported, with every run's figures: on a shared 2-core machine one run's
+speed drifts by a fifth within the hour (bench/RESULTS.md).
 """
 
 import argparse
@@ -16,6 +21,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -70,15 +76,17 @@ def timed(cmd: list[str], env: dict, log: Path) -> tuple[float, int, int]:
 
 
 def step_stats(dagster_home: Path) -> dict[str, float]:
-    os.environ["DAGSTER_HOME"] = str(dagster_home)
-    import dagster as dg
-
-    instance = dg.DagsterInstance.get()
-    run = instance.get_runs(limit=1)[0]
-    return {
-        s.step_key: (s.end_time or 0) - (s.start_time or 0)
-        for s in instance.get_run_step_stats(run.run_id)
-    }
+    """Each step's time in the latest run of the Dagster instance at `dagster_home` (read in a
+    process of its own: a benchmark with --repeat reads several instances in turn)."""
+    code = (
+        "import json, dagster as dg; i = dg.DagsterInstance.get(); r = i.get_runs(limit=1)[0]; "
+        "print(json.dumps({s.step_key: (s.end_time or 0) - (s.start_time or 0) "
+        "for s in i.get_run_step_stats(r.run_id)}))"
+    )
+    out = subprocess.check_output(
+        [sys.executable, "-c", code], env={**os.environ, "DAGSTER_HOME": str(dagster_home)}
+    )
+    return json.loads(out)
 
 
 # Slices by the source each step belongs to (checks go with their table).
@@ -156,6 +164,13 @@ def main() -> None:
         help="an already generated landing folder to measure (no generation)",
     )
     parser.add_argument("--results", default=str(HERE / "RESULTS.md"), help="report to write")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="floor, floor with the layers and product, alternated this many times (upper medians "
+        "reported, with each run's figures)",
+    )
     args = parser.parse_args()
     out = Path(args.out)
     landing = Path(args.landing) if args.landing else out / "landing"
@@ -183,47 +198,48 @@ def main() -> None:
         gen_wall, gen_mem, _ = timed(
             generate_command(args.scale, args.seed, out, available), env, out / "generate.log"
         )
-    for d in ("data", "dagster_home", "floor", "floor-layers"):
-        shutil.rmtree(out / d, ignore_errors=True)
-    (out / "dagster_home").mkdir(parents=True)
-    shutil.copy(REPO / "dagster_project" / "dagster.yaml", out / "dagster_home" / "dagster.yaml")
     input_mb = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file()) / 2**20
 
-    floor_wall, floor_mem, _ = timed(
-        [
-            sys.executable,
-            "-m",
-            "bench.floor",
-            "--landing",
-            str(landing),
-            "--out",
-            str(out / "floor"),
-        ],
-        env,
-        out / "floor.log",
-    )
-    floor_steps = _floor_steps(out / "floor.log")
-    layers_wall, layers_mem, _ = timed(
-        [
-            sys.executable,
-            "-m",
-            "bench.floor",
-            "--landing",
-            str(landing),
-            "--out",
-            str(out / "floor-layers"),
-            "--persist",
-            str(out / "floor-layers" / "floor.duckdb"),
-        ],
-        env,
-        out / "floor-layers.log",
-    )
-    layers_steps = _floor_steps(out / "floor-layers.log")
-    shutil.rmtree(out / "floor-layers", ignore_errors=True)  # (a copy of every extract)
-    run_wall, run_mem, run_largest = timed(
-        [sys.executable, "-m", "dagster_project.run"], env, out / "run.log"
-    )
-    steps = step_stats(out / "dagster_home")
+    def floor(name: str, *extra: str) -> tuple[float, int, dict[str, float]]:
+        shutil.rmtree(out / name, ignore_errors=True)
+        wall, mem, _ = timed(
+            [sys.executable, "-m", "bench.floor", "--landing", str(landing)]
+            + ["--out", str(out / name), *extra],
+            env,
+            out / f"{name}.log",
+        )
+        steps = _floor_steps(out / f"{name}.log")
+        if extra:  # the layers' file holds a copy of every extract
+            shutil.rmtree(out / name, ignore_errors=True)
+        return wall, mem, steps
+
+    # The floors and the product alternate, `--repeat` times: this machine's speed drifts by a
+    # fifth within the hour, and each figure is read against the ones measured beside it.
+    rounds = []
+    for _ in range(args.repeat):
+        floor_round = floor("floor")
+        layers_round = floor("floor-layers", "--persist", str(out / "floor-layers" / "f.duckdb"))
+        for d in ("data", "dagster_home"):
+            shutil.rmtree(out / d, ignore_errors=True)
+        (out / "dagster_home").mkdir(parents=True)
+        shutil.copy(
+            REPO / "dagster_project" / "dagster.yaml", out / "dagster_home" / "dagster.yaml"
+        )
+        run_round = timed([sys.executable, "-m", "dagster_project.run"], env, out / "run.log")
+        rounds.append((floor_round, layers_round, run_round, step_stats(out / "dagster_home")))
+    # the product's run of median wall time is the one reported in detail (and the full run
+    # bench.incremental reads); the other figures are the upper medians of their own runs
+    order = sorted(range(len(rounds)), key=lambda i: rounds[i][2][0])
+    median = order[len(order) // 2]
+    (floor_wall, floor_mem, floor_steps), (layers_wall, layers_mem, layers_steps), _, _ = rounds[
+        median
+    ]
+    floor_wall = statistics.median_high(r[0][0] for r in rounds)
+    layers_wall = statistics.median_high(r[1][0] for r in rounds)
+    floor_mem = int(statistics.median_high(r[0][1] for r in rounds))
+    layers_mem = int(statistics.median_high(r[1][1] for r in rounds))
+    run_wall, run_mem, run_largest = rounds[median][2]
+    steps = rounds[median][3]
     rerun_wall, rerun_mem, _ = timed(
         [sys.executable, "-m", "dagster_project.run"], env, out / "rerun.log"
     )
@@ -239,9 +255,16 @@ def main() -> None:
     for step, secs in steps.items():
         by_group[group_of(step)] += secs
     data_work = sum(steps.values())
-    command = f"python -m bench.run --scale {args.scale}" + (
-        f" --landing {args.landing}" if args.landing else ""
+    command = (
+        f"python -m bench.run --scale {args.scale}"
+        + (f" --landing {args.landing}" if args.landing else "")
+        + (f" --repeat {args.repeat}" if args.repeat > 1 else "")
     )
+    each = [
+        f"{i + 1}: {f[0]:.1f} s / {la[0]:.1f} s / {r[0]:.1f} s ({r[0] / f[0]:.1f}×; "
+        f"{sum(st.values()):.1f} s of steps)"
+        for i, (f, la, r, st) in enumerate(rounds)
+    ]
 
     load = os.getloadavg()[2]
     lines = [
@@ -261,6 +284,16 @@ def main() -> None:
         f"{run_mem / max(floor_mem, 1):.1f}× |",
         f"| throughput | {total_rows / run_wall:,.0f} rows/s | {total_rows / floor_wall:,.0f} rows/s | |",
         "",
+        *(
+            [
+                f"Upper medians of {len(rounds)} alternated runs (the product's: the run of median "
+                "wall time, detailed below). Each run, floor / floor with the design's layers / "
+                "product: " + "; ".join(each) + ".",
+                "",
+            ]
+            if len(rounds) > 1
+            else []
+        ),
         "The floor again, keeping the design's two persistent layers (`bench.floor --persist`: "
         "every extract copied as read into a raw table, the cleaned tables built from those, "
         "both in a DuckDB file; still no load columns, quarantine or rule columns):",
@@ -318,6 +351,15 @@ def main() -> None:
                 "floor_layers_wall_s": layers_wall,
                 "floor_layers_peak_mib": layers_mem,
                 "floor_layers_steps": layers_steps,
+                "runs": [
+                    {
+                        "floor_s": f[0],
+                        "floor_layers_s": la[0],
+                        "run_wall_s": r[0],
+                        "data_work_s": sum(st.values()),
+                    }
+                    for f, la, r, st in rounds
+                ],
                 "run_wall_s": run_wall,
                 "data_work_s": data_work,
                 "peak_mib": run_mem,
