@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.run import REPO
+from bench.run import REPO, step_stats
 
 MONTHLY_FOLDERS = ("population", "lodging", "public_order")
 
@@ -40,20 +40,6 @@ def _run(env: dict, log: Path) -> float:
     if code != 0:
         raise SystemExit(f"run failed ({code}); see {log}")
     return time.perf_counter() - start
-
-
-def _steps(dagster_home: Path) -> dict[str, float]:
-    code = (
-        "import json, dagster as dg; i = dg.DagsterInstance.get(); r = i.get_runs(limit=1)[0]; "
-        "print(json.dumps({s.step_key: (s.end_time or 0) - (s.start_time or 0) "
-        "for s in i.get_run_step_stats(r.run_id)}))"
-    )
-    out = subprocess.check_output(
-        [sys.executable, "-c", code], env={**os.environ, "DAGSTER_HOME": str(dagster_home)}
-    )
-    import json
-
-    return json.loads(out)
 
 
 def _slices(steps: dict[str, float]) -> dict[str, float]:
@@ -137,7 +123,7 @@ def main() -> None:
     else:
         e, home = env("full", source)
         wall = _run(e, out / "full.log")
-        rows.append(("full run, all months, empty warehouse", wall, _slices(_steps(home))))
+        rows.append(("full run, all months, empty warehouse", wall, _slices(step_stats(home))))
     e, home = env("incr", partial)
     _run(e, out / "first.log")  # all months but the held ones (not measured)
     for i, month in enumerate(held_months):
@@ -147,9 +133,9 @@ def main() -> None:
         # the first append after a full staging also keys the earlier months' stays once
         # (warehouse/incremental.py, intermediate.stays_stay_keys); later ones do not
         label = "steady state" if i else "the first after a full run"
-        rows.append((f"add one month ({month}; {label})", wall, _slices(_steps(home))))
+        rows.append((f"add one month ({month}; {label})", wall, _slices(step_stats(home))))
     wall = _run(e, out / "rerun.log")
-    rows.append(("rerun on unchanged files", wall, _slices(_steps(home))))
+    rows.append(("rerun on unchanged files", wall, _slices(step_stats(home))))
 
     names = list(rows[0][2])
     print(
