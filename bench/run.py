@@ -229,17 +229,10 @@ def main() -> None:
         rounds.append((floor_round, layers_round, run_round, step_stats(out / "dagster_home")))
     # the product's run of median wall time is the one reported in detail (and the full run
     # bench.incremental reads); the other figures are the upper medians of their own runs
-    order = sorted(range(len(rounds)), key=lambda i: rounds[i][2][0])
-    median = order[len(order) // 2]
-    (floor_wall, floor_mem, floor_steps), (layers_wall, layers_mem, layers_steps), _, _ = rounds[
-        median
-    ]
-    floor_wall = statistics.median_high(r[0][0] for r in rounds)
-    layers_wall = statistics.median_high(r[1][0] for r in rounds)
-    floor_mem = int(statistics.median_high(r[0][1] for r in rounds))
-    layers_mem = int(statistics.median_high(r[1][1] for r in rounds))
-    run_wall, run_mem, run_largest = rounds[median][2]
-    steps = rounds[median][3]
+    median = sorted(rounds, key=lambda r: r[2][0])[len(rounds) // 2]
+    (_, _, floor_steps), (_, _, layers_steps), (run_wall, run_mem, run_largest), steps = median
+    floor_wall, floor_mem = (statistics.median_high(r[0][i] for r in rounds) for i in (0, 1))
+    layers_wall, layers_mem = (statistics.median_high(r[1][i] for r in rounds) for i in (0, 1))
     rerun_wall, rerun_mem, _ = timed(
         [sys.executable, "-m", "dagster_project.run"], env, out / "rerun.log"
     )
